@@ -1,0 +1,2 @@
+/** bench of the Tianfu Data Exchange Bus. */
+package cn.tianfu.databus;

@@ -1,0 +1,2 @@
+/** bus-core of the Tianfu Data Exchange Bus. */
+package cn.tianfu.databus;

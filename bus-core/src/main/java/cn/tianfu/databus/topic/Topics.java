@@ -1,0 +1,164 @@
+package cn.tianfu.databus.topic;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import org.apache.kafka.common.config.TopicConfig;
+
+/**
+ * Every topic name of the bus, declared once. No other class builds a topic name by concatenation: department
+ * topics come from the factory methods here, system topics from the constants, and the streams apps subscribe with
+ * the patterns here.
+ *
+ * <p>The layout is chosen so that Kafka's prefix ACLs express the whole access policy: a department writes
+ * {@code src.<dept>.} and {@code cmd.<dept>}, reads {@code dlv.<dept>.} and {@code reply.<dept>}.
+ *
+ * <pre>{@code
+ * String topic = Topics.source("psb", "population");   // "src.psb.population"
+ * Topics.parseSource(topic).get().department();        // "psb"
+ * }</pre>
+ */
+public final class Topics {
+
+    /** Five years, the exchange log's legal retention (Art. 23). */
+    public static final Duration FIVE_YEARS = Duration.ofDays(5 * 365 + 1);
+
+    public static final String SOURCE_PREFIX = "src.";
+    public static final String DELIVERY_PREFIX = "dlv.";
+    public static final String COMMAND_PREFIX = "cmd.";
+    public static final String REPLY_PREFIX = "reply.";
+
+    public static final String CATALOG = "bus.catalog";
+    public static final String GRANTS = "bus.grants";
+    public static final String REQUESTS = "bus.requests";
+    public static final String EXCHANGE_LOG = "bus.exchange-log";
+    public static final String EXCHANGE_LOG_STAGING = "bus.exchange-log.staging";
+    public static final String EXCHANGE_LOG_CHECKPOINTS = "bus.exchange-log.checkpoints";
+    public static final String VIOLATIONS = "bus.violations";
+    public static final String DEADLETTER = "bus.deadletter";
+    /** The schema registry's own log, named as Confluent Schema Registry names it. */
+    public static final String SCHEMAS = "_schemas";
+
+    /** Department ids: lower case, start with a letter, no dots (the dot separates the parts of a topic name). */
+    public static final Pattern DEPARTMENT_ID = Pattern.compile("[a-z][a-z0-9-]{1,31}");
+    /** Resource codes as they appear in topic names: letters, digits, '-' and '_', no dots. */
+    public static final Pattern RESOURCE_CODE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,99}");
+
+    /** Every {@code src.<dept>.<resource>} topic. */
+    public static final Pattern SOURCE_PATTERN = Pattern.compile("src\\.([a-z][a-z0-9-]{1,31})\\.([A-Za-z0-9][A-Za-z0-9_-]{0,99})");
+    /** Every {@code cmd.<dept>} topic. */
+    public static final Pattern COMMAND_PATTERN = Pattern.compile("cmd\\.([a-z][a-z0-9-]{1,31})");
+
+    private Topics() {
+    }
+
+    /** The topic a department publishes one resource's changes on. */
+    public static String source(String department, String resourceCode) {
+        return SOURCE_PREFIX + checkDepartment(department) + "." + checkResource(resourceCode);
+    }
+
+    /** The topic the bus delivers one resource to one consuming department on. */
+    public static String delivery(String consumer, String resourceCode) {
+        return DELIVERY_PREFIX + checkDepartment(consumer) + "." + checkResource(resourceCode);
+    }
+
+    /** Prefix of all of a department's delivery topics (for prefix ACLs and pattern subscriptions). */
+    public static String deliveryPrefix(String consumer) {
+        return DELIVERY_PREFIX + checkDepartment(consumer) + ".";
+    }
+
+    /** Prefix of all of a department's source topics. */
+    public static String sourcePrefix(String department) {
+        return SOURCE_PREFIX + checkDepartment(department) + ".";
+    }
+
+    /** The topic a department sends governance commands on; the topic names the sender. */
+    public static String commands(String department) {
+        return COMMAND_PREFIX + checkDepartment(department);
+    }
+
+    /** The topic governance answers a department's commands on. */
+    public static String replies(String department) {
+        return REPLY_PREFIX + checkDepartment(department);
+    }
+
+    /** Prefix of every consumer group and transactional id a department may use. */
+    public static String groupPrefix(String department) {
+        return checkDepartment(department) + ".";
+    }
+
+    /** Parses {@code src.<dept>.<resource>}; empty when the name is not a source topic. */
+    public static Optional<ResourceTopic> parseSource(String topic) {
+        var m = SOURCE_PATTERN.matcher(topic);
+        return m.matches() ? Optional.of(new ResourceTopic(m.group(1), m.group(2))) : Optional.empty();
+    }
+
+    /** Parses {@code dlv.<consumer>.<resource>}; empty when the name is not a delivery topic. */
+    public static Optional<ResourceTopic> parseDelivery(String topic) {
+        if (!topic.startsWith(DELIVERY_PREFIX)) {
+            return Optional.empty();
+        }
+        return parseSource(SOURCE_PREFIX + topic.substring(DELIVERY_PREFIX.length()));
+    }
+
+    /** Parses {@code cmd.<dept>} to the sending department; empty when the name is not a command topic. */
+    public static Optional<String> parseCommandSender(String topic) {
+        var m = COMMAND_PATTERN.matcher(topic);
+        return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    public static String checkDepartment(String department) {
+        if (department == null || !DEPARTMENT_ID.matcher(department).matches()) {
+            throw new IllegalArgumentException("department id '" + department
+                    + "' is invalid: use 2-32 characters, lower-case letters, digits and '-', starting with a letter");
+        }
+        return department;
+    }
+
+    public static String checkResource(String resourceCode) {
+        if (resourceCode == null || !RESOURCE_CODE.matcher(resourceCode).matches()) {
+            throw new IllegalArgumentException("resource code '" + resourceCode
+                    + "' is invalid: use 1-100 letters, digits, '-' and '_', starting with a letter or digit");
+        }
+        return resourceCode;
+    }
+
+    /** A department and a resource code, as named by a {@code src.} or {@code dlv.} topic. */
+    public record ResourceTopic(String department, String resourceCode) {
+    }
+
+    /** A topic the bus creates at start, with its configuration. */
+    public record SystemTopic(String name, int partitions, Map<String, String> configs) {
+    }
+
+    private static final Map<String, String> COMPACTED = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+
+    /** Configs for a department's source and delivery topics: compacted, so the latest state per key stays replayable. */
+    public static Map<String, String> resourceTopicConfigs() {
+        return COMPACTED;
+    }
+
+    /** The topics the bus creates when it starts, with their declared configs. */
+    public static List<SystemTopic> systemTopics(int partitions) {
+        return List.of(
+                new SystemTopic(CATALOG, 1, COMPACTED),
+                new SystemTopic(GRANTS, 1, COMPACTED),
+                new SystemTopic(REQUESTS, partitions, COMPACTED),
+                new SystemTopic(EXCHANGE_LOG, partitions, Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(FIVE_YEARS.toMillis()))),
+                new SystemTopic(EXCHANGE_LOG_STAGING, partitions, Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()))),
+                new SystemTopic(EXCHANGE_LOG_CHECKPOINTS, 1, Map.of(
+                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
+                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(FIVE_YEARS.toMillis()))),
+                new SystemTopic(VIOLATIONS, 1, Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(FIVE_YEARS.toMillis()))),
+                new SystemTopic(DEADLETTER, 1, Map.of(
+                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(365).toMillis()))),
+                new SystemTopic(SCHEMAS, 1, COMPACTED));
+    }
+}

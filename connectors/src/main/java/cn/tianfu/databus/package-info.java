@@ -1,0 +1,2 @@
+/** connectors of the Tianfu Data Exchange Bus. */
+package cn.tianfu.databus;

@@ -1,0 +1,2 @@
+/** streams-apps of the Tianfu Data Exchange Bus. */
+package cn.tianfu.databus;
