@@ -152,8 +152,8 @@ public final class Topics {
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(FIVE_YEARS.toMillis()))),
                 new SystemTopic(EXCHANGE_LOG_STAGING, partitions, Map.of(
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()))),
+                // every checkpoint is kept (not only the latest per partition): an auditor checks them all
                 new SystemTopic(EXCHANGE_LOG_CHECKPOINTS, 1, Map.of(
-                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(FIVE_YEARS.toMillis()))),
                 new SystemTopic(VIOLATIONS, 1, Map.of(
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(FIVE_YEARS.toMillis()))),
