@@ -1,0 +1,110 @@
+package cn.tianfu.databus.broker;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Configuration of the embedded single-node KRaft broker. Sized for one laptop-class machine: replication factor 1,
+ * a small log-cleaner buffer, no initial rebalance delay.
+ *
+ * <p>Any key prefixed {@value #KAFKA_OVERRIDE_PREFIX} is passed to Kafka's own broker configuration with the prefix
+ * removed, after the bus's defaults, so it wins (for example {@code broker.kafka.log.retention.hours}).
+ */
+public final class BrokerConfig extends AbstractConfig {
+
+    public static final String DATA_DIR_CONFIG = "broker.data.dir";
+    private static final String DATA_DIR_DOC = "Directory holding the broker's logs and metadata. Formatted on first start; "
+            + "reused afterwards, so every topic and record survives a restart.";
+
+    public static final String HOST_CONFIG = "broker.host";
+    private static final String HOST_DOC = "Address the broker listens on and advertises to clients.";
+
+    public static final String PORT_CONFIG = "broker.port";
+    private static final String PORT_DOC = "Port of the client listener; 0 picks a free port.";
+
+    public static final String CONTROLLER_PORT_CONFIG = "broker.controller.port";
+    private static final String CONTROLLER_PORT_DOC = "Port of the internal KRaft controller listener; 0 picks a free port at each start.";
+
+    public static final String PARTITIONS_CONFIG = "broker.partitions";
+    private static final String PARTITIONS_DOC = "Default partition count of new topics and of the bus's partitioned system topics.";
+
+    public static final String CLEANER_BUFFER_CONFIG = "broker.log.cleaner.dedupe.buffer.bytes";
+    private static final String CLEANER_BUFFER_DOC = "Heap the log cleaner uses to compact topics (Kafka's default, 128 MiB, is too much for a laptop).";
+
+    public static final String STARTUP_TIMEOUT_MS_CONFIG = "broker.startup.timeout.ms";
+    private static final String STARTUP_TIMEOUT_MS_DOC = "How long start() waits for the broker to accept clients before it gives up.";
+
+    public static final String KAFKA_OVERRIDE_PREFIX = "broker.kafka.";
+
+    private static final ConfigDef CONFIG = new ConfigDef()
+            .define(DATA_DIR_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH, DATA_DIR_DOC)
+            .define(HOST_CONFIG, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM, HOST_DOC)
+            .define(PORT_CONFIG, Type.INT, 9092, Range.between(0, 65535), Importance.HIGH, PORT_DOC)
+            .define(CONTROLLER_PORT_CONFIG, Type.INT, 0, Range.between(0, 65535), Importance.LOW, CONTROLLER_PORT_DOC)
+            .define(PARTITIONS_CONFIG, Type.INT, 2, Range.between(1, 1000), Importance.MEDIUM, PARTITIONS_DOC)
+            .define(CLEANER_BUFFER_CONFIG, Type.LONG, 8L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.LOW, CLEANER_BUFFER_DOC)
+            .define(STARTUP_TIMEOUT_MS_CONFIG, Type.LONG, 60_000L, Range.atLeast(1000), Importance.LOW, STARTUP_TIMEOUT_MS_DOC);
+
+    public BrokerConfig(Map<String, ?> props) {
+        super(CONFIG, props, false);
+        List<String> problems = new ArrayList<>();
+        if (getInt(PORT_CONFIG) != 0 && getInt(PORT_CONFIG).equals(getInt(CONTROLLER_PORT_CONFIG))) {
+            problems.add(PORT_CONFIG + " and " + CONTROLLER_PORT_CONFIG + " must differ");
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(String.join("; ", problems));
+        }
+    }
+
+    /** A config for a broker on {@code dataDir} with the given client port and defaults for everything else. */
+    public static BrokerConfig of(Path dataDir, int port) {
+        return new BrokerConfig(Map.of(DATA_DIR_CONFIG, dataDir.toString(), PORT_CONFIG, port));
+    }
+
+    public static ConfigDef configDef() {
+        return new ConfigDef(CONFIG);
+    }
+
+    public Path dataDir() {
+        return Path.of(getString(DATA_DIR_CONFIG));
+    }
+
+    public String host() {
+        return getString(HOST_CONFIG);
+    }
+
+    public int port() {
+        return getInt(PORT_CONFIG);
+    }
+
+    public int controllerPort() {
+        return getInt(CONTROLLER_PORT_CONFIG);
+    }
+
+    public int partitions() {
+        return getInt(PARTITIONS_CONFIG);
+    }
+
+    public long cleanerBufferBytes() {
+        return getLong(CLEANER_BUFFER_CONFIG);
+    }
+
+    public long startupTimeoutMs() {
+        return getLong(STARTUP_TIMEOUT_MS_CONFIG);
+    }
+
+    /** The {@value #KAFKA_OVERRIDE_PREFIX} keys, with the prefix removed. */
+    public Map<String, Object> kafkaOverrides() {
+        return new HashMap<>(originalsWithPrefix(KAFKA_OVERRIDE_PREFIX));
+    }
+}

@@ -1,0 +1,291 @@
+package cn.tianfu.databus.broker;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Exit;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.Feature;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+
+/**
+ * A single-node Kafka broker in KRaft mode, running inside this JVM from Kafka's production server classes.
+ *
+ * <p>The storage under {@link BrokerConfig#dataDir()} is formatted on first start and reused afterwards, so topics,
+ * records and committed offsets survive a restart. A fatal broker error, which Kafka answers by halting the JVM, is
+ * caught and reported through {@link #fatalError()} instead.
+ *
+ * <pre>{@code
+ * try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.of(Path.of("data"), 9092))) {
+ *     String bootstrap = broker.bootstrapServers();   // "127.0.0.1:9092"
+ * }
+ * }</pre>
+ */
+public final class EmbeddedBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
+    private static final int NODE_ID = 1;
+    private static final String CONTROLLER_LISTENER = "CONTROLLER";
+    private static final String CLIENT_LISTENER = "CLIENT";
+    private static final AtomicReference<String> FATAL = new AtomicReference<>();
+
+    private final BrokerConfig config;
+    private final KafkaRaftServer server;
+    private final String bootstrapServers;
+    private final int port;
+    private volatile boolean closed;
+
+    private EmbeddedBroker(BrokerConfig config, KafkaRaftServer server, String bootstrapServers, int port) {
+        this.config = config;
+        this.server = server;
+        this.bootstrapServers = bootstrapServers;
+        this.port = port;
+    }
+
+    /**
+     * Formats the storage if needed, starts the broker and waits until it answers clients.
+     *
+     * @throws BrokerException when a port is taken, the data dir is unusable, or the broker does not become ready in time
+     */
+    public static EmbeddedBroker start(BrokerConfig config) {
+        interceptExitAndHalt();
+        Path logDir = config.dataDir().resolve("kafka").toAbsolutePath();
+        try {
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new BrokerException("cannot create the broker's data directory " + logDir + ": " + e.getMessage(), e);
+        }
+        int port = config.port() == 0 ? freePort(config.host()) : checkPortFree(config.host(), config.port(), "Kafka");
+        int controllerPort = config.controllerPort() == 0 ? freePort(config.host())
+                : checkPortFree(config.host(), config.controllerPort(), "the broker's controller");
+
+        Map<String, Object> props = brokerProperties(config, logDir, port, controllerPort);
+        KafkaConfig kafkaConfig;
+        try {
+            kafkaConfig = new KafkaConfig(props, false);
+        } catch (RuntimeException e) {
+            throw new BrokerException("invalid broker configuration: " + e.getMessage(), e);
+        }
+        formatIfNeeded(logDir);
+
+        KafkaRaftServer server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
+        String bootstrap = config.host() + ":" + port;
+        try {
+            server.startup();
+        } catch (RuntimeException e) {
+            shutdownQuietly(server);
+            throw new BrokerException("the broker failed to start: " + rootMessage(e), e);
+        }
+        EmbeddedBroker broker = new EmbeddedBroker(config, server, bootstrap, port);
+        try {
+            broker.awaitReady(Duration.ofMillis(config.startupTimeoutMs()));
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+        LOG.info("Embedded broker ready on {} (data in {})", bootstrap, logDir);
+        return broker;
+    }
+
+    static Map<String, Object> brokerProperties(BrokerConfig config, Path logDir, int port, int controllerPort) {
+        String host = config.host();
+        Map<String, Object> p = new HashMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", NODE_ID);
+        p.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
+        p.put("listeners", CLIENT_LISTENER + "://" + host + ":" + port + "," + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
+        p.put("advertised.listeners", CLIENT_LISTENER + "://" + host + ":" + port);
+        p.put("listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("controller.listener.names", CONTROLLER_LISTENER);
+        p.put("inter.broker.listener.name", CLIENT_LISTENER);
+        p.put("log.dirs", logDir.toString());
+        p.put("metadata.log.dir", logDir.toString());
+        p.put("num.partitions", config.partitions());
+        p.put("default.replication.factor", 1);
+        p.put("min.insync.replicas", 1);
+        p.put("offsets.topic.replication.factor", 1);
+        p.put("offsets.topic.num.partitions", 10);
+        p.put("transaction.state.log.replication.factor", 1);
+        p.put("transaction.state.log.min.isr", 1);
+        p.put("transaction.state.log.num.partitions", 10);
+        p.put("share.coordinator.state.topic.replication.factor", 1);
+        p.put("share.coordinator.state.topic.min.isr", 1);
+        p.put("group.initial.rebalance.delay.ms", 0);
+        p.put("auto.create.topics.enable", false);
+        p.put("log.cleaner.dedupe.buffer.size", config.cleanerBufferBytes());
+        p.put("log.cleaner.threads", 1);
+        p.put("num.network.threads", 2);
+        p.put("num.io.threads", 4);
+        p.put("background.threads", 4);
+        p.put("num.recovery.threads.per.data.dir", 1);
+        // a clean stop writes no unflushed state; a hard stop is recovered from the log on the next start
+        p.put("controlled.shutdown.enable", true);
+        p.putAll(config.kafkaOverrides());
+        // Kafka parses strings for every type; typed values would have to match each key's exact Java type
+        Map<String, Object> asStrings = new HashMap<>();
+        p.forEach((k, v) -> asStrings.put(k, String.valueOf(v)));
+        return asStrings;
+    }
+
+    private static void formatIfNeeded(Path logDir) {
+        if (Files.exists(logDir.resolve("meta.properties"))) {
+            return;
+        }
+        Formatter formatter = new Formatter()
+                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                .setNodeId(NODE_ID)
+                .setClusterId(Uuid.randomUuid().toString())
+                .setDirectories(List.of(logDir.toString()))
+                .setMetadataLogDirectory(logDir.toString())
+                .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                .setReleaseVersion(MetadataVersion.latestProduction())
+                .setControllerListenerName(CONTROLLER_LISTENER)
+                .setIgnoreFormatted(true);
+        try {
+            formatter.run();
+        } catch (Exception e) {
+            throw new BrokerException("cannot format the broker's storage in " + logDir + ": " + rootMessage(e), e);
+        }
+        LOG.info("Formatted new broker storage in {}", logDir);
+    }
+
+    private void awaitReady(Duration timeout) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        RuntimeException last = null;
+        try (Admin admin = Admin.create(props)) {
+            while (System.nanoTime() < deadline) {
+                checkNotFailed();
+                try {
+                    // the broker is ready when it has registered with the controller and answers metadata requests
+                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (Exception e) {
+                    last = new BrokerException("broker not ready: " + rootMessage(e), e);
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new BrokerException("interrupted while waiting for the broker to start");
+                }
+            }
+        }
+        throw new BrokerException("the broker did not become ready within " + timeout.toSeconds() + " s"
+                + (last == null ? "" : " (" + last.getMessage() + ")"));
+    }
+
+    /** {@code host:port} of the client listener. */
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return config.dataDir();
+    }
+
+    /** The message of a fatal broker error that would have halted the JVM, if one happened. */
+    public static java.util.Optional<String> fatalError() {
+        return java.util.Optional.ofNullable(FATAL.get());
+    }
+
+    private static void checkNotFailed() {
+        String fatal = FATAL.get();
+        if (fatal != null) {
+            throw new BrokerException("the broker failed fatally: " + fatal);
+        }
+    }
+
+    /** Stops the broker cleanly and waits for it. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        shutdownQuietly(server);
+        LOG.info("Embedded broker on {} stopped", bootstrapServers);
+    }
+
+    private static void shutdownQuietly(KafkaRaftServer server) {
+        try {
+            server.shutdown();
+            server.awaitShutdown();
+        } catch (RuntimeException e) {
+            LOG.warn("Error while stopping the broker: {}", e.toString());
+        }
+    }
+
+    /**
+     * Kafka halts the JVM on a fatal broker error. In an embedded broker that would make the whole bus vanish without
+     * a word; record the error instead, and let the bus report it and stop in order.
+     */
+    private static synchronized void interceptExitAndHalt() {
+        Exit.Procedure record = (statusCode, message) -> {
+            String text = "exit code " + statusCode + (message == null ? "" : ": " + message);
+            FATAL.compareAndSet(null, text);
+            LOG.error("Kafka requested the JVM to stop ({}); the bus reports it instead", text);
+            throw new BrokerException("the broker failed fatally: " + text);
+        };
+        Exit.setHaltProcedure(record);
+        Exit.setExitProcedure(record);
+    }
+
+    private static int freePort(String host) {
+        try (ServerSocket socket = new ServerSocket(0, 50, InetAddress.getByName(host))) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new BrokerException("cannot find a free port on " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int checkPortFree(String host, int port, String what) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+            return port;
+        } catch (IOException e) {
+            throw new BrokerException("port " + port + " on " + host + " for " + what + " is already in use"
+                    + " (is another bus running? choose another with --kafka-port)");
+        }
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+}

@@ -1,0 +1,142 @@
+package cn.tianfu.databus.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import cn.tianfu.databus.testkit.SharedBus;
+import cn.tianfu.databus.topic.TopicProvisioner;
+import cn.tianfu.databus.topic.Topics;
+
+class EmbeddedBrokerIT {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void createsSystemTopicsWithTheirDeclaredConfigs() throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.of(dataDir, 0));
+             Admin admin = Admin.create(SharedBus.adminProperties(broker.bootstrapServers()))) {
+            List<String> created = new TopicProvisioner(admin, (short) 1, 30_000).ensureSystemTopics(3);
+            assertThat(created).containsExactlyInAnyOrderElementsOf(
+                    Topics.systemTopics(3).stream().map(Topics.SystemTopic::name).toList());
+            // a second call finds them all and creates nothing
+            assertThat(new TopicProvisioner(admin, (short) 1, 30_000).ensureSystemTopics(3)).isEmpty();
+
+            ConfigResource log = new ConfigResource(ConfigResource.Type.TOPIC, Topics.EXCHANGE_LOG);
+            Config config = admin.describeConfigs(List.of(log)).all().get().get(log);
+            assertThat(config.get("cleanup.policy").value()).isEqualTo("compact,delete");
+            assertThat(Long.parseLong(config.get("retention.ms").value())).isEqualTo(Topics.FIVE_YEARS.toMillis())
+                    .isGreaterThanOrEqualTo(Duration.ofDays(5 * 365).toMillis());
+            assertThat(admin.describeTopics(Set.of(Topics.EXCHANGE_LOG)).allTopicNames().get()
+                    .get(Topics.EXCHANGE_LOG).partitions()).hasSize(3);
+            ConfigResource catalog = new ConfigResource(ConfigResource.Type.TOPIC, Topics.CATALOG);
+            assertThat(admin.describeConfigs(List.of(catalog)).all().get().get(catalog).get("cleanup.policy").value())
+                    .isEqualTo("compact");
+        }
+    }
+
+    @Test
+    void restartWithTheSameDataDirKeepsTopicsRecordsAndCommittedOffsets() throws Exception {
+        String topic = "src.psb.population";
+        int port;
+        try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.of(dataDir, 0))) {
+            port = broker.port();
+            try (Admin admin = Admin.create(SharedBus.adminProperties(broker.bootstrapServers()))) {
+                admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
+            }
+            try (KafkaProducer<String, String> producer = producer(broker.bootstrapServers())) {
+                for (int i = 0; i < 10; i++) {
+                    producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i)).get();
+                }
+            }
+            // a consumer group reads five records and commits
+            try (KafkaConsumer<String, String> consumer = consumer(broker.bootstrapServers(), "psb.reader")) {
+                consumer.subscribe(List.of(topic));
+                assertThat(pollAtLeast(consumer, 10)).hasSize(10);
+                consumer.commitSync();
+            }
+        }
+        // restart on the same data dir (and another client port: the data does not depend on it)
+        try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.of(dataDir, 0))) {
+            assertThat(broker.port()).isNotEqualTo(0);
+            try (KafkaConsumer<String, String> consumer = consumer(broker.bootstrapServers(), "psb.fresh")) {
+                consumer.subscribe(List.of(topic));
+                List<ConsumerRecord<String, String>> records = pollAtLeast(consumer, 10);
+                assertThat(records).extracting(ConsumerRecord::value)
+                        .containsExactlyInAnyOrder("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9");
+            }
+            try (Admin admin = Admin.create(SharedBus.adminProperties(broker.bootstrapServers()))) {
+                long committed = admin.listConsumerGroupOffsets("psb.reader").partitionsToOffsetAndMetadata().get()
+                        .values().stream().mapToLong(o -> o.offset()).sum();
+                assertThat(committed).isEqualTo(10);
+            }
+        }
+        assertThat(port).isPositive();
+    }
+
+    @Test
+    void aSecondBrokerOnAUsedPortFailsWithAClearMessage() {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.of(dataDir.resolve("a"), 0))) {
+            assertThatThrownBy(() -> EmbeddedBroker.start(BrokerConfig.of(dataDir.resolve("b"), broker.port())))
+                    .isInstanceOf(BrokerException.class)
+                    .hasMessageContaining("port " + broker.port())
+                    .hasMessageContaining("already in use");
+        }
+    }
+
+    @Test
+    void invalidConfigurationIsRejectedBeforeAnythingStarts() {
+        assertThatThrownBy(() -> new BrokerConfig(Map.of(BrokerConfig.DATA_DIR_CONFIG, dataDir.toString(),
+                BrokerConfig.PORT_CONFIG, 9500, BrokerConfig.CONTROLLER_PORT_CONFIG, 9500)))
+                .hasMessageContaining("must differ");
+    }
+
+    private static KafkaProducer<String, String> producer(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    private static KafkaConsumer<String, String> consumer(String bootstrap, String group) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+    }
+
+    private static List<ConsumerRecord<String, String>> pollAtLeast(KafkaConsumer<String, String> consumer, int n) {
+        List<ConsumerRecord<String, String>> out = new ArrayList<>();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (out.size() < n && System.currentTimeMillis() < deadline) {
+            consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,59 @@
+package cn.tianfu.databus.cli;
+
+import java.io.PrintWriter;
+
+import org.apache.kafka.common.config.ConfigException;
+
+import cn.tianfu.databus.DatabusException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code databus}: runs the bus and speaks to it. Exit codes: 0 done, 1 failed (with one line saying why), 2 usage. */
+@Command(name = "databus",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
+        subcommands = {UpCommand.class, CommandLine.HelpCommand.class})
+public final class DatabusCli {
+
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int USAGE = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs one command line with the given output streams; returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cli = commandLine();
+        cli.setOut(out);
+        cli.setErr(err);
+        return cli.execute(args);
+    }
+
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new DatabusCli());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            commandLine.getErr().println("databus " + commandLine.getCommandName() + ": " + describe(e));
+            commandLine.getErr().flush();
+            return FAILED;
+        });
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine c = e.getCommandLine();
+            c.getErr().println("databus: " + e.getMessage());
+            c.getErr().println("Try 'databus " + (c.getParent() == null ? "" : c.getCommandName() + " ") + "--help'.");
+            return USAGE;
+        });
+        return cli;
+    }
+
+    /** One line for a failure: the message of the bus's own errors, the type and message of anything else. */
+    static String describe(Throwable e) {
+        if (e instanceof DatabusException || e instanceof ConfigException || e instanceof IllegalArgumentException) {
+            return e.getMessage();
+        }
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message == null ? "" : ": " + message);
+    }
+}

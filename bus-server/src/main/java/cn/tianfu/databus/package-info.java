@@ -1,2 +1,0 @@
-/** bus-server of the Tianfu Data Exchange Bus. */
-package cn.tianfu.databus;

@@ -1,0 +1,83 @@
+package cn.tianfu.databus.server;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/** Configuration of one embedded bus: where its data lives and which ports it listens on. */
+public final class ServerConfig extends AbstractConfig {
+
+    public static final String DATA_DIR_CONFIG = "data.dir";
+    private static final String DATA_DIR_DOC = "Directory for the broker's logs, the bus's keys and its log files; kept across restarts.";
+    public static final String HOST_CONFIG = "listen.host";
+    private static final String HOST_DOC = "Address every listener binds to.";
+    public static final String KAFKA_PORT_CONFIG = "kafka.port";
+    private static final String KAFKA_PORT_DOC = "Port of the Kafka client listener; 0 picks a free port.";
+    public static final String REGISTRY_PORT_CONFIG = "registry.port";
+    private static final String REGISTRY_PORT_DOC = "Port of the schema registry (Confluent-compatible REST API); 0 picks a free port.";
+    public static final String HTTP_PORT_CONFIG = "http.port";
+    private static final String HTTP_PORT_DOC = "Port of the bus's HTTP API (health, console); 0 picks a free port.";
+    public static final String PARTITIONS_CONFIG = "partitions";
+    private static final String PARTITIONS_DOC = "Partitions of the bus's partitioned topics.";
+
+    private static final ConfigDef CONFIG = new ConfigDef()
+            .define(DATA_DIR_CONFIG, Type.STRING, "data", new ConfigDef.NonEmptyString(), Importance.HIGH, DATA_DIR_DOC)
+            .define(HOST_CONFIG, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM, HOST_DOC)
+            .define(KAFKA_PORT_CONFIG, Type.INT, 9092, Range.between(0, 65535), Importance.HIGH, KAFKA_PORT_DOC)
+            .define(REGISTRY_PORT_CONFIG, Type.INT, 8081, Range.between(0, 65535), Importance.HIGH, REGISTRY_PORT_DOC)
+            .define(HTTP_PORT_CONFIG, Type.INT, 8080, Range.between(0, 65535), Importance.HIGH, HTTP_PORT_DOC)
+            .define(PARTITIONS_CONFIG, Type.INT, 2, Range.between(1, 1000), Importance.LOW, PARTITIONS_DOC);
+
+    public ServerConfig(Map<String, ?> props) {
+        super(CONFIG, props, false);
+        List<String> problems = new ArrayList<>();
+        int kafka = getInt(KAFKA_PORT_CONFIG);
+        int registry = getInt(REGISTRY_PORT_CONFIG);
+        int http = getInt(HTTP_PORT_CONFIG);
+        if (kafka != 0 && (kafka == registry || kafka == http)) {
+            problems.add(KAFKA_PORT_CONFIG + " " + kafka + " is also given to another listener");
+        }
+        if (registry != 0 && registry == http) {
+            problems.add(REGISTRY_PORT_CONFIG + " and " + HTTP_PORT_CONFIG + " are both " + registry);
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException("invalid bus configuration: " + String.join("; ", problems));
+        }
+    }
+
+    public static ConfigDef configDef() {
+        return new ConfigDef(CONFIG);
+    }
+
+    public Path dataDir() {
+        return Path.of(getString(DATA_DIR_CONFIG)).toAbsolutePath().normalize();
+    }
+
+    public String host() {
+        return getString(HOST_CONFIG);
+    }
+
+    public int kafkaPort() {
+        return getInt(KAFKA_PORT_CONFIG);
+    }
+
+    public int registryPort() {
+        return getInt(REGISTRY_PORT_CONFIG);
+    }
+
+    public int httpPort() {
+        return getInt(HTTP_PORT_CONFIG);
+    }
+
+    public int partitions() {
+        return getInt(PARTITIONS_CONFIG);
+    }
+}
