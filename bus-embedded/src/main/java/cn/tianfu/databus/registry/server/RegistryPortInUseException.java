@@ -8,7 +8,7 @@ public final class RegistryPortInUseException extends RegistryServerException {
 
     public RegistryPortInUseException(String host, int port, Throwable cause) {
         super("The schema registry cannot listen on " + host + ":" + port + " because the port is already in use; stop what "
-                + "listens there or set " + RegistryServerConfig.LISTEN_PORT + " to a free port (0 picks any free port)", cause, false);
+                + "listens there or set " + RegistryServerConfig.LISTEN_PORT_CONFIG + " to a free port (0 picks any free port)", cause, false);
         this.host = host;
         this.port = port;
     }

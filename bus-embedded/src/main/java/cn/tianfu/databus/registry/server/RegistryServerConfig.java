@@ -24,8 +24,8 @@ import cn.tianfu.databus.topic.Topics;
  *
  * <pre>{@code
  * var config = new RegistryServerConfig(Map.of(
- *         RegistryServerConfig.BOOTSTRAP_SERVERS, "127.0.0.1:9092",
- *         RegistryServerConfig.LISTEN_PORT, 8081));
+ *         RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092",
+ *         RegistryServerConfig.LISTEN_PORT_CONFIG, 8081));
  * }</pre>
  *
  * <p>Properties starting with {@value #KAFKA_PREFIX} are passed, without the prefix, to the registry's Kafka clients
@@ -33,37 +33,37 @@ import cn.tianfu.databus.topic.Topics;
  */
 public final class RegistryServerConfig extends AbstractConfig {
 
-    public static final String LISTEN_HOST = "registry.listen.host";
+    public static final String LISTEN_HOST_CONFIG = "registry.listen.host";
     private static final String LISTEN_HOST_DOC = "Address the registry's HTTP server binds to.";
-    public static final String LISTEN_PORT = "registry.listen.port";
+    public static final String LISTEN_PORT_CONFIG = "registry.listen.port";
     private static final String LISTEN_PORT_DOC = "Port of the registry's HTTP server; 0 picks any free port.";
-    public static final String BOOTSTRAP_SERVERS = "registry.bootstrap.servers";
+    public static final String BOOTSTRAP_SERVERS_CONFIG = "registry.bootstrap.servers";
     private static final String BOOTSTRAP_SERVERS_DOC = "Kafka bootstrap servers of the cluster that holds the registry's topic.";
-    public static final String TOPIC = "registry.topic";
+    public static final String TOPIC_CONFIG = "registry.topic";
     private static final String TOPIC_DOC = "Compacted single-partition topic the registry keeps its state in.";
-    public static final String TOPIC_REPLICATION_FACTOR = "registry.topic.replication.factor";
+    public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "registry.topic.replication.factor";
     private static final String TOPIC_REPLICATION_FACTOR_DOC = "Replication factor used when the registry creates its topic (1 in embedded mode).";
-    public static final String DEFAULT_COMPATIBILITY = "registry.default.compatibility";
+    public static final String DEFAULT_COMPATIBILITY_CONFIG = "registry.default.compatibility";
     private static final String DEFAULT_COMPATIBILITY_DOC = "Global compatibility level until one is set with PUT /config.";
-    public static final String TIMEOUT_MS = "registry.timeout.ms";
+    public static final String TIMEOUT_MS_CONFIG = "registry.timeout.ms";
     private static final String TIMEOUT_MS_DOC = "How long a start-up replay or a write may wait for Kafka before it fails (50002).";
     /** Prefix of Kafka client properties (security, timeouts) passed to the registry's admin, producer and consumer. */
     public static final String KAFKA_PREFIX = "registry.kafka.";
 
     private static final ConfigDef CONFIG = new ConfigDef()
-            .define(LISTEN_HOST, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM, LISTEN_HOST_DOC)
-            .define(LISTEN_PORT, Type.INT, 8081, Range.between(0, 65535), Importance.HIGH, LISTEN_PORT_DOC)
-            .define(BOOTSTRAP_SERVERS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, (name, value) -> {
+            .define(LISTEN_HOST_CONFIG, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM, LISTEN_HOST_DOC)
+            .define(LISTEN_PORT_CONFIG, Type.INT, 8081, Range.between(0, 65535), Importance.HIGH, LISTEN_PORT_DOC)
+            .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, (name, value) -> {
                 if (value == null || ((List<?>) value).isEmpty()) {
                     throw new ConfigException(name, value, "set it to the Kafka bootstrap servers, e.g. 127.0.0.1:9092");
                 }
             }, Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
-            .define(TOPIC, Type.STRING, Topics.SCHEMAS, new ConfigDef.NonEmptyString(), Importance.LOW, TOPIC_DOC)
-            .define(TOPIC_REPLICATION_FACTOR, Type.SHORT, (short) 1, Range.between(1, Short.MAX_VALUE), Importance.MEDIUM,
+            .define(TOPIC_CONFIG, Type.STRING, Topics.SCHEMAS, new ConfigDef.NonEmptyString(), Importance.LOW, TOPIC_DOC)
+            .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) 1, Range.between(1, Short.MAX_VALUE), Importance.MEDIUM,
                     TOPIC_REPLICATION_FACTOR_DOC)
-            .define(DEFAULT_COMPATIBILITY, Type.STRING, CompatibilityLevel.BACKWARD.name(), new CompatibilityValidator(),
+            .define(DEFAULT_COMPATIBILITY_CONFIG, Type.STRING, CompatibilityLevel.BACKWARD.name(), new CompatibilityValidator(),
                     Importance.MEDIUM, DEFAULT_COMPATIBILITY_DOC)
-            .define(TIMEOUT_MS, Type.LONG, 10_000L, Range.atLeast(100), Importance.LOW, TIMEOUT_MS_DOC);
+            .define(TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(100), Importance.LOW, TIMEOUT_MS_DOC);
 
     /**
      * @throws ConfigException listing every invalid or missing property
@@ -93,33 +93,33 @@ public final class RegistryServerConfig extends AbstractConfig {
     }
 
     public String listenHost() {
-        return getString(LISTEN_HOST);
+        return getString(LISTEN_HOST_CONFIG);
     }
 
     public int listenPort() {
-        return getInt(LISTEN_PORT);
+        return getInt(LISTEN_PORT_CONFIG);
     }
 
     public String topic() {
-        return getString(TOPIC);
+        return getString(TOPIC_CONFIG);
     }
 
     public short replicationFactor() {
-        return getShort(TOPIC_REPLICATION_FACTOR);
+        return getShort(TOPIC_REPLICATION_FACTOR_CONFIG);
     }
 
     public CompatibilityLevel defaultCompatibility() {
-        return CompatibilityLevel.valueOf(getString(DEFAULT_COMPATIBILITY).trim().toUpperCase(Locale.ROOT));
+        return CompatibilityLevel.valueOf(getString(DEFAULT_COMPATIBILITY_CONFIG).trim().toUpperCase(Locale.ROOT));
     }
 
     public Duration timeout() {
-        return Duration.ofMillis(getLong(TIMEOUT_MS));
+        return Duration.ofMillis(getLong(TIMEOUT_MS_CONFIG));
     }
 
     /** Properties for the registry's Kafka clients: bootstrap servers plus every {@value #KAFKA_PREFIX} property. */
     public Map<String, Object> kafkaClientProps() {
         Map<String, Object> props = new HashMap<>(originalsWithPrefix(KAFKA_PREFIX));
-        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS)));
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, String.join(",", getList(BOOTSTRAP_SERVERS_CONFIG)));
         return props;
     }
 

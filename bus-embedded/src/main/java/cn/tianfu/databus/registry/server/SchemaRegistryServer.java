@@ -19,8 +19,8 @@ import io.javalin.util.JavalinBindException;
  *
  * <pre>{@code
  * try (var registry = new SchemaRegistryServer(new RegistryServerConfig(Map.of(
- *         RegistryServerConfig.BOOTSTRAP_SERVERS, "127.0.0.1:9092",
- *         RegistryServerConfig.LISTEN_PORT, 0)))) {
+ *         RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092",
+ *         RegistryServerConfig.LISTEN_PORT_CONFIG, 0)))) {
  *     registry.start();                 // replays _schemas, then listens
  *     String url = registry.url();      // e.g. "http://127.0.0.1:40123"
  * }
@@ -91,18 +91,19 @@ public final class SchemaRegistryServer implements AutoCloseable {
         LOG.info("schema registry listening on {} (topic {})", url(), config.topic());
     }
 
-    /** Base URL of the REST API, e.g. {@code http://127.0.0.1:8081}. */
+    /**
+     * Base URL of the REST API, e.g. {@code http://127.0.0.1:8081}: with the bound port once started, with the configured
+     * port before.
+     */
     public String url() {
-        if (port < 0) {
-            throw new IllegalStateException("The schema registry server is not started");
-        }
+        int shown = port >= 0 ? port : config.listenPort();
         String host = config.listenHost();
         if ("0.0.0.0".equals(host) || "::".equals(host)) {
             host = "127.0.0.1";
         } else if (host.contains(":") && !host.startsWith("[")) {
             host = "[" + host + "]";
         }
-        return "http://" + host + ":" + port;
+        return "http://" + host + ":" + shown;
     }
 
     /** The bound port (the chosen one when configured with 0); -1 before {@link #start()}. */

@@ -14,7 +14,7 @@ class RegistryServerConfigTest {
 
     @Test
     void defaultsMatchAnEmbeddedRegistry() {
-        var config = new RegistryServerConfig(Map.of(RegistryServerConfig.BOOTSTRAP_SERVERS, "127.0.0.1:9092"));
+        var config = new RegistryServerConfig(Map.of(RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092"));
 
         assertThat(config.listenHost()).isEqualTo("127.0.0.1");
         assertThat(config.listenPort()).isEqualTo(8081);
@@ -27,18 +27,18 @@ class RegistryServerConfigTest {
     @Test
     void reportsEveryProblemAtOnce() {
         assertThatThrownBy(() -> new RegistryServerConfig(Map.of(
-                RegistryServerConfig.LISTEN_PORT, "70000",
-                RegistryServerConfig.DEFAULT_COMPATIBILITY, "SIDEWAYS")))
+                RegistryServerConfig.LISTEN_PORT_CONFIG, "70000",
+                RegistryServerConfig.DEFAULT_COMPATIBILITY_CONFIG, "SIDEWAYS")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining(RegistryServerConfig.BOOTSTRAP_SERVERS)
-                .hasMessageContaining(RegistryServerConfig.LISTEN_PORT)
-                .hasMessageContaining(RegistryServerConfig.DEFAULT_COMPATIBILITY);
+                .hasMessageContaining(RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG)
+                .hasMessageContaining(RegistryServerConfig.LISTEN_PORT_CONFIG)
+                .hasMessageContaining(RegistryServerConfig.DEFAULT_COMPATIBILITY_CONFIG);
     }
 
     @Test
     void passesPrefixedKafkaPropertiesToTheClients() {
         var config = new RegistryServerConfig(Map.of(
-                RegistryServerConfig.BOOTSTRAP_SERVERS, "a:1,b:2",
+                RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, "a:1,b:2",
                 "registry.kafka.security.protocol", "SASL_PLAINTEXT"));
 
         assertThat(config.kafkaClientProps())

@@ -79,8 +79,9 @@ public final class KafkaStoreLog implements StoreLog, AutoCloseable {
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout.toMillis());
-        producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(timeout.toMillis(), 1000L));
-        producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(timeout.toMillis(), 30_000L));
+        int requestTimeout = (int) Math.min(timeout.toMillis(), 30_000L);
+        producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
+        producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.min(Math.max(timeout.toMillis(), requestTimeout), Integer.MAX_VALUE));
         producer = new KafkaProducer<>(producerProps, new StringSerializer(), new StringSerializer());
 
         Map<String, Object> consumerProps = withClientId("reader");
