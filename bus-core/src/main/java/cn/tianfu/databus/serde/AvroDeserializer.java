@@ -8,6 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
@@ -20,7 +22,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryException;
 import cn.tianfu.databus.serde.AvroWireFormatException.Reason;
-import cn.tianfu.databus.serde.internal.StringGenericDatumReader;
+import cn.tianfu.databus.serde.internal.AvroClassTrust;
 import cn.tianfu.databus.serde.internal.WireFormat;
 
 /**
@@ -29,8 +31,9 @@ import cn.tianfu.databus.serde.internal.WireFormat;
  * <ul>
  *   <li>a generated class when built with {@link #specific(SchemaRegistryClient, Class)} (read with the class's schema);</li>
  *   <li>a generated class found by the writer schema's full name with {@code specific.avro.reader=true};</li>
- *   <li>otherwise a {@code GenericRecord} (or primitive) in the given reader schema, or the writer's own schema.
- *       Strings come back as {@link String}.</li>
+ *   <li>otherwise a {@code GenericRecord} in the given reader schema, or the writer's own schema (string fields are
+ *       Avro's {@code Utf8}, a {@link CharSequence}: compare with {@code toString()}); or a primitive, where a
+ *       top-level string comes back as {@link String} and bytes as {@code byte[]}.</li>
  * </ul>
  * Reading with a reader schema applies Avro schema resolution, so records written with an older version are read as
  * the newer one (added fields take their defaults).
@@ -84,12 +87,12 @@ public class AvroDeserializer<T> implements Deserializer<T> {
 
     /** A deserializer returning instances of the generated class {@code type}, read with the class's schema. */
     public static <T extends SpecificRecord> AvroDeserializer<T> specific(SchemaRegistryClient registry, Class<T> type) {
-        return new AvroDeserializer<>(registry, SpecificData.get().getSchema(Objects.requireNonNull(type, "type")), type);
+        return new AvroDeserializer<>(registry, SpecificData.getForClass(Objects.requireNonNull(type, "type")).getSchema(type), type);
     }
 
     /** Like {@link #specific(SchemaRegistryClient, Class)}, with the registry from {@link #configure}. */
     public static <T extends SpecificRecord> AvroDeserializer<T> specific(Class<T> type) {
-        return new AvroDeserializer<>(null, SpecificData.get().getSchema(Objects.requireNonNull(type, "type")), type);
+        return new AvroDeserializer<>(null, SpecificData.getForClass(Objects.requireNonNull(type, "type")).getSchema(type), type);
     }
 
     @Override
@@ -157,7 +160,7 @@ public class AvroDeserializer<T> implements Deserializer<T> {
             throw new AvroWireFormatException(Reason.UNDECODABLE, topic, id, e.toString(), e);
         }
         @SuppressWarnings("unchecked")
-        T result = (T) (value instanceof ByteBuffer b ? toArray(b) : value);
+        T result = (T) (value instanceof ByteBuffer b ? toArray(b) : value instanceof org.apache.avro.util.Utf8 u ? u.toString() : value);
         return result;
     }
 
@@ -182,12 +185,12 @@ public class AvroDeserializer<T> implements Deserializer<T> {
         Schema reader = readerSchema;
         Class<?> type = specificClass;
         if (type == null && specificReader && writer.getType() == Schema.Type.RECORD) {
-            type = SpecificData.get().getClass(writer);
-            if (type == null || !SpecificRecord.class.isAssignableFrom(type)) {
+            type = AvroClassTrust.generatedRecordClass(writer, Thread.currentThread().getContextClassLoader());
+            if (type == null) {
                 return new Reading(null, Reason.UNDECODABLE, "specific.avro.reader is set but no generated class "
                         + writer.getFullName() + " is on the classpath");
             }
-            reader = SpecificData.get().getSchema(type);
+            reader = SpecificData.getForClass(type).getSchema(type);
         }
         if (reader == null) {
             reader = writer;
@@ -198,9 +201,12 @@ public class AvroDeserializer<T> implements Deserializer<T> {
                         + ") cannot be read as " + reader.getFullName() + ": " + check.getDescription());
             }
         }
+        if (type != null) {
+            AvroClassTrust.trust(type, reader);
+        }
         DatumReader<Object> datumReader = type != null
-                ? new SpecificDatumReader<>(writer, reader, SpecificData.getForSchema(reader))
-                : new StringGenericDatumReader<>(writer, reader);
+                ? new SpecificDatumReader<>(writer, reader, SpecificData.getForClass(type))
+                : new GenericDatumReader<>(writer, reader, GenericData.get());
         return new Reading(datumReader, null, null);
     }
 

@@ -19,6 +19,7 @@ import cn.tianfu.databus.registry.RegisteredSchema;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryException;
 import cn.tianfu.databus.serde.AvroWireFormatException.Reason;
+import cn.tianfu.databus.serde.internal.AvroClassTrust;
 import cn.tianfu.databus.serde.internal.ReusableOutput;
 import cn.tianfu.databus.serde.internal.WireFormat;
 
@@ -114,7 +115,7 @@ public class AvroSerializer<T> implements Serializer<T> {
         }
         int id = schemaId(topic, schema);
         DatumWriter<Object> writer = data instanceof SpecificRecord
-                ? specificWriters.computeIfAbsent(schema, s -> new SpecificDatumWriter<>(s, SpecificData.getForSchema(s)))
+                ? specificWriters.computeIfAbsent(schema, s -> specificWriter(data.getClass(), s))
                 : genericWriters.computeIfAbsent(schema, GenericDatumWriter::new);
         ReusableOutput out = output.get();
         try {
@@ -170,6 +171,11 @@ public class AvroSerializer<T> implements Serializer<T> {
         }
         byTopic.put(schema, id);
         return id.id();
+    }
+
+    private static DatumWriter<Object> specificWriter(Class<?> type, Schema schema) {
+        AvroClassTrust.trust(type, schema);
+        return new SpecificDatumWriter<>(schema, SpecificData.getForClass(type));
     }
 
     /** Closes the registry client if this serializer built it. */
