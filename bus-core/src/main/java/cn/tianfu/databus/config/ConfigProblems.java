@@ -51,9 +51,8 @@ public final class ConfigProblems {
             if (missing && key != null && !key.hasDefault()) {
                 result.problems.add(value.name() + " is required");
             } else {
-                for (String message : value.errorMessages()) {
-                    result.problems.add(message);
-                }
+                // the first message is the cause; later ones repeat it (a validator seeing the unparsable value as null)
+                result.problems.add(value.errorMessages().get(0));
             }
         }
         return result;
