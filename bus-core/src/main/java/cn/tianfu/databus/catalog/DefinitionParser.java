@@ -258,7 +258,7 @@ final class DefinitionParser {
                     problem(ptr + "/name", path + "name", "'" + name + "' is already the name of items[" + earlier + "]; field names must be unique");
                 }
             }
-            if (type == FieldType.DECIMAL) {
+            if (type == FieldType.DECIMAL && typesRequired) {
                 if (precision == null || scale == null) {
                     problem(ptr + "/type", path + "precision", "a DECIMAL item needs precision and scale (e.g. precision: 18, scale: 2)");
                 } else if (precision < 1 || precision > 38 || scale < 0 || scale > precision) {
@@ -343,6 +343,10 @@ final class DefinitionParser {
             if (plain.getLogicalType() instanceof LogicalTypes.Decimal d) {
                 precision = d.getPrecision();
                 scale = d.getScale();
+            }
+            if ((item.precision() != 0 && item.precision() != precision) || (item.scale() != 0 && item.scale() != scale)) {
+                problem(ptr + "/precision", "items[" + i + "].precision", "the item says precision " + item.precision() + ", scale "
+                        + item.scale() + " but the schema file's field has " + precision + ", " + scale + "; drop them from the item");
             }
             result.add(new Item(item.name(), item.displayName(), type, precision, scale, item.description(), item.sensitivity(),
                     item.mask(), item.key()));
