@@ -14,10 +14,13 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 
 import cn.tianfu.databus.broker.BrokerConfig;
 import cn.tianfu.databus.broker.EmbeddedBroker;
+import cn.tianfu.databus.registry.server.RegistryServerConfig;
+import cn.tianfu.databus.registry.server.SchemaRegistryServer;
 import cn.tianfu.databus.topic.TopicProvisioner;
 
 /**
- * One embedded bus per test JVM: a real in-JVM KRaft broker on a free port with the system topics created.
+ * One embedded bus per test JVM: a real in-JVM KRaft broker on a free port with the system topics created, and the
+ * project's schema registry over HTTP on another free port.
  * Started on first use, stopped when the JVM exits. Tests that must stop or restart a broker start their own.
  */
 public final class SharedBus {
@@ -27,6 +30,7 @@ public final class SharedBus {
     private final Path dataDir;
     private final EmbeddedBroker broker;
     private final Admin admin;
+    private final SchemaRegistryServer registry;
 
     private SharedBus() {
         try {
@@ -39,6 +43,10 @@ public final class SharedBus {
                 BrokerConfig.PORT_CONFIG, 0)));
         admin = Admin.create(adminProperties(broker.bootstrapServers()));
         new TopicProvisioner(admin, (short) 1, 30_000).ensureSystemTopics(2);
+        registry = new SchemaRegistryServer(new RegistryServerConfig(Map.of(
+                RegistryServerConfig.LISTEN_PORT_CONFIG, 0,
+                RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers())));
+        registry.start();
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "shared-bus-stop"));
     }
 
@@ -52,6 +60,11 @@ public final class SharedBus {
 
     public String bootstrapServers() {
         return broker.bootstrapServers();
+    }
+
+    /** Base URL of the shared schema registry, e.g. {@code http://127.0.0.1:41234}. */
+    public String registryUrl() {
+        return registry.url();
     }
 
     /** An admin client on the shared broker; do not close it. */
@@ -70,6 +83,7 @@ public final class SharedBus {
     }
 
     private void stop() {
+        registry.close();
         admin.close();
         broker.close();
         deleteRecursively(dataDir);

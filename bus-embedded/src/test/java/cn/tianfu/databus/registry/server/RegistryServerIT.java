@@ -57,6 +57,8 @@ class RegistryServerIT {
     private static SchemaRegistryServer start(int port) {
         var s = new SchemaRegistryServer(new RegistryServerConfig(Map.of(
                 RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBus.get().bootstrapServers(),
+                // a log of its own: other tests in this JVM register schemas through the shared registry
+                RegistryServerConfig.TOPIC_CONFIG, "_schemas.registry-it",
                 RegistryServerConfig.LISTEN_PORT_CONFIG, port,
                 RegistryServerConfig.TIMEOUT_MS_CONFIG, 20_000)));
         s.start();
