@@ -1,0 +1,88 @@
+package cn.tianfu.databus.ledger;
+
+import java.util.Objects;
+
+/**
+ * One exchange-log entry: one delivered record or answered query. Holds no personal data: the record key is a keyed
+ * hash ({@link KeyHasher}) and the delivered value only a digest ({@link Digests}). {@code prevHash} and {@code hash}
+ * are set by {@link HashChain#append}; how {@code hash} is computed is in this package's DESIGN.md and
+ * {@link CanonicalEncoding}.
+ *
+ * @param exchangeId        unique id, deterministic from the source position ({@link ExchangeIds})
+ * @param timeMillis        when the exchange happened, epoch milliseconds
+ * @param mode              push delivery, query answer or open-data publication
+ * @param resourceCode      the resource's code
+ * @param provider          the providing department
+ * @param consumer          the receiving department ({@code public} for open data)
+ * @param grantId           the grant the exchange happened under; {@code null} only for open data
+ * @param purpose           the grant's declared purpose
+ * @param keyHash           keyed hash of the record key
+ * @param operation         what was delivered
+ * @param valueDigest       SHA-256 hex of the delivered value bytes; {@code null} for a tombstone
+ * @param sourceTopic       topic the change was read from; {@code null} for a query
+ * @param sourcePartition   its partition
+ * @param sourceOffset      its offset
+ * @param deliveryTopic     topic delivered to; {@code null} until known
+ * @param deliveryPartition its partition
+ * @param deliveryOffset    its offset
+ * @param prevHash          hash of the previous entry of the same log partition; {@code null} before chaining
+ * @param hash              this entry's hash; {@code null} before chaining
+ */
+public record ExchangeEntry(
+        String exchangeId,
+        long timeMillis,
+        Mode mode,
+        String resourceCode,
+        String provider,
+        String consumer,
+        String grantId,
+        String purpose,
+        String keyHash,
+        Operation operation,
+        String valueDigest,
+        String sourceTopic,
+        Integer sourcePartition,
+        Long sourceOffset,
+        String deliveryTopic,
+        Integer deliveryPartition,
+        Long deliveryOffset,
+        String prevHash,
+        String hash) {
+
+    /** How the exchange happened. */
+    public enum Mode { PUSH, QUERY, OPEN }
+
+    /** What the consumer received. */
+    public enum Operation {
+        /** A new or changed value. */
+        UPSERT,
+        /** A tombstone: deleted at the source. */
+        DELETE,
+        /** A tombstone: the record left the grant's filter. */
+        RETRACT
+    }
+
+    public ExchangeEntry {
+        Objects.requireNonNull(exchangeId, "exchangeId");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(resourceCode, "resourceCode");
+        Objects.requireNonNull(provider, "provider");
+        Objects.requireNonNull(consumer, "consumer");
+        Objects.requireNonNull(keyHash, "keyHash");
+        Objects.requireNonNull(operation, "operation");
+    }
+
+    /** This entry with the chain fields set. */
+    public ExchangeEntry withChain(String prevHash, String hash) {
+        return new ExchangeEntry(exchangeId, timeMillis, mode, resourceCode, provider, consumer, grantId, purpose,
+                keyHash, operation, valueDigest, sourceTopic, sourcePartition, sourceOffset, deliveryTopic,
+                deliveryPartition, deliveryOffset, prevHash, hash);
+    }
+
+    /** This entry with its delivery position set (before chaining). */
+    public ExchangeEntry withDelivery(String topic, int partition, long offset) {
+        return new ExchangeEntry(exchangeId, timeMillis, mode, resourceCode, provider, consumer, grantId, purpose,
+                keyHash, operation, valueDigest, sourceTopic, sourcePartition, sourceOffset, topic, partition,
+                offset, prevHash, hash);
+    }
+}

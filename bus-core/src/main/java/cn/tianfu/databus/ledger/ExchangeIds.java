@@ -1,0 +1,39 @@
+package cn.tianfu.databus.ledger;
+
+import cn.tianfu.databus.ledger.internal.CanonicalWriter;
+import cn.tianfu.databus.ledger.internal.Hex;
+import cn.tianfu.databus.ledger.internal.Sha256;
+import java.security.MessageDigest;
+
+/**
+ * Exchange ids derived from what caused the exchange, so that reprocessing the same source record for the same grant
+ * can never mint a second id (the exchange log is keyed by it).
+ */
+public final class ExchangeIds {
+
+    /** Length of an exchange id in hex characters (128 bits). */
+    public static final int LENGTH = 32;
+
+    private ExchangeIds() {
+    }
+
+    /**
+     * The id of delivering one source record under one grant: the first 16 bytes, in lowercase hex, of SHA-256 over
+     * the canonical encoding of (version, {@value CanonicalEncoding#EXCHANGE_ID_TAG}, sourceTopic, partition (int32),
+     * offset (int64), grantId, operation name).
+     */
+    public static String forDelivery(String sourceTopic, int partition, long offset, String grantId,
+                                     ExchangeEntry.Operation operation) {
+        CanonicalWriter w = new CanonicalWriter()
+                .rawByte(CanonicalEncoding.VERSION)
+                .text(CanonicalEncoding.EXCHANGE_ID_TAG)
+                .text(sourceTopic)
+                .int32(partition)
+                .int64(offset)
+                .text(grantId)
+                .text(operation.name());
+        MessageDigest d = Sha256.perThread();
+        d.update(w.buffer(), 0, w.size());
+        return Hex.encode(d.digest(), LENGTH / 2);
+    }
+}
