@@ -1,0 +1,23 @@
+package cn.tianfu.databus.deadletter;
+
+/** Why the bus rejected an input. The code is what {@code bus.deadletter} carries and what operators filter on. */
+public enum DeadLetterReason {
+    /** The bytes are not in the registry's wire format or do not decode with their schema. */
+    MALFORMED_BYTES,
+    /** The schema id in the bytes is unknown to the registry. */
+    UNKNOWN_SCHEMA,
+    /** The record's schema does not match the catalogued schema of the resource. */
+    SCHEMA_MISMATCH,
+    /** A source event came from a department that is not the catalogued provider of the resource. */
+    NOT_THE_PROVIDER,
+    /** A source event for a resource that is not in the catalog, or is retired. */
+    UNKNOWN_RESOURCE,
+    /** A governance command that could not be read or is structurally invalid (rules refusals go to the reply instead). */
+    INVALID_COMMAND,
+    /** A record without the key the bus needs. */
+    MISSING_KEY,
+    /** An incompatible schema change captured from a department database. */
+    INCOMPATIBLE_SCHEMA_CHANGE,
+    /** Anything else; the message says what. */
+    PROCESSING_ERROR
+}
