@@ -1,0 +1,56 @@
+package cn.tianfu.databus.sdk;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * The record headers of the bus, declared once. A {@link Publisher} sets {@link #EVENT_ID}, {@link #OP} and
+ * {@link #SOURCE_TIME} on every source event; the sharing router sets {@link #OP} (the delivery's kind),
+ * {@link #EXCHANGE_ID} and copies {@link #EVENT_ID} and {@link #SOURCE_TIME} onto every delivery. Values are UTF-8
+ * text.
+ *
+ * <pre>{@code
+ * String op = EventHeaders.text(record.headers(), EventHeaders.OP).orElse("UPSERT");
+ * }</pre>
+ */
+public final class EventHeaders {
+
+    /** Unique id of the source event (a random UUID chosen by the publisher). */
+    public static final String EVENT_ID = "databus.event-id";
+    /**
+     * What the record means: {@code UPSERT} or {@code DELETE} on a source topic; {@code UPSERT}, {@code DELETE} or
+     * {@code RETRACT} on a delivery topic (see {@link Delivery.Kind}).
+     */
+    public static final String OP = "databus.op";
+    /** When the change happened at the source, epoch milliseconds in decimal. */
+    public static final String SOURCE_TIME = "databus.source-time";
+    /** Id of the exchange-log entry that records a delivery, so an auditor can link the two. */
+    public static final String EXCHANGE_ID = "databus.exchange-id";
+
+    /** {@link #OP} value of a new or changed record. */
+    public static final String OP_UPSERT = "UPSERT";
+    /** {@link #OP} value of a deletion at the source. */
+    public static final String OP_DELETE = "DELETE";
+    /** {@link #OP} value of a retraction: the record left the grant's row filter. */
+    public static final String OP_RETRACT = "RETRACT";
+
+    private EventHeaders() {
+    }
+
+    /** The last value of header {@code name} as UTF-8 text; empty when absent. */
+    public static Optional<String> text(Headers headers, String name) {
+        if (headers == null) {
+            return Optional.empty();
+        }
+        Header h = headers.lastHeader(name);
+        return h == null || h.value() == null ? Optional.empty() : Optional.of(new String(h.value(), StandardCharsets.UTF_8));
+    }
+
+    /** Header value bytes for text. */
+    public static byte[] bytes(String value) {
+        return value.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,159 @@
+package cn.tianfu.databus.sharing.router;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import cn.tianfu.databus.ledger.KeyHasher;
+import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
+import cn.tianfu.databus.registry.SchemaRegistryClient;
+import cn.tianfu.databus.sharing.router.internal.GlobalStores;
+import cn.tianfu.databus.sharing.router.internal.Out;
+import cn.tianfu.databus.sharing.router.internal.RouterProcessor;
+import cn.tianfu.databus.topic.Topics;
+
+/**
+ * The sharing router: reads every source topic {@code src.<dept>.<resource>}, applies each grant in force (row filter,
+ * projection, masking), writes deliveries to {@code dlv.<consumer>.<resource>}, one exchange-log entry per delivery to
+ * {@code bus.exchange-log.staging}, and rejected input to {@code bus.deadletter}; exactly once. See
+ * {@code docs/router.md}.
+ *
+ * <pre>{@code
+ * KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(props));
+ * Runtime.getRuntime().addShutdownHook(new Thread(router::close));
+ * router.start();
+ * }</pre>
+ */
+public final class SharingRouterApp {
+
+    /** Global store of the catalog (resource code → entry). */
+    public static final String CATALOG_STORE = "router-catalog";
+    /** Global store of the grants, indexed by resource. */
+    public static final String GRANTS_STORE = "router-grants";
+    /** Per-task store of the latest state of every source key of the task's partitions. */
+    public static final String LATEST_STORE = "router-latest";
+    /** Per-task store of which grant's consumer currently holds which key. */
+    public static final String RECEIVED_STORE = "router-received";
+    /** Per-task store of the grants the task has backfilled. */
+    public static final String BACKFILLED_STORE = "router-backfilled";
+
+    static final String SOURCE = "sources";
+    static final String ROUTER = "router";
+    static final String SINK = "out";
+
+    private SharingRouterApp() {
+    }
+
+    /** The router's topology, one readable wiring; the processor does the work. */
+    public static Topology buildTopology(RouterContext ctx) {
+        Topology topology = new Topology();
+        topology.addGlobalStore(globalStore(CATALOG_STORE), "catalog-source", new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), Topics.CATALOG, "catalog-updater",
+                () -> new GlobalStores.CatalogUpdater(CATALOG_STORE, ctx.registry()));
+        topology.addGlobalStore(globalStore(GRANTS_STORE), "grants-source", new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), Topics.GRANTS, "grants-updater",
+                () -> new GlobalStores.GrantUpdater(GRANTS_STORE, ctx.registry()));
+
+        topology.addSource(org.apache.kafka.streams.AutoOffsetReset.earliest(), SOURCE, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), Topics.SOURCE_PATTERN);
+        topology.addProcessor(ROUTER, () -> new RouterProcessor(ctx, CATALOG_STORE, GRANTS_STORE, LATEST_STORE,
+                RECEIVED_STORE, BACKFILLED_STORE), SOURCE);
+        topology.addStateStore(localStore(LATEST_STORE), ROUTER);
+        topology.addStateStore(localStore(RECEIVED_STORE), ROUTER);
+        topology.addStateStore(localStore(BACKFILLED_STORE), ROUTER);
+        topology.addSink(SINK, Out.TOPIC, Out.SERIALIZER, new ByteArraySerializer(), Out.PARTITIONER, ROUTER);
+        return topology;
+    }
+
+    /** Kafka Streams configuration: exactly-once v2, the config's directories and ids, then the {@code streams.} keys. */
+    public static Properties streamsConfig(RouterConfig c) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir().toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        // a new src.<dept>.<resource> topic is found by the pattern subscription within this time
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), "10000");
+        p.putAll(c.streamsOverrides());
+        return p;
+    }
+
+    /**
+     * An unstarted router on the configured bus, with its own registry client and admin client; both are closed when
+     * the returned instance reaches {@code NOT_RUNNING} (after {@code close()}).
+     */
+    public static KafkaStreams create(RouterConfig c) {
+        SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(c.schemaRegistryUrl()).build();
+        Admin admin = null;
+        try {
+            Map<String, Object> adminProps = new java.util.HashMap<>(c.streamsOverrides());
+            adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
+            adminProps.keySet().retainAll(AdminClientConfig.configNames());
+            admin = Admin.create(adminProps);
+            RouterContext ctx = new RouterContext(registry, KeyHasher.loadOrCreate(c.dataDir()),
+                    DeliveryTopics.admin(admin, c.deliveryPartitions(), c.deliveryReplicationFactor(), Duration.ofSeconds(30)),
+                    Duration.ofMillis(c.backfillCheckIntervalMs()));
+            Admin ownedAdmin = admin;
+            return new OwningStreams(buildTopology(ctx), streamsConfig(c), () -> {
+                ownedAdmin.close(Duration.ofSeconds(5));
+                registry.close();
+            });
+        } catch (RuntimeException e) {
+            if (admin != null) {
+                admin.close(Duration.ZERO);
+            }
+            registry.close();
+            throw e;
+        }
+    }
+
+    private static StoreBuilder<KeyValueStore<String, byte[]>> globalStore(String name) {
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled();
+    }
+
+    private static StoreBuilder<KeyValueStore<String, byte[]>> localStore(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray());
+    }
+
+    /** A KafkaStreams that releases its clients once it has stopped, whatever state listener the caller adds. */
+    private static final class OwningStreams extends KafkaStreams {
+        private final Runnable release;
+        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+
+        OwningStreams(Topology topology, Properties props, Runnable release) {
+            super(topology, props);
+            this.release = release;
+            super.setStateListener(this::onChange);
+        }
+
+        @Override
+        public void setStateListener(StateListener listener) {
+            super.setStateListener((next, previous) -> {
+                onChange(next, previous);
+                listener.onChange(next, previous);
+            });
+        }
+
+        private void onChange(State next, State previous) {
+            if (next == State.NOT_RUNNING && released.compareAndSet(false, true)) {
+                release.run();
+            }
+        }
+    }
+}

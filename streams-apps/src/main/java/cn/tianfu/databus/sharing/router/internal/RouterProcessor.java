@@ -1,0 +1,469 @@
+package cn.tianfu.databus.sharing.router.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import cn.tianfu.databus.deadletter.DeadLetterReason;
+import cn.tianfu.databus.deadletter.DeadLetters;
+import cn.tianfu.databus.ledger.Digests;
+import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.ExchangeIds;
+import cn.tianfu.databus.registry.RegisteredSchema;
+import cn.tianfu.databus.registry.SchemaRegistryException;
+import cn.tianfu.databus.schemas.CatalogEntry;
+import cn.tianfu.databus.schemas.DeadLetter;
+import cn.tianfu.databus.schemas.ExchangeLogEntry;
+import cn.tianfu.databus.schemas.ExchangeMode;
+import cn.tianfu.databus.schemas.ExchangeOperation;
+import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.schemas.ResourceStatus;
+import cn.tianfu.databus.schemas.SharingClass;
+import cn.tianfu.databus.schemas.SharingMethod;
+import cn.tianfu.databus.sdk.EventHeaders;
+import cn.tianfu.databus.serde.AvroDeserializer;
+import cn.tianfu.databus.serde.AvroSerializer;
+import cn.tianfu.databus.serde.AvroWireFormatException;
+import cn.tianfu.databus.sharing.DeliveryAction;
+import cn.tianfu.databus.sharing.DeliveryPlan;
+import cn.tianfu.databus.sharing.GrantWindow;
+import cn.tianfu.databus.sharing.MaskRule;
+import cn.tianfu.databus.sharing.PolicyException;
+import cn.tianfu.databus.sharing.RowFilter;
+import cn.tianfu.databus.sharing.router.RouterContext;
+import cn.tianfu.databus.topic.Topics;
+
+/**
+ * Routes every source event to the grants in force on its resource; see {@code docs/router.md}. One instance per
+ * task; stores:
+ * <ul>
+ *   <li>latest: {@code <sourceTopic> NUL <key>} → {@link StoredRecord}, the task's partitions' current state;</li>
+ *   <li>received: {@code <grantId> NUL <sourceTopic> NUL <key>} → present while the grant's consumer holds the key
+ *       (delivered, not since deleted or retracted);</li>
+ *   <li>backfilled: {@code <grantId>} → when this task backfilled the grant.</li>
+ * </ul>
+ */
+public final class RouterProcessor implements Processor<byte[], byte[], Out, byte[]> {
+
+    public static final String COMPONENT = "sharing-router";
+    private static final Logger LOG = LoggerFactory.getLogger(RouterProcessor.class);
+    private static final char SEP = '\u0000';
+    private static final byte[] PRESENT = {1};
+
+    private final RouterContext ctx;
+    private final String catalogStore;
+    private final String grantStore;
+    private final String latestStore;
+    private final String receivedStore;
+    private final String backfilledStore;
+
+    private final AvroDeserializer<GenericRecord> sourceReader;
+    private final AvroSerializer<GenericRecord> deliveryWriter;
+    private final AvroSerializer<ExchangeLogEntry> logWriter;
+    private final AvroSerializer<DeadLetter> deadLetterWriter;
+
+    private final Map<FilterKey, Optional<RowFilter>> filters = new HashMap<>();
+    private final Map<PlanKey, Optional<DeliveryPlan>> plans = new HashMap<>();
+    private final Map<String, Set<Integer>> registeredIds = new HashMap<>();
+    private final Map<String, Integer> deliveryPartitions = new HashMap<>();
+
+    private ProcessorContext<Out, byte[]> context;
+    private GlobalStores.Reader global;
+    private KeyValueStore<String, byte[]> latest;
+    private KeyValueStore<String, byte[]> received;
+    private KeyValueStore<String, byte[]> backfilled;
+
+    private record FilterKey(String grantId, String expression, Schema schema) {
+    }
+
+    private record PlanKey(String grantId, String consumer, List<String> allowed, List<String> clear, Schema schema) {
+    }
+
+    /** Where a delivery comes from: the source event, or the stored state for a backfill. */
+    private record Source(String topic, int partition, long offset, byte[] key, String keyText, long timestamp,
+                          Headers headers) {
+    }
+
+    public RouterProcessor(RouterContext ctx, String catalogStore, String grantStore, String latestStore,
+                           String receivedStore, String backfilledStore) {
+        this.ctx = ctx;
+        this.catalogStore = catalogStore;
+        this.grantStore = grantStore;
+        this.latestStore = latestStore;
+        this.receivedStore = receivedStore;
+        this.backfilledStore = backfilledStore;
+        this.sourceReader = new AvroDeserializer<>(ctx.registry());
+        this.deliveryWriter = new AvroSerializer<>(ctx.registry());
+        this.logWriter = new AvroSerializer<>(ctx.registry());
+        this.deadLetterWriter = new AvroSerializer<>(ctx.registry());
+    }
+
+    @Override
+    public void init(ProcessorContext<Out, byte[]> context) {
+        this.context = context;
+        this.global = new GlobalStores.Reader(context.getStateStore(catalogStore), context.getStateStore(grantStore));
+        this.latest = context.getStateStore(latestStore);
+        this.received = context.getStateStore(receivedStore);
+        this.backfilled = context.getStateStore(backfilledStore);
+        context.schedule(ctx.backfillCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::backfillAll);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata md = context.recordMetadata().orElseThrow();
+        String topic = md.topic();
+        int partition = md.partition();
+        long offset = md.offset();
+        Optional<Topics.ResourceTopic> rt = Topics.parseSource(topic);
+        if (rt.isEmpty()) {
+            deadLetter(record, md, DeadLetterReason.UNKNOWN_RESOURCE, "'" + topic + "' is not a source topic");
+            return;
+        }
+        String department = rt.get().department();
+        String code = rt.get().resourceCode();
+        CatalogEntry entry = global.entry(code);
+        if (entry == null) {
+            deadLetter(record, md, DeadLetterReason.UNKNOWN_RESOURCE, "resource " + code + " is not in the catalog:"
+                    + " register it before publishing on " + topic);
+            return;
+        }
+        if (!department.equals(entry.getProvider())) {
+            deadLetter(record, md, DeadLetterReason.NOT_THE_PROVIDER, department + " does not provide " + code
+                    + " (its provider is " + entry.getProvider() + "): only the provider publishes a resource");
+            return;
+        }
+        if (entry.getStatus() == ResourceStatus.RETIRED) {
+            deadLetter(record, md, DeadLetterReason.UNKNOWN_RESOURCE, "resource " + code + " is retired: it takes no"
+                    + " more changes");
+            return;
+        }
+        if (record.key() == null) {
+            deadLetter(record, md, DeadLetterReason.MISSING_KEY, "a record of " + code + " without a key: publish"
+                    + " with the record's key field value as key");
+            return;
+        }
+        GenericRecord value = null;
+        int schemaId = -1;
+        if (record.value() != null) {
+            try {
+                Object decoded = sourceReader.deserialize(topic, record.value());
+                if (!(decoded instanceof GenericRecord g)) {
+                    deadLetter(record, md, DeadLetterReason.SCHEMA_MISMATCH, "the value is not an Avro record");
+                    return;
+                }
+                value = g;
+            } catch (AvroWireFormatException e) {
+                DeadLetterReason reason = e.reason() == AvroWireFormatException.Reason.UNKNOWN_SCHEMA_ID
+                        ? DeadLetterReason.UNKNOWN_SCHEMA : DeadLetterReason.MALFORMED_BYTES;
+                deadLetter(record, md, reason, e.at(partition, offset).getMessage());
+                return;
+            }
+            schemaId = schemaIdOf(record.value());
+            String subject = topic + "-value";
+            if (!isRegisteredVersion(subject, schemaId, value.getSchema())) {
+                deadLetter(record, md, DeadLetterReason.SCHEMA_MISMATCH, "schema id " + schemaId + " ("
+                        + value.getSchema().getFullName() + ") is not a registered version of '" + subject
+                        + "': publish with the catalogued schema");
+                return;
+            }
+        }
+        String keyText = new String(record.key(), StandardCharsets.UTF_8);
+        String stateKey = topic + SEP + keyText;
+        if (entry.getSharingClass() != SharingClass.NOT_SHARED) {
+            long now = context.currentSystemTimeMs();
+            List<Grant> inForce = pushGrantsInForce(entry, now);
+            for (Grant g : inForce) {
+                if (backfilled.get(g.getGrantId()) == null) {
+                    backfill(g, entry, now);
+                }
+            }
+            Source source = new Source(topic, partition, offset, record.key(), keyText, record.timestamp(), record.headers());
+            for (Grant g : inForce) {
+                route(g, entry, source, value, now);
+            }
+        }
+        if (value == null) {
+            latest.delete(stateKey);
+        } else {
+            latest.put(stateKey, new StoredRecord(partition, offset, schemaId, record.value()).encode());
+        }
+    }
+
+    /** Wall-clock check: backfill every grant in force that this task has not served yet. */
+    private void backfillAll(long now) {
+        for (Grant g : global.allGrants()) {
+            if (!pushable(g, now) || backfilled.get(g.getGrantId()) != null) {
+                continue;
+            }
+            CatalogEntry entry = global.entry(g.getResourceCode());
+            if (entry == null || entry.getStatus() != ResourceStatus.ACTIVE
+                    || entry.getSharingClass() == SharingClass.NOT_SHARED) {
+                continue;
+            }
+            backfill(g, entry, now);
+        }
+    }
+
+    private List<Grant> pushGrantsInForce(CatalogEntry entry, long now) {
+        List<Grant> out = new ArrayList<>();
+        for (Grant g : global.grantsOf(entry.getCode())) {
+            if (pushable(g, now)) {
+                out.add(g);
+            }
+        }
+        return out;
+    }
+
+    private static boolean pushable(Grant g, long now) {
+        if (g.getMethod() == SharingMethod.SERVICE) {
+            return false;
+        }
+        GrantWindow window = GrantWindow.ofMillis(g.getStatus().name(), g.getValidFrom().toEpochMilli(),
+                g.getValidUntil() == null ? null : g.getValidUntil().toEpochMilli());
+        return window.inForceAt(now);
+    }
+
+    /**
+     * Delivers the current state of this task's keys of the grant's resource that pass its filter, then records the
+     * grant as served; all in the task's transaction.
+     */
+    private void backfill(Grant g, CatalogEntry entry, long now) {
+        String deliveryTopic = Topics.delivery(g.getConsumer(), entry.getCode());
+        partitionsOf(deliveryTopic);
+        String sourceTopic = Topics.source(entry.getProvider(), entry.getCode());
+        int delivered = 0;
+        List<KeyValue<String, byte[]>> state = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = latest.range(sourceTopic + SEP, sourceTopic + (char) (SEP + 1))) {
+            while (it.hasNext()) {
+                state.add(it.next());
+            }
+        }
+        for (KeyValue<String, byte[]> kv : state) {
+            StoredRecord stored = StoredRecord.decode(kv.value);
+            GenericRecord value = (GenericRecord) sourceReader.deserialize(sourceTopic, stored.value());
+            String keyText = kv.key.substring(sourceTopic.length() + 1);
+            Source source = new Source(sourceTopic, stored.partition(), stored.offset(),
+                    keyText.getBytes(StandardCharsets.UTF_8), keyText, now, null);
+            if (route(g, entry, source, value, now)) {
+                delivered++;
+            }
+        }
+        backfilled.put(g.getGrantId(), Long.toString(now).getBytes(StandardCharsets.UTF_8));
+        LOG.info("Backfilled grant {} ({} to {}): {} record(s) of task {}", g.getGrantId(), entry.getCode(),
+                g.getConsumer(), delivered, context.taskId());
+    }
+
+    /** Applies one change (value null: delete) for one grant; true when something was sent. */
+    private boolean route(Grant g, CatalogEntry entry, Source source, GenericRecord value, long now) {
+        String heldKey = g.getGrantId() + SEP + source.topic() + SEP + source.keyText();
+        boolean held = received.get(heldKey) != null;
+        boolean delete = value == null;
+        boolean passes = false;
+        if (!delete) {
+            passes = filter(g, value.getSchema()).map(f -> f.test(value)).orElse(g.getRowFilter() == null);
+        }
+        DeliveryAction action = DeliveryAction.decide(held, held, passes, delete);
+        if (!action.sends()) {
+            return false;
+        }
+        byte[] deliveryValue = null;
+        String deliveryTopic = Topics.delivery(g.getConsumer(), entry.getCode());
+        ExchangeEntry.Operation op;
+        if (action == DeliveryAction.DELIVER) {
+            Optional<DeliveryPlan> plan = plan(g, value.getSchema());
+            if (plan.isEmpty()) {
+                return false;
+            }
+            deliveryValue = deliveryWriter.serialize(deliveryTopic, plan.get().apply(value));
+            op = ExchangeEntry.Operation.UPSERT;
+            received.put(heldKey, PRESENT);
+        } else {
+            op = action == DeliveryAction.DELETE ? ExchangeEntry.Operation.DELETE : ExchangeEntry.Operation.RETRACT;
+            received.delete(heldKey);
+        }
+        emit(g, entry, source, deliveryTopic, deliveryValue, op, now);
+        return true;
+    }
+
+    private void emit(Grant g, CatalogEntry entry, Source source, String deliveryTopic, byte[] deliveryValue,
+                      ExchangeEntry.Operation op, long now) {
+        int partitions = partitionsOf(deliveryTopic);
+        byte[] deliveryKey = deliveryKey(g, entry, source.keyText()).getBytes(StandardCharsets.UTF_8);
+        int partition = Utils.toPositive(Utils.murmur2(deliveryKey)) % partitions;
+        String exchangeId = ExchangeIds.forDelivery(source.topic(), source.partition(), source.offset(), g.getGrantId(), op);
+
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(EventHeaders.OP, EventHeaders.bytes(op.name()));
+        headers.add(EventHeaders.EXCHANGE_ID, EventHeaders.bytes(exchangeId));
+        copyHeader(source.headers(), headers, EventHeaders.EVENT_ID);
+        copyHeader(source.headers(), headers, EventHeaders.SOURCE_TIME);
+        context.forward(new Record<>(new Out(deliveryTopic, deliveryKey, partition), deliveryValue,
+                source.timestamp(), headers));
+
+        ExchangeLogEntry logEntry = ExchangeLogEntry.newBuilder()
+                .setExchangeId(exchangeId)
+                .setTime(Instant.ofEpochMilli(now))
+                .setMode(ExchangeMode.PUSH)
+                .setResourceCode(entry.getCode())
+                .setProvider(entry.getProvider())
+                .setConsumer(g.getConsumer())
+                .setGrantId(g.getGrantId())
+                .setPurpose(g.getPurpose())
+                .setKeyHash(ctx.keyHasher().hash(source.key()))
+                .setOperation(ExchangeOperation.valueOf(op.name()))
+                .setValueDigest(deliveryValue == null ? null : Digests.sha256Hex(deliveryValue))
+                .setSourceTopic(source.topic())
+                .setSourcePartition(source.partition())
+                .setSourceOffset(source.offset())
+                .setDeliveryTopic(deliveryTopic)
+                .setDeliveryPartition(partition)
+                .setDeliveryOffset(null)
+                .build();
+        context.forward(new Record<>(new Out(Topics.EXCHANGE_LOG_STAGING, exchangeId.getBytes(StandardCharsets.UTF_8), -1),
+                logWriter.serialize(Topics.EXCHANGE_LOG_STAGING, logEntry), now));
+    }
+
+    /**
+     * The key a consumer receives: the source key, or — when the grant delivers a key field masked — a stable
+     * pseudonym: HMAC-SHA-256 with the bus secret of {@code "dlv-key" NUL consumer NUL key}, lowercase hex.
+     */
+    private String deliveryKey(Grant g, CatalogEntry entry, String key) {
+        if (!keyMasked(g, entry)) {
+            return key;
+        }
+        String input = "dlv-key" + SEP + g.getConsumer() + SEP + key;
+        return ctx.keyHasher().hash(input.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether the grant masks a key field (a non-nullable field) of the resource's catalogued schema. */
+    private boolean keyMasked(Grant g, CatalogEntry entry) {
+        Schema catalogued = ctx.registry().schemaById(entry.getSchemaId());
+        Optional<DeliveryPlan> plan = plan(g, catalogued);
+        if (plan.isEmpty()) {
+            return true;   // fail closed: never reveal a key we cannot show to be granted in clear
+        }
+        for (Map.Entry<String, MaskRule> e : plan.get().appliedMasks().entrySet()) {
+            if (e.getValue() != MaskRule.NONE && !nullable(catalogued.getField(e.getKey()).schema())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Optional<RowFilter> filter(Grant g, Schema schema) {
+        if (g.getRowFilter() == null) {
+            return Optional.empty();
+        }
+        return filters.computeIfAbsent(new FilterKey(g.getGrantId(), g.getRowFilter(), schema), k -> {
+            try {
+                return Optional.of(RowFilter.compile(k.expression(), schema, (expr, message) ->
+                        LOG.debug("Row filter of grant {} failed on a record: {}", k.grantId(), message)));
+            } catch (PolicyException e) {
+                LOG.error("Grant {}: row filter does not compile against {}; nothing is delivered under it: {}",
+                        k.grantId(), schema.getFullName(), e.getMessage());
+                return Optional.empty();
+            }
+        });
+    }
+
+    private Optional<DeliveryPlan> plan(Grant g, Schema schema) {
+        PlanKey key = new PlanKey(g.getGrantId(), g.getConsumer(), g.getAllowedFields(), g.getClearFields(), schema);
+        return plans.computeIfAbsent(key, k -> {
+            try {
+                return Optional.of(DeliveryPlan.build(schema, k.consumer(), Optional.ofNullable(k.allowed()),
+                        Set.copyOf(k.clear())));
+            } catch (PolicyException e) {
+                LOG.error("Grant {}: cannot plan delivery of {}; nothing is delivered under it: {}", k.grantId(),
+                        schema.getFullName(), e.getMessage());
+                return Optional.empty();
+            }
+        });
+    }
+
+    private int partitionsOf(String deliveryTopic) {
+        return deliveryPartitions.computeIfAbsent(deliveryTopic, t -> ctx.deliveryTopics().ensure(t));
+    }
+
+    private boolean isRegisteredVersion(String subject, int id, Schema schema) {
+        Set<Integer> ids = registeredIds.computeIfAbsent(subject, s -> new java.util.HashSet<>());
+        if (ids.contains(id)) {
+            return true;
+        }
+        try {
+            Optional<RegisteredSchema> found = ctx.registry().lookup(subject, schema);
+            if (found.isPresent() && found.get().id() == id) {
+                ids.add(id);
+                return true;
+            }
+            return false;
+        } catch (SchemaRegistryException e) {
+            if (e.isRetriable()) {
+                throw e;
+            }
+            return false;
+        }
+    }
+
+    private static boolean nullable(Schema schema) {
+        return schema.getType() == Schema.Type.NULL || (schema.getType() == Schema.Type.UNION
+                && schema.getTypes().stream().anyMatch(t -> t.getType() == Schema.Type.NULL));
+    }
+
+    private static int schemaIdOf(byte[] wire) {
+        return ((wire[1] & 0xff) << 24) | ((wire[2] & 0xff) << 16) | ((wire[3] & 0xff) << 8) | (wire[4] & 0xff);
+    }
+
+    private static void copyHeader(Headers from, Headers to, String name) {
+        if (from == null) {
+            return;
+        }
+        Header h = from.lastHeader(name);
+        if (h != null) {
+            to.add(name, h.value());
+        }
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, RecordMetadata md, DeadLetterReason reason, String message) {
+        DeadLetter dl = DeadLetters.builder(COMPONENT, reason, message)
+                .source(md.topic(), md.partition(), md.offset())
+                .original(record.key(), record.value(), record.headers())
+                .time(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+                .build();
+        // deterministic: a replay of the same source record rewrites the same dead letter
+        String id = COMPONENT + "/" + md.topic() + "/" + md.partition() + "/" + md.offset();
+        dl.setId(id);
+        context.forward(new Record<>(new Out(Topics.DEADLETTER, id.getBytes(StandardCharsets.UTF_8), -1),
+                deadLetterWriter.serialize(Topics.DEADLETTER, dl), record.timestamp()));
+        LOG.warn("Dead letter {} from {}: {}", reason, id, message);
+    }
+
+    @Override
+    public void close() {
+        sourceReader.close();
+        deliveryWriter.close();
+        logWriter.close();
+        deadLetterWriter.close();
+    }
+}
