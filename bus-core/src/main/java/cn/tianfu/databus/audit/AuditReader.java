@@ -242,6 +242,9 @@ public final class AuditReader implements AutoCloseable {
                     if (batch.hasNext()) {
                         return batch.next();
                     }
+                    if (index >= cpPartitions.size()) {
+                        return null;
+                    }
                     if (index >= 0) {
                         TopicPartition tp = cpPartitions.get(index);
                         if (checkpointConsumer.position(tp) < ends.get(tp)) {

@@ -1,5 +1,6 @@
 package cn.tianfu.databus.cli;
 
+import cn.tianfu.databus.cli.audit.AuditCommand;
 import java.io.PrintWriter;
 
 import org.apache.kafka.common.config.ConfigException;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
-        subcommands = {UpCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
 public final class DatabusCli {
 
     public static final int OK = 0;
