@@ -1,0 +1,149 @@
+package cn.tianfu.databus.ledger.app;
+
+import cn.tianfu.databus.ledger.app.internal.ChainProcessor;
+import cn.tianfu.databus.ledger.app.internal.ChainState;
+import cn.tianfu.databus.ledger.app.internal.LogKey;
+import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
+import cn.tianfu.databus.registry.SchemaRegistryClient;
+import cn.tianfu.databus.schemas.DeadLetter;
+import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;
+import cn.tianfu.databus.schemas.ExchangeLogEntry;
+import cn.tianfu.databus.serde.AvroSerde;
+import cn.tianfu.databus.topic.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.IntegerSerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The ledger: chains the entries staged on {@code bus.exchange-log.staging} into {@code bus.exchange-log}, one hash
+ * chain per partition, and signs the chain heads to {@code bus.exchange-log.checkpoints}.
+ *
+ * <pre>{@code
+ * LedgerConfig config = LedgerConfig.fromMap(Map.of("bootstrap.servers", "localhost:9092",
+ *         "schema.registry.url", "http://localhost:8081", "state.dir", "/var/lib/databus/streams",
+ *         "data.dir", "/var/lib/databus"));
+ * KafkaStreams ledger = LedgerApp.create(config);   // checks partition counts, not started
+ * ledger.start();
+ * }</pre>
+ *
+ * <p>Staging partition p is chained into log partition p (the two topics must have the same partition count;
+ * {@link #create} checks). Exactly-once ({@code exactly_once_v2}): the chain head in the state store, the log entries
+ * and the checkpoints commit in one transaction, so a crash leaves neither a gap nor a duplicate in any chain.
+ * Details in DESIGN.md beside this class.
+ */
+public final class LedgerApp {
+
+    /** Chain head, count and checkpoint mark per partition. */
+    public static final String HEADS_STORE = "ledger-chain-heads";
+    /** Exchange ids recently chained, with the digest of their content. */
+    public static final String SEEN_STORE = "ledger-exchange-ids";
+
+    static final String SOURCE = "staging";
+    static final String CHAIN = "chain";
+    static final String LOG_SINK = "log";
+    static final String CHECKPOINT_SINK = "checkpoints";
+    static final String DEAD_LETTER_SINK = "deadletter";
+
+    private LedgerApp() {
+    }
+
+    /** The ledger's topology: one processor per staging partition, writing the log, checkpoints and dead letters. */
+    public static Topology buildTopology(LedgerContext ctx) {
+        AvroSerde<ExchangeLogEntry> entrySerde = AvroSerde.specific(ctx.registry(), ExchangeLogEntry.class);
+        AvroSerde<ExchangeLogCheckpoint> checkpointSerde = AvroSerde.specific(ctx.registry(), ExchangeLogCheckpoint.class);
+        AvroSerde<DeadLetter> deadLetterSerde = AvroSerde.specific(ctx.registry(), DeadLetter.class);
+        entrySerde.configure(Map.of(), false);
+        checkpointSerde.configure(Map.of(), false);
+        deadLetterSerde.configure(Map.of(), false);
+
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), ctx.stagingTopic());
+        topology.addProcessor(CHAIN, () -> new ChainProcessor(ctx.signingKeys(), entrySerde.deserializer(),
+                HEADS_STORE, SEEN_STORE, LOG_SINK, CHECKPOINT_SINK, DEAD_LETTER_SINK, ctx.checkpointEveryEntries(),
+                ctx.checkpointInterval()), SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HEADS_STORE),
+                Serdes.Integer(), ChainState.serde()), CHAIN);
+        Duration retention = ctx.dedupRetention();
+        topology.addStateStore(Stores.windowStoreBuilder(
+                Stores.persistentWindowStore(SEEN_STORE, retention, Duration.ofMillis(1), false),
+                Serdes.String(), Serdes.String()), CHAIN);
+        topology.addSink(LOG_SINK, ctx.logTopic(), LogKey.serializer(), entrySerde.serializer(),
+                LogKey.partitioner(), CHAIN);
+        topology.addSink(CHECKPOINT_SINK, ctx.checkpointTopic(), new IntegerSerializer(),
+                checkpointSerde.serializer(), CHAIN);
+        topology.addSink(DEAD_LETTER_SINK, Topics.DEADLETTER, new StringSerializer(), deadLetterSerde.serializer(),
+                CHAIN);
+        return topology;
+    }
+
+    /** Kafka Streams properties: exactly-once v2, the app's id and state directory, then the {@code streams.} keys. */
+    public static Properties streamsConfig(LedgerConfig config) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
+        p.putAll(config.streamsOverrides());
+        return p;
+    }
+
+    /**
+     * The ledger, ready to start: loads (or creates) the signing key under {@code data.dir}/keys and checks that the
+     * staging and log topics exist with the same partition count.
+     *
+     * @throws LedgerAppException when the topics are missing or differ in partition count
+     */
+    public static KafkaStreams create(LedgerConfig config) {
+        checkPartitions(config);
+        SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(config.schemaRegistryUrl()).build();
+        Topology topology = buildTopology(LedgerContext.from(config, registry));
+        return new KafkaStreams(topology, streamsConfig(config));
+    }
+
+    static void checkPartitions(LedgerConfig config) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        config.streamsOverrides().forEach((k, v) -> {
+            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
+                props.put(k, v);
+            }
+        });
+        try (Admin admin = Admin.create(props)) {
+            Map<String, TopicDescription> topics = admin.describeTopics(List.of(config.stagingTopic(),
+                    config.logTopic())).allTopicNames().get(30, TimeUnit.SECONDS);
+            int staging = topics.get(config.stagingTopic()).partitions().size();
+            int log = topics.get(config.logTopic()).partitions().size();
+            if (staging != log) {
+                throw new LedgerAppException("The staging topic " + config.stagingTopic() + " has " + staging
+                        + " partitions but the log topic " + config.logTopic() + " has " + log + ": each staging "
+                        + "partition is chained into the log partition of the same number, so they must be equal; "
+                        + "add partitions to the smaller one before the ledger writes to it");
+            }
+        } catch (ExecutionException e) {
+            throw new LedgerAppException("Cannot describe " + config.stagingTopic() + " and " + config.logTopic()
+                    + ": " + e.getCause().getMessage() + "; create the bus's system topics first", e.getCause());
+        } catch (TimeoutException e) {
+            throw new LedgerAppException("The brokers at " + config.bootstrapServers() + " did not answer within 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LedgerAppException("Interrupted while checking the ledger's topics", e);
+        }
+    }
+}

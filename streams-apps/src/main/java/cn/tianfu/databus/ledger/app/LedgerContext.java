@@ -1,0 +1,44 @@
+package cn.tianfu.databus.ledger.app;
+
+import cn.tianfu.databus.ledger.SigningKeys;
+import cn.tianfu.databus.registry.SchemaRegistryClient;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What {@link LedgerApp#buildTopology} needs besides Kafka: the signing key, the registry, the topics and the
+ * checkpoint cadence.
+ *
+ * @param signingKeys            the exchange log's Ed25519 key pair
+ * @param registry               the registry the log's records are written with
+ * @param stagingTopic           unchained entries ({@code bus.exchange-log.staging})
+ * @param logTopic               the chained log ({@code bus.exchange-log})
+ * @param checkpointTopic        signed chain heads ({@code bus.exchange-log.checkpoints})
+ * @param checkpointEveryEntries sign a head after this many new entries at the latest
+ * @param checkpointInterval     sign a head with new entries after this long (wall clock) at the latest
+ * @param dedupRetention         how long exchange ids are remembered to chain an id staged twice only once
+ */
+public record LedgerContext(SigningKeys signingKeys, SchemaRegistryClient registry, String stagingTopic,
+                            String logTopic, String checkpointTopic, long checkpointEveryEntries,
+                            Duration checkpointInterval, Duration dedupRetention) {
+
+    public LedgerContext {
+        Objects.requireNonNull(signingKeys, "signingKeys");
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(stagingTopic, "stagingTopic");
+        Objects.requireNonNull(logTopic, "logTopic");
+        Objects.requireNonNull(checkpointTopic, "checkpointTopic");
+        Objects.requireNonNull(checkpointInterval, "checkpointInterval");
+        Objects.requireNonNull(dedupRetention, "dedupRetention");
+        if (checkpointEveryEntries < 1) {
+            throw new IllegalArgumentException("checkpointEveryEntries must be at least 1, got " + checkpointEveryEntries);
+        }
+    }
+
+    /** The context a configuration describes: keys from {@code data.dir}, the given registry client. */
+    public static LedgerContext from(LedgerConfig config, SchemaRegistryClient registry) {
+        return new LedgerContext(SigningKeys.loadOrCreate(config.dataDir()), registry, config.stagingTopic(),
+                config.logTopic(), config.checkpointTopic(), config.checkpointEveryEntries(),
+                config.checkpointInterval(), config.dedupRetention());
+    }
+}

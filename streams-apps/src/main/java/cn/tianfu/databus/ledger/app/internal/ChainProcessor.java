@@ -1,0 +1,157 @@
+package cn.tianfu.databus.ledger.app.internal;
+
+import cn.tianfu.databus.audit.ExchangeLogRecords;
+import cn.tianfu.databus.deadletter.DeadLetterReason;
+import cn.tianfu.databus.deadletter.DeadLetters;
+import cn.tianfu.databus.ledger.CanonicalEncoding;
+import cn.tianfu.databus.ledger.Checkpoint;
+import cn.tianfu.databus.ledger.Digests;
+import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.HashChain;
+import cn.tianfu.databus.ledger.SigningKeys;
+import cn.tianfu.databus.schemas.DeadLetter;
+import cn.tianfu.databus.schemas.ExchangeLogEntry;
+import cn.tianfu.databus.serde.AvroWireFormatException;
+import java.time.Duration;
+import java.time.Instant;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.WindowStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Chains the entries of one staging partition into the log partition of the same number. The task's partition is
+ * the chain's: each task owns exactly one chain, so no two threads ever extend the same chain. Chain head, count
+ * and checkpoint mark live in a changelogged store that commits with the output (exactly-once).
+ */
+public final class ChainProcessor implements Processor<byte[], byte[], Object, Object> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ChainProcessor.class);
+    private static final String COMPONENT = "ledger";
+
+    private final SigningKeys keys;
+    private final Deserializer<ExchangeLogEntry> entries;
+    private final String headsStore;
+    private final String seenStore;
+    private final String logSink;
+    private final String checkpointSink;
+    private final String deadLetterSink;
+    private final long everyEntries;
+    private final Duration interval;
+
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<Integer, ChainState> heads;
+    private WindowStore<String, String> seen;
+    private int partition;
+    private HashChain chain;
+    private long checkpointed;
+
+    public ChainProcessor(SigningKeys keys, Deserializer<ExchangeLogEntry> entries, String headsStore,
+                          String seenStore, String logSink, String checkpointSink, String deadLetterSink,
+                          long everyEntries, Duration interval) {
+        this.keys = keys;
+        this.entries = entries;
+        this.headsStore = headsStore;
+        this.seenStore = seenStore;
+        this.logSink = logSink;
+        this.checkpointSink = checkpointSink;
+        this.deadLetterSink = deadLetterSink;
+        this.everyEntries = everyEntries;
+        this.interval = interval;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.heads = context.getStateStore(headsStore);
+        this.seen = context.getStateStore(seenStore);
+        this.partition = context.taskId().partition();
+        ChainState state = heads.get(partition);
+        if (state == null) {
+            chain = HashChain.genesis();
+            checkpointed = 0;
+        } else {
+            chain = HashChain.resume(state.head(), state.entryCount());
+            checkpointed = state.checkpointedCount();
+        }
+        context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, now -> {
+            if (chain.entryCount() > checkpointed) {
+                checkpoint(now);
+            }
+        });
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        if (record.value() == null) {
+            deadLetter(record, meta, DeadLetterReason.MALFORMED_BYTES, "a tombstone on the staging topic is not an "
+                    + "exchange-log entry");
+            return;
+        }
+        ExchangeEntry entry;
+        try {
+            String topic = meta == null ? null : meta.topic();
+            entry = ExchangeLogRecords.toEntry(entries.deserialize(topic, record.headers(), record.value()))
+                    .withChain(null, null);
+        } catch (AvroWireFormatException | IllegalArgumentException | NullPointerException e) {
+            deadLetter(record, meta, DeadLetterReason.MALFORMED_BYTES, "not a staged exchange-log entry: "
+                    + e.getMessage());
+            return;
+        }
+
+        String digest = Digests.sha256Hex(CanonicalEncoding.entry(entry));
+        String earlier = seen.fetch(entry.exchangeId(), entry.timeMillis());
+        if (earlier != null) {
+            if (earlier.equals(digest)) {
+                LOG.warn("Exchange {} was staged again with identical content; it is in the log once already",
+                        entry.exchangeId());
+            } else {
+                deadLetter(record, meta, DeadLetterReason.PROCESSING_ERROR, "exchange id " + entry.exchangeId()
+                        + " is already in the exchange log with different content; the log keeps one entry per id");
+            }
+            return;
+        }
+
+        ExchangeEntry chained = chain.append(entry);
+        seen.put(entry.exchangeId(), digest, entry.timeMillis());
+        heads.put(partition, new ChainState(chain.head(), chain.entryCount(), checkpointed));
+        context.forward(new Record<>(new LogKey(partition, chained.exchangeId()), ExchangeLogRecords.toAvro(chained),
+                record.timestamp()), logSink);
+        if (chain.entryCount() - checkpointed >= everyEntries) {
+            checkpoint(System.currentTimeMillis());
+        }
+    }
+
+    /**
+     * Signs the current head. {@code offset} is the chain position of the last covered entry (entries counted from
+     * 0 in log order): the ledger cannot know the log offset inside the transaction that writes the entry.
+     */
+    private void checkpoint(long now) {
+        long count = chain.entryCount();
+        Checkpoint cp = new Checkpoint(partition, count - 1, count, chain.head(), now);
+        byte[] signature = keys.sign(cp);
+        checkpointed = count;
+        heads.put(partition, new ChainState(chain.head(), count, checkpointed));
+        context.forward(new Record<>(partition, ExchangeLogRecords.toAvro(cp, signature, keys.publicKey()), now),
+                checkpointSink);
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, DeadLetterReason reason,
+                            String message) {
+        DeadLetter dl = DeadLetters.builder(COMPONENT, reason, message)
+                .source(meta == null ? null : meta.topic(), meta == null ? null : meta.partition(),
+                        meta == null ? null : meta.offset())
+                .original(record.key(), record.value(), record.headers())
+                .time(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+                .build();
+        LOG.warn("Staged record sent to the dead-letter topic: {}", message);
+        context.forward(new Record<>(dl.getId(), dl, record.timestamp()), deadLetterSink);
+    }
+}

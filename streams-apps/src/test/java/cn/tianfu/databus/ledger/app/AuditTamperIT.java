@@ -1,0 +1,271 @@
+package cn.tianfu.databus.ledger.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import cn.tianfu.databus.audit.AuditArchive;
+import cn.tianfu.databus.audit.AuditReader;
+import cn.tianfu.databus.audit.ExchangeLogRecords;
+import cn.tianfu.databus.audit.VerificationReport;
+import cn.tianfu.databus.ledger.ChainBreak;
+import cn.tianfu.databus.ledger.Checkpoint;
+import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.HashChain;
+import cn.tianfu.databus.ledger.SigningKeys;
+import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
+import cn.tianfu.databus.registry.SchemaRegistryClient;
+import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;
+import cn.tianfu.databus.schemas.ExchangeLogEntry;
+import cn.tianfu.databus.serde.AvroSerde;
+import cn.tianfu.databus.testkit.SharedBus;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import java.util.zip.ZipOutputStream;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.IntegerSerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tampering as someone with write access to the log topics would do it, with a plain producer; each is caught. */
+class AuditTamperIT {
+
+    private static final int ENTRIES = 20;
+
+    @TempDir
+    Path dataDir;
+    @TempDir
+    Path otherDir;
+    @TempDir
+    Path work;
+
+    private final SharedBus bus = SharedBus.get();
+    private final SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(bus.registryUrl()).build();
+    private SigningKeys keys;
+    private List<ExchangeEntry> chain;
+    private LogTopics topics;
+
+    @BeforeEach
+    void genuineChain() {
+        keys = SigningKeys.loadOrCreate(dataDir);
+        HashChain c = HashChain.genesis();
+        chain = new ArrayList<>();
+        for (int i = 0; i < ENTRIES; i++) {
+            chain.add(c.append(StagedEntries.entry("src.psb.tamper", i)));
+        }
+        topics = LogTopics.create(1, 1);
+    }
+
+    private void writeEntries(List<ExchangeEntry> entries) {
+        AvroSerde<ExchangeLogEntry> serde = AvroSerde.specific(registry, ExchangeLogEntry.class);
+        serde.configure(Map.of(), false);
+        try (KafkaProducer<String, ExchangeLogEntry> p = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()), new StringSerializer(),
+                serde.serializer())) {
+            for (ExchangeEntry e : entries) {
+                p.send(new ProducerRecord<>(topics.log(), 0, e.exchangeId(), ExchangeLogRecords.toAvro(e)));
+            }
+        }
+    }
+
+    private void writeCheckpoint(long position, List<ExchangeEntry> coveredChain, SigningKeys signer) {
+        Checkpoint cp = new Checkpoint(0, position, position + 1, coveredChain.get((int) position).hash(), 1L);
+        AvroSerde<ExchangeLogCheckpoint> serde = AvroSerde.specific(registry, ExchangeLogCheckpoint.class);
+        serde.configure(Map.of(), false);
+        try (KafkaProducer<Integer, ExchangeLogCheckpoint> p = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()), new IntegerSerializer(),
+                serde.serializer())) {
+            p.send(new ProducerRecord<>(topics.checkpoints(), 0,
+                    ExchangeLogRecords.toAvro(cp, signer.sign(cp), signer.publicKey())));
+        }
+    }
+
+    private AuditReader reader() {
+        return AuditReader.builder(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()))
+                .registry(registry).publicKey(keys.publicKey())
+                .logTopic(topics.log()).checkpointTopic(topics.checkpoints()).build();
+    }
+
+    private VerificationReport verify() {
+        try (AuditReader reader = reader()) {
+            return reader.verify();
+        }
+    }
+
+    private void genuineLog() {
+        writeEntries(chain);
+        writeCheckpoint(9, chain, keys);
+        writeCheckpoint(19, chain, keys);
+    }
+
+    private static ExchangeEntry withConsumer(ExchangeEntry e, String consumer) {
+        return new ExchangeEntry(e.exchangeId(), e.timeMillis(), e.mode(), e.resourceCode(), e.provider(), consumer,
+                e.grantId(), e.purpose(), e.keyHash(), e.operation(), e.valueDigest(), e.sourceTopic(),
+                e.sourcePartition(), e.sourceOffset(), e.deliveryTopic(), e.deliveryPartition(), e.deliveryOffset(),
+                e.prevHash(), e.hash());
+    }
+
+    private static VerificationReport.Break firstBreak(VerificationReport report) {
+        assertThat(report.intact()).as(report.describe()).isFalse();
+        return report.partitions().get(0).firstBreak();
+    }
+
+    @Test
+    void anUntouchedLogVerifies() {
+        genuineLog();
+        VerificationReport report = verify();
+        assertThat(report.intact()).as(report.describe()).isTrue();
+        assertThat(report.entries()).isEqualTo(ENTRIES);
+        assertThat(report.checkpoints()).isEqualTo(2);
+        assertThat(report.uncoveredEntries()).isZero();
+        assertThat(report.partitions().get(0).headHash()).isEqualTo(chain.get(ENTRIES - 1).hash());
+    }
+
+    @Test
+    void anEntryAlteredInPlaceIsReportedAtItsPosition() {
+        List<ExchangeEntry> altered = new ArrayList<>(chain);
+        altered.set(7, withConsumer(chain.get(7), "amr"));
+        writeEntries(altered);
+        writeCheckpoint(9, chain, keys);
+        writeCheckpoint(19, chain, keys);
+
+        VerificationReport.Break b = firstBreak(verify());
+        assertThat(b.position()).isEqualTo(7);
+        assertThat(b.logOffset()).isEqualTo(7);
+        assertThat(b.kind()).isEqualTo(ChainBreak.Kind.ALTERED);
+    }
+
+    @Test
+    void anAlteredCopyAppendedByAnAttackerIsReported() {
+        genuineLog();
+        writeEntries(List.of(withConsumer(chain.get(3), "amr")));
+
+        VerificationReport.Break b = firstBreak(verify());
+        assertThat(b.position()).isEqualTo(ENTRIES);
+        assertThat(b.logOffset()).isEqualTo(ENTRIES);
+        assertThat(b.kind()).isIn(ChainBreak.Kind.ALTERED, ChainBreak.Kind.MISSING_OR_REORDERED);
+    }
+
+    @Test
+    void aRemovedEntryIsReportedWhereTheChainBreaks() {
+        List<ExchangeEntry> gap = new ArrayList<>(chain);
+        gap.remove(5);
+        writeEntries(gap);
+        writeCheckpoint(9, chain, keys);
+        writeCheckpoint(19, chain, keys);
+
+        VerificationReport report = verify();
+        VerificationReport.Break b = firstBreak(report);
+        assertThat(b.position()).isEqualTo(5);
+        assertThat(b.kind()).isEqualTo(ChainBreak.Kind.MISSING_OR_REORDERED);
+        assertThat(b.message()).contains(chain.get(6).exchangeId());
+    }
+
+    @Test
+    void aForgedSelfConsistentEntryIsUncoveredUntilTheNextCheckpointCatchesIt() {
+        genuineLog();
+        HashChain attacker = HashChain.resume(chain.get(ENTRIES - 1).hash(), ENTRIES);
+        writeEntries(List.of(attacker.append(StagedEntries.entry("src.psb.forged", 1))));
+
+        VerificationReport before = verify();
+        assertThat(before.intact()).as(before.describe()).isTrue();
+        assertThat(before.uncoveredEntries()).isEqualTo(1);
+        assertThat(before.describe()).contains("1 entries after the last checkpoint");
+
+        // the ledger goes on with its own chain and signs its next head
+        HashChain ledger = HashChain.resume(chain.get(ENTRIES - 1).hash(), ENTRIES);
+        List<ExchangeEntry> continued = new ArrayList<>(chain);
+        continued.add(ledger.append(StagedEntries.entry("src.psb.tamper", ENTRIES)));
+        writeEntries(List.of(continued.get(ENTRIES)));
+        writeCheckpoint(ENTRIES, continued, keys);
+
+        VerificationReport after = verify();
+        VerificationReport.Break b = firstBreak(after);
+        // the ledger's checkpoint for position 20 signs its own entry there, not the forged one
+        assertThat(b.position()).isEqualTo(ENTRIES);
+        assertThat(b.kind()).isEqualTo(ChainBreak.Kind.CHECKPOINT_MISMATCH);
+        assertThat(after.partitions().get(0).problems()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aCheckpointSignedWithAnotherKeyIsABadSignature() {
+        writeEntries(chain);
+        writeCheckpoint(9, chain, keys);
+        writeCheckpoint(14, chain, SigningKeys.loadOrCreate(otherDir));
+        writeCheckpoint(19, chain, keys);
+
+        VerificationReport.Break b = firstBreak(verify());
+        assertThat(b.position()).isEqualTo(14);
+        assertThat(b.kind()).isEqualTo(ChainBreak.Kind.BAD_SIGNATURE);
+    }
+
+    @Test
+    void anExportedArchiveVerifiesAndAnEditOfItsEntriesIsCaught() throws Exception {
+        genuineLog();
+        Path archive = work.resolve("log.zip");
+        try (AuditReader reader = reader()) {
+            AuditArchive.export(reader, keys.publicKey(), archive);
+        }
+        VerificationReport intact = AuditArchive.verify(archive, keys.publicKey());
+        assertThat(intact.intact()).as(intact.describe()).isTrue();
+        assertThat(intact.entries()).isEqualTo(ENTRIES);
+        assertThat(intact.checkpoints()).isEqualTo(2);
+        assertThat(AuditArchive.publicKey(archive)).isEqualTo(keys.publicKey());
+
+        Path edited = work.resolve("edited.zip");
+        rewriteEntries(archive, edited, 4);
+        VerificationReport.Break b = firstBreak(AuditArchive.verify(edited, keys.publicKey()));
+        assertThat(b.position()).isEqualTo(4);
+        assertThat(b.kind()).isEqualTo(ChainBreak.Kind.ALTERED);
+    }
+
+    /** Copies an archive, changing the purpose of one entry in partition 0's entries file. */
+    private static void rewriteEntries(Path from, Path to, int position) throws Exception {
+        try (ZipFile zip = new ZipFile(from.toFile());
+             ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(to))) {
+            Enumeration<? extends ZipEntry> all = zip.entries();
+            while (all.hasMoreElements()) {
+                ZipEntry e = all.nextElement();
+                out.putNextEntry(new ZipEntry(e.getName()));
+                try (InputStream in = zip.getInputStream(e)) {
+                    if (!e.getName().equals(AuditArchive.entriesFile(0))) {
+                        in.transferTo(out);
+                        continue;
+                    }
+                    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+                    try (DataFileStream<ExchangeLogEntry> r = new DataFileStream<>(in,
+                            new SpecificDatumReader<>(ExchangeLogEntry.class));
+                         DataFileWriter<ExchangeLogEntry> w = new DataFileWriter<>(
+                                 new SpecificDatumWriter<>(ExchangeLogEntry.class))
+                                 .create(ExchangeLogEntry.getClassSchema(), buf)) {
+                        int i = 0;
+                        for (ExchangeLogEntry entry : r) {
+                            if (i++ == position) {
+                                entry.setPurpose("marketing");
+                            }
+                            w.append(entry);
+                        }
+                    }
+                    out.write(buf.toByteArray());
+                }
+            }
+        }
+    }
+}

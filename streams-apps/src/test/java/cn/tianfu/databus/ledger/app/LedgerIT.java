@@ -1,0 +1,184 @@
+package cn.tianfu.databus.ledger.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import cn.tianfu.databus.audit.AuditReader;
+import cn.tianfu.databus.audit.ExchangeLogRecords;
+import cn.tianfu.databus.audit.VerificationReport;
+import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.SigningKeys;
+import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
+import cn.tianfu.databus.registry.SchemaRegistryClient;
+import cn.tianfu.databus.schemas.ExchangeLogEntry;
+import cn.tianfu.databus.serde.AvroSerde;
+import cn.tianfu.databus.testkit.SharedBus;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LedgerIT {
+
+    @TempDir
+    Path dataDir;
+    @TempDir
+    Path work;
+
+    private final SharedBus bus = SharedBus.get();
+    private final SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(bus.registryUrl()).build();
+
+    private LedgerConfig config(LogTopics topics, String appId, Path stateDir) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(LedgerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers());
+        p.put(LedgerConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl());
+        p.put(LedgerConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(LedgerConfig.DATA_DIR_CONFIG, dataDir.toString());
+        p.put(LedgerConfig.APPLICATION_ID_CONFIG, appId);
+        p.put(LedgerConfig.CHECKPOINT_EVERY_ENTRIES_CONFIG, 50L);
+        p.put(LedgerConfig.CHECKPOINT_INTERVAL_MS_CONFIG, 300L);
+        p.put(LedgerConfig.STAGING_TOPIC_CONFIG, topics.staging());
+        p.put(LedgerConfig.LOG_TOPIC_CONFIG, topics.log());
+        p.put(LedgerConfig.CHECKPOINT_TOPIC_CONFIG, topics.checkpoints());
+        p.put("streams.commit.interval.ms", 100);
+        return LedgerConfig.fromMap(p);
+    }
+
+    private KafkaProducer<String, ExchangeLogEntry> stagingProducer() {
+        AvroSerde<ExchangeLogEntry> serde = AvroSerde.specific(registry, ExchangeLogEntry.class);
+        serde.configure(Map.of(), false);
+        Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, 5);
+        return new KafkaProducer<>(p, new StringSerializer(), serde.serializer());
+    }
+
+    private AuditReader reader(LogTopics topics) {
+        return AuditReader.builder(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()))
+                .registry(registry).publicKey(SigningKeys.loadOrCreate(dataDir).publicKey())
+                .logTopic(topics.log()).checkpointTopic(topics.checkpoints()).build();
+    }
+
+    private static List<String> loggedIds(LogTopics topics) {
+        return LogTopics.readCommitted(topics.log()).stream()
+                .map(r -> new String(r.key(), StandardCharsets.UTF_8)).toList();
+    }
+
+    @Test
+    void stagedEntriesAreChainedPerPartitionAndVerify() {
+        LogTopics topics = LogTopics.create(2, 2);
+        try (KafkaStreams ledger = LedgerApp.create(config(topics, "ledger-it-basic-" + topics.log(), work))) {
+            ledger.start();
+            try (KafkaProducer<String, ExchangeLogEntry> producer = stagingProducer()) {
+                for (int i = 0; i < 300; i++) {
+                    ExchangeEntry e = StagedEntries.entry("src.psb.basic", i);
+                    producer.send(new ProducerRecord<>(topics.staging(), e.exchangeId(), ExchangeLogRecords.toAvro(e)));
+                }
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> loggedIds(topics).size() == 300);
+            try (AuditReader reader = reader(topics)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> reader.verify().uncoveredEntries() == 0);
+                VerificationReport report = reader.verify();
+                assertThat(report.intact()).as(report.describe()).isTrue();
+                assertThat(report.entries()).isEqualTo(300);
+                assertThat(report.partitions()).hasSize(2).allSatisfy(p -> {
+                    assertThat(p.entries()).isPositive();
+                    assertThat(p.checkpoints()).isPositive();
+                });
+            }
+        }
+    }
+
+    @Test
+    void aHardStoppedLedgerResumesWithoutGapsOrDuplicatesOnTheSameAndOnAWipedStateDir() throws Exception {
+        LogTopics topics = LogTopics.create(2, 2);
+        String appId = "ledger-it-crash-" + topics.log();
+        int total = 3000;
+        AtomicInteger staged = new AtomicInteger();
+        AtomicBoolean failed = new AtomicBoolean();
+        Thread stager = new Thread(() -> {
+            try (KafkaProducer<String, ExchangeLogEntry> producer = stagingProducer()) {
+                for (int i = 0; i < total; i++) {
+                    ExchangeEntry e = StagedEntries.entry("src.psb.crash", i);
+                    producer.send(new ProducerRecord<>(topics.staging(), e.exchangeId(), ExchangeLogRecords.toAvro(e)));
+                    staged.incrementAndGet();
+                    if (i % 100 == 99) {
+                        producer.flush();
+                        Thread.sleep(20);
+                    }
+                }
+            } catch (Exception e) {
+                failed.set(true);
+            }
+        }, "stager");
+        stager.start();
+
+        Path stateDir = Files.createDirectories(work.resolve("state-1"));
+        KafkaStreams first = LedgerApp.create(config(topics, appId, stateDir));
+        first.start();
+        await().atMost(Duration.ofSeconds(60)).until(() -> loggedIds(topics).size() >= 300);
+        first.close(Duration.ZERO);
+        awaitStopped(first);
+
+        KafkaStreams second = LedgerApp.create(config(topics, appId, stateDir));
+        second.start();
+        int seen = loggedIds(topics).size();
+        await().atMost(Duration.ofSeconds(60)).until(() -> loggedIds(topics).size() >= seen + 300);
+        second.close(Duration.ZERO);
+        awaitStopped(second);
+
+        Path wiped = Files.createDirectories(work.resolve("state-wiped"));
+        try (KafkaStreams third = LedgerApp.create(config(topics, appId, wiped))) {
+            third.start();
+            stager.join(120_000);
+            assertThat(failed).isFalse();
+            assertThat(staged).hasValue(total);
+            await().atMost(Duration.ofSeconds(90)).until(() -> loggedIds(topics).size() >= total);
+
+            List<String> ids = loggedIds(topics);
+            Map<String, Long> counts = ids.stream().collect(Collectors.groupingBy(Function.identity(),
+                    Collectors.counting()));
+            assertThat(counts.values()).allMatch(c -> c == 1L);
+            assertThat(counts.keySet()).hasSize(total).containsAll(
+                    java.util.stream.IntStream.range(0, total)
+                            .mapToObj(i -> StagedEntries.entry("src.psb.crash", i).exchangeId()).toList());
+            try (AuditReader reader = reader(topics)) {
+                await().atMost(Duration.ofSeconds(30)).until(() -> reader.verify().uncoveredEntries() == 0);
+                VerificationReport report = reader.verify();
+                assertThat(report.intact()).as(report.describe()).isTrue();
+                assertThat(report.entries()).isEqualTo(total);
+            }
+        } finally {
+            second.close(Duration.ofSeconds(30));
+        }
+    }
+
+    /** A hard stop does not wait; the next instance on the same state directory needs the old one's lock. */
+    private static void awaitStopped(KafkaStreams streams) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> streams.state() == KafkaStreams.State.NOT_RUNNING
+                || streams.state() == KafkaStreams.State.ERROR);
+    }
+
+    @Test
+    void refusesToStartWhenStagingAndLogDifferInPartitionCount() {
+        LogTopics topics = LogTopics.create(2, 3);
+        assertThatThrownBy(() -> LedgerApp.create(config(topics, "ledger-it-mismatch", work)))
+                .isInstanceOf(LedgerAppException.class)
+                .hasMessageContaining("has 2 partitions but the log topic " + topics.log() + " has 3");
+    }
+}

@@ -1,0 +1,55 @@
+package cn.tianfu.databus.ledger.app;
+
+import cn.tianfu.databus.testkit.SharedBus;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/** Fresh copies of the exchange-log topics per test on the shared bus (the real names are shared by every test). */
+record LogTopics(String staging, String log, String checkpoints) {
+
+    static LogTopics create(int stagingPartitions, int logPartitions) {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        LogTopics t = new LogTopics("it.staging." + suffix, "it.log." + suffix, "it.checkpoints." + suffix);
+        try {
+            SharedBus.get().admin().createTopics(List.of(
+                    new NewTopic(t.staging, stagingPartitions, (short) 1),
+                    new NewTopic(t.log, logPartitions, (short) 1).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
+                            TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE)),
+                    new NewTopic(t.checkpoints, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        return t;
+    }
+
+    /** Every committed record of a topic, read from the beginning to the current end. */
+    static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBus.get().bootstrapServers());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            Map<TopicPartition, Long> ends = c.endOffsets(tps);
+            while (tps.stream().anyMatch(tp -> c.position(tp) < ends.get(tp))) {
+                c.poll(java.time.Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+}
