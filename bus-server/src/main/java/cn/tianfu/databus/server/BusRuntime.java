@@ -2,9 +2,12 @@ package cn.tianfu.databus.server;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -17,12 +20,17 @@ import org.slf4j.LoggerFactory;
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.broker.BrokerConfig;
 import cn.tianfu.databus.broker.EmbeddedBroker;
+import cn.tianfu.databus.ledger.app.LedgerApp;
+import cn.tianfu.databus.ledger.app.LedgerConfig;
 import cn.tianfu.databus.registry.server.RegistryServerConfig;
 import cn.tianfu.databus.registry.server.SchemaRegistryServer;
+import cn.tianfu.databus.sharing.router.RouterConfig;
+import cn.tianfu.databus.sharing.router.SharingRouterApp;
 import cn.tianfu.databus.topic.TopicProvisioner;
 
 /**
- * The whole bus on one machine: the in-JVM broker, the system topics, the schema registry and the HTTP API.
+ * The whole bus on one machine: the in-JVM broker, the system topics, the schema registry, the streams apps
+ * (ledger, sharing-router) and the HTTP API.
  * Components start in dependency order and stop in reverse; a failure while starting stops what had started.
  */
 public final class BusRuntime implements AutoCloseable {
@@ -34,6 +42,7 @@ public final class BusRuntime implements AutoCloseable {
     private EmbeddedBroker broker;
     private Admin admin;
     private SchemaRegistryServer registry;
+    private final List<ManagedStreams> apps = new ArrayList<>();
     private HttpApi http;
     private BusEndpoints endpoints;
     private long startMillis;
@@ -76,10 +85,27 @@ public final class BusRuntime implements AutoCloseable {
                 RegistryServerConfig.LISTEN_PORT_CONFIG, config.registryPort(),
                 RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))));
         registry.start();
+        startStreamsApps(broker.bootstrapServers(), registry.url());
         http = track(HttpApi.start(config.host(), config.httpPort(), this::health));
         endpoints = new BusEndpoints(broker.bootstrapServers(), registry.url(), http.url());
         endpoints.write(config.dataDir());
         startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+
+    private void startStreamsApps(String bootstrap, String registryUrl) {
+        Map<String, Object> common = Map.of(
+                "bootstrap.servers", bootstrap,
+                "schema.registry.url", registryUrl,
+                "state.dir", config.dataDir().resolve("streams").toString(),
+                "data.dir", config.dataDir().toString());
+        // the ledger first: the router's staged entries are chained as soon as they arrive
+        apps.add(track(new ManagedStreams("ledger", LedgerApp.create(LedgerConfig.fromMap(common)))));
+        apps.add(track(new ManagedStreams("sharing-router", SharingRouterApp.create(RouterConfig.fromMap(common)))));
+        apps.forEach(ManagedStreams::start);
+        for (ManagedStreams app : apps) {
+            app.awaitRunning(Duration.ofSeconds(60));
+        }
+        LOG.info("Streams apps running: {}", apps.stream().map(ManagedStreams::name).toList());
     }
 
     private <T extends AutoCloseable> T track(T component) {
@@ -109,7 +135,17 @@ public final class BusRuntime implements AutoCloseable {
             registry.put("url", this.registry.url());
         }
         registry.put("status", registryUp ? "UP" : "DOWN");
-        return new Health(brokerUp && registryUp, Map.of("broker", broker, "registry", registry));
+        Map<String, Object> streams = new LinkedHashMap<>();
+        boolean streamsUp = !apps.isEmpty();
+        for (ManagedStreams app : apps) {
+            streams.put(app.name(), app.describe());
+            streamsUp &= app.healthy();
+        }
+        Map<String, Object> components = new LinkedHashMap<>();
+        components.put("broker", broker);
+        components.put("registry", registry);
+        components.put("streams", streams);
+        return new Health(brokerUp && registryUp && streamsUp, components);
     }
 
     public BusEndpoints endpoints() {

@@ -55,7 +55,8 @@ class UpCommandIT {
             HttpResponse<String> health = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create(httpUrl + "/health")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
-            assertThat(health.body()).contains("\"status\":\"UP\"").contains("\"broker\"").contains("\"registry\"");
+            assertThat(health.body()).contains("\"status\":\"UP\"").contains("\"broker\"").contains("\"registry\"")
+                    .contains("\"sharing-router\":{\"state\":\"RUNNING\"").contains("\"ledger\":{\"state\":\"RUNNING\"");
 
             // the endpoints are recorded for client commands, and the registry answers Confluent's API
             BusEndpoints endpoints = BusEndpoints.read(dataDir);
