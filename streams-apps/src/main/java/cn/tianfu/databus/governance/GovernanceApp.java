@@ -124,7 +124,7 @@ public final class GovernanceApp {
     /**
      * The Kafka Streams configuration: {@code exactly_once_v2}, a {@value #COMMIT_INTERVAL_MS} ms commit interval,
      * internal topics with the configured replication factor, new {@code cmd.<dept>} topics discovered within
-     * seconds; then every {@code streams.}-prefixed key of {@code config}, which overrides these.
+     * seconds (read from their beginning), a 10 s consumer session timeout; then every {@code streams.}-prefixed key of {@code config}, which overrides these.
      */
     public static Properties streamsConfig(GovernanceConfig config) {
         Properties p = new Properties();
@@ -134,15 +134,19 @@ public final class GovernanceApp {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicReplicationFactor());
-        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), 5_000);
-        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        // a new department's cmd.<dept> is found by the pattern subscription at the next metadata refresh
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), 5_000);
+        // a stream thread that died (and was replaced) stops holding its partitions after this long
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         p.putAll(config.streamsOverrides());
         return p;
     }
 
     /**
      * An unstarted governance app: a registry client over HTTP and an {@link Admin} client built from {@code config},
-     * both closed when the returned {@link KafkaStreams} is closed. A stream thread that fails (e.g. the registry
+     * both closed when the returned {@link KafkaStreams} is closed ({@code close()} and {@code close(Duration)} also
+     * leave the consumer group, so a restart takes over at once). A stream thread that fails (e.g. the registry
      * unreachable) is replaced; its uncommitted work is redone.
      */
     public static KafkaStreams create(GovernanceConfig config) {

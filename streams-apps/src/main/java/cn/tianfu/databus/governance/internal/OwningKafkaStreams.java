@@ -7,7 +7,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 
-/** A {@link KafkaStreams} that closes the clients its topology uses (registry, admin) when it is closed. */
+/**
+ * A {@link KafkaStreams} that closes the clients its topology uses (registry, admin) when it is closed, and whose
+ * {@link #close()} and {@link #close(Duration)} leave the consumer group, so a restarted instance takes over at once
+ * instead of after the session timeout. {@code close(CloseOptions)} does what its options say.
+ */
 public final class OwningKafkaStreams extends KafkaStreams {
 
     private final AutoCloseable[] owned;
@@ -20,13 +24,13 @@ public final class OwningKafkaStreams extends KafkaStreams {
 
     @Override
     public void close() {
-        super.close();
+        super.close(leaving());
         release();
     }
 
     @Override
     public synchronized boolean close(Duration timeout) {
-        boolean closed = super.close(timeout);
+        boolean closed = super.close(leaving().withTimeout(timeout));
         release();
         return closed;
     }
@@ -44,6 +48,11 @@ public final class OwningKafkaStreams extends KafkaStreams {
         boolean closed = super.close(options);
         release();
         return closed;
+    }
+
+    private static org.apache.kafka.streams.CloseOptions leaving() {
+        return org.apache.kafka.streams.CloseOptions.groupMembershipOperation(
+                org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
     }
 
     private void release() {
