@@ -8,7 +8,6 @@ import static cn.tianfu.databus.governance.GovernanceFixtures.schemaJson;
 import static cn.tianfu.databus.governance.GovernanceFixtures.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

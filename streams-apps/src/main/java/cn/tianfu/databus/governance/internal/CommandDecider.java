@@ -24,7 +24,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.catalog.CatalogEntries;
-import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.deadletter.DeadLetters;
 import cn.tianfu.databus.governance.GovernanceContext;
 import cn.tianfu.databus.registry.CompatibilityResult;
