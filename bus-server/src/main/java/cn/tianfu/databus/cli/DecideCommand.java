@@ -7,11 +7,13 @@ import java.util.concurrent.Callable;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.governance.client.Approval;
 import cn.tianfu.databus.governance.client.GovernanceClient;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code databus decide}: the provider approves (possibly narrowed) or rejects a pending request. */
 @Command(name = "decide", mixinStandardHelpOptions = true,
@@ -24,76 +26,71 @@ public final class DecideCommand implements Callable<Integer> {
     @Parameters(paramLabel = "REQUEST-ID", description = "Id of the pending request ('databus requests --incoming').")
     String requestId;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Decision decision;
+    @Option(names = "--approve", description = "Approve: a grant is created, narrowed by the options below.")
+    boolean approve;
 
-    static final class Decision {
-        @ArgGroup(exclusive = false, multiplicity = "1")
-        Approve approve;
+    @Option(names = "--reject", description = "Reject the request (needs --reason).")
+    boolean reject;
 
-        @ArgGroup(exclusive = false, multiplicity = "1")
-        Reject reject;
-    }
+    @Option(names = "--fields", paramLabel = "ITEM", split = ",", description = "With --approve: data items allowed (default: as requested).")
+    List<String> fields;
 
-    static final class Approve {
-        @Option(names = "--approve", required = true, description = "Approve: a grant is created.")
-        boolean approve;
+    @Option(names = "--filter", paramLabel = "EXPR",
+            description = "With --approve: CEL row filter a record must satisfy, e.g. \"divisionCode.startsWith('5101')\".")
+    String filter;
 
-        @Option(names = "--fields", paramLabel = "ITEM", split = ",", description = "Data items allowed (default: as requested).")
-        List<String> fields;
+    @Option(names = "--clear", paramLabel = "ITEM", split = ",", description = "With --approve: personal data items delivered unmasked.")
+    List<String> clear;
 
-        @Option(names = "--filter", paramLabel = "EXPR", description = "CEL row filter a record must satisfy, e.g. \"divisionCode.startsWith('5101')\".")
-        String filter;
+    @Option(names = "--from", paramLabel = "DATE", converter = Times.Start.class,
+            description = "With --approve: start of validity, yyyy-MM-dd (start of day, Asia/Shanghai) or an ISO date-time with offset.")
+    Instant from;
 
-        @Option(names = "--clear", paramLabel = "ITEM", split = ",", description = "Personal data items delivered unmasked.")
-        List<String> clear;
+    @Option(names = "--until", paramLabel = "DATE", converter = Times.End.class,
+            description = "With --approve: end of validity, yyyy-MM-dd (end of that day, Asia/Shanghai) or an ISO date-time with offset.")
+    Instant until;
 
-        @Option(names = "--from", paramLabel = "DATE", converter = Times.Start.class,
-                description = "Start of validity: yyyy-MM-dd (start of day, Asia/Shanghai) or an ISO date-time with offset.")
-        Instant from;
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why: required to reject, optional remark on an approval; given to the requester.")
+    String reason;
 
-        @Option(names = "--until", paramLabel = "DATE", converter = Times.End.class,
-                description = "End of validity: yyyy-MM-dd (end of that day, Asia/Shanghai) or an ISO date-time with offset.")
-        Instant until;
-
-        @Option(names = "--reason", paramLabel = "TEXT", description = "Remark given to the requester.")
-        String reason;
-    }
-
-    static final class Reject {
-        @Option(names = "--reject", required = true, description = "Reject the request.")
-        boolean reject;
-
-        @Option(names = "--reason", paramLabel = "TEXT", required = true, description = "Why; given to the requester.")
-        String reason;
-    }
+    @Spec
+    CommandSpec spec;
 
     @Override
     public Integer call() {
+        if (approve == reject) {
+            throw new ParameterException(spec.commandLine(), "give exactly one of --approve and --reject");
+        }
+        if (reject && (reason == null || reason.isBlank())) {
+            throw new ParameterException(spec.commandLine(), "--reject needs --reason: the requester is told why");
+        }
+        if (reject && (fields != null || filter != null || clear != null || from != null || until != null)) {
+            throw new ParameterException(spec.commandLine(), "--fields, --filter, --clear, --from and --until narrow an approval;"
+                    + " they do not go with --reject");
+        }
         DatabusClientConfig config = client.clientConfig();
         try (GovernanceClient governance = client.governance(config)) {
-            if (decision.reject != null) {
-                return client.output().result(governance.await(governance.reject(requestId, decision.reject.reason), client.timeout));
+            if (reject) {
+                return client.output().result(governance.await(governance.reject(requestId, reason), client.timeout));
             }
-            Approve a = decision.approve;
             Approval approval = Approval.asRequested();
-            if (a.fields != null) {
-                approval = approval.withFields(a.fields);
+            if (fields != null) {
+                approval = approval.withFields(fields);
             }
-            if (a.filter != null) {
-                approval = approval.withFilter(a.filter);
+            if (filter != null) {
+                approval = approval.withFilter(filter);
             }
-            if (a.clear != null) {
-                approval = approval.withClearFields(a.clear);
+            if (clear != null) {
+                approval = approval.withClearFields(clear);
             }
-            if (a.from != null) {
-                approval = approval.from(a.from);
+            if (from != null) {
+                approval = approval.from(from);
             }
-            if (a.until != null) {
-                approval = approval.until(a.until);
+            if (until != null) {
+                approval = approval.until(until);
             }
-            if (a.reason != null) {
-                approval = approval.withReason(a.reason);
+            if (reason != null) {
+                approval = approval.withReason(reason);
             }
             return client.output().result(governance.await(governance.approve(requestId, approval), client.timeout));
         }
