@@ -1,0 +1,176 @@
+package cn.tianfu.databus.governance;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+import cn.tianfu.databus.calendar.WorkingDayCalendar;
+import cn.tianfu.databus.governance.internal.CommandDecider;
+import cn.tianfu.databus.governance.internal.CommandRouter;
+import cn.tianfu.databus.governance.internal.Envelope;
+import cn.tianfu.databus.governance.internal.Out;
+import cn.tianfu.databus.governance.internal.OwningKafkaStreams;
+import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
+import cn.tianfu.databus.registry.SchemaRegistryClient;
+import cn.tianfu.databus.schemas.AccessRequest;
+import cn.tianfu.databus.schemas.CatalogEntry;
+import cn.tianfu.databus.schemas.CommandResult;
+import cn.tianfu.databus.schemas.DeadLetter;
+import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.schemas.TrustedClasses;
+import cn.tianfu.databus.serde.AvroSerde;
+import cn.tianfu.databus.topic.Topics;
+
+/**
+ * The governance streams app: decides every department's governance commands, exactly once.
+ *
+ * <pre>{@code
+ * KafkaStreams governance = GovernanceApp.create(new GovernanceConfig(props));
+ * Runtime.getRuntime().addShutdownHook(new Thread(governance::close));
+ * governance.start();
+ * }</pre>
+ *
+ * <p>Topology: every {@code cmd.<dept>} topic (pattern {@link Topics#COMMAND_PATTERN}) is read as raw bytes; the
+ * router names the sender by the topic, dead-letters what cannot be read, refuses commands claiming another
+ * department, and re-keys the rest by the resource they concern onto the internal topic {@value #REPARTITION_NAME};
+ * the decider then applies the rules per resource, in order, against four changelogged stores (catalog, requests,
+ * grants, processed command ids) and writes {@code bus.catalog}, {@code bus.requests}, {@code bus.grants} (key: code,
+ * request id, grant id), {@code reply.<sender>} (key: command id) and {@code bus.deadletter}. Keys are plain UTF-8
+ * strings, values Avro in the schema registry's wire format.
+ */
+public final class GovernanceApp {
+
+    /** Name of the repartition step; the internal topic is {@code <application.id>-commands-by-resource-repartition}. */
+    public static final String REPARTITION_NAME = "commands-by-resource";
+    public static final String CATALOG_STORE = CommandDecider.CATALOG_STORE;
+    public static final String REQUESTS_STORE = CommandDecider.REQUESTS_STORE;
+    public static final String GRANTS_STORE = CommandDecider.GRANTS_STORE;
+    public static final String PROCESSED_STORE = CommandDecider.PROCESSED_STORE;
+
+    /** Commit interval: replies are visible (read-committed) once their transaction commits. */
+    public static final long COMMIT_INTERVAL_MS = 100;
+
+    private GovernanceApp() {
+    }
+
+    /** The governance topology on {@code ctx}; the serdes use {@code ctx.registry()}. */
+    public static Topology buildTopology(GovernanceContext ctx) {
+        TrustedClasses.install();
+        SchemaRegistryClient registry = ctx.registry();
+        Serde<String> keys = Serdes.String();
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CATALOG_STORE), keys,
+                avro(registry, CatalogEntry.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REQUESTS_STORE), keys,
+                avro(registry, AccessRequest.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GRANTS_STORE), keys,
+                avro(registry, Grant.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE), keys,
+                avro(registry, CommandResult.class)));
+
+        KStream<String, Out> routed = builder
+                .stream(Topics.COMMAND_PATTERN, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("commands"))
+                .process(() -> new CommandRouter(ctx), Named.as("route"));
+
+        KStream<String, Out> decided = routed
+                .filter((k, v) -> v instanceof Out.Routed, Named.as("routed"))
+                .mapValues(v -> ((Out.Routed) v).envelope(), Named.as("envelope"))
+                .repartition(Repartitioned.with(keys, Envelope.serde())
+                        .withName(REPARTITION_NAME)
+                        .withNumberOfPartitions(ctx.partitions()))
+                .process(() -> new CommandDecider(ctx), Named.as("decide"),
+                        CATALOG_STORE, REQUESTS_STORE, GRANTS_STORE, PROCESSED_STORE);
+
+        KStream<String, Out> out = routed.filter((k, v) -> !(v instanceof Out.Routed), Named.as("not-routed"))
+                .merge(decided, Named.as("outputs"));
+
+        out.filter((k, v) -> v instanceof Out.Catalog, Named.as("catalog-changes"))
+                .mapValues(v -> ((Out.Catalog) v).entry(), Named.as("catalog-entry"))
+                .to(Topics.CATALOG, Produced.with(keys, avro(registry, CatalogEntry.class)).withName("catalog"));
+        out.filter((k, v) -> v instanceof Out.Request, Named.as("request-changes"))
+                .mapValues(v -> ((Out.Request) v).request(), Named.as("request-state"))
+                .to(Topics.REQUESTS, Produced.with(keys, avro(registry, AccessRequest.class)).withName("requests"));
+        out.filter((k, v) -> v instanceof Out.GrantState, Named.as("grant-changes"))
+                .mapValues(v -> ((Out.GrantState) v).grant(), Named.as("grant-state"))
+                .to(Topics.GRANTS, Produced.with(keys, avro(registry, Grant.class)).withName("grants"));
+        out.filter((k, v) -> v instanceof Out.Dead, Named.as("dead"))
+                .mapValues(v -> ((Out.Dead) v).letter(), Named.as("dead-letter"))
+                .to(Topics.DEADLETTER, Produced.with(keys, avro(registry, DeadLetter.class)).withName("deadletters"));
+        out.filter((k, v) -> v instanceof Out.Reply, Named.as("answers"))
+                .mapValues(v -> ((Out.Reply) v).result(), Named.as("answer"))
+                .to((key, result, context) -> Topics.replies(result.getDepartment()),
+                        Produced.with(keys, avro(registry, CommandResult.class)).withName("replies"));
+        return builder.build();
+    }
+
+    /**
+     * The Kafka Streams configuration: {@code exactly_once_v2}, a {@value #COMMIT_INTERVAL_MS} ms commit interval,
+     * internal topics with the configured replication factor, new {@code cmd.<dept>} topics discovered within
+     * seconds; then every {@code streams.}-prefixed key of {@code config}, which overrides these.
+     */
+    public static Properties streamsConfig(GovernanceConfig config) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", config.bootstrapServers()));
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicReplicationFactor());
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), 5_000);
+        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.putAll(config.streamsOverrides());
+        return p;
+    }
+
+    /**
+     * An unstarted governance app: a registry client over HTTP and an {@link Admin} client built from {@code config},
+     * both closed when the returned {@link KafkaStreams} is closed. A stream thread that fails (e.g. the registry
+     * unreachable) is replaced; its uncommitted work is redone.
+     */
+    public static KafkaStreams create(GovernanceConfig config) {
+        SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(config.registryUrls()).build();
+        Properties adminProps = new Properties();
+        Map<String, Object> overrides = config.streamsOverrides();
+        overrides.forEach((k, v) -> {
+            if (AdminClientConfig.configNames().contains(k)) {
+                adminProps.put(k, v);
+            }
+        });
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", config.bootstrapServers()));
+        Admin admin = Admin.create(adminProps);
+        try {
+            GovernanceContext ctx = new GovernanceContext(registry, TopicCreator.admin(admin, config.topicReplicationFactor()),
+                    WorkingDayCalendar.bundled(), config.topicPartitions());
+            KafkaStreams streams = new OwningKafkaStreams(buildTopology(ctx), streamsConfig(config),
+                    () -> admin.close(Duration.ofSeconds(5)), registry);
+            streams.setUncaughtExceptionHandler(e -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
+            return streams;
+        } catch (RuntimeException e) {
+            admin.close(Duration.ofSeconds(5));
+            registry.close();
+            throw e;
+        }
+    }
+
+    private static <T extends SpecificRecord> Serde<T> avro(SchemaRegistryClient registry, Class<T> type) {
+        return AvroSerde.specific(registry, type);
+    }
+}
