@@ -53,7 +53,8 @@ public final class Departments implements AutoCloseable {
                 CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, ms,
                 CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
-                CommonClientConfigs.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, ms);
+                CommonClientConfigs.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, ms,
+                CommonClientConfigs.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, Math.min(ms, 10_000));
         Map<String, Object> serdeConfig = Map.of(
                 AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl,
                 AvroSerdeConfig.SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_CONFIG, (long) ms,

@@ -8,17 +8,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code databus revoke}: the provider revokes a grant. */
-@Command(name = "revoke", mixinStandardHelpOptions = true, header = "Revoke a grant on a resource you provide; deliveries stop.")
+/** {@code databus revoke}: the provider revokes a grant, or the consumer gives it up. */
+@Command(name = "revoke", mixinStandardHelpOptions = true,
+        header = "Revoke a grant on a resource you provide, or give up one you receive; deliveries stop.")
 public final class RevokeCommand implements Callable<Integer> {
 
     @Mixin
     ClientOptions client;
 
-    @Parameters(paramLabel = "GRANT-ID", description = "Id of the grant ('databus grants --incoming').")
+    @Parameters(paramLabel = "GRANT-ID", description = "Id of the grant ('databus grants').")
     String grantId;
 
-    @Option(names = "--reason", paramLabel = "TEXT", required = true, description = "Why; given to the consumer.")
+    @Option(names = "--reason", paramLabel = "TEXT", required = true, description = "Why; given to the other department.")
     String reason;
 
     @Override

@@ -229,7 +229,7 @@ public final class GovernanceClient implements AutoCloseable {
         return send(command);
     }
 
-    /** Revokes a grant on a resource this department provides. */
+    /** Revokes a grant on a resource this department provides, or gives up a grant it receives. */
     public CompletableFuture<CommandResult> submit(RevokeGrant command) {
         return send(command);
     }
@@ -321,7 +321,7 @@ public final class GovernanceClient implements AutoCloseable {
         return submit(WithdrawRequest.newBuilder().setRequestId(required(requestId, "requestId")).setReason(reason.orElse(null)).build());
     }
 
-    /** Revokes a grant on one of this department's resources; deliveries stop. */
+    /** Revokes a grant on one of this department's resources, or gives up one it receives; deliveries stop. */
     public CompletableFuture<CommandResult> revoke(String grantId, String reason) {
         return submit(RevokeGrant.newBuilder().setGrantId(required(grantId, "grantId")).setReason(required(reason, "reason")).build());
     }
