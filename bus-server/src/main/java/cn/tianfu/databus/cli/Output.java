@@ -109,7 +109,9 @@ final class Output {
             return v.toString();
         }
         if (v instanceof ByteBuffer b) {
-            return java.util.HexFormat.of().formatHex(b.duplicate().array());
+            byte[] bytes = new byte[b.remaining()];
+            b.duplicate().get(bytes);
+            return java.util.HexFormat.of().formatHex(bytes);
         }
         return v;
     }
