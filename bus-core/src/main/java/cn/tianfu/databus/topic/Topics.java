@@ -34,6 +34,8 @@ public final class Topics {
     public static final String CATALOG = "bus.catalog";
     public static final String GRANTS = "bus.grants";
     public static final String REQUESTS = "bus.requests";
+    /** The departments known to the bus, keyed by department id (compacted). */
+    public static final String DEPARTMENTS = "bus.departments";
     public static final String EXCHANGE_LOG = "bus.exchange-log";
     public static final String EXCHANGE_LOG_STAGING = "bus.exchange-log.staging";
     public static final String EXCHANGE_LOG_CHECKPOINTS = "bus.exchange-log.checkpoints";
@@ -147,6 +149,7 @@ public final class Topics {
                 new SystemTopic(CATALOG, 1, COMPACTED),
                 new SystemTopic(GRANTS, 1, COMPACTED),
                 new SystemTopic(REQUESTS, partitions, COMPACTED),
+                new SystemTopic(DEPARTMENTS, 1, COMPACTED),
                 new SystemTopic(EXCHANGE_LOG, partitions, Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(FIVE_YEARS.toMillis()))),

@@ -14,7 +14,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
-        subcommands = {UpCommand.class, DeadlettersCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {UpCommand.class, DeptCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
+                DecideCommand.class, WithdrawCommand.class, RevokeCommand.class, GrantsCommand.class,
+                DeadlettersCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
 public final class DatabusCli {
 
     public static final int OK = 0;
@@ -36,14 +38,14 @@ public final class DatabusCli {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new DatabusCli());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            commandLine.getErr().println("databus " + commandLine.getCommandName() + ": " + describe(e));
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + describe(e));
             commandLine.getErr().flush();
             return FAILED;
         });
         cli.setParameterExceptionHandler((e, args) -> {
             CommandLine c = e.getCommandLine();
             c.getErr().println("databus: " + e.getMessage());
-            c.getErr().println("Try 'databus " + (c.getParent() == null ? "" : c.getCommandName() + " ") + "--help'.");
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
             return USAGE;
         });
         return cli;

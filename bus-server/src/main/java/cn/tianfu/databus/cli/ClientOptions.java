@@ -1,0 +1,78 @@
+package cn.tianfu.databus.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import cn.tianfu.databus.client.DatabusClientConfig;
+import cn.tianfu.databus.governance.client.GovernanceClient;
+import cn.tianfu.databus.server.BusEndpoints;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * How a client command reaches the bus and whom it acts as: a department's client config file ({@code --config}), or
+ * a bus running on this machine and a department id ({@code --data-dir DIR --as DEPT}). Client commands give up after a
+ * few seconds when the bus cannot be reached.
+ */
+public final class ClientOptions {
+
+    /** How long a client command waits for the broker and the registry. */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec mixee;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A department's client config (bootstrap.servers, schema.registry.url, department.id, credentials),"
+                    + " e.g. data/clients/psb.properties.")
+    Path config;
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+            description = "Data directory of a bus running on this machine (default: data); use with --as.")
+    Path dataDir;
+
+    @Option(names = "--as", paramLabel = "DEPT", description = "The department to act as, on the bus of --data-dir.")
+    String as;
+
+    @Option(names = "--json", description = "Print JSON (for scripts) instead of tables.")
+    boolean json;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = Durations.class,
+            description = "How long to wait for governance's reply, e.g. 30s, 2m (default: ${DEFAULT-VALUE}).")
+    Duration timeout;
+
+    /**
+     * The department's client configuration.
+     *
+     * @throws ParameterException when neither or both ways of connecting are given (exit code 2)
+     */
+    DatabusClientConfig clientConfig() {
+        if (config != null && (dataDir != null || as != null)) {
+            throw new ParameterException(mixee.commandLine(), "use either --config FILE or --data-dir DIR --as DEPT, not both");
+        }
+        if (config != null) {
+            return DatabusClientConfig.load(config);
+        }
+        if (as == null) {
+            throw new ParameterException(mixee.commandLine(), "say which department you act as: --config FILE (a department's"
+                    + " client config) or --data-dir DIR --as DEPT (a bus running on this machine)");
+        }
+        BusEndpoints endpoints = BusEndpoints.read(dataDir == null ? Path.of("data") : dataDir);
+        return DatabusClientConfig.fromMap(Map.of(
+                DatabusClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers(),
+                DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.registryUrl(),
+                DatabusClientConfig.DEPARTMENT_ID_CONFIG, as));
+    }
+
+    /** A governance client for the department, bounded by the CLI's timeouts. */
+    GovernanceClient governance(DatabusClientConfig clientConfig) {
+        return GovernanceClient.builder(clientConfig).connectTimeout(CONNECT_TIMEOUT).replyTimeout(timeout).build();
+    }
+
+    Output output() {
+        return new Output(mixee.commandLine().getOut(), mixee.commandLine().getErr(), mixee.qualifiedName(), json);
+    }
+}

@@ -1,0 +1,32 @@
+package cn.tianfu.databus.cli;
+
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import cn.tianfu.databus.governance.client.GovernanceClient;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code databus withdraw}: the requester withdraws a pending request. */
+@Command(name = "withdraw", mixinStandardHelpOptions = true, header = "Withdraw one of your pending requests.")
+public final class WithdrawCommand implements Callable<Integer> {
+
+    @Mixin
+    ClientOptions client;
+
+    @Parameters(paramLabel = "REQUEST-ID", description = "Id of your pending request ('databus requests --mine').")
+    String requestId;
+
+    @Option(names = "--reason", paramLabel = "TEXT", description = "Why it is withdrawn.")
+    String reason;
+
+    @Override
+    public Integer call() {
+        var config = client.clientConfig();
+        try (GovernanceClient governance = client.governance(config)) {
+            return client.output().result(governance.await(governance.withdraw(requestId, Optional.ofNullable(reason)), client.timeout));
+        }
+    }
+}
