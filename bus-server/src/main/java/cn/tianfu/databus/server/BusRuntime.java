@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.broker.BrokerConfig;
 import cn.tianfu.databus.broker.EmbeddedBroker;
+import cn.tianfu.databus.department.Departments;
+import cn.tianfu.databus.governance.GovernanceApp;
+import cn.tianfu.databus.governance.GovernanceConfig;
 import cn.tianfu.databus.ledger.app.LedgerApp;
 import cn.tianfu.databus.ledger.app.LedgerConfig;
 import cn.tianfu.databus.registry.server.RegistryServerConfig;
@@ -30,12 +33,15 @@ import cn.tianfu.databus.topic.TopicProvisioner;
 
 /**
  * The whole bus on one machine: the in-JVM broker, the system topics, the schema registry, the streams apps
- * (ledger, sharing-router) and the HTTP API.
+ * (governance, ledger, sharing-router) and the HTTP API.
  * Components start in dependency order and stop in reverse; a failure while starting stops what had started.
  */
 public final class BusRuntime implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(BusRuntime.class);
+
+    /** Department id of the public data authority that runs the bus. */
+    public static final String AUTHORITY_DEPARTMENT = "authority";
 
     private final ServerConfig config;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -85,11 +91,26 @@ public final class BusRuntime implements AutoCloseable {
                 RegistryServerConfig.LISTEN_PORT_CONFIG, config.registryPort(),
                 RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))));
         registry.start();
+        ensureAuthorityDepartment(broker.bootstrapServers(), registry.url());
         startStreamsApps(broker.bootstrapServers(), registry.url());
         http = track(HttpApi.start(config.host(), config.httpPort(), this::health));
         endpoints = new BusEndpoints(broker.bootstrapServers(), registry.url(), http.url());
         endpoints.write(config.dataDir());
         startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    }
+
+    /**
+     * The public data authority (公共数据主管部门) is a department of its own bus. Its command topic also means the
+     * governance app never starts with a command pattern that matches nothing: Kafka Streams 4.3 builds a task's topology
+     * with a placeholder then, and fails the stream thread when the first department's topic appears.
+     */
+    private void ensureAuthorityDepartment(String bootstrap, String registryUrl) {
+        try (Departments departments = Departments.connect(bootstrap, registryUrl, Duration.ofSeconds(30))) {
+            if (departments.find(AUTHORITY_DEPARTMENT).isEmpty()) {
+                departments.add(AUTHORITY_DEPARTMENT, "公共数据主管部门", java.util.Optional.empty());
+                LOG.info("Added the department of the public data authority, '{}'", AUTHORITY_DEPARTMENT);
+            }
+        }
     }
 
     private void startStreamsApps(String bootstrap, String registryUrl) {
@@ -98,7 +119,10 @@ public final class BusRuntime implements AutoCloseable {
                 "schema.registry.url", registryUrl,
                 "state.dir", config.dataDir().resolve("streams").toString(),
                 "data.dir", config.dataDir().toString());
-        // the ledger first: the router's staged entries are chained as soon as they arrive
+        Map<String, Object> governance = new LinkedHashMap<>(common);
+        governance.remove("data.dir");
+        apps.add(track(new ManagedStreams("governance", GovernanceApp.create(new GovernanceConfig(governance)))));
+        // the ledger before the router: the router's staged entries are chained as soon as they arrive
         apps.add(track(new ManagedStreams("ledger", LedgerApp.create(LedgerConfig.fromMap(common)))));
         apps.add(track(new ManagedStreams("sharing-router", SharingRouterApp.create(RouterConfig.fromMap(common)))));
         apps.forEach(ManagedStreams::start);
