@@ -92,6 +92,23 @@ class RegistryClientIT {
     }
 
     @Test
+    void chineseTextInDocsAndPropertiesSurvivesTheRoundTrip() {
+        Schema withChinese = new Schema.Parser().parse("""
+                {"type":"record","name":"Resident","namespace":"cn.tianfu.it","doc":"人口基础信息","fields":[
+                  {"name":"idNumber","type":"string","doc":"公民身份号码","displayName":"公民身份号码","mask":"ID_NUMBER"},
+                  {"name":"name","type":["null","string"],"default":null,"displayName":"姓名"}]}""");
+        String subject = subject();
+        int id = client.register(subject, withChinese);
+        try (HttpSchemaRegistryClient fresh = HttpSchemaRegistryClient.builder(SharedBus.get().registryUrl()).build()) {
+            Schema back = fresh.schemaById(id);
+            assertThat(back).isEqualTo(withChinese);
+            assertThat(back.getField("idNumber").getProp("displayName")).isEqualTo("公民身份号码");
+            assertThat(fresh.latest(subject).schema().getDoc()).isEqualTo("人口基础信息");
+            assertThat(fresh.lookup(subject, withChinese)).isPresent();
+        }
+    }
+
+    @Test
     void compatibilityIsCheckedByTheServer() {
         String subject = subject();
         client.register(subject, V1);

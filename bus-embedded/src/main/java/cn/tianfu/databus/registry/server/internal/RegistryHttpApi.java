@@ -1,5 +1,7 @@
 package cn.tianfu.databus.registry.server.internal;
 
+import java.nio.charset.StandardCharsets;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -164,7 +166,8 @@ public final class RegistryHttpApi {
     }
 
     private static JsonNode body(Context ctx) {
-        String text = ctx.body();
+        // JSON is UTF-8 (RFC 8259); Confluent's content type names no charset, and the servlet default would be Latin-1
+        String text = new String(ctx.bodyAsBytes(), StandardCharsets.UTF_8);
         try {
             JsonNode node = text == null || text.isBlank() ? null : JSON.readTree(text);
             if (node == null || !node.isObject()) {
@@ -257,15 +260,15 @@ public final class RegistryHttpApi {
     }
 
     private static void send(Context ctx, JsonNode body) {
-        ctx.status(200).contentType(CONTENT_TYPE).result(body.toString());
+        ctx.status(200).contentType(CONTENT_TYPE).result(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static void sendRaw(Context ctx, String body) {
-        ctx.status(200).contentType(CONTENT_TYPE).result(body);
+        ctx.status(200).contentType(CONTENT_TYPE).result(body.getBytes(StandardCharsets.UTF_8));
     }
 
     private static void error(Context ctx, int status, int code, String message) {
         ObjectNode body = JSON.createObjectNode().put("error_code", code).put("message", message);
-        ctx.status(status).contentType(CONTENT_TYPE).result(body.toString());
+        ctx.status(status).contentType(CONTENT_TYPE).result(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 }
