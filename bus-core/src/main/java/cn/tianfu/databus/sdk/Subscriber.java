@@ -57,6 +57,9 @@ public final class Subscriber implements AutoCloseable {
     private final SchemaRegistryClient registry;
     private final boolean ownsRegistry;
     private final boolean autoCommit;
+    /** How often the subscriber looks for new delivery topics (consumer {@code metadata.max.age.ms}). */
+    static final int DELIVERY_TOPIC_DISCOVERY_MS = 3000;
+
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean running = new AtomicBoolean();
     private final Object lock = new Object();
@@ -71,6 +74,8 @@ public final class Subscriber implements AutoCloseable {
         Map<String, Object> props = b.config.consumerProperties(b.group);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, autoCommit);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, b.fromBeginning ? "earliest" : "latest");
+        // a delivery topic appears when a grant first delivers; find it within seconds, not the client default of 5 minutes
+        props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, DELIVERY_TOPIC_DISCOVERY_MS);
         props.putAll(b.overrides);
         try {
             this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
