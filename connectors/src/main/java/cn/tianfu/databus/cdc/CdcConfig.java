@@ -52,7 +52,7 @@ public final class CdcConfig extends AbstractConfig {
             .define(SNAPSHOT_MODE_CONFIG, Type.STRING, "initial", ConfigDef.ValidString.in(SNAPSHOT_MODES.toArray(String[]::new)),
                     Importance.MEDIUM, SNAPSHOT_MODE_DOC)
             .define(MAX_BATCH_SIZE_CONFIG, Type.INT, 2048, ConfigDef.Range.between(1, 100_000), Importance.LOW, MAX_BATCH_SIZE_DOC)
-            .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.SHORT, (short) -1, Importance.LOW, TOPIC_REPLICATION_FACTOR_DOC);
+            .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.INT, -1, ConfigDef.Range.between(-1, Short.MAX_VALUE), Importance.LOW, TOPIC_REPLICATION_FACTOR_DOC);
 
     private CdcConfig(Map<String, ?> props) {
         super(CONFIG, props, false);
@@ -94,6 +94,6 @@ public final class CdcConfig extends AbstractConfig {
     }
 
     public short topicReplicationFactor() {
-        return getShort(TOPIC_REPLICATION_FACTOR_CONFIG);
+        return getInt(TOPIC_REPLICATION_FACTOR_CONFIG).shortValue();
     }
 }

@@ -24,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import org.apache.avro.Conversions;
@@ -168,6 +167,8 @@ class CdcRunnerIT {
         ResourceDefinition def = ResourceDefinitions.parse(yaml, exampleFile);
         Schema schema = AvroSchemas.forResource(def);
         String subject = Topics.source(provider, code) + "-value";
+        bus.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(Topics.source(provider, code), 2, (short) 1)
+                .configs(Topics.resourceTopicConfigs()))).all().get(30, TimeUnit.SECONDS);
         int id = registry.register(subject, schema);
         CatalogEntry entry = CatalogEntries.toCatalogEntry(def, subject, id, 1, 1, Instant.parse("2026-03-01T00:00:00Z"));
         send(Topics.CATALOG, code, entry);
@@ -235,6 +236,10 @@ class CdcRunnerIT {
             }
         }
         return out;
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> inPositionOrder(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream().sorted(java.util.Comparator.comparing(r -> header(r, EventHeaders.SOURCE_POSITION))).toList();
     }
 
     private static GenericRecord decode(ConsumerRecord<byte[], byte[]> r) {
@@ -326,7 +331,9 @@ class CdcRunnerIT {
         pgExec("DELETE FROM " + table + " WHERE id_number = ?", "510105198502023456");
 
         await().atMost(Duration.ofSeconds(60)).until(() -> readAll(r.topic()).size() >= 4);
-        List<ConsumerRecord<byte[], byte[]>> events = readAll(r.topic());
+        // two partitions: order by source position, which must be the commit order
+        List<ConsumerRecord<byte[], byte[]>> events = inPositionOrder(readAll(r.topic()));
+        System.out.println("positions: " + events.stream().map(e -> header(e, EventHeaders.SOURCE_POSITION)).toList());
         assertThat(events).extracting(CdcRunnerIT::key).containsExactly("510104199001011234", "510105198502023456",
                 "510104199001011234", "510105198502023456");
         GenericRecord snapshot = decode(events.get(0));
@@ -348,15 +355,16 @@ class CdcRunnerIT {
         });
         assertThat(events).extracting(e -> header(e, EventHeaders.OP)).containsExactly("UPSERT", "UPSERT", "UPSERT", "DELETE");
         List<String> positions = events.stream().map(e -> header(e, EventHeaders.SOURCE_POSITION)).toList();
-        assertThat(positions).isSorted().doesNotHaveDuplicates();
+        assertThat(positions).doesNotHaveDuplicates();
 
         await().atMost(Duration.ofSeconds(60)).until(() -> received.size() >= 4);
-        assertThat(received).extracting(Delivery::key, Delivery::kind).containsExactly(
+        assertThat(received).extracting(Delivery::key, Delivery::kind).containsExactlyInAnyOrder(
                 org.assertj.core.groups.Tuple.tuple("510104199001011234", Delivery.Kind.UPSERT),
                 org.assertj.core.groups.Tuple.tuple("510105198502023456", Delivery.Kind.UPSERT),
                 org.assertj.core.groups.Tuple.tuple("510104199001011234", Delivery.Kind.UPSERT),
                 org.assertj.core.groups.Tuple.tuple("510105198502023456", Delivery.Kind.DELETE));
-        assertThat(str(received.get(2).value(), "householdAddress")).isEqualTo("成都市青羊区红星路2号");
+        assertThat(received.stream().filter(d -> d.key().equals("510104199001011234")).toList().get(1).value()
+                .get("householdAddress").toString()).isEqualTo("成都市青羊区红星路2号");
         CdcStatus status = runner.status();
         assertThat(status.state()).isEqualTo(CdcStatus.State.STREAMING);
         assertThat(status.rowsCaptured()).isEqualTo(4);
@@ -394,7 +402,6 @@ class CdcRunnerIT {
         writer.get(120, TimeUnit.SECONDS);
         int expected = rows + (rows + 2) / 3;
         await().atMost(Duration.ofSeconds(90)).until(() -> received.size() >= expected);
-        Thread.sleep(0);
         List<ConsumerRecord<byte[], byte[]>> source = readAll(r.topic());
         assertThat(source.size()).as("the changes published before the crash were captured again").isGreaterThan(expected);
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> received.size() == expected);
@@ -437,7 +444,7 @@ class CdcRunnerIT {
         pgExec("INSERT INTO " + table + " (id_number, full_name, division, nickname) VALUES (?, ?, ?, ?)",
                 id(2), "李四", "510104", "小李");
         await().atMost(Duration.ofSeconds(30)).until(() -> readAll(r.topic()).size() == 2);
-        GenericRecord withNickname = decode(readAll(r.topic()).get(1));
+        GenericRecord withNickname = decode(inPositionOrder(readAll(r.topic())).get(1));
         assertThat(str(withNickname, "nickname")).isEqualTo("小李");
         assertThat(withNickname.getSchema()).isEqualTo(evolved);
 
@@ -463,7 +470,7 @@ class CdcRunnerIT {
         runner.close();
         CdcRunner resumed = started(populationMapping(r, mapping.runner(), table, "    unmappedColumns: ignore\n"));
         await().atMost(Duration.ofSeconds(30)).until(() -> readAll(r.topic()).size() == 3);
-        assertThat(str(decode(readAll(r.topic()).get(2)), "name")).isEqualTo("王五");
+        assertThat(str(decode(inPositionOrder(readAll(r.topic())).get(2)), "name")).isEqualTo("王五");
         assertThat(resumed.status().rowsCaptured()).isEqualTo(1);
     }
 
@@ -580,7 +587,8 @@ class CdcRunnerIT {
 
         await().atMost(Duration.ofSeconds(60)).until(() -> readAll(entities.topic()).size() >= 4
                 && !readAll(residents.topic()).isEmpty());
-        List<ConsumerRecord<byte[], byte[]>> events = readAll(entities.topic());
+        List<ConsumerRecord<byte[], byte[]>> events = inPositionOrder(readAll(entities.topic()));
+        System.out.println("positions: " + events.stream().map(e -> header(e, EventHeaders.SOURCE_POSITION)).toList());
         assertThat(events).extracting(CdcRunnerIT::key).containsExactly("91510100MA61XY2K3A", "92510104MA6CABCD1X",
                 "91510100MA61XY2K3A", "92510104MA6CABCD1X");
         GenericRecord snap = decode(events.get(0));
@@ -595,17 +603,13 @@ class CdcRunnerIT {
         assertThat(str(updated, "registrationStatus")).isEqualTo("注销");
         assertThat(events.get(3).value()).isNull();
         assertThat(events).extracting(e -> header(e, EventHeaders.SOURCE_POSITION))
-                .allSatisfy(p -> assertThat(p).matches("binlog:\\d{10}:\\d{12}:\\d{6}")).isSorted();
+                .allSatisfy(p -> assertThat(p).matches("binlog:\\d{10}:\\d{12}:\\d{6}"));
         await().atMost(Duration.ofSeconds(60)).until(() -> entityDeliveries.size() >= 4);
-        assertThat(entityDeliveries).extracting(Delivery::kind).containsExactly(Delivery.Kind.UPSERT,
+        assertThat(entityDeliveries).extracting(Delivery::kind).containsExactlyInAnyOrder(Delivery.Kind.UPSERT,
                 Delivery.Kind.UPSERT, Delivery.Kind.UPSERT, Delivery.Kind.DELETE);
         assertThat(str(readAll(residents.topic()).stream().map(CdcRunnerIT::decode).findFirst().orElseThrow(), "name"))
                 .isEqualTo("赵六");
         assertThat(mariaRunner.status().state()).isEqualTo(CdcStatus.State.STREAMING);
         assertThat(pgRunner.status().state()).isEqualTo(CdcStatus.State.STREAMING);
-    }
-
-    static <T> Function<T, T> same() {
-        return t -> t;
     }
 }

@@ -164,7 +164,8 @@ public final class RegistryHttpApi {
     }
 
     private static JsonNode body(Context ctx) {
-        String text = ctx.body();
+        // JSON is UTF-8 (RFC 8259); clients rarely name a charset, and the servlet default would be ISO-8859-1
+        String text = new String(ctx.bodyAsBytes(), java.nio.charset.StandardCharsets.UTF_8);
         try {
             JsonNode node = text == null || text.isBlank() ? null : JSON.readTree(text);
             if (node == null || !node.isObject()) {
@@ -257,15 +258,15 @@ public final class RegistryHttpApi {
     }
 
     private static void send(Context ctx, JsonNode body) {
-        ctx.status(200).contentType(CONTENT_TYPE).result(body.toString());
+        sendRaw(ctx, body.toString());
     }
 
     private static void sendRaw(Context ctx, String body) {
-        ctx.status(200).contentType(CONTENT_TYPE).result(body);
+        ctx.status(200).contentType(CONTENT_TYPE).result(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static void error(Context ctx, int status, int code, String message) {
         ObjectNode body = JSON.createObjectNode().put("error_code", code).put("message", message);
-        ctx.status(status).contentType(CONTENT_TYPE).result(body.toString());
+        ctx.status(status).contentType(CONTENT_TYPE).result(body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 }
