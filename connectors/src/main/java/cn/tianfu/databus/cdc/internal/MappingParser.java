@@ -57,11 +57,13 @@ public final class MappingParser {
     private static final Pattern REFERENCE = Pattern.compile("\\$\\{(env|file):([^}]+)}");
 
     private final String source;
+    private final boolean requireDatabase;
     private final List<Problem> problems = new ArrayList<>();
     private final Map<String, Integer> lines = new HashMap<>();
 
-    private MappingParser(String source) {
+    private MappingParser(String source, boolean requireDatabase) {
         this.source = source;
+        this.requireDatabase = requireDatabase;
     }
 
     public static CdcMapping parse(Path file) {
@@ -75,7 +77,15 @@ public final class MappingParser {
     }
 
     public static CdcMapping parse(String yaml, String source) {
-        return new MappingParser(source).read(yaml);
+        return new MappingParser(source, true).read(yaml);
+    }
+
+    /**
+     * Reads a mapping whose database section is optional (null when absent): Kafka Connect holds the connection in the
+     * connector's own configuration.
+     */
+    public static CdcMapping parseTablesOnly(String yaml, String source) {
+        return new MappingParser(source, false).read(yaml);
     }
 
     private CdcMapping read(String yaml) {
@@ -104,7 +114,7 @@ public final class MappingParser {
             problem("/runner", "runner '" + runner + "' is invalid: 2-48 lower-case letters, digits and '-', starting with"
                     + " a letter (it names the runner's offset topics, slot and publication)");
         }
-        Database database = database(root.get("database"), runner);
+        Database database = root.get("database") == null && !requireDatabase ? null : database(root.get("database"), runner);
         ZoneId zone = ZoneOffset.UTC;
         String zoneText = text(root, "", "timeZone", false);
         if (zoneText != null) {
