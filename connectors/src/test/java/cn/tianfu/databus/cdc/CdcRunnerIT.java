@@ -610,4 +610,37 @@ class CdcRunnerIT {
         assertThat(mariaRunner.status().state()).isEqualTo(CdcStatus.State.STREAMING);
         assertThat(pgRunner.status().state()).isEqualTo(CdcStatus.State.STREAMING);
     }
+
+    @Test
+    void checkReportsDatabaseSettingsAndPrivilegesWithoutCapturing() throws Exception {
+        Resource r = catalogue("psb-population.yaml", "10101-000001", "psb");
+        String table = "resident_" + suffix();
+        pgCreateResidents(table);
+        CdcMapping mapping = populationMapping(r, "pop-" + suffix(), table, "");
+        CdcCheck.Report ok = CdcCheck.run(mapping, department(r.provider()));
+        assertThat(ok.problems()).isEmpty();
+
+        try (Connection c = TestDatabases.postgresAsOwner(pg); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE " + table + " REPLICA IDENTITY DEFAULT");
+        }
+        assertThat(CdcCheck.run(mapping, department(r.provider())).problems()).singleElement().asString()
+                .contains("REPLICA IDENTITY FULL");
+
+        try (Connection c = maria.root(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE IF NOT EXISTS registry.probe (id INT PRIMARY KEY)");
+            s.execute("CREATE USER IF NOT EXISTS 'reader'@'%' IDENTIFIED BY 'pw'");
+            s.execute("GRANT SELECT ON registry.* TO 'reader'@'%'");
+        }
+        CdcMapping weak = CdcMapping.parse("""
+                department: %s
+                runner: weak-%s
+                database: {kind: mariadb, host: 127.0.0.1, port: %d, database: registry, user: reader, password: pw}
+                unmappedColumns: ignore
+                tables: [{table: registry.probe, resource: %s, key: [id]}]
+                """.formatted(r.provider(), suffix(), maria.port, r.code()), "weak.yaml");
+        assertThat(CdcCheck.run(weak, department(r.provider())).database()).anySatisfy(p -> assertThat(p)
+                .contains("REPLICATION SLAVE")).anySatisfy(p -> assertThat(p).contains("BINLOG MONITOR"))
+                .anySatisfy(p -> assertThat(p).contains("RELOAD"));
+        assertThat(bus.admin().listTopics().names().get()).doesNotContain(Topics.cdcOffsets(r.provider(), mapping.runner()));
+    }
 }
