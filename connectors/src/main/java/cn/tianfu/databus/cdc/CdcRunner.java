@@ -1,7 +1,6 @@
 package cn.tianfu.databus.cdc;
 
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -500,9 +499,5 @@ public final class CdcRunner implements AutoCloseable {
         } catch (Exception e) {
             LOG.error("Could not write dead letter {} ({}): {}", reason, message, e.toString());
         }
-    }
-
-    static String text(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }

@@ -103,7 +103,7 @@ public final class EngineProperties {
         return v.toString();
     }
 
-    /** Unused by the engine; the tables a mapping names, for messages. */
+    /** The tables a mapping names, for messages. */
     public static String tables(CdcMapping mapping) {
         return mapping.tables().stream().map(TableMapping::table).collect(Collectors.joining(", "));
     }
