@@ -27,6 +27,12 @@ public final class EventHeaders {
     public static final String OP = "databus.op";
     /** When the change happened at the source, epoch milliseconds in decimal. */
     public static final String SOURCE_TIME = "databus.source-time";
+    /**
+     * Where a change captured from a department database sits in that database's log; sorts in commit order (see
+     * {@link SourcePositions}). Set by the CDC runner and the Connect transform; the sharing router drops an event whose
+     * position is not later than the stored state of its key, so a change replayed after a restart is delivered once.
+     */
+    public static final String SOURCE_POSITION = "databus.source-position";
     /** Id of the exchange-log entry that records a delivery, so an auditor can link the two. */
     public static final String EXCHANGE_ID = "databus.exchange-id";
 

@@ -153,7 +153,19 @@ public final class Publisher implements AutoCloseable {
         checkKey(key);
         Objects.requireNonNull(record, "record");
         int id = checkSchema(record.getSchema());
-        return send(key, encode(id, record), EventHeaders.OP_UPSERT, sourceTime);
+        return send(key, encode(id, record), EventHeaders.OP_UPSERT, sourceTime, null);
+    }
+
+    /**
+     * Like {@link #upsert(String, IndexedRecord, Instant)} for a change captured from a database, carrying where it was
+     * captured as header {@link EventHeaders#SOURCE_POSITION} (see {@link SourcePositions}).
+     */
+    public CompletableFuture<RecordMetadata> upsert(String key, IndexedRecord record, Instant sourceTime, String sourcePosition) {
+        checkKey(key);
+        Objects.requireNonNull(record, "record");
+        Objects.requireNonNull(sourcePosition, "sourcePosition");
+        int id = checkSchema(record.getSchema());
+        return send(key, encode(id, record), EventHeaders.OP_UPSERT, sourceTime, sourcePosition);
     }
 
     /** Sends the deletion of {@code key} (a tombstone). */
@@ -164,7 +176,14 @@ public final class Publisher implements AutoCloseable {
     /** Like {@link #delete(String)}, stating when the deletion happened at the source. */
     public CompletableFuture<RecordMetadata> delete(String key, Instant sourceTime) {
         checkKey(key);
-        return send(key, null, EventHeaders.OP_DELETE, sourceTime);
+        return send(key, null, EventHeaders.OP_DELETE, sourceTime, null);
+    }
+
+    /** Like {@link #delete(String, Instant)} for a deletion captured from a database, with its source position. */
+    public CompletableFuture<RecordMetadata> delete(String key, Instant sourceTime, String sourcePosition) {
+        checkKey(key);
+        Objects.requireNonNull(sourcePosition, "sourcePosition");
+        return send(key, null, EventHeaders.OP_DELETE, sourceTime, sourcePosition);
     }
 
     /** Waits until every record sent so far is stored or failed. */
@@ -197,11 +216,15 @@ public final class Publisher implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<RecordMetadata> send(String key, byte[] value, String op, Instant sourceTime) {
+    private CompletableFuture<RecordMetadata> send(String key, byte[] value, String op, Instant sourceTime,
+                                                   String sourcePosition) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(EventHeaders.EVENT_ID, EventHeaders.bytes(UUID.randomUUID().toString()));
         headers.add(EventHeaders.OP, EventHeaders.bytes(op));
         headers.add(EventHeaders.SOURCE_TIME, EventHeaders.bytes(Long.toString(sourceTime.toEpochMilli())));
+        if (sourcePosition != null) {
+            headers.add(EventHeaders.SOURCE_POSITION, EventHeaders.bytes(sourcePosition));
+        }
         CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
         try {
             producer.send(new ProducerRecord<>(topic, null, key, value, headers), (metadata, error) -> {

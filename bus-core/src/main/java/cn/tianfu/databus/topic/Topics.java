@@ -49,6 +49,10 @@ public final class Topics {
     /** Resource codes as they appear in topic names: letters, digits, '-' and '_', no dots. */
     public static final Pattern RESOURCE_CODE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,99}");
 
+    /** CDC runner names, as they appear in the runner's own topics. */
+    public static final Pattern CDC_RUNNER = Pattern.compile("[a-z][a-z0-9-]{1,47}");
+    private static final String CDC_INFIX = "_cdc.";
+
     /** Every {@code src.<dept>.<resource>} topic. */
     public static final Pattern SOURCE_PATTERN = Pattern.compile("src\\.([a-z][a-z0-9-]{1,31})\\.([A-Za-z0-9][A-Za-z0-9_-]{0,99})");
     /** Every {@code cmd.<dept>} topic. */
@@ -90,6 +94,28 @@ public final class Topics {
     /** Prefix of every consumer group and transactional id a department may use. */
     public static String groupPrefix(String department) {
         return checkDepartment(department) + ".";
+    }
+
+    /**
+     * Where a department's CDC runner keeps its Debezium offsets: {@code src.<dept>._cdc.<runner>.offsets}. Under the
+     * department's prefix (its ACLs cover it) but not a source topic: it does not match {@link #SOURCE_PATTERN}.
+     */
+    public static String cdcOffsets(String department, String runner) {
+        return sourcePrefix(department) + CDC_INFIX + checkRunner(runner) + ".offsets";
+    }
+
+    /** Where a department's CDC runner keeps the MySQL/MariaDB schema history: {@code src.<dept>._cdc.<runner>.schema-history}. */
+    public static String cdcSchemaHistory(String department, String runner) {
+        return sourcePrefix(department) + CDC_INFIX + checkRunner(runner) + ".schema-history";
+    }
+
+    /** CDC runner names: lower case letters, digits and '-', starting with a letter, no dots. */
+    public static String checkRunner(String runner) {
+        if (runner == null || !CDC_RUNNER.matcher(runner).matches()) {
+            throw new IllegalArgumentException("CDC runner name '" + runner
+                    + "' is invalid: use 2-48 characters, lower-case letters, digits and '-', starting with a letter");
+        }
+        return runner;
     }
 
     /** Parses {@code src.<dept>.<resource>}; empty when the name is not a source topic. */

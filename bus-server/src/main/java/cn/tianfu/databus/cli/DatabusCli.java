@@ -6,6 +6,7 @@ import org.apache.kafka.common.config.ConfigException;
 
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.cli.audit.AuditCommand;
+import cn.tianfu.databus.cli.cdc.CdcCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
         header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
         subcommands = {UpCommand.class, DemoCommand.class, DeptCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
                 DecideCommand.class, WithdrawCommand.class, RevokeCommand.class, GrantsCommand.class,
-                DeadlettersCommand.class, AuditCommand.class, CommandLine.HelpCommand.class})
+                DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, CommandLine.HelpCommand.class})
 public final class DatabusCli {
 
     public static final int OK = 0;

@@ -11,9 +11,12 @@ import java.util.Set;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeCount;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -43,6 +46,7 @@ import cn.tianfu.databus.schemas.ResourceStatus;
 import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.schemas.SharingMethod;
 import cn.tianfu.databus.sdk.EventHeaders;
+import cn.tianfu.databus.sdk.SourcePositions;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.serde.AvroWireFormatException;
@@ -59,7 +63,8 @@ import cn.tianfu.databus.topic.Topics;
  * Routes every source event to the grants in force on its resource; see {@code docs/router.md}. One instance per
  * task; stores:
  * <ul>
- *   <li>latest: {@code <sourceTopic> NUL <key>} → {@link StoredRecord}, the task's partitions' current state;</li>
+ *   <li>latest: {@code <sourceTopic> NUL <key>} → {@link StoredRecord}, the task's partitions' current state (and markers of keys
+ *       deleted by captured changes, so their replays are recognised);</li>
  *   <li>received: {@code <grantId> NUL <sourceTopic> NUL <key>} → present while the grant's consumer holds the key
  *       (delivered, not since deleted or retracted);</li>
  *   <li>backfilled: {@code <grantId>} → when this task backfilled the grant.</li>
@@ -89,7 +94,13 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     private final Map<String, Set<Integer>> registeredIds = new HashMap<>();
     private final Map<String, Integer> deliveryPartitions = new HashMap<>();
 
+    /** Metric group and name of the count of captured changes dropped as replays. */
+    public static final String METRIC_GROUP = "databus-sharing-router";
+    public static final String DUPLICATES_METRIC = "replayed-changes-dropped-total";
+    private static final String DUPLICATES_SENSOR = "replayed-changes-dropped";
+
     private ProcessorContext<Out, byte[]> context;
+    private Sensor duplicates;
     private GlobalStores.Reader global;
     private KeyValueStore<String, byte[]> latest;
     private KeyValueStore<String, byte[]> received;
@@ -127,6 +138,10 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         this.latest = context.getStateStore(latestStore);
         this.received = context.getStateStore(receivedStore);
         this.backfilled = context.getStateStore(backfilledStore);
+        Map<String, String> tags = Map.of("task-id", context.taskId().toString());
+        duplicates = context.metrics().addSensor(DUPLICATES_SENSOR + "-" + context.taskId(), Sensor.RecordingLevel.INFO);
+        duplicates.add(new MetricName(DUPLICATES_METRIC, METRIC_GROUP, "Captured changes dropped as replays of a state"
+                + " already applied (source position not later than the stored one)", tags), new CumulativeCount());
         context.schedule(ctx.backfillCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::backfillAll);
     }
 
@@ -191,6 +206,10 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         }
         String keyText = new String(record.key(), StandardCharsets.UTF_8);
         String stateKey = topic + SEP + keyText;
+        String position = EventHeaders.text(record.headers(), EventHeaders.SOURCE_POSITION).orElse(null);
+        if (position != null && alreadyApplied(stateKey, position, record.value(), partition, offset, schemaId)) {
+            return;
+        }
         if (entry.getSharingClass() != SharingClass.NOT_SHARED) {
             long now = context.currentSystemTimeMs();
             List<Grant> inForce = pushGrantsInForce(entry, now);
@@ -204,11 +223,42 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
                 route(g, entry, source, value, now);
             }
         }
-        if (value == null) {
+        if (value == null && position == null) {
             latest.delete(stateKey);
+        } else if (value == null) {
+            latest.put(stateKey, StoredRecord.deletedAt(partition, offset, position).encode());
         } else {
-            latest.put(stateKey, new StoredRecord(partition, offset, schemaId, record.value()).encode());
+            latest.put(stateKey, new StoredRecord(partition, offset, schemaId, record.value(), position).encode());
         }
+    }
+
+    /**
+     * Whether a captured change is a replay of what the key's stored state already reflects — its source position is not
+     * later than the stored one (Debezium delivers at least once across restarts), or it carries exactly the stored
+     * value again (a snapshot re-read) — in which case it is dropped, counted and not delivered.
+     */
+    private boolean alreadyApplied(String stateKey, String position, byte[] valueBytes, int partition, long offset,
+                                   int schemaId) {
+        byte[] storedBytes = latest.get(stateKey);
+        if (storedBytes == null) {
+            return false;
+        }
+        StoredRecord stored = StoredRecord.decode(storedBytes);
+        if (SourcePositions.isReplay(stored.sourcePosition(), position)) {
+            duplicates.record();
+            LOG.debug("Dropped a replayed change at {} of {}: the stored state is at {}", position, stateKey.replace(SEP, '/'),
+                    stored.sourcePosition());
+            return true;
+        }
+        if (valueBytes != null && !stored.isDeleted() && stored.sourcePosition() != null
+                && SourcePositions.kind(stored.sourcePosition()).equals(SourcePositions.kind(position))
+                && java.util.Arrays.equals(stored.value(), valueBytes)) {
+            latest.put(stateKey, new StoredRecord(partition, offset, schemaId, valueBytes, position).encode());
+            duplicates.record();
+            LOG.debug("Dropped an unchanged re-read at {} of {}", position, stateKey.replace(SEP, '/'));
+            return true;
+        }
+        return false;
     }
 
     /** Wall-clock check: backfill every grant in force that this task has not served yet. */
@@ -262,6 +312,9 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         }
         for (KeyValue<String, byte[]> kv : state) {
             StoredRecord stored = StoredRecord.decode(kv.value);
+            if (stored.isDeleted()) {
+                continue;
+            }
             GenericRecord value = (GenericRecord) sourceReader.deserialize(sourceTopic, stored.value());
             String keyText = kv.key.substring(sourceTopic.length() + 1);
             Source source = new Source(sourceTopic, stored.partition(), stored.offset(),
@@ -461,6 +514,9 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
 
     @Override
     public void close() {
+        if (duplicates != null) {
+            context.metrics().removeSensor(duplicates);
+        }
         sourceReader.close();
         deliveryWriter.close();
         logWriter.close();

@@ -1,0 +1,78 @@
+package cn.tianfu.databus.cli.cdc;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import cn.tianfu.databus.cdc.CdcConfig;
+import cn.tianfu.databus.cdc.CdcMapping;
+import cn.tianfu.databus.cdc.CdcRunner;
+import cn.tianfu.databus.cdc.CdcStatus;
+import cn.tianfu.databus.cli.DatabusCli;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code databus cdc run}: capture a department database's changes onto the bus until Ctrl-C. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        header = "Capture a department database's changes onto the bus, as the mapped resources, until Ctrl-C.")
+public final class CdcRunCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "MAPPING", description = "The mapping file (YAML).")
+    Path mappingFile;
+
+    @Mixin
+    CdcConnectionOptions connection;
+
+    @Option(names = "--status-interval", paramLabel = "SECONDS", defaultValue = "5",
+            description = "Print a status line every SECONDS (default: ${DEFAULT-VALUE}).")
+    int statusInterval;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Counted down to stop the command (the shutdown hook, or a test). */
+    final CountDownLatch stop = new CountDownLatch(1);
+
+    @Override
+    public Integer call() throws Exception {
+        if (statusInterval < 1) {
+            throw new IllegalArgumentException("--status-interval must be at least 1, got " + statusInterval);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        CdcMapping mapping = CdcMapping.parse(mappingFile);
+        CdcRunner runner = CdcRunner.create(mapping, connection.clientConfig(mapping.department()), CdcConfig.fromMap(Map.of()));
+        Thread hook = new Thread(stop::countDown, "cdc-run-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (runner) {
+            runner.start();
+            out.println("capturing " + mapping.database() + " for " + mapping.department() + " (runner " + mapping.runner()
+                    + "); Ctrl-C stops");
+            out.flush();
+            while (!stop.await(statusInterval, TimeUnit.SECONDS)) {
+                CdcStatus status = runner.status();
+                out.println(status.line());
+                out.flush();
+                if (status.state() == CdcStatus.State.FAILED) {
+                    return DatabusCli.FAILED;
+                }
+            }
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook is running
+            }
+        }
+        out.println(runner.status().line());
+        out.flush();
+        return runner.status().state() == CdcStatus.State.FAILED ? DatabusCli.FAILED : DatabusCli.OK;
+    }
+
+}

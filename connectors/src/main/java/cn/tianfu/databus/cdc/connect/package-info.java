@@ -1,0 +1,2 @@
+/** The CDC mapping as a Kafka Connect transform, for departments that run Debezium on Connect. See {@code docker/connect/}. */
+package cn.tianfu.databus.cdc.connect;

@@ -1,0 +1,66 @@
+package cn.tianfu.databus.cdc.internal;
+
+import java.util.Locale;
+
+import org.apache.kafka.connect.data.Struct;
+
+import cn.tianfu.databus.sdk.SourcePositions;
+
+/**
+ * The source position ({@link SourcePositions}) of a Debezium change event, from its {@code source} block:
+ * <ul>
+ *   <li>PostgreSQL: {@code pg:<commit LSN>:<event LSN>}, 16 hex digits each. The commit part is the first element of
+ *       Debezium's {@code sequence} (the LSN up to which transactions had committed when the event's transaction
+ *       was decoded), which grows in commit order; snapshot rows carry the snapshot's LSN in both parts;</li>
+ *   <li>MySQL/MariaDB: {@code binlog:<file index>:<position>:<row>}, 10, 12 and 6 digits: the binlog file's numeric
+ *       suffix, the event's position in it and the row within the event; snapshot rows carry the snapshot's binlog
+ *       position.</li>
+ * </ul>
+ */
+public final class Positions {
+
+    private Positions() {
+    }
+
+    /** The position of an event with this {@code source} block. */
+    public static String of(Struct source) {
+        String connector = source.getString("connector");
+        if ("postgresql".equals(connector)) {
+            long lsn = source.getInt64("lsn");
+            long commit = lsn;
+            String sequence = source.schema().field("sequence") == null ? null : source.getString("sequence");
+            if (!snapshot(source) && sequence != null) {
+                String first = firstOfSequence(sequence);
+                if (first != null) {
+                    commit = Long.parseLong(first);
+                }
+            }
+            return String.format(Locale.ROOT, "pg:%016x:%016x", commit, lsn);
+        }
+        String file = source.getString("file");
+        long pos = source.getInt64("pos");
+        Integer row = source.schema().field("row") == null ? null : source.getInt32("row");
+        long index = Long.parseLong(file.substring(file.lastIndexOf('.') + 1));
+        return String.format(Locale.ROOT, "binlog:%010d:%012d:%06d", index, pos, row == null || snapshot(source) ? 0 : row);
+    }
+
+    /** Whether the event was read by a snapshot rather than from the log. */
+    public static boolean snapshot(Struct source) {
+        Object s = source.schema().field("snapshot") == null ? null : source.get("snapshot");
+        return s != null && !"false".equals(s.toString());
+    }
+
+    /** {@code ["123","456"]} → {@code 123}; null for {@code [null,"456"]}. */
+    static String firstOfSequence(String sequence) {
+        String inner = sequence.trim();
+        if (inner.startsWith("[")) {
+            inner = inner.substring(1);
+        }
+        int comma = inner.indexOf(',');
+        String first = (comma < 0 ? inner : inner.substring(0, comma)).trim();
+        if (first.startsWith("\"")) {
+            first = first.substring(1, first.length() - 1);
+        }
+        return first.isEmpty() || first.equals("null") ? null : first;
+    }
+}
