@@ -40,17 +40,21 @@ import org.apache.avro.specific.SpecificDatumWriter;
 /**
  * An audit archive: a copy of the exchange log an auditor keeps off the bus, verifiable without it. A zip holding
  * <ul>
- *   <li>{@value #MANIFEST}: format, when and from which topics it was made, per partition the entry and checkpoint
- *       counts and the chain head;</li>
+ *   <li>{@value #MANIFEST}: format, when it was made, per partition the entry and checkpoint counts and the chain
+ *       head; for a time slice also the range asked for and, per partition, the signed checkpoint the chain resumes
+ *       at ({@code start}: position, entry count, head hash);</li>
  *   <li>{@code entries/partition-<p>.avro}: the partition's entries in chain order, an Avro object container file of
  *       {@code ExchangeLogEntry} (schema inside; readable with any Avro tool);</li>
- *   <li>{@value #CHECKPOINTS}: every checkpoint in the order written, Avro container of {@code ExchangeLogCheckpoint};</li>
+ *   <li>{@value #CHECKPOINTS}: the checkpoints over the exported entries (for a slice, starting with the one it
+ *       resumes at) in the order written, Avro container of {@code ExchangeLogCheckpoint};</li>
  *   <li>{@value #PUBLIC_KEY}: the public key the bus published (verify with the key you obtained from the bus, not
  *       only with this copy).</li>
  * </ul>
  *
  * <pre>{@code
  * AuditArchive.export(reader, publicKey, Path.of("exchange-log-2025.zip"));
+ * AuditArchive.export(reader, publicKey, Path.of("2025-q1.zip"),
+ *         new AuditArchive.Range(Instant.parse("2024-12-31T16:00:00Z"), Instant.parse("2025-03-31T15:59:59.999Z")));
  * VerificationReport report = AuditArchive.verify(Path.of("exchange-log-2025.zip"), publishedKey);
  * }</pre>
  */
