@@ -51,8 +51,13 @@ public record VerificationReport(List<Partition> partitions, long strayCheckpoin
         }
         sb.append('\n');
         for (Partition p : partitions) {
-            sb.append("  partition ").append(p.partition()).append(": ").append(p.entries()).append(" entries, ")
-                    .append(p.checkpoints()).append(" checkpoints, head ").append(p.headHash());
+            sb.append("  partition ").append(p.partition()).append(": ").append(p.entries()).append(" entries, ");
+            if (p.firstPosition() > 0) {
+                sb.append("positions ").append(p.firstPosition()).append(" to ")
+                        .append(p.firstPosition() + p.entries() - 1).append(" (resumed at the signed checkpoint at ")
+                        .append(p.firstPosition() - 1).append("), ");
+            }
+            sb.append(p.checkpoints()).append(" checkpoints, head ").append(p.headHash());
             if (p.uncoveredEntries() > 0) {
                 sb.append(", ").append(p.uncoveredEntries())
                         .append(" entries after the last checkpoint (linked, not yet covered by a signature)");
@@ -81,16 +86,19 @@ public record VerificationReport(List<Partition> partitions, long strayCheckpoin
      * One partition's result.
      *
      * @param partition                  the exchange-log partition
-     * @param entries                    entries read
+     * @param entries                    entries read (from {@code firstPosition})
      * @param checkpoints                checkpoints checked
      * @param uncoveredEntries           entries after the last verified checkpoint
      * @param headHash                   head of the chain recomputed from the entries' content
      * @param lastCheckpointPosition     chain position covered by the last verified checkpoint, -1 if none
      * @param problems                   how many problems were found
      * @param firstBreak                 the first problem, {@code null} when intact
+     * @param firstPosition              chain position of the first entry read: 0 from the partition's first entry,
+     *                                   else one past the signed checkpoint the chain was resumed at (an archive of
+     *                                   a slice of the log)
      */
     public record Partition(int partition, long entries, long checkpoints, long uncoveredEntries, String headHash,
-                            long lastCheckpointPosition, long problems, Break firstBreak) {
+                            long lastCheckpointPosition, long problems, Break firstBreak, long firstPosition) {
 
         /** Whether the partition verified without a problem. */
         public boolean intact() {

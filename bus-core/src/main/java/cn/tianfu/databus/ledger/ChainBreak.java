@@ -3,7 +3,7 @@ package cn.tianfu.databus.ledger;
 /**
  * Where and how an exchange-log partition fails verification.
  *
- * @param position the position the caller passed for the entry or checkpoint (normally its log offset)
+ * @param position the position the caller passed for the entry or checkpoint (normally its chain position)
  * @param kind     what is wrong
  * @param message  a description fit for an audit report
  */

@@ -12,9 +12,11 @@ import java.util.Optional;
  *
  * <pre>{@code
  * ChainVerifier v = ChainVerifier.fromGenesis();
- * for (record : partition) {
- *     v.accept(record.offset(), entry);
- *     checkpointsAt(record.offset()).forEach(cp -> v.checkpoint(cp, signature, publishedKey));
+ * long position = 0;                          // chain position: the n-th entry of the partition, from 0
+ * for (entry : partition) {
+ *     v.accept(position, entry);
+ *     checkpointsAt(position).forEach(cp -> v.checkpoint(cp, signature, publishedKey));
+ *     position++;
  * }
  * v.firstBreak().ifPresent(report::add);
  * }</pre>
@@ -40,31 +42,34 @@ public final class ChainVerifier {
     private long lastPosition = -1;
     private ChainBreak firstBreak;
 
-    private ChainVerifier(String headHash, long entryCount) {
+    private ChainVerifier(String headHash, long entryCount, long lastPosition) {
         if (!Hex.decode(headHash, recomputedHead)) {
             throw new LedgerException("Chain head '" + headHash + "' is not a SHA-256 hash in hex (64 characters)");
         }
         System.arraycopy(recomputedHead, 0, lastStoredHash, 0, EntryHasher.LENGTH);
         this.entryCount = entryCount;
+        this.lastPosition = lastPosition;
     }
 
     /** A verifier for a partition read from its first entry. */
     public static ChainVerifier fromGenesis() {
-        return new ChainVerifier(HashChain.GENESIS, 0);
+        return new ChainVerifier(HashChain.GENESIS, 0, -1);
     }
 
     /**
-     * A verifier starting after a verified checkpoint (for a partition whose older entries have expired): the next
-     * entry must link to {@code checkpoint.headHash()}.
+     * A verifier starting after a checkpoint (for a partition whose older entries have expired, or an archive that
+     * holds a slice of the log): the next entry must link to {@code checkpoint.headHash()} and is at chain position
+     * {@code checkpoint.offset() + 1}. The checkpoint itself is trusted: check its signature first (passing it to
+     * {@link #checkpoint(Checkpoint, byte[], PublicKey)} right after resuming does that and matches trivially).
      */
     public static ChainVerifier resumeAt(Checkpoint checkpoint) {
-        return new ChainVerifier(checkpoint.headHash(), checkpoint.entryCount());
+        return new ChainVerifier(checkpoint.headHash(), checkpoint.entryCount(), checkpoint.offset());
     }
 
     /**
      * Checks the next entry of the partition.
      *
-     * @param position where the entry is (its log offset), reported in a break
+     * @param position the entry's chain position (its index in the partition from 0), reported in a break
      * @return whether this entry is intact and linked to the previous one
      */
     public boolean accept(long position, ExchangeEntry entry) {
@@ -111,8 +116,8 @@ public final class ChainVerifier {
     }
 
     /**
-     * Checks a checkpoint against the chain recomputed so far; call it right after accepting the entry at
-     * {@code checkpoint.offset()}.
+     * Checks a checkpoint against the chain recomputed so far; call it right after accepting the entry at chain
+     * position {@code checkpoint.offset()}.
      *
      * @return the mismatch, if any (also recorded as a break)
      */
@@ -121,14 +126,14 @@ public final class ChainVerifier {
         ChainBreak found = null;
         if (checkpoint.offset() != lastPosition) {
             found = new ChainBreak(checkpoint.offset(), ChainBreak.Kind.CHECKPOINT_MISMATCH, "checkpoint covers "
-                    + "offset " + checkpoint.offset() + " but the last entry read is at " + lastPosition
+                    + "position " + checkpoint.offset() + " but the last entry read is at position " + lastPosition
                     + ": the entry it names is missing, or the checkpoint was checked at the wrong point");
         } else if (!Hex.matches(checkpoint.headHash(), recomputedHead)) {
-            found = new ChainBreak(checkpoint.offset(), ChainBreak.Kind.CHECKPOINT_MISMATCH, "checkpoint at offset "
+            found = new ChainBreak(checkpoint.offset(), ChainBreak.Kind.CHECKPOINT_MISMATCH, "checkpoint at position "
                     + checkpoint.offset() + " signs head " + checkpoint.headHash() + " but the entries recompute to "
                     + head + ": entries up to it were altered, removed or forged");
         } else if (checkpoint.entryCount() != entryCount) {
-            found = new ChainBreak(checkpoint.offset(), ChainBreak.Kind.CHECKPOINT_MISMATCH, "checkpoint at offset "
+            found = new ChainBreak(checkpoint.offset(), ChainBreak.Kind.CHECKPOINT_MISMATCH, "checkpoint at position "
                     + checkpoint.offset() + " counts " + checkpoint.entryCount() + " entries but " + entryCount
                     + " were read");
         }
@@ -146,7 +151,7 @@ public final class ChainVerifier {
     public Optional<ChainBreak> checkpoint(Checkpoint checkpoint, byte[] signature, PublicKey publicKey) {
         if (!SigningKeys.verify(checkpoint, signature, publicKey)) {
             ChainBreak bad = new ChainBreak(checkpoint.offset(), ChainBreak.Kind.BAD_SIGNATURE, "checkpoint at "
-                    + "offset " + checkpoint.offset() + " is not signed by the exchange log's published key");
+                    + "position " + checkpoint.offset() + " is not signed by the exchange log's published key");
             record(bad);
             return Optional.of(bad);
         }

@@ -187,4 +187,34 @@ class ChainVerifierTest {
         wrongStart.accept(6, log.get(6));
         assertThat(wrongStart.firstBreak()).map(ChainBreak::kind).contains(ChainBreak.Kind.MISSING_OR_REORDERED);
     }
+
+    @Test
+    void theCheckpointResumedAtIsCheckedFirstByItsSignature() {
+        HashChain chain = HashChain.genesis();
+        List<ExchangeEntry> log = Entries.chained(chain, 10);
+        Checkpoint atFour = new Checkpoint(0, 4, 5, log.get(4).hash(), 1L);
+
+        ChainVerifier v = ChainVerifier.resumeAt(atFour);
+        assertThat(v.checkpoint(atFour, KEYS.sign(atFour), KEYS.publicKey())).isEmpty();
+
+        ChainVerifier forged = ChainVerifier.resumeAt(atFour);
+        assertThat(forged.checkpoint(atFour, SigningKeys.generate().sign(atFour), KEYS.publicKey()))
+                .hasValueSatisfying(b -> {
+                    assertThat(b.kind()).isEqualTo(ChainBreak.Kind.BAD_SIGNATURE);
+                    assertThat(b.position()).isEqualTo(4);
+                    assertThat(b.message()).contains("position 4").doesNotContain("offset");
+                });
+    }
+
+    @Test
+    void mismatchesNameChainPositions() {
+        HashChain chain = HashChain.genesis();
+        ChainVerifier v = verifyAll(Entries.chained(chain, 4));
+        assertThat(v.checkpoint(new Checkpoint(0, 6, 7, chain.head(), 1L)))
+                .hasValueSatisfying(b -> assertThat(b.message())
+                        .contains("covers position 6 but the last entry read is at position 3")
+                        .doesNotContain("offset"));
+        assertThat(v.checkpoint(new Checkpoint(0, 3, 4, HashChain.GENESIS, 1L)))
+                .hasValueSatisfying(b -> assertThat(b.message()).startsWith("checkpoint at position 3 signs head"));
+    }
 }

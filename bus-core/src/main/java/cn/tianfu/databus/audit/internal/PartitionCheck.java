@@ -14,13 +14,18 @@ import java.util.Iterator;
  * Verifies one partition from two streams in order: its entries (in log order) and its checkpoints (in the order
  * they were written). Each checkpoint is checked right after the entry at its position; checkpoints left over at
  * the end name entries that are not in the log. Memory is constant: one pending checkpoint at a time.
+ *
+ * <p>A check may resume at a checkpoint (an archive holding a slice of the log): the chain continues from its head,
+ * positions from its {@code offset + 1}, and the checkpoint itself must be the first of the stream, with a good
+ * signature, before any entry is trusted.
  */
 public final class PartitionCheck {
 
     private final int partition;
     private final PublicKey publicKey;
     private final Iterator<SignedCheckpoint> checkpoints;
-    private final ChainVerifier verifier = ChainVerifier.fromGenesis();
+    private final ChainVerifier verifier;
+    private final long firstPosition;
     private SignedCheckpoint pending;
     private long position = -1;
     private long lastLogOffset = -1;
@@ -29,10 +34,33 @@ public final class PartitionCheck {
     private long problems;
     private VerificationReport.Break first;
 
+    /** A check of a partition read from its first entry. */
     public PartitionCheck(int partition, PublicKey publicKey, Iterator<SignedCheckpoint> checkpoints) {
         this.partition = partition;
         this.publicKey = publicKey;
         this.checkpoints = checkpoints;
+        this.verifier = ChainVerifier.fromGenesis();
+        this.firstPosition = 0;
+    }
+
+    /**
+     * A check resuming after {@code start}, which the checkpoint stream must begin with (signed by
+     * {@code publicKey}); otherwise the partition fails at {@code start.offset()}.
+     */
+    public PartitionCheck(int partition, PublicKey publicKey, Checkpoint start,
+                          Iterator<SignedCheckpoint> checkpoints) {
+        this.partition = partition;
+        this.publicKey = publicKey;
+        this.checkpoints = checkpoints;
+        this.verifier = ChainVerifier.resumeAt(start);
+        this.firstPosition = start.offset() + 1;
+        this.position = start.offset();
+        drain(false);
+        if (lastCheckpointPosition != start.offset() && first == null) {
+            problem(new VerificationReport.Break(start.offset(), -1, ChainBreak.Kind.CHECKPOINT_MISMATCH, "the "
+                    + "chain resumes after position " + start.offset() + " with head " + start.headHash() + ", but no "
+                    + "checkpoint signed for that position and head comes first: the starting point is not proven"));
+        }
     }
 
     /** The next entry of the partition, found at {@code logOffset} (-1 when not read from a topic). */
@@ -55,9 +83,9 @@ public final class PartitionCheck {
     /** Checks the checkpoints left over and returns the partition's result. */
     public VerificationReport.Partition finish() {
         drain(true);
-        long uncovered = verifier.entryCount() - (lastCheckpointPosition + 1);
-        return new VerificationReport.Partition(partition, verifier.entryCount(), checkpointCount, uncovered,
-                verifier.head(), lastCheckpointPosition, problems, first);
+        long uncovered = verifier.entryCount() - Math.max(lastCheckpointPosition + 1, firstPosition);
+        return new VerificationReport.Partition(partition, verifier.entryCount() - firstPosition, checkpointCount,
+                uncovered, verifier.head(), lastCheckpointPosition, problems, first, firstPosition);
     }
 
     private void drain(boolean end) {

@@ -3,9 +3,7 @@ package cn.tianfu.databus.cli.audit;
 import cn.tianfu.databus.audit.AuditReader;
 import java.io.PrintWriter;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeParseException;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -33,7 +31,7 @@ public final class ReportCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "DATE", description = "Last day included (yyyy-MM-dd, or an ISO instant).")
     String to;
 
-    @Option(names = "--zone", paramLabel = "ZONE", defaultValue = "Asia/Shanghai", description = "Time zone of the dates (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--zone", paramLabel = "ZONE", defaultValue = TimeArguments.DEFAULT_ZONE, description = "Time zone of the dates (default: ${DEFAULT-VALUE}).")
     ZoneId zone;
 
     @Spec
@@ -49,8 +47,8 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        long fromMs = from == null ? Long.MIN_VALUE : parse(from, false);
-        long toMs = to == null ? Long.MAX_VALUE : parse(to, true);
+        long fromMs = from == null ? Long.MIN_VALUE : TimeArguments.start(from, zone).toEpochMilli();
+        long toMs = to == null ? Long.MAX_VALUE : TimeArguments.end(to, zone).toEpochMilli();
         Map<Key, long[]> rows = new TreeMap<>();
         try (AuditReader reader = connection.reader(null)) {
             reader.forEachEntry((partition, position, logOffset, e) -> {
@@ -70,18 +68,5 @@ public final class ReportCommand implements Callable<Integer> {
         out.printf("%d exchanges to %s%n", rows.values().stream().mapToLong(r -> r[0]).sum(), consumer);
         out.flush();
         return 0;
-    }
-
-    private long parse(String text, boolean endOfDay) {
-        try {
-            LocalDate day = LocalDate.parse(text);
-            return (endOfDay ? day.plusDays(1) : day).atStartOfDay(zone).toInstant().toEpochMilli() - (endOfDay ? 1 : 0);
-        } catch (DateTimeParseException e) {
-            try {
-                return Instant.parse(text).toEpochMilli();
-            } catch (DateTimeParseException e2) {
-                throw new IllegalArgumentException("'" + text + "' is neither a date (yyyy-MM-dd) nor an ISO instant");
-            }
-        }
     }
 }

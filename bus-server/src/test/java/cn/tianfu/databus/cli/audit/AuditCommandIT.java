@@ -69,13 +69,16 @@ class AuditCommandIT {
                     "ab", "src.psb.10101-000001", 0, (long) i, null, null, null, null, null)));
         }
         produce(chain);
-        Checkpoint cp = new Checkpoint(0, 5, 6, chain.get(5).hash(), 1L);
         AvroSerde<ExchangeLogCheckpoint> serde = AvroSerde.specific(registry, ExchangeLogCheckpoint.class);
         serde.configure(Map.of(), false);
         try (KafkaProducer<Integer, ExchangeLogCheckpoint> p = new KafkaProducer<>(
                 Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()), new IntegerSerializer(),
                 serde.serializer())) {
-            p.send(new ProducerRecord<>(checkpoints, 0, ExchangeLogRecords.toAvro(cp, keys.sign(cp), keys.publicKey())));
+            for (int at : new int[] {2, 5}) {
+                Checkpoint cp = new Checkpoint(0, at, at + 1, chain.get(at).hash(), 1L);
+                p.send(new ProducerRecord<>(checkpoints, 0,
+                        ExchangeLogRecords.toAvro(cp, keys.sign(cp), keys.publicKey())));
+            }
         }
     }
 
@@ -102,7 +105,7 @@ class AuditCommandIT {
     void verifyExitsZeroOnAnIntactLogAndOneWithThePositionOnATamperedOne() {
         Run ok = run("audit", "verify");
         assertThat(ok.code()).as(ok.err()).isZero();
-        assertThat(ok.out()).startsWith("OK").contains("6 entries").contains("1 signed checkpoints");
+        assertThat(ok.out()).startsWith("OK").contains("6 entries").contains("2 signed checkpoints");
 
         ExchangeEntry e = chain.get(2);
         produce(List.of(new ExchangeEntry(e.exchangeId(), e.timeMillis(), e.mode(), e.resourceCode(), e.provider(),
@@ -138,5 +141,29 @@ class AuditCommandIT {
         assertThat(code).as(e.toString()).isZero();
         assertThat(o.toString()).startsWith("OK").contains("6 entries");
         assertThat(e.toString()).contains("key stored in the archive");
+    }
+
+    @Test
+    void aSliceExportedByDateStartsAtTheCheckpointBeforeItAndVerifiesOffTheBus(@TempDir Path out) {
+        // entry i is at 2025-01-(1+i) 10:53 Shanghai time; the first of 2025-01-05 is entry 4, the checkpoint before it at 2
+        Path archive = out.resolve("slice.zip");
+        Run export = run("audit", "export", "--to", archive.toString(), "--from", "2025-01-05");
+        assertThat(export.code()).as(export.err()).isZero();
+        assertThat(export.out()).contains("3 entries").contains("2 checkpoints")
+                .contains("entries from 2025-01-04T16:00:00Z until the end");
+
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        int code = DatabusCli.run(new String[] {"audit", "verify", "--archive", archive.toString(),
+                "--public-key", dataDir.resolve("keys/exchange-log.pub.pem").toString()},
+                new PrintWriter(o), new PrintWriter(e));
+        assertThat(code).as(e.toString()).isZero();
+        assertThat(o.toString()).startsWith("OK").contains("3 entries, positions 3 to 5 (resumed at the signed "
+                + "checkpoint at 2)");
+
+        Run until = run("audit", "export", "--to", out.resolve("early.zip").toString(), "--until",
+                "2025-01-02T00:00:00Z");
+        assertThat(until.code()).as(until.err()).isZero();
+        assertThat(until.out()).as("up to the checkpoint after entry 0").contains("3 entries");
     }
 }

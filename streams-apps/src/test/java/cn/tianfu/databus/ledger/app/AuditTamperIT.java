@@ -17,19 +17,24 @@ import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.testkit.SharedBus;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiPredicate;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
+import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumReader;
@@ -236,8 +241,146 @@ class AuditTamperIT {
         assertThat(b.kind()).isEqualTo(ChainBreak.Kind.ALTERED);
     }
 
-    /** Copies an archive, changing the purpose of one entry in partition 0's entries file. */
-    private static void rewriteEntries(Path from, Path to, int position) throws Exception {
+    /** A log of 60 entries, one a millisecond, with checkpoints every ten up to position 49: 50..59 are uncovered. */
+    private List<ExchangeEntry> longLog() {
+        HashChain c = HashChain.genesis();
+        List<ExchangeEntry> log = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            log.add(c.append(StagedEntries.entry("src.psb.slice", i)));
+        }
+        writeEntries(log);
+        for (int at = 9; at < 50; at += 10) {
+            writeCheckpoint(at, log, keys);
+        }
+        return log;
+    }
+
+    private Path exportSlice(List<ExchangeEntry> log, int fromPosition, Integer untilPosition) {
+        Path archive = work.resolve("slice-" + fromPosition + ".zip");
+        AuditArchive.Range range = new AuditArchive.Range(Instant.ofEpochMilli(log.get(fromPosition).timeMillis()),
+                untilPosition == null ? null : Instant.ofEpochMilli(log.get(untilPosition).timeMillis()));
+        try (AuditReader reader = reader()) {
+            AuditArchive.export(reader, keys.publicKey(), archive, range);
+        }
+        return archive;
+    }
+
+    @Test
+    void aSliceInTheMiddleStartsAndEndsAtSignedCheckpointsAndVerifies() throws Exception {
+        List<ExchangeEntry> log = longLog();
+        Path archive = exportSlice(log, 23, 34);
+
+        VerificationReport report = AuditArchive.verify(archive, keys.publicKey());
+        assertThat(report.intact()).as(report.describe()).isTrue();
+        VerificationReport.Partition p = report.partitions().get(0);
+        assertThat(p.firstPosition()).as("resumes after the checkpoint at 19").isEqualTo(20);
+        assertThat(p.entries()).as("positions 20 to 39, up to the checkpoint after entry 34").isEqualTo(20);
+        assertThat(p.checkpoints()).as("19 (the start), 29, 39").isEqualTo(3);
+        assertThat(p.uncoveredEntries()).isZero();
+        assertThat(p.headHash()).isEqualTo(log.get(39).hash());
+        assertThat(report.describe()).contains("positions 20 to 39 (resumed at the signed checkpoint at 19)");
+
+        JsonNode manifest = manifest(archive);
+        assertThat(manifest.path("range").path("from").asText())
+                .isEqualTo(Instant.ofEpochMilli(log.get(23).timeMillis()).toString());
+        JsonNode part = manifest.path("partitions").get(0);
+        assertThat(part.path("start").path("position").asLong()).isEqualTo(19);
+        assertThat(part.path("start").path("headHash").asText()).isEqualTo(log.get(19).hash());
+        assertThat(part.path("firstPosition").asLong()).isEqualTo(20);
+        assertThat(part.path("lastPosition").asLong()).isEqualTo(39);
+        assertThat(part.path("end").asText()).isEqualTo("checkpoint");
+    }
+
+    @Test
+    void aSliceStartingRightAfterACheckpointResumesThereAndOneWithoutAnEndCheckpointRunsToTheLogsEnd() {
+        List<ExchangeEntry> log = longLog();
+
+        VerificationReport atBoundary = AuditArchive.verify(exportSlice(log, 30, 30), keys.publicKey());
+        assertThat(atBoundary.intact()).as(atBoundary.describe()).isTrue();
+        assertThat(atBoundary.partitions().get(0).firstPosition()).isEqualTo(30);
+        assertThat(atBoundary.entries()).isEqualTo(10);
+
+        VerificationReport tail = AuditArchive.verify(exportSlice(log, 45, null), keys.publicKey());
+        assertThat(tail.intact()).as(tail.describe()).isTrue();
+        assertThat(tail.partitions().get(0).firstPosition()).isEqualTo(40);
+        assertThat(tail.entries()).isEqualTo(20);
+        assertThat(tail.uncoveredEntries()).as("50..59, as the live verify reports them").isEqualTo(10);
+
+        VerificationReport fromStart = AuditArchive.verify(exportSlice(log, 5, 12), keys.publicKey());
+        assertThat(fromStart.intact()).as(fromStart.describe()).isTrue();
+        assertThat(fromStart.partitions().get(0).firstPosition()).as("no checkpoint before: from genesis").isZero();
+        assertThat(fromStart.entries()).isEqualTo(20);
+    }
+
+    @Test
+    void anEntryTamperedInsideASliceIsReportedAtItsChainPosition() throws Exception {
+        List<ExchangeEntry> log = longLog();
+        Path archive = exportSlice(log, 23, 34);
+        Path edited = work.resolve("edited-slice.zip");
+        rewriteEntries(archive, edited, 6);
+
+        VerificationReport.Break b = firstBreak(AuditArchive.verify(edited, keys.publicKey()));
+        assertThat(b.position()).isEqualTo(26);
+        assertThat(b.kind()).isEqualTo(ChainBreak.Kind.ALTERED);
+    }
+
+    @Test
+    void aSliceWhoseStartingCheckpointIsForgedIsRejected() throws Exception {
+        List<ExchangeEntry> log = longLog();
+        Path archive = exportSlice(log, 23, 34);
+        SigningKeys forger = SigningKeys.loadOrCreate(otherDir);
+        Path forged = work.resolve("forged-start.zip");
+        rewrite(archive, forged, AuditArchive.CHECKPOINTS, ExchangeLogCheckpoint.class,
+                ExchangeLogCheckpoint.getClassSchema(), (i, cp) -> {
+                    if (cp.getOffset() == 19) {
+                        cp.setSignature(ByteBuffer.wrap(forger.sign(ExchangeLogRecords.toCheckpoint(cp))));
+                    }
+                    return true;
+                });
+
+        VerificationReport report = AuditArchive.verify(forged, keys.publicKey());
+        VerificationReport.Break b = firstBreak(report);
+        assertThat(b.position()).isEqualTo(19);
+        assertThat(b.kind()).isEqualTo(ChainBreak.Kind.BAD_SIGNATURE);
+
+        Path dropped = work.resolve("no-start.zip");
+        rewriteWithout(archive, dropped, 19);
+        VerificationReport.Break missing = firstBreak(AuditArchive.verify(dropped, keys.publicKey()));
+        assertThat(missing.position()).isEqualTo(19);
+        assertThat(missing.kind()).isEqualTo(ChainBreak.Kind.CHECKPOINT_MISMATCH);
+        assertThat(missing.message()).contains("not proven");
+    }
+
+    private static JsonNode manifest(Path archive) throws Exception {
+        try (ZipFile zip = new ZipFile(archive.toFile());
+             InputStream in = zip.getInputStream(zip.getEntry(AuditArchive.MANIFEST))) {
+            return new ObjectMapper().readTree(in);
+        }
+    }
+
+    /** Copies an archive without the checkpoint at a position. */
+    private static void rewriteWithout(Path from, Path to, long position) throws Exception {
+        rewrite(from, to, AuditArchive.CHECKPOINTS, ExchangeLogCheckpoint.class,
+                ExchangeLogCheckpoint.getClassSchema(), (i, cp) -> cp.getOffset() != position);
+    }
+
+    /** Copies an archive, changing the purpose of one entry (by index in the file) in partition 0's entries file. */
+    private static void rewriteEntries(Path from, Path to, int index) throws Exception {
+        rewrite(from, to, AuditArchive.entriesFile(0), ExchangeLogEntry.class, ExchangeLogEntry.getClassSchema(),
+                (i, entry) -> {
+                    if (i == index) {
+                        entry.setPurpose("marketing");
+                    }
+                    return true;
+                });
+    }
+
+    /**
+     * Copies an archive, letting {@code edit} change the records of one of its Avro files (by index) and say which to
+     * keep.
+     */
+    private static <T> void rewrite(Path from, Path to, String name, Class<T> type, Schema schema,
+                                    BiPredicate<Integer, T> edit) throws Exception {
         try (ZipFile zip = new ZipFile(from.toFile());
              ZipOutputStream out = new ZipOutputStream(Files.newOutputStream(to))) {
             Enumeration<? extends ZipEntry> all = zip.entries();
@@ -245,22 +388,19 @@ class AuditTamperIT {
                 ZipEntry e = all.nextElement();
                 out.putNextEntry(new ZipEntry(e.getName()));
                 try (InputStream in = zip.getInputStream(e)) {
-                    if (!e.getName().equals(AuditArchive.entriesFile(0))) {
+                    if (!e.getName().equals(name)) {
                         in.transferTo(out);
                         continue;
                     }
                     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-                    try (DataFileStream<ExchangeLogEntry> r = new DataFileStream<>(in,
-                            new SpecificDatumReader<>(ExchangeLogEntry.class));
-                         DataFileWriter<ExchangeLogEntry> w = new DataFileWriter<>(
-                                 new SpecificDatumWriter<>(ExchangeLogEntry.class))
-                                 .create(ExchangeLogEntry.getClassSchema(), buf)) {
+                    try (DataFileStream<T> r = new DataFileStream<>(in, new SpecificDatumReader<>(type));
+                         DataFileWriter<T> w = new DataFileWriter<>(new SpecificDatumWriter<>(type))
+                                 .create(schema, buf)) {
                         int i = 0;
-                        for (ExchangeLogEntry entry : r) {
-                            if (i++ == position) {
-                                entry.setPurpose("marketing");
+                        for (T record : r) {
+                            if (edit.test(i++, record)) {
+                                w.append(record);
                             }
-                            w.append(entry);
                         }
                     }
                     out.write(buf.toByteArray());
