@@ -57,6 +57,11 @@ class LedgerIT {
         p.put(LedgerConfig.LOG_TOPIC_CONFIG, topics.log());
         p.put(LedgerConfig.CHECKPOINT_TOPIC_CONFIG, topics.checkpoints());
         p.put("streams.commit.interval.ms", 100);
+        // a hard-stopped member holds its partitions until its session ends, and its open transaction holds back
+        // read_committed readers until the broker aborts it: keep both short so the restarts take seconds
+        p.put("streams.consumer.session.timeout.ms", 6000);
+        p.put("streams.consumer.heartbeat.interval.ms", 1000);
+        p.put("streams.producer.transaction.timeout.ms", 5000);
         return LedgerConfig.fromMap(p);
     }
 
