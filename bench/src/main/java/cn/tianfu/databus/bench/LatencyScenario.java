@@ -42,7 +42,7 @@ final class LatencyScenario {
     ScenarioResult run(int rate) {
         List<Map<String, Double>> runs = new ArrayList<>();
         for (int rep = 0; rep < config.repeats(); rep++) {
-            runs.add(once(rate));
+            runs.add(Repetitions.once("latency", () -> once(rate)));
         }
         return ScenarioResult.of("latency", rate + " rec/s", "publish -> Subscriber receives, open loop at " + rate
                 + " records/s for " + config.latencySeconds() + " s after " + WARMUP_SECONDS + " s warm-up; HdrHistogram", runs);

@@ -12,6 +12,9 @@ import cn.tianfu.databus.DatabusException;
  */
 final class Receipts {
 
+    /** A wait fails when the awaited count has not moved for this long. */
+    static final Duration STALL = Duration.ofSeconds(60);
+
     private final AtomicLong count = new AtomicLong();
     private volatile long lastNanos;
     private volatile RuntimeException failure;
@@ -50,18 +53,27 @@ final class Receipts {
                                    java.util.function.Supplier<RuntimeException> failure) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long last = -1;
+        long progressAt = System.nanoTime();
         while (true) {
             RuntimeException f = failure.get();
             if (f != null) {
                 throw new DatabusException(what + ": the receiver failed: " + f.getMessage(), f);
             }
-            last = value.getAsLong();
+            long now = value.getAsLong();
+            if (now != last) {
+                progressAt = System.nanoTime();
+            }
+            last = now;
             if (last >= target) {
                 return System.nanoTime();
             }
             if (System.nanoTime() > deadline) {
                 throw new DatabusException(what + ": " + last + " of " + target + " after " + timeout.toSeconds()
                         + " s; raise timeout.seconds if the machine is very loaded");
+            }
+            if (System.nanoTime() - progressAt > STALL.toNanos()) {
+                throw new DatabusException(what + ": no progress for " + STALL.toSeconds() + " s at " + last + " of "
+                        + target);
             }
             BenchBus.sleep(target - last > 1000 ? 20 : 2);
         }

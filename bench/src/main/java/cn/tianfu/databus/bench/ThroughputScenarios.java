@@ -61,41 +61,45 @@ final class ThroughputScenarios {
         List<Map<String, Double>> runs = new ArrayList<>();
         byte[][] encoded = encodePool("bench.raw.values");
         for (int rep = 0; rep < config.repeats(); rep++) {
-            String topic = "bench.raw." + bus.nextId();
-            bus.createTopics(BenchBus.PARTITIONS, topic);
-            Receipts receipts = new Receipts();
-            AtomicBoolean stop = new AtomicBoolean();
-            ExecutorService thread = Executors.newSingleThreadExecutor();
-            try (KafkaProducer<String, byte[]> producer = bus.producer("bench-raw")) {
-                thread.submit(() -> consume(List.of(topic), "bench-raw-" + topic, receipts, stop));
-                int w = config.warmupRecords();
-                int n = config.records();
-                for (int i = 0; i < w; i++) {
-                    producer.send(new ProducerRecord<>(topic, null, pool.key(i), encoded[i % encoded.length], headers()));
-                }
-                receipts.await(w, timeout, "raw warm-up");
-                long cpu0 = Receipts.processCpuNanos();
-                long t0 = System.nanoTime();
-                for (int i = w; i < w + n; i++) {
-                    producer.send(new ProducerRecord<>(topic, null, pool.key(i), encoded[i % encoded.length], headers()));
-                }
-                receipts.await(w + n, timeout, "raw pipe");
-                long cpu1 = Receipts.processCpuNanos();
-                runs.add(throughput(n, 1, t0, receipts.lastNanos(), -1, cpu1 - cpu0));
-            } finally {
-                stop.set(true);
-                shutdown(thread);
-            }
+            runs.add(Repetitions.once("raw", () -> rawRun(encoded)));
         }
         return ScenarioResult.of("raw", "", "producer -> topic -> consumer; idempotent, acks=all, lz4; records "
                 + "pre-encoded, not decoded", runs);
+    }
+
+    private Map<String, Double> rawRun(byte[][] encoded) {
+        String topic = "bench.raw." + bus.nextId();
+        bus.createTopics(BenchBus.PARTITIONS, topic);
+        Receipts receipts = new Receipts();
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try (KafkaProducer<String, byte[]> producer = bus.producer("bench-raw")) {
+            thread.submit(() -> consume(List.of(topic), "bench-raw-" + topic, receipts, stop));
+            int w = config.warmupRecords();
+            int n = config.records();
+            for (int i = 0; i < w; i++) {
+                producer.send(new ProducerRecord<>(topic, null, pool.key(i), encoded[i % encoded.length], headers()));
+            }
+            receipts.await(w, timeout, "raw warm-up");
+            long cpu0 = Receipts.processCpuNanos();
+            long t0 = System.nanoTime();
+            for (int i = w; i < w + n; i++) {
+                producer.send(new ProducerRecord<>(topic, null, pool.key(i), encoded[i % encoded.length], headers()));
+            }
+            receipts.await(w + n, timeout, "raw pipe");
+            long cpu1 = Receipts.processCpuNanos();
+            return throughput(n, 1, t0, receipts.lastNanos(), -1, cpu1 - cpu0);
+        } finally {
+            stop.set(true);
+            shutdown(thread);
+        }
     }
 
     /** SDK Publisher → sharing router (one grant) → delivery topic → SDK Subscriber, the ledger chaining the log. */
     ScenarioResult bus() {
         List<Map<String, Double>> runs = new ArrayList<>();
         for (int rep = 0; rep < config.repeats(); rep++) {
-            runs.add(busRun(1, config.records(), config.warmupRecords(), true));
+            runs.add(Repetitions.once("bus", () -> busRun(1, config.records(), config.warmupRecords(), true)));
         }
         return ScenarioResult.of("bus", "1 grant", "Publisher -> router (projection 12/21 items, masking, CEL filter) "
                 + "-> dlv topic -> Subscriber; ledger chains each delivery; exactly-once", runs);
@@ -110,7 +114,7 @@ final class ThroughputScenarios {
         int n = config.fanoutRecords();
         int w = Math.max(1, Math.min(config.warmupRecords(), n / 5));
         for (int rep = 0; rep < config.repeats(); rep++) {
-            runs.add(busRun(grants, n, w, false));
+            runs.add(Repetitions.once("fanout", () -> busRun(grants, n, w, false)));
         }
         return ScenarioResult.of("fanout", grants + (grants == 1 ? " grant" : " grants"), "one resource, " + grants
                 + " grant(s) to different departments; deliveries/s and CPU per delivered copy (ledger included)", runs);
@@ -183,7 +187,7 @@ final class ThroughputScenarios {
     ScenarioResult bare() {
         List<Map<String, Double>> runs = new ArrayList<>();
         for (int rep = 0; rep < config.repeats(); rep++) {
-            runs.add(bareRun());
+            runs.add(Repetitions.once("bare", this::bareRun));
         }
         return ScenarioResult.of("bare", "2 EOS hops", "producer -> pass-through hop (delivery + staging copy) -> "
                 + "pass-through hop (log copy); Subscriber on the delivery copy; exactly-once, no policy", runs);
