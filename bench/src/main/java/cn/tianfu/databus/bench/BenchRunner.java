@@ -123,14 +123,14 @@ public final class BenchRunner {
                 config.records(), config.repeats(), config.describe().get("scenarios"), pool.averageBytes());
         try (BenchBus bus = BenchBus.start(config.dataDir(), data)) {
             ThroughputScenarios throughput = new ThroughputScenarios(bus, config, pool);
-            if (scenarios.contains(Scenario.RAW)) {
-                results.add(report(progress, "raw", throughput::raw));
-            }
-            if (scenarios.contains(Scenario.BUS)) {
-                results.add(report(progress, "bus", throughput::bus));
-            }
-            if (scenarios.contains(Scenario.BARE)) {
-                results.add(report(progress, "bare", throughput::bare));
+            boolean raw = scenarios.contains(Scenario.RAW);
+            boolean pipeline = scenarios.contains(Scenario.BUS);
+            boolean bare = scenarios.contains(Scenario.BARE);
+            if (raw || pipeline || bare) {
+                long t0 = System.nanoTime();
+                progress.println("  raw / bus / bare, interleaved ...");
+                results.addAll(throughput.interleaved(raw, pipeline, bare, progress));
+                progress.printf("  raw / bus / bare done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             }
             if (scenarios.contains(Scenario.FANOUT)) {
                 for (int grants : config.fanoutGrants()) {

@@ -2,7 +2,7 @@ package cn.tianfu.databus.bench;
 
 /**
  * Hook for the CDC benchmark: change rows in a department's database → the CDC connector → {@code src.<dept>.<resource>}
- * → the bus pipeline → Subscriber, measured like {@link ThroughputScenarios#bus()} (records/s and ratio to the
+ * → the bus pipeline → Subscriber, measured like the bus scenario of {@link ThroughputScenarios} (records/s and ratio to the
  * SDK-published pipeline in the same run). Until the connector exists it reports itself as not measured, so the
  * result file and {@code docs/benchmarks.md} keep a place for it and never show an invented number.
  *

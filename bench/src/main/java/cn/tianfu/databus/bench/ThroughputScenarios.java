@@ -56,17 +56,49 @@ final class ThroughputScenarios {
         this.timeout = Duration.ofSeconds(config.timeoutSeconds());
     }
 
-    /** Producer → topic → consumer, the same records (already encoded) and producer settings: the ceiling. */
-    ScenarioResult raw() {
-        List<Map<String, Double>> runs = new ArrayList<>();
-        byte[][] encoded = encodePool("bench.raw.values");
+    /**
+     * Raw pipe, bus pipeline and bare engine, interleaved: repetition i of each runs back to back (raw, bus, bare,
+     * raw, bus, bare, ...), so the load of a shared machine, which drifts over minutes, weighs on all three alike
+     * and the ratios compare neighbours.
+     */
+    List<ScenarioResult> interleaved(boolean raw, boolean bus, boolean bare, java.io.PrintStream progress) {
+        List<Map<String, Double>> rawRuns = new ArrayList<>();
+        List<Map<String, Double>> busRuns = new ArrayList<>();
+        List<Map<String, Double>> bareRuns = new ArrayList<>();
+        byte[][] encoded = raw ? encodePool("bench.raw.values") : null;
         for (int rep = 0; rep < config.repeats(); rep++) {
-            runs.add(Repetitions.once("raw", () -> rawRun(encoded)));
+            progress.printf("  repetition %d of %d%n", rep + 1, config.repeats());
+            if (raw) {
+                rawRuns.add(Repetitions.once("raw", () -> rawRun(encoded)));
+            }
+            if (bus) {
+                busRuns.add(Repetitions.once("bus", () -> busRun(1, config.records(), config.warmupRecords(), true)));
+            }
+            if (bare) {
+                bareRuns.add(Repetitions.once("bare", this::bareRun));
+            }
         }
-        return ScenarioResult.of("raw", "", "producer -> topic -> consumer; idempotent, acks=all, lz4; records "
-                + "pre-encoded, not decoded", runs);
+        List<ScenarioResult> out = new ArrayList<>();
+        if (raw) {
+            out.add(ScenarioResult.of("raw", "", RAW_DESCRIPTION, rawRuns));
+        }
+        if (bus) {
+            out.add(ScenarioResult.of("bus", "1 grant", BUS_DESCRIPTION, busRuns));
+        }
+        if (bare) {
+            out.add(ScenarioResult.of("bare", "2 EOS hops", BARE_DESCRIPTION, bareRuns));
+        }
+        return out;
     }
 
+    private static final String RAW_DESCRIPTION = "producer -> topic -> consumer; idempotent, acks=all, lz4; records "
+            + "pre-encoded, not decoded";
+    private static final String BUS_DESCRIPTION = "Publisher -> router (projection 12/21 items, masking, CEL filter) "
+            + "-> dlv topic -> Subscriber; ledger chains each delivery; exactly-once";
+    private static final String BARE_DESCRIPTION = "producer -> pass-through hop (delivery + staging copy) -> "
+            + "pass-through hop (log copy); Subscriber on the delivery copy; exactly-once, no policy";
+
+    /** Producer → topic → consumer, the same records (already encoded) and producer settings: the ceiling. */
     private Map<String, Double> rawRun(byte[][] encoded) {
         String topic = "bench.raw." + bus.nextId();
         bus.createTopics(BenchBus.PARTITIONS, topic);
@@ -95,16 +127,6 @@ final class ThroughputScenarios {
         }
     }
 
-    /** SDK Publisher → sharing router (one grant) → delivery topic → SDK Subscriber, the ledger chaining the log. */
-    ScenarioResult bus() {
-        List<Map<String, Double>> runs = new ArrayList<>();
-        for (int rep = 0; rep < config.repeats(); rep++) {
-            runs.add(Repetitions.once("bus", () -> busRun(1, config.records(), config.warmupRecords(), true)));
-        }
-        return ScenarioResult.of("bus", "1 grant", "Publisher -> router (projection 12/21 items, masking, CEL filter) "
-                + "-> dlv topic -> Subscriber; ledger chains each delivery; exactly-once", runs);
-    }
-
     /**
      * {@code grants} grants on one resource, each to another department; deliveries counted (not decoded) by one
      * consumer of every delivery topic, so the variants differ only in the number of grants.
@@ -120,6 +142,7 @@ final class ThroughputScenarios {
                 + " grant(s) to different departments; deliveries/s and CPU per delivered copy (ledger included)", runs);
     }
 
+    /** SDK Publisher → router ({@code grants} grants) → delivery topics → Subscriber or counting consumer; ledger. */
     private Map<String, Double> busRun(int grants, int n, int w, boolean sdkSubscriber) {
         BenchBus.Resource resource = bus.newResource();
         List<String> deliveryTopics = new ArrayList<>();
@@ -184,15 +207,6 @@ final class ThroughputScenarios {
      * a staging copy → pass-through exactly-once hop writing the log copy; the delivery copy read by the SDK
      * Subscriber. Records are encoded at send time, as the Publisher does.
      */
-    ScenarioResult bare() {
-        List<Map<String, Double>> runs = new ArrayList<>();
-        for (int rep = 0; rep < config.repeats(); rep++) {
-            runs.add(Repetitions.once("bare", this::bareRun));
-        }
-        return ScenarioResult.of("bare", "2 EOS hops", "producer -> pass-through hop (delivery + staging copy) -> "
-                + "pass-through hop (log copy); Subscriber on the delivery copy; exactly-once, no policy", runs);
-    }
-
     private Map<String, Double> bareRun() {
         int id = bus.nextId();
         String consumer = "bb" + id;
