@@ -75,6 +75,22 @@ class PublisherTest {
     }
 
     @Test
+    void aSchemaCheckedOnceStillLetsNoOtherSchemaThrough() {
+        registry.register("src.aic.20101-000007-value", V1);
+        Schema sameContent = new Schema.Parser().parse(V1.toString());
+        Schema other = new Schema.Parser().parse("""
+                {"type":"record","name":"Permit","fields":[{"name":"number","type":"string","doc":"changed"},
+                 {"name":"extra","type":["null","string"],"default":null}]}""");
+        publisher.upsert("P-1", permit(V1, "P-1"));
+        publisher.upsert("P-2", permit(V1, "P-2"));
+        assertThatThrownBy(() -> publisher.upsert("P-3", permit(other, "P-3"))).isInstanceOf(SchemaMismatchException.class);
+        publisher.upsert("P-4", permit(sameContent, "P-4"));
+        assertThatThrownBy(() -> publisher.upsert("P-5", permit(other, "P-5"))).isInstanceOf(SchemaMismatchException.class);
+        publisher.upsert("P-6", permit(V1, "P-6"));
+        assertThat(producer.history()).extracting(ProducerRecord::key).containsExactly("P-1", "P-2", "P-4", "P-6");
+    }
+
+    @Test
     void deleteSendsATombstone() {
         publisher.delete("P-1");
         ProducerRecord<String, byte[]> sent = producer.history().get(0);

@@ -76,8 +76,10 @@ public final class LedgerApp {
         topology.addProcessor(CHAIN, () -> new ChainProcessor(ctx.signingKeys(), entrySerde.deserializer(),
                 HEADS_STORE, SEEN_STORE, LOG_SINK, CHECKPOINT_SINK, DEAD_LETTER_SINK, ctx.checkpointEveryEntries(),
                 ctx.checkpointInterval()), SOURCE);
+        // cached: the head is rewritten after every entry, but only its value at commit needs to reach the
+        // changelog (the cache is flushed into the same transaction), one record per commit instead of per entry
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HEADS_STORE),
-                Serdes.Integer(), ChainState.serde()), CHAIN);
+                Serdes.Integer(), ChainState.serde()).withCachingEnabled(), CHAIN);
         Duration retention = ctx.dedupRetention();
         topology.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(SEEN_STORE, retention, Duration.ofMillis(1), false),

@@ -30,6 +30,11 @@ public final class RegistryHttpApi {
 
     /** Content type of every response, as Confluent Schema Registry answers. */
     public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
+    /**
+     * What responses declare: the media type with its charset, so the body (schemas carry docs and properties in
+     * Chinese) is encoded as UTF-8 and not in the servlet default ISO-8859-1, which turns them into '?'.
+     */
+    private static final String RESPONSE_CONTENT_TYPE = CONTENT_TYPE + "; charset=utf-8";
     private static final Set<String> ACCEPTED_REQUEST_TYPES = Set.of(CONTENT_TYPE, "application/vnd.schemaregistry+json",
             "application/json", "application/octet-stream");
     private static final Logger LOG = LoggerFactory.getLogger(RegistryHttpApi.class);
@@ -260,15 +265,15 @@ public final class RegistryHttpApi {
     }
 
     private static void send(Context ctx, JsonNode body) {
-        ctx.status(200).contentType(CONTENT_TYPE).result(body.toString().getBytes(StandardCharsets.UTF_8));
+        ctx.status(200).contentType(RESPONSE_CONTENT_TYPE).result(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static void sendRaw(Context ctx, String body) {
-        ctx.status(200).contentType(CONTENT_TYPE).result(body.getBytes(StandardCharsets.UTF_8));
+        ctx.status(200).contentType(RESPONSE_CONTENT_TYPE).result(body.getBytes(StandardCharsets.UTF_8));
     }
 
     private static void error(Context ctx, int status, int code, String message) {
         ObjectNode body = JSON.createObjectNode().put("error_code", code).put("message", message);
-        ctx.status(status).contentType(CONTENT_TYPE).result(body.toString().getBytes(StandardCharsets.UTF_8));
+        ctx.status(status).contentType(RESPONSE_CONTENT_TYPE).result(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -351,7 +351,10 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
             }
             deliveryValue = deliveryWriter.serialize(deliveryTopic, plan.get().apply(value));
             op = ExchangeEntry.Operation.UPSERT;
-            received.put(heldKey, PRESENT);
+            if (!held) {
+                // an update of a key the consumer holds changes nothing here: no store write, no changelog record
+                received.put(heldKey, PRESENT);
+            }
         } else {
             op = action == DeliveryAction.DELETE ? ExchangeEntry.Operation.DELETE : ExchangeEntry.Operation.RETRACT;
             received.delete(heldKey);

@@ -1,2 +1,0 @@
-/** bench of the Tianfu Data Exchange Bus. */
-package cn.tianfu.databus;

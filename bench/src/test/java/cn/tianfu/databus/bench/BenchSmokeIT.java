@@ -1,0 +1,79 @@
+package cn.tianfu.databus.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Keeps the benchmark runner working: every scenario at tiny sizes, on the real in-JVM bus. Asserts that the records
+ * arrived (each scenario waits for all of them, or the run fails) and the result file was written — never timings.
+ */
+class BenchSmokeIT {
+
+    @TempDir
+    Path results;
+
+    @Test
+    void everyScenarioRunsAndTheResultFileIsWritten() throws Exception {
+        BenchConfig config = BenchConfig.fromMap(Map.of(
+                BenchConfig.RECORDS_CONFIG, 300,
+                BenchConfig.WARMUP_RECORDS_CONFIG, 50,
+                BenchConfig.REPEATS_CONFIG, 1,
+                BenchConfig.FANOUT_GRANTS_CONFIG, "1,2",
+                BenchConfig.FANOUT_RECORDS_CONFIG, 100,
+                BenchConfig.LATENCY_RATES_CONFIG, "200",
+                BenchConfig.LATENCY_SECONDS_CONFIG, 1,
+                BenchConfig.AUDIT_ENTRIES_CONFIG, 2_500,
+                BenchConfig.TIMEOUT_SECONDS_CONFIG, 120,
+                BenchConfig.RESULTS_DIR_CONFIG, results.toString()));
+        ByteArrayOutputStream progress = new ByteArrayOutputStream();
+
+        BenchReport report = BenchRunner.run(config, new PrintStream(progress, true, StandardCharsets.UTF_8));
+        Path file = report.write(config.resultsDir());
+
+        assertThat(report.results()).extracting(r -> r.scenario() + "/" + r.variant()).containsExactly(
+                "raw/", "bus/1 grant", "bare/2 EOS hops", "fanout/1 grant", "fanout/2 grants", "latency/200 rec/s",
+                "audit/2500 entries", "cdc/");
+        assertThat(report.result("raw", null).orElseThrow().median("records")).isEqualTo(300);
+        assertThat(report.result("bus", null).orElseThrow().median("records")).isEqualTo(300);
+        assertThat(report.result("bus", null).orElseThrow().median("logCompleteSeconds")).isPositive();
+        assertThat(report.result("bare", null).orElseThrow().median("records")).isEqualTo(300);
+        assertThat(report.result("fanout", "2 grants").orElseThrow().median("deliveriesPerSec")).isPositive();
+        assertThat(report.result("latency", null).orElseThrow().median("records")).isEqualTo(200);
+        assertThat(report.result("audit", null).orElseThrow().median("entries")).isEqualTo(2_500);
+        assertThat(report.result("audit", null).orElseThrow().median("checkpoints")).isGreaterThanOrEqualTo(4);
+        assertThat(report.result("cdc", null).orElseThrow().measured()).isFalse();
+
+        assertThat(file).exists().hasParent(results);
+        JsonNode json = new ObjectMapper().readTree(Files.readString(file));
+        assertThat(json.path("machine").path("cores").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(json.path("machine").path("loadBefore").asText()).isNotBlank();
+        assertThat(json.path("settings").path("records").asInt()).isEqualTo(300);
+        assertThat(json.path("scenarios")).hasSize(8);
+        assertThat(json.path("scenarios").get(1).path("runs").get(0).path("recordsPerSec").asDouble()).isPositive();
+        assertThat(json.path("scenarios").get(7).path("notMeasured").asText()).contains("CDC");
+        assertThat(json.path("targets")).hasSize(5);
+        assertThat(report.table()).contains("bus", "raw", "bare", "fanout", "latency", "audit", "not measured");
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("audit");
+    }
+
+    @Test
+    void everyConfigurationProblemIsReportedAtOnce() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = BenchRunner.run(new String[] {"--records", "0", "--scenarios", "bus,nope", "--rates", "x"},
+                new PrintStream(new ByteArrayOutputStream()), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("records", "nope", "'x'");
+        assertThat(List.of(BenchRunner.run(new String[] {"--bogus"}, System.out, new PrintStream(new ByteArrayOutputStream()))))
+                .containsExactly(2);
+    }
+}
