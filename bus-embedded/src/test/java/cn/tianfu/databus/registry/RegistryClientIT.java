@@ -74,20 +74,6 @@ class RegistryClientIT {
     }
 
     @Test
-    void schemasWithChineseDocsAndPropertiesComeBackUnchangedToAnotherClient() {
-        Schema schema = new Schema.Parser().parse("""
-                {"type":"record","name":"Resident","namespace":"cn.tianfu.it","doc":"人口基础信息",
-                 "fields":[{"name":"idNumber","type":"string","doc":"公民身份号码","displayName":"公民身份号码"}]}""");
-        String subject = subject();
-        int id = client.register(subject, schema);
-        try (HttpSchemaRegistryClient other = HttpSchemaRegistryClient.builder(SharedBus.get().registryUrl()).build()) {
-            assertThat(other.latest(subject).schema()).isEqualTo(schema);
-            assertThat(other.schemaById(id).getField("idNumber").getProp("displayName")).isEqualTo("公民身份号码");
-            assertThat(other.schemaById(id).getDoc()).isEqualTo("人口基础信息");
-        }
-    }
-
-    @Test
     void registerLookupAndReadBack() {
         String subject = subject();
         int id = client.register(subject, V1);
