@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import cn.tianfu.databus.auth.Authenticator;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -37,15 +39,27 @@ public final class RegistryHttpApi {
 
     private final SchemaStore store;
     private final Supplier<String> kafkaClusterId;
+    private final Authenticator authenticator;
 
+    /** An open registry: every caller may read and write. */
     public RegistryHttpApi(SchemaStore store, Supplier<String> kafkaClusterId) {
+        this(store, kafkaClusterId, null);
+    }
+
+    /**
+     * A registry that authenticates every call (HTTP basic) with {@code authenticator} when it is not null: any known
+     * caller may read, only an admin caller may register, delete or change compatibility.
+     */
+    public RegistryHttpApi(SchemaStore store, Supplier<String> kafkaClusterId, Authenticator authenticator) {
         this.store = store;
         this.kafkaClusterId = kafkaClusterId;
+        this.authenticator = authenticator;
     }
 
     /** Declares every route and error mapping on a Javalin configuration. */
     public void configure(JavalinConfig config) {
         var routes = config.routes;
+        routes.before(this::authenticate);
         routes.before(this::checkContentType);
 
         routes.get("/", ctx -> send(ctx, JSON.createObjectNode()));
@@ -128,6 +142,26 @@ public final class RegistryHttpApi {
         scope.putArray("path");
         scope.putObject("clusters").put("kafka-cluster", kafkaClusterId.get()).put("schema-registry-cluster", "schema-registry");
         send(ctx, out);
+    }
+
+    private void authenticate(Context ctx) {
+        if (authenticator == null) {
+            return;
+        }
+        Optional<Authenticator.Caller> caller = authenticator.fromHeader(ctx.header("Authorization"));
+        if (caller.isEmpty()) {
+            ctx.header("WWW-Authenticate", "Basic realm=\"databus-registry\"");
+            throw new RegistryError(401, 401, "Unauthorized: the schema registry needs HTTP basic credentials of a department,"
+                    + " an auditor or the bus (set basic.auth.user.info, or sasl.username and sasl.password in the client config)");
+        }
+        HandlerType method = ctx.method();
+        boolean read = method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS
+                || (method == HandlerType.POST && !ctx.path().endsWith("/versions"))
+                || (method == HandlerType.POST && ctx.path().startsWith("/compatibility/"));
+        if (!read && !caller.get().admin()) {
+            throw new RegistryError(403, 40301, "User '" + caller.get().name() + "' cannot " + method + " " + ctx.path()
+                    + ": departments read schemas; only the bus registers them (governance for src., the router for dlv.)");
+        }
     }
 
     private void checkContentType(Context ctx) {
