@@ -83,6 +83,27 @@ public final class SharedBus {
         return p;
     }
 
+    /** {@code props} plus the {@code registry.kafka.*} security settings of the bus, for a registry server of a test's own. */
+    public Map<String, Object> withRegistryKafkaSecurity(Map<String, ?> props) {
+        Map<String, Object> p = new HashMap<>(props);
+        credentials.securityProperties().forEach((k, v) -> p.put(RegistryServerConfig.KAFKA_PREFIX + k, v));
+        return p;
+    }
+
+    /** A registry client of the shared registry, authenticating as the bus (it may register). */
+    public cn.tianfu.databus.registry.HttpSchemaRegistryClient registryClient() {
+        return cn.tianfu.databus.registry.HttpSchemaRegistryClient.builder(registry.url())
+                .basicAuth(credentials.username(), credentials.password()).build();
+    }
+
+    /** Serde config for the shared registry as the bus: URL and basic credentials. */
+    public Map<String, Object> serdeConfig() {
+        Map<String, Object> p = new HashMap<>();
+        p.put("schema.registry.url", registry.url());
+        p.put("basic.auth.user.info", registryUserInfo());
+        return p;
+    }
+
     public String bootstrapServers() {
         return broker.bootstrapServers();
     }
@@ -108,6 +129,22 @@ public final class SharedBus {
         return p;
     }
 
+    /** {@link #clientProperties()} as a map. */
+    public Map<String, Object> kafkaProperties() {
+        return new HashMap<>(broker.clientProperties());
+    }
+
+    /**
+     * The config of one of the bus's streams apps ({@code props}) plus the bus's credentials: its Kafka security settings
+     * as {@code streams.*} keys and its registry credentials as {@code basic.auth.user.info}.
+     */
+    public Map<String, Object> streamsAppConfig(Map<String, ?> props) {
+        Map<String, Object> p = new HashMap<>(props);
+        credentials.securityProperties().forEach((k, v) -> p.put("streams." + k, v));
+        p.put("basic.auth.user.info", registryUserInfo());
+        return p;
+    }
+
     /** Only the security settings of the bus's principal (protocol, mechanism, JAAS), to add to other properties. */
     public Map<String, Object> securityProperties() {
         return credentials.securityProperties();
@@ -128,6 +165,23 @@ public final class SharedBus {
                 DatabusClientConfig.SASL_MECHANISM_CONFIG, BusCredentials.MECHANISM,
                 DatabusClientConfig.SASL_USERNAME_CONFIG, credentials.username(),
                 DatabusClientConfig.SASL_PASSWORD_CONFIG, credentials.password()));
+    }
+
+    /**
+     * Writes the bus principal's client config into {@code dataDir/clients/bus.properties}, as {@code databus up} does, so
+     * CLI commands given {@code --data-dir dataDir} administer the shared bus.
+     */
+    public void writeBusClientConfig(java.nio.file.Path dataDir, Optional<String> httpUrl) {
+        Map<String, String> extra = new HashMap<>();
+        extra.put(DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url());
+        extra.put(DatabusClientConfig.DEPARTMENT_ID_CONFIG, credentials.username());
+        httpUrl.ifPresent(u -> extra.put(DatabusClientConfig.HTTP_URL_CONFIG, u));
+        credentials.write(dataDir, broker.bootstrapServers(), extra);
+    }
+
+    /** The authenticator of the shared registry (the bus, and every department and auditor added), for an HTTP API of a test's own. */
+    public cn.tianfu.databus.auth.Authenticator authenticator() {
+        return principals;
     }
 
     /** The shared bus's department administration, as the bus; do not close it. */
