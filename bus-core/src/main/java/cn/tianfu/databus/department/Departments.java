@@ -163,7 +163,7 @@ public final class Departments implements AutoCloseable {
 
     /**
      * Gives a department a new password: its SCRAM credential and its verifier change; the old password stops working
-     * for new connections at once.
+     * for new connections at once. Its ACLs are (re)created too, so a department recorded before it had any gets them.
      *
      * @throws DatabusException when no such department exists
      */
@@ -172,6 +172,7 @@ public final class Departments implements AutoCloseable {
         String password = Passwords.generate();
         return call("change the password of " + id, () -> {
             upsertCredential(id, password);
+            admin.createAcls(AccessPolicy.department(id)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             Department changed = Department.newBuilder(current).setPasswordVerifier(Passwords.verifier(password)).build();
             send(Topics.DEPARTMENTS, id, changed);
             return new NewPrincipal<>(changed, id, password);

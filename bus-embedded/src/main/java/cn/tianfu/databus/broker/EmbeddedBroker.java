@@ -39,8 +39,13 @@ import kafka.server.KafkaRaftServer;
  * records and committed offsets survive a restart. A fatal broker error, which Kafka answers by halting the JVM, is
  * caught and reported through {@link #fatalError()} instead.
  *
+ * <p>Secured by default ({@link BrokerConfig#SECURITY_ENABLED_CONFIG}): every client authenticates with SCRAM-SHA-512
+ * and is authorized by ACLs; the bus's own principal ({@link BusCredentials}, a super user) is generated on the first
+ * start and kept in {@code <data-dir>/clients/bus.properties}. See docs/security.md.
+ *
  * <pre>{@code
- * try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.of(Path.of("data"), 9092))) {
+ * try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.of(Path.of("data"), 9092));
+ *      Admin admin = Admin.create(broker.clientProperties())) {   // as User:bus
  *     String bootstrap = broker.bootstrapServers();   // "127.0.0.1:9092"
  * }
  * }</pre>

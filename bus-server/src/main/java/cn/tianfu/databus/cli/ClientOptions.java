@@ -2,10 +2,14 @@ package cn.tianfu.databus.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.governance.client.GovernanceClient;
+import cn.tianfu.databus.config.DatabusConfigException;
+import cn.tianfu.databus.server.BusEndpoints;
 import cn.tianfu.databus.server.ClientFiles;
+import cn.tianfu.databus.topic.Topics;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -60,8 +64,14 @@ public final class ClientOptions {
             throw new ParameterException(mixee.commandLine(), "say which department you act as: --config FILE (a department's"
                     + " client config) or --data-dir DIR --as DEPT (a bus running on this machine)");
         }
+        Path dir = dataDir == null ? Path.of("data") : dataDir;
+        BusEndpoints.read(dir); // says how to start a bus when none runs there
+        if (!Topics.DEPARTMENT_ID.matcher(as).matches()) {
+            throw new DatabusConfigException("client", List.of(DatabusClientConfig.DEPARTMENT_ID_CONFIG + " '" + as
+                    + "' is invalid: use 2-32 characters, lower-case letters, digits and '-', starting with a letter"));
+        }
         // the department's own client config, which 'databus dept add' wrote: its credentials, not the bus's
-        return ClientFiles.load(dataDir == null ? Path.of("data") : dataDir, as);
+        return ClientFiles.load(dir, as);
     }
 
     /** A governance client for the department, bounded by the CLI's timeouts. */
