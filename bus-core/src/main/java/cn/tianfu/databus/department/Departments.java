@@ -73,6 +73,7 @@ public final class Departments implements AutoCloseable {
     private final CompactedTopicReader<Department> departments;
     private final CompactedTopicReader<Auditor> auditors;
     private final Duration timeout;
+    private final cn.tianfu.databus.registry.SchemaRegistryClient registry;
 
     /** A department or auditor just created (or whose password was just changed), with its password in clear. */
     public record NewPrincipal<T>(T record, String principal, String password) {
@@ -93,6 +94,7 @@ public final class Departments implements AutoCloseable {
         Map<String, Object> serdeConfig = new HashMap<>(bus.serdeConfig());
         serdeConfig.put(AvroSerdeConfig.SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_CONFIG, (long) ms);
         serdeConfig.put(AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, (long) ms);
+        this.registry = AvroSerdeConfig.fromMap(serdeConfig).registryClient();
         AvroSerde<Department> departmentSerde = AvroSerde.specific(Department.class);
         departmentSerde.configure(serdeConfig, false);
         AvroSerde<Auditor> auditorSerde = AvroSerde.specific(Auditor.class);
@@ -149,6 +151,7 @@ public final class Departments implements AutoCloseable {
             provisioner.ensure(Topics.replies(id), 1, Map.of());
             upsertCredential(id, password);
             admin.createAcls(AccessPolicy.department(id)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            registerCommandSchema(id);
             Department department = Department.newBuilder()
                     .setId(id)
                     .setName(name.strip())
@@ -173,6 +176,7 @@ public final class Departments implements AutoCloseable {
         return call("change the password of " + id, () -> {
             upsertCredential(id, password);
             admin.createAcls(AccessPolicy.department(id)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            registerCommandSchema(id);
             Department changed = Department.newBuilder(current).setPasswordVerifier(Passwords.verifier(password)).build();
             send(Topics.DEPARTMENTS, id, changed);
             return new NewPrincipal<>(changed, id, password);
@@ -257,6 +261,14 @@ public final class Departments implements AutoCloseable {
         return auditors.refresh().values().stream().sorted(Comparator.comparing(Auditor::getId)).toList();
     }
 
+    /**
+     * Registers the governance command schema under {@code cmd.<id>-value}, as the bus: departments may not register
+     * schemas, and their governance client then finds it registered.
+     */
+    private void registerCommandSchema(String id) {
+        registry.register(Topics.commands(id) + "-value", cn.tianfu.databus.schemas.GovernanceCommand.getClassSchema());
+    }
+
     private void upsertCredential(String user, String password) throws Exception {
         admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
                 new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password)))
@@ -318,5 +330,6 @@ public final class Departments implements AutoCloseable {
         auditors.close();
         producer.close(Duration.ofSeconds(2));
         admin.close(Duration.ofSeconds(2));
+        registry.close();
     }
 }

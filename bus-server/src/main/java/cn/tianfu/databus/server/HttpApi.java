@@ -45,7 +45,7 @@ public final class HttpApi implements AutoCloseable {
 
     /** The health endpoint only (no department endpoints). */
     public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health) {
-        return start(host, port, health, null, null);
+        return start(host, port, health, null, (StateTables) null);
     }
 
     /**

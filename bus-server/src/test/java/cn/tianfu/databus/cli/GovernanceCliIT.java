@@ -55,7 +55,8 @@ class GovernanceCliIT {
     private static HttpApi http;
     private static String pendingRequest;
     private static final List<String[]> DEPARTMENTS = List.of(new String[] {"psb", "市公安局", "11510100MB0F31224T"},
-            new String[] {"amr", "市市场监督管理局", "11510100MB1D22617A"}, new String[] {"mca", "市民政局", "11510100MB0T189053"});
+            new String[] {"amr", "市市场监督管理局", "11510100MB1D22617A"}, new String[] {"mca", "市民政局", "11510100MB0T189053"},
+            new String[] {"hrss", "市人力资源和社会保障局", "11510100MB1C68743X"});
     private static final List<Run> ADDED = new java.util.ArrayList<>();
 
     record Run(int exit, String out, String err) {

@@ -209,9 +209,14 @@ class GovernanceClientIT {
 
     @Test
     void departments_are_recorded_once() {
-        assertThat(departments.find(dept)).hasValueSatisfying(d -> assertThat(d.getName()).isEqualTo("测试部门"));
+        var departments = bus.departments();
+        assertThat(departments.find(dept)).hasValueSatisfying(d -> {
+            assertThat(d.getName()).isEqualTo("department " + dept);
+            assertThat(d.getPasswordVerifier()).startsWith("pbkdf2-sha256$");
+        });
         assertThat(departments.list()).extracting(d -> d.getId()).contains(dept);
         assertThatThrownBy(() -> departments.add(dept, "again", Optional.empty())).isInstanceOf(DepartmentExistsException.class);
+        assertThat(departments.acls(dept)).hasSize(cn.tianfu.databus.department.AccessPolicy.department(dept).size());
         assertThat(bus.admin().listTopics().names()).succeedsWithin(Duration.ofSeconds(10))
                 .satisfies(names -> assertThat(names).contains(Topics.commands(dept), Topics.replies(dept)));
     }

@@ -36,6 +36,7 @@ public final class RegistryHttpApi {
             "application/json", "application/octet-stream");
     private static final Logger LOG = LoggerFactory.getLogger(RegistryHttpApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String LOOKUP_ONLY = "databus.registry.lookup-only";
 
     private final SchemaStore store;
     private final Supplier<String> kafkaClusterId;
@@ -115,6 +116,22 @@ public final class RegistryHttpApi {
 
     private void register(Context ctx) {
         JsonNode body = body(ctx);
+        String lookupOnly = ctx.attribute(LOOKUP_ONLY);
+        if (lookupOnly != null) {
+            SchemaView known;
+            try {
+                known = store.lookup(subject(ctx), schemaText(body), schemaType(body), references(body), false);
+            } catch (RegistryError e) {
+                if (e.httpStatus() != 404) {
+                    throw e;
+                }
+                throw new RegistryError(403, 40301, "User '" + lookupOnly + "' cannot register a new schema under '" + subject(ctx)
+                        + "': departments read schemas; only the bus registers them (governance for src., the router for dlv.,"
+                        + " 'databus dept add' for a department's command topic)");
+            }
+            send(ctx, JSON.createObjectNode().put("id", known.id()));
+            return;
+        }
         int id = store.register(subject(ctx), schemaText(body), schemaType(body), references(body));
         send(ctx, JSON.createObjectNode().put("id", id));
     }
@@ -158,6 +175,13 @@ public final class RegistryHttpApi {
         boolean read = method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS
                 || (method == HandlerType.POST && !ctx.path().endsWith("/versions"))
                 || (method == HandlerType.POST && ctx.path().startsWith("/compatibility/"));
+        boolean register = method == HandlerType.POST && ctx.path().startsWith("/subjects/") && ctx.path().endsWith("/versions");
+        if (register && !caller.get().admin()) {
+            // re-registering a schema the bus already registered changes nothing: answered like a lookup (a serializer
+            // with auto.register.schemas=true gets its id); anything new is refused in register()
+            ctx.attribute(LOOKUP_ONLY, caller.get().name());
+            return;
+        }
         if (!read && !caller.get().admin()) {
             throw new RegistryError(403, 40301, "User '" + caller.get().name() + "' cannot " + method + " " + ctx.path()
                     + ": departments read schemas; only the bus registers them (governance for src., the router for dlv.)");
