@@ -25,7 +25,25 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.IntegerSerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
 import cn.tianfu.databus.audit.AuditReader;
+import cn.tianfu.databus.audit.ExchangeLogRecords;
+import cn.tianfu.databus.ledger.Checkpoint;
+import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.HashChain;
+import cn.tianfu.databus.ledger.SigningKeys;
+import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;
+import cn.tianfu.databus.schemas.ExchangeLogEntry;
+import cn.tianfu.databus.serde.AvroSerde;
+import cn.tianfu.databus.topic.Topics;
 import cn.tianfu.databus.audit.VerificationReport;
 import cn.tianfu.databus.cli.DatabusCli;
 import cn.tianfu.databus.client.DatabusClientConfig;
@@ -153,12 +171,37 @@ class SecurityIT {
     }
 
     @Test
-    void an_auditor_verifies_the_exchange_log_and_reads_nothing_else() {
+    void an_auditor_verifies_the_exchange_log_and_reads_nothing_else() throws Exception {
+        // the bus writes a signed chain to the real log (the auditor's ACLs name the real topics)
+        SigningKeys keys = SigningKeys.loadOrCreate(dir);
+        HashChain chain = HashChain.genesis();
+        List<ExchangeEntry> entries = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            entries.add(chain.append(new ExchangeEntry("sec-" + UUID.randomUUID(), 1_735_700_000_000L + i, ExchangeEntry.Mode.PUSH,
+                    "10101-000001", a, b, "g-1", "eligibility", "k" + i, ExchangeEntry.Operation.UPSERT, "ab",
+                    "src." + a + ".10101-000001", 1, (long) i, null, null, null, null, null)));
+        }
+        Checkpoint cp = new Checkpoint(1, 2, 3, entries.get(2).hash(), 1L);
+        try (var registry = bus.registryClient()) {
+            AvroSerde<ExchangeLogEntry> entrySerde = AvroSerde.specific(registry, ExchangeLogEntry.class);
+            entrySerde.configure(Map.of(), false);
+            AvroSerde<ExchangeLogCheckpoint> cpSerde = AvroSerde.specific(registry, ExchangeLogCheckpoint.class);
+            cpSerde.configure(Map.of(), false);
+            try (var log = new KafkaProducer<>(bus.kafkaProperties(), new StringSerializer(), entrySerde.serializer());
+                 var cps = new KafkaProducer<>(bus.kafkaProperties(), new IntegerSerializer(), cpSerde.serializer())) {
+                for (ExchangeEntry e : entries) {
+                    log.send(new ProducerRecord<>(Topics.EXCHANGE_LOG, 1, e.exchangeId(), ExchangeLogRecords.toAvro(e))).get();
+                }
+                cps.send(new ProducerRecord<>(Topics.EXCHANGE_LOG_CHECKPOINTS, 0, 1,
+                        ExchangeLogRecords.toAvro(cp, keys.sign(cp), keys.publicKey()))).get();
+            }
+        }
         DatabusClientConfig auditor = bus.addAuditor("v" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 30), 36));
-        try (AuditReader reader = AuditReader.builder(auditor.kafkaProperties())
+        try (AuditReader reader = AuditReader.builder(auditor.kafkaProperties()).publicKey(keys.publicKey())
                 .registry(AvroSerdeConfig.fromMap(auditor.serdeConfig()).registryClient()).build()) {
             VerificationReport report = reader.verify();
             assertThat(report.intact()).as(report.describe()).isTrue();
+            assertThat(report.entries()).isGreaterThanOrEqualTo(3);
         }
         assertThatThrownBy(() -> RequestsView.open(auditor))
                 .isInstanceOf(cn.tianfu.databus.DatabusException.class);
