@@ -23,8 +23,9 @@ import cn.tianfu.databus.topic.Topics;
 /**
  * The bus's {@link Authenticator}: its own principal (an admin) and every department and auditor whose password
  * verifier is on {@code bus.departments} / {@code bus.auditors}, read with the bus's own credentials. The topics are
- * re-read at most once per {@link #REFRESH} when a call comes, so a department added, rotated or removed by another
- * process is known within about a second. A verified password is remembered (as a hash, with the verifier it matched)
+ * re-read when a call comes and the last read is older than {@link #REFRESH}, and at once when the credentials match
+ * nothing known, so a department just added or rotated by another process is known at its first call, and one removed
+ * is refused within about a second. A verified password is remembered (as a hash, with the verifier it matched)
  * so repeated calls do not pay the key derivation again.
  */
 public final class PrincipalDirectory implements Authenticator, AutoCloseable {
@@ -84,7 +85,13 @@ public final class PrincipalDirectory implements Authenticator, AutoCloseable {
         if (username.equals(busUser)) {
             return Passwords.equal(password, busPassword) ? Optional.of(Caller.admin(busUser)) : Optional.empty();
         }
-        String verifier = verifiers().get(username);
+        Optional<Caller> caller = check(username, password, verifiers(false));
+        // unknown or not matching: perhaps added or rotated a moment ago; read on to the topics' end and check again
+        return caller.isPresent() ? caller : check(username, password, verifiers(true));
+    }
+
+    private Optional<Caller> check(String username, String password, Map<String, String> known) {
+        String verifier = known.get(username);
         if (verifier == null) {
             return Optional.empty();
         }
@@ -99,9 +106,9 @@ public final class PrincipalDirectory implements Authenticator, AutoCloseable {
         return Optional.empty();
     }
 
-    private synchronized Map<String, String> verifiers() {
+    private synchronized Map<String, String> verifiers(boolean force) {
         long now = System.nanoTime();
-        if (refreshedAt != 0 && now - refreshedAt < REFRESH.toNanos()) {
+        if (!force && refreshedAt != 0 && now - refreshedAt < REFRESH.toNanos()) {
             return verifiers;
         }
         if (closed) {

@@ -35,8 +35,8 @@ public final class ClientFiles {
     public static DatabusClientConfig bus(Path dataDir) {
         Path file = BusCredentials.file(dataDir);
         if (!Files.exists(file) || !SecretFiles.read(file).containsKey(DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG)) {
-            throw new DatabusException("no bus credentials in " + file + ": is " + dataDir + " the data directory of a bus"
-                    + " started with 'databus up --data-dir " + dataDir + "'?");
+            throw new DatabusException("no running bus found in " + dataDir + " (no bus credentials in " + file
+                    + "): start one with 'databus up --data-dir " + dataDir + "'");
         }
         return DatabusClientConfig.load(file);
     }
