@@ -56,6 +56,8 @@ class LedgerIT {
         p.put(LedgerConfig.LOG_TOPIC_CONFIG, topics.log());
         p.put(LedgerConfig.CHECKPOINT_TOPIC_CONFIG, topics.checkpoints());
         p.put("streams.commit.interval.ms", 100);
+        // a hard-stopped instance does not leave its group: its successor waits out this session before it processes
+        p.put("streams.consumer.session.timeout.ms", 10_000);
         return LedgerConfig.fromMap(p);
     }
 
