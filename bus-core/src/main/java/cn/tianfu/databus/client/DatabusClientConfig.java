@@ -81,6 +81,10 @@ public final class DatabusClientConfig extends AbstractConfig {
     public static final String SSL_KEY_PASSWORD_CONFIG = SslConfigs.SSL_KEY_PASSWORD_CONFIG;
     public static final String SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG = SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG;
 
+    public static final String HTTP_URL_CONFIG = "bus.http.url";
+    private static final String HTTP_URL_DOC = "Base URL of the bus's HTTP API (e.g. http://127.0.0.1:8080): the requests and grants"
+            + " views read from it, authenticated with the same credentials.";
+
     public static final String REQUEST_TIMEOUT_MS_CONFIG = CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG;
     private static final String REQUEST_TIMEOUT_MS_DOC = "How long a Kafka client waits for a broker's answer.";
 
@@ -125,6 +129,7 @@ public final class DatabusClientConfig extends AbstractConfig {
             .define(SSL_KEY_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, SslConfigs.SSL_KEY_PASSWORD_DOC)
             .define(SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG, Type.STRING, "https", Importance.LOW,
                     SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_DOC)
+            .define(HTTP_URL_CONFIG, Type.STRING, null, Importance.MEDIUM, HTTP_URL_DOC)
             .define(REQUEST_TIMEOUT_MS_CONFIG, Type.INT, 30_000, ConfigDef.Range.atLeast(1), Importance.MEDIUM, REQUEST_TIMEOUT_MS_DOC);
 
     private final Map<String, Object> serdeConfig;
@@ -264,11 +269,56 @@ public final class DatabusClientConfig extends AbstractConfig {
 
     /**
      * The configuration of {@link cn.tianfu.databus.serde.AvroSerde}: the registry URL, and the
-     * {@link AvroSerdeConfig} keys set in this configuration.
+     * {@link AvroSerdeConfig} keys set in this configuration. With SASL and no {@code basic.auth.user.info} of its own,
+     * the registry is called with the same username and password (HTTP basic), as the bus's registry expects.
      */
     public Map<String, Object> serdeConfig() {
         Map<String, Object> p = new HashMap<>(serdeConfig);
         p.put(SCHEMA_REGISTRY_URL_CONFIG, String.join(",", getList(SCHEMA_REGISTRY_URL_CONFIG)));
+        basicAuthUserInfo().ifPresent(info -> p.putIfAbsent(AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, info));
+        return p;
+    }
+
+    /** {@code username:password} for HTTP basic authentication (registry, HTTP API), when the config has SASL credentials. */
+    public java.util.Optional<String> basicAuthUserInfo() {
+        String user = getString(SASL_USERNAME_CONFIG);
+        Password password = getPassword(SASL_PASSWORD_CONFIG);
+        if (user == null || user.isBlank() || password == null || !getString(SECURITY_PROTOCOL_CONFIG).startsWith("SASL_")) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(user + ":" + password.value());
+    }
+
+    /** The principal this config authenticates as: the SASL username, else the department id. */
+    public String principal() {
+        String user = getString(SASL_USERNAME_CONFIG);
+        return user == null || user.isBlank() ? departmentId() : user;
+    }
+
+    /** The bus's HTTP API, if configured ({@value #HTTP_URL_CONFIG}). */
+    public java.util.Optional<String> httpUrl() {
+        return java.util.Optional.ofNullable(getString(HTTP_URL_CONFIG)).filter(u -> !u.isBlank());
+    }
+
+    /**
+     * The properties of a client config file for a principal of an embedded bus: SASL_PLAINTEXT with SCRAM-SHA-512,
+     * the given endpoints and credentials. Write it with {@link cn.tianfu.databus.security.SecretFiles#write}.
+     *
+     * @param httpUrl may be null
+     */
+    public static Properties fileProperties(String bootstrapServers, String registryUrl, String httpUrl, String departmentId,
+            String username, String password) {
+        Properties p = new Properties();
+        p.setProperty(BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.setProperty(SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
+        if (httpUrl != null) {
+            p.setProperty(HTTP_URL_CONFIG, httpUrl);
+        }
+        p.setProperty(DEPARTMENT_ID_CONFIG, departmentId);
+        p.setProperty(SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
+        p.setProperty(SASL_MECHANISM_CONFIG, "SCRAM-SHA-512");
+        p.setProperty(SASL_USERNAME_CONFIG, username);
+        p.setProperty(SASL_PASSWORD_CONFIG, password);
         return p;
     }
 

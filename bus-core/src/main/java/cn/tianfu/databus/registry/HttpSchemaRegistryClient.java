@@ -440,6 +440,18 @@ public final class HttpSchemaRegistryClient implements SchemaRegistryClient {
             return this;
         }
 
+        /** HTTP basic authentication from {@code user:password} (as {@code basic.auth.user.info}); nothing when empty. */
+        public Builder basicAuth(java.util.Optional<String> userInfo) {
+            userInfo.filter(i -> !i.isEmpty()).ifPresent(i -> {
+                int colon = i.indexOf(':');
+                if (colon < 1) {
+                    throw new IllegalArgumentException("basic auth user info must be user:password");
+                }
+                basicAuth(i.substring(0, colon), i.substring(colon + 1));
+            });
+            return this;
+        }
+
         /** How long to wait for a connection to the registry (default 10 s). */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive(timeout, "connectTimeout");

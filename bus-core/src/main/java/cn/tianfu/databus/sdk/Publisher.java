@@ -231,7 +231,8 @@ public final class Publisher implements AutoCloseable {
         try {
             producer.send(new ProducerRecord<>(topic, null, key, value, headers), (metadata, error) -> {
                 if (error != null) {
-                    result.completeExceptionally(error);
+                    result.completeExceptionally(cn.tianfu.databus.security.KafkaErrors.translate(error, department, "write " + topic)
+                            .map(Throwable.class::cast).orElse(error));
                 } else {
                     result.complete(metadata);
                 }

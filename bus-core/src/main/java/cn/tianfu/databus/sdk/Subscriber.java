@@ -104,7 +104,13 @@ public final class Subscriber implements AutoCloseable {
      * @throws AvroWireFormatException when a delivered value does not decode (located at its partition and offset)
      */
     public List<Delivery> poll(Duration timeout) {
-        ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+            records = consumer.poll(timeout);
+        } catch (org.apache.kafka.common.errors.AuthenticationException
+                | org.apache.kafka.common.errors.AuthorizationException e) {
+            throw cn.tianfu.databus.security.KafkaErrors.translateOr(e, department, "read " + Topics.deliveryPrefix(department) + "*");
+        }
         List<Delivery> out = new ArrayList<>(records.count());
         for (ConsumerRecord<byte[], byte[]> r : records) {
             out.add(toDelivery(r));
@@ -115,7 +121,11 @@ public final class Subscriber implements AutoCloseable {
     /** Commits the offsets of everything returned by {@link #poll} so far (synchronously). */
     public void commit() {
         if (!autoCommit) {
-            consumer.commitSync();
+            try {
+                consumer.commitSync();
+            } catch (org.apache.kafka.common.errors.AuthorizationException e) {
+                throw cn.tianfu.databus.security.KafkaErrors.translateOr(e, department, "commit its consumer group");
+            }
         }
     }
 

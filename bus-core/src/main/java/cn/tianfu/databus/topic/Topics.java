@@ -36,6 +36,8 @@ public final class Topics {
     public static final String REQUESTS = "bus.requests";
     /** The departments known to the bus, keyed by department id (compacted). */
     public static final String DEPARTMENTS = "bus.departments";
+    /** The auditors known to the bus, keyed by auditor id (compacted); only the bus reads it. */
+    public static final String AUDITORS = "bus.auditors";
     public static final String EXCHANGE_LOG = "bus.exchange-log";
     public static final String EXCHANGE_LOG_STAGING = "bus.exchange-log.staging";
     public static final String EXCHANGE_LOG_CHECKPOINTS = "bus.exchange-log.checkpoints";
@@ -176,6 +178,7 @@ public final class Topics {
                 new SystemTopic(GRANTS, 1, COMPACTED),
                 new SystemTopic(REQUESTS, partitions, COMPACTED),
                 new SystemTopic(DEPARTMENTS, 1, COMPACTED),
+                new SystemTopic(AUDITORS, 1, COMPACTED),
                 new SystemTopic(EXCHANGE_LOG, partitions, Map.of(
                         TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(FIVE_YEARS.toMillis()))),

@@ -44,6 +44,11 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String STARTUP_TIMEOUT_MS_CONFIG = "broker.startup.timeout.ms";
     private static final String STARTUP_TIMEOUT_MS_DOC = "How long start() waits for the broker to accept clients before it gives up.";
 
+    public static final String SECURITY_ENABLED_CONFIG = "broker.security.enabled";
+    private static final String SECURITY_ENABLED_DOC = "Whether the broker authenticates every client (SASL SCRAM-SHA-512 on the client "
+            + "listener, SASL PLAIN on the controller listener) and authorizes with ACLs. On by default; off only for the "
+            + "broker's own low-level tests, where every client is anonymous and allowed everything.";
+
     public static final String KAFKA_OVERRIDE_PREFIX = "broker.kafka.";
 
     private static final ConfigDef CONFIG = new ConfigDef()
@@ -53,7 +58,8 @@ public final class BrokerConfig extends AbstractConfig {
             .define(CONTROLLER_PORT_CONFIG, Type.INT, 0, Range.between(0, 65535), Importance.LOW, CONTROLLER_PORT_DOC)
             .define(PARTITIONS_CONFIG, Type.INT, 2, Range.between(1, 1000), Importance.MEDIUM, PARTITIONS_DOC)
             .define(CLEANER_BUFFER_CONFIG, Type.LONG, 8L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.LOW, CLEANER_BUFFER_DOC)
-            .define(STARTUP_TIMEOUT_MS_CONFIG, Type.LONG, 60_000L, Range.atLeast(1000), Importance.LOW, STARTUP_TIMEOUT_MS_DOC);
+            .define(STARTUP_TIMEOUT_MS_CONFIG, Type.LONG, 60_000L, Range.atLeast(1000), Importance.LOW, STARTUP_TIMEOUT_MS_DOC)
+            .define(SECURITY_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, SECURITY_ENABLED_DOC);
 
     public BrokerConfig(Map<String, ?> props) {
         super(CONFIG, props, false);
@@ -101,6 +107,10 @@ public final class BrokerConfig extends AbstractConfig {
 
     public long startupTimeoutMs() {
         return getLong(STARTUP_TIMEOUT_MS_CONFIG);
+    }
+
+    public boolean securityEnabled() {
+        return getBoolean(SECURITY_ENABLED_CONFIG);
     }
 
     /** The {@value #KAFKA_OVERRIDE_PREFIX} keys, with the prefix removed. */

@@ -24,6 +24,8 @@ import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
+
+import cn.tianfu.databus.security.Passwords;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +39,13 @@ import kafka.server.KafkaRaftServer;
  * records and committed offsets survive a restart. A fatal broker error, which Kafka answers by halting the JVM, is
  * caught and reported through {@link #fatalError()} instead.
  *
+ * <p>Secured by default ({@link BrokerConfig#SECURITY_ENABLED_CONFIG}): every client authenticates with SCRAM-SHA-512
+ * and is authorized by ACLs; the bus's own principal ({@link BusCredentials}, a super user) is generated on the first
+ * start and kept in {@code <data-dir>/clients/bus.properties}. See docs/security.md.
+ *
  * <pre>{@code
- * try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.of(Path.of("data"), 9092))) {
+ * try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.of(Path.of("data"), 9092));
+ *      Admin admin = Admin.create(broker.clientProperties())) {   // as User:bus
  *     String bootstrap = broker.bootstrapServers();   // "127.0.0.1:9092"
  * }
  * }</pre>
@@ -51,17 +58,22 @@ public final class EmbeddedBroker implements AutoCloseable {
     private static final String CLIENT_LISTENER = "CLIENT";
     private static final AtomicReference<String> FATAL = new AtomicReference<>();
 
+    /** The controller listener's principal ({@code User:controller}), a super user known only inside this JVM. */
+    static final String CONTROLLER_USER = "controller";
+
     private final BrokerConfig config;
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final int port;
+    private final BusCredentials credentials;
     private volatile boolean closed;
 
-    private EmbeddedBroker(BrokerConfig config, KafkaRaftServer server, String bootstrapServers, int port) {
+    private EmbeddedBroker(BrokerConfig config, KafkaRaftServer server, String bootstrapServers, int port, BusCredentials credentials) {
         this.config = config;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.port = port;
+        this.credentials = credentials;
     }
 
     /**
@@ -81,14 +93,24 @@ public final class EmbeddedBroker implements AutoCloseable {
         int controllerPort = config.controllerPort() == 0 ? freePort(config.host())
                 : checkPortFree(config.host(), config.controllerPort(), "the broker's controller");
 
-        Map<String, Object> props = brokerProperties(config, logDir, port, controllerPort);
+        BusCredentials credentials = null;
+        if (config.securityEnabled()) {
+            boolean formatted = Files.exists(logDir.resolve("meta.properties"));
+            if (formatted && !Files.exists(BusCredentials.file(config.dataDir()))) {
+                throw new BrokerException("the broker's storage in " + logDir + " was formatted without the bus's credentials ("
+                        + BusCredentials.file(config.dataDir()) + " is missing), so no client could authenticate: restore that"
+                        + " file, or start on a new data directory");
+            }
+            credentials = BusCredentials.loadOrCreate(config.dataDir());
+        }
+        Map<String, Object> props = brokerProperties(config, logDir, port, controllerPort, credentials, Passwords.generate());
         KafkaConfig kafkaConfig;
         try {
             kafkaConfig = new KafkaConfig(props, false);
         } catch (RuntimeException e) {
             throw new BrokerException("invalid broker configuration: " + e.getMessage(), e);
         }
-        formatIfNeeded(logDir);
+        formatIfNeeded(logDir, credentials);
 
         KafkaRaftServer server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
         String bootstrap = config.host() + ":" + port;
@@ -98,7 +120,10 @@ public final class EmbeddedBroker implements AutoCloseable {
             shutdownQuietly(server);
             throw new BrokerException("the broker failed to start: " + rootMessage(e), e);
         }
-        EmbeddedBroker broker = new EmbeddedBroker(config, server, bootstrap, port);
+        if (credentials != null) {
+            credentials.write(config.dataDir(), bootstrap, Map.of());
+        }
+        EmbeddedBroker broker = new EmbeddedBroker(config, server, bootstrap, port, credentials);
         try {
             broker.awaitReady(Duration.ofMillis(config.startupTimeoutMs()));
         } catch (RuntimeException e) {
@@ -109,7 +134,14 @@ public final class EmbeddedBroker implements AutoCloseable {
         return broker;
     }
 
-    static Map<String, Object> brokerProperties(BrokerConfig config, Path logDir, int port, int controllerPort) {
+    /**
+     * Kafka's broker properties. With security ({@code credentials} not null): the client listener is SASL_PLAINTEXT with
+     * SCRAM-SHA-512 (the bus's inter-broker principal is {@code User:bus}); the controller listener is SASL_PLAINTEXT with
+     * PLAIN and one static user, {@code controller}, whose password is new at each start and never leaves this JVM;
+     * {@code StandardAuthorizer} denies whatever no ACL allows; the bus and the controller are super users.
+     */
+    static Map<String, Object> brokerProperties(BrokerConfig config, Path logDir, int port, int controllerPort,
+            BusCredentials credentials, String controllerPassword) {
         String host = config.host();
         Map<String, Object> p = new HashMap<>();
         p.put("process.roles", "broker,controller");
@@ -117,7 +149,24 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
         p.put("listeners", CLIENT_LISTENER + "://" + host + ":" + port + "," + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
         p.put("advertised.listeners", CLIENT_LISTENER + "://" + host + ":" + port);
-        p.put("listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        if (credentials == null) {
+            p.put("listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        } else {
+            String client = "listener.name." + CLIENT_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+            String controller = "listener.name." + CONTROLLER_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+            p.put("listener.security.protocol.map", CLIENT_LISTENER + ":SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":SASL_PLAINTEXT");
+            p.put(client + "sasl.enabled.mechanisms", BusCredentials.MECHANISM);
+            p.put(client + "scram-sha-512.sasl.jaas.config", BusCredentials.scramJaas(credentials.username(), credentials.password()));
+            p.put("sasl.mechanism.inter.broker.protocol", BusCredentials.MECHANISM);
+            p.put(controller + "sasl.enabled.mechanisms", "PLAIN");
+            p.put("sasl.mechanism.controller.protocol", "PLAIN");
+            p.put(controller + "plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                    + " username=\"" + CONTROLLER_USER + "\" password=\"" + controllerPassword + "\""
+                    + " user_" + CONTROLLER_USER + "=\"" + controllerPassword + "\";");
+            p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            p.put("allow.everyone.if.no.acl.found", false);
+            p.put("super.users", "User:" + credentials.username() + ";User:" + CONTROLLER_USER);
+        }
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("inter.broker.listener.name", CLIENT_LISTENER);
         p.put("log.dirs", logDir.toString());
@@ -149,7 +198,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         return asStrings;
     }
 
-    private static void formatIfNeeded(Path logDir) {
+    private static void formatIfNeeded(Path logDir, BusCredentials credentials) {
         if (Files.exists(logDir.resolve("meta.properties"))) {
             return;
         }
@@ -163,6 +212,11 @@ public final class EmbeddedBroker implements AutoCloseable {
                 .setReleaseVersion(MetadataVersion.latestProduction())
                 .setControllerListenerName(CONTROLLER_LISTENER)
                 .setIgnoreFormatted(true);
+        if (credentials != null) {
+            // the bus's SCRAM credential is in the metadata from the first record on, before any client can connect
+            formatter.setScramArguments(List.of(BusCredentials.MECHANISM + "=[name=" + credentials.username()
+                    + ",password=" + credentials.password() + "]"));
+        }
         try {
             formatter.run();
         } catch (Exception e) {
@@ -173,7 +227,7 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     private void awaitReady(Duration timeout) {
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(clientProperties());
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5000);
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -208,6 +262,29 @@ public final class EmbeddedBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** Whether clients must authenticate (and are authorized by ACLs). */
+    public boolean secured() {
+        return credentials != null;
+    }
+
+    /** The bus principal's credentials; empty when the broker runs without security. */
+    public java.util.Optional<BusCredentials> credentials() {
+        return java.util.Optional.ofNullable(credentials);
+    }
+
+    /**
+     * Kafka client properties of the bus's own principal ({@code User:bus}, a super user): bootstrap servers and, when
+     * secured, the SASL settings. For the bus's services and administration only; departments get their own.
+     */
+    public Map<String, Object> clientProperties() {
+        if (credentials == null) {
+            Map<String, Object> p = new HashMap<>();
+            p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            return p;
+        }
+        return credentials.clientProperties(bootstrapServers);
     }
 
     public Path dataDir() {

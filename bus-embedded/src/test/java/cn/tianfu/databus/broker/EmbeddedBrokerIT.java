@@ -11,7 +11,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 
+import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.concurrent.TimeUnit;
+
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -26,7 +32,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import cn.tianfu.databus.testkit.SharedBus;
 import cn.tianfu.databus.topic.TopicProvisioner;
 import cn.tianfu.databus.topic.Topics;
 
@@ -38,7 +43,7 @@ class EmbeddedBrokerIT {
     @Test
     void createsSystemTopicsWithTheirDeclaredConfigs() throws Exception {
         try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.of(dataDir, 0));
-             Admin admin = Admin.create(SharedBus.adminProperties(broker.bootstrapServers()))) {
+             Admin admin = Admin.create(broker.clientProperties())) {
             List<String> created = new TopicProvisioner(admin, (short) 1, 30_000).ensureSystemTopics(3);
             assertThat(created).containsExactlyInAnyOrderElementsOf(
                     Topics.systemTopics(3).stream().map(Topics.SystemTopic::name).toList());
@@ -64,16 +69,16 @@ class EmbeddedBrokerIT {
         int port;
         try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.of(dataDir, 0))) {
             port = broker.port();
-            try (Admin admin = Admin.create(SharedBus.adminProperties(broker.bootstrapServers()))) {
+            try (Admin admin = Admin.create(broker.clientProperties())) {
                 admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get();
             }
-            try (KafkaProducer<String, String> producer = producer(broker.bootstrapServers())) {
+            try (KafkaProducer<String, String> producer = producer(broker)) {
                 for (int i = 0; i < 10; i++) {
                     producer.send(new ProducerRecord<>(topic, "k" + i, "v" + i)).get();
                 }
             }
             // a consumer group reads five records and commits
-            try (KafkaConsumer<String, String> consumer = consumer(broker.bootstrapServers(), "psb.reader")) {
+            try (KafkaConsumer<String, String> consumer = consumer(broker, "psb.reader")) {
                 consumer.subscribe(List.of(topic));
                 assertThat(pollAtLeast(consumer, 10)).hasSize(10);
                 consumer.commitSync();
@@ -82,19 +87,72 @@ class EmbeddedBrokerIT {
         // restart on the same data dir (and another client port: the data does not depend on it)
         try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.of(dataDir, 0))) {
             assertThat(broker.port()).isNotEqualTo(0);
-            try (KafkaConsumer<String, String> consumer = consumer(broker.bootstrapServers(), "psb.fresh")) {
+            try (KafkaConsumer<String, String> consumer = consumer(broker, "psb.fresh")) {
                 consumer.subscribe(List.of(topic));
                 List<ConsumerRecord<String, String>> records = pollAtLeast(consumer, 10);
                 assertThat(records).extracting(ConsumerRecord::value)
                         .containsExactlyInAnyOrder("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9");
             }
-            try (Admin admin = Admin.create(SharedBus.adminProperties(broker.bootstrapServers()))) {
+            try (Admin admin = Admin.create(broker.clientProperties())) {
                 long committed = admin.listConsumerGroupOffsets("psb.reader").partitionsToOffsetAndMetadata().get()
                         .values().stream().mapToLong(o -> o.offset()).sum();
                 assertThat(committed).isEqualTo(10);
             }
         }
         assertThat(port).isPositive();
+    }
+
+    @Test
+    void everyClientMustAuthenticateAndTheBusPasswordIsKeptOwnerOnly() throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.of(dataDir, 0))) {
+            assertThat(broker.secured()).isTrue();
+            Path file = BusCredentials.file(dataDir);
+            assertThat(Files.getPosixFilePermissions(file)).containsExactlyInAnyOrder(
+                    PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+            Properties written = cn.tianfu.databus.security.SecretFiles.read(file);
+            assertThat(written.getProperty("sasl.username")).isEqualTo("bus");
+            assertThat(written.getProperty("security.protocol")).isEqualTo("SASL_PLAINTEXT");
+            assertThat(written.getProperty("bootstrap.servers")).isEqualTo(broker.bootstrapServers());
+            assertThat(written.getProperty("sasl.password")).hasSize(32);
+
+            Properties anonymous = new Properties();
+            anonymous.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            anonymous.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+            anonymous.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3000);
+            try (Admin admin = Admin.create(anonymous)) {
+                // a PLAINTEXT client never gets an answer from a SASL listener: it times out
+                assertThatThrownBy(() -> admin.listTopics().names().get(10, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+            }
+            Properties wrong = new Properties();
+            wrong.putAll(new BusCredentials("bus", "not-the-password").clientProperties(broker.bootstrapServers()));
+            try (Admin admin = Admin.create(wrong)) {
+                assertThatThrownBy(() -> admin.listTopics().names().get(10, TimeUnit.SECONDS))
+                        .hasCauseInstanceOf(SaslAuthenticationException.class)
+                        .hasMessageContaining("Authentication failed");
+            }
+        }
+        // the password survives a restart: the same file authenticates the restarted broker
+        String before = Files.readString(BusCredentials.file(dataDir));
+        try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.of(dataDir, 0));
+             Admin admin = Admin.create(broker.clientProperties())) {
+            assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS)).hasSize(1);
+            assertThat(Files.readString(BusCredentials.file(dataDir))).contains(
+                    before.lines().filter(l -> l.startsWith("sasl.password=")).findFirst().orElseThrow());
+        }
+    }
+
+    @Test
+    void withoutSecurityTheBrokerIsPlaintextForItsOwnLowLevelTests() throws Exception {
+        try (EmbeddedBroker broker = EmbeddedBroker.start(new BrokerConfig(Map.of(BrokerConfig.DATA_DIR_CONFIG, dataDir.toString(),
+                BrokerConfig.PORT_CONFIG, 0, BrokerConfig.SECURITY_ENABLED_CONFIG, false)))) {
+            assertThat(broker.secured()).isFalse();
+            assertThat(broker.clientProperties()).containsOnlyKeys(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+            try (Admin admin = Admin.create(broker.clientProperties())) {
+                assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS)).hasSize(1);
+            }
+            assertThat(BusCredentials.file(dataDir)).doesNotExist();
+        }
     }
 
     @Test
@@ -114,17 +172,17 @@ class EmbeddedBrokerIT {
                 .hasMessageContaining("must differ");
     }
 
-    private static KafkaProducer<String, String> producer(String bootstrap) {
+    private static KafkaProducer<String, String> producer(EmbeddedBroker broker) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(broker.clientProperties());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 
-    private static KafkaConsumer<String, String> consumer(String bootstrap, String group) {
+    private static KafkaConsumer<String, String> consumer(EmbeddedBroker broker, String group) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(broker.clientProperties());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

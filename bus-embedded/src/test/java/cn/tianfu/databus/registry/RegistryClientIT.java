@@ -61,7 +61,7 @@ class RegistryClientIT {
 
     @BeforeAll
     static void connect() {
-        client = HttpSchemaRegistryClient.builder(SharedBus.get().registryUrl()).build();
+        client = SharedBus.get().registryClient();
     }
 
     @AfterAll
@@ -99,7 +99,7 @@ class RegistryClientIT {
                   {"name":"name","type":["null","string"],"default":null,"displayName":"姓名"}]}""");
         String subject = subject();
         int id = client.register(subject, withChinese);
-        try (HttpSchemaRegistryClient fresh = HttpSchemaRegistryClient.builder(SharedBus.get().registryUrl()).build()) {
+        try (HttpSchemaRegistryClient fresh = SharedBus.get().registryClient()) {
             Schema back = fresh.schemaById(id);
             assertThat(back).isEqualTo(withChinese);
             assertThat(back.getField("idNumber").getProp("displayName")).isEqualTo("公民身份号码");
@@ -174,7 +174,7 @@ class RegistryClientIT {
     void genericAndSpecificRecordsRoundTripThroughTheBroker() throws Exception {
         String topic = "it.serde." + UUID.randomUUID();
         SharedBus.get().admin().createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
-        Map<String, Object> serdeConfig = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, SharedBus.get().registryUrl());
+        Map<String, Object> serdeConfig = SharedBus.get().serdeConfig();
 
         GenericRecord licence = new GenericData.Record(V1);
         licence.put("licenceNo", "JY15101040012345");
@@ -185,14 +185,14 @@ class RegistryClientIT {
         AvroSerializer<Object> serializer = new AvroSerializer<>();
         serializer.configure(serdeConfig, false);
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBus.get().bootstrapServers());
+        p.putAll(SharedBus.get().clientProperties());
         try (KafkaProducer<String, Object> producer = new KafkaProducer<>(p, new StringSerializer(), serializer)) {
             producer.send(new ProducerRecord<>(topic, "generic", licence)).get();
             producer.send(new ProducerRecord<>(topic, "garbage", (Object) null)).get();
         }
         // a record written by someone not using the wire format
         Properties raw = new Properties();
-        raw.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBus.get().bootstrapServers());
+        raw.putAll(SharedBus.get().clientProperties());
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(raw, new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, "bad-magic", new byte[] {1, 0, 0, 0, 1, 2})).get();
         }
@@ -228,7 +228,7 @@ class RegistryClientIT {
     @Test
     void readerSchemaEvolutionAcrossVersions() {
         String topic = "it.evolve." + UUID.randomUUID();
-        Map<String, Object> serdeConfig = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, SharedBus.get().registryUrl());
+        Map<String, Object> serdeConfig = SharedBus.get().serdeConfig();
         AvroSerializer<GenericRecord> serializer = new AvroSerializer<>();
         serializer.configure(serdeConfig, false);
         GenericRecord v1 = new GenericData.Record(V1);
@@ -237,7 +237,7 @@ class RegistryClientIT {
         byte[] written = serializer.serialize(topic, v1);
 
         AvroDeserializer<GenericRecord> v2Reader = new AvroDeserializer<>(
-                HttpSchemaRegistryClient.builder(SharedBus.get().registryUrl()).build(), V2_OPTIONAL);
+                SharedBus.get().registryClient(), V2_OPTIONAL);
         GenericRecord read = v2Reader.deserialize(topic, written);
         assertThat(read.getSchema()).isEqualTo(V2_OPTIONAL);
         assertThat(read.get("holder").toString()).isEqualTo("张三");
@@ -246,7 +246,7 @@ class RegistryClientIT {
 
     private static List<ConsumerRecord<String, byte[]>> readAll(String topic, int n) {
         Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBus.get().bootstrapServers());
+        c.putAll(SharedBus.get().clientProperties());
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + UUID.randomUUID());
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();

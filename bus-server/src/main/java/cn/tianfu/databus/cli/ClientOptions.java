@@ -2,11 +2,14 @@ package cn.tianfu.databus.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
+import java.util.List;
 
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.governance.client.GovernanceClient;
+import cn.tianfu.databus.config.DatabusConfigException;
 import cn.tianfu.databus.server.BusEndpoints;
+import cn.tianfu.databus.server.ClientFiles;
+import cn.tianfu.databus.topic.Topics;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -34,7 +37,8 @@ public final class ClientOptions {
             description = "Data directory of a bus running on this machine (default: data); use with --as.")
     Path dataDir;
 
-    @Option(names = "--as", paramLabel = "DEPT", description = "The department to act as, on the bus of --data-dir.")
+    @Option(names = "--as", paramLabel = "DEPT", description = "The department to act as, on the bus of --data-dir"
+            + " (with its client config DIR/clients/DEPT.properties).")
     String as;
 
     @Option(names = "--json", description = "Print JSON (for scripts) instead of tables.")
@@ -60,11 +64,14 @@ public final class ClientOptions {
             throw new ParameterException(mixee.commandLine(), "say which department you act as: --config FILE (a department's"
                     + " client config) or --data-dir DIR --as DEPT (a bus running on this machine)");
         }
-        BusEndpoints endpoints = BusEndpoints.read(dataDir == null ? Path.of("data") : dataDir);
-        return DatabusClientConfig.fromMap(Map.of(
-                DatabusClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers(),
-                DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.registryUrl(),
-                DatabusClientConfig.DEPARTMENT_ID_CONFIG, as));
+        Path dir = dataDir == null ? Path.of("data") : dataDir;
+        BusEndpoints.read(dir); // says how to start a bus when none runs there
+        if (!Topics.DEPARTMENT_ID.matcher(as).matches()) {
+            throw new DatabusConfigException("client", List.of(DatabusClientConfig.DEPARTMENT_ID_CONFIG + " '" + as
+                    + "' is invalid: use 2-32 characters, lower-case letters, digits and '-', starting with a letter"));
+        }
+        // the department's own client config, which 'databus dept add' wrote: its credentials, not the bus's
+        return ClientFiles.load(dir, as);
     }
 
     /** A governance client for the department, bounded by the CLI's timeouts. */

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
-        subcommands = {UpCommand.class, DemoCommand.class, DeptCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
+        subcommands = {UpCommand.class, DemoCommand.class, DeptCommand.class, AuditorCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
                 DecideCommand.class, WithdrawCommand.class, RevokeCommand.class, GrantsCommand.class,
                 DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, CommandLine.HelpCommand.class})
 public final class DatabusCli {
@@ -54,6 +54,10 @@ public final class DatabusCli {
 
     /** One line for a failure: the message of the bus's own errors, the type and message of anything else. */
     static String describe(Throwable e) {
+        var typed = cn.tianfu.databus.security.KafkaErrors.translate(e, null, "reach the bus");
+        if (!(e instanceof DatabusException) && typed.isPresent()) {
+            return typed.get().getMessage();
+        }
         if (e instanceof DatabusException || e instanceof ConfigException || e instanceof IllegalArgumentException) {
             return e.getMessage();
         }

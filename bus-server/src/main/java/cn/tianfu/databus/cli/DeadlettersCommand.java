@@ -22,12 +22,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.deadletter.DeadLetterReason;
-import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
+import cn.tianfu.databus.client.DatabusClientConfig;
+import cn.tianfu.databus.serde.AvroSerdeConfig;
+import cn.tianfu.databus.server.ClientFiles;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.serde.AvroWireFormatException;
-import cn.tianfu.databus.server.BusEndpoints;
 import cn.tianfu.databus.topic.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,11 +65,11 @@ public final class DeadlettersCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--reason '" + reason + "' is not a reason code; use one of "
                     + java.util.Arrays.stream(DeadLetterReason.values()).map(Enum::name).collect(Collectors.joining(", ")));
         }
-        BusEndpoints endpoints = BusEndpoints.read(dataDir);
+        DatabusClientConfig bus = ClientFiles.bus(dataDir);
         Deque<DeadLetter> kept = new ArrayDeque<>();
         int unreadable = 0;
-        try (SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(endpoints.registryUrl()).build();
-             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(endpoints),
+        try (SchemaRegistryClient registry = AvroSerdeConfig.fromMap(bus.serdeConfig()).registryClient();
+             KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(bus),
                      new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             AvroDeserializer<DeadLetter> reader = AvroDeserializer.specific(registry, DeadLetter.class);
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.DEADLETTER, Duration.ofSeconds(30)).stream()
@@ -120,9 +121,9 @@ public final class DeadlettersCommand implements Callable<Integer> {
         return DatabusCli.OK;
     }
 
-    private static Map<String, Object> consumerProps(BusEndpoints endpoints) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
+    /** The bus's own principal: only the authority reads the dead letters. */
+    private static Map<String, Object> consumerProps(DatabusClientConfig bus) {
+        Map<String, Object> p = new HashMap<>(bus.kafkaProperties());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "databus-cli-deadletters");

@@ -1,24 +1,16 @@
 package cn.tianfu.databus.cli;
 
-import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 
-import cn.tianfu.databus.DatabusException;
-import cn.tianfu.databus.client.DatabusClientConfig;
+import cn.tianfu.databus.department.AccessPolicy;
 import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.schemas.Department;
 import cn.tianfu.databus.server.BusEndpoints;
+import cn.tianfu.databus.server.ClientFiles;
 import cn.tianfu.databus.topic.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,10 +18,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code databus dept add}: adds a department, its command and reply topics, and its client config file. */
+/** {@code databus dept add}: adds a department with its topics, credentials, ACLs and client config file. */
 @Command(name = "add", mixinStandardHelpOptions = true,
-        header = "Add a department: creates cmd.<id> and reply.<id>, records it on bus.departments and writes"
-                + " <data-dir>/clients/<id>.properties for --config.")
+        header = "Add a department: creates cmd.<id> and reply.<id>, its SCRAM credential (a generated password) and ACLs,"
+                + " records it on bus.departments and writes <data-dir>/clients/<id>.properties (mode 600) for --config.")
 public final class DeptAddCommand implements Callable<Integer> {
 
     @Spec
@@ -53,53 +45,30 @@ public final class DeptAddCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Topics.checkDepartment(id);
+        AccessPolicy.checkDepartmentId(id);
         BusEndpoints endpoints = BusEndpoints.read(dataDir);
-        Department department;
-        try (Departments departments = Departments.connect(endpoints.bootstrapServers(), endpoints.registryUrl(),
-                ClientOptions.CONNECT_TIMEOUT)) {
-            department = departments.add(id, name, Optional.ofNullable(code));
+        Departments.NewPrincipal<Department> added;
+        try (Departments departments = Departments.connect(ClientFiles.bus(dataDir), ClientOptions.CONNECT_TIMEOUT)) {
+            added = departments.add(id, name, Optional.ofNullable(code));
         }
-        Path file = writeClientConfig(dataDir.resolve("clients").resolve(id + ".properties"), endpoints, id);
+        Path file = ClientFiles.write(dataDir, endpoints, id, added);
+        Department department = added.record();
         Output output = new Output(spec.commandLine().getOut(), spec.commandLine().getErr(), spec.qualifiedName(), json);
         if (json) {
             Map<String, Object> result = new LinkedHashMap<>();
-            result.put("department", Output.plain(department));
+            result.put("department", DeptListCommand.plain(department));
+            result.put("principal", AccessPolicy.principal(id));
             result.put("commandTopic", Topics.commands(id));
             result.put("replyTopic", Topics.replies(id));
+            result.put("acls", AccessPolicy.department(id).stream().map(AccessPolicy::describe).toList());
             result.put("clientConfig", file.toString());
             output.json(result);
         } else {
-            output.out.printf("Added department %s (%s): topics %s and %s; client config %s%n", id, department.getName(),
-                    Topics.commands(id), Topics.replies(id), file);
+            output.out.printf("Added department %s (%s): principal %s, topics %s and %s, %d ACLs; client config %s"
+                    + " (holds its password; mode 600)%n", id, department.getName(), AccessPolicy.principal(id),
+                    Topics.commands(id), Topics.replies(id), AccessPolicy.department(id).size(), file);
             output.out.flush();
         }
         return DatabusCli.OK;
-    }
-
-    /** Writes the department's client config, readable by its owner only (it will hold credentials). */
-    static Path writeClientConfig(Path file, BusEndpoints endpoints, String department) {
-        Properties p = new Properties();
-        p.setProperty(DatabusClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
-        p.setProperty(DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.registryUrl());
-        p.setProperty(DatabusClientConfig.DEPARTMENT_ID_CONFIG, department);
-        try {
-            Files.createDirectories(file.getParent());
-            Files.deleteIfExists(file);
-            try {
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } catch (UnsupportedOperationException notPosix) {
-                Files.createFile(file);
-            } catch (FileAlreadyExistsException raced) {
-                // written concurrently; overwritten below
-            }
-            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING)) {
-                p.store(w, "Client config of department " + department + "; use with --config");
-            }
-            return file;
-        } catch (IOException e) {
-            throw new DatabusException("department " + department + " was added, but its client config " + file
-                    + " could not be written: " + e.getMessage(), e);
-        }
     }
 }

@@ -45,6 +45,7 @@ import cn.tianfu.databus.sdk.Delivery;
 import cn.tianfu.databus.sdk.Publisher;
 import cn.tianfu.databus.sdk.Subscriber;
 import cn.tianfu.databus.server.BusEndpoints;
+import cn.tianfu.databus.server.ClientFiles;
 
 /**
  * The demo's script, run against a running bus: three providing departments register one resource of each sharing
@@ -86,7 +87,7 @@ public final class Demo {
         ResourceDefinition marriages = ResourceDefinitions.parse(examples.resolve("mca-marriage.yaml"));
 
         step("1. Departments");
-        try (Departments departments = Departments.connect(endpoints.bootstrapServers(), endpoints.registryUrl(), Duration.ofSeconds(30))) {
+        try (Departments departments = Departments.connect(ClientFiles.bus(dataDir), Duration.ofSeconds(30))) {
             addDepartment(departments, PSB, "成都市公安局");
             addDepartment(departments, AMR, "成都市市场监督管理局");
             addDepartment(departments, MCA, "成都市民政局");
@@ -157,13 +158,17 @@ public final class Demo {
         return failures.isEmpty();
     }
 
+    /** As 'databus dept add' does: topics, SCRAM credential, ACLs, and the client config in the data dir. */
     private void addDepartment(Departments departments, String id, String name) {
-        if (departments.find(id).isPresent()) {
+        boolean existed = departments.find(id).isPresent();
+        ClientFiles.ensureDepartment(departments, dataDir, endpoints, id, name, Optional.empty());
+        if (existed) {
             out.printf("   %-5s %s (already added)%n", id, name);
             return;
         }
-        departments.add(id, name, Optional.empty());
-        out.printf("   %-5s %s: topics %s, %s%n", id, name, cn.tianfu.databus.topic.Topics.commands(id), cn.tianfu.databus.topic.Topics.replies(id));
+        out.printf("   %-5s %s: topics %s, %s; its own credentials and ACLs; client config %s%n", id, name,
+                cn.tianfu.databus.topic.Topics.commands(id), cn.tianfu.databus.topic.Topics.replies(id),
+                ClientFiles.file(dataDir, id));
     }
 
     private void register(ResourceDefinition def) throws Exception {
@@ -320,15 +325,16 @@ public final class Demo {
 
     private void verifyLog() throws Exception {
         Path pem = dataDir.resolve("keys").resolve("exchange-log.pub.pem");
-        Map<String, Object> kafka = new HashMap<>();
-        kafka.put("bootstrap.servers", endpoints.bootstrapServers());
+        // the bus's own principal: auditors read the log with theirs ('databus auditor add')
+        DatabusClientConfig bus = ClientFiles.bus(dataDir);
+        Map<String, Object> kafka = new HashMap<>(bus.kafkaProperties());
         VerificationReport report = null;
         // the ledger chains what the router staged and signs a checkpoint every few seconds: wait until every entry of the
         // demo is covered by a signed checkpoint, so the verification below speaks for all of them
         long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
         while (System.nanoTime() < deadline) {
             try (AuditReader reader = AuditReader.builder(kafka).registry(
-                    cn.tianfu.databus.registry.HttpSchemaRegistryClient.builder(endpoints.registryUrl()).build())
+                    cn.tianfu.databus.serde.AvroSerdeConfig.fromMap(bus.serdeConfig()).registryClient())
                     .publicKey(PublicKeys.fromPem(Files.readString(pem))).build()) {
                 report = reader.verify();
             }
@@ -347,10 +353,7 @@ public final class Demo {
     }
 
     private DatabusClientConfig client(String department) {
-        return DatabusClientConfig.fromMap(Map.of(
-                "bootstrap.servers", endpoints.bootstrapServers(),
-                "schema.registry.url", endpoints.registryUrl(),
-                "department.id", department));
+        return ClientFiles.load(dataDir, department);
     }
 
     private void step(String title) {

@@ -18,7 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import cn.tianfu.databus.DatabusException;
+import cn.tianfu.databus.auth.PrincipalDirectory;
 import cn.tianfu.databus.broker.BrokerConfig;
+import cn.tianfu.databus.broker.BusCredentials;
+import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.broker.EmbeddedBroker;
 import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.governance.GovernanceApp;
@@ -33,7 +36,9 @@ import cn.tianfu.databus.topic.TopicProvisioner;
 
 /**
  * The whole bus on one machine: the in-JVM broker, the system topics, the schema registry, the streams apps
- * (governance, ledger, sharing-router) and the HTTP API.
+ * (governance, ledger, sharing-router) and the HTTP API. Secured: the broker authenticates every client (SCRAM) and
+ * authorizes by ACL; the bus's own services run as {@code User:bus}, whose client config is
+ * {@code <data-dir>/clients/bus.properties}; the registry and the HTTP API authenticate callers with HTTP basic.
  * Components start in dependency order and stop in reverse; a failure while starting stops what had started.
  */
 public final class BusRuntime implements AutoCloseable {
@@ -50,6 +55,8 @@ public final class BusRuntime implements AutoCloseable {
     private SchemaRegistryServer registry;
     private final List<ManagedStreams> apps = new ArrayList<>();
     private HttpApi http;
+    private PrincipalDirectory principals;
+    private DatabusClientConfig busConfig;
     private BusEndpoints endpoints;
     private long startMillis;
 
@@ -81,20 +88,33 @@ public final class BusRuntime implements AutoCloseable {
                 BrokerConfig.HOST_CONFIG, config.host(),
                 BrokerConfig.PORT_CONFIG, config.kafkaPort(),
                 BrokerConfig.PARTITIONS_CONFIG, config.partitions()))));
-        admin = track(Admin.create(adminProperties(broker.bootstrapServers())));
+        BusCredentials credentials = broker.credentials().orElseThrow();
+        admin = track(Admin.create(adminProperties(broker)));
         var created = new TopicProvisioner(admin, (short) 1, 30_000).ensureSystemTopics(config.partitions());
         if (!created.isEmpty()) {
             LOG.info("Created system topics {}", created);
         }
-        registry = track(new SchemaRegistryServer(new RegistryServerConfig(Map.of(
-                RegistryServerConfig.LISTEN_HOST_CONFIG, config.host(),
-                RegistryServerConfig.LISTEN_PORT_CONFIG, config.registryPort(),
-                RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))));
+        // the bus's services authenticate as User:bus; HTTP callers are checked against the bus's verifiers
+        principals = track(new PrincipalDirectory(credentials.username(), credentials.password(),
+                () -> ClientFiles.bus(config.dataDir()), Duration.ofSeconds(10)));
+        Map<String, Object> registryProps = new LinkedHashMap<>();
+        registryProps.put(RegistryServerConfig.LISTEN_HOST_CONFIG, config.host());
+        registryProps.put(RegistryServerConfig.LISTEN_PORT_CONFIG, config.registryPort());
+        registryProps.put(RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        credentials.securityProperties().forEach((k, v) -> registryProps.put(RegistryServerConfig.KAFKA_PREFIX + k, v));
+        registry = track(new SchemaRegistryServer(new RegistryServerConfig(registryProps), principals));
         registry.start();
-        ensureAuthorityDepartment(broker.bootstrapServers(), registry.url());
-        startStreamsApps(broker.bootstrapServers(), registry.url());
-        http = track(HttpApi.start(config.host(), config.httpPort(), this::health));
+        credentials.write(config.dataDir(), broker.bootstrapServers(), Map.of(
+                DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url(),
+                DatabusClientConfig.DEPARTMENT_ID_CONFIG, credentials.username()));
+        busConfig = ClientFiles.bus(config.dataDir());
+        http = track(HttpApi.start(config.host(), config.httpPort(), this::health, principals, busConfig));
         endpoints = new BusEndpoints(broker.bootstrapServers(), registry.url(), http.url());
+        credentials.write(config.dataDir(), broker.bootstrapServers(), Map.of(DatabusClientConfig.HTTP_URL_CONFIG, http.url()));
+        busConfig = ClientFiles.bus(config.dataDir());
+        ClientFiles.refreshEndpoints(config.dataDir(), endpoints);
+        ensureAuthorityDepartment();
+        startStreamsApps(broker.bootstrapServers(), registry.url(), credentials);
         endpoints.write(config.dataDir());
         startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
@@ -104,21 +124,26 @@ public final class BusRuntime implements AutoCloseable {
      * governance app never starts with a command pattern that matches nothing: Kafka Streams 4.3 builds a task's topology
      * with a placeholder then, and fails the stream thread when the first department's topic appears.
      */
-    private void ensureAuthorityDepartment(String bootstrap, String registryUrl) {
-        try (Departments departments = Departments.connect(bootstrap, registryUrl, Duration.ofSeconds(30))) {
-            if (departments.find(AUTHORITY_DEPARTMENT).isEmpty()) {
-                departments.add(AUTHORITY_DEPARTMENT, "公共数据主管部门", java.util.Optional.empty());
+    private void ensureAuthorityDepartment() {
+        try (Departments departments = Departments.connect(busConfig, Duration.ofSeconds(30))) {
+            boolean existed = departments.find(AUTHORITY_DEPARTMENT).isPresent();
+            ClientFiles.ensureDepartment(departments, config.dataDir(), endpoints, AUTHORITY_DEPARTMENT, "公共数据主管部门",
+                    java.util.Optional.empty());
+            if (!existed) {
                 LOG.info("Added the department of the public data authority, '{}'", AUTHORITY_DEPARTMENT);
             }
         }
     }
 
-    private void startStreamsApps(String bootstrap, String registryUrl) {
-        Map<String, Object> common = Map.of(
-                "bootstrap.servers", bootstrap,
-                "schema.registry.url", registryUrl,
-                "state.dir", config.dataDir().resolve("streams").toString(),
-                "data.dir", config.dataDir().toString());
+    private void startStreamsApps(String bootstrap, String registryUrl, BusCredentials credentials) {
+        Map<String, Object> common = new LinkedHashMap<>();
+        common.put("bootstrap.servers", bootstrap);
+        common.put("schema.registry.url", registryUrl);
+        common.put("state.dir", config.dataDir().resolve("streams").toString());
+        common.put("data.dir", config.dataDir().toString());
+        // every app's Kafka clients authenticate as the bus, and so do its registry calls
+        credentials.securityProperties().forEach((k, v) -> common.put("streams." + k, v));
+        common.put("basic.auth.user.info", credentials.username() + ":" + credentials.password());
         Map<String, Object> governance = new LinkedHashMap<>(common);
         governance.remove("data.dir");
         apps.add(track(new ManagedStreams("governance", GovernanceApp.create(new GovernanceConfig(governance)))));
@@ -189,6 +214,11 @@ public final class BusRuntime implements AutoCloseable {
         return admin;
     }
 
+    /** The bus principal's client config ({@code <data-dir>/clients/bus.properties}), for administration. */
+    public DatabusClientConfig busConfig() {
+        return busConfig;
+    }
+
     @Override
     public void close() {
         while (!started.isEmpty()) {
@@ -201,9 +231,9 @@ public final class BusRuntime implements AutoCloseable {
         }
     }
 
-    private static Properties adminProperties(String bootstrap) {
+    private static Properties adminProperties(EmbeddedBroker broker) {
         Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(broker.clientProperties());
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "databus-runtime");
         return p;
     }

@@ -1,26 +1,71 @@
 package cn.tianfu.databus.server;
 
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import cn.tianfu.databus.DatabusException;
+import cn.tianfu.databus.auth.Authenticator;
+import cn.tianfu.databus.governance.client.internal.AvroJson;
+import cn.tianfu.databus.governance.client.internal.HttpViews;
+import cn.tianfu.databus.schemas.AccessRequest;
+import cn.tianfu.databus.schemas.Grant;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
 
-/** The bus's HTTP API: {@code GET /health} now; the console and department endpoints attach here. */
+/**
+ * The bus's HTTP API. {@code GET /health} is open; everything under {@code /api/} needs HTTP basic credentials of a
+ * department (or the bus) and acts only as that caller:
+ * <ul>
+ * <li>{@code GET /api/v1/requests?role=mine|incoming|all}: access requests the caller filed, those on its resources, or both;</li>
+ * <li>{@code GET /api/v1/grants?role=consumer|provider|all}: grants it receives, grants on its resources, or both.</li>
+ * </ul>
+ * Bodies are JSON arrays in Avro's JSON encoding of {@code AccessRequest} / {@code Grant}; errors are
+ * {@code {"error_code":N,"message":"..."}} (401 without valid credentials, 400 for an unknown role).
+ */
 public final class HttpApi implements AutoCloseable {
+
+    private static final String CALLER = "databus.caller";
 
     private final Javalin app;
     private final String url;
+    private final StateTables state;
 
-    private HttpApi(Javalin app, String url) {
+    private HttpApi(Javalin app, String url, StateTables state) {
         this.app = app;
         this.url = url;
+        this.state = state;
     }
 
+    /** The health endpoint only (no department endpoints). */
     public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health) {
+        return start(host, port, health, null, (StateTables) null);
+    }
+
+    /**
+     * The health endpoint and the department endpoints: callers authenticated by {@code authenticator}, the raw topics
+     * read with {@code bus} (the bus principal's client config).
+     */
+    public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator,
+            cn.tianfu.databus.client.DatabusClientConfig bus) {
+        StateTables state = bus == null ? null : new StateTables(bus, java.time.Duration.ofSeconds(10));
+        try {
+            return start(host, port, health, authenticator, state);
+        } catch (RuntimeException e) {
+            if (state != null) {
+                state.close();
+            }
+            throw e;
+        }
+    }
+
+    private static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator, StateTables state) {
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             QueuedThreadPool pool = new QueuedThreadPool(16, 2);
@@ -33,6 +78,31 @@ public final class HttpApi implements AutoCloseable {
                 body.putAll(h.components());
                 ctx.status(h.up() ? 200 : 503).json(body);
             });
+            if (authenticator != null && state != null) {
+                config.routes.before("/api/*", ctx -> authenticate(ctx, authenticator));
+                config.routes.get(HttpViews.REQUESTS_PATH, ctx -> {
+                    Authenticator.Caller caller = ctx.attribute(CALLER);
+                    String me = caller.name();
+                    Predicate<AccessRequest> filter = switch (role(ctx, "mine", "incoming")) {
+                        case "mine" -> r -> r.getConsumer().equals(me);
+                        case "incoming" -> r -> r.getProvider().equals(me);
+                        default -> r -> caller.admin() || r.getConsumer().equals(me) || r.getProvider().equals(me);
+                    };
+                    sendJson(ctx, AvroJson.encode(state.requests(filter), AccessRequest.class));
+                });
+                config.routes.get(HttpViews.GRANTS_PATH, ctx -> {
+                    Authenticator.Caller caller = ctx.attribute(CALLER);
+                    String me = caller.name();
+                    Predicate<Grant> filter = switch (role(ctx, "consumer", "provider")) {
+                        case "consumer" -> g -> g.getConsumer().equals(me);
+                        case "provider" -> g -> g.getProvider().equals(me);
+                        default -> g -> caller.admin() || g.getConsumer().equals(me) || g.getProvider().equals(me);
+                    };
+                    sendJson(ctx, AvroJson.encode(state.grants(filter), Grant.class));
+                });
+                config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+                config.routes.exception(DatabusException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
+            }
         });
         try {
             app.start(host, port);
@@ -41,7 +111,40 @@ public final class HttpApi implements AutoCloseable {
             throw new DatabusException("cannot start the HTTP API on " + host + ":" + port
                     + (isBindFailure(e) ? ": the port is already in use (choose another with --http-port)" : ": " + e.getMessage()), e);
         }
-        return new HttpApi(app, "http://" + host + ":" + app.port());
+        return new HttpApi(app, "http://" + host + ":" + app.port(), state);
+    }
+
+    private static void authenticate(Context ctx, Authenticator authenticator) {
+        Optional<Authenticator.Caller> caller = authenticator.fromHeader(ctx.header("Authorization"));
+        if (caller.isEmpty()) {
+            ctx.header("WWW-Authenticate", "Basic realm=\"databus\"");
+            throw new HttpResponseException(401, "Unauthorized: the bus's HTTP API needs HTTP basic credentials of a department"
+                    + " (sasl.username and sasl.password of its client config)");
+        }
+        ctx.attribute(CALLER, caller.get());
+    }
+
+    /** The {@code role} query parameter: one of the two named roles, or {@code all} (the default). */
+    private static String role(Context ctx, String first, String second) {
+        String role = ctx.queryParam("role");
+        if (role == null || role.isBlank() || role.equals("all")) {
+            return "all";
+        }
+        if (role.equals(first) || role.equals(second)) {
+            return role;
+        }
+        throw new HttpResponseException(400, "role '" + role + "' is unknown: use " + first + ", " + second + " or all");
+    }
+
+    private static void sendJson(Context ctx, String json) {
+        ctx.status(200).contentType("application/json").result(json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void error(Context ctx, int status, String message) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error_code", status);
+        body.put("message", message);
+        ctx.status(status).json(body);
     }
 
     private static boolean isBindFailure(Throwable e) {
@@ -64,5 +167,8 @@ public final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        if (state != null) {
+            state.close();
+        }
     }
 }

@@ -46,10 +46,10 @@ class DeadlettersCommandIT {
     void listsDeadLettersFilteredByReasonAsTableAndJson() throws Exception {
         SharedBus bus = SharedBus.get();
         new BusEndpoints(bus.bootstrapServers(), bus.registryUrl(), "http://127.0.0.1:1").write(dataDir);
+        bus.writeBusClientConfig(dataDir, java.util.Optional.empty());
         String marker = UUID.randomUUID().toString();
-        try (SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(bus.registryUrl()).build();
-             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()),
+        try (SchemaRegistryClient registry = bus.registryClient();
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(bus.kafkaProperties(),
                      new StringSerializer(), new ByteArraySerializer())) {
             AvroSerializer<DeadLetter> serializer = new AvroSerializer<>(registry);
             DeadLetter[] letters = {

@@ -30,6 +30,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import cn.tianfu.databus.governance.GovernanceApp;
 import cn.tianfu.databus.governance.GovernanceConfig;
 import cn.tianfu.databus.server.BusEndpoints;
+import cn.tianfu.databus.server.BusRuntime;
+import cn.tianfu.databus.server.HttpApi;
 import cn.tianfu.databus.testkit.SharedBus;
 
 /**
@@ -50,9 +52,11 @@ class GovernanceCliIT {
     private static SharedBus bus;
     private static Path dataDir;
     private static KafkaStreams governance;
+    private static HttpApi http;
     private static String pendingRequest;
     private static final List<String[]> DEPARTMENTS = List.of(new String[] {"psb", "市公安局", "11510100MB0F31224T"},
-            new String[] {"amr", "市市场监督管理局", "11510100MB1D22617A"}, new String[] {"mca", "市民政局", "11510100MB0T189053"});
+            new String[] {"amr", "市市场监督管理局", "11510100MB1D22617A"}, new String[] {"mca", "市民政局", "11510100MB0T189053"},
+            new String[] {"hrss", "市人力资源和社会保障局", "11510100MB1C68743X"});
     private static final List<Run> ADDED = new java.util.ArrayList<>();
 
     record Run(int exit, String out, String err) {
@@ -62,15 +66,18 @@ class GovernanceCliIT {
     static void startGovernance() throws IOException {
         bus = SharedBus.get();
         dataDir = Files.createTempDirectory("databus-cli-it-");
-        new BusEndpoints(bus.bootstrapServers(), bus.registryUrl(), "http://127.0.0.1:1").write(dataDir);
+        // the bus's HTTP API serves the requests and grants views
+        http = HttpApi.start("127.0.0.1", 0, () -> new BusRuntime.Health(true, Map.of()), bus.authenticator(), bus.busConfig());
+        new BusEndpoints(bus.bootstrapServers(), bus.registryUrl(), http.url()).write(dataDir);
+        bus.writeBusClientConfig(dataDir, java.util.Optional.of(http.url()));
         for (String[] d : DEPARTMENTS) {
             ADDED.add(run("dept", "add", d[0], "--name", d[1], "--code", d[2], "--data-dir", dataDir.toString()));
         }
-        governance = GovernanceApp.create(new GovernanceConfig(Map.of(
+        governance = GovernanceApp.create(new GovernanceConfig(bus.streamsAppConfig(Map.of(
                 GovernanceConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
                 GovernanceConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                 GovernanceConfig.STATE_DIR_CONFIG, dataDir.resolve("governance").toString(),
-                GovernanceConfig.APPLICATION_ID_CONFIG, "governance-cli-it")));
+                GovernanceConfig.APPLICATION_ID_CONFIG, "governance-cli-it"))));
         governance.start();
         await().atMost(Duration.ofSeconds(60)).until(() -> governance.state() == KafkaStreams.State.RUNNING);
     }
@@ -79,6 +86,9 @@ class GovernanceCliIT {
     static void stopGovernance() {
         if (governance != null) {
             governance.close(Duration.ofSeconds(10));
+        }
+        if (http != null) {
+            http.close();
         }
         SharedBus.deleteRecursively(dataDir);
     }

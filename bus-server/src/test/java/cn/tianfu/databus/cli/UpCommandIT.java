@@ -12,6 +12,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,6 +23,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.server.BusEndpoints;
 
 /** Runs {@code databus up} as a user would: a separate JVM, readiness line, /health, Ctrl-C (SIGTERM). */
@@ -62,11 +64,23 @@ class UpCommandIT {
             BusEndpoints endpoints = BusEndpoints.read(dataDir);
             assertThat(endpoints.bootstrapServers()).isEqualTo(m.group(1));
             assertThat(endpoints.registryUrl()).isEqualTo(m.group(2));
-            HttpResponse<String> subjects = HttpClient.newHttpClient().send(
+            HttpResponse<String> anonymous = HttpClient.newHttpClient().send(
                     HttpRequest.newBuilder(URI.create(endpoints.registryUrl() + "/subjects")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(anonymous.statusCode()).isEqualTo(401);
+            assertThat(anonymous.body()).startsWith("{\"error_code\":401,\"message\":\"Unauthorized");
+            // the bus's own client config, written at start with mode 600, is complete and authenticates
+            Path busFile = dataDir.resolve("clients/bus.properties");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(busFile))).isEqualTo("rw-------");
+            DatabusClientConfig busConfig = DatabusClientConfig.load(busFile);
+            String basic = "Basic " + java.util.Base64.getEncoder().encodeToString(
+                    busConfig.basicAuthUserInfo().orElseThrow().getBytes(StandardCharsets.UTF_8));
+            HttpResponse<String> subjects = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(endpoints.registryUrl() + "/subjects")).header("Authorization", basic).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(subjects.statusCode()).isEqualTo(200);
-            // the bus registered the schema of its own department records (the data authority's, at start)
-            assertThat(subjects.body()).contains("\"bus.departments-value\"");
+            assertThat(subjects.body()).contains("bus.departments-value");
+            // the authority is a department with its own client config
+            assertThat(DatabusClientConfig.load(dataDir.resolve("clients/authority.properties")).principal()).isEqualTo("authority");
 
             // Kafka's own logging goes to the data dir, not the console
             assertThat(dataDir.resolve("logs/databus.log")).exists();

@@ -150,7 +150,7 @@ public final class GovernanceApp {
      * unreachable) is replaced; its uncommitted work is redone.
      */
     public static KafkaStreams create(GovernanceConfig config) {
-        SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(config.registryUrls()).build();
+        SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(config.registryUrls()).basicAuth(config.registryUserInfo()).build();
         Properties adminProps = new Properties();
         Map<String, Object> overrides = config.streamsOverrides();
         overrides.forEach((k, v) -> {

@@ -35,6 +35,10 @@ public final class GovernanceConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_URL_CONFIG = AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG;
     private static final String SCHEMA_REGISTRY_URL_DOC = "URL(s) of the bus's schema registry, comma-separated.";
 
+    public static final String REGISTRY_USER_INFO_CONFIG = "basic.auth.user.info";
+    private static final String REGISTRY_USER_INFO_DOC = "HTTP basic credentials for the schema registry as user:password"
+            + " (on a secured bus, the bus's own principal: it registers schemas); empty for none.";
+
     public static final String STATE_DIR_CONFIG = StreamsConfig.STATE_DIR_CONFIG;
     private static final String STATE_DIR_DOC = "Directory of the app's local state stores (rebuilt from their changelogs"
             + " when missing).";
@@ -68,6 +72,7 @@ public final class GovernanceConfig extends AbstractConfig {
     };
 
     private static final ConfigDef CONFIG = new ConfigDef()
+            .define(REGISTRY_USER_INFO_CONFIG, Type.PASSWORD, "", Importance.MEDIUM, REGISTRY_USER_INFO_DOC)
             .define(BOOTSTRAP_SERVERS_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, NOT_EMPTY_LIST, Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
             .define(SCHEMA_REGISTRY_URL_CONFIG, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, NOT_EMPTY_LIST, Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
             .define(STATE_DIR_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, NOT_BLANK, Importance.HIGH, STATE_DIR_DOC)
@@ -121,5 +126,11 @@ public final class GovernanceConfig extends AbstractConfig {
     /** Every {@code streams.}-prefixed key, without the prefix. */
     public Map<String, Object> streamsOverrides() {
         return new HashMap<>(originalsWithPrefix(STREAMS_PREFIX, true));
+    }
+
+    /** {@code user:password} for the schema registry, if set. */
+    public java.util.Optional<String> registryUserInfo() {
+        String info = getPassword(REGISTRY_USER_INFO_CONFIG).value();
+        return info == null || info.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(info);
     }
 }

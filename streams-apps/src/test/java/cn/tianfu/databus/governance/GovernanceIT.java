@@ -75,9 +75,9 @@ class GovernanceIT {
     @BeforeAll
     static void startApp() throws Exception {
         bus = SharedBus.get();
-        registry = HttpSchemaRegistryClient.builder(bus.registryUrl()).build();
+        registry = bus.registryClient();
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers());
+        p.putAll(bus.clientProperties());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         producer = new KafkaProducer<>(p, new StringSerializer(), new AvroSerializer<>(registry));
         applicationId = "governance-it-" + UUID.randomUUID().toString().substring(0, 8);
@@ -96,12 +96,12 @@ class GovernanceIT {
     }
 
     private static KafkaStreams started(Path dir) {
-        KafkaStreams streams = GovernanceApp.create(new GovernanceConfig(Map.of(
+        KafkaStreams streams = GovernanceApp.create(new GovernanceConfig(bus.streamsAppConfig(Map.of(
                 GovernanceConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
                 GovernanceConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                 GovernanceConfig.STATE_DIR_CONFIG, dir.toString(),
                 GovernanceConfig.APPLICATION_ID_CONFIG, applicationId,
-                "streams.consumer.metadata.max.age.ms", "1000")));
+                "streams.consumer.metadata.max.age.ms", "1000"))));
         streams.start();
         await().atMost(WAIT).until(() -> streams.state() == KafkaStreams.State.RUNNING);
         return streams;
@@ -134,7 +134,7 @@ class GovernanceIT {
 
     private static <V> KafkaConsumer<String, V> consumer(String topic, Deserializer<V> values) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers());
+        p.putAll(bus.clientProperties());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         KafkaConsumer<String, V> c = new KafkaConsumer<>(p, new StringDeserializer(), values);
@@ -274,7 +274,7 @@ class GovernanceIT {
         String dept = department("psb");
         byte[] garbage = "not avro at all".getBytes();
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers());
+        p.putAll(bus.clientProperties());
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             raw.send(new ProducerRecord<>(Topics.commands(dept), "bad-1".getBytes(), garbage)).get(30, TimeUnit.SECONDS);
         }

@@ -42,6 +42,7 @@ import cn.tianfu.databus.catalog.ResourceDefinition;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.governance.client.internal.ClientProperties;
 import cn.tianfu.databus.schemas.CommandResult;
+import cn.tianfu.databus.security.KafkaErrors;
 import cn.tianfu.databus.schemas.DecideRequest;
 import cn.tianfu.databus.schemas.Decision;
 import cn.tianfu.databus.schemas.GovernanceCommand;
@@ -188,7 +189,8 @@ public final class GovernanceClient implements AutoCloseable {
         } catch (GovernanceException e) {
             throw e;
         } catch (KafkaException e) {
-            throw new GovernanceException("cannot read " + replyTopic + ": " + e.getMessage(), e, false);
+            throw KafkaErrors.translate(e, department, "read " + replyTopic).orElseGet(() ->
+                    new GovernanceException("cannot read " + replyTopic + ": " + e.getMessage(), e, false));
         }
     }
 
@@ -397,15 +399,17 @@ public final class GovernanceClient implements AutoCloseable {
         try {
             producer.send(new ProducerRecord<>(commandTopic, id, command), (metadata, error) -> {
                 if (error != null) {
-                    forget(id, new GovernanceException("cannot send command " + id + " to " + commandTopic + ": " + error.getMessage(),
-                            error, error instanceof RetriableException));
+                    forget(id, KafkaErrors.translate(error, department, "write " + commandTopic).orElseGet(() ->
+                            new GovernanceException("cannot send command " + id + " to " + commandTopic + ": " + error.getMessage(),
+                                    error, error instanceof RetriableException)));
                 }
             });
         } catch (DatabusException e) {
             forget(id, e);
         } catch (KafkaException e) {
-            forget(id, new GovernanceException("cannot send command " + id + " to " + commandTopic + ": " + e.getMessage(),
-                    e, e instanceof RetriableException || e.getCause() instanceof RetriableException));
+            forget(id, KafkaErrors.translate(e, department, "write " + commandTopic).orElseGet(() ->
+                    new GovernanceException("cannot send command " + id + " to " + commandTopic + ": " + e.getMessage(),
+                            e, e instanceof RetriableException || e.getCause() instanceof RetriableException)));
         }
         return future;
     }
@@ -441,6 +445,13 @@ public final class GovernanceClient implements AutoCloseable {
                     consumer.seek(e.topicPartition(), e.offset() + 1);
                 } catch (WakeupException e) {
                     // close() woke us
+                } catch (org.apache.kafka.common.errors.AuthenticationException
+                        | org.apache.kafka.common.errors.AuthorizationException e) {
+                    // never heals by retrying: fail what waits, and stop reading
+                    RuntimeException typed = KafkaErrors.translateOr(e, department, "read " + replyTopic);
+                    LOG.error("Stopped reading {}: {}", replyTopic, typed.getMessage());
+                    pending.keySet().forEach(id -> forget(id, typed));
+                    return;
                 } catch (KafkaException e) {
                     if (!closed) {
                         LOG.warn("Reading {} failed, retrying: {}", replyTopic, e.toString());

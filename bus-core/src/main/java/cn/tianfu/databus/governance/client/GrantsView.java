@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import cn.tianfu.databus.client.DatabusClientConfig;
-import cn.tianfu.databus.governance.client.internal.TopicViews;
+import cn.tianfu.databus.governance.client.internal.HttpViews;
 import cn.tianfu.databus.schemas.Grant;
 
 /**
@@ -18,9 +18,16 @@ public interface GrantsView extends AutoCloseable {
         return open(config, GovernanceClient.DEFAULT_CONNECT_TIMEOUT);
     }
 
-    /** @throws GovernanceException when the bus cannot be reached */
+    /**
+     * Reads the view from the bus's HTTP API ({@code bus.http.url} of the config), authenticated as the department; the
+     * bus answers only what concerns it.
+     *
+     * @throws GovernanceException when the bus answers with an error
+     * @throws cn.tianfu.databus.security.BusUnreachableException when the bus cannot be reached
+     * @throws cn.tianfu.databus.security.BusAuthenticationException when the bus refuses the credentials
+     */
     static GrantsView open(DatabusClientConfig config, Duration timeout) {
-        return TopicViews.grants(config, timeout);
+        return HttpViews.grants(config, timeout);
     }
 
     void refresh();

@@ -5,6 +5,7 @@ import java.net.BindException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import cn.tianfu.databus.auth.Authenticator;
 import cn.tianfu.databus.registry.server.internal.KafkaStoreLog;
 import cn.tianfu.databus.registry.server.internal.RegistryError;
 import cn.tianfu.databus.registry.server.internal.RegistryHttpApi;
@@ -31,14 +32,26 @@ public final class SchemaRegistryServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SchemaRegistryServer.class);
 
     private final RegistryServerConfig config;
+    private final Authenticator authenticator;
     private KafkaStoreLog log;
     private Javalin http;
     private volatile boolean ready;
     private volatile boolean started;
     private volatile int port = -1;
 
+    /** An open registry: every caller may read and register (for tests and trusted networks). */
     public SchemaRegistryServer(RegistryServerConfig config) {
+        this(config, null);
+    }
+
+    /**
+     * A registry that authenticates every call with HTTP basic credentials checked by {@code authenticator}: any known
+     * caller reads; only an {@linkplain Authenticator.Caller#admin() admin} registers, deletes or changes compatibility.
+     * Unauthenticated calls get 401, non-admin writes 403, both with a Confluent-style error body.
+     */
+    public SchemaRegistryServer(RegistryServerConfig config, Authenticator authenticator) {
         this.config = config;
+        this.authenticator = authenticator;
     }
 
     /**
@@ -66,7 +79,7 @@ public final class SchemaRegistryServer implements AutoCloseable {
             throw new RegistryServerException("The schema registry could not connect to Kafka at "
                     + config.kafkaClientProps().get("bootstrap.servers") + ": " + e.getMessage(), e, true);
         }
-        RegistryHttpApi api = new RegistryHttpApi(store, log::clusterId);
+        RegistryHttpApi api = new RegistryHttpApi(store, log::clusterId, authenticator);
         String host = config.listenHost();
         try {
             http = Javalin.create(cfg -> {

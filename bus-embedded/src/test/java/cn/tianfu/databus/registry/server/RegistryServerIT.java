@@ -55,12 +55,12 @@ class RegistryServerIT {
     }
 
     private static SchemaRegistryServer start(int port) {
-        var s = new SchemaRegistryServer(new RegistryServerConfig(Map.of(
+        var s = new SchemaRegistryServer(new RegistryServerConfig(SharedBus.get().withRegistryKafkaSecurity(Map.of(
                 RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBus.get().bootstrapServers(),
                 // a log of its own: other tests in this JVM register schemas through the shared registry
                 RegistryServerConfig.TOPIC_CONFIG, "_schemas.registry-it",
                 RegistryServerConfig.LISTEN_PORT_CONFIG, port,
-                RegistryServerConfig.TIMEOUT_MS_CONFIG, 20_000)));
+                RegistryServerConfig.TIMEOUT_MS_CONFIG, 20_000))));
         s.start();
         return s;
     }
@@ -482,9 +482,9 @@ class RegistryServerIT {
     @Test
     void aPortAlreadyInUseFailsWithATypedError() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            var blocked = new SchemaRegistryServer(new RegistryServerConfig(Map.of(
+            var blocked = new SchemaRegistryServer(new RegistryServerConfig(SharedBus.get().withRegistryKafkaSecurity(Map.of(
                     RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBus.get().bootstrapServers(),
-                    RegistryServerConfig.LISTEN_PORT_CONFIG, taken.getLocalPort())));
+                    RegistryServerConfig.LISTEN_PORT_CONFIG, taken.getLocalPort()))));
             try {
                 assertThatThrownBy(blocked::start)
                         .isInstanceOfSatisfying(RegistryPortInUseException.class,

@@ -7,10 +7,9 @@ import cn.tianfu.databus.ledger.KeyHasher;
 import cn.tianfu.databus.ledger.PublicKeys;
 import cn.tianfu.databus.ledger.SigningKeys;
 import cn.tianfu.databus.ledger.internal.KeyFiles;
-import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.serde.AvroSerdeConfig;
-import cn.tianfu.databus.server.BusEndpoints;
+import cn.tianfu.databus.server.ClientFiles;
 import cn.tianfu.databus.topic.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -32,7 +31,8 @@ public final class AuditConnection {
     Path dataDir;
 
     @Option(names = "--config", paramLabel = "FILE",
-            description = "Client properties (bootstrap.servers, schema.registry.url, security settings).")
+            description = "An auditor's client config ('databus auditor add' writes it): bootstrap.servers,"
+                    + " schema.registry.url, credentials.")
     Path config;
 
     @Option(names = "--log-topic", hidden = true, defaultValue = Topics.EXCHANGE_LOG)
@@ -50,9 +50,10 @@ public final class AuditConnection {
             kafka.putAll(client.kafkaProperties());
             registry = AvroSerdeConfig.fromMap(client.serdeConfig()).registryClient();
         } else if (dataDir != null) {
-            BusEndpoints endpoints = BusEndpoints.read(dataDir);
-            kafka.put("bootstrap.servers", endpoints.bootstrapServers());
-            registry = HttpSchemaRegistryClient.builder(endpoints.registryUrl()).build();
+            // on the bus machine, the bus's own principal; elsewhere an auditor's client config (--config)
+            DatabusClientConfig bus = ClientFiles.bus(dataDir);
+            kafka.putAll(bus.kafkaProperties());
+            registry = AvroSerdeConfig.fromMap(bus.serdeConfig()).registryClient();
         } else {
             throw new DatabusException("say where the bus is: --data-dir DIR (a bus on this machine) or --config FILE");
         }

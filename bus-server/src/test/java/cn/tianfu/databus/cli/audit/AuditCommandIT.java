@@ -40,7 +40,7 @@ class AuditCommandIT {
     Path dataDir;
 
     private final SharedBus bus = SharedBus.get();
-    private final HttpSchemaRegistryClient registry = HttpSchemaRegistryClient.builder(bus.registryUrl()).build();
+    private final HttpSchemaRegistryClient registry = bus.registryClient();
     private String log;
     private String checkpoints;
     private KeyHasher hasher;
@@ -52,6 +52,7 @@ class AuditCommandIT {
     @BeforeEach
     void genuineLog() throws Exception {
         new BusEndpoints(bus.bootstrapServers(), bus.registryUrl(), "http://127.0.0.1:1").write(dataDir);
+        bus.writeBusClientConfig(dataDir, java.util.Optional.empty());
         SigningKeys keys = SigningKeys.loadOrCreate(dataDir);
         hasher = KeyHasher.loadOrCreate(dataDir);
         String suffix = UUID.randomUUID().toString().substring(0, 8);
@@ -72,7 +73,7 @@ class AuditCommandIT {
         AvroSerde<ExchangeLogCheckpoint> serde = AvroSerde.specific(registry, ExchangeLogCheckpoint.class);
         serde.configure(Map.of(), false);
         try (KafkaProducer<Integer, ExchangeLogCheckpoint> p = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()), new IntegerSerializer(),
+                bus.kafkaProperties(), new IntegerSerializer(),
                 serde.serializer())) {
             for (int at : new int[] {2, 5}) {
                 Checkpoint cp = new Checkpoint(0, at, at + 1, chain.get(at).hash(), 1L);
@@ -86,7 +87,7 @@ class AuditCommandIT {
         AvroSerde<ExchangeLogEntry> serde = AvroSerde.specific(registry, ExchangeLogEntry.class);
         serde.configure(Map.of(), false);
         try (KafkaProducer<String, ExchangeLogEntry> p = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()), new StringSerializer(),
+                bus.kafkaProperties(), new StringSerializer(),
                 serde.serializer())) {
             entries.forEach(e -> p.send(new ProducerRecord<>(log, 0, e.exchangeId(), ExchangeLogRecords.toAvro(e))));
         }

@@ -46,16 +46,17 @@ final class FakeGovernance implements AutoCloseable {
 
     FakeGovernance(SharedBus bus, String department) {
         this.department = department;
-        Map<String, Object> serde = Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl());
+        Map<String, Object> serde = bus.serdeConfig();
         AvroSerde<GovernanceCommand> commands = AvroSerde.specific(GovernanceCommand.class);
         commands.configure(serde, false);
         AvroSerde<CommandResult> results = AvroSerde.specific(CommandResult.class);
         results.configure(serde, false);
-        consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"), new StringDeserializer(), commands.deserializer());
+        Map<String, Object> consumerProps = bus.kafkaProperties();
+        consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), commands.deserializer());
         consumer.assign(List.of(new TopicPartition(Topics.commands(department), 0)));
         consumer.seekToBeginning(consumer.assignment());
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()),
+        producer = new KafkaProducer<>(bus.kafkaProperties(),
                 new StringSerializer(), results.serializer());
         thread = new Thread(this::run, "fake-governance-" + department);
         thread.setDaemon(true);

@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.avro.specific.SpecificRecord;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +32,9 @@ import org.junit.jupiter.api.Test;
 
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.department.DepartmentExistsException;
-import cn.tianfu.databus.department.Departments;
+import cn.tianfu.databus.security.BusAuthenticationException;
+import cn.tianfu.databus.server.BusRuntime;
+import cn.tianfu.databus.server.HttpApi;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.Category;
@@ -53,20 +56,27 @@ import cn.tianfu.databus.topic.Topics;
 class GovernanceClientIT {
 
     private static SharedBus bus;
-    private static Departments departments;
+    private static HttpApi http;
+    private final Map<String, DatabusClientConfig> configs = new java.util.HashMap<>();
     private String dept;
     private FakeGovernance governance;
 
     @BeforeAll
     static void startBus() {
         bus = SharedBus.get();
-        departments = Departments.connect(bus.bootstrapServers(), bus.registryUrl(), Duration.ofSeconds(10));
+        // the bus's HTTP API serves the requests and grants views, authenticating departments as the registry does
+        http = HttpApi.start("127.0.0.1", 0, () -> new BusRuntime.Health(true, Map.of()), bus.authenticator(), bus.busConfig());
+    }
+
+    @AfterAll
+    static void stopHttp() {
+        http.close();
     }
 
     @BeforeEach
     void addDepartment() {
         dept = "gc" + Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
-        departments.add(dept, "测试部门", Optional.empty());
+        config(dept);
         governance = new FakeGovernance(bus, dept);
     }
 
@@ -75,11 +85,9 @@ class GovernanceClientIT {
         governance.close();
     }
 
+    /** The department's own client config (added on first use, with credentials and ACLs). */
     private DatabusClientConfig config(String department) {
-        return DatabusClientConfig.fromMap(Map.of(
-                DatabusClientConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
-                DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
-                DatabusClientConfig.DEPARTMENT_ID_CONFIG, department));
+        return configs.computeIfAbsent(department, d -> bus.addDepartment(d, Optional.of(http.url())));
     }
 
     @Test
@@ -162,11 +170,17 @@ class GovernanceClientIT {
     }
 
     @Test
-    void a_department_without_topics_is_told_to_add_itself() {
-        assertThatThrownBy(() -> GovernanceClient.create(config("nosuchdept")))
-                .isInstanceOf(GovernanceException.class)
-                .hasMessageContaining("reply.nosuchdept does not exist")
-                .hasMessageContaining("databus dept add nosuchdept");
+    void a_department_the_bus_does_not_know_is_refused_at_once_with_a_clear_error() {
+        Map<String, Object> props = new java.util.HashMap<>();
+        config(dept).originals().forEach(props::put);
+        props.put(DatabusClientConfig.DEPARTMENT_ID_CONFIG, "nosuchdept");
+        props.put(DatabusClientConfig.SASL_USERNAME_CONFIG, "nosuchdept");
+        long t0 = System.nanoTime();
+        assertThatThrownBy(() -> GovernanceClient.create(DatabusClientConfig.fromMap(props)))
+                .isInstanceOf(BusAuthenticationException.class)
+                .hasMessageContaining("the bus refused the credentials of 'nosuchdept'")
+                .hasMessageContaining("sasl.password");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
     }
 
     @Test
@@ -195,9 +209,14 @@ class GovernanceClientIT {
 
     @Test
     void departments_are_recorded_once() {
-        assertThat(departments.find(dept)).hasValueSatisfying(d -> assertThat(d.getName()).isEqualTo("测试部门"));
+        var departments = bus.departments();
+        assertThat(departments.find(dept)).hasValueSatisfying(d -> {
+            assertThat(d.getName()).isEqualTo("department " + dept);
+            assertThat(d.getPasswordVerifier()).startsWith("pbkdf2-sha256$");
+        });
         assertThat(departments.list()).extracting(d -> d.getId()).contains(dept);
         assertThatThrownBy(() -> departments.add(dept, "again", Optional.empty())).isInstanceOf(DepartmentExistsException.class);
+        assertThat(departments.acls(dept)).hasSize(cn.tianfu.databus.department.AccessPolicy.department(dept).size());
         assertThat(bus.admin().listTopics().names()).succeedsWithin(Duration.ofSeconds(10))
                 .satisfies(names -> assertThat(names).contains(Topics.commands(dept), Topics.replies(dept)));
     }
@@ -275,8 +294,8 @@ class GovernanceClientIT {
     private static KafkaProducer<String, SpecificRecord> producer() {
         @SuppressWarnings({"unchecked", "rawtypes"})
         AvroSerde<SpecificRecord> serde = (AvroSerde) AvroSerde.generic();
-        serde.configure(Map.of(AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl()), false);
-        return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()), new StringSerializer(),
+        serde.configure(bus.serdeConfig(), false);
+        return new KafkaProducer<>(bus.kafkaProperties(), new StringSerializer(),
                 serde.serializer());
     }
 

@@ -114,7 +114,7 @@ public final class LedgerApp {
      */
     public static KafkaStreams create(LedgerConfig config) {
         checkPartitions(config);
-        SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(config.schemaRegistryUrl()).build();
+        SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(config.schemaRegistryUrl()).basicAuth(config.registryUserInfo()).build();
         Topology topology = buildTopology(LedgerContext.from(config, registry));
         return new KafkaStreams(topology, streamsConfig(config));
     }

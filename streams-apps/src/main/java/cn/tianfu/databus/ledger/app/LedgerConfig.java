@@ -23,6 +23,10 @@ public final class LedgerConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
     private static final String SCHEMA_REGISTRY_URL_DOC = "The schema registry the exchange-log records are written with.";
 
+    public static final String REGISTRY_USER_INFO_CONFIG = "basic.auth.user.info";
+    private static final String REGISTRY_USER_INFO_DOC = "HTTP basic credentials for the schema registry as user:password"
+            + " (on a secured bus, the bus's own principal: it registers schemas); empty for none.";
+
     public static final String STATE_DIR_CONFIG = "state.dir";
     private static final String STATE_DIR_DOC = "Directory of the app's local state (chain heads); it is rebuilt from"
             + " its changelog when lost.";
@@ -56,6 +60,7 @@ public final class LedgerConfig extends AbstractConfig {
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef CONFIG = new ConfigDef()
+            .define(REGISTRY_USER_INFO_CONFIG, Type.PASSWORD, "", Importance.MEDIUM, REGISTRY_USER_INFO_DOC)
             .define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
                     Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
             .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
@@ -154,5 +159,11 @@ public final class LedgerConfig extends AbstractConfig {
     /** The {@value #STREAMS_PREFIX} keys, without the prefix. */
     public Map<String, Object> streamsOverrides() {
         return originalsWithPrefix(STREAMS_PREFIX);
+    }
+
+    /** {@code user:password} for the schema registry, if set. */
+    public java.util.Optional<String> registryUserInfo() {
+        String info = getPassword(REGISTRY_USER_INFO_CONFIG).value();
+        return info == null || info.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(info);
     }
 }

@@ -33,6 +33,10 @@ public final class RouterConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
     private static final String SCHEMA_REGISTRY_URL_DOC = "URL(s) of the bus's schema registry, comma-separated.";
 
+    public static final String REGISTRY_USER_INFO_CONFIG = "basic.auth.user.info";
+    private static final String REGISTRY_USER_INFO_DOC = "HTTP basic credentials for the schema registry as user:password"
+            + " (on a secured bus, the bus's own principal: it registers schemas); empty for none.";
+
     public static final String STATE_DIR_CONFIG = "state.dir";
     private static final String STATE_DIR_DOC = "Directory of the router's local state stores (rebuilt from their changelogs when lost).";
 
@@ -58,6 +62,7 @@ public final class RouterConfig extends AbstractConfig {
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef CONFIG = new ConfigDef()
+            .define(REGISTRY_USER_INFO_CONFIG, Type.PASSWORD, "", Importance.MEDIUM, REGISTRY_USER_INFO_DOC)
             .define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
             .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
             .define(STATE_DIR_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH, STATE_DIR_DOC)
@@ -130,5 +135,11 @@ public final class RouterConfig extends AbstractConfig {
     /** The {@code streams.}-prefixed keys, without the prefix. */
     public Map<String, Object> streamsOverrides() {
         return new HashMap<>(originalsWithPrefix(STREAMS_PREFIX, true));
+    }
+
+    /** {@code user:password} for the schema registry, if set. */
+    public java.util.Optional<String> registryUserInfo() {
+        String info = getPassword(REGISTRY_USER_INFO_CONFIG).value();
+        return info == null || info.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(info);
     }
 }

@@ -98,7 +98,7 @@ public final class SharingRouterApp {
      * the returned instance reaches {@code NOT_RUNNING} (after {@code close()}).
      */
     public static KafkaStreams create(RouterConfig c) {
-        SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(c.schemaRegistryUrl()).build();
+        SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(c.schemaRegistryUrl()).basicAuth(c.registryUserInfo()).build();
         Admin admin = null;
         try {
             Map<String, Object> adminProps = new java.util.HashMap<>(c.streamsOverrides());

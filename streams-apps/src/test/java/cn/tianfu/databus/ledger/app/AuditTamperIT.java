@@ -62,7 +62,7 @@ class AuditTamperIT {
     Path work;
 
     private final SharedBus bus = SharedBus.get();
-    private final SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(bus.registryUrl()).build();
+    private final SchemaRegistryClient registry = bus.registryClient();
     private SigningKeys keys;
     private List<ExchangeEntry> chain;
     private LogTopics topics;
@@ -82,7 +82,7 @@ class AuditTamperIT {
         AvroSerde<ExchangeLogEntry> serde = AvroSerde.specific(registry, ExchangeLogEntry.class);
         serde.configure(Map.of(), false);
         try (KafkaProducer<String, ExchangeLogEntry> p = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()), new StringSerializer(),
+                bus.kafkaProperties(), new StringSerializer(),
                 serde.serializer())) {
             for (ExchangeEntry e : entries) {
                 p.send(new ProducerRecord<>(topics.log(), 0, e.exchangeId(), ExchangeLogRecords.toAvro(e)));
@@ -95,7 +95,7 @@ class AuditTamperIT {
         AvroSerde<ExchangeLogCheckpoint> serde = AvroSerde.specific(registry, ExchangeLogCheckpoint.class);
         serde.configure(Map.of(), false);
         try (KafkaProducer<Integer, ExchangeLogCheckpoint> p = new KafkaProducer<>(
-                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()), new IntegerSerializer(),
+                bus.kafkaProperties(), new IntegerSerializer(),
                 serde.serializer())) {
             p.send(new ProducerRecord<>(topics.checkpoints(), 0,
                     ExchangeLogRecords.toAvro(cp, signer.sign(cp), signer.publicKey())));
@@ -103,7 +103,7 @@ class AuditTamperIT {
     }
 
     private AuditReader reader() {
-        return AuditReader.builder(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()))
+        return AuditReader.builder(bus.kafkaProperties())
                 .registry(registry).publicKey(keys.publicKey())
                 .logTopic(topics.log()).checkpointTopic(topics.checkpoints()).build();
     }

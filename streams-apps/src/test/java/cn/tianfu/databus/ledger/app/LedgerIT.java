@@ -42,11 +42,10 @@ class LedgerIT {
     Path work;
 
     private final SharedBus bus = SharedBus.get();
-    private final SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(bus.registryUrl()).build();
+    private final SchemaRegistryClient registry = bus.registryClient();
 
     private LedgerConfig config(LogTopics topics, String appId, Path stateDir) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(LedgerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers());
+        Map<String, Object> p = new HashMap<>(bus.streamsAppConfig(Map.of(LedgerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers())));
         p.put(LedgerConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl());
         p.put(LedgerConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(LedgerConfig.DATA_DIR_CONFIG, dataDir.toString());
@@ -68,13 +67,13 @@ class LedgerIT {
     private KafkaProducer<String, ExchangeLogEntry> stagingProducer() {
         AvroSerde<ExchangeLogEntry> serde = AvroSerde.specific(registry, ExchangeLogEntry.class);
         serde.configure(Map.of(), false);
-        Map<String, Object> p = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
-                ProducerConfig.LINGER_MS_CONFIG, 5);
+        Map<String, Object> p = bus.kafkaProperties();
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         return new KafkaProducer<>(p, new StringSerializer(), serde.serializer());
     }
 
     private AuditReader reader(LogTopics topics) {
-        return AuditReader.builder(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()))
+        return AuditReader.builder(bus.kafkaProperties())
                 .registry(registry).publicKey(SigningKeys.loadOrCreate(dataDir).publicKey())
                 .logTopic(topics.log()).checkpointTopic(topics.checkpoints()).build();
     }

@@ -36,7 +36,7 @@ record LogTopics(String staging, String log, String checkpoints) {
     /** Every committed record of a topic, read from the beginning to the current end. */
     static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
         Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedBus.get().bootstrapServers());
+        props.putAll(SharedBus.get().kafkaProperties());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(),

@@ -76,13 +76,14 @@ class SharingRouterIT {
     private String consumer;
     private String code;
     private String appId;
+    private final Map<String, DatabusClientConfig> departments = new HashMap<>();
 
     @BeforeAll
     static void connect() {
         bus = SharedBus.get();
-        registry = HttpSchemaRegistryClient.builder(bus.registryUrl()).build();
+        registry = bus.registryClient();
         Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers());
+        props.putAll(bus.kafkaProperties());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         governance = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
@@ -127,7 +128,7 @@ class SharingRouterIT {
     }
 
     private KafkaStreams startRouter() {
-        KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(Map.of(
+        KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(Map.of(
                 RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
                 RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                 RouterConfig.STATE_DIR_CONFIG, stateDir.toString(),
@@ -136,17 +137,15 @@ class SharingRouterIT {
                 RouterConfig.BACKFILL_CHECK_INTERVAL_MS_CONFIG, 300,
                 RouterConfig.DELIVERY_PARTITIONS_CONFIG, 2,
                 "streams.commit.interval.ms", 200,
-                "streams.main.consumer.metadata.max.age.ms", 1000)));
+                "streams.main.consumer.metadata.max.age.ms", 1000))));
         routers.add(router);
         router.start();
         return router;
     }
 
+    /** The department's own client config: its credentials and ACLs, as {@code databus dept add} makes them. */
     private DatabusClientConfig department(String id) {
-        return DatabusClientConfig.fromMap(Map.of(
-                DatabusClientConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
-                DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
-                DatabusClientConfig.DEPARTMENT_ID_CONFIG, id));
+        return departments.computeIfAbsent(id, bus::addDepartment);
     }
 
     private Publisher publisher() {
@@ -292,7 +291,7 @@ class SharingRouterIT {
     private Map<String, Integer> stagingCounter() {
         Map<String, Integer> counts = new ConcurrentHashMap<>();
         Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers());
+        props.putAll(bus.kafkaProperties());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "staging-" + appId);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

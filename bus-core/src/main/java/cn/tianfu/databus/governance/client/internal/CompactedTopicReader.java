@@ -75,6 +75,10 @@ public final class CompactedTopicReader<V> implements AutoCloseable {
             if (e instanceof RecordDeserializationException) {
                 throw e;
             }
+            var typed = cn.tianfu.databus.security.KafkaErrors.translate(e, null, "read " + topic);
+            if (typed.isPresent()) {
+                throw typed.get();
+            }
             throw new GovernanceException("cannot read " + topic + ": " + e.getMessage(), e, false);
         }
     }

@@ -13,19 +13,15 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.governance.client.CatalogView;
-import cn.tianfu.databus.governance.client.GrantsView;
-import cn.tianfu.databus.governance.client.RequestsView;
-import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.Category;
-import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.topic.Topics;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * The views read straight from the compacted state topics. The department filter of requests and grants is applied
- * here, in the SDK; once the bus restricts raw reads these views are served over the HTTP API instead.
+ * The catalog view, read straight from {@code bus.catalog} (every department may read it). Requests and grants are not
+ * read here: departments have no ACL on {@code bus.requests} and {@code bus.grants}; see {@link HttpViews}.
  */
 public final class TopicViews {
 
@@ -34,14 +30,6 @@ public final class TopicViews {
 
     public static CatalogView catalog(DatabusClientConfig config, Duration timeout) {
         return new Catalog(reader(config, timeout, Topics.CATALOG, CatalogEntry.class, CatalogEntry::getCode));
-    }
-
-    public static RequestsView requests(DatabusClientConfig config, Duration timeout) {
-        return new Requests(config.departmentId(), reader(config, timeout, Topics.REQUESTS, AccessRequest.class, AccessRequest::getRequestId));
-    }
-
-    public static GrantsView grants(DatabusClientConfig config, Duration timeout) {
-        return new Grants(config.departmentId(), reader(config, timeout, Topics.GRANTS, Grant.class, Grant::getGrantId));
     }
 
     /** Lower case, NFKC-normalized (full-width letters and digits become ASCII); Chinese text is unchanged. */
@@ -119,57 +107,6 @@ public final class TopicViews {
         @Override
         public List<CatalogEntry> all() {
             return select(e -> true, BY_CODE);
-        }
-    }
-
-    private static final class Requests extends Base<AccessRequest> implements RequestsView {
-        private static final Comparator<AccessRequest> BY_FILING = Comparator.comparing(AccessRequest::getFiledAt)
-                .thenComparing(AccessRequest::getRequestId);
-        private final String department;
-
-        Requests(String department, CompactedTopicReader<AccessRequest> reader) {
-            super(reader);
-            this.department = department;
-        }
-
-        @Override
-        public Optional<AccessRequest> byId(String requestId) {
-            return get(requestId).filter(r -> r.getConsumer().equals(department) || r.getProvider().equals(department));
-        }
-
-        @Override
-        public List<AccessRequest> mine() {
-            return select(r -> r.getConsumer().equals(department), BY_FILING);
-        }
-
-        @Override
-        public List<AccessRequest> incoming() {
-            return select(r -> r.getProvider().equals(department), BY_FILING);
-        }
-    }
-
-    private static final class Grants extends Base<Grant> implements GrantsView {
-        private static final Comparator<Grant> BY_CREATION = Comparator.comparing(Grant::getCreatedAt).thenComparing(Grant::getGrantId);
-        private final String department;
-
-        Grants(String department, CompactedTopicReader<Grant> reader) {
-            super(reader);
-            this.department = department;
-        }
-
-        @Override
-        public Optional<Grant> byId(String grantId) {
-            return get(grantId).filter(g -> g.getConsumer().equals(department) || g.getProvider().equals(department));
-        }
-
-        @Override
-        public List<Grant> asConsumer() {
-            return select(g -> g.getConsumer().equals(department), BY_CREATION);
-        }
-
-        @Override
-        public List<Grant> asProvider() {
-            return select(g -> g.getProvider().equals(department), BY_CREATION);
         }
     }
 }

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import cn.tianfu.databus.auth.Authenticator;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -39,18 +41,31 @@ public final class RegistryHttpApi {
             "application/json", "application/octet-stream");
     private static final Logger LOG = LoggerFactory.getLogger(RegistryHttpApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String LOOKUP_ONLY = "databus.registry.lookup-only";
 
     private final SchemaStore store;
     private final Supplier<String> kafkaClusterId;
+    private final Authenticator authenticator;
 
+    /** An open registry: every caller may read and write. */
     public RegistryHttpApi(SchemaStore store, Supplier<String> kafkaClusterId) {
+        this(store, kafkaClusterId, null);
+    }
+
+    /**
+     * A registry that authenticates every call (HTTP basic) with {@code authenticator} when it is not null: any known
+     * caller may read, only an admin caller may register, delete or change compatibility.
+     */
+    public RegistryHttpApi(SchemaStore store, Supplier<String> kafkaClusterId, Authenticator authenticator) {
         this.store = store;
         this.kafkaClusterId = kafkaClusterId;
+        this.authenticator = authenticator;
     }
 
     /** Declares every route and error mapping on a Javalin configuration. */
     public void configure(JavalinConfig config) {
         var routes = config.routes;
+        routes.before(this::authenticate);
         routes.before(this::checkContentType);
 
         routes.get("/", ctx -> send(ctx, JSON.createObjectNode()));
@@ -106,6 +121,22 @@ public final class RegistryHttpApi {
 
     private void register(Context ctx) {
         JsonNode body = body(ctx);
+        String lookupOnly = ctx.attribute(LOOKUP_ONLY);
+        if (lookupOnly != null) {
+            SchemaView known;
+            try {
+                known = store.lookup(subject(ctx), schemaText(body), schemaType(body), references(body), false);
+            } catch (RegistryError e) {
+                if (e.httpStatus() != 404) {
+                    throw e;
+                }
+                throw new RegistryError(403, 40301, "User '" + lookupOnly + "' cannot register a new schema under '" + subject(ctx)
+                        + "': departments read schemas; only the bus registers them (governance for src., the router for dlv.,"
+                        + " 'databus dept add' for a department's command topic)");
+            }
+            send(ctx, JSON.createObjectNode().put("id", known.id()));
+            return;
+        }
         int id = store.register(subject(ctx), schemaText(body), schemaType(body), references(body));
         send(ctx, JSON.createObjectNode().put("id", id));
     }
@@ -133,6 +164,33 @@ public final class RegistryHttpApi {
         scope.putArray("path");
         scope.putObject("clusters").put("kafka-cluster", kafkaClusterId.get()).put("schema-registry-cluster", "schema-registry");
         send(ctx, out);
+    }
+
+    private void authenticate(Context ctx) {
+        if (authenticator == null) {
+            return;
+        }
+        Optional<Authenticator.Caller> caller = authenticator.fromHeader(ctx.header("Authorization"));
+        if (caller.isEmpty()) {
+            ctx.header("WWW-Authenticate", "Basic realm=\"databus-registry\"");
+            throw new RegistryError(401, 401, "Unauthorized: the schema registry needs HTTP basic credentials of a department,"
+                    + " an auditor or the bus (set basic.auth.user.info, or sasl.username and sasl.password in the client config)");
+        }
+        HandlerType method = ctx.method();
+        boolean read = method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS
+                || (method == HandlerType.POST && !ctx.path().endsWith("/versions"))
+                || (method == HandlerType.POST && ctx.path().startsWith("/compatibility/"));
+        boolean register = method == HandlerType.POST && ctx.path().startsWith("/subjects/") && ctx.path().endsWith("/versions");
+        if (register && !caller.get().admin()) {
+            // re-registering a schema the bus already registered changes nothing: answered like a lookup (a serializer
+            // with auto.register.schemas=true gets its id); anything new is refused in register()
+            ctx.attribute(LOOKUP_ONLY, caller.get().name());
+            return;
+        }
+        if (!read && !caller.get().admin()) {
+            throw new RegistryError(403, 40301, "User '" + caller.get().name() + "' cannot " + method + " " + ctx.path()
+                    + ": departments read schemas; only the bus registers them (governance for src., the router for dlv.)");
+        }
     }
 
     private void checkContentType(Context ctx) {

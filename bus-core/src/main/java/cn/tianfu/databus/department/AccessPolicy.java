@@ -1,0 +1,122 @@
+package cn.tianfu.databus.department;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+
+import cn.tianfu.databus.topic.Topics;
+
+/**
+ * The bus's whole access policy as Kafka ACLs, one list per principal. The broker denies whatever no ACL allows; the
+ * bus's own principal ({@code User:bus}) is a super user and needs none.
+ *
+ * <table>
+ * <caption>A department {@code User:<dept>}</caption>
+ * <tr><td>topics with prefix {@code src.<dept>.}</td><td>WRITE, READ, DESCRIBE (its resources; READ for its own CDC offsets under {@code src.<dept>._cdc.})</td></tr>
+ * <tr><td>topic {@code cmd.<dept>}</td><td>WRITE, DESCRIBE</td></tr>
+ * <tr><td>topics with prefix {@code dlv.<dept>.}</td><td>READ, DESCRIBE</td></tr>
+ * <tr><td>topic {@code reply.<dept>}</td><td>READ, DESCRIBE</td></tr>
+ * <tr><td>topic {@code bus.catalog}</td><td>READ, DESCRIBE</td></tr>
+ * <tr><td>groups with prefix {@code <dept>.}</td><td>READ, DESCRIBE</td></tr>
+ * <tr><td>transactional ids with prefix {@code <dept>.}</td><td>WRITE, DESCRIBE</td></tr>
+ * </table>
+ *
+ * An auditor {@code User:auditor-<id>} reads {@code bus.exchange-log} and {@code bus.exchange-log.checkpoints} and uses
+ * groups prefixed {@code auditor-<id>.}; nothing else.
+ */
+public final class AccessPolicy {
+
+    /** Principal name of the bus's own services (a super user). */
+    public static final String BUS_PRINCIPAL = "bus";
+    /** Prefix of auditors' principal names: {@code auditor-<id>}. */
+    public static final String AUDITOR_PREFIX = "auditor-";
+    /** Names no department may take: the bus's own principals. */
+    public static final Set<String> RESERVED = Set.of(BUS_PRINCIPAL, "controller", "admin", "anonymous");
+
+    private AccessPolicy() {
+    }
+
+    /** {@code User:<name>}. */
+    public static String principal(String name) {
+        return "User:" + name;
+    }
+
+    /** The auditor's principal name, {@code auditor-<id>}. */
+    public static String auditorPrincipal(String auditorId) {
+        return AUDITOR_PREFIX + checkAuditor(auditorId);
+    }
+
+    /** Checks an auditor id: the same form as a department id, at most 24 characters. */
+    public static String checkAuditor(String auditorId) {
+        if (auditorId == null || !auditorId.matches("[a-z][a-z0-9-]{1,23}")) {
+            throw new IllegalArgumentException("auditor id '" + auditorId
+                    + "' is invalid: use 2-24 characters, lower-case letters, digits and '-', starting with a letter");
+        }
+        return auditorId;
+    }
+
+    /**
+     * Checks that {@code id} may name a department: valid, not reserved, not an auditor's principal.
+     *
+     * @throws IllegalArgumentException saying why not
+     */
+    public static String checkDepartmentId(String id) {
+        Topics.checkDepartment(id);
+        if (RESERVED.contains(id)) {
+            throw new IllegalArgumentException("department id '" + id + "' is reserved for the bus itself; choose another");
+        }
+        if (id.startsWith(AUDITOR_PREFIX)) {
+            throw new IllegalArgumentException("department id '" + id + "' starts with '" + AUDITOR_PREFIX
+                    + "', which names auditors; choose another");
+        }
+        return id;
+    }
+
+    /** Every ACL of department {@code dept}. */
+    public static List<AclBinding> department(String dept) {
+        Topics.checkDepartment(dept);
+        String p = principal(dept);
+        List<AclBinding> acls = new ArrayList<>();
+        add(acls, p, ResourceType.TOPIC, Topics.sourcePrefix(dept), PatternType.PREFIXED, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE);
+        add(acls, p, ResourceType.TOPIC, Topics.commands(dept), PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
+        add(acls, p, ResourceType.TOPIC, Topics.deliveryPrefix(dept), PatternType.PREFIXED, AclOperation.READ, AclOperation.DESCRIBE);
+        add(acls, p, ResourceType.TOPIC, Topics.replies(dept), PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
+        add(acls, p, ResourceType.TOPIC, Topics.CATALOG, PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
+        add(acls, p, ResourceType.GROUP, Topics.groupPrefix(dept), PatternType.PREFIXED, AclOperation.READ, AclOperation.DESCRIBE);
+        add(acls, p, ResourceType.TRANSACTIONAL_ID, Topics.groupPrefix(dept), PatternType.PREFIXED, AclOperation.WRITE, AclOperation.DESCRIBE);
+        return acls;
+    }
+
+    /** Every ACL of auditor {@code auditorId}. */
+    public static List<AclBinding> auditor(String auditorId) {
+        String name = auditorPrincipal(auditorId);
+        String p = principal(name);
+        List<AclBinding> acls = new ArrayList<>();
+        add(acls, p, ResourceType.TOPIC, Topics.EXCHANGE_LOG, PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
+        add(acls, p, ResourceType.TOPIC, Topics.EXCHANGE_LOG_CHECKPOINTS, PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
+        add(acls, p, ResourceType.GROUP, name + ".", PatternType.PREFIXED, AclOperation.READ, AclOperation.DESCRIBE);
+        return acls;
+    }
+
+    private static void add(List<AclBinding> acls, String principal, ResourceType type, String name, PatternType pattern,
+            AclOperation... operations) {
+        for (AclOperation op : operations) {
+            acls.add(new AclBinding(new ResourcePattern(type, name, pattern),
+                    new AccessControlEntry(principal, "*", op, AclPermissionType.ALLOW)));
+        }
+    }
+
+    /** One line per ACL, e.g. {@code TOPIC PREFIXED src.psb. WRITE}. */
+    public static String describe(AclBinding acl) {
+        return acl.pattern().resourceType() + " " + acl.pattern().patternType() + " " + acl.pattern().name() + " "
+                + acl.entry().operation() + (acl.entry().permissionType() == AclPermissionType.ALLOW ? "" : " DENY");
+    }
+}

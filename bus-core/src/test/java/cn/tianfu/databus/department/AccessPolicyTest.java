@@ -1,0 +1,39 @@
+package cn.tianfu.databus.department;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+class AccessPolicyTest {
+
+    @Test
+    void aDepartmentGetsExactlyItsOwnPrefixesAndTheCatalog() {
+        assertThat(AccessPolicy.department("psb")).extracting(AccessPolicy::describe).containsExactlyInAnyOrder(
+                "TOPIC PREFIXED src.psb. WRITE", "TOPIC PREFIXED src.psb. READ", "TOPIC PREFIXED src.psb. DESCRIBE",
+                "TOPIC LITERAL cmd.psb WRITE", "TOPIC LITERAL cmd.psb DESCRIBE",
+                "TOPIC PREFIXED dlv.psb. READ", "TOPIC PREFIXED dlv.psb. DESCRIBE",
+                "TOPIC LITERAL reply.psb READ", "TOPIC LITERAL reply.psb DESCRIBE",
+                "TOPIC LITERAL bus.catalog READ", "TOPIC LITERAL bus.catalog DESCRIBE",
+                "GROUP PREFIXED psb. READ", "GROUP PREFIXED psb. DESCRIBE",
+                "TRANSACTIONAL_ID PREFIXED psb. WRITE", "TRANSACTIONAL_ID PREFIXED psb. DESCRIBE");
+        assertThat(AccessPolicy.department("psb")).allSatisfy(acl -> assertThat(acl.entry().principal()).isEqualTo("User:psb"));
+    }
+
+    @Test
+    void anAuditorReadsTheLogAndItsCheckpointsOnly() {
+        assertThat(AccessPolicy.auditor("city")).extracting(AccessPolicy::describe).containsExactlyInAnyOrder(
+                "TOPIC LITERAL bus.exchange-log READ", "TOPIC LITERAL bus.exchange-log DESCRIBE",
+                "TOPIC LITERAL bus.exchange-log.checkpoints READ", "TOPIC LITERAL bus.exchange-log.checkpoints DESCRIBE",
+                "GROUP PREFIXED auditor-city. READ", "GROUP PREFIXED auditor-city. DESCRIBE");
+        assertThat(AccessPolicy.auditor("city")).allSatisfy(acl -> assertThat(acl.entry().principal()).isEqualTo("User:auditor-city"));
+    }
+
+    @Test
+    void reservedAndAuditorNamesCannotBeDepartments() {
+        assertThatThrownBy(() -> AccessPolicy.checkDepartmentId("bus")).hasMessageContaining("reserved");
+        assertThatThrownBy(() -> AccessPolicy.checkDepartmentId("auditor-x")).hasMessageContaining("names auditors");
+        assertThatThrownBy(() -> AccessPolicy.checkDepartmentId("PSB")).hasMessageContaining("invalid");
+        assertThat(AccessPolicy.checkDepartmentId("psb")).isEqualTo("psb");
+    }
+}

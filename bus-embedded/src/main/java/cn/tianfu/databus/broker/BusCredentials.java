@@ -1,0 +1,101 @@
+package cn.tianfu.databus.broker;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.common.config.SaslConfigs;
+
+import cn.tianfu.databus.security.Passwords;
+import cn.tianfu.databus.security.SecretFiles;
+
+/**
+ * The credentials of the bus's own principal, {@code User:bus}: a super user that runs the registry, the streams apps
+ * and the administration. Generated on the first start of a data directory and kept in
+ * {@code <data-dir>/clients/bus.properties} (mode 600), a complete client config that
+ * {@link cn.tianfu.databus.client.DatabusClientConfig#load} reads once the runtime has added the registry's address.
+ */
+public record BusCredentials(String username, String password) {
+
+    /** The bus's principal name ({@code User:bus}). */
+    public static final String USERNAME = "bus";
+    /** The SASL mechanism of the client listener. */
+    public static final String MECHANISM = "SCRAM-SHA-512";
+    /** The client listener's security protocol. */
+    public static final String PROTOCOL = "SASL_PLAINTEXT";
+    /** Directory of client configs under the data directory. */
+    public static final String CLIENTS_DIR = "clients";
+    public static final String FILE_NAME = "bus.properties";
+
+    @Override
+    public String toString() {
+        return "BusCredentials[" + username + "]";
+    }
+
+    /** {@code <dataDir>/clients/bus.properties}. */
+    public static Path file(Path dataDir) {
+        return dataDir.resolve(CLIENTS_DIR).resolve(FILE_NAME);
+    }
+
+    /** The credentials kept in {@code dataDir}, generated (and written) when there are none yet. */
+    static BusCredentials loadOrCreate(Path dataDir) {
+        Path file = file(dataDir);
+        if (Files.exists(file)) {
+            String password = SecretFiles.read(file).getProperty("sasl.password");
+            if (password != null && !password.isBlank()) {
+                return new BusCredentials(USERNAME, password.trim());
+            }
+        }
+        BusCredentials created = new BusCredentials(USERNAME, Passwords.generate());
+        created.write(dataDir, null);
+        return created;
+    }
+
+    /**
+     * (Re)writes {@code <dataDir>/clients/bus.properties}: the Kafka connection, plus {@code extra} (registry URL, HTTP
+     * URL, department id) when given, keeping what the file already had otherwise.
+     */
+    public Path write(Path dataDir, String bootstrapServers, Map<String, String> extra) {
+        Path file = file(dataDir);
+        Properties p = Files.exists(file) ? SecretFiles.read(file) : new Properties();
+        if (bootstrapServers != null) {
+            p.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        }
+        p.setProperty(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, PROTOCOL);
+        p.setProperty(SaslConfigs.SASL_MECHANISM, MECHANISM);
+        p.setProperty("sasl.username", username);
+        p.setProperty("sasl.password", password);
+        extra.forEach(p::setProperty);
+        return SecretFiles.write(file, p, "The bus's own principal (User:" + username + ", a super user). Keep it secret.");
+    }
+
+    private void write(Path dataDir, String bootstrapServers) {
+        write(dataDir, bootstrapServers, Map.of());
+    }
+
+    /** Kafka client properties authenticating as the bus on {@code bootstrapServers}. */
+    public Map<String, Object> clientProperties(String bootstrapServers) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(securityProperties());
+        return p;
+    }
+
+    /** Only the security properties (protocol, mechanism, JAAS config), for clients configured elsewhere. */
+    public Map<String, Object> securityProperties() {
+        Map<String, Object> p = new HashMap<>();
+        p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, PROTOCOL);
+        p.put(SaslConfigs.SASL_MECHANISM, MECHANISM);
+        // a plain string: Kafka parses it into a Password (hidden in logs); some configs stringify their values
+        p.put(SaslConfigs.SASL_JAAS_CONFIG, scramJaas(username, password));
+        return p;
+    }
+
+    static String scramJaas(String username, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + username
+                + "\" password=\"" + password + "\";";
+    }
+}

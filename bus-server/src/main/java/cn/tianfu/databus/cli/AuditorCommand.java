@@ -1,0 +1,108 @@
+package cn.tianfu.databus.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+import cn.tianfu.databus.department.AccessPolicy;
+import cn.tianfu.databus.department.Departments;
+import cn.tianfu.databus.schemas.Auditor;
+import cn.tianfu.databus.server.BusEndpoints;
+import cn.tianfu.databus.server.ClientFiles;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code databus auditor}: the auditors of the bus, who read the exchange log and nothing else. */
+@Command(name = "auditor", mixinStandardHelpOptions = true,
+        header = "Add, list and remove auditors: principals auditor-<id> that read the exchange log and its checkpoints only.",
+        subcommands = {AuditorCommand.Add.class, AuditorCommand.ListAuditors.class, AuditorCommand.Remove.class})
+public final class AuditorCommand {
+
+    /** {@code databus auditor add}. */
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            header = "Add an auditor: a SCRAM credential auditor-<id> with READ on bus.exchange-log and its checkpoints, and"
+                    + " its client config <data-dir>/clients/auditor-<id>.properties for 'databus audit --config'.")
+    public static final class Add implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "ID", description = "Auditor id: 2-24 lower-case letters, digits and '-' (e.g. city-audit).")
+        String id;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "Who audits, e.g. 市审计局.")
+        String name;
+
+        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
+                description = "Data directory of the running bus (default: ${DEFAULT-VALUE}).")
+        Path dataDir;
+
+        @Override
+        public Integer call() {
+            AccessPolicy.checkAuditor(id);
+            BusEndpoints endpoints = BusEndpoints.read(dataDir);
+            Path file;
+            try (Departments departments = Departments.connect(ClientFiles.bus(dataDir), ClientOptions.CONNECT_TIMEOUT)) {
+                Departments.NewPrincipal<Auditor> added = departments.addAuditor(id, Optional.ofNullable(name));
+                file = ClientFiles.write(dataDir, endpoints, added.principal(), added);
+            }
+            spec.commandLine().getOut().printf("Added auditor %s (principal %s): reads %s; client config %s (mode 600)%n", id,
+                    AccessPolicy.principal(AccessPolicy.auditorPrincipal(id)),
+                    AccessPolicy.auditor(id).stream().map(AccessPolicy::describe).toList(), file);
+            spec.commandLine().getOut().flush();
+            return DatabusCli.OK;
+        }
+    }
+
+    /** {@code databus auditor list}. */
+    @Command(name = "list", mixinStandardHelpOptions = true, header = "List the auditors of the bus.")
+    public static final class ListAuditors implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
+                description = "Data directory of the running bus (default: ${DEFAULT-VALUE}).")
+        Path dataDir;
+
+        @Override
+        public Integer call() {
+            List<Auditor> auditors;
+            try (Departments departments = Departments.connect(ClientFiles.bus(dataDir), ClientOptions.CONNECT_TIMEOUT)) {
+                auditors = departments.auditors();
+            }
+            Table table = new Table("ID", "PRINCIPAL", "NAME", "CREATED");
+            auditors.forEach(a -> table.row(a.getId(), AccessPolicy.auditorPrincipal(a.getId()), a.getName(), Times.format(a.getCreated())));
+            table.print(spec.commandLine().getOut());
+            return DatabusCli.OK;
+        }
+    }
+
+    /** {@code databus auditor remove}. */
+    @Command(name = "remove", mixinStandardHelpOptions = true, header = "Remove an auditor's ACLs, credential and client config.")
+    public static final class Remove implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "ID", description = "The auditor's id.")
+        String id;
+
+        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
+                description = "Data directory of the running bus (default: ${DEFAULT-VALUE}).")
+        Path dataDir;
+
+        @Override
+        public Integer call() throws Exception {
+            try (Departments departments = Departments.connect(ClientFiles.bus(dataDir), ClientOptions.CONNECT_TIMEOUT)) {
+                departments.removeAuditor(id);
+            }
+            Files.deleteIfExists(ClientFiles.file(dataDir, AccessPolicy.auditorPrincipal(id)));
+            spec.commandLine().getOut().printf("Removed auditor %s%n", id);
+            spec.commandLine().getOut().flush();
+            return DatabusCli.OK;
+        }
+    }
+}

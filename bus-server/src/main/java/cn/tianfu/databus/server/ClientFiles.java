@@ -1,0 +1,110 @@
+package cn.tianfu.databus.server;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+import cn.tianfu.databus.DatabusException;
+import cn.tianfu.databus.broker.BusCredentials;
+import cn.tianfu.databus.client.DatabusClientConfig;
+import cn.tianfu.databus.department.Departments;
+import cn.tianfu.databus.schemas.Department;
+import cn.tianfu.databus.security.SecretFiles;
+
+/**
+ * The client configs of a bus's principals under {@code <data-dir>/clients/}: {@code bus.properties} (the bus itself,
+ * written at each start) and one {@code <principal>.properties} per department or auditor (written by
+ * {@code databus dept add}, {@code dept rotate-password} and {@code auditor add}). Each is mode 600 and complete: a
+ * client command takes it with {@code --config FILE}.
+ */
+public final class ClientFiles {
+
+    private ClientFiles() {
+    }
+
+    /** {@code <dataDir>/clients/<principal>.properties}. */
+    public static Path file(Path dataDir, String principal) {
+        return dataDir.resolve(BusCredentials.CLIENTS_DIR).resolve(principal + ".properties");
+    }
+
+    /**
+     * The bus principal's client config of the bus in {@code dataDir}.
+     *
+     * @throws DatabusException when the bus never started there
+     */
+    public static DatabusClientConfig bus(Path dataDir) {
+        Path file = BusCredentials.file(dataDir);
+        if (!Files.exists(file) || !SecretFiles.read(file).containsKey(DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG)) {
+            throw new DatabusException("no running bus found in " + dataDir + " (no bus credentials in " + file
+                    + "): start one with 'databus up --data-dir " + dataDir + "'");
+        }
+        return DatabusClientConfig.load(file);
+    }
+
+    /**
+     * The client config of {@code principal} (a department id, or {@code auditor-<id>}) on the bus in {@code dataDir}.
+     *
+     * @throws DatabusException when it was never written
+     */
+    public static DatabusClientConfig load(Path dataDir, String principal) {
+        Path file = file(dataDir, principal);
+        if (!Files.exists(file)) {
+            throw new DatabusException("no client config for '" + principal + "' in " + file.getParent()
+                    + ": add the department with 'databus dept add " + principal + " --name ... --data-dir " + dataDir
+                    + "' (or give its client config with --config FILE)");
+        }
+        return DatabusClientConfig.load(file);
+    }
+
+    /**
+     * Points every client config under {@code <dataDir>/clients/} at {@code endpoints} (ports may change between starts),
+     * keeping credentials and everything else.
+     */
+    public static void refreshEndpoints(Path dataDir, BusEndpoints endpoints) {
+        Path dir = dataDir.resolve(BusCredentials.CLIENTS_DIR);
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".properties")).toList()) {
+                java.util.Properties p = SecretFiles.read(f);
+                p.setProperty(DatabusClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
+                p.setProperty(DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.registryUrl());
+                p.setProperty(DatabusClientConfig.HTTP_URL_CONFIG, endpoints.httpUrl());
+                SecretFiles.write(f, p, "Client config of " + f.getFileName().toString().replace(".properties", "")
+                        + " (use with --config). Holds its password: keep it secret.");
+            }
+        } catch (java.io.IOException e) {
+            throw new DatabusException("cannot update the client configs in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes the client config of a principal just created or given a new password; returns the file. */
+    public static Path write(Path dataDir, BusEndpoints endpoints, String departmentId, Departments.NewPrincipal<?> principal) {
+        return SecretFiles.write(file(dataDir, principal.principal()), DatabusClientConfig.fileProperties(endpoints.bootstrapServers(),
+                endpoints.registryUrl(), endpoints.httpUrl(), departmentId, principal.principal(), principal.password()),
+                "Client config of " + principal.principal() + " (use with --config). Holds its password: keep it secret.");
+    }
+
+    /**
+     * The department's client config, adding the department when the bus does not know it and giving it a new password
+     * when its client file is gone. Used for the bus's own departments (the authority, the demo's).
+     */
+    public static DatabusClientConfig ensureDepartment(Departments departments, Path dataDir, BusEndpoints endpoints, String id,
+            String name, Optional<String> code) {
+        Optional<Department> existing = departments.find(id);
+        if (existing.isEmpty()) {
+            write(dataDir, endpoints, id, departments.add(id, name, code));
+        } else if (!Files.exists(file(dataDir, id)) || existing.get().getPasswordVerifier() == null) {
+            write(dataDir, endpoints, id, departments.rotatePassword(id));
+        } else {
+            // endpoints may have changed since the file was written (ports chosen at start)
+            DatabusClientConfig current = DatabusClientConfig.load(file(dataDir, id));
+            String password = current.basicAuthUserInfo().map(i -> i.substring(i.indexOf(':') + 1)).orElse(null);
+            if (password != null) {
+                write(dataDir, endpoints, id, new Departments.NewPrincipal<>(existing.get(), id, password));
+            }
+        }
+        return DatabusClientConfig.load(file(dataDir, id));
+    }
+}
