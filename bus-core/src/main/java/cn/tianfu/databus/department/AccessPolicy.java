@@ -85,7 +85,11 @@ public final class AccessPolicy {
         Topics.checkDepartment(dept);
         String p = principal(dept);
         List<AclBinding> acls = new ArrayList<>();
-        add(acls, p, ResourceType.TOPIC, Topics.sourcePrefix(dept), PatternType.PREFIXED, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE);
+        // CREATE: a department's CDC runner keeps its offsets and schema history under src.<dept>._cdc.
+        add(acls, p, ResourceType.TOPIC, Topics.sourcePrefix(dept), PatternType.PREFIXED, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE,
+                AclOperation.CREATE);
+        // WRITE only: a CDC runner reports what it cannot publish (an incompatible schema change) as a dead letter
+        add(acls, p, ResourceType.TOPIC, Topics.DEADLETTER, PatternType.LITERAL, AclOperation.WRITE);
         add(acls, p, ResourceType.TOPIC, Topics.commands(dept), PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
         add(acls, p, ResourceType.TOPIC, Topics.deliveryPrefix(dept), PatternType.PREFIXED, AclOperation.READ, AclOperation.DESCRIBE);
         add(acls, p, ResourceType.TOPIC, Topics.replies(dept), PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);

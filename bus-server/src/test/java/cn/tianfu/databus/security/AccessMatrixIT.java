@@ -94,8 +94,8 @@ class AccessMatrixIT {
         Map<String, List<String>> m = new LinkedHashMap<>();
         //                                 src      dlv      cmd      reply    catalog  grants   requests log      ckpts    deadltr  group A.*
         m.put("bus", row(              "RW", "RW", "RW", "RW", "RW", "RW", "RW", "RW", "RW", "RW", "J"));
-        m.put("dept A", row(           "RW", "R",  "W",  "R",  "R",  "",   "",   "",   "",   "",   "J"));
-        m.put("dept B", row(           "",   "",   "",   "",   "R",  "",   "",   "",   "",   "",   ""));
+        m.put("dept A", row(           "RW", "R",  "W",  "R",  "R",  "",   "",   "",   "",   "W",  "J"));
+        m.put("dept B", row(           "",   "",   "",   "",   "R",  "",   "",   "",   "",   "W",  ""));
         m.put("auditor", row(          "",   "",   "",   "",   "",   "",   "",   "R",  "R",  "",   ""));
         m.put("anonymous", row(        "",   "",   "",   "",   "",   "",   "",   "",   "",   "",   ""));
         return m;

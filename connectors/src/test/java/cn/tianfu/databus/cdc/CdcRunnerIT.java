@@ -94,9 +94,8 @@ class CdcRunnerIT {
     @BeforeAll
     static void start() throws Exception {
         bus = SharedBus.get();
-        registry = HttpSchemaRegistryClient.builder(bus.registryUrl()).build();
-        Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers());
+        registry = bus.registryClient();
+        Map<String, Object> props = bus.kafkaProperties();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         governance = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         pg = TestDatabases.postgres();
@@ -105,7 +104,7 @@ class CdcRunnerIT {
         dataDir = Files.createTempDirectory("cdc-router-data-");
         passwordFile = Files.createTempFile("cdc-password-", ".txt");
         Files.writeString(passwordFile, TestDatabases.CDC_PASSWORD + "\n");
-        router = SharingRouterApp.create(RouterConfig.fromMap(Map.of(
+        router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(Map.of(
                 RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
                 RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                 RouterConfig.STATE_DIR_CONFIG, stateDir.toString(),
@@ -114,7 +113,7 @@ class CdcRunnerIT {
                 RouterConfig.BACKFILL_CHECK_INTERVAL_MS_CONFIG, 300,
                 RouterConfig.DELIVERY_PARTITIONS_CONFIG, 2,
                 "streams.commit.interval.ms", 200,
-                "streams.main.consumer.metadata.max.age.ms", 1000)));
+                "streams.main.consumer.metadata.max.age.ms", 1000))));
         router.start();
     }
 
@@ -189,11 +188,11 @@ class CdcRunnerIT {
                 .get(30, TimeUnit.SECONDS);
     }
 
+    private static final Map<String, DatabusClientConfig> DEPARTMENTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The department's client config with its own credentials and ACLs, as {@code databus dept add} makes it. */
     private static DatabusClientConfig department(String id) {
-        return DatabusClientConfig.fromMap(Map.of(
-                DatabusClientConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
-                DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
-                DatabusClientConfig.DEPARTMENT_ID_CONFIG, id));
+        return DEPARTMENTS.computeIfAbsent(id, bus::addDepartment);
     }
 
     private CdcRunner runner(CdcMapping mapping) {
@@ -221,8 +220,7 @@ class CdcRunnerIT {
 
     /** Every record on a topic so far (values decoded; null for tombstones). */
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers());
+        Map<String, Object> p = bus.kafkaProperties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

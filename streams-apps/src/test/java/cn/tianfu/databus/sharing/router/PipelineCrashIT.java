@@ -90,11 +90,13 @@ class PipelineCrashIT {
             "streams.consumer.heartbeat.interval.ms", 1000,
             "streams.producer.transaction.timeout.ms", 5000);
 
+    private final Map<String, DatabusClientConfig> departments = new ConcurrentHashMap<>();
+
     @TempDir
     Path work;
 
     private final SharedBus bus = SharedBus.get();
-    private final SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(bus.registryUrl()).build();
+    private final SchemaRegistryClient registry = bus.registryClient();
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<KafkaStreams> apps = new ArrayList<>();
     private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -179,9 +181,9 @@ class PipelineCrashIT {
 
     private void governance(String topic, String key, Object value) throws Exception {
         byte[] bytes = new AvroSerializer<>(registry).serialize(topic, value);
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(), ProducerConfig.ACKS_CONFIG, "all"),
-                new StringSerializer(), new ByteArraySerializer())) {
+        Map<String, Object> props = bus.kafkaProperties();
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             p.send(new ProducerRecord<>(topic, key, bytes)).get(30, TimeUnit.SECONDS);
         }
     }
@@ -197,7 +199,7 @@ class PipelineCrashIT {
         p.put(RouterConfig.DELIVERY_PARTITIONS_CONFIG, 2);
         p.put("streams.main.consumer.metadata.max.age.ms", 1000);
         p.putAll(QUICK_RECOVERY);
-        KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(p));
+        KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(p)));
         apps.add(router);
         router.start();
         return router;
@@ -216,7 +218,7 @@ class PipelineCrashIT {
         p.put(LedgerConfig.LOG_TOPIC_CONFIG, logTopic);
         p.put(LedgerConfig.CHECKPOINT_TOPIC_CONFIG, checkpointTopic);
         p.putAll(QUICK_RECOVERY);
-        KafkaStreams ledger = LedgerApp.create(LedgerConfig.fromMap(p));
+        KafkaStreams ledger = LedgerApp.create(LedgerConfig.fromMap(bus.streamsAppConfig(p)));
         apps.add(ledger);
         ledger.start();
         return ledger;
@@ -232,11 +234,9 @@ class PipelineCrashIT {
         }
     }
 
+    /** The department's client config with its own credentials and ACLs, created once per test. */
     private DatabusClientConfig department(String id) {
-        return DatabusClientConfig.fromMap(Map.of(
-                DatabusClientConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
-                DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
-                DatabusClientConfig.DEPARTMENT_ID_CONFIG, id));
+        return departments.computeIfAbsent(id, bus::addDepartment);
     }
 
     /** Every delivery to a consumer, in the order received, from a background subscriber (read_committed). */
@@ -252,8 +252,7 @@ class PipelineCrashIT {
     /** Counts this resource's chained entries by exchange id, read committed from the ledger's log topic. */
     private Map<String, Integer> logCounter() {
         Map<String, Integer> counts = new ConcurrentHashMap<>();
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers());
+        Map<String, Object> props = bus.kafkaProperties();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "pipeline-log-" + suffix);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -378,8 +377,7 @@ class PipelineCrashIT {
         assertThat(logged.keySet()).isEqualTo(expectedLog);
         assertThat(logged.values()).as("each exchange chained exactly once").allMatch(n -> n == 1);
 
-        try (AuditReader reader = AuditReader.builder(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                        bus.bootstrapServers()))
+        try (AuditReader reader = AuditReader.builder(bus.kafkaProperties())
                 .registry(registry).publicKey(SigningKeys.loadOrCreate(dataDir).publicKey())
                 .logTopic(logTopic).checkpointTopic(checkpointTopic).build()) {
             await().atMost(Duration.ofSeconds(60)).until(() -> reader.verify().uncoveredEntries() == 0);
