@@ -10,7 +10,8 @@ class AccessPolicyTest {
     @Test
     void aDepartmentGetsExactlyItsOwnPrefixesAndTheCatalog() {
         assertThat(AccessPolicy.department("psb")).extracting(AccessPolicy::describe).containsExactlyInAnyOrder(
-                "TOPIC PREFIXED src.psb. WRITE", "TOPIC PREFIXED src.psb. READ", "TOPIC PREFIXED src.psb. DESCRIBE",
+                "TOPIC PREFIXED src.psb. WRITE", "TOPIC PREFIXED src.psb. READ", "TOPIC PREFIXED src.psb. DESCRIBE", "TOPIC PREFIXED src.psb. CREATE",
+                "TOPIC LITERAL bus.deadletter WRITE",
                 "TOPIC LITERAL cmd.psb WRITE", "TOPIC LITERAL cmd.psb DESCRIBE",
                 "TOPIC PREFIXED dlv.psb. READ", "TOPIC PREFIXED dlv.psb. DESCRIBE",
                 "TOPIC LITERAL reply.psb READ", "TOPIC LITERAL reply.psb DESCRIBE",
