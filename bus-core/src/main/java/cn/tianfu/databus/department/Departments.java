@@ -262,11 +262,13 @@ public final class Departments implements AutoCloseable {
     }
 
     /**
-     * Registers the governance command schema under {@code cmd.<id>-value}, as the bus: departments may not register
-     * schemas, and their governance client then finds it registered.
+     * Registers, as the bus, the schemas of what a department writes besides its resources: governance commands under
+     * {@code cmd.<id>-value}, and dead letters (its CDC runner reports there) under {@code bus.deadletter-value}.
+     * Departments may not register schemas; their clients then find these registered.
      */
     private void registerCommandSchema(String id) {
         registry.register(Topics.commands(id) + "-value", cn.tianfu.databus.schemas.GovernanceCommand.getClassSchema());
+        registry.register(Topics.DEADLETTER + "-value", cn.tianfu.databus.schemas.DeadLetter.getClassSchema());
     }
 
     private void upsertCredential(String user, String password) throws Exception {
