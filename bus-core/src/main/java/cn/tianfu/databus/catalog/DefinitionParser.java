@@ -20,9 +20,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -31,6 +29,7 @@ import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaParseException;
 
+import cn.tianfu.databus.config.YamlLines;
 import cn.tianfu.databus.catalog.ResourceDefinition.Item;
 import cn.tianfu.databus.catalog.ResourceDefinitionException.Problem;
 import cn.tianfu.databus.schemas.Category;
@@ -64,7 +63,7 @@ final class DefinitionParser {
 
     private final String source;
     private final Path baseDir;
-    private final Map<String, Integer> lines = new HashMap<>();
+    private YamlLines lines = YamlLines.none();
     private final List<Problem> problems = new ArrayList<>();
 
     DefinitionParser(String source, Path baseDir) {
@@ -75,7 +74,7 @@ final class DefinitionParser {
     ResourceDefinition parse(String yaml) {
         JsonNode root;
         try {
-            recordLines(yaml);
+            lines = YamlLines.of(yaml);
             root = YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
@@ -500,45 +499,11 @@ final class DefinitionParser {
     }
 
     private int line(String pointer) {
-        String p = pointer;
-        while (true) {
-            Integer line = lines.get(p);
-            if (line != null) {
-                return line;
-            }
-            if (p.isEmpty()) {
-                return 0;
-            }
-            p = p.substring(0, p.lastIndexOf('/'));
-        }
+        return lines.line(pointer);
     }
 
-    /** {@code /items/2/mask} as {@code items[2].mask}. */
     static String display(String pointer) {
-        StringBuilder sb = new StringBuilder();
-        for (String part : pointer.split("/")) {
-            if (part.isEmpty()) {
-                continue;
-            }
-            if (part.chars().allMatch(Character::isDigit)) {
-                sb.append('[').append(part).append(']');
-            } else {
-                sb.append(sb.length() == 0 ? "" : ".").append(part);
-            }
-        }
-        return sb.toString();
+        return YamlLines.display(pointer);
     }
 
-    private void recordLines(String yaml) throws IOException {
-        try (JsonParser p = YAML.getFactory().createParser(yaml)) {
-            JsonToken t;
-            while ((t = p.nextToken()) != null) {
-                String pointer = p.getParsingContext().pathAsPointer().toString();
-                if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
-                    continue;
-                }
-                lines.putIfAbsent(pointer, p.currentTokenLocation().getLineNr());
-            }
-        }
-    }
 }

@@ -20,13 +20,12 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import cn.tianfu.databus.config.YamlLines;
 import cn.tianfu.databus.cdc.CdcMapping;
 import cn.tianfu.databus.cdc.CdcMapping.ColumnMapping;
 import cn.tianfu.databus.cdc.CdcMapping.Database;
@@ -59,7 +58,7 @@ public final class MappingParser {
     private final String source;
     private final boolean requireDatabase;
     private final List<Problem> problems = new ArrayList<>();
-    private final Map<String, Integer> lines = new HashMap<>();
+    private YamlLines lines = YamlLines.none();
 
     private MappingParser(String source, boolean requireDatabase) {
         this.source = source;
@@ -91,7 +90,7 @@ public final class MappingParser {
     private CdcMapping read(String yaml) {
         JsonNode root;
         try {
-            recordLines(yaml);
+            lines = YamlLines.of(yaml);
             root = YAML.readTree(yaml);
         } catch (JsonProcessingException e) {
             int line = e.getLocation() == null ? 0 : e.getLocation().getLineNr();
@@ -422,46 +421,12 @@ public final class MappingParser {
     }
 
     private int line(String pointer) {
-        String p = pointer;
-        while (true) {
-            Integer line = lines.get(p);
-            if (line != null) {
-                return line;
-            }
-            if (p.isEmpty()) {
-                return 0;
-            }
-            p = p.substring(0, p.lastIndexOf('/'));
-        }
+        return lines.line(pointer);
     }
 
-    /** {@code /tables/2/columns/x} as {@code tables[2].columns.x}. */
     static String display(String pointer) {
-        StringBuilder sb = new StringBuilder();
-        for (String part : pointer.split("/")) {
-            if (part.isEmpty()) {
-                continue;
-            }
-            if (part.chars().allMatch(Character::isDigit)) {
-                sb.append('[').append(part).append(']');
-            } else {
-                sb.append(sb.length() == 0 ? "" : ".").append(part);
-            }
-        }
-        return sb.toString();
+        return YamlLines.display(pointer);
     }
 
-    private void recordLines(String yaml) throws IOException {
-        try (JsonParser p = YAML.getFactory().createParser(yaml)) {
-            JsonToken t;
-            while ((t = p.nextToken()) != null) {
-                if (t == JsonToken.END_OBJECT || t == JsonToken.END_ARRAY) {
-                    continue;
-                }
-                String pointer = p.getParsingContext().pathAsPointer().toString();
-                lines.putIfAbsent(pointer, p.currentTokenLocation().getLineNr());
-            }
-        }
-    }
 
 }
