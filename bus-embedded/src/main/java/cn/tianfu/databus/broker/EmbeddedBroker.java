@@ -90,7 +90,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             throw new BrokerException("cannot create the broker's data directory " + logDir + ": " + e.getMessage(), e);
         }
         int port = config.port() == 0 ? freePort(config.host()) : checkPortFree(config.host(), config.port(), "Kafka");
-        int controllerPort = config.controllerPort() == 0 ? freePort(config.host())
+        int controllerPort = config.controllerPort() == 0 ? freePortOtherThan(config.host(), port)
                 : checkPortFree(config.host(), config.controllerPort(), "the broker's controller");
 
         BusCredentials credentials = null;
@@ -336,6 +336,17 @@ public final class EmbeddedBroker implements AutoCloseable {
         };
         Exit.setHaltProcedure(record);
         Exit.setExitProcedure(record);
+    }
+
+    /** A free port that is not {@code taken}: the system may hand out a just-released port again. */
+    private static int freePortOtherThan(String host, int taken) {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int candidate = freePort(host);
+            if (candidate != taken) {
+                return candidate;
+            }
+        }
+        throw new BrokerException("cannot find a second free port on " + host);
     }
 
     private static int freePort(String host) {
