@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -41,6 +42,23 @@ public final class GlobalStores {
     private static final String GRANT_INDEX = "#";
 
     private GlobalStores() {
+    }
+
+    /**
+     * Counts the changes applied to the grant store, so that readers can keep each resource's grants decoded between
+     * changes instead of scanning the store for every record. Written by the global thread after each change, read by
+     * the tasks' threads.
+     */
+    public static final class GrantsVersion {
+        private final AtomicLong changes = new AtomicLong();
+
+        long current() {
+            return changes.get();
+        }
+
+        void changed() {
+            changes.incrementAndGet();
+        }
     }
 
     /** Keeps {@code bus.catalog} in the catalog store. */
@@ -81,11 +99,13 @@ public final class GlobalStores {
     public static final class GrantUpdater implements Processor<byte[], byte[], Void, Void> {
         private final String storeName;
         private final AvroDeserializer<Grant> reader;
+        private final GrantsVersion version;
         private KeyValueStore<String, byte[]> store;
 
-        public GrantUpdater(String storeName, SchemaRegistryClient registry) {
+        public GrantUpdater(String storeName, SchemaRegistryClient registry, GrantsVersion version) {
             this.storeName = storeName;
             this.reader = AvroDeserializer.specific(registry, Grant.class);
+            this.version = version;
         }
 
         @Override
@@ -95,6 +115,14 @@ public final class GlobalStores {
 
         @Override
         public void process(Record<byte[], byte[]> record) {
+            try {
+                apply(record);
+            } finally {
+                version.changed();
+            }
+        }
+
+        private void apply(Record<byte[], byte[]> record) {
             if (record.value() == null) {
                 if (record.key() != null) {
                     String grantId = new String(record.key(), StandardCharsets.UTF_8);
@@ -126,13 +154,20 @@ public final class GlobalStores {
         private final ReadOnlyKeyValueStore<String, byte[]> grants;
         private final Map<String, Decoded<CatalogEntry>> entries = new ConcurrentHashMap<>();
         private final Map<String, Decoded<Grant>> grantCache = new ConcurrentHashMap<>();
+        private final GrantsVersion version;
+        private final Map<String, ResourceGrants> byResource = new ConcurrentHashMap<>();
 
         private record Decoded<T>(byte[] bytes, T value) {
         }
 
-        public Reader(ReadOnlyKeyValueStore<String, byte[]> catalog, ReadOnlyKeyValueStore<String, byte[]> grants) {
+        private record ResourceGrants(long version, List<Grant> grants) {
+        }
+
+        public Reader(ReadOnlyKeyValueStore<String, byte[]> catalog, ReadOnlyKeyValueStore<String, byte[]> grants,
+                      GrantsVersion version) {
             this.catalog = catalog;
             this.grants = grants;
+            this.version = version;
         }
 
         /** The catalog entry of a resource, or null. */
@@ -154,8 +189,22 @@ public final class GlobalStores {
             return d.value();
         }
 
-        /** Every grant of a resource, whatever its status. */
+        /**
+         * Every grant of a resource, whatever its status; an unmodifiable list, scanned from the store again only
+         * after the grant store has changed.
+         */
         public List<Grant> grantsOf(String resourceCode) {
+            long seen = version.current();     // read before the scan: a change during it makes the next call rescan
+            ResourceGrants cached = byResource.get(resourceCode);
+            if (cached != null && cached.version() == seen) {
+                return cached.grants();
+            }
+            List<Grant> out = List.copyOf(scanGrantsOf(resourceCode));
+            byResource.put(resourceCode, new ResourceGrants(seen, out));
+            return out;
+        }
+
+        private List<Grant> scanGrantsOf(String resourceCode) {
             List<Grant> out = new ArrayList<>();
             try (KeyValueIterator<String, byte[]> it = grants.range(resourceCode + GRANT_SEP, resourceCode + GRANT_SEP_NEXT)) {
                 while (it.hasNext()) {

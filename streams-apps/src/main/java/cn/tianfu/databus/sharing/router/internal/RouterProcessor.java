@@ -80,6 +80,7 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     private final RouterContext ctx;
     private final String catalogStore;
     private final String grantStore;
+    private final GlobalStores.GrantsVersion grantsVersion;
     private final String latestStore;
     private final String receivedStore;
     private final String backfilledStore;
@@ -93,6 +94,8 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     private final Map<PlanKey, Optional<DeliveryPlan>> plans = new HashMap<>();
     private final Map<String, Set<Integer>> registeredIds = new HashMap<>();
     private final Map<String, Integer> deliveryPartitions = new HashMap<>();
+    private final Map<String, GrantRoute> routes = new HashMap<>();
+    private final Set<String> knownBackfilled = new java.util.HashSet<>();
 
     /** Metric group and name of the count of captured changes dropped as replays. */
     public static final String METRIC_GROUP = "databus-sharing-router";
@@ -112,16 +115,30 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     private record PlanKey(String grantId, String consumer, List<String> allowed, List<String> clear, Schema schema) {
     }
 
+    /**
+     * What a grant needs for every record of one schema, worked out once: valid while the grant, the catalog entry and
+     * the record's schema are the same instances (the global stores hand out the same decoded instance until a
+     * change, the deserializer the same schema per id).
+     */
+    private record GrantRoute(Grant grant, CatalogEntry entry, Schema schema, Optional<RowFilter> filter,
+                              Optional<DeliveryPlan> plan, String deliveryTopic, boolean keyMasked) {
+        boolean matches(Grant g, CatalogEntry e, Schema s) {
+            return grant == g && entry == e && schema == s;
+        }
+    }
+
     /** Where a delivery comes from: the source event, or the stored state for a backfill. */
     private record Source(String topic, int partition, long offset, byte[] key, String keyText, long timestamp,
                           Headers headers) {
     }
 
-    public RouterProcessor(RouterContext ctx, String catalogStore, String grantStore, String latestStore,
-                           String receivedStore, String backfilledStore) {
+    public RouterProcessor(RouterContext ctx, String catalogStore, String grantStore,
+                           GlobalStores.GrantsVersion grantsVersion, String latestStore, String receivedStore,
+                           String backfilledStore) {
         this.ctx = ctx;
         this.catalogStore = catalogStore;
         this.grantStore = grantStore;
+        this.grantsVersion = grantsVersion;
         this.latestStore = latestStore;
         this.receivedStore = receivedStore;
         this.backfilledStore = backfilledStore;
@@ -134,7 +151,8 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     @Override
     public void init(ProcessorContext<Out, byte[]> context) {
         this.context = context;
-        this.global = new GlobalStores.Reader(context.getStateStore(catalogStore), context.getStateStore(grantStore));
+        this.global = new GlobalStores.Reader(context.getStateStore(catalogStore), context.getStateStore(grantStore),
+                grantsVersion);
         this.latest = context.getStateStore(latestStore);
         this.received = context.getStateStore(receivedStore);
         this.backfilled = context.getStateStore(backfilledStore);
@@ -214,7 +232,7 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
             long now = context.currentSystemTimeMs();
             List<Grant> inForce = pushGrantsInForce(entry, now);
             for (Grant g : inForce) {
-                if (backfilled.get(g.getGrantId()) == null) {
+                if (!isBackfilled(g)) {
                     backfill(g, entry, now);
                 }
             }
@@ -264,7 +282,7 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     /** Wall-clock check: backfill every grant in force that this task has not served yet. */
     private void backfillAll(long now) {
         for (Grant g : global.allGrants()) {
-            if (!pushable(g, now) || backfilled.get(g.getGrantId()) != null) {
+            if (!pushable(g, now) || isBackfilled(g)) {
                 continue;
             }
             CatalogEntry entry = global.entry(g.getResourceCode());
@@ -274,6 +292,19 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
             }
             backfill(g, entry, now);
         }
+    }
+
+    /** Whether this task has backfilled the grant; a grant once backfilled stays so, so the answer is remembered. */
+    private boolean isBackfilled(Grant g) {
+        String id = g.getGrantId();
+        if (knownBackfilled.contains(id)) {
+            return true;
+        }
+        if (backfilled.get(id) != null) {
+            knownBackfilled.add(id);
+            return true;
+        }
+        return false;
     }
 
     private List<Grant> pushGrantsInForce(CatalogEntry entry, long now) {
@@ -324,6 +355,7 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
             }
         }
         backfilled.put(g.getGrantId(), Long.toString(now).getBytes(StandardCharsets.UTF_8));
+        knownBackfilled.add(g.getGrantId());
         LOG.info("Backfilled grant {} ({} to {}): {} record(s) of task {}", g.getGrantId(), entry.getCode(),
                 g.getConsumer(), delivered, context.taskId());
     }
@@ -334,18 +366,20 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         boolean held = received.get(heldKey) != null;
         boolean delete = value == null;
         boolean passes = false;
+        GrantRoute r = null;
         if (!delete) {
-            passes = filter(g, value.getSchema()).map(f -> f.test(value)).orElse(g.getRowFilter() == null);
+            r = routeOf(g, entry, value.getSchema());
+            passes = r.filter().isPresent() ? r.filter().get().test(value) : g.getRowFilter() == null;
         }
         DeliveryAction action = DeliveryAction.decide(held, held, passes, delete);
         if (!action.sends()) {
             return false;
         }
         byte[] deliveryValue = null;
-        String deliveryTopic = Topics.delivery(g.getConsumer(), entry.getCode());
+        String deliveryTopic = r != null ? r.deliveryTopic() : Topics.delivery(g.getConsumer(), entry.getCode());
         ExchangeEntry.Operation op;
         if (action == DeliveryAction.DELIVER) {
-            Optional<DeliveryPlan> plan = plan(g, value.getSchema());
+            Optional<DeliveryPlan> plan = r.plan();
             if (plan.isEmpty()) {
                 return false;
             }
@@ -359,14 +393,24 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
             op = action == DeliveryAction.DELETE ? ExchangeEntry.Operation.DELETE : ExchangeEntry.Operation.RETRACT;
             received.delete(heldKey);
         }
-        emit(g, entry, source, deliveryTopic, deliveryValue, op, now);
+        emit(g, entry, r, source, deliveryTopic, deliveryValue, op, now);
         return true;
     }
 
-    private void emit(Grant g, CatalogEntry entry, Source source, String deliveryTopic, byte[] deliveryValue,
-                      ExchangeEntry.Operation op, long now) {
+    private GrantRoute routeOf(Grant g, CatalogEntry entry, Schema schema) {
+        GrantRoute r = routes.get(g.getGrantId());
+        if (r == null || !r.matches(g, entry, schema)) {
+            r = new GrantRoute(g, entry, schema, filter(g, schema), plan(g, schema),
+                    Topics.delivery(g.getConsumer(), entry.getCode()), keyMasked(g, entry));
+            routes.put(g.getGrantId(), r);
+        }
+        return r;
+    }
+
+    private void emit(Grant g, CatalogEntry entry, GrantRoute r, Source source, String deliveryTopic,
+                      byte[] deliveryValue, ExchangeEntry.Operation op, long now) {
         int partitions = partitionsOf(deliveryTopic);
-        byte[] deliveryKey = deliveryKey(g, entry, source.keyText()).getBytes(StandardCharsets.UTF_8);
+        byte[] deliveryKey = deliveryKey(g, entry, source.keyText(), r).getBytes(StandardCharsets.UTF_8);
         int partition = Utils.toPositive(Utils.murmur2(deliveryKey)) % partitions;
         String exchangeId = ExchangeIds.forDelivery(source.topic(), source.partition(), source.offset(), g.getGrantId(), op);
 
@@ -405,8 +449,8 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
      * The key a consumer receives: the source key, or — when the grant delivers a key field masked — a stable
      * pseudonym: HMAC-SHA-256 with the bus secret of {@code "dlv-key" NUL consumer NUL key}, lowercase hex.
      */
-    private String deliveryKey(Grant g, CatalogEntry entry, String key) {
-        if (!keyMasked(g, entry)) {
+    private String deliveryKey(Grant g, CatalogEntry entry, String key, GrantRoute r) {
+        if (!(r != null ? r.keyMasked() : keyMasked(g, entry))) {
             return key;
         }
         String input = "dlv-key" + SEP + g.getConsumer() + SEP + key;
