@@ -95,15 +95,7 @@ public final class LedgerApp {
 
     /** Kafka Streams properties: exactly-once v2, the app's id and state directory, then the {@code streams.} keys. */
     public static Properties streamsConfig(LedgerConfig config) {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class);
-        p.putAll(config.streamsOverrides());
-        return p;
+        return config.streamsProperties(Map.of());
     }
 
     /**

@@ -1,43 +1,25 @@
 package cn.tianfu.databus.ledger.app;
 
 import cn.tianfu.databus.config.ConfigProblems;
+import cn.tianfu.databus.streams.StreamsAppConfig;
 import cn.tianfu.databus.topic.Topics;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 
 /**
  * Configuration of the ledger streams app ({@link LedgerApp}). Every problem is reported at once as a
- * {@link cn.tianfu.databus.config.DatabusConfigException}. Keys starting with {@value #STREAMS_PREFIX} are passed to
+ * {@link cn.tianfu.databus.config.DatabusConfigException}. Keys starting with {@code streams.} are passed to
  * Kafka Streams without the prefix (e.g. {@code streams.num.stream.threads=2}).
  */
-public final class LedgerConfig extends AbstractConfig {
+public final class LedgerConfig extends StreamsAppConfig {
 
-    public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
-    private static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers, host:port[,host:port...].";
-
-    public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
-    private static final String SCHEMA_REGISTRY_URL_DOC = "The schema registry the exchange-log records are written with.";
-
-    public static final String REGISTRY_USER_INFO_CONFIG = "basic.auth.user.info";
-    private static final String REGISTRY_USER_INFO_DOC = "HTTP basic credentials for the schema registry as user:password"
-            + " (on a secured bus, the bus's own principal: it registers schemas); empty for none.";
-
-    public static final String STATE_DIR_CONFIG = "state.dir";
     private static final String STATE_DIR_DOC = "Directory of the app's local state (chain heads); it is rebuilt from"
             + " its changelog when lost.";
-
-    public static final String DATA_DIR_CONFIG = "data.dir";
     private static final String DATA_DIR_DOC = "The bus's data directory; the checkpoint signing key is read from"
             + " (or created in) its keys/ sub-directory.";
-
-    public static final String APPLICATION_ID_CONFIG = "application.id";
-    private static final String APPLICATION_ID_DOC = "Kafka Streams application id (consumer group, transactional ids,"
-            + " changelog topic prefix).";
 
     public static final String CHECKPOINT_EVERY_ENTRIES_CONFIG = "ledger.checkpoint.every.entries";
     private static final String CHECKPOINT_EVERY_ENTRIES_DOC = "A partition's chain head is signed after this many new"
@@ -56,21 +38,7 @@ public final class LedgerConfig extends AbstractConfig {
     public static final String CHECKPOINT_TOPIC_CONFIG = "ledger.checkpoint.topic";
     private static final String TOPIC_DOC = "Topic name; change only to run a second ledger on copies of the topics.";
 
-    /** Prefix of keys passed through to Kafka Streams. */
-    public static final String STREAMS_PREFIX = "streams.";
-
-    private static final ConfigDef CONFIG = new ConfigDef()
-            .define(REGISTRY_USER_INFO_CONFIG, Type.PASSWORD, "", Importance.MEDIUM, REGISTRY_USER_INFO_DOC)
-            .define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
-            .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
-                    new ConfigDef.NonEmptyString(), Importance.HIGH, SCHEMA_REGISTRY_URL_DOC)
-            .define(STATE_DIR_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, STATE_DIR_DOC)
-            .define(DATA_DIR_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
-                    Importance.HIGH, DATA_DIR_DOC)
-            .define(APPLICATION_ID_CONFIG, Type.STRING, "databus-ledger", new ConfigDef.NonEmptyString(),
-                    Importance.MEDIUM, APPLICATION_ID_DOC)
+    private static final ConfigDef CONFIG = baseDef("databus-ledger", STATE_DIR_DOC, DATA_DIR_DOC)
             .define(CHECKPOINT_EVERY_ENTRIES_CONFIG, Type.LONG, 1000L, ConfigDef.Range.atLeast(1),
                     Importance.MEDIUM, CHECKPOINT_EVERY_ENTRIES_DOC)
             .define(CHECKPOINT_INTERVAL_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(100),
@@ -85,7 +53,7 @@ public final class LedgerConfig extends AbstractConfig {
                     new ConfigDef.NonEmptyString(), Importance.LOW, TOPIC_DOC);
 
     private LedgerConfig(Map<String, ?> props) {
-        super(CONFIG, props, false);
+        super(CONFIG, props);
     }
 
     /**
@@ -112,26 +80,6 @@ public final class LedgerConfig extends AbstractConfig {
         return new ConfigDef(CONFIG);
     }
 
-    public String bootstrapServers() {
-        return getString(BOOTSTRAP_SERVERS_CONFIG);
-    }
-
-    public String schemaRegistryUrl() {
-        return getString(SCHEMA_REGISTRY_URL_CONFIG);
-    }
-
-    public Path stateDir() {
-        return Path.of(getString(STATE_DIR_CONFIG));
-    }
-
-    public Path dataDir() {
-        return Path.of(getString(DATA_DIR_CONFIG));
-    }
-
-    public String applicationId() {
-        return getString(APPLICATION_ID_CONFIG);
-    }
-
     public long checkpointEveryEntries() {
         return getLong(CHECKPOINT_EVERY_ENTRIES_CONFIG);
     }
@@ -154,16 +102,5 @@ public final class LedgerConfig extends AbstractConfig {
 
     public String checkpointTopic() {
         return getString(CHECKPOINT_TOPIC_CONFIG);
-    }
-
-    /** The {@value #STREAMS_PREFIX} keys, without the prefix. */
-    public Map<String, Object> streamsOverrides() {
-        return originalsWithPrefix(STREAMS_PREFIX);
-    }
-
-    /** {@code user:password} for the schema registry, if set. */
-    public java.util.Optional<String> registryUserInfo() {
-        String info = getPassword(REGISTRY_USER_INFO_CONFIG).value();
-        return info == null || info.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(info);
     }
 }

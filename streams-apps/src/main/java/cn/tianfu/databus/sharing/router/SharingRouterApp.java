@@ -83,17 +83,8 @@ public final class SharingRouterApp {
 
     /** Kafka Streams configuration: exactly-once v2, the config's directories and ids, then the {@code streams.} keys. */
     public static Properties streamsConfig(RouterConfig c) {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, c.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-        p.put(StreamsConfig.STATE_DIR_CONFIG, c.stateDir().toString());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
-        p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         // a new src.<dept>.<resource> topic is found by the pattern subscription within this time
-        p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), "10000");
-        p.putAll(c.streamsOverrides());
-        return p;
+        return c.streamsProperties(Map.of(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), "10000"));
     }
 
     /**
