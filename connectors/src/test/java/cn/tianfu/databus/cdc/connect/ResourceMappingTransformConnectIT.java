@@ -493,7 +493,26 @@ class ResourceMappingTransformConnectIT {
                 .isEqualTo(runnerDeliveries.stream().map(d -> d.key() + " " + d.kind() + " " + fields(d.value())).sorted().toList());
         assertThat(connectDeliveries).extracting(Delivery::kind).containsExactlyInAnyOrder(
                 Delivery.Kind.UPSERT, Delivery.Kind.UPSERT, Delivery.Kind.UPSERT, Delivery.Kind.DELETE);
+
+        // a key change: the old key deleted, the new one upserted, both at the change's position, as the runner does
+        exec("UPDATE " + table + " SET id_number = ? WHERE id_number = ?", "510104199001019999", "510104199001011234");
+        await().atMost(Duration.ofSeconds(60)).until(() -> readAll(Topics.source(provider, viaConnect)).size() >= 6
+                && readAll(Topics.source(provider, viaRunner)).size() >= 6);
+        List<String> connectKeyChange = readAll(Topics.source(provider, viaConnect)).stream().skip(4)
+                .map(ResourceMappingTransformConnectIT::describe).sorted().toList();
+        assertThat(connectKeyChange).isEqualTo(readAll(Topics.source(provider, viaRunner)).stream().skip(4)
+                .map(ResourceMappingTransformConnectIT::describe).sorted().toList());
+        assertThat(connectKeyChange).hasSize(2).anyMatch(d -> d.startsWith("510104199001011234 DELETE"))
+                .anyMatch(d -> d.startsWith("510104199001019999 UPSERT"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> connectDeliveries.size() >= 6 && runnerDeliveries.size() >= 6);
+        assertThat(connectDeliveries.stream().skip(4).map(d -> d.key() + " " + d.kind()).sorted().toList())
+                .containsExactly("510104199001011234 DELETE", "510104199001019999 UPSERT");
         assertThat("RUNNING").isEqualTo(taskState(name));
+    }
+
+    private static String describe(ConsumerRecord<byte[], byte[]> r) {
+        return key(r) + " " + header(r, EventHeaders.OP) + " " + header(r, EventHeaders.SOURCE_POSITION) + " "
+                + fields(decode(r));
     }
 
     @Test
