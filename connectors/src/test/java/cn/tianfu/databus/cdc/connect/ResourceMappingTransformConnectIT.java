@@ -507,7 +507,7 @@ class ResourceMappingTransformConnectIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> connectDeliveries.size() >= 6 && runnerDeliveries.size() >= 6);
         assertThat(connectDeliveries.stream().skip(4).map(d -> d.key() + " " + d.kind()).sorted().toList())
                 .containsExactly("510104199001011234 DELETE", "510104199001019999 UPSERT");
-        assertThat("RUNNING").isEqualTo(taskState(name));
+        assertThat(taskState(name)).isEqualTo("RUNNING");
     }
 
     private static String describe(ConsumerRecord<byte[], byte[]> r) {

@@ -103,8 +103,8 @@ class ResourceMappingTransformContainerIT {
                 RegistryServerConfig.LISTEN_HOST_CONFIG, "0.0.0.0",
                 RegistryServerConfig.LISTEN_PORT_CONFIG, 0)));
         registry.start();
-        registryClient = HttpSchemaRegistryClient.builder(registry.url()).build();
         int registryPort = URI.create(registry.url()).getPort();
+        registryClient = HttpSchemaRegistryClient.builder("http://127.0.0.1:" + registryPort).build();
         org.testcontainers.Testcontainers.exposeHostPorts(registryPort);
 
         Path secrets = workDir.resolve("psb-cdc.properties");
