@@ -1,10 +1,13 @@
 package cn.tianfu.databus.cli.cdc;
 
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.List;
 
 import cn.tianfu.databus.client.DatabusClientConfig;
+import cn.tianfu.databus.config.DatabusConfigException;
 import cn.tianfu.databus.server.BusEndpoints;
+import cn.tianfu.databus.server.ClientFiles;
+import cn.tianfu.databus.topic.Topics;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
@@ -32,7 +35,11 @@ public final class CdcConnectionOptions {
         String department;
     }
 
-    /** The bus connection; {@code mappingDepartment} is used when nothing names the department. */
+    /**
+     * The bus connection; {@code mappingDepartment} is used when nothing names the department. On a local bus the
+     * department's own client config ({@code DIR/clients/DEPT.properties}, written by {@code databus dept add}) is used,
+     * with its credentials.
+     */
     DatabusClientConfig clientConfig(String mappingDepartment) {
         if (choice != null && choice.config != null) {
             return DatabusClientConfig.load(choice.config);
@@ -40,10 +47,11 @@ public final class CdcConnectionOptions {
         Path dataDir = choice == null || choice.local == null ? Path.of("data") : choice.local.dataDir;
         String dept = choice == null || choice.local == null || choice.local.department == null
                 ? mappingDepartment : choice.local.department;
-        BusEndpoints endpoints = BusEndpoints.read(dataDir);
-        return DatabusClientConfig.fromMap(Map.of(
-                DatabusClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers(),
-                DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.registryUrl(),
-                DatabusClientConfig.DEPARTMENT_ID_CONFIG, dept));
+        BusEndpoints.read(dataDir); // says how to start a bus when none runs there
+        if (!Topics.DEPARTMENT_ID.matcher(dept).matches()) {
+            throw new DatabusConfigException("client", List.of(DatabusClientConfig.DEPARTMENT_ID_CONFIG + " '" + dept
+                    + "' is invalid: use 2-32 characters, lower-case letters, digits and '-', starting with a letter"));
+        }
+        return ClientFiles.load(dataDir, dept);
     }
 }

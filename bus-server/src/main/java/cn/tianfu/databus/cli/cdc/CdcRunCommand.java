@@ -40,6 +40,9 @@ public final class CdcRunCommand implements Callable<Integer> {
     /** Counted down to stop the command (the shutdown hook, or a test). */
     final CountDownLatch stop = new CountDownLatch(1);
 
+    /** How long Ctrl-C (the shutdown hook) waits for the runner to close and the last status line. */
+    static final long STOP_WAIT_SECONDS = 30;
+
     @Override
     public Integer call() throws Exception {
         if (statusInterval < 1) {
@@ -48,31 +51,46 @@ public final class CdcRunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         CdcMapping mapping = CdcMapping.parse(mappingFile);
         CdcRunner runner = CdcRunner.create(mapping, connection.clientConfig(mapping.department()), CdcConfig.fromMap(Map.of()));
-        Thread hook = new Thread(stop::countDown, "cdc-run-stop");
+        CountDownLatch finished = new CountDownLatch(1);
+        // Ctrl-C: stop the loop, then hold the JVM's shutdown until the runner has closed (offsets flushed, slot or
+        // binlog connection released) and the last status line is out
+        Thread hook = new Thread(() -> {
+            stop.countDown();
+            try {
+                finished.await(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "cdc-run-stop");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (runner) {
-            runner.start();
-            out.println("capturing " + mapping.database() + " for " + mapping.department() + " (runner " + mapping.runner()
-                    + "); Ctrl-C stops");
-            out.flush();
-            while (!stop.await(statusInterval, TimeUnit.SECONDS)) {
-                CdcStatus status = runner.status();
-                out.println(status.line());
+        try {
+            CdcStatus last;
+            try (runner) {
+                runner.start();
+                out.println("capturing " + mapping.database() + " for " + mapping.department() + " (runner "
+                        + mapping.runner() + "); Ctrl-C stops");
                 out.flush();
-                if (status.state() == CdcStatus.State.FAILED) {
-                    return DatabusCli.FAILED;
+                while (!stop.await(statusInterval, TimeUnit.SECONDS)) {
+                    CdcStatus status = runner.status();
+                    out.println(status.line());
+                    out.flush();
+                    if (status.state() == CdcStatus.State.FAILED) {
+                        return DatabusCli.FAILED;
+                    }
                 }
             }
+            last = runner.status();
+            out.println(last.line());
+            out.flush();
+            return last.state() == CdcStatus.State.FAILED ? DatabusCli.FAILED : DatabusCli.OK;
         } finally {
+            finished.countDown();
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException e) {
-                // the JVM is shutting down: the hook is running
+                // the JVM is shutting down: the hook is running and now returns
             }
         }
-        out.println(runner.status().line());
-        out.flush();
-        return runner.status().state() == CdcStatus.State.FAILED ? DatabusCli.FAILED : DatabusCli.OK;
     }
 
 }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.HashMap;
 
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.apache.avro.generic.GenericDatumWriter;
@@ -18,6 +19,7 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.connect.connector.ConnectRecord;
 import org.apache.kafka.connect.data.Schema;
@@ -54,6 +56,7 @@ import cn.tianfu.databus.topic.Topics;
  * "transforms.bus.type": "cn.tianfu.databus.cdc.connect.ResourceMappingTransform",
  * "transforms.bus.mapping.file": "/etc/databus/hukou.yaml",
  * "transforms.bus.schema.registry.url": "http://bus-1:8081",
+ * "transforms.bus.basic.auth.user.info": "${file:/etc/databus/secrets.properties:registry}",
  * "key.converter": "org.apache.kafka.connect.storage.StringConverter",
  * "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
  * "tombstones.on.delete": "false"
@@ -67,13 +70,18 @@ public class ResourceMappingTransform<R extends ConnectRecord<R>> implements Tra
 
     public static final String MAPPING_FILE_CONFIG = "mapping.file";
     public static final String SCHEMA_REGISTRY_URL_CONFIG = "schema.registry.url";
+    public static final String REGISTRY_USER_INFO_CONFIG = "basic.auth.user.info";
     private static final Logger LOG = LoggerFactory.getLogger(ResourceMappingTransform.class);
 
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(MAPPING_FILE_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
                     "Path of the CDC mapping file (its database section, if any, is not used: the connector has the connection).")
             .define(SCHEMA_REGISTRY_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, Importance.HIGH,
-                    "URL of the bus's schema registry, where the catalogued schemas of the resources are.");
+                    "URL of the bus's schema registry, where the catalogued schemas of the resources are.")
+            .define(REGISTRY_USER_INFO_CONFIG, Type.PASSWORD, "", Importance.HIGH,
+                    "HTTP basic credentials for the schema registry as user:password — the department's, as in its"
+                    + " client config (the registry of a secured bus answers 401 without them); empty for none. Keep it"
+                    + " out of the connector JSON with a config provider, e.g. ${file:/secrets/bus.properties:registry}.");
 
     private CdcMapping mapping;
     private SchemaRegistryClient registry;
@@ -91,7 +99,11 @@ public class ResourceMappingTransform<R extends ConnectRecord<R>> implements Tra
         } catch (IOException e) {
             throw new ConfigException(MAPPING_FILE_CONFIG, file.toString(), "cannot read the mapping file: " + e.getMessage());
         }
-        configure(yaml, file.toString(), HttpSchemaRegistryClient.builder((String) parsed.get(SCHEMA_REGISTRY_URL_CONFIG)).build(), true);
+        Password userInfo = (Password) parsed.get(REGISTRY_USER_INFO_CONFIG);
+        Optional<String> credentials = userInfo == null || userInfo.value().isBlank()
+                ? Optional.empty() : Optional.of(userInfo.value());
+        configure(yaml, file.toString(), HttpSchemaRegistryClient.builder((String) parsed.get(SCHEMA_REGISTRY_URL_CONFIG))
+                .basicAuth(credentials).build(), true);
     }
 
     /** Configures from mapping YAML and a registry client of the caller's (not closed by {@link #close()}). */

@@ -69,8 +69,6 @@ import cn.tianfu.databus.cdc.CdcMapping;
 import cn.tianfu.databus.cdc.CdcRunner;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
-import cn.tianfu.databus.registry.server.RegistryServerConfig;
-import cn.tianfu.databus.registry.server.SchemaRegistryServer;
 import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.GrantStatus;
@@ -92,9 +90,8 @@ import cn.tianfu.databus.topic.Topics;
  * writes is compared with what {@link CdcRunner} writes for the same mapping and the same table, on the source topic and
  * at a consumer the real sharing router delivers to.
  *
- * <p>The transform has no setting for registry credentials (only {@code schema.registry.url}), so it reads the
- * catalogued schemas from a registry node that answers without authentication: a second registry server on the shared
- * bus's schema log, which serves the same schemas under the same ids.
+ * <p>The transform reads the catalogued schemas from the shared bus's authenticating registry as the department, its
+ * credentials coming through Connect's file config provider like the database password.
  */
 class ResourceMappingTransformConnectIT {
 
@@ -107,7 +104,6 @@ class ResourceMappingTransformConnectIT {
 
     private static SharedBus bus;
     private static SchemaRegistryClient registry;
-    private static SchemaRegistryServer openRegistry;
     private static KafkaProducer<String, byte[]> governance;
     private static EmbeddedPostgres pg;
     private static KafkaStreams router;
@@ -138,10 +134,6 @@ class ResourceMappingTransformConnectIT {
             s.execute("CREATE ROLE " + CDC_USER + " LOGIN REPLICATION PASSWORD '" + CDC_PASSWORD + "'");
             s.execute("CREATE DATABASE hukou OWNER " + CDC_USER);
         }
-        openRegistry = new SchemaRegistryServer(new RegistryServerConfig(bus.withRegistryKafkaSecurity(Map.of(
-                RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
-                RegistryServerConfig.LISTEN_PORT_CONFIG, 0))));
-        openRegistry.start();
         router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(Map.of(
                 RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
                 RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
@@ -156,6 +148,8 @@ class ResourceMappingTransformConnectIT {
 
         provider = "p" + suffix();
         providerConfig = bus.addDepartment(provider);
+        Files.writeString(workDir.resolve("cdc.properties"), "registry=" + providerConfig.basicAuthUserInfo().orElseThrow()
+                + "\n", java.nio.file.StandardOpenOption.APPEND);
         connect = startWorker(providerConfig);
         connectUrl = connect.rest().serverUrl().toString().replaceAll("/$", "");
     }
@@ -199,9 +193,6 @@ class ResourceMappingTransformConnectIT {
         }
         if (router != null) {
             router.close(Duration.ofSeconds(30));
-        }
-        if (openRegistry != null) {
-            openRegistry.close();
         }
         if (pg != null) {
             pg.close();
@@ -308,7 +299,8 @@ class ResourceMappingTransformConnectIT {
         config.put("publication.name", name.replace('-', '_'));
         config.put("table.include.list", "public\\." + table);
         config.put("transforms.bus.mapping.file", mapping.toString());
-        config.put("transforms.bus.schema.registry.url", openRegistry.url());
+        config.put("transforms.bus.schema.registry.url", bus.registryUrl());
+        config.put("transforms.bus.basic.auth.user.info", "${file:" + workDir.resolve("cdc.properties") + ":registry}");
         return example;
     }
 

@@ -108,7 +108,7 @@ class ResourceMappingTransformContainerIT {
         org.testcontainers.Testcontainers.exposeHostPorts(registryPort);
 
         Path secrets = workDir.resolve("psb-cdc.properties");
-        Files.writeString(secrets, "password=" + PASSWORD + "\n");
+        Files.writeString(secrets, "password=" + PASSWORD + "\nregistry=psb:unused-by-an-open-registry\n");
         connect = new GenericContainer<>(CONNECT_IMAGE).withNetwork(network).withExposedPorts(8083)
                 .withEnv("BOOTSTRAP_SERVERS", "kafka:19092")
                 .withEnv("GROUP_ID", "databus-connect-it")
