@@ -86,6 +86,9 @@ public final class EngineProperties {
             p.setProperty("schema.history.internal.kafka.topic", Topics.cdcSchemaHistory(mapping.department(), mapping.runner()));
             p.setProperty("schema.history.internal.kafka.bootstrap.servers", value(busClient.get("bootstrap.servers")));
             p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
+            // a restarted runner reads the history back with a consumer group: one the department's ACLs allow
+            p.setProperty("schema.history.internal.consumer.group.id",
+                    Topics.groupPrefix(mapping.department()) + "cdc." + mapping.runner() + ".schema-history");
             busClient.forEach((k, v) -> {
                 if (v != null && (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl."))) {
                     p.setProperty("schema.history.internal.producer." + k, value(v));
