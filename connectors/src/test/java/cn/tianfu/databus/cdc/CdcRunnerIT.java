@@ -636,7 +636,7 @@ class CdcRunnerIT {
     }
 
     @Test
-    void onMariaDbARenamedKeyColumnStopsOnlyItsTable() throws Exception {
+    void onMariaDbARenamedKeyColumnStopsOnlyItsTableUntilTheMappingFollows() throws Exception {
         String provider = "p" + suffix();
         Resource entities = catalogue("amr-legal-entity.yaml", "10201-000001", "amr", provider);
         Resource branches = catalogue("amr-legal-entity.yaml", "10201-000001", "amr", provider);
@@ -651,16 +651,17 @@ class CdcRunnerIT {
         String table = """
                   - table: registry.%s
                     resource: %s
-                    key: [credit_code]
-                    columns: {credit_code: creditCode, entity_name: entityName, status: registrationStatus}
+                    key: [%s]
+                    columns: {%3$s: creditCode, entity_name: entityName, status: registrationStatus}
                 """;
-        CdcMapping mapping = CdcMapping.parse("""
+        String mappingYaml = """
                 department: %s
                 runner: le-%s
                 database: {kind: mariadb, host: 127.0.0.1, port: %d, database: registry, user: cdc, password: %s}
                 tables:
-                %s%s""".formatted(provider, suffix(), maria.port, TestDatabases.CDC_PASSWORD,
-                table.formatted(renamed, entities.code()), table.formatted(other, branches.code())), "legal-entity.yaml");
+                """.formatted(provider, suffix(), maria.port, TestDatabases.CDC_PASSWORD);
+        CdcMapping mapping = CdcMapping.parse(mappingYaml + table.formatted(renamed, entities.code(), "credit_code")
+                + table.formatted(other, branches.code(), "credit_code"), "legal-entity.yaml");
         List<Delivery> branchDeliveries = subscribe(branches);
         CdcRunner runner = started(mapping);
         try (Connection c = maria.root(); Statement s = c.createStatement()) {
@@ -692,6 +693,17 @@ class CdcRunnerIT {
                 "91510100MA61XY2K3C", "91510100MA61XY2K3B");
         assertThat(runner.status().state()).isEqualTo(CdcStatus.State.STREAMING);
         assertThat(table(runner, "registry." + other).state()).isEqualTo(CdcStatus.TableState.STREAMING);
+
+        // the mapping follows the rename: a restart streams the table again and re-reads it, the held-back row with it
+        runner.close();
+        CdcMapping fixed = CdcMapping.parse(mappingYaml + table.formatted(renamed, entities.code(), "uscc")
+                + table.formatted(other, branches.code(), "credit_code"), "legal-entity.yaml");
+        CdcRunner resumed = started(fixed);
+        await().atMost(Duration.ofSeconds(60)).until(() -> table(resumed, "registry." + renamed).state() == CdcStatus.TableState.STREAMING);
+        assertThat(readAll(entities.topic())).extracting(CdcRunnerIT::key).containsExactlyInAnyOrder("91510100MA61XY2K3A",
+                "91510100MA61XY2K3A", "92510104MA6CABCD1X");
+        assertThat(resumed.status().snapshotRows()).as("the renamed table's two rows re-read").isEqualTo(2);
+        assertThat(ledger(fixed).stops()).isEmpty();
     }
 
     private static Schema withOptionalField(Schema base, String name) {
