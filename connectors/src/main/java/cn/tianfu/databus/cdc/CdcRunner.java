@@ -109,6 +109,8 @@ public final class CdcRunner implements AutoCloseable {
     /** The component name on dead letters. */
     public static final String COMPONENT = "cdc-runner";
     private static final Logger LOG = LoggerFactory.getLogger(CdcRunner.class);
+    /** A mapping problem's path names its table as {@code tables[i]}. */
+    private static final Pattern TABLE_PATH = Pattern.compile("tables\\[(\\d+)]");
 
     private final CdcMapping mapping;
     private final DatabusClientConfig bus;
@@ -247,8 +249,6 @@ public final class CdcRunner implements AutoCloseable {
         }
         return byTable;
     }
-
-    private static final Pattern TABLE_PATH = Pattern.compile("tables\\[(\\d+)]");
 
     private TableStops.Ledger readLedger() {
         try {
