@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -25,6 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -97,7 +97,7 @@ import io.debezium.engine.format.ChangeEventFormat;
  * (an ERROR in the log, {@link CdcStatus.TableState#STOPPED} in {@link #status()}): that change and every later one of
  * the table go to {@link Topics#DEADLETTER} ({@code INCOMPATIBLE_SCHEMA_CHANGE}, the change as original value) instead
  * of its source topic, so its history is never published out of order, while the runner's other tables stream on. The
- * stop is recorded in the runner's offsets topic ({@link TableStops}) before the offsets pass the change, so a restart
+ * stop is recorded in the runner's offsets topic ({@link Topics#cdcOffsets}) before the offsets pass the change, so a restart
  * with the catalog and mapping still not fitting keeps the table stopped; a restart after they are fixed streams it
  * again and re-reads its rows with a blocking snapshot ({@link CdcStatus.TableState#RECOVERING}). Only what concerns
  * every table — the database or the bus lost — stops the whole runner ({@link CdcStatus.State#FAILED}). A value that
