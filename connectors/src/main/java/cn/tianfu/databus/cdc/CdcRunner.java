@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,12 +16,15 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
@@ -30,6 +34,8 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -46,7 +52,9 @@ import cn.tianfu.databus.cdc.internal.DatabaseProbe;
 import cn.tianfu.databus.cdc.internal.EngineProperties;
 import cn.tianfu.databus.cdc.internal.MappingCheck;
 import cn.tianfu.databus.cdc.internal.Positions;
+import cn.tianfu.databus.cdc.internal.Resnapshot;
 import cn.tianfu.databus.cdc.internal.TableBinding;
+import cn.tianfu.databus.cdc.internal.TableStops;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.deadletter.DeadLetters;
@@ -85,16 +93,24 @@ import io.debezium.engine.format.ChangeEventFormat;
  * {@link Topics#cdcOffsets} and {@link Topics#cdcSchemaHistory}, so a restarted runner resumes where it stopped; what
  * it captures again after a hard stop carries the same positions and is dropped by the router.
  *
- * <p>A change of a table's columns that the mapping and the catalogued schema cannot absorb stops the runner with a
- * clear error and a dead letter {@code INCOMPATIBLE_SCHEMA_CHANGE}; its offsets stay before that change, so once the
- * catalog or mapping is updated a restart resumes with it and nothing is lost. A value that cannot be converted (e.g. a
- * decimal with more places than the field) goes to the dead letters ({@code PROCESSING_ERROR}) and the stream goes on.
+ * <p>A change of a table's columns that the mapping and the catalogued schema cannot absorb stops <em>that table</em>
+ * (an ERROR in the log, {@link CdcStatus.TableState#STOPPED} in {@link #status()}): that change and every later one of
+ * the table go to {@link Topics#DEADLETTER} ({@code INCOMPATIBLE_SCHEMA_CHANGE}, the change as original value) instead
+ * of its source topic, so its history is never published out of order, while the runner's other tables stream on. The
+ * stop is recorded in the runner's offsets topic ({@link Topics#cdcOffsets}) before the offsets pass the change, so a restart
+ * with the catalog and mapping still not fitting keeps the table stopped; a restart after they are fixed streams it
+ * again and re-reads its rows with a blocking snapshot ({@link CdcStatus.TableState#RECOVERING}). Only what concerns
+ * every table — the database or the bus lost — stops the whole runner ({@link CdcStatus.State#FAILED}). A value that
+ * cannot be converted (e.g. a decimal with more places than the field) goes to the dead letters
+ * ({@code PROCESSING_ERROR}) and the stream goes on.
  */
 public final class CdcRunner implements AutoCloseable {
 
     /** The component name on dead letters. */
     public static final String COMPONENT = "cdc-runner";
     private static final Logger LOG = LoggerFactory.getLogger(CdcRunner.class);
+    /** A mapping problem's path names its table as {@code tables[i]}. */
+    private static final Pattern TABLE_PATH = Pattern.compile("tables\\[(\\d+)]");
 
     private final CdcMapping mapping;
     private final DatabusClientConfig bus;
@@ -111,8 +127,11 @@ public final class CdcRunner implements AutoCloseable {
     private final AtomicBoolean crash = new AtomicBoolean();
     private final Map<String, TableBinding> bindings = new HashMap<>();
     private final Map<String, Publisher> publishers = new HashMap<>();
+    private final Map<String, TableRun> tables = new LinkedHashMap<>();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+    private final String offsetsTopic;
+    private final AtomicBoolean resnapshotRequested = new AtomicBoolean();
 
     private SchemaRegistryClient registry;
     private Producer<String, byte[]> producer;
@@ -120,11 +139,17 @@ public final class CdcRunner implements AutoCloseable {
     private JsonConverter json;
     private DebeziumEngine<RecordChangeEvent<SourceRecord>> engine;
     private ExecutorService executor;
+    private ScheduledExecutorService recovery;
+    private volatile AutoCloseable snapshotListener;
 
     private CdcRunner(CdcMapping mapping, DatabusClientConfig bus, CdcConfig config) {
         this.mapping = mapping;
         this.bus = bus;
         this.config = config;
+        this.offsetsTopic = Topics.cdcOffsets(mapping.department(), mapping.runner());
+        for (TableMapping t : mapping.tables()) {
+            tables.put(t.table(), new TableRun(t));
+        }
     }
 
     /** A runner of {@code mapping} publishing through {@code bus}; nothing connects before {@link #start()}. */
@@ -136,6 +161,13 @@ public final class CdcRunner implements AutoCloseable {
     /**
      * Checks the mapping against the catalog and the database's tables, then starts capturing in the background.
      *
+     * <p>A problem of the mapping itself (a field the resource does not have, a declared type that does not fit, the
+     * key) refuses the start. So does a table whose columns do not fit, the first time the runner starts. Once the
+     * runner has captured, such a table does not hold up the others: if the runner had stopped it and it still does not
+     * fit, it stays {@link CdcStatus.TableState#STOPPED}; if it was not stopped, it streams until its first change that
+     * does not fit, which stops it; if it was stopped and fits now, it streams and is re-read
+     * ({@link CdcStatus.TableState#RECOVERING}).
+     *
      * @throws CdcMappingException listing every problem of the mapping; nothing streams
      * @throws CdcException        when the database or the bus cannot be reached
      */
@@ -145,7 +177,12 @@ public final class CdcRunner implements AutoCloseable {
         }
         registry = AvroSerdeConfig.fromMap(bus.serdeConfig()).registryClient();
         try {
-            checkMapping();
+            Map<String, List<Problem>> unfit = checkMapping();
+            TableStops.Ledger ledger = readLedger();
+            if (!unfit.isEmpty() && !ledger.captured()) {
+                throw new CdcMappingException(mapping.source(), unfit.values().stream().flatMap(List::stream).toList());
+            }
+            restoreTables(unfit, ledger);
             producer = new KafkaProducer<>(bus.producerProperties(), new StringSerializer(), new ByteArraySerializer());
             deadLetterWriter = new AvroSerializer<>(registry);
             json = new JsonConverter();
@@ -161,6 +198,14 @@ public final class CdcRunner implements AutoCloseable {
             executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "cdc-" + mapping.runner()));
             executor.execute(engine);
             LOG.info("CDC runner {} started on {} ({})", mapping.runner(), mapping.database(), EngineProperties.tables(mapping));
+            if (tables.values().stream().anyMatch(TableRun::recovering)) {
+                recovery = Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread thread = new Thread(r, "cdc-" + mapping.runner() + "-recovery");
+                    thread.setDaemon(true);
+                    return thread;
+                });
+                recovery.scheduleWithFixedDelay(this::requestResnapshot, 500, 500, TimeUnit.MILLISECONDS);
+            }
         } catch (RuntimeException e) {
             state.set(CdcStatus.State.FAILED);
             error.set(e.getMessage());
@@ -169,7 +214,11 @@ public final class CdcRunner implements AutoCloseable {
         }
     }
 
-    private void checkMapping() {
+    /**
+     * Throws when the mapping has problems of its own; returns, per table, the problems of the tables' current columns
+     * against the mapping and the catalogued schema (empty when every table fits).
+     */
+    private Map<String, List<Problem>> checkMapping() {
         if (!mapping.department().equals(bus.departmentId())) {
             throw new CdcMappingException(mapping.source(), List.of(new Problem(0, "department", "the mapping is for "
                     + mapping.department() + " but the bus connection is " + bus.departmentId()
@@ -183,8 +232,54 @@ public final class CdcRunner implements AutoCloseable {
                     + " (check host, port, database, user and password)", e);
         }
         List<Problem> problems = MappingCheck.check(mapping, registry, probe.columns());
-        if (!problems.isEmpty()) {
+        if (problems.isEmpty()) {
+            return Map.of();
+        }
+        if (!MappingCheck.check(mapping, registry, null).isEmpty()) {
             throw new CdcMappingException(mapping.source(), problems);
+        }
+        Map<String, List<Problem>> byTable = new LinkedHashMap<>();
+        for (Problem p : problems) {
+            Matcher m = TABLE_PATH.matcher(p.path());
+            int i = m.lookingAt() ? Integer.parseInt(m.group(1)) : -1;
+            if (i < 0 || i >= mapping.tables().size()) {
+                throw new CdcMappingException(mapping.source(), problems);
+            }
+            byTable.computeIfAbsent(mapping.tables().get(i).table(), k -> new ArrayList<>()).add(p);
+        }
+        return byTable;
+    }
+
+    private TableStops.Ledger readLedger() {
+        try {
+            return TableStops.read(bus.kafkaProperties(), offsetsTopic, mapping.runner(), Duration.ofSeconds(30));
+        } catch (KafkaException e) {
+            throw new CdcException("cannot read the offsets of runner " + mapping.runner() + " in " + offsetsTopic + ": "
+                    + e.getMessage() + " (is the bus reachable, and may " + bus.departmentId() + " read its topics?)", e);
+        }
+    }
+
+    /** Each table's stream as the last run left it, and as its columns fit the mapping and catalog now. */
+    private void restoreTables(Map<String, List<Problem>> unfit, TableStops.Ledger ledger) {
+        for (TableRun run : tables.values()) {
+            String table = run.mapping.table();
+            TableStops.Stop stop = ledger.stops().get(table);
+            List<Problem> problems = unfit.getOrDefault(table, List.of());
+            String now = problems.stream().map(Problem::message).reduce((a, b) -> a + "; " + b).orElse("");
+            if (stop != null && !problems.isEmpty()) {
+                run.restore(stop, CdcStatus.TableState.STOPPED);
+                LOG.error("Table {} of runner {} stays STOPPED (stopped at {}: {}). Its columns still do not fit: {}. Its"
+                        + " changes go to {}, the other tables stream; fix the catalogued schema or the mapping and"
+                        + " restart the runner", table, mapping.runner(), stop.position(), stop.reason(), now, Topics.DEADLETTER);
+            } else if (stop != null) {
+                run.restore(stop, CdcStatus.TableState.RECOVERING);
+                LOG.info("Table {} of runner {} was stopped at {} ({}); it fits the catalog and mapping now: it streams"
+                        + " again, and the runner re-reads its rows (a blocking snapshot) to publish what was"
+                        + " dead-lettered meanwhile", table, mapping.runner(), stop.position(), stop.reason());
+            } else if (!problems.isEmpty()) {
+                LOG.warn("The columns of {} no longer fit runner {}'s mapping: {}. Its changes are published up to the"
+                        + " first one that does not fit, which stops the table", table, mapping.runner(), now);
+            }
         }
     }
 
@@ -239,7 +334,8 @@ public final class CdcRunner implements AutoCloseable {
         Map<String, Long> counts = new HashMap<>();
         perResource.forEach((k, v) -> counts.put(k, v.sum()));
         return new CdcStatus(mapping.runner(), s, rows.sum(), snapshotRows.sum(), counts, Duration.ofMillis(lagMs.get()),
-                Optional.ofNullable(lastPosition.get()), Optional.ofNullable(lastChange.get()), Optional.ofNullable(error.get()));
+                Optional.ofNullable(lastPosition.get()), Optional.ofNullable(lastChange.get()), Optional.ofNullable(error.get()),
+                tables.values().stream().map(TableRun::status).toList());
     }
 
     public CdcMapping mapping() {
@@ -259,6 +355,10 @@ public final class CdcRunner implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("Closing the capture engine of {} failed: {}", mapping.runner(), e.toString());
         } finally {
+            if (recovery != null) {
+                recovery.shutdownNow();
+            }
+            closeSnapshotListener();
             shutdownExecutor();
             state.getAndUpdate(s -> s == CdcStatus.State.FAILED ? s : CdcStatus.State.STOPPED);
             release();
@@ -326,22 +426,9 @@ public final class CdcRunner implements AutoCloseable {
     private void handleBatch(List<RecordChangeEvent<SourceRecord>> batch,
                              DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
         List<CompletableFuture<?>> sends = new ArrayList<>(batch.size());
-        int done = 0;
-        try {
-            for (RecordChangeEvent<SourceRecord> event : batch) {
-                handle(event.record(), sends);
-                done++;
-            }
-        } catch (IncompatibleSchemaChange e) {
-            awaitAll(sends);
-            for (int i = 0; i < done; i++) {
-                committer.markProcessed(batch.get(i));
-            }
-            committer.markBatchFinished();
-            deadLetter(e.table, e.record, DeadLetterReason.INCOMPATIBLE_SCHEMA_CHANGE, e.getMessage());
-            error.set(e.getMessage());
-            state.set(CdcStatus.State.FAILED);
-            throw new CdcException(e.getMessage());
+        Map<TableRun, Long> reread = new HashMap<>();
+        for (RecordChangeEvent<SourceRecord> event : batch) {
+            handle(event.record(), sends, reread);
         }
         awaitAll(sends);
         if (crash.get()) {
@@ -352,6 +439,10 @@ public final class CdcRunner implements AutoCloseable {
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
+        if (!reread.isEmpty()) {
+            reread.forEach(TableRun::reread);
+            completeRecoveries();
+        }
     }
 
     private void awaitAll(List<CompletableFuture<?>> sends) throws InterruptedException {
@@ -364,18 +455,13 @@ public final class CdcRunner implements AutoCloseable {
         }
     }
 
-    private static final class IncompatibleSchemaChange extends RuntimeException {
-        final TableMapping table;
-        final SourceRecord record;
-
-        IncompatibleSchemaChange(TableMapping table, SourceRecord record, String message) {
-            super(message);
-            this.table = table;
-            this.record = record;
-        }
-    }
-
-    private void handle(SourceRecord record, List<CompletableFuture<?>> sends) {
+    /**
+     * Publishes one change, or sends it to the dead letters: every change of a stopped table, and the change that stops
+     * its table. What is sent is added to {@code sends}; the batch's offsets are recorded only once all of it is stored.
+     *
+     * @param reread counts, per recovering table, the rows its re-snapshot has read
+     */
+    private void handle(SourceRecord record, List<CompletableFuture<?>> sends, Map<TableRun, Long> reread) {
         if (record.topic() != null && record.topic().startsWith(EngineProperties.HEARTBEAT_PREFIX)) {
             return;
         }
@@ -385,10 +471,11 @@ public final class CdcRunner implements AutoCloseable {
         }
         Struct source = envelope.getStruct("source");
         String table = qualifiedTable(source);
-        TableMapping t = mapping.table(table).orElse(null);
-        if (t == null) {
+        TableRun run = tables.get(table);
+        if (run == null) {
             return;
         }
+        TableMapping t = run.mapping;
         String op = envelope.getString("op");
         if ("t".equals(op) || "m".equals(op)) {
             if (warned.add("truncate:" + table)) {
@@ -397,6 +484,15 @@ public final class CdcRunner implements AutoCloseable {
             return;
         }
         String position = Positions.of(source);
+        boolean snapshotRead = Positions.snapshot(source);
+        if (snapshotRead && run.recovering()) {
+            reread.merge(run, 1L, Long::sum);
+        }
+        TableStops.Stop stop = run.stopped();
+        if (stop != null) {
+            sends.add(deadLetter(run, record, DeadLetterReason.INCOMPATIBLE_SCHEMA_CHANGE, heldBack(run, stop, op, false)));
+            return;
+        }
         Long ts = source.getInt64("ts_ms");
         Instant sourceTime = ts == null ? Instant.now() : Instant.ofEpochMilli(ts);
         Publisher publisher = publishers.get(table);
@@ -404,27 +500,31 @@ public final class CdcRunner implements AutoCloseable {
         Struct after = envelope.schema().field("after") == null ? null : envelope.getStruct("after");
         try {
             if ("d".equals(op)) {
-                TableBinding b = binding(t, before, record);
+                TableBinding b = binding(t, before);
                 sends.add(publisher.delete(b.key(before), sourceTime, position));
             } else if (after != null) {
-                TableBinding b = binding(t, after, record);
+                TableBinding b = binding(t, after);
                 String key = b.key(after);
+                GenericRecord value = b.toRecord(after);
                 if (before != null) {
                     String oldKey = b.key(before);
                     if (!oldKey.equals(key)) {
                         sends.add(publisher.delete(oldKey, sourceTime, position));
                     }
                 }
-                sends.add(upsert(t, publisher, b, after, key, sourceTime, position, record));
-                if (Positions.snapshot(source)) {
+                sends.add(upsert(t, publisher, value, after, key, sourceTime, position));
+                if (snapshotRead) {
                     snapshotRows.increment();
                 }
             } else {
                 return;
             }
+        } catch (TableBinding.IncompatibleChangeException e) {
+            stopTable(run, record, op, position, e.getMessage(), sends);
+            return;
         } catch (Conversions.ConversionException e) {
-            deadLetter(t, record, DeadLetterReason.PROCESSING_ERROR, "a change of " + table + " at " + position
-                    + " could not become a record of " + t.resource() + ": " + e.getMessage());
+            sends.add(deadLetter(run, record, DeadLetterReason.PROCESSING_ERROR, "a change of " + table + " at " + position
+                    + " could not become a record of " + t.resource() + ": " + e.getMessage()));
             return;
         }
         rows.increment();
@@ -434,20 +534,24 @@ public final class CdcRunner implements AutoCloseable {
         lagMs.set(Math.max(0, System.currentTimeMillis() - sourceTime.toEpochMilli()));
     }
 
-    private CompletableFuture<?> upsert(TableMapping t, Publisher publisher, TableBinding b, Struct after, String key,
-                                        Instant sourceTime, String position, SourceRecord record) {
-        GenericRecord value = b.toRecord(after);
+    private CompletableFuture<?> upsert(TableMapping t, Publisher publisher, GenericRecord value, Struct after, String key,
+                                        Instant sourceTime, String position) {
         try {
             return publisher.upsert(key, value, sourceTime, position);
         } catch (SchemaMismatchException e) {
             // the catalog moved on (a new version of the resource's schema): bind to it and try once more
             bindings.remove(t.table());
-            TableBinding fresh = binding(t, after, record);
+            TableBinding fresh = binding(t, after);
             return publisher.upsert(key, fresh.toRecord(after), sourceTime, position);
         }
     }
 
-    private TableBinding binding(TableMapping t, Struct row, SourceRecord record) {
+    /**
+     * The table's binding for rows of {@code row}'s shape.
+     *
+     * @throws TableBinding.IncompatibleChangeException when the row no longer fits the mapping and catalogued schema
+     */
+    private TableBinding binding(TableMapping t, Struct row) {
         if (row == null) {
             throw new Conversions.ConversionException("the change carries no row image; set REPLICA IDENTITY FULL"
                     + " (PostgreSQL) or binlog_row_image=FULL (MySQL/MariaDB)");
@@ -457,13 +561,7 @@ public final class CdcRunner implements AutoCloseable {
             return b;
         }
         Schema latest = registry.latest(Topics.source(mapping.department(), t.resource()) + "-value").schema();
-        try {
-            b = TableBinding.bind(t, latest, mapping.timeZone(), row.schema());
-        } catch (TableBinding.IncompatibleChangeException e) {
-            throw new IncompatibleSchemaChange(t, record, "runner " + mapping.runner() + " stopped at a change of "
-                    + t.table() + ": " + e.getMessage() + ". Nothing after it is published until the runner is restarted"
-                    + " with the catalog or the mapping updated; it then resumes at this change");
-        }
+        b = TableBinding.bind(t, latest, mapping.timeZone(), row.schema());
         for (String c : b.ignoredColumns()) {
             if (warned.add(t.table() + "." + c)) {
                 LOG.warn("Column {} of {} is neither mapped nor in resource {}: left out (unmappedColumns: ignore)",
@@ -479,7 +577,153 @@ public final class CdcRunner implements AutoCloseable {
         return (pg ? source.getString("schema") : source.getString("db")) + "." + source.getString("table");
     }
 
-    private void deadLetter(TableMapping t, SourceRecord record, DeadLetterReason reason, String message) {
+    // ---- a table's stop, and its recovery ----
+
+    /**
+     * Stops {@code run}'s table at this change: records the stop in the offsets topic (acknowledged with the batch,
+     * before the offsets pass this change) and sends the change to the dead letters.
+     */
+    private void stopTable(TableRun run, SourceRecord record, String op, String position, String reason,
+                           List<CompletableFuture<?>> sends) {
+        TableMapping t = run.mapping;
+        TableStops.Stop stop = new TableStops.Stop(t.table(), position, reason, Instant.now());
+        synchronized (run) {
+            run.stop(stop);
+            sends.add(send(TableStops.stopped(offsetsTopic, mapping.runner(), stop)));
+        }
+        LOG.error("Table {} of runner {} STOPPED at {}: {}. This change and every later one of {} go to {}, not to {};"
+                        + " the runner's other tables stream on. Fix the catalogued schema or the mapping, then restart the"
+                        + " runner: it streams the table again and re-reads its rows", t.table(), mapping.runner(), position,
+                reason, t.table(), Topics.DEADLETTER, Topics.source(mapping.department(), t.resource()));
+        sends.add(deadLetter(run, record, DeadLetterReason.INCOMPATIBLE_SCHEMA_CHANGE, heldBack(run, stop, op, true)));
+    }
+
+    /** The dead letter's message for a change of a stopped table: which table, why, and what to do. */
+    private String heldBack(TableRun run, TableStops.Stop stop, String op, boolean first) {
+        String table = run.mapping.table();
+        String head = first
+                ? "runner " + mapping.runner() + " stopped table " + table + " at this change (position " + stop.position()
+                        + "): " + stop.reason() + "."
+                : "table " + table + " of runner " + mapping.runner() + " is stopped since position " + stop.position()
+                        + " (" + stop.reason() + "); this later change is held back with it, so that the table's"
+                        + " history is not published out of order.";
+        return head + " The table's changes go to the dead letters, not to "
+                + Topics.source(mapping.department(), run.mapping.resource()) + ", until the runner is restarted with the"
+                + " catalogued schema or the mapping fixed; it then streams the table again and re-reads its rows (a"
+                + " blocking snapshot), which publishes every row's current state"
+                + ("d".equals(op) ? ". A re-read does not bring back a delete: once the table streams again, delete"
+                        + " this row's key through the SDK (Publisher.delete)" : "");
+    }
+
+    /** Every recovering table's re-snapshot, asked once the engine streams; runs on the recovery thread until it is asked. */
+    private void requestResnapshot() {
+        if (resnapshotRequested.get() || closed.get() || state.get() == CdcStatus.State.FAILED || !streamingConnected()) {
+            return;
+        }
+        List<String> recovering = tables.values().stream().filter(TableRun::recovering).map(r -> r.mapping.table()).toList();
+        if (recovering.isEmpty()) {
+            resnapshotRequested.set(true);
+            recovery.shutdown();
+            return;
+        }
+        if (snapshotListener == null) {
+            snapshotListener = Resnapshot.onEnd(mapping.runner(), this::resnapshotEnded);
+            if (snapshotListener == null) {
+                return;   // the engine's notification MBean is not registered yet
+            }
+        }
+        try {
+            Resnapshot.request(engine, recovering);
+        } catch (RuntimeException e) {
+            LOG.debug("The engine of {} does not take signals yet: {}", mapping.runner(), e.toString());
+            return;
+        }
+        resnapshotRequested.set(true);
+        recovery.shutdown();
+        LOG.info("Runner {} re-reads {} (a blocking snapshot: streaming pauses meanwhile)", mapping.runner(), recovering);
+    }
+
+    /** Called by Debezium's notification when a snapshot ends; only the one the runner asked for counts. */
+    private void resnapshotEnded(Resnapshot.End end, Map<String, Long> rowsRead) {
+        if (!resnapshotRequested.get()) {
+            return;
+        }
+        if (end == Resnapshot.End.ABORTED) {
+            LOG.warn("The re-snapshot of runner {} was aborted; the tables stay RECOVERING and are re-read at the next start",
+                    mapping.runner());
+            return;
+        }
+        for (TableRun run : tables.values()) {
+            if (run.recovering()) {
+                String table = run.mapping.table();
+                long read = rowsRead.entrySet().stream()
+                        .filter(e -> e.getKey().equals(table) || e.getKey().endsWith("." + table))
+                        .mapToLong(Map.Entry::getValue).sum();
+                run.expect(read);
+            }
+        }
+        completeRecoveries();
+    }
+
+    /**
+     * A recovering table whose re-snapshot has ended and whose rows read are all published (or dead-lettered) streams
+     * as before: its stop entry is removed.
+     */
+    private void completeRecoveries() {
+        for (TableRun run : tables.values()) {
+            synchronized (run) {
+                if (run.recovered()) {
+                    TableStops.Stop stop = run.stop;
+                    run.streaming();
+                    send(TableStops.recovered(offsetsTopic, mapping.runner(), run.mapping.table())).whenComplete((m, e) -> {
+                        if (e != null) {
+                            LOG.warn("Could not remove the stop of {} from {} ({}): the table is re-read again at the"
+                                    + " next start", run.mapping.table(), offsetsTopic, e.toString());
+                        }
+                    });
+                    LOG.info("Table {} of runner {} is recovered: its rows were re-read and published after the stop at {}",
+                            run.mapping.table(), mapping.runner(), stop.position());
+                }
+            }
+        }
+    }
+
+    private void closeSnapshotListener() {
+        AutoCloseable l = snapshotListener;
+        if (l != null) {
+            try {
+                l.close();
+            } catch (Exception e) {
+                LOG.debug("Removing the snapshot listener of {} failed", mapping.runner(), e);
+            }
+        }
+    }
+
+    // ---- sending ----
+
+    private CompletableFuture<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
+        CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
+        try {
+            producer.send(record, (metadata, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(e);
+                } else {
+                    result.complete(metadata);
+                }
+            });
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    /**
+     * Sends a change to {@link Topics#DEADLETTER}: the change as JSON as original value, its position and table in the
+     * headers. Stored with the batch, before its offsets are recorded: a dead letter the bus does not take stops the
+     * runner, so nothing is dropped.
+     */
+    private CompletableFuture<RecordMetadata> deadLetter(TableRun run, SourceRecord record, DeadLetterReason reason, String message) {
+        TableMapping t = run.mapping;
         String topic = Topics.source(mapping.department(), t.resource());
         byte[] original = json.fromConnectData(topic, record.valueSchema(), record.value());
         RecordHeaders headers = new RecordHeaders();
@@ -492,12 +736,67 @@ public final class CdcRunner implements AutoCloseable {
                 .source(topic, null, null)
                 .original(null, original, headers)
                 .build();
-        try {
-            producer.send(new ProducerRecord<>(Topics.DEADLETTER, dl.getId(),
-                    deadLetterWriter.serialize(Topics.DEADLETTER, dl))).get(30, TimeUnit.SECONDS);
+        run.deadLetters.increment();
+        if (reason != DeadLetterReason.INCOMPATIBLE_SCHEMA_CHANGE) {
             LOG.warn("Dead letter {} from {}: {}", reason, mapping.runner(), message);
-        } catch (Exception e) {
-            LOG.error("Could not write dead letter {} ({}): {}", reason, message, e.toString());
+        }
+        return send(new ProducerRecord<>(Topics.DEADLETTER, dl.getId(), deadLetterWriter.serialize(Topics.DEADLETTER, dl)));
+    }
+
+    /** One mapped table's stream: streaming, stopped (with why and where), or recovering after a stop. */
+    private static final class TableRun {
+        final TableMapping mapping;
+        final LongAdder deadLetters = new LongAdder();
+        private CdcStatus.TableState state = CdcStatus.TableState.STREAMING;
+        private TableStops.Stop stop;
+        /** Rows the re-snapshot read of the table, as Debezium counted them; -1 until it has ended. */
+        private long expected = -1;
+        private long reread;
+
+        TableRun(TableMapping mapping) {
+            this.mapping = mapping;
+        }
+
+        synchronized void restore(TableStops.Stop stop, CdcStatus.TableState state) {
+            this.stop = stop;
+            this.state = state;
+        }
+
+        synchronized void stop(TableStops.Stop stop) {
+            this.stop = stop;
+            this.state = CdcStatus.TableState.STOPPED;
+        }
+
+        /** The stop, while the table is stopped; null while it streams or recovers. */
+        synchronized TableStops.Stop stopped() {
+            return state == CdcStatus.TableState.STOPPED ? stop : null;
+        }
+
+        synchronized boolean recovering() {
+            return state == CdcStatus.TableState.RECOVERING;
+        }
+
+        synchronized void reread(long n) {
+            reread += n;
+        }
+
+        synchronized void expect(long rows) {
+            expected = rows;
+        }
+
+        synchronized boolean recovered() {
+            return state == CdcStatus.TableState.RECOVERING && expected >= 0 && reread >= expected;
+        }
+
+        synchronized void streaming() {
+            state = CdcStatus.TableState.STREAMING;
+            stop = null;
+        }
+
+        synchronized CdcStatus.TableStatus status() {
+            return new CdcStatus.TableStatus(mapping.table(), mapping.resource(), state,
+                    Optional.ofNullable(stop).map(TableStops.Stop::position), Optional.ofNullable(stop).map(TableStops.Stop::reason),
+                    deadLetters.sum());
         }
     }
 }

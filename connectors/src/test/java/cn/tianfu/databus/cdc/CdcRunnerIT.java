@@ -157,8 +157,12 @@ class CdcRunnerIT {
     }
 
     private static Resource catalogue(String exampleFile, String originalCode, String originalProvider) throws Exception {
+        return catalogue(exampleFile, originalCode, originalProvider, "p" + suffix());
+    }
+
+    /** Like {@link #catalogue(String, String, String)}, provided by {@code provider} (several resources of one department). */
+    private static Resource catalogue(String exampleFile, String originalCode, String originalProvider, String provider) throws Exception {
         String s = suffix();
-        String provider = "p" + s;
         String code = originalCode.substring(0, 6) + String.format("%06d", ThreadLocalRandom.current().nextInt(1_000_000));
         String yaml = Files.readString(RESOURCES.resolve(exampleFile))
                 .replace("code: " + originalCode, "code: " + code)
@@ -275,6 +279,31 @@ class CdcRunnerIT {
                   password: ${file:%s}
                 timeZone: Asia/Shanghai
                 tables:
+                %s%s""".formatted(r.provider(), runnerName, pg.getPort(), passwordFile, populationTable(table, r), extra),
+                "population.yaml");
+    }
+
+    /** One runner capturing several resident tables of one department, each into its own resource. */
+    private CdcMapping populationMapping(String runnerName, Map<String, Resource> tables) {
+        String provider = tables.values().iterator().next().provider();
+        return CdcMapping.parse("""
+                department: %s
+                runner: %s
+                database:
+                  kind: postgres
+                  host: localhost
+                  port: %d
+                  database: hukou
+                  user: cdc
+                  password: ${file:%s}
+                timeZone: Asia/Shanghai
+                tables:
+                %s""".formatted(provider, runnerName, pg.getPort(), passwordFile, tables.entrySet().stream()
+                .map(e -> populationTable(e.getKey(), e.getValue())).collect(Collectors.joining())), "population.yaml");
+    }
+
+    private static String populationTable(String table, Resource r) {
+        return """
                   - table: public.%s
                     resource: %s
                     key: [id_number]
@@ -287,7 +316,29 @@ class CdcRunnerIT {
                       division: divisionCode
                       changed_at: {field: updatedAt, type: timestamp}
                     exclude: [internal_note]
-                %s""".formatted(r.provider(), runnerName, pg.getPort(), passwordFile, table, r.code(), extra), "population.yaml");
+                """.formatted(table, r.code());
+    }
+
+    /** The dead letters written for a resource's source topic so far, in source-position order. */
+    private static List<DeadLetter> deadLetters(Resource r) {
+        return readAll(Topics.DEADLETTER).stream()
+                .map(rec -> AvroDeserializer.specific(registry, DeadLetter.class).deserialize(rec.topic(), rec.value()))
+                .filter(d -> r.topic().equals(d.getSourceTopic()))
+                .sorted(java.util.Comparator.comparing(d -> text(d.getOriginalHeaders().get(EventHeaders.SOURCE_POSITION))))
+                .toList();
+    }
+
+    private static String text(ByteBuffer b) {
+        return b == null ? "" : StandardCharsets.UTF_8.decode(b.duplicate()).toString();
+    }
+
+    private static cn.tianfu.databus.cdc.internal.TableStops.Ledger ledger(CdcMapping mapping) {
+        return cn.tianfu.databus.cdc.internal.TableStops.read(department(mapping.department()).kafkaProperties(),
+                Topics.cdcOffsets(mapping.department(), mapping.runner()), mapping.runner(), Duration.ofSeconds(30));
+    }
+
+    private static CdcStatus.TableStatus table(CdcRunner runner, String table) {
+        return runner.status().table(table).orElseThrow();
     }
 
     private static void pgCreateResidents(String table) throws Exception {
@@ -422,7 +473,7 @@ class CdcRunnerIT {
     }
 
     @Test
-    void aCompatibleNewColumnFlowsAndAnIncompatibleOneStopsTheRunnerWithADeadLetter() throws Exception {
+    void aCompatibleNewColumnFlowsAndAnIncompatibleOneStopsItsTableUntilTheMappingIsFixed() throws Exception {
         Resource r = catalogue("psb-population.yaml", "10101-000001", "psb");
         String table = "resident_" + suffix();
         pgCreateResidents(table);
@@ -445,30 +496,214 @@ class CdcRunnerIT {
         assertThat(str(withNickname, "nickname")).isEqualTo("小李");
         assertThat(withNickname.getSchema()).isEqualTo(evolved);
 
-        // a column neither mapped nor catalogued: the runner stops there, with a dead letter
+        // a column neither mapped nor catalogued: the table stops there, the change goes to the dead letters
         try (Connection c = TestDatabases.postgresAsOwner(pg); Statement s = c.createStatement()) {
             s.execute("ALTER TABLE " + table + " ADD COLUMN blood_type text");
         }
         pgExec("INSERT INTO " + table + " (id_number, full_name, division, blood_type) VALUES (?, ?, ?, ?)",
                 id(3), "王五", "510104", "O");
-        await().atMost(Duration.ofSeconds(30)).until(() -> runner.status().state() == CdcStatus.State.FAILED);
-        assertThat(runner.status().error()).get().asString().contains("blood_type", table, "unmappedColumns: ignore");
+        await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters(r).size() == 1);
+        assertThat(table(runner, "public." + table).state()).isEqualTo(CdcStatus.TableState.STOPPED);
+        assertThat(table(runner, "public." + table).reason()).get().asString()
+                .contains("blood_type", table, "unmappedColumns: ignore");
+        assertThat(runner.status().state()).as("only the table stops").isEqualTo(CdcStatus.State.STREAMING);
         assertThat(readAll(r.topic())).hasSize(2);
-        List<DeadLetter> letters = readAll(Topics.DEADLETTER).stream()
-                .map(rec -> AvroDeserializer.specific(registry, DeadLetter.class).deserialize(rec.topic(), rec.value()))
-                .filter(d -> r.topic().equals(d.getSourceTopic())).toList();
-        assertThat(letters).singleElement().satisfies(d -> {
+        assertThat(deadLetters(r)).singleElement().satisfies(d -> {
             assertThat(d.getReason()).isEqualTo("INCOMPATIBLE_SCHEMA_CHANGE");
             assertThat(d.getComponent()).isEqualTo(CdcRunner.COMPONENT);
-            assertThat(StandardCharsets.UTF_8.decode(d.getOriginalValue()).toString()).contains("王五", "blood_type");
+            assertThat(text(d.getOriginalValue())).contains("王五", "blood_type");
+            assertThat(text(d.getOriginalHeaders().get(EventHeaders.SOURCE_POSITION))).matches("pg:[0-9a-f]{16}:[0-9a-f]{16}");
         });
 
-        // with unmappedColumns: ignore, a restart resumes at that change and publishes it without the column
+        // with unmappedColumns: ignore, a restart streams the table again and re-reads its rows: the held-back row is
+        // published without the column
         runner.close();
         CdcRunner resumed = started(populationMapping(r, mapping.runner(), table, "    unmappedColumns: ignore\n"));
-        await().atMost(Duration.ofSeconds(30)).until(() -> readAll(r.topic()).size() == 3);
-        assertThat(str(decode(inPositionOrder(readAll(r.topic())).get(2)), "name")).isEqualTo("王五");
-        assertThat(resumed.status().rowsCaptured()).isEqualTo(1);
+        assertThat(table(resumed, "public." + table).state()).isEqualTo(CdcStatus.TableState.RECOVERING);
+        // a restarted PostgreSQL capture streams from the next change on (Debezium finds its place in the WAL with it)
+        pgExec("INSERT INTO " + table + " (id_number, full_name, division) VALUES (?, ?, ?)", id(4), "赵六", "510104");
+        await().atMost(Duration.ofSeconds(60)).until(() -> table(resumed, "public." + table).state() == CdcStatus.TableState.STREAMING);
+        Map<String, GenericRecord> latest = new HashMap<>();
+        inPositionOrder(readAll(r.topic())).forEach(e -> latest.put(key(e), decode(e)));
+        assertThat(latest).containsOnlyKeys(id(1), id(2), id(3), id(4));
+        assertThat(str(latest.get(id(3)), "name")).isEqualTo("王五");
+        assertThat(resumed.status().snapshotRows()).as("the table's four rows re-read").isEqualTo(4);
+        assertThat(ledger(mapping).stops()).isEmpty();
+    }
+
+    @Test
+    void anIncompatibleChangeStopsOnlyItsTableAcrossRestartsUntilTheCatalogIsFixedThenItIsReRead() throws Exception {
+        String provider = "p" + suffix();
+        Resource residents = catalogue("psb-population.yaml", "10101-000001", "psb", provider);
+        Resource movers = catalogue("psb-population.yaml", "10101-000001", "psb", provider);
+        String stopping = "resident_" + suffix();
+        String other = "mover_" + suffix();
+        pgCreateResidents(stopping);
+        pgCreateResidents(other);
+        Map<String, Resource> tables = new java.util.LinkedHashMap<>();
+        tables.put(stopping, residents);
+        tables.put(other, movers);
+        CdcMapping mapping = populationMapping("pop-" + suffix(), tables);
+        List<Delivery> residentDeliveries = subscribe(residents);
+        List<Delivery> moverDeliveries = subscribe(movers);
+        CdcRunner first = started(mapping);
+        String insertResident = INSERT_RESIDENT.formatted(stopping);
+        String insertMover = INSERT_RESIDENT.formatted(other);
+        pgExec(insertResident, id(1), "张三", null, null, null, "510104", "2026-03-01 09:30:00+08");
+        pgExec(insertResident, id(2), "李四", null, null, null, "510104", "2026-03-01 09:30:00+08");
+        pgExec(insertMover, id(101), "迁入一", null, null, null, "510105", "2026-03-01 09:30:00+08");
+        await().atMost(Duration.ofSeconds(30)).until(() -> readAll(residents.topic()).size() == 2
+                && readAll(movers.topic()).size() == 1);
+
+        // a column neither mapped nor catalogued stops its table, and only it
+        try (Connection c = TestDatabases.postgresAsOwner(pg); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE " + stopping + " ADD COLUMN blood_type text");
+        }
+        pgExec("INSERT INTO " + stopping + " (id_number, full_name, division, blood_type) VALUES (?, ?, ?, ?)",
+                id(3), "王五", "510104", "O");
+        await().atMost(Duration.ofSeconds(30)).until(() -> table(first, "public." + stopping).state() == CdcStatus.TableState.STOPPED);
+        CdcStatus.TableStatus stopped = table(first, "public." + stopping);
+        assertThat(stopped.reason()).get().asString().contains("column blood_type of public." + stopping,
+                "add the field to the catalogued schema", "unmappedColumns: ignore");
+        assertThat(stopped.stoppedAt()).get().asString().matches("pg:[0-9a-f]{16}:[0-9a-f]{16}");
+        assertThat(first.status().state()).isEqualTo(CdcStatus.State.STREAMING);
+        assertThat(table(first, "public." + other).state()).isEqualTo(CdcStatus.TableState.STREAMING);
+        assertThat(first.status().line()).contains("public." + stopping + " STOPPED at " + stopped.stoppedAt().get(),
+                "public." + other + " streaming");
+
+        // later changes of the stopped table are held back; the other table's flow on, through the router
+        pgExec("UPDATE " + stopping + " SET full_name = ? WHERE id_number = ?", "张三丰", id(1));
+        pgExec("DELETE FROM " + stopping + " WHERE id_number = ?", id(2));
+        for (int i = 102; i <= 104; i++) {
+            pgExec(insertMover, id(i), "迁入" + i, null, null, null, "510105", "2026-03-01 09:30:00+08");
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> moverDeliveries.size() >= 4 && deadLetters(residents).size() >= 3);
+        assertThat(moverDeliveries).extracting(Delivery::key).containsExactlyInAnyOrder(id(101), id(102), id(103), id(104));
+        assertThat(readAll(residents.topic())).as("nothing of the stopped table is published").hasSize(2);
+        List<DeadLetter> letters = deadLetters(residents);
+        assertThat(letters).hasSize(3).allSatisfy(d -> {
+            assertThat(d.getReason()).isEqualTo("INCOMPATIBLE_SCHEMA_CHANGE");
+            assertThat(d.getComponent()).isEqualTo(CdcRunner.COMPONENT);
+            assertThat(text(d.getOriginalHeaders().get(EventHeaders.SOURCE_POSITION))).matches("pg:[0-9a-f]{16}:[0-9a-f]{16}");
+            assertThat(text(d.getOriginalHeaders().get("databus.cdc-table"))).isEqualTo("public." + stopping);
+            assertThat(d.getMessage()).contains("public." + stopping, "blood_type", "restarted");
+        });
+        assertThat(text(letters.get(0).getOriginalValue())).contains("王五", "\"blood_type\":\"O\"");
+        assertThat(letters.get(0).getMessage()).contains("stopped table public." + stopping + " at this change");
+        assertThat(text(letters.get(1).getOriginalValue())).contains("张三丰");
+        assertThat(letters.get(1).getMessage()).contains("held back");
+        assertThat(text(letters.get(2).getOriginalValue())).contains("\"op\":\"d\"", id(2));
+        assertThat(letters.get(2).getMessage()).contains("Publisher.delete");
+        assertThat(table(first, "public." + stopping).deadLetters()).isEqualTo(3);
+        assertThat(ledger(mapping).stops()).containsOnlyKeys("public." + stopping);
+        await().atMost(Duration.ofSeconds(30)).until(() -> residentDeliveries.size() >= 2);
+        assertThat(residentDeliveries).extracting(Delivery::key).containsExactlyInAnyOrder(id(1), id(2));
+
+        // a restart with the table still not fitting: it is stopped from the start, the other table streams
+        first.close();
+        CdcRunner second = started(mapping);
+        assertThat(table(second, "public." + stopping).state()).isEqualTo(CdcStatus.TableState.STOPPED);
+        assertThat(table(second, "public." + stopping).stoppedAt()).isEqualTo(stopped.stoppedAt());
+        // the catalog gets the field while the runner runs: a later change would fit now, but it is held back too, so
+        // the table's history is not published with a gap before it
+        registry.register(residents.topic() + "-value", withOptionalField(residents.schema(), "blood_type"));
+        pgExec("INSERT INTO " + stopping + " (id_number, full_name, division, blood_type) VALUES (?, ?, ?, ?)",
+                id(4), "赵六", "510104", "A");
+        pgExec(insertMover, id(105), "迁入105", null, null, null, "510105", "2026-03-01 09:30:00+08");
+        await().atMost(Duration.ofSeconds(60)).until(() -> moverDeliveries.size() >= 5 && deadLetters(residents).size() >= 4);
+        assertThat(text(deadLetters(residents).get(3).getOriginalValue())).contains("赵六");
+        assertThat(readAll(residents.topic())).hasSize(2);
+
+        // a restart with the catalog fixed: the table streams again and is re-read, bringing its current rows
+        second.close();
+        CdcRunner third = started(mapping);
+        assertThat(table(third, "public." + stopping).state()).isEqualTo(CdcStatus.TableState.RECOVERING);
+        pgExec(insertMover, id(106), "迁入106", null, null, null, "510105", "2026-03-01 09:30:00+08");
+        await().atMost(Duration.ofSeconds(60)).until(() -> table(third, "public." + stopping).state() == CdcStatus.TableState.STREAMING);
+        Map<String, GenericRecord> latest = new HashMap<>();
+        inPositionOrder(readAll(residents.topic())).forEach(e -> latest.put(key(e), decode(e)));
+        assertThat(str(latest.get(id(1)), "name")).isEqualTo("张三丰");
+        assertThat(str(latest.get(id(3)), "blood_type")).isEqualTo("O");
+        assertThat(str(latest.get(id(4)), "blood_type")).isEqualTo("A");
+        assertThat(third.status().snapshotRows()).as("the stopped table's three rows re-read, the other table not").isEqualTo(3);
+        assertThat(ledger(mapping).stops()).isEmpty();
+        await().atMost(Duration.ofSeconds(60)).until(() -> residentDeliveries.stream().map(Delivery::key).toList()
+                .containsAll(List.of(id(3), id(4))) && residentDeliveries.stream().anyMatch(d -> d.key().equals(id(1))
+                && "张三丰".equals(str(d.value(), "name"))));
+        pgExec(insertResident, id(5), "钱七", null, null, null, "510104", "2026-03-01 09:30:00+08");
+        await().atMost(Duration.ofSeconds(30)).until(() -> residentDeliveries.stream().anyMatch(d -> d.key().equals(id(5))));
+        assertThat(table(third, "public." + stopping).deadLetters()).isZero();
+    }
+
+    @Test
+    void onMariaDbARenamedKeyColumnStopsOnlyItsTableUntilTheMappingFollows() throws Exception {
+        String provider = "p" + suffix();
+        Resource entities = catalogue("amr-legal-entity.yaml", "10201-000001", "amr", provider);
+        Resource branches = catalogue("amr-legal-entity.yaml", "10201-000001", "amr", provider);
+        String renamed = "legal_entity_" + suffix();
+        String other = "branch_" + suffix();
+        try (Connection c = maria.root(); Statement s = c.createStatement()) {
+            for (String t : List.of(renamed, other)) {
+                s.execute("CREATE TABLE registry." + t + " (credit_code CHAR(18) PRIMARY KEY, entity_name VARCHAR(200),"
+                        + " status VARCHAR(20)) CHARACTER SET utf8mb4");
+            }
+        }
+        String table = """
+                  - table: registry.%s
+                    resource: %s
+                    key: [%s]
+                    columns: {%3$s: creditCode, entity_name: entityName, status: registrationStatus}
+                """;
+        String mappingYaml = """
+                department: %s
+                runner: le-%s
+                database: {kind: mariadb, host: 127.0.0.1, port: %d, database: registry, user: cdc, password: %s}
+                tables:
+                """.formatted(provider, suffix(), maria.port, TestDatabases.CDC_PASSWORD);
+        CdcMapping mapping = CdcMapping.parse(mappingYaml + table.formatted(renamed, entities.code(), "credit_code")
+                + table.formatted(other, branches.code(), "credit_code"), "legal-entity.yaml");
+        List<Delivery> branchDeliveries = subscribe(branches);
+        CdcRunner runner = started(mapping);
+        try (Connection c = maria.root(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO registry." + renamed + " VALUES ('91510100MA61XY2K3A', '成都天府软件有限公司', '存续')");
+            s.execute("INSERT INTO registry." + other + " VALUES ('91510100MA61XY2K3B', '天府软件锦江分公司', '存续')");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> readAll(entities.topic()).size() == 1 && branchDeliveries.size() == 1);
+
+        // the key column is renamed: the required key field has no column any more
+        try (Connection c = maria.root(); Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE registry." + renamed + " RENAME COLUMN credit_code TO uscc");
+            s.execute("INSERT INTO registry." + renamed + " VALUES ('92510104MA6CABCD1X', '锦江区张记小吃店', '存续')");
+            s.execute("INSERT INTO registry." + other + " VALUES ('91510100MA61XY2K3C', '天府软件青羊分公司', '存续')");
+            s.execute("UPDATE registry." + other + " SET status = '注销' WHERE credit_code = '91510100MA61XY2K3B'");
+        }
+        await().atMost(Duration.ofSeconds(60)).until(() -> deadLetters(entities).size() == 1 && branchDeliveries.size() >= 3);
+        CdcStatus.TableStatus stopped = table(runner, "registry." + renamed);
+        assertThat(stopped.state()).isEqualTo(CdcStatus.TableState.STOPPED);
+        assertThat(stopped.reason()).get().asString().contains("required field creditCode", "key column credit_code",
+                "dropped or renamed");
+        assertThat(stopped.stoppedAt()).get().asString().matches("binlog:\\d{10}:\\d{12}:\\d{6}");
+        assertThat(deadLetters(entities)).singleElement().satisfies(d -> {
+            assertThat(d.getReason()).isEqualTo("INCOMPATIBLE_SCHEMA_CHANGE");
+            assertThat(text(d.getOriginalValue())).contains("\"uscc\":\"92510104MA6CABCD1X\"");
+            assertThat(d.getMessage()).contains("registry." + renamed, "credit_code");
+        });
+        assertThat(readAll(entities.topic())).hasSize(1);
+        assertThat(branchDeliveries).extracting(Delivery::key).containsExactlyInAnyOrder("91510100MA61XY2K3B",
+                "91510100MA61XY2K3C", "91510100MA61XY2K3B");
+        assertThat(runner.status().state()).isEqualTo(CdcStatus.State.STREAMING);
+        assertThat(table(runner, "registry." + other).state()).isEqualTo(CdcStatus.TableState.STREAMING);
+
+        // the mapping follows the rename: a restart streams the table again and re-reads it, the held-back row with it
+        runner.close();
+        CdcMapping fixed = CdcMapping.parse(mappingYaml + table.formatted(renamed, entities.code(), "uscc")
+                + table.formatted(other, branches.code(), "credit_code"), "legal-entity.yaml");
+        CdcRunner resumed = started(fixed);
+        await().atMost(Duration.ofSeconds(60)).until(() -> table(resumed, "registry." + renamed).state() == CdcStatus.TableState.STREAMING);
+        assertThat(readAll(entities.topic())).extracting(CdcRunnerIT::key).containsExactlyInAnyOrder("91510100MA61XY2K3A",
+                "91510100MA61XY2K3A", "92510104MA6CABCD1X");
+        assertThat(resumed.status().snapshotRows()).as("the renamed table's two rows re-read").isEqualTo(2);
+        assertThat(ledger(fixed).stops()).isEmpty();
     }
 
     private static Schema withOptionalField(Schema base, String name) {

@@ -15,6 +15,10 @@ public final class EngineProperties {
 
     /** Prefix of the engine's heartbeat "topics" (records, never written to Kafka). */
     public static final String HEARTBEAT_PREFIX = "__databus-heartbeat";
+    /** The signal channel the runner asks for re-snapshots on ({@link Resnapshot}). */
+    public static final String SIGNAL_CHANNEL = "in-process";
+    /** The notification channel that tells the runner when a snapshot ended ({@link Resnapshot}). */
+    public static final String NOTIFICATION_CHANNEL = "jmx";
 
     private EngineProperties() {
     }
@@ -51,6 +55,10 @@ public final class EngineProperties {
             p.setProperty("heartbeat.interval.ms", Long.toString(config.heartbeatIntervalMs()));
             p.setProperty("topic.heartbeat.prefix", HEARTBEAT_PREFIX);
         }
+        // re-snapshots of a table recovered after a stop: asked in-process, their end told over JMX
+        p.setProperty("signal.enabled.channels", SIGNAL_CHANNEL);
+        p.setProperty("signal.poll.interval.ms", "1000");
+        p.setProperty("notification.enabled.channels", NOTIFICATION_CHANNEL);
         // offsets on the bus, under the department's prefix
         p.setProperty("offset.storage", "org.apache.kafka.connect.storage.KafkaOffsetBackingStore");
         p.setProperty("offset.storage.topic", Topics.cdcOffsets(mapping.department(), mapping.runner()));
@@ -78,6 +86,9 @@ public final class EngineProperties {
             p.setProperty("schema.history.internal.kafka.topic", Topics.cdcSchemaHistory(mapping.department(), mapping.runner()));
             p.setProperty("schema.history.internal.kafka.bootstrap.servers", value(busClient.get("bootstrap.servers")));
             p.setProperty("schema.history.internal.store.only.captured.tables.ddl", "true");
+            // a restarted runner reads the history back with a consumer group: one the department's ACLs allow
+            p.setProperty("schema.history.internal.consumer.group.id",
+                    Topics.groupPrefix(mapping.department()) + "cdc." + mapping.runner() + ".schema-history");
             busClient.forEach((k, v) -> {
                 if (v != null && (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl."))) {
                     p.setProperty("schema.history.internal.producer." + k, value(v));
