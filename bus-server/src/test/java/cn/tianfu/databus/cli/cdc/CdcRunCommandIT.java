@@ -71,7 +71,8 @@ import picocli.CommandLine;
 class CdcRunCommandIT {
 
     private static final Pattern STATUS = Pattern.compile(
-            "(\\S+) STREAMING: (\\d+) row\\(s\\) captured \\((\\d+) from the snapshot\\), lag (\\d+) ms, last position (\\S+)");
+            "(\\S+) STREAMING: (\\d+) row\\(s\\) captured \\((\\d+) from the snapshot\\), lag (\\d+) ms, last position"
+                    + " ([^;\\s]+); (.+)");
     private static final String CDC_PASSWORD = "cdc-secret";
 
     private static SharedBus bus;
@@ -301,6 +302,7 @@ class CdcRunCommandIT {
             assertThat(status.group(3)).as("snapshot rows").isEqualTo("1");
             assertThat(Long.parseLong(status.group(4))).as("lag ms").isBetween(0L, 60_000L);
             assertThat(status.group(5)).matches("pg:[0-9a-f]{16}:[0-9a-f]{16}");
+            assertThat(status.group(6)).as("the table's stream").isEqualTo("public." + table + " streaming");
 
             await().atMost(Duration.ofSeconds(60)).until(() -> received.size() >= 3);
             assertThat(received).extracting(Delivery::key).containsExactlyInAnyOrder("510104199001011234",
@@ -320,7 +322,7 @@ class CdcRunCommandIT {
         List<String> lines = out.toString().lines().toList();
         assertThat(lines.get(lines.size() - 1)).as("the last line is the final status").matches(Pattern.quote(runner
                 + " STOPPED: 3 row(s) captured (1 from the snapshot), lag ") + "\\d+" + Pattern.quote(" ms, last position "
-                + status.group(5)));
+                + status.group(5) + "; public." + table + " streaming"));
         assertThat(err.toString()).isEmpty();
         assertThat(slotActive(mapping)).as("the runner let go of its replication slot").isFalse();
     }
