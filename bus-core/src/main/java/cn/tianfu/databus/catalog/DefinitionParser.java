@@ -31,7 +31,7 @@ import org.apache.avro.SchemaParseException;
 
 import cn.tianfu.databus.config.YamlLines;
 import cn.tianfu.databus.catalog.ResourceDefinition.Item;
-import cn.tianfu.databus.catalog.ResourceDefinitionException.Problem;
+import cn.tianfu.databus.config.FileProblemsException.Problem;
 import cn.tianfu.databus.schemas.Category;
 import cn.tianfu.databus.schemas.FieldType;
 import cn.tianfu.databus.schemas.MaskKind;

@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import cn.tianfu.databus.catalog.ResourceDefinitionException.Problem;
+import cn.tianfu.databus.config.FileProblemsException.Problem;
 
 /**
  * Reads resource definition files: one YAML file per resource, written by its providing department.

@@ -16,7 +16,7 @@ import java.util.stream.Stream;
 
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.catalog.ResourceDefinition.Item;
-import cn.tianfu.databus.catalog.ResourceDefinitionException.Problem;
+import cn.tianfu.databus.config.FileProblemsException.Problem;
 import cn.tianfu.databus.schemas.Category;
 import cn.tianfu.databus.schemas.FieldType;
 import cn.tianfu.databus.schemas.MaskKind;

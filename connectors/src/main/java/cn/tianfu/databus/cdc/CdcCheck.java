@@ -4,7 +4,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-import cn.tianfu.databus.cdc.CdcMappingException.Problem;
+import cn.tianfu.databus.config.FileProblemsException.Problem;
 import cn.tianfu.databus.cdc.internal.DatabaseProbe;
 import cn.tianfu.databus.cdc.internal.MappingCheck;
 import cn.tianfu.databus.client.DatabusClientConfig;

@@ -46,7 +46,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import cn.tianfu.databus.cdc.CdcMapping.TableMapping;
-import cn.tianfu.databus.cdc.CdcMappingException.Problem;
+import cn.tianfu.databus.config.FileProblemsException.Problem;
 import cn.tianfu.databus.cdc.internal.Conversions;
 import cn.tianfu.databus.cdc.internal.DatabaseProbe;
 import cn.tianfu.databus.cdc.internal.EngineProperties;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 import cn.tianfu.databus.cdc.CdcMapping.DatabaseKind;
 import cn.tianfu.databus.cdc.CdcMapping.FieldType;
 import cn.tianfu.databus.cdc.CdcMapping.UnmappedColumns;
-import cn.tianfu.databus.cdc.CdcMappingException.Problem;
+import cn.tianfu.databus.config.FileProblemsException.Problem;
 
 class CdcMappingTest {
 

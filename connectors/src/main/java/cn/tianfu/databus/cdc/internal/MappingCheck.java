@@ -15,7 +15,7 @@ import cn.tianfu.databus.cdc.CdcMapping.ColumnMapping;
 import cn.tianfu.databus.cdc.CdcMapping.FieldType;
 import cn.tianfu.databus.cdc.CdcMapping.TableMapping;
 import cn.tianfu.databus.cdc.CdcMapping.UnmappedColumns;
-import cn.tianfu.databus.cdc.CdcMappingException.Problem;
+import cn.tianfu.databus.config.FileProblemsException.Problem;
 import cn.tianfu.databus.registry.RegisteredSchema;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryException;

@@ -35,7 +35,7 @@ import cn.tianfu.databus.cdc.CdcMapping.Secret;
 import cn.tianfu.databus.cdc.CdcMapping.TableMapping;
 import cn.tianfu.databus.cdc.CdcMapping.UnmappedColumns;
 import cn.tianfu.databus.cdc.CdcMappingException;
-import cn.tianfu.databus.cdc.CdcMappingException.Problem;
+import cn.tianfu.databus.config.FileProblemsException.Problem;
 import cn.tianfu.databus.topic.Topics;
 
 /**
