@@ -55,12 +55,18 @@ public record BenchReport(Instant startedAt, Instant finishedAt, Map<String, Obj
         return result(scenario, variant).filter(ScenarioResult::measured).map(r -> r.median(metric)).orElse(Double.NaN);
     }
 
-    /** bus ÷ raw and bus ÷ bare engine, by median records/s. */
+    /** The databases the cdc scenario captures from, as its variants name them. */
+    static final List<String> CDC_DATABASES = List.of("postgres", "mariadb");
+
+    /** bus ÷ raw, bus ÷ bare engine and, per database, CDC ÷ bare Debezium engine, by median records/s. */
     public Map<String, Double> ratios() {
         Map<String, Double> out = new LinkedHashMap<>();
         double bus = median("bus", null, "recordsPerSec");
         out.put("busOverRaw", bus / median("raw", null, "recordsPerSec"));
         out.put("busOverBare", bus / median("bare", null, "recordsPerSec"));
+        for (String db : CDC_DATABASES) {
+            out.put("cdcOverBare[" + db + "]", median("cdc", db, "recordsPerSec") / median("cdc-bare", db, "recordsPerSec"));
+        }
         double one = median("fanout", "1 grant", "cpuMicrosPerCopy");
         for (ScenarioResult r : results) {
             if (r.scenario().equals("fanout") && r.measured()) {
@@ -81,6 +87,10 @@ public record BenchReport(Instant startedAt, Instant finishedAt, Map<String, Obj
                 .mapToDouble(Map.Entry::getValue).max().orElse(Double.NaN);
         out.add(new Target("fan-out CPU per copy, worst / 1 grant", "<= 1.25 (linear)", worstFanout, 1.25, false));
         out.add(new Target("audit verify entries/s", ">= 200,000", median("audit", null, "entriesPerSec"), 200_000, true));
+        for (String db : CDC_DATABASES) {
+            out.add(new Target("cdc / bare Debezium engine rows/s (" + db + ")", ">= 0.80", ratios.get("cdcOverBare[" + db + "]"),
+                    0.80, true));
+        }
         return out;
     }
 
