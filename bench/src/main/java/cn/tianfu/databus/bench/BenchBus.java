@@ -261,12 +261,18 @@ final class BenchBus implements AutoCloseable {
 
     /** Reads {@code topics} (committed records only) and counts, until {@code stop}. */
     void count(List<String> topics, String group, Receipts receipts, AtomicBoolean stop) {
+        count(topics, group, Map.of(), receipts, stop);
+    }
+
+    /** As {@link #count(List, String, Receipts, AtomicBoolean)}, with further consumer settings. */
+    void count(List<String> topics, String group, Map<String, Object> settings, Receipts receipts, AtomicBoolean stop) {
         Map<String, Object> props = new HashMap<>();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 500);
+        props.putAll(settings);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             consumer.subscribe(topics);

@@ -123,7 +123,9 @@ public record BenchReport(Instant startedAt, Instant finishedAt, Map<String, Obj
             String mb = r.metrics().contains("mbPerSec") ? fmt(r.median("mbPerSec")) : "";
             List<String> other = new ArrayList<>();
             for (String m : r.metrics()) {
-                if (!m.equals(rateMetric) && !m.equals("mbPerSec") && !m.equals("records") && !m.equals("entries")) {
+                // per-component breakdowns ("metric[part]") are in the result file only
+                if (!m.equals(rateMetric) && !m.equals("mbPerSec") && !m.equals("records") && !m.equals("entries")
+                        && !m.contains("[")) {
                     other.add(m + " " + fmt(r.median(m)));
                 }
             }

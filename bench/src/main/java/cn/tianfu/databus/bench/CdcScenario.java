@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.connect.source.SourceRecord;
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.cdc.CdcConfig;
@@ -55,8 +56,8 @@ import io.debezium.engine.format.ChangeEventFormat;
  * The table holds {@code warmupRecords} rows before the engine starts: their snapshot warms the path up and gives the
  * snapshot rate (from the engine's start, so it includes connecting). Once the snapshot has arrived and the engine
  * streams, {@code records} rows are inserted as one JDBC batch in one transaction; the rate is rows ÷ (last arrival −
- * the commit's return). CPU per row is this process's (engine, runner, broker, router, consumer) and, separately, the
- * database server's processes', over the same window. Within a repetition the order alternates (cdc first, then bare
+ * the commit's return). CPU per row is this process's (engine, runner, broker, router, consumer), also split by
+ * component ({@link ThreadCpu}), and, separately, the database server's processes', over the same window. Within a repetition the order alternates (cdc first, then bare
  * first), and after a cdc run the sharing router is let catch up with the source topic before the next run starts.
  */
 final class CdcScenario {
@@ -97,6 +98,14 @@ final class CdcScenario {
             new Column("change_note", "changeNote", "text", "text", null),
             new Column("updated_at", "updatedAt", "timestamptz NOT NULL", "datetime(3) NOT NULL", "timestamp"));
 
+    /**
+     * The counting consumer fetches in larger batches than a poll per arriving batch: at a few thousand rows/s its
+     * per-poll cost would otherwise be a visible share of the CPU per row, for at most 50 ms later detection.
+     */
+    private static final Map<String, Object> COUNTING = Map.of(
+            ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 256 * 1024,
+            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+
     private final BenchBus bus;
     private final BenchConfig config;
     private final RecordPool pool;
@@ -132,11 +141,11 @@ final class CdcScenario {
                     List<Map<String, Double>> cdc = cdcRuns.computeIfAbsent(db.kind(), k -> new ArrayList<>());
                     List<Map<String, Double>> bare = bareRuns.computeIfAbsent(db.kind(), k -> new ArrayList<>());
                     if (rep % 2 == 0) {
-                        cdc.add(Repetitions.once("cdc " + db.kind(), () -> runnerRun(db)));
-                        bare.add(Repetitions.once("cdc-bare " + db.kind(), () -> bareRun(db)));
+                        cdc.add(logged(progress, "cdc " + db.kind(), () -> runnerRun(db)));
+                        bare.add(logged(progress, "cdc-bare " + db.kind(), () -> bareRun(db)));
                     } else {
-                        bare.add(Repetitions.once("cdc-bare " + db.kind(), () -> bareRun(db)));
-                        cdc.add(Repetitions.once("cdc " + db.kind(), () -> runnerRun(db)));
+                        bare.add(logged(progress, "cdc-bare " + db.kind(), () -> bareRun(db)));
+                        cdc.add(logged(progress, "cdc " + db.kind(), () -> runnerRun(db)));
                     }
                 }
             }
@@ -155,6 +164,14 @@ final class CdcScenario {
         }
     }
 
+    private static Map<String, Double> logged(PrintStream progress, String name,
+                                              java.util.function.Supplier<Map<String, Double>> run) {
+        Map<String, Double> m = Repetitions.once(name, run);
+        progress.printf("    %-17s %s rows/s, %s µs CPU per row%n", name, BenchReport.fmt(m.get("recordsPerSec")),
+                BenchReport.fmt(m.getOrDefault("cpuMicrosPerRow", Double.NaN)));
+        return m;
+    }
+
     /** The bus's CDC runner: snapshot of the warm-up rows, then the measured inserts, counted on the source topic. */
     private Map<String, Double> runnerRun(CdcDatabases.Db db) {
         BenchBus.Resource resource = bus.newResource();
@@ -167,10 +184,10 @@ final class CdcScenario {
         CdcMapping mapping = mapping(db, resource.provider(), "bench-cdc-" + id, table, resource.code());
         Receipts receipts = new Receipts();
         AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService thread = Executors.newSingleThreadExecutor();
+        ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-count-" + id));
         CdcRunner runner = CdcRunner.create(mapping, bus.department(resource.provider()), cdcConfig);
         try {
-            thread.submit(() -> bus.count(List.of(resource.sourceTopic()), "bench-cdc-" + id, receipts, stop));
+            thread.submit(() -> bus.count(List.of(resource.sourceTopic()), "bench-cdc-" + id, COUNTING, receipts, stop));
             long started = System.nanoTime();
             runner.start();
             receipts.await(w, timeout, "cdc snapshot (" + db.kind() + ")");
@@ -181,7 +198,7 @@ final class CdcScenario {
             Window window = insertMeasured(db, table, w, n);
             receipts.await((long) w + n, timeout, "cdc (" + db.kind() + ")");
             long last = receipts.lastNanos();
-            long cpu1 = Receipts.processCpuNanos();
+            ThreadCpu.Sample cpu1 = ThreadCpu.sample();
             Map<Long, Long> db1 = db.cpuByProcess();
             Map<String, Double> m = metrics(n, window, last, cpu1, db1, w, snapshotDone - started);
             // the router reads every source topic: let it finish this one before the next run is measured
@@ -246,7 +263,7 @@ final class CdcScenario {
             Window window = insertMeasured(db, table, w, n);
             receipts.await((long) w + n, timeout, "bare engine (" + db.kind() + ")");
             long last = receipts.lastNanos();
-            return metrics(n, window, last, Receipts.processCpuNanos(), db.cpuByProcess(), w, snapshotDone - started);
+            return metrics(n, window, last, ThreadCpu.sample(), db.cpuByProcess(), w, snapshotDone - started);
         } finally {
             try {
                 engine.close();
@@ -259,17 +276,17 @@ final class CdcScenario {
     }
 
     /** The measured inserts' commit: when it returned, with this process's and the database's CPU at that moment. */
-    private record Window(long committed, double insertSeconds, long cpu, Map<Long, Long> dbCpu) {
+    private record Window(long committed, double insertSeconds, ThreadCpu.Sample cpu, Map<Long, Long> dbCpu) {
     }
 
     private Window insertMeasured(CdcDatabases.Db db, String table, int from, int n) {
         long t0 = System.nanoTime();
         insert(db, table, from, n);
         long committed = System.nanoTime();
-        return new Window(committed, (committed - t0) / 1e9, Receipts.processCpuNanos(), db.cpuByProcess());
+        return new Window(committed, (committed - t0) / 1e9, ThreadCpu.sample(), db.cpuByProcess());
     }
 
-    private Map<String, Double> metrics(int n, Window window, long last, long cpu1, Map<Long, Long> db1, int snapshotRows,
+    private Map<String, Double> metrics(int n, Window window, long last, ThreadCpu.Sample cpu1, Map<Long, Long> db1, int snapshotRows,
                                         long snapshotNanos) {
         double seconds = (last - window.committed) / 1e9;
         Map<String, Double> m = new LinkedHashMap<>();
@@ -277,8 +294,8 @@ final class CdcScenario {
         m.put("seconds", seconds);
         m.put("recordsPerSec", n / seconds);
         m.put("mbPerSec", n * pool.averageBytes() / seconds / 1e6);
-        if (window.cpu >= 0 && cpu1 >= 0) {
-            m.put("cpuMicrosPerRow", (cpu1 - window.cpu) / 1e3 / n);
+        if (window.cpu.processCpu() >= 0 && cpu1.processCpu() >= 0) {
+            m.put("cpuMicrosPerRow", (cpu1.processCpu() - window.cpu.processCpu()) / 1e3 / n);
         }
         long dbCpu = CdcDatabases.cpuBetween(window.dbCpu, db1);
         if (dbCpu >= 0) {
@@ -286,6 +303,8 @@ final class CdcScenario {
         }
         m.put("snapshotRecordsPerSec", snapshotRows / (snapshotNanos / 1e9));
         m.put("insertSeconds", window.insertSeconds);
+        ThreadCpu.perUnit(window.cpu, cpu1, n).forEach((component, micros) ->
+                m.put("cpuMicrosPerRow[" + component + "]", micros));
         return m;
     }
 
