@@ -70,6 +70,7 @@ final class BenchBus implements AutoCloseable {
     private final SchemaRegistryClient registry;
     private final KafkaProducer<String, byte[]> governance;
     private final List<KafkaStreams> apps = new ArrayList<>();
+    private KafkaStreams router;
     private final BenchData data;
     private final AtomicInteger sequence = new AtomicInteger(ThreadLocalRandom.current().nextInt(100_000, 900_000));
 
@@ -140,6 +141,7 @@ final class BenchBus implements AutoCloseable {
         KafkaStreams sharing = SharingRouterApp.create(RouterConfig.fromMap(router));
         apps.add(ledger);
         apps.add(sharing);
+        this.router = sharing;
         ledger.start();
         sharing.start();
         for (KafkaStreams app : apps) {
@@ -298,6 +300,15 @@ final class BenchBus implements AutoCloseable {
                     .get(30, TimeUnit.SECONDS).values().stream().mapToLong(i -> i.offset()).sum();
         } catch (Exception e) {
             throw new DatabusException("cannot read the end offsets of " + topics + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Pauses (true) or resumes (false) the sharing router's processing; its consumers stay in the group. */
+    void pauseRouter(boolean pause) {
+        if (pause) {
+            router.pause();
+        } else {
+            router.resume();
         }
     }
 

@@ -66,6 +66,8 @@ public record BenchReport(Instant startedAt, Instant finishedAt, Map<String, Obj
         out.put("busOverBare", bus / median("bare", null, "recordsPerSec"));
         for (String db : CDC_DATABASES) {
             out.put("cdcOverBare[" + db + "]", median("cdc", db, "recordsPerSec") / median("cdc-bare", db, "recordsPerSec"));
+            out.put("cdcRouterPausedOverBare[" + db + "]", median("cdc", db + CdcScenario.PAUSED, "recordsPerSec")
+                    / median("cdc-bare", db, "recordsPerSec"));
         }
         double one = median("fanout", "1 grant", "cpuMicrosPerCopy");
         for (ScenarioResult r : results) {
@@ -97,11 +99,11 @@ public record BenchReport(Instant startedAt, Instant finishedAt, Map<String, Obj
     /** The console table. */
     public String table() {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-8s %-16s %-34s %-9s %s%n", "scenario", "variant",
+        b.append(String.format(Locale.ROOT, "%-8s %-24s %-34s %-9s %s%n", "scenario", "variant",
                 "rate, median [min - max]", "MB/s", "other (medians)"));
         for (ScenarioResult r : results) {
             if (!r.measured()) {
-                b.append(String.format(Locale.ROOT, "%-8s %-16s not measured: %s%n", r.scenario(), r.variant(), r.notMeasured()));
+                b.append(String.format(Locale.ROOT, "%-8s %-24s not measured: %s%n", r.scenario(), r.variant(), r.notMeasured()));
                 continue;
             }
             String rateMetric = switch (r.scenario()) {
@@ -129,7 +131,7 @@ public record BenchReport(Instant startedAt, Instant finishedAt, Map<String, Obj
                     other.add(m + " " + fmt(r.median(m)));
                 }
             }
-            b.append(String.format(Locale.ROOT, "%-8s %-16s %-34s %-9s %s%n", r.scenario(), r.variant(), rate, mb,
+            b.append(String.format(Locale.ROOT, "%-8s %-24s %-34s %-9s %s%n", r.scenario(), r.variant(), rate, mb,
                     String.join(", ", other)));
         }
         b.append(System.lineSeparator()).append("ratios: ");
@@ -137,7 +139,7 @@ public record BenchReport(Instant startedAt, Instant finishedAt, Map<String, Obj
         ratios().forEach((k, v) -> ratios.add(k + " " + fmt(v)));
         b.append(String.join(", ", ratios)).append(System.lineSeparator()).append("targets:").append(System.lineSeparator());
         for (Target t : targets()) {
-            b.append(String.format(Locale.ROOT, "  %-42s %-18s %-10s %s%n", t.name(), t.goal(), fmt(t.actual()),
+            b.append(String.format(Locale.ROOT, "  %-46s %-18s %-10s %s%n", t.name(), t.goal(), fmt(t.actual()),
                     Double.isNaN(t.actual()) ? "not measured" : t.met() ? "met" : String.format(Locale.ROOT,
                             "missed by %.0f%%", -t.marginPercent())));
         }

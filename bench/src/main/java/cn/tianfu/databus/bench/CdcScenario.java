@@ -53,17 +53,23 @@ import io.debezium.engine.format.ChangeEventFormat;
  *       change events and marks them processed.</li>
  * </ul>
  *
- * The table holds {@code warmupRecords} rows before the engine starts: their snapshot warms the path up and gives the
- * snapshot rate (from the engine's start, so it includes connecting). Once the snapshot has arrived and the engine
- * streams, {@code records} rows are inserted as one JDBC batch in one transaction; the rate is rows ÷ (last arrival −
- * the commit's return). CPU per row is this process's (engine, runner, broker, router, consumer), also split by
+ * The table holds {@code warmupRecords} rows before the engine starts; their snapshot gives the snapshot rate (from the
+ * engine's start, so it includes connecting). Once the snapshot has arrived and the engine streams, as many rows again
+ * are inserted and awaited (the streaming path warmed up), then {@code records} rows are inserted as one JDBC batch in
+ * one transaction; the rate is rows ÷ (last arrival − the commit's return). CPU per row is this process's (engine, runner, broker, router, consumer), also split by
  * component ({@link ThreadCpu}), and, separately, the database server's processes', over the same window. Within a repetition the order alternates (cdc first, then bare
- * first), and after a cdc run the sharing router is let catch up with the source topic before the next run starts.
+ * first), and after a cdc run the sharing router is let catch up with the source topic before the next run starts. A
+ * third variant runs the cdc path with the router paused over the measured window, to tell the runner's and the
+ * broker's share from the router's (which reads every source topic, granted or not).
  */
 final class CdcScenario {
 
     static final String CDC_DESCRIPTION = "table inserts -> Debezium -> CdcRunner (mapping, schema check, Publisher) -> "
             + "src.<dept>.<resource>; counted by a plain consumer (read_committed)";
+    /** Variant suffix of the runs with the sharing router paused during the measured window. */
+    static final String PAUSED = ", router paused";
+    static final String PAUSED_DESCRIPTION = "as cdc, with the sharing router paused from the measured commit to the "
+            + "last arrival: the runner and the broker alone";
     static final String BARE_DESCRIPTION = "table inserts -> Debezium engine with the runner's engine properties; the "
             + "handler only counts the change events";
 
@@ -134,27 +140,33 @@ final class CdcScenario {
                 }
             }
             Map<String, List<Map<String, Double>>> cdcRuns = new LinkedHashMap<>();
+            Map<String, List<Map<String, Double>>> pausedRuns = new LinkedHashMap<>();
             Map<String, List<Map<String, Double>>> bareRuns = new LinkedHashMap<>();
             for (int rep = 0; rep < config.repeats(); rep++) {
                 progress.printf("  cdc repetition %d of %d%n", rep + 1, config.repeats());
                 for (CdcDatabases.Db db : dbs) {
                     List<Map<String, Double>> cdc = cdcRuns.computeIfAbsent(db.kind(), k -> new ArrayList<>());
                     List<Map<String, Double>> bare = bareRuns.computeIfAbsent(db.kind(), k -> new ArrayList<>());
+                    List<Map<String, Double>> paused = pausedRuns.computeIfAbsent(db.kind(), k -> new ArrayList<>());
                     if (rep % 2 == 0) {
-                        cdc.add(logged(progress, "cdc " + db.kind(), () -> runnerRun(db)));
+                        cdc.add(logged(progress, "cdc " + db.kind(), () -> runnerRun(db, false)));
+                        paused.add(logged(progress, "cdc " + db.kind() + PAUSED, () -> runnerRun(db, true)));
                         bare.add(logged(progress, "cdc-bare " + db.kind(), () -> bareRun(db)));
                     } else {
                         bare.add(logged(progress, "cdc-bare " + db.kind(), () -> bareRun(db)));
-                        cdc.add(logged(progress, "cdc " + db.kind(), () -> runnerRun(db)));
+                        paused.add(logged(progress, "cdc " + db.kind() + PAUSED, () -> runnerRun(db, true)));
+                        cdc.add(logged(progress, "cdc " + db.kind(), () -> runnerRun(db, false)));
                     }
                 }
             }
             for (String kind : List.of("postgres", "mariadb")) {
                 if (missing.containsKey(kind)) {
                     out.add(ScenarioResult.notMeasured("cdc", kind, CDC_DESCRIPTION, missing.get(kind)));
+                    out.add(ScenarioResult.notMeasured("cdc", kind + PAUSED, PAUSED_DESCRIPTION, missing.get(kind)));
                     out.add(ScenarioResult.notMeasured("cdc-bare", kind, BARE_DESCRIPTION, missing.get(kind)));
                 } else {
                     out.add(ScenarioResult.of("cdc", kind, CDC_DESCRIPTION, cdcRuns.get(kind)));
+                    out.add(ScenarioResult.of("cdc", kind + PAUSED, PAUSED_DESCRIPTION, pausedRuns.get(kind)));
                     out.add(ScenarioResult.of("cdc-bare", kind, BARE_DESCRIPTION, bareRuns.get(kind)));
                 }
             }
@@ -173,7 +185,7 @@ final class CdcScenario {
     }
 
     /** The bus's CDC runner: snapshot of the warm-up rows, then the measured inserts, counted on the source topic. */
-    private Map<String, Double> runnerRun(CdcDatabases.Db db) {
+    private Map<String, Double> runnerRun(CdcDatabases.Db db, boolean pauseRouter) {
         BenchBus.Resource resource = bus.newResource();
         int id = bus.nextId();
         String table = "population_" + id;
@@ -195,14 +207,29 @@ final class CdcScenario {
             if (!runner.awaitStreaming(timeout)) {
                 throw new DatabusException("the CDC runner did not stream: " + runner.status().line());
             }
-            Window window = insertMeasured(db, table, w, n);
-            receipts.await((long) w + n, timeout, "cdc (" + db.kind() + ")");
-            long last = receipts.lastNanos();
-            ThreadCpu.Sample cpu1 = ThreadCpu.sample();
-            Map<Long, Long> db1 = db.cpuByProcess();
+            insert(db, table, w, w);
+            receipts.await(2L * w, timeout, "cdc streamed warm-up (" + db.kind() + ")");
+            if (pauseRouter) {
+                bus.pauseRouter(true);
+            }
+            Window window;
+            long last;
+            ThreadCpu.Sample cpu1;
+            Map<Long, Long> db1;
+            try {
+                window = insertMeasured(db, table, 2 * w, n);
+                receipts.await(2L * w + n, timeout, "cdc (" + db.kind() + ")");
+                last = receipts.lastNanos();
+                cpu1 = ThreadCpu.sample();
+                db1 = db.cpuByProcess();
+            } finally {
+                if (pauseRouter) {
+                    bus.pauseRouter(false);
+                }
+            }
             Map<String, Double> m = metrics(n, window, last, cpu1, db1, w, snapshotDone - started);
             // the router reads every source topic: let it finish this one before the next run is measured
-            long routed = Receipts.awaitValue(() -> bus.routerConsumed(resource.sourceTopic()), (long) w + n, timeout,
+            long routed = Receipts.awaitValue(() -> bus.routerConsumed(resource.sourceTopic()), 2L * w + n, timeout,
                     "router on " + resource.sourceTopic());
             m.put("routerDoneSeconds", (routed - window.committed) / 1e9);
             return m;
@@ -260,8 +287,10 @@ final class CdcScenario {
             receipts.await(w, timeout, "bare engine snapshot (" + db.kind() + ")");
             long snapshotDone = receipts.lastNanos();
             Receipts.awaitValue(() -> streamingConnected(name) ? 1 : 0, 1, timeout, "bare engine streaming (" + db.kind() + ")");
-            Window window = insertMeasured(db, table, w, n);
-            receipts.await((long) w + n, timeout, "bare engine (" + db.kind() + ")");
+            insert(db, table, w, w);
+            receipts.await(2L * w, timeout, "bare engine streamed warm-up (" + db.kind() + ")");
+            Window window = insertMeasured(db, table, 2 * w, n);
+            receipts.await(2L * w + n, timeout, "bare engine (" + db.kind() + ")");
             long last = receipts.lastNanos();
             return metrics(n, window, last, ThreadCpu.sample(), db.cpuByProcess(), w, snapshotDone - started);
         } finally {
