@@ -179,7 +179,7 @@ final class CdcScenario {
     private static Map<String, Double> logged(PrintStream progress, String name,
                                               java.util.function.Supplier<Map<String, Double>> run) {
         Map<String, Double> m = Repetitions.once(name, run);
-        progress.printf("    %-17s %s rows/s, %s µs CPU per row%n", name, BenchReport.fmt(m.get("recordsPerSec")),
+        progress.printf("    %-28s %s rows/s, %s µs CPU per row%n", name, BenchReport.fmt(m.get("recordsPerSec")),
                 BenchReport.fmt(m.getOrDefault("cpuMicrosPerRow", Double.NaN)));
         return m;
     }
