@@ -125,7 +125,10 @@ final class CdcScenario {
         this.timeout = Duration.ofSeconds(config.timeoutSeconds());
     }
 
-    /** Both databases; per repetition cdc and bare on PostgreSQL, then on MariaDB. A database that cannot start is reported as not measured. */
+    /**
+     * Per repetition, on PostgreSQL and then MariaDB: cdc, cdc with the router paused, and the bare engine. A database
+     * that cannot be started is reported as not measured, with the reason.
+     */
     List<ScenarioResult> run(PrintStream progress) {
         List<CdcDatabases.Db> dbs = new ArrayList<>();
         List<ScenarioResult> out = new ArrayList<>();
