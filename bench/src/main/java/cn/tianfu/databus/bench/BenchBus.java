@@ -14,17 +14,22 @@ import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -65,6 +70,7 @@ final class BenchBus implements AutoCloseable {
     private final SchemaRegistryClient registry;
     private final KafkaProducer<String, byte[]> governance;
     private final List<KafkaStreams> apps = new ArrayList<>();
+    private KafkaStreams router;
     private final BenchData data;
     private final AtomicInteger sequence = new AtomicInteger(ThreadLocalRandom.current().nextInt(100_000, 900_000));
 
@@ -135,6 +141,7 @@ final class BenchBus implements AutoCloseable {
         KafkaStreams sharing = SharingRouterApp.create(RouterConfig.fromMap(router));
         apps.add(ledger);
         apps.add(sharing);
+        this.router = sharing;
         ledger.start();
         sharing.start();
         for (KafkaStreams app : apps) {
@@ -254,6 +261,34 @@ final class BenchBus implements AutoCloseable {
         }
     }
 
+    /** Reads {@code topics} (committed records only) and counts, until {@code stop}. */
+    void count(List<String> topics, String group, Receipts receipts, AtomicBoolean stop) {
+        count(topics, group, Map.of(), receipts, stop);
+    }
+
+    /** As {@link #count(List, String, Receipts, AtomicBoolean)}, with further consumer settings. */
+    void count(List<String> topics, String group, Map<String, Object> settings, Receipts receipts, AtomicBoolean stop) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 500);
+        props.putAll(settings);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(topics);
+            while (!stop.get()) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+                if (!records.isEmpty()) {
+                    receipts.received(records.count());
+                }
+            }
+        } catch (RuntimeException e) {
+            receipts.failed(e);
+        }
+    }
+
     /** Committed records in the given topics: the sum of their last stable offsets. */
     long committedRecords(Collection<String> topics) {
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
@@ -265,6 +300,27 @@ final class BenchBus implements AutoCloseable {
                     .get(30, TimeUnit.SECONDS).values().stream().mapToLong(i -> i.offset()).sum();
         } catch (Exception e) {
             throw new DatabusException("cannot read the end offsets of " + topics + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Pauses (true) or resumes (false) the sharing router's processing; its consumers stay in the group. */
+    void pauseRouter(boolean pause) {
+        if (pause) {
+            router.pause();
+        } else {
+            router.resume();
+        }
+    }
+
+    /** Records of {@code topic} the sharing router has consumed and committed so far (its group's committed offsets). */
+    long routerConsumed(String topic) {
+        try {
+            return admin.listConsumerGroupOffsets(RouterConfig.APPLICATION_ID_DEFAULT).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS).entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset()).sum();
+        } catch (Exception e) {
+            throw new DatabusException("cannot read the router's offsets on " + topic + ": " + e.getMessage(), e);
         }
     }
 

@@ -24,9 +24,9 @@ public final class BenchConfig extends AbstractConfig {
     public enum Scenario { RAW, BUS, BARE, FANOUT, LATENCY, AUDIT, CDC }
 
     public static final String RECORDS_CONFIG = "records";
-    private static final String RECORDS_DOC = "Records measured per repetition of the raw, bus and bare-engine scenarios.";
+    private static final String RECORDS_DOC = "Records measured per repetition of the raw, bus, bare-engine and cdc scenarios (cdc: rows inserted).";
     public static final String WARMUP_RECORDS_CONFIG = "warmup.records";
-    private static final String WARMUP_RECORDS_DOC = "Records sent and awaited before each measured repetition (-1: a fifth of records, at most 10,000).";
+    private static final String WARMUP_RECORDS_DOC = "Records sent and awaited before each measured repetition; in cdc, the rows the engine snapshots (-1: a fifth of records, at most 10,000).";
     public static final String REPEATS_CONFIG = "repeats";
     private static final String REPEATS_DOC = "Repetitions of each scenario; the report gives the median, min and max.";
     public static final String FANOUT_GRANTS_CONFIG = "fanout.grants";

@@ -14,14 +14,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.bench.BenchConfig.Scenario;
 import cn.tianfu.databus.config.DatabusConfigException;
 
 /**
  * Runs the end-to-end benchmarks in one JVM — embedded broker, schema registry, ledger and sharing router — and
- * reports raw Kafka, the bus pipeline, the bare engine, fan-out, latency and audit verification side by side, on the
- * same data, as a console table and a JSON file. See {@code docs/benchmarks.md}.
+ * reports raw Kafka, the bus pipeline, the bare engine, fan-out, latency, audit verification and CDC (beside a bare
+ * Debezium engine) side by side, on the same data, as a console table and a JSON file. See {@code docs/benchmarks.md}.
  *
  * <pre>{@code
  * bench/run --quick                       # about a minute, while developing
@@ -33,7 +34,7 @@ public final class BenchRunner {
 
     private static final String USAGE = """
             Usage: bench/run [options]        (or: bench/run --jmh [JMH options])
-              --records N           records per repetition of raw, bus and bare (default 50000; quick 5000)
+              --records N           records per repetition of raw, bus, bare and cdc (default 50000; quick 5000)
               --quick               small sizes for development (every size not given explicitly)
               --repeats N           repetitions per scenario, median reported (default 3; quick 1)
               --scenarios a,b,...   raw, bus, bare, fanout, latency, audit, cdc (default: all)
@@ -42,7 +43,7 @@ public final class BenchRunner {
               --rates 2000,10000    offered rates of the latency scenario (records/s)
               --latency-seconds N   measured seconds per latency repetition (default 20; quick 3)
               --audit-entries N     exchange-log entries to verify (default 1000000; quick 100000)
-              --warmup N            warm-up records per repetition (default records/5, at most 10000)
+              --warmup N            warm-up records per repetition, the snapshot rows of cdc (default records/5, at most 10000)
               --timeout N           seconds a repetition may wait for its last record (default 300)
               --results DIR         where the JSON result goes (default bench/results)
               --data-dir DIR        broker data and streams state (default: a temporary directory)
@@ -112,6 +113,11 @@ public final class BenchRunner {
 
     /** Runs the configured scenarios; progress lines go to {@code progress}. The result file is not written. */
     public static BenchReport run(BenchConfig config, PrintStream progress) {
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            // the MariaDB connector's binlog client logs through java.util.logging: into the same log, same levels
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
         Instant started = Instant.now();
         Map<String, Object> machine = machine();
         Set<Scenario> scenarios = config.scenarios();
@@ -147,7 +153,10 @@ public final class BenchRunner {
                 results.add(report(progress, "audit", () -> new AuditScenario(bus, config).run()));
             }
             if (scenarios.contains(Scenario.CDC)) {
-                results.add(report(progress, "cdc", () -> new CdcScenario(bus, config, pool).run()));
+                long t0 = System.nanoTime();
+                progress.println("  cdc (postgres, mariadb; runner and bare engine interleaved) ...");
+                results.addAll(new CdcScenario(bus, config, pool).run(progress));
+                progress.printf("  cdc done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             }
         }
         machine.put("loadAfter", load());

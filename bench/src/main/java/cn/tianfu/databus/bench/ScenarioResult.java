@@ -33,7 +33,12 @@ public record ScenarioResult(String scenario, String variant, String description
 
     /** A scenario left out of this run, and why. */
     public static ScenarioResult notMeasured(String scenario, String description, String reason) {
-        return new ScenarioResult(scenario, "", description, List.of(), reason);
+        return notMeasured(scenario, "", description, reason);
+    }
+
+    /** A variant of a scenario left out of this run, and why. */
+    public static ScenarioResult notMeasured(String scenario, String variant, String description, String reason) {
+        return new ScenarioResult(scenario, variant, description, List.of(), reason);
     }
 
     public boolean measured() {

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -106,7 +103,7 @@ final class ThroughputScenarios {
         AtomicBoolean stop = new AtomicBoolean();
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try (KafkaProducer<String, byte[]> producer = bus.producer("bench-raw")) {
-            thread.submit(() -> consume(List.of(topic), "bench-raw-" + topic, receipts, stop));
+            thread.submit(() -> bus.count(List.of(topic), "bench-raw-" + topic, receipts, stop));
             int w = config.warmupRecords();
             int n = config.records();
             for (int i = 0; i < w; i++) {
@@ -173,7 +170,7 @@ final class ThroughputScenarios {
                     }
                 });
             } else {
-                thread.submit(() -> consume(deliveryTopics, "bench-fanout-" + resource.code(), receipts, stop));
+                thread.submit(() -> bus.count(deliveryTopics, "bench-fanout-" + resource.code(), receipts, stop));
             }
             long logBefore = bus.chainedEntries();
             for (int i = 0; i < w; i++) {
@@ -344,28 +341,6 @@ final class ThroughputScenarios {
         h.add(EventHeaders.OP, EventHeaders.bytes(EventHeaders.OP_UPSERT));
         h.add(EventHeaders.SOURCE_TIME, EventHeaders.bytes(Long.toString(Instant.now().toEpochMilli())));
         return h;
-    }
-
-    /** Reads {@code topics} (committed records only) and counts, until {@code stop}. */
-    private void consume(List<String> topics, String group, Receipts receipts, AtomicBoolean stop) {
-        Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 500);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            consumer.subscribe(topics);
-            while (!stop.get()) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
-                if (!records.isEmpty()) {
-                    receipts.received(records.count());
-                }
-            }
-        } catch (RuntimeException e) {
-            receipts.failed(e);
-        }
     }
 
     static void shutdown(ExecutorService thread) {

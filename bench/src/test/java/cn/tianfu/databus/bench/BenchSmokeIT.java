@@ -14,8 +14,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Keeps the benchmark runner working: every scenario at tiny sizes, on the real in-JVM bus. Asserts that the records
- * arrived (each scenario waits for all of them, or the run fails) and the result file was written — never timings.
+ * Keeps the benchmark runner working: every scenario at tiny sizes, on the real in-JVM bus, CDC on a real PostgreSQL and
+ * MariaDB. Asserts that the records arrived (each scenario waits for all of them, or the run fails) and the result file
+ * was written — never timings.
  */
 class BenchSmokeIT {
 
@@ -42,7 +43,8 @@ class BenchSmokeIT {
 
         assertThat(report.results()).extracting(r -> r.scenario() + "/" + r.variant()).containsExactly(
                 "raw/", "bus/1 grant", "bare/2 EOS hops", "fanout/1 grant", "fanout/2 grants", "latency/200 rec/s",
-                "audit/2500 entries", "cdc/");
+                "audit/2500 entries", "cdc/postgres", "cdc/postgres, router paused", "cdc-bare/postgres", "cdc/mariadb",
+                "cdc/mariadb, router paused", "cdc-bare/mariadb");
         assertThat(report.result("raw", null).orElseThrow().median("records")).isEqualTo(300);
         assertThat(report.result("bus", null).orElseThrow().median("records")).isEqualTo(300);
         assertThat(report.result("bus", null).orElseThrow().median("logCompleteSeconds")).isPositive();
@@ -51,18 +53,31 @@ class BenchSmokeIT {
         assertThat(report.result("latency", null).orElseThrow().median("records")).isEqualTo(200);
         assertThat(report.result("audit", null).orElseThrow().median("entries")).isEqualTo(2_500);
         assertThat(report.result("audit", null).orElseThrow().median("checkpoints")).isGreaterThanOrEqualTo(4);
-        assertThat(report.result("cdc", null).orElseThrow().measured()).isFalse();
+        for (String db : List.of("postgres", "mariadb")) {
+            // every inserted row arrived on the source topic (CdcRunner) and at the bare engine's handler, or the run fails
+            for (String scenario : List.of("cdc", "cdc-bare")) {
+                ScenarioResult cdc = report.result(scenario, db).orElseThrow();
+                assertThat(cdc.measured()).as(scenario + " " + db + ": " + cdc.notMeasured()).isTrue();
+                assertThat(cdc.median("records")).isEqualTo(300);
+                assertThat(cdc.median("recordsPerSec")).isPositive();
+                assertThat(cdc.median("snapshotRecordsPerSec")).isPositive();
+            }
+            assertThat(report.result("cdc", db + ", router paused").orElseThrow().median("records")).isEqualTo(300);
+            assertThat(report.ratios().get("cdcOverBare[" + db + "]")).isPositive();
+        }
 
         assertThat(file).exists().hasParent(results);
         JsonNode json = new ObjectMapper().readTree(Files.readString(file));
         assertThat(json.path("machine").path("cores").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(json.path("machine").path("loadBefore").asText()).isNotBlank();
         assertThat(json.path("settings").path("records").asInt()).isEqualTo(300);
-        assertThat(json.path("scenarios")).hasSize(8);
+        assertThat(json.path("scenarios")).hasSize(13);
         assertThat(json.path("scenarios").get(1).path("runs").get(0).path("recordsPerSec").asDouble()).isPositive();
-        assertThat(json.path("scenarios").get(7).path("notMeasured").asText()).contains("CDC");
-        assertThat(json.path("targets")).hasSize(5);
-        assertThat(report.table()).contains("bus", "raw", "bare", "fanout", "latency", "audit", "not measured");
+        assertThat(json.path("scenarios").get(7).path("runs").get(0).path("recordsPerSec").asDouble()).isPositive();
+        assertThat(json.path("scenarios").get(7).path("runs").get(0).has("cpuMicrosPerRow[capture]")).isTrue();
+        assertThat(json.path("ratios").path("cdcOverBare[mariadb]").asDouble()).isPositive();
+        assertThat(json.path("targets")).hasSize(7);
+        assertThat(report.table()).contains("bus", "raw", "bare", "fanout", "latency", "audit", "cdc-bare", "mariadb");
         assertThat(progress.toString(StandardCharsets.UTF_8)).contains("audit");
     }
 
