@@ -32,14 +32,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -49,26 +41,18 @@ import org.junit.jupiter.api.Test;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import cn.tianfu.databus.catalog.AvroSchemas;
-import cn.tianfu.databus.catalog.CatalogEntries;
-import cn.tianfu.databus.catalog.ResourceDefinition;
-import cn.tianfu.databus.catalog.ResourceDefinitions;
 import cn.tianfu.databus.client.DatabusClientConfig;
-import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
-import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
-import cn.tianfu.databus.schemas.Grant;
-import cn.tianfu.databus.schemas.GrantStatus;
-import cn.tianfu.databus.schemas.SharingMethod;
 import cn.tianfu.databus.sdk.Delivery;
 import cn.tianfu.databus.sdk.EventHeaders;
 import cn.tianfu.databus.sdk.Subscriber;
 import cn.tianfu.databus.serde.AvroDeserializer;
-import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.sharing.router.RouterConfig;
 import cn.tianfu.databus.sharing.router.SharingRouterApp;
 import cn.tianfu.databus.testkit.SharedBus;
+import cn.tianfu.databus.testkit.TestGovernance;
 import cn.tianfu.databus.topic.Topics;
 
 /**
@@ -80,7 +64,7 @@ class CdcRunnerIT {
     private static final Path RESOURCES = Path.of("..", "examples", "resources");
     private static SharedBus bus;
     private static SchemaRegistryClient registry;
-    private static KafkaProducer<String, byte[]> governance;
+    private static TestGovernance gov;
     private static EmbeddedPostgres pg;
     private static TestDatabases.MariaDb maria;
     private static Path stateDir;
@@ -95,9 +79,7 @@ class CdcRunnerIT {
     static void start() throws Exception {
         bus = SharedBus.get();
         registry = bus.registryClient();
-        Map<String, Object> props = bus.kafkaProperties();
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        governance = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        gov = new TestGovernance(bus);
         pg = TestDatabases.postgres();
         maria = TestDatabases.MariaDb.start();
         stateDir = Files.createTempDirectory("cdc-router-state-");
@@ -128,7 +110,7 @@ class CdcRunnerIT {
         if (pg != null) {
             pg.close();
         }
-        governance.close();
+        gov.close();
         registry.close();
         SharedBus.deleteRecursively(stateDir);
         SharedBus.deleteRecursively(dataDir);
@@ -156,40 +138,17 @@ class CdcRunnerIT {
         return Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
     }
 
-    private static Resource catalogue(String exampleFile, String originalCode, String originalProvider) throws Exception {
-        return catalogue(exampleFile, originalCode, originalProvider, "p" + suffix());
+    /** A copy of an example resource under a fresh code and provider, granted (fields in clear) to a fresh consumer. */
+    private static Resource catalogue(String exampleFile) {
+        return catalogue(exampleFile, "p" + suffix());
     }
 
-    /** Like {@link #catalogue(String, String, String)}, provided by {@code provider} (several resources of one department). */
-    private static Resource catalogue(String exampleFile, String originalCode, String originalProvider, String provider) throws Exception {
-        String s = suffix();
-        String code = originalCode.substring(0, 6) + String.format("%06d", ThreadLocalRandom.current().nextInt(1_000_000));
-        String yaml = Files.readString(RESOURCES.resolve(exampleFile))
-                .replace("code: " + originalCode, "code: " + code)
-                .replace("provider: " + originalProvider, "provider: " + provider);
-        ResourceDefinition def = ResourceDefinitions.parse(yaml, exampleFile);
-        Schema schema = AvroSchemas.forResource(def);
-        String subject = Topics.source(provider, code) + "-value";
-        bus.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(Topics.source(provider, code), 2, (short) 1)
-                .configs(Topics.resourceTopicConfigs()))).all().get(30, TimeUnit.SECONDS);
-        int id = registry.register(subject, schema);
-        CatalogEntry entry = CatalogEntries.toCatalogEntry(def, subject, id, 1, 1, Instant.parse("2026-03-01T00:00:00Z"));
-        send(Topics.CATALOG, code, entry);
-        Resource r = new Resource(provider, "c" + s, code, schema);
-        List<String> fields = schema.getFields().stream().map(Schema.Field::name).toList();
-        Grant grant = Grant.newBuilder()
-                .setGrantId("g-" + s).setRequestId("r-" + s).setResourceCode(code).setProvider(provider)
-                .setConsumer(r.consumer()).setPurpose("verifying records for social assistance")
-                .setMethod(SharingMethod.PUSH).setAllowedFields(null).setClearFields(fields).setRowFilter(null)
-                .setValidFrom(Instant.parse("2024-01-01T00:00:00Z")).setValidUntil(null).setStatus(GrantStatus.ACTIVE)
-                .setCreatedAt(Instant.parse("2024-01-01T00:00:00Z")).build();
-        send(Topics.GRANTS, grant.getGrantId(), grant);
+    /** Like {@link #catalogue(String)}, provided by {@code provider} (several resources of one department). */
+    private static Resource catalogue(String exampleFile, String provider) {
+        TestGovernance.Catalogued c = gov.catalogue(RESOURCES.resolve(exampleFile), provider);
+        Resource r = new Resource(provider, "c" + suffix(), c.code(), c.schema());
+        gov.grantInClear(c, r.consumer());
         return r;
-    }
-
-    private static void send(String topic, String key, Object value) throws Exception {
-        governance.send(new ProducerRecord<>(topic, key, new AvroSerializer<>(registry).serialize(topic, value)))
-                .get(30, TimeUnit.SECONDS);
     }
 
     private static final Map<String, DatabusClientConfig> DEPARTMENTS = new java.util.concurrent.ConcurrentHashMap<>();
@@ -220,24 +179,6 @@ class CdcRunnerIT {
         closeables.add(subscriber);
         threads.submit(() -> subscriber.run(received::add));
         return received;
-    }
-
-    /** Every record on a topic so far (values decoded; null for tombstones). */
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        Map<String, Object> p = bus.kafkaProperties();
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (end.entrySet().stream().anyMatch(e -> c.position(e.getKey()) < e.getValue())) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
-        return out;
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> inPositionOrder(List<ConsumerRecord<byte[], byte[]>> records) {
@@ -321,7 +262,7 @@ class CdcRunnerIT {
 
     /** The dead letters written for a resource's source topic so far, in source-position order. */
     private static List<DeadLetter> deadLetters(Resource r) {
-        return readAll(Topics.DEADLETTER).stream()
+        return gov.readCommitted(Topics.DEADLETTER).stream()
                 .map(rec -> AvroDeserializer.specific(registry, DeadLetter.class).deserialize(rec.topic(), rec.value()))
                 .filter(d -> r.topic().equals(d.getSourceTopic()))
                 .sorted(java.util.Comparator.comparing(d -> text(d.getOriginalHeaders().get(EventHeaders.SOURCE_POSITION))))
@@ -365,7 +306,7 @@ class CdcRunnerIT {
 
     @Test
     void postgresInsertsUpdatesAndDeletesArriveTypedOnTheSourceTopicAndAtTheConsumer() throws Exception {
-        Resource r = catalogue("psb-population.yaml", "10101-000001", "psb");
+        Resource r = catalogue("psb-population.yaml");
         String table = "resident_" + suffix();
         pgCreateResidents(table);
         String insert = INSERT_RESIDENT.formatted(table);
@@ -379,9 +320,9 @@ class CdcRunnerIT {
                 "510104199001011234");
         pgExec("DELETE FROM " + table + " WHERE id_number = ?", "510105198502023456");
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> readAll(r.topic()).size() >= 4);
+        await().atMost(Duration.ofSeconds(60)).until(() -> gov.readCommitted(r.topic()).size() >= 4);
         // two partitions: order by source position, which must be the commit order
-        List<ConsumerRecord<byte[], byte[]>> events = inPositionOrder(readAll(r.topic()));
+        List<ConsumerRecord<byte[], byte[]>> events = inPositionOrder(gov.readCommitted(r.topic()));
         assertThat(events).extracting(CdcRunnerIT::key).containsExactly("510104199001011234", "510105198502023456",
                 "510104199001011234", "510105198502023456");
         GenericRecord snapshot = decode(events.get(0));
@@ -422,7 +363,7 @@ class CdcRunnerIT {
 
     @Test
     void aHardStopMidStreamLosesNothingAndDeliversEveryChangeOnce() throws Exception {
-        Resource r = catalogue("psb-population.yaml", "10101-000001", "psb");
+        Resource r = catalogue("psb-population.yaml");
         String table = "resident_" + suffix();
         pgCreateResidents(table);
         String runnerName = "pop-" + suffix();
@@ -450,7 +391,7 @@ class CdcRunnerIT {
         writer.get(120, TimeUnit.SECONDS);
         int expected = rows + (rows + 2) / 3;
         await().atMost(Duration.ofSeconds(90)).until(() -> received.size() >= expected);
-        List<ConsumerRecord<byte[], byte[]>> source = readAll(r.topic());
+        List<ConsumerRecord<byte[], byte[]>> source = gov.readCommitted(r.topic());
         assertThat(source.size()).as("the changes published before the crash were captured again").isGreaterThan(expected);
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> received.size() == expected);
         Map<String, List<Delivery>> byKey = received.stream().collect(Collectors.groupingBy(Delivery::key));
@@ -460,7 +401,7 @@ class CdcRunnerIT {
             assertThat(ds).as("deliveries of row %d", i).hasSize(i % 3 == 0 ? 2 : 1);
             assertThat(str(ds.get(ds.size() - 1).value(), "divisionCode")).isEqualTo(i % 3 == 0 ? "510105" : "510104");
         }
-        List<ExchangeLogEntry> staging = readAll(Topics.EXCHANGE_LOG_STAGING).stream()
+        List<ExchangeLogEntry> staging = gov.readCommitted(Topics.EXCHANGE_LOG_STAGING).stream()
                 .map(rec -> AvroDeserializer.specific(registry, ExchangeLogEntry.class).deserialize(rec.topic(), rec.value()))
                 .filter(e -> e.getResourceCode().equals(r.code())).toList();
         assertThat(staging).hasSize(expected);
@@ -474,7 +415,7 @@ class CdcRunnerIT {
 
     @Test
     void aCompatibleNewColumnFlowsAndAnIncompatibleOneStopsItsTableUntilTheMappingIsFixed() throws Exception {
-        Resource r = catalogue("psb-population.yaml", "10101-000001", "psb");
+        Resource r = catalogue("psb-population.yaml");
         String table = "resident_" + suffix();
         pgCreateResidents(table);
         String insert = INSERT_RESIDENT.formatted(table);
@@ -491,8 +432,8 @@ class CdcRunnerIT {
         }
         pgExec("INSERT INTO " + table + " (id_number, full_name, division, nickname) VALUES (?, ?, ?, ?)",
                 id(2), "李四", "510104", "小李");
-        await().atMost(Duration.ofSeconds(30)).until(() -> readAll(r.topic()).size() == 2);
-        GenericRecord withNickname = decode(inPositionOrder(readAll(r.topic())).get(1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> gov.readCommitted(r.topic()).size() == 2);
+        GenericRecord withNickname = decode(inPositionOrder(gov.readCommitted(r.topic())).get(1));
         assertThat(str(withNickname, "nickname")).isEqualTo("小李");
         assertThat(withNickname.getSchema()).isEqualTo(evolved);
 
@@ -507,7 +448,7 @@ class CdcRunnerIT {
         assertThat(table(runner, "public." + table).reason()).get().asString()
                 .contains("blood_type", table, "unmappedColumns: ignore");
         assertThat(runner.status().state()).as("only the table stops").isEqualTo(CdcStatus.State.STREAMING);
-        assertThat(readAll(r.topic())).hasSize(2);
+        assertThat(gov.readCommitted(r.topic())).hasSize(2);
         assertThat(deadLetters(r)).singleElement().satisfies(d -> {
             assertThat(d.getReason()).isEqualTo("INCOMPATIBLE_SCHEMA_CHANGE");
             assertThat(d.getComponent()).isEqualTo(CdcRunner.COMPONENT);
@@ -524,7 +465,7 @@ class CdcRunnerIT {
         pgExec("INSERT INTO " + table + " (id_number, full_name, division) VALUES (?, ?, ?)", id(4), "赵六", "510104");
         await().atMost(Duration.ofSeconds(60)).until(() -> table(resumed, "public." + table).state() == CdcStatus.TableState.STREAMING);
         Map<String, GenericRecord> latest = new HashMap<>();
-        inPositionOrder(readAll(r.topic())).forEach(e -> latest.put(key(e), decode(e)));
+        inPositionOrder(gov.readCommitted(r.topic())).forEach(e -> latest.put(key(e), decode(e)));
         assertThat(latest).containsOnlyKeys(id(1), id(2), id(3), id(4));
         assertThat(str(latest.get(id(3)), "name")).isEqualTo("王五");
         assertThat(resumed.status().snapshotRows()).as("the table's four rows re-read").isEqualTo(4);
@@ -534,8 +475,8 @@ class CdcRunnerIT {
     @Test
     void anIncompatibleChangeStopsOnlyItsTableAcrossRestartsUntilTheCatalogIsFixedThenItIsReRead() throws Exception {
         String provider = "p" + suffix();
-        Resource residents = catalogue("psb-population.yaml", "10101-000001", "psb", provider);
-        Resource movers = catalogue("psb-population.yaml", "10101-000001", "psb", provider);
+        Resource residents = catalogue("psb-population.yaml", provider);
+        Resource movers = catalogue("psb-population.yaml", provider);
         String stopping = "resident_" + suffix();
         String other = "mover_" + suffix();
         pgCreateResidents(stopping);
@@ -552,8 +493,8 @@ class CdcRunnerIT {
         pgExec(insertResident, id(1), "张三", null, null, null, "510104", "2026-03-01 09:30:00+08");
         pgExec(insertResident, id(2), "李四", null, null, null, "510104", "2026-03-01 09:30:00+08");
         pgExec(insertMover, id(101), "迁入一", null, null, null, "510105", "2026-03-01 09:30:00+08");
-        await().atMost(Duration.ofSeconds(30)).until(() -> readAll(residents.topic()).size() == 2
-                && readAll(movers.topic()).size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> gov.readCommitted(residents.topic()).size() == 2
+                && gov.readCommitted(movers.topic()).size() == 1);
 
         // a column neither mapped nor catalogued stops its table, and only it
         try (Connection c = TestDatabases.postgresAsOwner(pg); Statement s = c.createStatement()) {
@@ -579,7 +520,7 @@ class CdcRunnerIT {
         }
         await().atMost(Duration.ofSeconds(60)).until(() -> moverDeliveries.size() >= 4 && deadLetters(residents).size() >= 3);
         assertThat(moverDeliveries).extracting(Delivery::key).containsExactlyInAnyOrder(id(101), id(102), id(103), id(104));
-        assertThat(readAll(residents.topic())).as("nothing of the stopped table is published").hasSize(2);
+        assertThat(gov.readCommitted(residents.topic())).as("nothing of the stopped table is published").hasSize(2);
         List<DeadLetter> letters = deadLetters(residents);
         assertThat(letters).hasSize(3).allSatisfy(d -> {
             assertThat(d.getReason()).isEqualTo("INCOMPATIBLE_SCHEMA_CHANGE");
@@ -612,7 +553,7 @@ class CdcRunnerIT {
         pgExec(insertMover, id(105), "迁入105", null, null, null, "510105", "2026-03-01 09:30:00+08");
         await().atMost(Duration.ofSeconds(60)).until(() -> moverDeliveries.size() >= 5 && deadLetters(residents).size() >= 4);
         assertThat(text(deadLetters(residents).get(3).getOriginalValue())).contains("赵六");
-        assertThat(readAll(residents.topic())).hasSize(2);
+        assertThat(gov.readCommitted(residents.topic())).hasSize(2);
 
         // a restart with the catalog fixed: the table streams again and is re-read, bringing its current rows
         second.close();
@@ -621,7 +562,7 @@ class CdcRunnerIT {
         pgExec(insertMover, id(106), "迁入106", null, null, null, "510105", "2026-03-01 09:30:00+08");
         await().atMost(Duration.ofSeconds(60)).until(() -> table(third, "public." + stopping).state() == CdcStatus.TableState.STREAMING);
         Map<String, GenericRecord> latest = new HashMap<>();
-        inPositionOrder(readAll(residents.topic())).forEach(e -> latest.put(key(e), decode(e)));
+        inPositionOrder(gov.readCommitted(residents.topic())).forEach(e -> latest.put(key(e), decode(e)));
         assertThat(str(latest.get(id(1)), "name")).isEqualTo("张三丰");
         assertThat(str(latest.get(id(3)), "blood_type")).isEqualTo("O");
         assertThat(str(latest.get(id(4)), "blood_type")).isEqualTo("A");
@@ -638,8 +579,8 @@ class CdcRunnerIT {
     @Test
     void onMariaDbARenamedKeyColumnStopsOnlyItsTableUntilTheMappingFollows() throws Exception {
         String provider = "p" + suffix();
-        Resource entities = catalogue("amr-legal-entity.yaml", "10201-000001", "amr", provider);
-        Resource branches = catalogue("amr-legal-entity.yaml", "10201-000001", "amr", provider);
+        Resource entities = catalogue("amr-legal-entity.yaml", provider);
+        Resource branches = catalogue("amr-legal-entity.yaml", provider);
         String renamed = "legal_entity_" + suffix();
         String other = "branch_" + suffix();
         try (Connection c = maria.root(); Statement s = c.createStatement()) {
@@ -668,7 +609,7 @@ class CdcRunnerIT {
             s.execute("INSERT INTO registry." + renamed + " VALUES ('91510100MA61XY2K3A', '成都天府软件有限公司', '存续')");
             s.execute("INSERT INTO registry." + other + " VALUES ('91510100MA61XY2K3B', '天府软件锦江分公司', '存续')");
         }
-        await().atMost(Duration.ofSeconds(30)).until(() -> readAll(entities.topic()).size() == 1 && branchDeliveries.size() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> gov.readCommitted(entities.topic()).size() == 1 && branchDeliveries.size() == 1);
 
         // the key column is renamed: the required key field has no column any more
         try (Connection c = maria.root(); Statement s = c.createStatement()) {
@@ -688,7 +629,7 @@ class CdcRunnerIT {
             assertThat(text(d.getOriginalValue())).contains("\"uscc\":\"92510104MA6CABCD1X\"");
             assertThat(d.getMessage()).contains("registry." + renamed, "credit_code");
         });
-        assertThat(readAll(entities.topic())).hasSize(1);
+        assertThat(gov.readCommitted(entities.topic())).hasSize(1);
         assertThat(branchDeliveries).extracting(Delivery::key).containsExactlyInAnyOrder("91510100MA61XY2K3B",
                 "91510100MA61XY2K3C", "91510100MA61XY2K3B");
         assertThat(runner.status().state()).isEqualTo(CdcStatus.State.STREAMING);
@@ -700,7 +641,7 @@ class CdcRunnerIT {
                 + table.formatted(other, branches.code(), "credit_code"), "legal-entity.yaml");
         CdcRunner resumed = started(fixed);
         await().atMost(Duration.ofSeconds(60)).until(() -> table(resumed, "registry." + renamed).state() == CdcStatus.TableState.STREAMING);
-        assertThat(readAll(entities.topic())).extracting(CdcRunnerIT::key).containsExactlyInAnyOrder("91510100MA61XY2K3A",
+        assertThat(gov.readCommitted(entities.topic())).extracting(CdcRunnerIT::key).containsExactlyInAnyOrder("91510100MA61XY2K3A",
                 "91510100MA61XY2K3A", "92510104MA6CABCD1X");
         assertThat(resumed.status().snapshotRows()).as("the renamed table's two rows re-read").isEqualTo(2);
         assertThat(ledger(fixed).stops()).isEmpty();
@@ -726,7 +667,7 @@ class CdcRunnerIT {
 
     @Test
     void aMappingWithMistakesListsEveryProblemAndStreamsNothing() throws Exception {
-        Resource r = catalogue("psb-population.yaml", "10101-000001", "psb");
+        Resource r = catalogue("psb-population.yaml");
         String table = "resident_" + suffix();
         pgCreateResidents(table);
         CdcMapping mapping = CdcMapping.parse("""
@@ -769,12 +710,12 @@ class CdcRunnerIT {
             assertThat(rs.getInt(1)).as("no slot was created").isZero();
         }
         assertThat(bus.admin().listTopics().names().get()).doesNotContain(Topics.cdcOffsets(r.provider(), mapping.runner()));
-        assertThat(readAll(r.topic())).isEmpty();
+        assertThat(gov.readCommitted(r.topic())).isEmpty();
     }
 
     @Test
     void mariaDbAndPostgresRunnersStreamInOneJvm() throws Exception {
-        Resource entities = catalogue("amr-legal-entity.yaml", "10201-000001", "amr");
+        Resource entities = catalogue("amr-legal-entity.yaml");
         String table = "legal_entity_" + suffix();
         try (Connection c = maria.root(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE registry." + table + " (credit_code CHAR(18) PRIMARY KEY, entity_name VARCHAR(200),"
@@ -802,7 +743,7 @@ class CdcRunnerIT {
                     exclude: [registered_at]
                 """.formatted(entities.provider(), suffix(), maria.port, TestDatabases.CDC_PASSWORD, table, entities.code()),
                 "legal-entity.yaml");
-        Resource residents = catalogue("psb-population.yaml", "10101-000001", "psb");
+        Resource residents = catalogue("psb-population.yaml");
         String pgTable = "resident_" + suffix();
         pgCreateResidents(pgTable);
         List<Delivery> entityDeliveries = subscribe(entities);
@@ -817,9 +758,9 @@ class CdcRunnerIT {
         }
         pgExec(INSERT_RESIDENT.formatted(pgTable), id(7), "赵六", null, null, null, "510104", "2026-03-01 09:30:00+08");
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> readAll(entities.topic()).size() >= 4
-                && !readAll(residents.topic()).isEmpty());
-        List<ConsumerRecord<byte[], byte[]>> events = inPositionOrder(readAll(entities.topic()));
+        await().atMost(Duration.ofSeconds(60)).until(() -> gov.readCommitted(entities.topic()).size() >= 4
+                && !gov.readCommitted(residents.topic()).isEmpty());
+        List<ConsumerRecord<byte[], byte[]>> events = inPositionOrder(gov.readCommitted(entities.topic()));
         assertThat(events).extracting(CdcRunnerIT::key).containsExactly("91510100MA61XY2K3A", "92510104MA6CABCD1X",
                 "91510100MA61XY2K3A", "92510104MA6CABCD1X");
         GenericRecord snap = decode(events.get(0));
@@ -838,7 +779,7 @@ class CdcRunnerIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> entityDeliveries.size() >= 4);
         assertThat(entityDeliveries).extracting(Delivery::kind).containsExactlyInAnyOrder(Delivery.Kind.UPSERT,
                 Delivery.Kind.UPSERT, Delivery.Kind.UPSERT, Delivery.Kind.DELETE);
-        assertThat(str(readAll(residents.topic()).stream().map(CdcRunnerIT::decode).findFirst().orElseThrow(), "name"))
+        assertThat(str(gov.readCommitted(residents.topic()).stream().map(CdcRunnerIT::decode).findFirst().orElseThrow(), "name"))
                 .isEqualTo("赵六");
         assertThat(mariaRunner.status().state()).isEqualTo(CdcStatus.State.STREAMING);
         assertThat(pgRunner.status().state()).isEqualTo(CdcStatus.State.STREAMING);
@@ -846,7 +787,7 @@ class CdcRunnerIT {
 
     @Test
     void checkReportsDatabaseSettingsAndPrivilegesWithoutCapturing() throws Exception {
-        Resource r = catalogue("psb-population.yaml", "10101-000001", "psb");
+        Resource r = catalogue("psb-population.yaml");
         String table = "resident_" + suffix();
         pgCreateResidents(table);
         CdcMapping mapping = populationMapping(r, "pop-" + suffix(), table, "");

@@ -13,7 +13,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,14 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.avro.Schema;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,26 +33,18 @@ import org.junit.jupiter.api.Test;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
-import cn.tianfu.databus.catalog.AvroSchemas;
-import cn.tianfu.databus.catalog.CatalogEntries;
-import cn.tianfu.databus.catalog.ResourceDefinition;
-import cn.tianfu.databus.catalog.ResourceDefinitions;
 import cn.tianfu.databus.cdc.CdcMapping;
 import cn.tianfu.databus.cli.DatabusCli;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
-import cn.tianfu.databus.schemas.Grant;
-import cn.tianfu.databus.schemas.GrantStatus;
-import cn.tianfu.databus.schemas.SharingMethod;
 import cn.tianfu.databus.sdk.Delivery;
 import cn.tianfu.databus.sdk.Subscriber;
-import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.server.BusEndpoints;
 import cn.tianfu.databus.server.ClientFiles;
 import cn.tianfu.databus.sharing.router.RouterConfig;
 import cn.tianfu.databus.sharing.router.SharingRouterApp;
 import cn.tianfu.databus.testkit.SharedBus;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.testkit.TestGovernance;
 import picocli.CommandLine;
 
 /**
@@ -77,7 +61,7 @@ class CdcRunCommandIT {
 
     private static SharedBus bus;
     private static SchemaRegistryClient registry;
-    private static KafkaProducer<String, byte[]> governance;
+    private static TestGovernance gov;
     private static EmbeddedPostgres pg;
     private static KafkaStreams router;
     private static Path dataDir;
@@ -93,9 +77,7 @@ class CdcRunCommandIT {
     static void start() throws Exception {
         bus = SharedBus.get();
         registry = bus.registryClient();
-        Map<String, Object> props = bus.kafkaProperties();
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        governance = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        gov = new TestGovernance(bus);
         dataDir = Files.createTempDirectory("databus-cdc-cli-it-");
         new BusEndpoints(bus.bootstrapServers(), bus.registryUrl(), "http://127.0.0.1:1").write(dataDir);
         bus.writeBusClientConfig(dataDir, Optional.empty());
@@ -142,8 +124,8 @@ class CdcRunCommandIT {
         if (pg != null) {
             pg.close();
         }
-        if (governance != null) {
-            governance.close();
+        if (gov != null) {
+            gov.close();
         }
         if (registry != null) {
             registry.close();
@@ -167,34 +149,10 @@ class CdcRunCommandIT {
     }
 
     /** A catalogued copy of the example population resource of the provider, granted (fields in clear) to the consumer. */
-    private static String catalogue() throws Exception {
-        String code = "10101-" + String.format("%06d", ThreadLocalRandom.current().nextInt(1_000_000));
-        String yaml = Files.readString(Path.of("..", "examples", "resources", "psb-population.yaml"))
-                .replace("code: 10101-000001", "code: " + code)
-                .replace("provider: psb", "provider: " + provider);
-        ResourceDefinition def = ResourceDefinitions.parse(yaml, "psb-population.yaml");
-        Schema schema = AvroSchemas.forResource(def);
-        String topic = Topics.source(provider, code);
-        bus.admin().createTopics(List.of(new NewTopic(topic, 2, (short) 1).configs(Topics.resourceTopicConfigs())))
-                .all().get(30, TimeUnit.SECONDS);
-        int id = registry.register(topic + "-value", schema);
-        send(Topics.CATALOG, code, CatalogEntries.toCatalogEntry(def, topic + "-value", id, 1, 1,
-                Instant.parse("2026-03-01T00:00:00Z")));
-        String s = suffix();
-        Grant grant = Grant.newBuilder()
-                .setGrantId("g-" + s).setRequestId("r-" + s).setResourceCode(code).setProvider(provider)
-                .setConsumer(consumer).setPurpose("verifying records for social assistance")
-                .setMethod(SharingMethod.PUSH).setAllowedFields(null)
-                .setClearFields(schema.getFields().stream().map(Schema.Field::name).toList()).setRowFilter(null)
-                .setValidFrom(Instant.parse("2024-01-01T00:00:00Z")).setValidUntil(null).setStatus(GrantStatus.ACTIVE)
-                .setCreatedAt(Instant.parse("2024-01-01T00:00:00Z")).build();
-        send(Topics.GRANTS, grant.getGrantId(), grant);
-        return code;
-    }
-
-    private static void send(String topic, String key, Object value) throws Exception {
-        governance.send(new ProducerRecord<>(topic, key, new AvroSerializer<>(registry).serialize(topic, value)))
-                .get(30, TimeUnit.SECONDS);
+    private static String catalogue() {
+        TestGovernance.Catalogued c = gov.catalogue(Path.of("..", "examples", "resources", "psb-population.yaml"), provider);
+        gov.grantInClear(c, consumer);
+        return c.code();
     }
 
     private static Path mapping(String runner, String table, String resource, String columns) throws Exception {

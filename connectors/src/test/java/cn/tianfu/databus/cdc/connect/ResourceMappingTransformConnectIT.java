@@ -31,21 +31,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
 
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.connect.cli.ConnectStandalone;
 import org.apache.kafka.connect.runtime.Connect;
 import org.apache.kafka.connect.runtime.standalone.StandaloneHerder;
@@ -60,27 +50,19 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
-import cn.tianfu.databus.catalog.AvroSchemas;
-import cn.tianfu.databus.catalog.CatalogEntries;
-import cn.tianfu.databus.catalog.ResourceDefinition;
-import cn.tianfu.databus.catalog.ResourceDefinitions;
 import cn.tianfu.databus.cdc.CdcConfig;
 import cn.tianfu.databus.cdc.CdcMapping;
 import cn.tianfu.databus.cdc.CdcRunner;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
-import cn.tianfu.databus.schemas.CatalogEntry;
-import cn.tianfu.databus.schemas.Grant;
-import cn.tianfu.databus.schemas.GrantStatus;
-import cn.tianfu.databus.schemas.SharingMethod;
 import cn.tianfu.databus.sdk.Delivery;
 import cn.tianfu.databus.sdk.EventHeaders;
 import cn.tianfu.databus.sdk.Subscriber;
 import cn.tianfu.databus.serde.AvroDeserializer;
-import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.sharing.router.RouterConfig;
 import cn.tianfu.databus.sharing.router.SharingRouterApp;
 import cn.tianfu.databus.testkit.SharedBus;
+import cn.tianfu.databus.testkit.TestGovernance;
 import cn.tianfu.databus.topic.Topics;
 
 /**
@@ -104,7 +86,7 @@ class ResourceMappingTransformConnectIT {
 
     private static SharedBus bus;
     private static SchemaRegistryClient registry;
-    private static KafkaProducer<String, byte[]> governance;
+    private static TestGovernance gov;
     private static EmbeddedPostgres pg;
     private static KafkaStreams router;
     private static Connect<StandaloneHerder> connect;
@@ -119,9 +101,7 @@ class ResourceMappingTransformConnectIT {
     static void start() throws Exception {
         bus = SharedBus.get();
         registry = bus.registryClient();
-        Map<String, Object> props = bus.kafkaProperties();
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        governance = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        gov = new TestGovernance(bus);
         workDir = Files.createTempDirectory("connect-it-");
         Files.writeString(workDir.resolve("cdc.properties"), "password=" + CDC_PASSWORD + "\n");
         pg = EmbeddedPostgres.builder()
@@ -197,8 +177,8 @@ class ResourceMappingTransformConnectIT {
         if (pg != null) {
             pg.close();
         }
-        if (governance != null) {
-            governance.close();
+        if (gov != null) {
+            gov.close();
         }
         if (registry != null) {
             registry.close();
@@ -215,34 +195,10 @@ class ResourceMappingTransformConnectIT {
     }
 
     /** A catalogued copy of the example population resource of the provider, granted (fields in clear) to {@code consumer}. */
-    private static String catalogue(String consumer) throws Exception {
-        String code = "10101-" + String.format("%06d", ThreadLocalRandom.current().nextInt(1_000_000));
-        String yaml = Files.readString(RESOURCES.resolve("psb-population.yaml"))
-                .replace("code: 10101-000001", "code: " + code)
-                .replace("provider: psb", "provider: " + provider);
-        ResourceDefinition def = ResourceDefinitions.parse(yaml, "psb-population.yaml");
-        Schema schema = AvroSchemas.forResource(def);
-        String topic = Topics.source(provider, code);
-        bus.admin().createTopics(List.of(new NewTopic(topic, 2, (short) 1).configs(Topics.resourceTopicConfigs())))
-                .all().get(30, TimeUnit.SECONDS);
-        int id = registry.register(topic + "-value", schema);
-        CatalogEntry entry = CatalogEntries.toCatalogEntry(def, topic + "-value", id, 1, 1, Instant.parse("2026-03-01T00:00:00Z"));
-        send(Topics.CATALOG, code, entry);
-        String s = suffix();
-        Grant grant = Grant.newBuilder()
-                .setGrantId("g-" + s).setRequestId("r-" + s).setResourceCode(code).setProvider(provider)
-                .setConsumer(consumer).setPurpose("verifying records for social assistance")
-                .setMethod(SharingMethod.PUSH).setAllowedFields(null)
-                .setClearFields(schema.getFields().stream().map(Schema.Field::name).toList()).setRowFilter(null)
-                .setValidFrom(Instant.parse("2024-01-01T00:00:00Z")).setValidUntil(null).setStatus(GrantStatus.ACTIVE)
-                .setCreatedAt(Instant.parse("2024-01-01T00:00:00Z")).build();
-        send(Topics.GRANTS, grant.getGrantId(), grant);
-        return code;
-    }
-
-    private static void send(String topic, String key, Object value) throws Exception {
-        governance.send(new ProducerRecord<>(topic, key, new AvroSerializer<>(registry).serialize(topic, value)))
-                .get(30, TimeUnit.SECONDS);
+    private static String catalogue(String consumer) {
+        TestGovernance.Catalogued c = gov.catalogue(RESOURCES.resolve("psb-population.yaml"), provider);
+        gov.grantInClear(c, consumer);
+        return c.code();
     }
 
     /** The mapping file of {@code examples/cdc/}, for one table and resource; the transform ignores its database section. */
@@ -356,19 +312,7 @@ class ResourceMappingTransformConnectIT {
 
     /** Every committed record on a topic, in source-position order (the commit order). */
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        Map<String, Object> p = bus.kafkaProperties();
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(10)).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(parts);
-            c.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = c.endOffsets(parts);
-            while (end.entrySet().stream().anyMatch(e -> c.position(e.getKey()) < e.getValue())) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-        }
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>(gov.readCommitted(topic));
         out.sort(Comparator.comparing(r -> header(r, EventHeaders.SOURCE_POSITION)));
         return out;
     }
