@@ -107,9 +107,38 @@ public final class Conversions {
         if (value == null) {
             return null;
         }
+        return convert(value, columnType, target(field), zone);
+    }
+
+    /**
+     * What a conversion into one Avro field needs, worked out once per field instead of once per value.
+     *
+     * @param schema   the field's non-null branch
+     * @param kind     the conversion it calls for
+     * @param nullable whether the field may be null
+     */
+    public record Target(Schema schema, FieldType kind, boolean nullable) {
+    }
+
+    /**
+     * The conversion target of an Avro field's schema.
+     *
+     * @throws ConversionException when the bus has no conversion into that type
+     */
+    public static Target target(Schema field) {
         Schema target = nonNull(field);
         FieldType kind = fieldType(field).orElseThrow(() -> new ConversionException("the field's Avro type "
                 + target + " has no column conversion"));
+        return new Target(target, kind, nullable(field));
+    }
+
+    /** Like {@link #convert(Object, org.apache.kafka.connect.data.Schema, Schema, ZoneId)}, to a target worked out before. */
+    public static Object convert(Object value, org.apache.kafka.connect.data.Schema columnType, Target to, ZoneId zone) {
+        if (value == null) {
+            return null;
+        }
+        Schema target = to.schema();
+        FieldType kind = to.kind();
         String semantic = columnType == null ? null : columnType.name();
         switch (kind) {
             case TEXT:

@@ -1,6 +1,5 @@
 package cn.tianfu.databus.cdc.internal;
 
-import java.util.Locale;
 
 import org.apache.kafka.connect.data.Struct;
 
@@ -35,13 +34,25 @@ public final class Positions {
                     commit = Long.parseLong(first);
                 }
             }
-            return String.format(Locale.ROOT, "pg:%016x:%016x", commit, lsn);
+            return "pg:" + hex16(commit) + ":" + hex16(lsn);
         }
         String file = source.getString("file");
         long pos = source.getInt64("pos");
         Integer row = source.schema().field("row") == null ? null : source.getInt32("row");
         long index = Long.parseLong(file.substring(file.lastIndexOf('.') + 1));
-        return String.format(Locale.ROOT, "binlog:%010d:%012d:%06d", index, pos, row == null || snapshot(source) ? 0 : row);
+        return "binlog:" + digits(index, 10) + ":" + digits(pos, 12) + ":" + digits(row == null || snapshot(source) ? 0 : row, 6);
+    }
+
+    /** {@code v} as 16 lower-case hex digits, zero-padded (as {@code %016x}). */
+    static String hex16(long v) {
+        String h = Long.toHexString(v);
+        return "0".repeat(16 - h.length()) + h;
+    }
+
+    /** A non-negative {@code v} in decimal, zero-padded to {@code width} digits (as {@code %0<width>d}). */
+    static String digits(long v, int width) {
+        String d = Long.toString(v);
+        return d.length() >= width ? d : "0".repeat(width - d.length()) + d;
     }
 
     /** Whether the event was read by a snapshot rather than from the log. */

@@ -41,6 +41,11 @@ public final class TableBinding {
     private final Map<String, String> fieldOf = new LinkedHashMap<>();
     private final List<String> keyColumns;
     private final Set<String> ignored = new LinkedHashSet<>();
+    /** Per mapped column, in {@link #fieldOf} order: its field and conversion target; built on first use. */
+    private List<Slot> slots;
+
+    private record Slot(String column, Schema.Field field, Conversions.Target target) {
+    }
 
     private TableBinding(TableMapping mapping, Schema schema, ZoneId zone, org.apache.kafka.connect.data.Schema rowSchema) {
         this.mapping = mapping;
@@ -128,23 +133,42 @@ public final class TableBinding {
     /** The resource record of a captured row. */
     public GenericRecord toRecord(Struct row) {
         GenericRecord record = new GenericData.Record(schema);
-        for (Map.Entry<String, String> e : fieldOf.entrySet()) {
-            Field column = row.schema().field(e.getKey());
-            Schema.Field field = schema.getField(e.getValue());
+        for (Slot slot : slots()) {
+            Field column = row.schema().field(slot.column());
+            Schema.Field field = slot.field();
             Object value;
             try {
-                value = Conversions.convert(row.get(column), column.schema(), field.schema(), zone);
+                value = Conversions.convert(row.get(column), column.schema(), slot.target(), zone);
             } catch (Conversions.ConversionException ex) {
-                throw new Conversions.ConversionException("column " + e.getKey() + " → field " + field.name() + ": "
+                throw new Conversions.ConversionException("column " + slot.column() + " → field " + field.name() + ": "
                         + ex.getMessage());
             }
-            if (value == null && !Conversions.nullable(field.schema())) {
-                throw new Conversions.ConversionException("column " + e.getKey() + " is null but field " + field.name()
+            if (value == null && !slot.target().nullable()) {
+                throw new Conversions.ConversionException("column " + slot.column() + " is null but field " + field.name()
                         + " is required");
             }
-            record.put(field.name(), value);
+            record.put(field.pos(), value);
         }
         return record;
+    }
+
+    private List<Slot> slots() {
+        if (slots == null) {
+            List<Slot> out = new ArrayList<>(fieldOf.size());
+            for (Map.Entry<String, String> e : fieldOf.entrySet()) {
+                Schema.Field field = schema.getField(e.getValue());
+                Conversions.Target target;
+                try {
+                    target = Conversions.target(field.schema());
+                } catch (Conversions.ConversionException ex) {
+                    throw new Conversions.ConversionException("column " + e.getKey() + " → field " + field.name() + ": "
+                            + ex.getMessage());
+                }
+                out.add(new Slot(e.getKey(), field, target));
+            }
+            slots = List.copyOf(out);
+        }
+        return slots;
     }
 
     /** The record key of a captured row: its key column values as text, joined like {@link Publisher#compositeKey}. */
