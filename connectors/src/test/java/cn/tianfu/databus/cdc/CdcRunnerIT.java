@@ -53,6 +53,7 @@ import cn.tianfu.databus.sharing.router.RouterConfig;
 import cn.tianfu.databus.sharing.router.SharingRouterApp;
 import cn.tianfu.databus.testkit.SharedBus;
 import cn.tianfu.databus.testkit.TestGovernance;
+import cn.tianfu.databus.testkit.TestMappings;
 import cn.tianfu.databus.topic.Topics;
 
 /**
@@ -208,39 +209,16 @@ class CdcRunnerIT {
     }
 
     private CdcMapping populationMapping(Resource r, String runnerName, String table, String extra) {
-        return CdcMapping.parse("""
-                department: %s
-                runner: %s
-                database:
-                  kind: postgres
-                  host: localhost
-                  port: %d
-                  database: hukou
-                  user: cdc
-                  password: ${file:%s}
-                timeZone: Asia/Shanghai
-                tables:
-                %s%s""".formatted(r.provider(), runnerName, pg.getPort(), passwordFile, populationTable(table, r), extra),
-                "population.yaml");
+        return CdcMapping.parse(TestMappings.postgresHead(r.provider(), runnerName, pg.getPort(), passwordFile)
+                + populationTable(table, r) + extra, "population.yaml");
     }
 
     /** One runner capturing several resident tables of one department, each into its own resource. */
     private CdcMapping populationMapping(String runnerName, Map<String, Resource> tables) {
         String provider = tables.values().iterator().next().provider();
-        return CdcMapping.parse("""
-                department: %s
-                runner: %s
-                database:
-                  kind: postgres
-                  host: localhost
-                  port: %d
-                  database: hukou
-                  user: cdc
-                  password: ${file:%s}
-                timeZone: Asia/Shanghai
-                tables:
-                %s""".formatted(provider, runnerName, pg.getPort(), passwordFile, tables.entrySet().stream()
-                .map(e -> populationTable(e.getKey(), e.getValue())).collect(Collectors.joining())), "population.yaml");
+        return CdcMapping.parse(TestMappings.postgresHead(provider, runnerName, pg.getPort(), passwordFile)
+                + tables.entrySet().stream().map(e -> populationTable(e.getKey(), e.getValue())).collect(Collectors.joining()),
+                "population.yaml");
     }
 
     private static String populationTable(String table, Resource r) {

@@ -45,6 +45,7 @@ import cn.tianfu.databus.sharing.router.RouterConfig;
 import cn.tianfu.databus.sharing.router.SharingRouterApp;
 import cn.tianfu.databus.testkit.SharedBus;
 import cn.tianfu.databus.testkit.TestGovernance;
+import cn.tianfu.databus.testkit.TestMappings;
 import picocli.CommandLine;
 
 /**
@@ -157,24 +158,14 @@ class CdcRunCommandIT {
 
     private static Path mapping(String runner, String table, String resource, String columns) throws Exception {
         Path file = dataDir.resolve(runner + ".yaml");
-        Files.writeString(file, """
-                department: %s
-                runner: %s
-                database:
-                  kind: postgres
-                  host: localhost
-                  port: %d
-                  database: hukou
-                  user: cdc
-                  password: ${file:%s}
-                timeZone: Asia/Shanghai
-                tables:
+        Files.writeString(file, TestMappings.postgresHead(provider, runner, pg.getPort(), dataDir.resolve("cdc-password.txt"))
+                + """
                   - table: public.%s
                     resource: %s
                     key: [id_number]
                     columns:
                 %s
-                """.formatted(provider, runner, pg.getPort(), dataDir.resolve("cdc-password.txt"), table, resource, columns));
+                """.formatted(table, resource, columns));
         return file;
     }
 

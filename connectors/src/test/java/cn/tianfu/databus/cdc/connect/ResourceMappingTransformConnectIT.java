@@ -63,6 +63,7 @@ import cn.tianfu.databus.sharing.router.RouterConfig;
 import cn.tianfu.databus.sharing.router.SharingRouterApp;
 import cn.tianfu.databus.testkit.SharedBus;
 import cn.tianfu.databus.testkit.TestGovernance;
+import cn.tianfu.databus.testkit.TestMappings;
 import cn.tianfu.databus.topic.Topics;
 
 /**
@@ -204,18 +205,7 @@ class ResourceMappingTransformConnectIT {
     /** The mapping file of {@code examples/cdc/}, for one table and resource; the transform ignores its database section. */
     private static Path mappingFile(String runner, String table, String resource, String extra) throws Exception {
         Path file = workDir.resolve(runner + ".yaml");
-        Files.writeString(file, """
-                department: %s
-                runner: %s
-                database:
-                  kind: postgres
-                  host: localhost
-                  port: %d
-                  database: hukou
-                  user: cdc
-                  password: ${file:%s}
-                timeZone: Asia/Shanghai
-                tables:
+        Files.writeString(file, TestMappings.postgresHead(provider, runner, pg.getPort(), passwordOnly()) + """
                   - table: public.%s
                     resource: %s
                     key: [id_number]
@@ -228,7 +218,7 @@ class ResourceMappingTransformConnectIT {
                       division: divisionCode
                       changed_at: {field: updatedAt, type: timestamp}
                     exclude: [internal_note]
-                %s""".formatted(provider, runner, pg.getPort(), passwordOnly(), table, resource, extra));
+                %s""".formatted(table, resource, extra));
         return file;
     }
 
