@@ -12,6 +12,7 @@ import cn.tianfu.databus.schemas.Auditor;
 import cn.tianfu.databus.server.BusEndpoints;
 import cn.tianfu.databus.server.ClientFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -37,18 +38,17 @@ public final class AuditorCommand {
         @Option(names = "--name", paramLabel = "NAME", description = "Who audits, e.g. 市审计局.")
         String name;
 
-        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
-                description = "Data directory of the running bus (default: ${DEFAULT-VALUE}).")
-        Path dataDir;
+        @Mixin
+        BusAdminOptions admin;
 
         @Override
         public Integer call() {
             AccessPolicy.checkAuditor(id);
-            BusEndpoints endpoints = BusEndpoints.read(dataDir);
+            BusEndpoints endpoints = BusEndpoints.read(admin.dataDir);
             Path file;
-            try (Departments departments = Departments.connect(ClientFiles.bus(dataDir), ClientOptions.CONNECT_TIMEOUT)) {
+            try (Departments departments = admin.departments()) {
                 Departments.NewPrincipal<Auditor> added = departments.addAuditor(id, Optional.ofNullable(name));
-                file = ClientFiles.write(dataDir, endpoints, added.principal(), added);
+                file = ClientFiles.write(admin.dataDir, endpoints, added.principal(), added);
             }
             spec.commandLine().getOut().printf("Added auditor %s (principal %s): reads %s; client config %s (mode 600)%n", id,
                     AccessPolicy.principal(AccessPolicy.auditorPrincipal(id)),
@@ -64,14 +64,13 @@ public final class AuditorCommand {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
-                description = "Data directory of the running bus (default: ${DEFAULT-VALUE}).")
-        Path dataDir;
+        @Mixin
+        BusAdminOptions admin;
 
         @Override
         public Integer call() {
             List<Auditor> auditors;
-            try (Departments departments = Departments.connect(ClientFiles.bus(dataDir), ClientOptions.CONNECT_TIMEOUT)) {
+            try (Departments departments = admin.departments()) {
                 auditors = departments.auditors();
             }
             Table table = new Table("ID", "PRINCIPAL", "NAME", "CREATED");
@@ -90,16 +89,15 @@ public final class AuditorCommand {
         @Parameters(paramLabel = "ID", description = "The auditor's id.")
         String id;
 
-        @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
-                description = "Data directory of the running bus (default: ${DEFAULT-VALUE}).")
-        Path dataDir;
+        @Mixin
+        BusAdminOptions admin;
 
         @Override
         public Integer call() throws Exception {
-            try (Departments departments = Departments.connect(ClientFiles.bus(dataDir), ClientOptions.CONNECT_TIMEOUT)) {
+            try (Departments departments = admin.departments()) {
                 departments.removeAuditor(id);
             }
-            Files.deleteIfExists(ClientFiles.file(dataDir, AccessPolicy.auditorPrincipal(id)));
+            Files.deleteIfExists(ClientFiles.file(admin.dataDir, AccessPolicy.auditorPrincipal(id)));
             spec.commandLine().getOut().printf("Removed auditor %s%n", id);
             spec.commandLine().getOut().flush();
             return DatabusCli.OK;

@@ -13,6 +13,7 @@ import cn.tianfu.databus.server.BusEndpoints;
 import cn.tianfu.databus.server.ClientFiles;
 import cn.tianfu.databus.topic.Topics;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -36,9 +37,8 @@ public final class DeptAddCommand implements Callable<Integer> {
     @Option(names = "--code", paramLabel = "CREDIT-CODE", description = "Unified social credit code or organisation code.")
     String code;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
-            description = "Data directory of the running bus (default: ${DEFAULT-VALUE}).")
-    Path dataDir;
+    @Mixin
+    BusAdminOptions admin;
 
     @Option(names = "--json", description = "Print JSON (for scripts).")
     boolean json;
@@ -46,12 +46,12 @@ public final class DeptAddCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         AccessPolicy.checkDepartmentId(id);
-        BusEndpoints endpoints = BusEndpoints.read(dataDir);
+        BusEndpoints endpoints = BusEndpoints.read(admin.dataDir);
         Departments.NewPrincipal<Department> added;
-        try (Departments departments = Departments.connect(ClientFiles.bus(dataDir), ClientOptions.CONNECT_TIMEOUT)) {
+        try (Departments departments = admin.departments()) {
             added = departments.add(id, name, Optional.ofNullable(code));
         }
-        Path file = ClientFiles.write(dataDir, endpoints, id, added);
+        Path file = ClientFiles.write(admin.dataDir, endpoints, id, added);
         Department department = added.record();
         Output output = new Output(spec.commandLine().getOut(), spec.commandLine().getErr(), spec.qualifiedName(), json);
         if (json) {

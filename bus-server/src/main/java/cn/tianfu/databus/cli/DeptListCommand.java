@@ -1,6 +1,5 @@
 package cn.tianfu.databus.cli;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,8 +11,8 @@ import org.apache.kafka.common.acl.AclBinding;
 import cn.tianfu.databus.department.AccessPolicy;
 import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.schemas.Department;
-import cn.tianfu.databus.server.ClientFiles;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,9 +24,8 @@ public final class DeptListCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
-            description = "Data directory of the running bus (default: ${DEFAULT-VALUE}).")
-    Path dataDir;
+    @Mixin
+    BusAdminOptions admin;
 
     @Option(names = "--json", description = "Print JSON (for scripts).")
     boolean json;
@@ -35,7 +33,7 @@ public final class DeptListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         List<Map<String, Object>> rows = new ArrayList<>();
-        try (Departments departments = Departments.connect(ClientFiles.bus(dataDir), ClientOptions.CONNECT_TIMEOUT)) {
+        try (Departments departments = admin.departments()) {
             for (Department d : departments.list()) {
                 Map<String, Object> row = plain(d);
                 List<AclBinding> acls = departments.acls(d.getId());

@@ -1,14 +1,13 @@
 package cn.tianfu.databus.cli;
 
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.schemas.Department;
 import cn.tianfu.databus.server.ClientFiles;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,17 +24,16 @@ public final class DeptRemoveCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ID", description = "The department's id.")
     String id;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
-            description = "Data directory of the running bus (default: ${DEFAULT-VALUE}).")
-    Path dataDir;
+    @Mixin
+    BusAdminOptions admin;
 
     @Override
     public Integer call() throws Exception {
         Department removed;
-        try (Departments departments = Departments.connect(ClientFiles.bus(dataDir), ClientOptions.CONNECT_TIMEOUT)) {
+        try (Departments departments = admin.departments()) {
             removed = departments.remove(id);
         }
-        Files.deleteIfExists(ClientFiles.file(dataDir, id));
+        Files.deleteIfExists(ClientFiles.file(admin.dataDir, id));
         spec.commandLine().getOut().printf("Removed department %s (%s): its ACLs and credential are gone; its topics and"
                 + " history stay%n", id, removed.getName());
         spec.commandLine().getOut().flush();

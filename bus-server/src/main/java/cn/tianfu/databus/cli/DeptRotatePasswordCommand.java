@@ -7,7 +7,7 @@ import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.server.BusEndpoints;
 import cn.tianfu.databus.server.ClientFiles;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,16 +23,15 @@ public final class DeptRotatePasswordCommand implements Callable<Integer> {
     @Parameters(paramLabel = "ID", description = "The department's id.")
     String id;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
-            description = "Data directory of the running bus (default: ${DEFAULT-VALUE}).")
-    Path dataDir;
+    @Mixin
+    BusAdminOptions admin;
 
     @Override
     public Integer call() {
-        BusEndpoints endpoints = BusEndpoints.read(dataDir);
+        BusEndpoints endpoints = BusEndpoints.read(admin.dataDir);
         Path file;
-        try (Departments departments = Departments.connect(ClientFiles.bus(dataDir), ClientOptions.CONNECT_TIMEOUT)) {
-            file = ClientFiles.write(dataDir, endpoints, id, departments.rotatePassword(id));
+        try (Departments departments = admin.departments()) {
+            file = ClientFiles.write(admin.dataDir, endpoints, id, departments.rotatePassword(id));
         }
         spec.commandLine().getOut().printf("New password for %s written to %s (mode 600); hand that file to the department%n",
                 id, file);

@@ -1,0 +1,23 @@
+package cn.tianfu.databus.cli;
+
+import java.nio.file.Path;
+
+import cn.tianfu.databus.department.Departments;
+import cn.tianfu.databus.server.ClientFiles;
+import picocli.CommandLine.Option;
+
+/**
+ * How an administration command (departments, auditors) reaches a bus running on this machine: its data directory,
+ * whose {@code clients/bus.properties} holds the bus principal's credentials.
+ */
+public final class BusAdminOptions {
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "data",
+            description = "Data directory of the running bus (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    /** The bus's departments and auditors, administered as the bus principal; close it after use. */
+    Departments departments() {
+        return Departments.connect(ClientFiles.bus(dataDir), ClientOptions.CONNECT_TIMEOUT);
+    }
+}
