@@ -5,8 +5,6 @@ import java.util.concurrent.Callable;
 
 import cn.tianfu.databus.catalog.ResourceDefinition;
 import cn.tianfu.databus.catalog.ResourceDefinitions;
-import cn.tianfu.databus.client.DatabusClientConfig;
-import cn.tianfu.databus.governance.client.GovernanceClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -25,9 +23,6 @@ public final class CatalogRegisterCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ResourceDefinition definition = ResourceDefinitions.parse(file);
-        DatabusClientConfig config = client.clientConfig();
-        try (GovernanceClient governance = client.governance(config)) {
-            return client.output().result(governance.await(governance.register(definition), client.timeout));
-        }
+        return client.submit(governance -> governance.register(definition));
     }
 }

@@ -2,7 +2,6 @@ package cn.tianfu.databus.cli;
 
 import java.util.concurrent.Callable;
 
-import cn.tianfu.databus.governance.client.GovernanceClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,9 +22,6 @@ public final class CatalogRetireCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var config = client.clientConfig();
-        try (GovernanceClient governance = client.governance(config)) {
-            return client.output().result(governance.await(governance.retire(code, reason), client.timeout));
-        }
+        return client.submit(governance -> governance.retire(code, reason));
     }
 }

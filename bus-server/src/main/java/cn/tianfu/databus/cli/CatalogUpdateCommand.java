@@ -6,8 +6,6 @@ import java.util.concurrent.Callable;
 
 import cn.tianfu.databus.catalog.ResourceDefinition;
 import cn.tianfu.databus.catalog.ResourceDefinitions;
-import cn.tianfu.databus.client.DatabusClientConfig;
-import cn.tianfu.databus.governance.client.GovernanceClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,9 +28,6 @@ public final class CatalogUpdateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ResourceDefinition definition = ResourceDefinitions.parse(file);
-        DatabusClientConfig config = client.clientConfig();
-        try (GovernanceClient governance = client.governance(config)) {
-            return client.output().result(governance.await(governance.update(definition, Optional.ofNullable(reason)), client.timeout));
-        }
+        return client.submit(governance -> governance.update(definition, Optional.ofNullable(reason)));
     }
 }

@@ -3,8 +3,11 @@ package cn.tianfu.databus.cli;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 import cn.tianfu.databus.client.DatabusClientConfig;
+import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.governance.client.GovernanceClient;
 import cn.tianfu.databus.config.DatabusConfigException;
 import cn.tianfu.databus.server.BusEndpoints;
@@ -77,6 +80,17 @@ public final class ClientOptions {
     /** A governance client for the department, bounded by the CLI's timeouts. */
     GovernanceClient governance(DatabusClientConfig clientConfig) {
         return GovernanceClient.builder(clientConfig).connectTimeout(CONNECT_TIMEOUT).replyTimeout(timeout).build();
+    }
+
+    /**
+     * Sends one governance command as the department and prints governance's reply; returns the exit code.
+     *
+     * @param command sends the command with the client it is given, returning the pending reply
+     */
+    int submit(Function<GovernanceClient, CompletableFuture<CommandResult>> command) {
+        try (GovernanceClient governance = governance(clientConfig())) {
+            return output().result(governance.await(command.apply(governance), timeout));
+        }
     }
 
     Output output() {

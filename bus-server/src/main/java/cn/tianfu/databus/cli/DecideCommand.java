@@ -4,9 +4,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.governance.client.Approval;
-import cn.tianfu.databus.governance.client.GovernanceClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -68,31 +66,29 @@ public final class DecideCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--fields, --filter, --clear, --from and --until narrow an approval;"
                     + " they do not go with --reject");
         }
-        DatabusClientConfig config = client.clientConfig();
-        try (GovernanceClient governance = client.governance(config)) {
-            if (reject) {
-                return client.output().result(governance.await(governance.reject(requestId, reason), client.timeout));
-            }
-            Approval approval = Approval.asRequested();
-            if (fields != null) {
-                approval = approval.withFields(fields);
-            }
-            if (filter != null) {
-                approval = approval.withFilter(filter);
-            }
-            if (clear != null) {
-                approval = approval.withClearFields(clear);
-            }
-            if (from != null) {
-                approval = approval.from(from);
-            }
-            if (until != null) {
-                approval = approval.until(until);
-            }
-            if (reason != null) {
-                approval = approval.withReason(reason);
-            }
-            return client.output().result(governance.await(governance.approve(requestId, approval), client.timeout));
+        if (reject) {
+            return client.submit(governance -> governance.reject(requestId, reason));
         }
+        Approval approval = Approval.asRequested();
+        if (fields != null) {
+            approval = approval.withFields(fields);
+        }
+        if (filter != null) {
+            approval = approval.withFilter(filter);
+        }
+        if (clear != null) {
+            approval = approval.withClearFields(clear);
+        }
+        if (from != null) {
+            approval = approval.from(from);
+        }
+        if (until != null) {
+            approval = approval.until(until);
+        }
+        if (reason != null) {
+            approval = approval.withReason(reason);
+        }
+        Approval decided = approval;
+        return client.submit(governance -> governance.approve(requestId, decided));
     }
 }

@@ -2,7 +2,6 @@ package cn.tianfu.databus.cli;
 
 import java.util.concurrent.Callable;
 
-import cn.tianfu.databus.governance.client.GovernanceClient;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,9 +23,6 @@ public final class RevokeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        var config = client.clientConfig();
-        try (GovernanceClient governance = client.governance(config)) {
-            return client.output().result(governance.await(governance.revoke(grantId, reason), client.timeout));
-        }
+        return client.submit(governance -> governance.revoke(grantId, reason));
     }
 }
