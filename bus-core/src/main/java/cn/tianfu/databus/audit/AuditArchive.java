@@ -304,6 +304,16 @@ public final class AuditArchive {
      * @throws AuditException when the archive cannot be read or lacks a part
      */
     public static VerificationReport verify(Path file, PublicKey publicKey) {
+        return verify(file, publicKey, VerifyOptions.CHAINS_ONLY);
+    }
+
+    /**
+     * Verifies an archive as {@link #verify(Path, PublicKey)} does, and what {@code options} expect (covered entries,
+     * a heartbeat as of {@code options.now()}, the auditor's kept checkpoints).
+     *
+     * @throws AuditException when the archive cannot be read or lacks a part
+     */
+    public static VerificationReport verify(Path file, PublicKey publicKey, VerifyOptions options) {
         try (ZipFile zip = new ZipFile(file.toFile())) {
             JsonNode manifest;
             try (InputStream in = zip.getInputStream(required(zip, MANIFEST, file))) {
@@ -335,8 +345,8 @@ public final class AuditArchive {
                              new SpecificDatumReader<>(ExchangeLogEntry.class))) {
                     Checkpoint start = starts.get(p);
                     PartitionCheck check = start == null
-                            ? new PartitionCheck(p, publicKey, forPartition(cps, p))
-                            : new PartitionCheck(p, publicKey, start, forPartition(cps, p));
+                            ? new PartitionCheck(p, publicKey, forPartition(cps, p), options)
+                            : new PartitionCheck(p, publicKey, start, forPartition(cps, p), options);
                     ExchangeLogEntry reuse = null;
                     while (entries.hasNext()) {
                         ExchangeEntry entry;

@@ -98,11 +98,23 @@ public final class AuditReader implements AutoCloseable {
     }
 
     /**
-     * Replays every partition of the log from its first entry and checks every checkpoint.
+     * Replays every partition of the log from its first entry and checks every checkpoint; entries after the last
+     * checkpoint are counted, not failed ({@link VerifyOptions#CHAINS_ONLY}).
      *
      * @throws AuditException when no public key was given, or a topic cannot be read
      */
     public VerificationReport verify() {
+        return verify(VerifyOptions.CHAINS_ONLY);
+    }
+
+    /**
+     * Replays every partition of the log from its first entry, checks every checkpoint, and what {@code options}
+     * expect: covered entries, a fresh heartbeat, the auditor's kept checkpoints.
+     *
+     * @throws AuditException when no public key was given, or a topic cannot be read
+     */
+    public VerificationReport verify(VerifyOptions options) {
+        Objects.requireNonNull(options, "options");
         if (publicKey == null) {
             throw new AuditException("No public key to check checkpoint signatures with: pass the bus's published "
                     + "exchange-log.pub.pem");
@@ -117,7 +129,7 @@ public final class AuditReader implements AutoCloseable {
         for (TopicPartition tp : logPartitions) {
             int p = tp.partition();
             Iterator<SignedCheckpoint> cps = checkpointIterator(cpPartitions, cpEnds, p, n, p == 0 ? stray : null);
-            PartitionCheck check = new PartitionCheck(p, publicKey, cps);
+            PartitionCheck check = new PartitionCheck(p, publicKey, cps, options);
             scan(logConsumer, tp, logEnds.get(tp), record -> {
                 if (record.value() == null) {
                     check.unreadable(record.offset(), "a tombstone (deletes the entry it is keyed by on compaction)");

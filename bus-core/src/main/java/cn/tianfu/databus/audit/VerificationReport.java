@@ -58,6 +58,12 @@ public record VerificationReport(List<Partition> partitions, long strayCheckpoin
                         .append(p.firstPosition() - 1).append("), ");
             }
             sb.append(p.checkpoints()).append(" checkpoints, head ").append(p.headHash());
+            if (p.newestCheckpointMillis() != Long.MIN_VALUE) {
+                sb.append(", newest checkpoint ").append(java.time.Instant.ofEpochMilli(p.newestCheckpointMillis()));
+            }
+            if (p.keptCheckpoints() > 0) {
+                sb.append(", ").append(p.keptCheckpoints()).append(" kept checkpoints compared");
+            }
             if (p.uncoveredEntries() > 0) {
                 sb.append(", ").append(p.uncoveredEntries())
                         .append(" entries after the last checkpoint (linked, not yet covered by a signature)");
@@ -96,9 +102,13 @@ public record VerificationReport(List<Partition> partitions, long strayCheckpoin
      * @param firstPosition              chain position of the first entry read: 0 from the partition's first entry,
      *                                   else one past the signed checkpoint the chain was resumed at (an archive of
      *                                   a slice of the log)
+     * @param newestCheckpointMillis     time of the newest checkpoint that verified (from the log or the auditor's
+     *                                   copy), {@code Long.MIN_VALUE} if none
+     * @param keptCheckpoints            checkpoints of the auditor's copy compared with this partition
      */
     public record Partition(int partition, long entries, long checkpoints, long uncoveredEntries, String headHash,
-                            long lastCheckpointPosition, long problems, Break firstBreak, long firstPosition) {
+                            long lastCheckpointPosition, long problems, Break firstBreak, long firstPosition,
+                            long newestCheckpointMillis, long keptCheckpoints) {
 
         /** Whether the partition verified without a problem. */
         public boolean intact() {

@@ -21,6 +21,16 @@ public record ChainBreak(long position, Kind kind, String message) {
         /** A checkpoint's head or entry count differs from the chain recomputed from the entries. */
         CHECKPOINT_MISMATCH,
         /** A checkpoint's signature does not verify with the published key. */
-        BAD_SIGNATURE
+        BAD_SIGNATURE,
+        /**
+         * Entries after the last signed checkpoint, where every entry is expected to be covered (the ledger signs its
+         * head within its heartbeat): a forged tail, or a tail the ledger has not signed yet.
+         */
+        UNCOVERED,
+        /**
+         * The newest signed checkpoint is older than the heartbeat allows: the tail of the log and of its checkpoints
+         * was cut, or the ledger is not running.
+         */
+        STALE
     }
 }

@@ -2,6 +2,7 @@ package cn.tianfu.databus.ledger;
 
 import cn.tianfu.databus.ledger.internal.Hex;
 import cn.tianfu.databus.ledger.internal.KeyFiles;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -17,6 +18,7 @@ import javax.crypto.spec.SecretKeySpec;
  * <pre>{@code
  * KeyHasher hasher = KeyHasher.loadOrCreate(dataDir);   // <dataDir>/keys/key-hash.secret, 32 bytes, mode 600
  * String keyHash = hasher.hash(recordKeyBytes);          // 64 lowercase hex characters
+ * String valueDigest = hasher.valueDigest(deliveredBytes); // the same, under a key derived for values
  * }</pre>
  *
  * Thread-safe: each thread uses its own {@link Mac}.
@@ -30,12 +32,21 @@ public final class KeyHasher {
 
     private static final String ALGORITHM = "HmacSHA256";
 
+    /** Label of the key derived for value digests, so a value digest and a key hash never share a key. */
+    static final String VALUE_DIGEST_LABEL = "tianfu-databus/value-digest";
+
     private final SecretKeySpec key;
     private final ThreadLocal<Mac> macs;
+    private final SecretKeySpec valueKey;
+    private final ThreadLocal<Mac> valueMacs;
 
     private KeyHasher(byte[] secret) {
         this.key = new SecretKeySpec(secret, ALGORITHM);
-        this.macs = ThreadLocal.withInitial(this::newMac);
+        this.macs = ThreadLocal.withInitial(() -> newMac(key));
+        byte[] derived = newMac(key).doFinal(VALUE_DIGEST_LABEL.getBytes(StandardCharsets.UTF_8));
+        this.valueKey = new SecretKeySpec(derived, ALGORITHM);
+        Arrays.fill(derived, (byte) 0);
+        this.valueMacs = ThreadLocal.withInitial(() -> newMac(valueKey));
     }
 
     /** A hasher with the given secret (exactly {@value #SECRET_LENGTH} bytes); the array is copied. */
@@ -79,7 +90,17 @@ public final class KeyHasher {
         return Hex.encode(mac.doFinal(keyBytes));
     }
 
-    private Mac newMac() {
+    /**
+     * The exchange log's {@code valueDigest} of delivered value bytes: lowercase hex HMAC-SHA-256 (64 characters) under
+     * a key derived from the bus's secret, {@code HMAC-SHA-256(secret, "tianfu-databus/value-digest")}. Keyed, so
+     * that a reader of the log cannot confirm a guess of a record's value by hashing it; whoever holds the secret
+     * checks that the bytes a consumer received are those the log names.
+     */
+    public String valueDigest(byte[] valueBytes) {
+        return Hex.encode(valueMacs.get().doFinal(valueBytes));
+    }
+
+    private static Mac newMac(SecretKeySpec key) {
         try {
             Mac mac = Mac.getInstance(ALGORITHM);
             mac.init(key);

@@ -10,12 +10,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import cn.tianfu.databus.DatabusException;
 
-/** Creates the bus's topics from their declarations in {@link Topics}; existing topics are left as they are. */
+/**
+ * Creates the bus's topics from their declarations in {@link Topics}; existing topics are left as they are, except the
+ * exchange log's cleanup policy and retention, which are enforced at every start.
+ */
 public final class TopicProvisioner {
 
     private final Admin admin;
@@ -28,9 +36,50 @@ public final class TopicProvisioner {
         this.timeoutMs = timeoutMs;
     }
 
-    /** Creates every system topic that does not exist yet; returns the names it created. */
+    /**
+     * Creates every system topic that does not exist yet and brings an existing exchange log to its declared cleanup
+     * policy and retention ({@link #enforceExchangeLogConfigs}); returns the names it created.
+     */
     public List<String> ensureSystemTopics(int partitions) {
-        return ensure(Topics.systemTopics(partitions));
+        List<String> created = ensure(Topics.systemTopics(partitions));
+        enforceExchangeLogConfigs(Topics.EXCHANGE_LOG);
+        return created;
+    }
+
+    /**
+     * Sets {@code cleanup.policy=delete} on an existing exchange-log topic (a bus created before the log stopped being
+     * compacted had {@code compact,delete}), and raises its {@code retention.ms} to five years when it is shorter; a
+     * longer retention is kept. Returns whether anything was changed.
+     */
+    public boolean enforceExchangeLogConfigs(String topic) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            Config current = admin.describeConfigs(List.of(resource)).all().get(timeoutMs, TimeUnit.MILLISECONDS)
+                    .get(resource);
+            List<AlterConfigOp> ops = new ArrayList<>();
+            ConfigEntry policy = current.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+            if (policy == null || !TopicConfig.CLEANUP_POLICY_DELETE.equals(policy.value())) {
+                ops.add(new AlterConfigOp(new ConfigEntry(TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_DELETE), AlterConfigOp.OpType.SET));
+            }
+            long declared = Topics.FIVE_YEARS.toMillis();
+            ConfigEntry retention = current.get(TopicConfig.RETENTION_MS_CONFIG);
+            long retentionMs = retention == null || retention.value() == null ? 0 : Long.parseLong(retention.value());
+            if (retentionMs >= 0 && retentionMs < declared) {
+                ops.add(new AlterConfigOp(new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, Long.toString(declared)),
+                        AlterConfigOp.OpType.SET));
+            }
+            if (ops.isEmpty()) {
+                return false;
+            }
+            admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DatabusException("interrupted while checking the configs of " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new DatabusException("cannot set the cleanup policy and retention of " + topic + ": " + e.getMessage(), e);
+        }
     }
 
     /** Creates the given topics where missing; returns the names it created. */

@@ -171,6 +171,15 @@ public final class Topics {
         return COMPACTED;
     }
 
+    /**
+     * Configs of the exchange log: deletion by age only, after five years. Never compacted: the key is the exchange id,
+     * so compaction would let a tombstone, or a second record with the same id, erase an entry for good.
+     */
+    public static Map<String, String> exchangeLogConfigs() {
+        return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(FIVE_YEARS.toMillis()));
+    }
+
     /** The topics the bus creates when it starts, with their declared configs. */
     public static List<SystemTopic> systemTopics(int partitions) {
         return List.of(
@@ -179,9 +188,7 @@ public final class Topics {
                 new SystemTopic(REQUESTS, partitions, COMPACTED),
                 new SystemTopic(DEPARTMENTS, 1, COMPACTED),
                 new SystemTopic(AUDITORS, 1, COMPACTED),
-                new SystemTopic(EXCHANGE_LOG, partitions, Map.of(
-                        TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE,
-                        TopicConfig.RETENTION_MS_CONFIG, Long.toString(FIVE_YEARS.toMillis()))),
+                new SystemTopic(EXCHANGE_LOG, partitions, exchangeLogConfigs()),
                 new SystemTopic(EXCHANGE_LOG_STAGING, partitions, Map.of(
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()))),
                 // every checkpoint is kept (not only the latest per partition): an auditor checks them all

@@ -50,6 +50,28 @@ class KeyHasherTest {
     }
 
     @Test
+    void theValueDigestIsHmacSha256UnderAKeyDerivedForValuesNotAPlainHash() throws Exception {
+        byte[] secret = new byte[32];
+        for (int i = 0; i < secret.length; i++) {
+            secret[i] = (byte) (7 * i);
+        }
+        byte[] value = "{\"name\":\"张三\",\"status\":\"eligible\"}".getBytes(StandardCharsets.UTF_8);
+        Mac outer = Mac.getInstance("HmacSHA256");
+        outer.init(new SecretKeySpec(secret, "HmacSHA256"));
+        byte[] valueKey = outer.doFinal("tianfu-databus/value-digest".getBytes(StandardCharsets.UTF_8));
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(new SecretKeySpec(valueKey, "HmacSHA256"));
+
+        KeyHasher hasher = KeyHasher.withSecret(secret);
+        assertThat(hasher.valueDigest(value)).isEqualTo(HexFormat.of().formatHex(mac.doFinal(value)))
+                .isNotEqualTo(Digests.sha256Hex(value))
+                .isNotEqualTo(hasher.hash(value));
+        byte[] other = secret.clone();
+        other[0] ^= 1;
+        assertThat(KeyHasher.withSecret(other).valueDigest(value)).isNotEqualTo(hasher.valueDigest(value));
+    }
+
+    @Test
     void aDamagedSecretIsRefused(@TempDir Path dataDir) throws IOException {
         Files.createDirectories(dataDir.resolve("keys"));
         Files.write(dataDir.resolve("keys/key-hash.secret"), new byte[5]);

@@ -74,11 +74,13 @@ public final class LedgerApp {
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), ctx.stagingTopic());
         topology.addProcessor(CHAIN, () -> new ChainProcessor(ctx.signingKeys(), entrySerde.deserializer(),
                 HEADS_STORE, SEEN_STORE, LOG_SINK, CHECKPOINT_SINK, DEAD_LETTER_SINK, ctx.checkpointEveryEntries(),
-                ctx.checkpointInterval()), SOURCE);
+                ctx.checkpointInterval(), ctx.heartbeatInterval(), ctx.dedupRetention()), SOURCE);
         // cached: the head is rewritten after every entry, but only its value at commit needs to reach the
         // changelog (the cache is flushed into the same transaction), one record per commit instead of per entry
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HEADS_STORE),
                 Serdes.Integer(), ChainState.serde()).withCachingEnabled(), CHAIN);
+        // ids by entry time, in segments dropped whole once older than the retention: bounded without a scan; looked
+        // up over +-retention around an entry's time, so an id re-staged with another time is still found
         Duration retention = ctx.dedupRetention();
         topology.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(SEEN_STORE, retention, Duration.ofMillis(1), false),

@@ -33,6 +33,11 @@ public final class LedgerConfig extends StreamsAppConfig {
     private static final String DEDUP_RETENTION_MS_DOC = "How long exchange ids are remembered (by their entry time) so"
             + " that an id staged twice is chained once. Should cover the staging topic's retention.";
 
+    public static final String HEARTBEAT_INTERVAL_MS_CONFIG = "ledger.heartbeat.interval.ms";
+    private static final String HEARTBEAT_INTERVAL_MS_DOC = "Every partition's chain head is signed again after this"
+            + " long (wall-clock time) without a checkpoint, even with no new entries: the heartbeat an auditor checks"
+            + " to tell an idle log from one whose tail was cut ('audit verify --heartbeat' must not be shorter).";
+
     public static final String STAGING_TOPIC_CONFIG = "ledger.staging.topic";
     public static final String LOG_TOPIC_CONFIG = "ledger.log.topic";
     public static final String CHECKPOINT_TOPIC_CONFIG = "ledger.checkpoint.topic";
@@ -45,6 +50,8 @@ public final class LedgerConfig extends StreamsAppConfig {
                     Importance.MEDIUM, CHECKPOINT_INTERVAL_MS_DOC)
             .define(DEDUP_RETENTION_MS_CONFIG, Type.LONG, Duration.ofDays(7).toMillis(),
                     ConfigDef.Range.atLeast(60_000), Importance.LOW, DEDUP_RETENTION_MS_DOC)
+            .define(HEARTBEAT_INTERVAL_MS_CONFIG, Type.LONG, 60_000L, ConfigDef.Range.atLeast(100),
+                    Importance.MEDIUM, HEARTBEAT_INTERVAL_MS_DOC)
             .define(STAGING_TOPIC_CONFIG, Type.STRING, Topics.EXCHANGE_LOG_STAGING, new ConfigDef.NonEmptyString(),
                     Importance.LOW, TOPIC_DOC)
             .define(LOG_TOPIC_CONFIG, Type.STRING, Topics.EXCHANGE_LOG, new ConfigDef.NonEmptyString(),
@@ -90,6 +97,10 @@ public final class LedgerConfig extends StreamsAppConfig {
 
     public Duration dedupRetention() {
         return Duration.ofMillis(getLong(DEDUP_RETENTION_MS_CONFIG));
+    }
+
+    public Duration heartbeatInterval() {
+        return Duration.ofMillis(getLong(HEARTBEAT_INTERVAL_MS_CONFIG));
     }
 
     public String stagingTopic() {

@@ -6,8 +6,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * What {@link LedgerApp#buildTopology} needs besides Kafka: the signing key, the registry, the topics and the
- * checkpoint cadence.
+ * What {@link LedgerApp#buildTopology} needs besides Kafka: the signing key, the registry, the topics, the
+ * checkpoint cadence and the heartbeat.
  *
  * @param signingKeys            the exchange log's Ed25519 key pair
  * @param registry               the registry the log's records are written with
@@ -17,10 +17,11 @@ import java.util.Objects;
  * @param checkpointEveryEntries sign a head after this many new entries at the latest
  * @param checkpointInterval     sign a head with new entries after this long (wall clock) at the latest
  * @param dedupRetention         how long exchange ids are remembered to chain an id staged twice only once
+ * @param heartbeatInterval      sign every partition's head after this long without a checkpoint, even when idle
  */
 public record LedgerContext(SigningKeys signingKeys, SchemaRegistryClient registry, String stagingTopic,
                             String logTopic, String checkpointTopic, long checkpointEveryEntries,
-                            Duration checkpointInterval, Duration dedupRetention) {
+                            Duration checkpointInterval, Duration dedupRetention, Duration heartbeatInterval) {
 
     public LedgerContext {
         Objects.requireNonNull(signingKeys, "signingKeys");
@@ -30,6 +31,7 @@ public record LedgerContext(SigningKeys signingKeys, SchemaRegistryClient regist
         Objects.requireNonNull(checkpointTopic, "checkpointTopic");
         Objects.requireNonNull(checkpointInterval, "checkpointInterval");
         Objects.requireNonNull(dedupRetention, "dedupRetention");
+        Objects.requireNonNull(heartbeatInterval, "heartbeatInterval");
         if (checkpointEveryEntries < 1) {
             throw new IllegalArgumentException("checkpointEveryEntries must be at least 1, got " + checkpointEveryEntries);
         }
@@ -39,6 +41,6 @@ public record LedgerContext(SigningKeys signingKeys, SchemaRegistryClient regist
     public static LedgerContext from(LedgerConfig config, SchemaRegistryClient registry) {
         return new LedgerContext(SigningKeys.loadOrCreate(config.dataDir()), registry, config.stagingTopic(),
                 config.logTopic(), config.checkpointTopic(), config.checkpointEveryEntries(),
-                config.checkpointInterval(), config.dedupRetention());
+                config.checkpointInterval(), config.dedupRetention(), config.heartbeatInterval());
     }
 }

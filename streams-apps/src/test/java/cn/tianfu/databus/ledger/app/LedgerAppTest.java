@@ -52,7 +52,7 @@ class LedgerAppTest {
     void start() {
         keys = SigningKeys.loadOrCreate(dataDir);
         LedgerContext ctx = new LedgerContext(keys, registry, Topics.EXCHANGE_LOG_STAGING, Topics.EXCHANGE_LOG,
-                Topics.EXCHANGE_LOG_CHECKPOINTS, 3, Duration.ofSeconds(10), Duration.ofDays(7));
+                Topics.EXCHANGE_LOG_CHECKPOINTS, 3, Duration.ofSeconds(10), Duration.ofDays(7), Duration.ofSeconds(60));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ledger-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -128,7 +128,65 @@ class LedgerAppTest {
         assertThat(SigningKeys.verify(tail, ExchangeLogRecords.signature(second.get(0)), keys.publicKey())).isTrue();
 
         driver.advanceWallClockTime(Duration.ofSeconds(11));
-        assertThat(checkpoints.isEmpty()).as("no checkpoint without new entries").isTrue();
+        assertThat(checkpoints.isEmpty()).as("no checkpoint without new entries before the heartbeat is due").isTrue();
+    }
+
+    @Test
+    void anIdleLedgerSignsItsHeadAgainAtLeastEveryHeartbeatAndAnEmptyPartitionToo() {
+        driver.advanceWallClockTime(Duration.ofSeconds(10));
+        List<ExchangeLogCheckpoint> empty = checkpoints.readValuesToList();
+        assertThat(empty).as("a heartbeat at the first tick, before any entry").hasSize(1);
+        Checkpoint genesis = ExchangeLogRecords.toCheckpoint(empty.get(0));
+        assertThat(genesis.offset()).isEqualTo(-1);
+        assertThat(genesis.entryCount()).isZero();
+        assertThat(genesis.headHash()).isEqualTo(HashChain.GENESIS);
+        assertThat(SigningKeys.verify(genesis, ExchangeLogRecords.signature(empty.get(0)), keys.publicKey())).isTrue();
+
+        stage(StagedEntries.entry("src.psb.a", 1));
+        driver.advanceWallClockTime(Duration.ofSeconds(10));
+        Checkpoint covering = ExchangeLogRecords.toCheckpoint(checkpoints.readValue());
+        assertThat(covering.entryCount()).isEqualTo(1);
+        assertThat(checkpoints.isEmpty()).isTrue();
+
+        // idle from here: between two heartbeats never more than the 60 s heartbeat (ticks every 10 s)
+        long last = covering.timeMillis();
+        for (int tick = 0; tick < 30; tick++) {
+            driver.advanceWallClockTime(Duration.ofSeconds(10));
+            for (ExchangeLogCheckpoint avro : checkpoints.readValuesToList()) {
+                Checkpoint beat = ExchangeLogRecords.toCheckpoint(avro);
+                assertThat(beat.timeMillis() - last).isLessThanOrEqualTo(60_000L);
+                assertThat(beat.offset()).isZero();
+                assertThat(beat.entryCount()).isEqualTo(1);
+                assertThat(beat.headHash()).isEqualTo(covering.headHash());
+                assertThat(SigningKeys.verify(beat, ExchangeLogRecords.signature(avro), keys.publicKey())).isTrue();
+                last = beat.timeMillis();
+            }
+        }
+        assertThat(last).as("heartbeats were written while idle").isGreaterThan(covering.timeMillis() + 240_000L);
+    }
+
+    @Test
+    void anIdReStagedWithAnotherTimeIsChainedOnce() {
+        ExchangeEntry a = StagedEntries.entry("src.psb.a", 1);
+        stage(a);
+        for (long later : new long[] {1, 60_000, Duration.ofDays(3).toMillis()}) {
+            stage(atTime(a, a.timeMillis() + later));
+        }
+        stage(atTime(a, a.timeMillis() - 5_000));
+        stage(StagedEntries.entry("src.psb.a", 2));
+
+        List<ExchangeLogEntry> out = log.readValuesToList();
+        assertThat(out).extracting(ExchangeLogEntry::getExchangeId)
+                .containsExactly(a.exchangeId(), StagedEntries.entry("src.psb.a", 2).exchangeId());
+        assertThat(ExchangeLogRecords.toEntry(out.get(0)).timeMillis()).isEqualTo(a.timeMillis());
+        assertThat(deadLetters.isEmpty()).as("same content at another time is a replay, not a conflict").isTrue();
+    }
+
+    private static ExchangeEntry atTime(ExchangeEntry a, long time) {
+        return new ExchangeEntry(a.exchangeId(), time, a.mode(), a.resourceCode(), a.provider(), a.consumer(),
+                a.grantId(), a.purpose(), a.keyHash(), a.operation(), a.valueDigest(), a.sourceTopic(),
+                a.sourcePartition(), a.sourceOffset(), a.deliveryTopic(), a.deliveryPartition(), a.deliveryOffset(),
+                null, null);
     }
 
     @Test

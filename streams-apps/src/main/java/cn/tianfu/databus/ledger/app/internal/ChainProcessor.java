@@ -22,6 +22,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +45,8 @@ public final class ChainProcessor implements Processor<byte[], byte[], Object, O
     private final String deadLetterSink;
     private final long everyEntries;
     private final Duration interval;
+    private final Duration heartbeat;
+    private final Duration dedupRetention;
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<Integer, ChainState> heads;
@@ -51,10 +54,11 @@ public final class ChainProcessor implements Processor<byte[], byte[], Object, O
     private int partition;
     private HashChain chain;
     private long checkpointed;
+    private long lastCheckpointMs = Long.MIN_VALUE;
 
     public ChainProcessor(SigningKeys keys, Deserializer<ExchangeLogEntry> entries, String headsStore,
                           String seenStore, String logSink, String checkpointSink, String deadLetterSink,
-                          long everyEntries, Duration interval) {
+                          long everyEntries, Duration interval, Duration heartbeat, Duration dedupRetention) {
         this.keys = keys;
         this.entries = entries;
         this.headsStore = headsStore;
@@ -64,6 +68,8 @@ public final class ChainProcessor implements Processor<byte[], byte[], Object, O
         this.deadLetterSink = deadLetterSink;
         this.everyEntries = everyEntries;
         this.interval = interval;
+        this.heartbeat = heartbeat;
+        this.dedupRetention = dedupRetention;
     }
 
     @Override
@@ -80,8 +86,13 @@ public final class ChainProcessor implements Processor<byte[], byte[], Object, O
             chain = HashChain.resume(state.head(), state.entryCount());
             checkpointed = state.checkpointedCount();
         }
-        context.schedule(interval, PunctuationType.WALL_CLOCK_TIME, now -> {
-            if (chain.entryCount() > checkpointed) {
+        // wall clock, not stream time: an idle partition must still be signed (the heartbeat), and the first
+        // punctuation after a (re)start signs at once; a head is signed on the last tick before the heartbeat would
+        // be late, so no gap between checkpoints exceeds the heartbeat while punctuations run on time
+        Duration tick = interval.compareTo(heartbeat) <= 0 ? interval : heartbeat;
+        context.schedule(tick, PunctuationType.WALL_CLOCK_TIME, now -> {
+            if (chain.entryCount() > checkpointed || lastCheckpointMs == Long.MIN_VALUE
+                    || now - lastCheckpointMs + tick.toMillis() > heartbeat.toMillis()) {
                 checkpoint(now);
             }
         });
@@ -106,11 +117,13 @@ public final class ChainProcessor implements Processor<byte[], byte[], Object, O
             return;
         }
 
-        String digest = Digests.sha256Hex(CanonicalEncoding.entry(entry));
-        String earlier = seen.fetch(entry.exchangeId(), entry.timeMillis());
+        // by id alone: a re-staged id (the router replaying a source record) carries another time; the digest leaves
+        // the time out, so only a difference in what was exchanged is a conflict
+        String digest = Digests.sha256Hex(CanonicalEncoding.entry(withoutTime(entry)));
+        String earlier = earlier(entry);
         if (earlier != null) {
             if (earlier.equals(digest)) {
-                LOG.warn("Exchange {} was staged again with identical content; it is in the log once already",
+                LOG.warn("Exchange {} was staged again with the same content; it is in the log once already",
                         entry.exchangeId());
             } else {
                 deadLetter(record, meta, DeadLetterReason.PROCESSING_ERROR, "exchange id " + entry.exchangeId()
@@ -125,12 +138,30 @@ public final class ChainProcessor implements Processor<byte[], byte[], Object, O
         context.forward(new Record<>(new LogKey(partition, chained.exchangeId()), ExchangeLogRecords.toAvro(chained),
                 record.timestamp()), logSink);
         if (chain.entryCount() - checkpointed >= everyEntries) {
-            checkpoint(System.currentTimeMillis());
+            checkpoint(context.currentSystemTimeMs());
         }
     }
 
+    /** The digest an id was chained with, if it was within the retention on either side of this entry's time. */
+    private String earlier(ExchangeEntry entry) {
+        long from = Math.max(0, entry.timeMillis() - dedupRetention.toMillis());
+        long to = entry.timeMillis() > Long.MAX_VALUE - dedupRetention.toMillis() ? Long.MAX_VALUE
+                : entry.timeMillis() + dedupRetention.toMillis();
+        try (WindowStoreIterator<String> found = seen.fetch(entry.exchangeId(), from, to)) {
+            return found.hasNext() ? found.next().value : null;
+        }
+    }
+
+    private static ExchangeEntry withoutTime(ExchangeEntry e) {
+        return new ExchangeEntry(e.exchangeId(), 0L, e.mode(), e.resourceCode(), e.provider(), e.consumer(),
+                e.grantId(), e.purpose(), e.keyHash(), e.operation(), e.valueDigest(), e.sourceTopic(),
+                e.sourcePartition(), e.sourceOffset(), e.deliveryTopic(), e.deliveryPartition(), e.deliveryOffset(),
+                null, null);
+    }
+
     /**
-     * Signs the current head. {@code offset} is the chain position of the last covered entry (entries counted from
+     * Signs the current head (after new entries, or as a heartbeat when idle: then the same head, a new time; on a
+     * partition with no entry yet, position -1, count 0 and the genesis hash). {@code offset} is the chain position of the last covered entry (entries counted from
      * 0 in log order): the ledger cannot know the log offset inside the transaction that writes the entry.
      */
     private void checkpoint(long now) {
@@ -138,6 +169,7 @@ public final class ChainProcessor implements Processor<byte[], byte[], Object, O
         Checkpoint cp = new Checkpoint(partition, count - 1, count, chain.head(), now);
         byte[] signature = keys.sign(cp);
         checkpointed = count;
+        lastCheckpointMs = now;
         heads.put(partition, new ChainState(chain.head(), count, checkpointed));
         context.forward(new Record<>(partition, ExchangeLogRecords.toAvro(cp, signature, keys.publicKey()), now),
                 checkpointSink);

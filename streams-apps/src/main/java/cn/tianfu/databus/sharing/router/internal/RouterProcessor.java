@@ -31,7 +31,6 @@ import org.slf4j.LoggerFactory;
 
 import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.deadletter.DeadLetters;
-import cn.tianfu.databus.ledger.Digests;
 import cn.tianfu.databus.ledger.ExchangeEntry;
 import cn.tianfu.databus.ledger.ExchangeIds;
 import cn.tianfu.databus.registry.RegisteredSchema;
@@ -433,7 +432,7 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
                 .setPurpose(g.getPurpose())
                 .setKeyHash(ctx.keyHasher().hash(source.key()))
                 .setOperation(ExchangeOperation.valueOf(op.name()))
-                .setValueDigest(deliveryValue == null ? null : Digests.sha256Hex(deliveryValue))
+                .setValueDigest(deliveryValue == null ? null : ctx.keyHasher().valueDigest(deliveryValue))
                 .setSourceTopic(source.topic())
                 .setSourcePartition(source.partition())
                 .setSourceOffset(source.offset())
