@@ -18,7 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -52,9 +54,21 @@ class EmbeddedBrokerIT {
 
             ConfigResource log = new ConfigResource(ConfigResource.Type.TOPIC, Topics.EXCHANGE_LOG);
             Config config = admin.describeConfigs(List.of(log)).all().get().get(log);
-            assertThat(config.get("cleanup.policy").value()).isEqualTo("compact,delete");
+            assertThat(config.get("cleanup.policy").value()).isEqualTo("delete");
             assertThat(Long.parseLong(config.get("retention.ms").value())).isEqualTo(Topics.FIVE_YEARS.toMillis())
                     .isGreaterThanOrEqualTo(Duration.ofDays(5 * 365).toMillis());
+
+            // a bus created when the log was compacted: the next start sets it back to delete-only, five years
+            admin.incrementalAlterConfigs(Map.of(log, List.of(
+                    new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact,delete"), AlterConfigOp.OpType.SET),
+                    new AlterConfigOp(new ConfigEntry("retention.ms", "86400000"), AlterConfigOp.OpType.SET))))
+                    .all().get();
+            assertThat(new TopicProvisioner(admin, (short) 1, 30_000).ensureSystemTopics(3)).isEmpty();
+            Config altered = admin.describeConfigs(List.of(log)).all().get().get(log);
+            assertThat(altered.get("cleanup.policy").value()).isEqualTo("delete");
+            assertThat(Long.parseLong(altered.get("retention.ms").value())).isEqualTo(Topics.FIVE_YEARS.toMillis());
+            assertThat(new TopicProvisioner(admin, (short) 1, 30_000).enforceExchangeLogConfigs(Topics.EXCHANGE_LOG))
+                    .as("nothing left to change").isFalse();
             assertThat(admin.describeTopics(Set.of(Topics.EXCHANGE_LOG)).allTopicNames().get()
                     .get(Topics.EXCHANGE_LOG).partitions()).hasSize(3);
             ConfigResource catalog = new ConfigResource(ConfigResource.Type.TOPIC, Topics.CATALOG);

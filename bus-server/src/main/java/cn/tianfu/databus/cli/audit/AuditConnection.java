@@ -85,7 +85,7 @@ public final class AuditConnection {
     /** The bus's key hasher; never creates a secret (a new one would match nothing in the log). */
     KeyHasher keyHasher() {
         if (dataDir == null) {
-            throw new DatabusException("trace needs the bus's key-hash secret: run it on the bus machine with --data-dir DIR");
+            throw new DatabusException("trace and digest need the bus's key-hash secret: run them on the bus machine with --data-dir DIR");
         }
         Path secret = dataDir.resolve(KeyFiles.KEYS_DIR).resolve(KeyHasher.SECRET_FILE);
         if (!Files.exists(secret)) {

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import cn.tianfu.databus.audit.AuditArchive;
 import cn.tianfu.databus.audit.AuditReader;
 import cn.tianfu.databus.audit.ExchangeLogRecords;
+import cn.tianfu.databus.audit.SignedCheckpoint;
 import cn.tianfu.databus.audit.VerificationReport;
+import cn.tianfu.databus.audit.VerifyOptions;
 import cn.tianfu.databus.ledger.ChainBreak;
 import cn.tianfu.databus.ledger.Checkpoint;
 import cn.tianfu.databus.ledger.ExchangeEntry;
@@ -25,6 +27,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -114,6 +117,12 @@ class AuditTamperIT {
         }
     }
 
+    private VerificationReport verify(VerifyOptions options) {
+        try (AuditReader reader = reader()) {
+            return reader.verify(options);
+        }
+    }
+
     private void genuineLog() {
         writeEntries(chain);
         writeCheckpoint(9, chain, keys);
@@ -189,10 +198,14 @@ class AuditTamperIT {
         HashChain attacker = HashChain.resume(chain.get(ENTRIES - 1).hash(), ENTRIES);
         writeEntries(List.of(attacker.append(StagedEntries.entry("src.psb.forged", 1))));
 
-        VerificationReport before = verify();
+        VerificationReport before = verify(VerifyOptions.CHAINS_ONLY.allowUncovered(true));
         assertThat(before.intact()).as(before.describe()).isTrue();
         assertThat(before.uncoveredEntries()).isEqualTo(1);
         assertThat(before.describe()).contains("1 entries after the last checkpoint");
+        // where every entry must be signed (the default of 'audit verify'), it fails at once
+        VerificationReport.Break strict = firstBreak(verify(VerifyOptions.CHAINS_ONLY.allowUncovered(false)));
+        assertThat(strict.position()).isEqualTo(ENTRIES);
+        assertThat(strict.kind()).isEqualTo(ChainBreak.Kind.UNCOVERED);
 
         // the ledger goes on with its own chain and signs its next head
         HashChain ledger = HashChain.resume(chain.get(ENTRIES - 1).hash(), ENTRIES);
@@ -207,6 +220,45 @@ class AuditTamperIT {
         assertThat(b.position()).isEqualTo(ENTRIES);
         assertThat(b.kind()).isEqualTo(ChainBreak.Kind.CHECKPOINT_MISMATCH);
         assertThat(after.partitions().get(0).problems()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aLogWhoseNewestCheckpointIsOlderThanTwoHeartbeatsIsStale() {
+        genuineLog();
+        // the checkpoints were signed at t = 1 ms
+        Duration heartbeat = Duration.ofMinutes(1);
+        VerificationReport fresh = verify(VerifyOptions.CHAINS_ONLY.allowUncovered(false)
+                .heartbeat(heartbeat, Instant.ofEpochMilli(1).plus(heartbeat.multipliedBy(2))));
+        assertThat(fresh.intact()).as(fresh.describe()).isTrue();
+
+        VerificationReport.Break b = firstBreak(verify(VerifyOptions.CHAINS_ONLY
+                .heartbeat(heartbeat, Instant.ofEpochMilli(2).plus(heartbeat.multipliedBy(2)))));
+        assertThat(b.kind()).isEqualTo(ChainBreak.Kind.STALE);
+        assertThat(b.position()).isEqualTo(ENTRIES - 1);
+        assertThat(b.message()).contains("1970-01-01T00:00:00.001Z").contains("cut");
+    }
+
+    @Test
+    void aKeptCheckpointMustMatchTheLogAtItsPosition() {
+        genuineLog();
+        Checkpoint at14 = new Checkpoint(0, 14, 15, chain.get(14).hash(), 5L);
+        SignedCheckpoint kept = new SignedCheckpoint(at14, keys.sign(at14));
+        VerificationReport ok = verify(VerifyOptions.CHAINS_ONLY.against(List.of(kept)));
+        assertThat(ok.intact()).as(ok.describe()).isTrue();
+        assertThat(ok.partitions().get(0).keptCheckpoints()).isEqualTo(1);
+        assertThat(ok.partitions().get(0).newestCheckpointMillis()).isEqualTo(5L);
+
+        // a copy kept from another history (here: signed for a head the log does not have at 14)
+        Checkpoint other = new Checkpoint(0, 14, 15, chain.get(13).hash(), 5L);
+        VerificationReport.Break b = firstBreak(verify(VerifyOptions.CHAINS_ONLY
+                .against(List.of(new SignedCheckpoint(other, keys.sign(other))))));
+        assertThat(b.position()).isEqualTo(14);
+        assertThat(b.kind()).isEqualTo(ChainBreak.Kind.CHECKPOINT_MISMATCH);
+
+        Checkpoint forged = new Checkpoint(0, 25, 26, chain.get(19).hash(), 5L);
+        VerificationReport.Break bad = firstBreak(verify(VerifyOptions.CHAINS_ONLY.against(List.of(
+                new SignedCheckpoint(forged, SigningKeys.loadOrCreate(otherDir).sign(forged))))));
+        assertThat(bad.kind()).isEqualTo(ChainBreak.Kind.BAD_SIGNATURE);
     }
 
     @Test

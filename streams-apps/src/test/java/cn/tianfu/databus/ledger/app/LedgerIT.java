@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import cn.tianfu.databus.audit.AuditCheckpoints;
 import cn.tianfu.databus.audit.AuditReader;
 import cn.tianfu.databus.audit.ExchangeLogRecords;
 import cn.tianfu.databus.audit.VerificationReport;
+import cn.tianfu.databus.audit.VerifyOptions;
+import cn.tianfu.databus.ledger.ChainBreak;
 import cn.tianfu.databus.ledger.ExchangeEntry;
 import cn.tianfu.databus.ledger.SigningKeys;
 import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
+import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.testkit.SharedBus;
@@ -18,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -45,6 +51,10 @@ class LedgerIT {
     private final SchemaRegistryClient registry = bus.registryClient();
 
     private LedgerConfig config(LogTopics topics, String appId, Path stateDir) {
+        return config(topics, appId, stateDir, Map.of());
+    }
+
+    private LedgerConfig config(LogTopics topics, String appId, Path stateDir, Map<String, Object> extra) {
         Map<String, Object> p = new HashMap<>(bus.streamsAppConfig(Map.of(LedgerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers())));
         p.put(LedgerConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl());
         p.put(LedgerConfig.STATE_DIR_CONFIG, stateDir.toString());
@@ -61,6 +71,7 @@ class LedgerIT {
         p.put("streams.consumer.session.timeout.ms", 6000);
         p.put("streams.consumer.heartbeat.interval.ms", 1000);
         p.put("streams.producer.transaction.timeout.ms", 5000);
+        p.putAll(extra);
         return LedgerConfig.fromMap(p);
     }
 
@@ -171,6 +182,93 @@ class LedgerIT {
             }
         } finally {
             second.close(Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    void anIdleLedgerKeepsTheLogFreshAndATailCutFromLogAndCheckpointsIsFound() throws Exception {
+        LogTopics topics = LogTopics.create(1, 1);
+        Duration heartbeat = Duration.ofSeconds(1);
+        LedgerConfig config = config(topics, "ledger-it-heartbeat-" + topics.log(), work,
+                Map.of(LedgerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, heartbeat.toMillis()));
+        Path kept = work.resolve("kept-checkpoints.avro");
+        try (KafkaStreams ledger = LedgerApp.create(config)) {
+            ledger.start();
+            stage(topics, 0, 10);
+            await().atMost(Duration.ofSeconds(120)).until(() -> verifyStrict(topics, heartbeat).intact());
+            stage(topics, 10, 20);
+            // the same exchange again, staged later (as a replaying router would): chained once
+            ExchangeEntry first = StagedEntries.entry("src.psb.beat", 0);
+            try (KafkaProducer<String, ExchangeLogEntry> producer = stagingProducer()) {
+                producer.send(new ProducerRecord<>(topics.staging(), first.exchangeId(), ExchangeLogRecords.toAvro(
+                        new ExchangeEntry(first.exchangeId(), first.timeMillis() + 3_600_000L, first.mode(),
+                                first.resourceCode(), first.provider(), first.consumer(), first.grantId(),
+                                first.purpose(), first.keyHash(), first.operation(), first.valueDigest(),
+                                first.sourceTopic(), first.sourcePartition(), first.sourceOffset(),
+                                first.deliveryTopic(), first.deliveryPartition(), first.deliveryOffset(), null, null))));
+            }
+            stage(topics, 20, 21);
+            await().atMost(Duration.ofSeconds(120)).until(() -> loggedIds(topics).size() >= 21);
+            // idle from here on: only heartbeats keep the newest checkpoint younger than two heartbeats
+            await().atMost(Duration.ofSeconds(120)).until(() -> {
+                VerificationReport r = verifyStrict(topics, heartbeat);
+                return r.intact() && r.checkpoints() >= 5;
+            });
+            assertThat(loggedIds(topics)).hasSize(21).doesNotHaveDuplicates();
+            try (AuditReader reader = reader(topics)) {
+                AuditCheckpoints.Export export = AuditCheckpoints.export(reader,
+                        SigningKeys.loadOrCreate(dataDir).publicKey(), kept);
+                assertThat(export.kept().get(0).checkpoint().entryCount()).isEqualTo(21);
+            }
+        }
+
+        // the ledger is stopped; both topics are recreated with the first 10 entries and the checkpoints up to them
+        List<ConsumerRecord<byte[], byte[]>> log = LogTopics.readCommitted(topics.log());
+        List<ConsumerRecord<byte[], byte[]>> cps = LogTopics.readCommitted(topics.checkpoints());
+        AvroSerde<ExchangeLogCheckpoint> cpSerde = AvroSerde.specific(registry, ExchangeLogCheckpoint.class);
+        cpSerde.configure(Map.of(), false);
+        int cut = 0;
+        while (cpSerde.deserializer().deserialize(topics.checkpoints(), cps.get(cut).value()).getEntryCount() < 10) {
+            cut++;
+        }
+        assertThat(cpSerde.deserializer().deserialize(topics.checkpoints(), cps.get(cut).value()).getEntryCount())
+                .isEqualTo(10);
+        LogTopics.recreate(topics);
+        LogTopics.write(topics.log(), log.subList(0, 10));
+        LogTopics.write(topics.checkpoints(), cps.subList(0, cut + 1));
+
+        VerificationReport chainsOnly = verify(topics, VerifyOptions.CHAINS_ONLY.allowUncovered(false));
+        assertThat(chainsOnly.intact()).as("the prefix is a valid log on its own: " + chainsOnly.describe()).isTrue();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            VerificationReport stale = verifyStrict(topics, heartbeat);
+            assertThat(stale.intact()).isFalse();
+            assertThat(stale.partitions().get(0).firstBreak().kind()).isEqualTo(ChainBreak.Kind.STALE);
+        });
+        VerificationReport against = verify(topics, VerifyOptions.CHAINS_ONLY.allowUncovered(false)
+                .heartbeat(Duration.ofDays(1), Instant.now()).against(AuditCheckpoints.read(kept)));
+        assertThat(against.intact()).isFalse();
+        VerificationReport.Break b = against.partitions().get(0).firstBreak();
+        assertThat(b.kind()).isEqualTo(ChainBreak.Kind.CHECKPOINT_MISMATCH);
+        assertThat(b.position()).isEqualTo(20);
+        assertThat(b.message()).contains("cut from the end");
+    }
+
+    private void stage(LogTopics topics, int from, int to) {
+        try (KafkaProducer<String, ExchangeLogEntry> producer = stagingProducer()) {
+            for (int i = from; i < to; i++) {
+                ExchangeEntry e = StagedEntries.entry("src.psb.beat", i);
+                producer.send(new ProducerRecord<>(topics.staging(), e.exchangeId(), ExchangeLogRecords.toAvro(e)));
+            }
+        }
+    }
+
+    private VerificationReport verifyStrict(LogTopics topics, Duration heartbeat) {
+        return verify(topics, VerifyOptions.CHAINS_ONLY.allowUncovered(false).heartbeat(heartbeat, Instant.now()));
+    }
+
+    private VerificationReport verify(LogTopics topics, VerifyOptions options) {
+        try (AuditReader reader = reader(topics)) {
+            return reader.verify(options);
         }
     }
 

@@ -55,7 +55,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -160,8 +159,7 @@ class PipelineCrashIT {
                 .get(30, TimeUnit.SECONDS).get(Topics.EXCHANGE_LOG_STAGING).partitions().size();
         bus.admin().createTopics(List.of(
                 new NewTopic(Topics.source(provider, code), 2, (short) 1).configs(Topics.resourceTopicConfigs()),
-                new NewTopic(logTopic, stagingPartitions, (short) 1).configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG,
-                        TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE)),
+                new NewTopic(logTopic, stagingPartitions, (short) 1).configs(Topics.exchangeLogConfigs()),
                 new NewTopic(checkpointTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         int schemaId = registry.register(Topics.source(provider, code) + "-value", POPULATION);
         governance(Topics.CATALOG, code, entry(code, provider, SharingClass.UNCONDITIONAL, schemaId));
