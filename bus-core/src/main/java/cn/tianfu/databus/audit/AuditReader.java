@@ -132,7 +132,8 @@ public final class AuditReader implements AutoCloseable {
             PartitionCheck check = new PartitionCheck(p, publicKey, cps, options);
             scan(logConsumer, tp, logEnds.get(tp), record -> {
                 if (record.value() == null) {
-                    check.unreadable(record.offset(), "a tombstone (deletes the entry it is keyed by on compaction)");
+                    check.unreadable(record.offset(), "a tombstone (aimed at the entry it is keyed by; the log is "
+                            + "never compacted, so it erases nothing, but nobody but the ledger writes the log)");
                     return;
                 }
                 ExchangeLogEntry avro;
