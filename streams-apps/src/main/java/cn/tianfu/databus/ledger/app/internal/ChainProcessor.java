@@ -161,8 +161,9 @@ public final class ChainProcessor implements Processor<byte[], byte[], Object, O
 
     /**
      * Signs the current head (after new entries, or as a heartbeat when idle: then the same head, a new time; on a
-     * partition with no entry yet, position -1, count 0 and the genesis hash). {@code offset} is the chain position of the last covered entry (entries counted from
-     * 0 in log order): the ledger cannot know the log offset inside the transaction that writes the entry.
+     * partition with no entry yet, position -1, count 0 and the genesis hash). {@code offset} is the chain position
+     * of the last covered entry (entries counted from 0 in log order): the ledger cannot know the log offset inside
+     * the transaction that writes the entry.
      */
     private void checkpoint(long now) {
         long count = chain.entryCount();
