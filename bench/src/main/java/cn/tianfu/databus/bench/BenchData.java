@@ -20,7 +20,6 @@ import cn.tianfu.databus.schemas.GrantStatus;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.schemas.SharingMethod;
-import cn.tianfu.databus.schemas.TrustedClasses;
 import cn.tianfu.databus.topic.Topics;
 
 /**
@@ -78,7 +77,6 @@ public final class BenchData {
 
     /** The benchmark resource, read from the classpath. */
     public static BenchData load() {
-        TrustedClasses.install();   // catalog entries are copied with their enums
         try (InputStream in = BenchData.class.getResourceAsStream(DEFINITION)) {
             if (in == null) {
                 throw new IllegalStateException(DEFINITION + " is missing from the classpath of " + BenchData.class);

@@ -14,21 +14,14 @@ import cn.tianfu.databus.schemas.RegisterResource;
 import cn.tianfu.databus.schemas.ResourceSpec;
 import cn.tianfu.databus.schemas.ResourceStatus;
 import cn.tianfu.databus.schemas.SharingClass;
-import cn.tianfu.databus.schemas.TrustedClasses;
 import org.apache.avro.Schema;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 class CatalogEntriesTest {
-
-    @BeforeAll
-    static void trust() {
-        TrustedClasses.install();
-    }
 
     @Test
     void specCarriesEveryCatalogFieldOfTheDefinition() {

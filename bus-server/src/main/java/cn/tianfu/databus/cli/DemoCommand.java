@@ -44,14 +44,13 @@ public final class DemoCommand implements Callable<Integer> {
         }
         ServerConfig config = options.toConfig();
         LogSetup.toDataDir(config.dataDir());
-        BusRuntime runtime = BusRuntime.start(config);
+        BusRuntime runtime = BusRuntime.start(config, started -> UpCommand.printReady(spec, started));
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             runtime.close();
             stopped.countDown();
         }, "databus-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        UpCommand.printReady(spec, runtime);
         boolean ok;
         try {
             ok = new Demo(runtime.endpoints(), config.dataDir(), examples, spec.commandLine().getOut(), residents).run();

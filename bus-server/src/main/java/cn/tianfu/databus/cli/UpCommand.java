@@ -25,7 +25,8 @@ public final class UpCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServerConfig config = options.toConfig();
         LogSetup.toDataDir(config.dataDir());
-        BusRuntime runtime = BusRuntime.start(config);
+        // the ready line before /health turns 200: both say a client can connect now
+        BusRuntime runtime = BusRuntime.start(config, started -> printReady(spec, started));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             spec.commandLine().getOut().println("Stopping the bus ...");
@@ -33,7 +34,6 @@ public final class UpCommand implements Callable<Integer> {
             runtime.close();
             stopped.countDown();
         }, "databus-shutdown"));
-        printReady(spec, runtime);
         stopped.await();
         return DatabusCli.OK;
     }

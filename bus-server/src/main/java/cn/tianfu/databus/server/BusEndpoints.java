@@ -6,6 +6,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Properties;
 
 import cn.tianfu.databus.DatabusException;
@@ -26,8 +27,14 @@ public record BusEndpoints(String bootstrapServers, String registryUrl, String h
         p.setProperty(BOOTSTRAP, bootstrapServers);
         p.setProperty(REGISTRY, registryUrl);
         p.setProperty(HTTP, httpUrl);
-        try (Writer w = Files.newBufferedWriter(dataDir.resolve(FILE_NAME), StandardCharsets.UTF_8)) {
-            p.store(w, "Endpoints of the running bus; rewritten at each start");
+        // written aside and moved in place, so a client never reads half a file
+        Path file = dataDir.resolve(FILE_NAME);
+        Path next = dataDir.resolve(FILE_NAME + ".new");
+        try {
+            try (Writer w = Files.newBufferedWriter(next, StandardCharsets.UTF_8)) {
+                p.store(w, "Endpoints of the running bus; rewritten at each start");
+            }
+            Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new DatabusException("cannot write " + dataDir.resolve(FILE_NAME) + ": " + e.getMessage(), e);
         }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -59,6 +60,8 @@ public final class BusRuntime implements AutoCloseable {
     private DatabusClientConfig busConfig;
     private BusEndpoints endpoints;
     private long startMillis;
+    /** Set once every file a client needs is written and the start was announced: until then /health says 503. */
+    private volatile boolean ready;
 
     private BusRuntime(ServerConfig config) {
         this.config = config;
@@ -66,9 +69,21 @@ public final class BusRuntime implements AutoCloseable {
 
     /** Starts every component and returns once the bus is ready. */
     public static BusRuntime start(ServerConfig config) {
+        return start(config, runtime -> {
+        });
+    }
+
+    /**
+     * Starts every component, writes every file a client connects with ({@code bus.properties}, the client configs),
+     * runs {@code announce} (e.g. prints the ready line), and only then lets {@code GET /health} answer 200: whoever
+     * waits for the health check can connect with the files the bus wrote.
+     */
+    public static BusRuntime start(ServerConfig config, Consumer<BusRuntime> announce) {
         BusRuntime runtime = new BusRuntime(config);
         try {
             runtime.doStart();
+            announce.accept(runtime);
+            runtime.ready = true;
             return runtime;
         } catch (RuntimeException e) {
             runtime.close();
@@ -194,7 +209,8 @@ public final class BusRuntime implements AutoCloseable {
         components.put("broker", broker);
         components.put("registry", registry);
         components.put("streams", streams);
-        return new Health(brokerUp && registryUp && streamsUp, components);
+        components.put("started", ready);
+        return new Health(ready && brokerUp && registryUp && streamsUp, components);
     }
 
     public BusEndpoints endpoints() {

@@ -96,6 +96,60 @@ class UpCommandIT {
     }
 
     @Test
+    void atTheFirstHealthyAnswerTheReadyLineIsOutAndAClientCanConnectWithTheFilesTheBusWrote() throws Exception {
+        int httpPort;
+        try (var socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            httpPort = socket.getLocalPort();
+        }
+        Path output = dataDir.resolve("up.out");
+        Process bus = new ProcessBuilder(javaCommand("up", "--data-dir", dataDir.toString(),
+                "--kafka-port", "0", "--registry-port", "0", "--http-port", Integer.toString(httpPort)))
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest health = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/health"))
+                .timeout(Duration.ofSeconds(5)).build();
+        // a second thread polls /health as a script would, and acts at its first 200
+        var firstHealthy = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            await().atMost(Duration.ofMinutes(3)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                    .until(() -> !bus.isAlive() || healthy(http, health));
+            if (!bus.isAlive()) {
+                return null;
+            }
+            try {
+                List<String> seen = Files.readAllLines(output);
+                boolean endpoints = Files.exists(dataDir.resolve(BusEndpoints.FILE_NAME));
+                int exit = new picocli.CommandLine(new DatabusCli()).execute("dept", "add", "psb", "--name", "成都市公安局",
+                        "--data-dir", dataDir.toString());
+                return new FirstHealthy(seen.stream().anyMatch(l -> READY.matcher(l).find()), endpoints, exit);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            FirstHealthy at = firstHealthy.get(3, TimeUnit.MINUTES);
+            assertThat(at).as("the bus became healthy before it ended; output: %s", Files.readAllLines(output)).isNotNull();
+            assertThat(at.readyLinePrinted()).as("ready line printed at the first 200").isTrue();
+            assertThat(at.endpointsWritten()).as("bus.properties written at the first 200").isTrue();
+            assertThat(at.deptAddExit()).as("'dept add' at the first 200").isEqualTo(DatabusCli.OK);
+            assertThat(dataDir.resolve("clients/psb.properties")).exists();
+        } finally {
+            bus.destroy();
+            assertThat(bus.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    private static boolean healthy(HttpClient http, HttpRequest health) throws InterruptedException {
+        try {
+            return http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (java.io.IOException e) {
+            return false; // not listening yet
+        }
+    }
+
+    private record FirstHealthy(boolean readyLinePrinted, boolean endpointsWritten, int deptAddExit) {
+    }
+
+    @Test
     void aSecondUpOnAUsedPortFailsWithOneClearLine() throws Exception {
         try (var socket = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
             Process bus = new ProcessBuilder(javaCommand("up", "--data-dir", dataDir.toString(),

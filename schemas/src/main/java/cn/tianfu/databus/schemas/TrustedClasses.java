@@ -8,13 +8,10 @@ import org.apache.avro.util.ClassSecurityValidator.ClassSecurityPredicate;
  *
  * <p>Avro (1.12) refuses to load any class by name that is not on its trusted list; reading a record that contains an
  * enum ({@link SharingClass}, {@link MaskKind}, ...) with a {@code SpecificDatumReader}, or building a record whose
- * unset field defaults to an enum, fails with {@code SecurityException: Forbidden cn.tianfu.databus...}. Call
- * {@link #install()} once before the first such read; the serde does so itself.
- *
- * <pre>{@code
- * TrustedClasses.install();
- * var reader = new SpecificDatumReader<>(CatalogEntry.class);
- * }</pre>
+ * unset field defaults to an enum, fails with {@code SecurityException: Forbidden cn.tianfu.databus...}. Every class
+ * generated from the bus's schemas calls {@link #install()} in its static initializer (the templates under
+ * {@code schemas/src/main/avro-templates}), so whatever reads or builds one of them, on whatever path (SDK, CLI,
+ * streams apps, HTTP API), finds the bus's classes trusted; nobody needs to call it.
  *
  * <p>Only classes under {@code cn.tianfu.databus.} are added; whatever else was trusted (Avro's defaults, the
  * {@code org.apache.avro.SERIALIZABLE_PACKAGES} system property) stays trusted.

@@ -22,17 +22,11 @@ import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.avro.util.ClassSecurityValidator;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class SchemasTest {
-
-    @BeforeAll
-    static void trustBusClasses() {
-        TrustedClasses.install();
-    }
 
     private static final Instant T0 = Instant.parse("2026-09-18T02:15:30.123Z");
 

@@ -35,7 +35,6 @@ import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.Grant;
-import cn.tianfu.databus.schemas.TrustedClasses;
 import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.topic.Topics;
 
@@ -73,7 +72,6 @@ public final class GovernanceApp {
 
     /** The governance topology on {@code ctx}; the serdes use {@code ctx.registry()}. */
     public static Topology buildTopology(GovernanceContext ctx) {
-        TrustedClasses.install();
         SchemaRegistryClient registry = ctx.registry();
         Serde<String> keys = Serdes.String();
         StreamsBuilder builder = new StreamsBuilder();

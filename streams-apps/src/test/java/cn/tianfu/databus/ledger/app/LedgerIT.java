@@ -26,6 +26,8 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -125,11 +127,19 @@ class LedgerIT {
         LogTopics topics = LogTopics.create(2, 2);
         String appId = "ledger-it-crash-" + topics.log();
         int total = 3000;
+        int chunk = total / 3;
         AtomicInteger staged = new AtomicInteger();
         AtomicBoolean failed = new AtomicBoolean();
+        // The stager stages one chunk per ledger instance, released when that instance is running: a hard stop is not
+        // immediate (the stream thread finishes its loop and commits), so an instance stopped at "300 logged" may have
+        // logged far more, and with everything staged at once a fast machine left fewer than 300 for the next one.
+        Semaphore released = new Semaphore(chunk);
         Thread stager = new Thread(() -> {
             try (KafkaProducer<String, ExchangeLogEntry> producer = stagingProducer()) {
                 for (int i = 0; i < total; i++) {
+                    if (!released.tryAcquire(180, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("no chunk released for entry " + i);
+                    }
                     ExchangeEntry e = StagedEntries.entry("src.psb.crash", i);
                     producer.send(new ProducerRecord<>(topics.staging(), e.exchangeId(), ExchangeLogRecords.toAvro(e)));
                     staged.incrementAndGet();
@@ -153,14 +163,17 @@ class LedgerIT {
 
         KafkaStreams second = LedgerApp.create(config(topics, appId, stateDir));
         second.start();
-        int seen = loggedIds(topics).size();
-        await().atMost(Duration.ofSeconds(60)).until(() -> loggedIds(topics).size() >= seen + 300);
+        int seen = loggedIds(topics).size();   // at most the first chunk
+        released.release(chunk);
+        await("the restarted ledger logs 300 entries after the " + seen + " logged before it")
+                .atMost(Duration.ofSeconds(60)).until(() -> loggedIds(topics).size() >= seen + 300);
         second.close(Duration.ZERO);
         awaitStopped(second);
 
         Path wiped = Files.createDirectories(work.resolve("state-wiped"));
         try (KafkaStreams third = LedgerApp.create(config(topics, appId, wiped))) {
             third.start();
+            released.release(total - 2 * chunk);
             stager.join(120_000);
             assertThat(failed).isFalse();
             assertThat(staged).hasValue(total);
