@@ -18,6 +18,10 @@ public enum DeadLetterReason {
     MISSING_KEY,
     /** An incompatible schema change captured from a department database. */
     INCOMPATIBLE_SCHEMA_CHANGE,
+    /** A record larger uncompressed than the bus accepts ({@code RecordLimits.MAX_RECORD_BYTES}). */
+    RECORD_TOO_LARGE,
+    /** A record the app failed on repeatedly (its thread died on it each time); skipped so the app goes on. */
+    REPEATED_FAILURE,
     /** Anything else; the message says what. */
     PROCESSING_ERROR
 }

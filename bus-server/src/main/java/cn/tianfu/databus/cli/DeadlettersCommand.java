@@ -148,7 +148,9 @@ public final class DeadlettersCommand implements Callable<Integer> {
         m.put("sourceTopic", dl.getSourceTopic());
         m.put("sourcePartition", dl.getSourcePartition());
         m.put("sourceOffset", dl.getSourceOffset());
-        m.put("originalValueBytes", dl.getOriginalValue() == null ? null : dl.getOriginalValue().remaining());
+        m.put("originalValueBytes", dl.getOriginalValueSize() != null ? dl.getOriginalValueSize()
+                : dl.getOriginalValue() == null ? null : dl.getOriginalValue().remaining());
+        m.put("truncated", dl.getTruncated());
         return m;
     }
 }

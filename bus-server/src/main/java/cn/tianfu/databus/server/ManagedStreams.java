@@ -1,9 +1,9 @@
 package cn.tianfu.databus.server;
 
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -15,7 +15,8 @@ import cn.tianfu.databus.DatabusException;
 /**
  * One of the bus's Kafka Streams applications, run by the runtime: started, watched (its state is part of
  * {@code /health}), and closed with the bus. A fatal error in a stream thread replaces the thread once the error is
- * logged; repeated failures leave the app in ERROR, which {@code /health} reports.
+ * logged; {@link StreamsHealth} judges the app from its state and its recent thread failures, so an app in a failure
+ * loop reports DOWN with the reason.
  */
 final class ManagedStreams implements AutoCloseable {
 
@@ -23,13 +24,18 @@ final class ManagedStreams implements AutoCloseable {
 
     private final String name;
     private final KafkaStreams streams;
-    private final AtomicReference<String> lastError = new AtomicReference<>();
+    private final StreamsHealth health;
 
     ManagedStreams(String name, KafkaStreams streams) {
+        this(name, streams, InstantSource.system());
+    }
+
+    ManagedStreams(String name, KafkaStreams streams, InstantSource clock) {
         this.name = name;
         this.streams = streams;
+        this.health = new StreamsHealth(clock, StreamsHealth.DEFAULT_WINDOW);
         streams.setUncaughtExceptionHandler(e -> {
-            lastError.set(e.toString());
+            health.threadFailed(e);
             LOG.error("{}: stream thread failed; replacing it", name, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
@@ -48,7 +54,7 @@ final class ManagedStreams implements AutoCloseable {
                 return;
             }
             if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                throw new DatabusException(name + " stopped while starting" + (lastError.get() == null ? "" : ": " + lastError.get()));
+                throw new DatabusException(name + " stopped while starting" + (health.lastError() == null ? "" : ": " + health.lastError()));
             }
             try {
                 Thread.sleep(50);
@@ -65,16 +71,21 @@ final class ManagedStreams implements AutoCloseable {
     }
 
     boolean healthy() {
-        KafkaStreams.State s = streams.state();
-        return s == KafkaStreams.State.RUNNING || s == KafkaStreams.State.REBALANCING;
+        return health.verdict(streams.state()).up();
     }
 
     Map<String, Object> describe() {
+        KafkaStreams.State state = streams.state();
+        StreamsHealth.Verdict v = health.verdict(state);
         Map<String, Object> d = new LinkedHashMap<>();
-        d.put("state", streams.state().name());
-        d.put("status", healthy() ? "UP" : "DOWN");
-        if (lastError.get() != null) {
-            d.put("lastError", lastError.get());
+        d.put("state", state.name());
+        d.put("status", v.up() ? "UP" : "DOWN");
+        if (v.reason() != null) {
+            d.put("reason", v.reason());
+        }
+        d.put("recentThreadFailures", v.recentFailures());
+        if (health.lastError() != null) {
+            d.put("lastError", health.lastError());
         }
         return d;
     }

@@ -36,6 +36,9 @@ import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.serde.AvroSerde;
+import cn.tianfu.databus.streams.GuardedProcessor;
+import cn.tianfu.databus.streams.PoisonPillGuard;
+import cn.tianfu.databus.streams.StreamsAppConfig;
 import cn.tianfu.databus.topic.Topics;
 
 /**
@@ -75,6 +78,7 @@ public final class GovernanceApp {
         SchemaRegistryClient registry = ctx.registry();
         Serde<String> keys = Serdes.String();
         StreamsBuilder builder = new StreamsBuilder();
+        PoisonPillGuard guard = new PoisonPillGuard();
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CATALOG_STORE), keys,
                 avro(registry, CatalogEntry.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REQUESTS_STORE), keys,
@@ -86,7 +90,7 @@ public final class GovernanceApp {
 
         KStream<String, Out> routed = builder
                 .stream(Topics.COMMAND_PATTERN, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("commands"))
-                .process(() -> new CommandRouter(ctx), Named.as("route"));
+                .process(GuardedProcessor.wrap(() -> new CommandRouter(ctx), guard), Named.as("route"));
 
         KStream<String, Out> decided = routed
                 .filter((k, v) -> v instanceof Out.Routed, Named.as("routed"))
@@ -94,7 +98,7 @@ public final class GovernanceApp {
                 .repartition(Repartitioned.with(keys, Envelope.serde())
                         .withName(REPARTITION_NAME)
                         .withNumberOfPartitions(ctx.partitions()))
-                .process(() -> new CommandDecider(ctx), Named.as("decide"),
+                .process(GuardedProcessor.wrap(() -> new CommandDecider(ctx), guard), Named.as("decide"),
                         CATALOG_STORE, REQUESTS_STORE, GRANTS_STORE, PROCESSED_STORE);
 
         KStream<String, Out> out = routed.filter((k, v) -> !(v instanceof Out.Routed), Named.as("not-routed"))
@@ -161,7 +165,9 @@ public final class GovernanceApp {
         try {
             GovernanceContext ctx = new GovernanceContext(registry, TopicCreator.admin(admin, config.topicReplicationFactor()),
                     WorkingDayCalendar.bundled(), config.topicPartitions());
-            KafkaStreams streams = new OwningKafkaStreams(buildTopology(ctx), streamsConfig(config),
+            Properties props = streamsConfig(config);
+            StreamsAppConfig.failureHandling(CommandRouter.COMPONENT, registry).forEach(props::putIfAbsent);
+            KafkaStreams streams = new OwningKafkaStreams(buildTopology(ctx), props,
                     () -> admin.close(Duration.ofSeconds(5)), registry);
             streams.setUncaughtExceptionHandler(e -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
             return streams;

@@ -6,12 +6,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsConfig;
+
+import cn.tianfu.databus.registry.SchemaRegistryClient;
+import cn.tianfu.databus.schemas.DeadLetter;
+import cn.tianfu.databus.serde.AvroSerializer;
+import cn.tianfu.databus.topic.RecordLimits;
 
 /**
  * The keys every exactly-once streams app of the bus that keeps local state and keys under the data directory shares
@@ -41,6 +48,9 @@ public abstract class StreamsAppConfig extends AbstractConfig {
 
     /** Prefix of the keys passed through to Kafka Streams. */
     public static final String STREAMS_PREFIX = "streams.";
+
+    /** Key of the {@link DeadLetterWriter} the {@link DeadLetterHandler} writes with (an object, not a string). */
+    public static final String DEAD_LETTER_WRITER_CONFIG = "databus.dead.letter.writer";
 
     protected StreamsAppConfig(ConfigDef definition, Map<String, ?> props) {
         super(definition, props, false);
@@ -110,6 +120,24 @@ public abstract class StreamsAppConfig extends AbstractConfig {
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         p.putAll(appDefaults);
         p.putAll(streamsOverrides());
+        return p;
+    }
+
+    /**
+     * How every streams app of the bus handles failures, in one place (each app adds these to its properties;
+     * {@code streams.} keys still win): {@link DeadLetterHandler} as processing and production exception handler,
+     * writing {@code component}'s dead letters with {@code registry}; producers whose {@code max.request.size} and
+     * internal topics whose {@code max.message.bytes} are {@link RecordLimits#MAX_REQUEST_BYTES}, so whatever the app
+     * writes from an accepted record ({@link RecordLimits#MAX_RECORD_BYTES} at most, checked by
+     * {@link GuardedProcessor}) fits.
+     */
+    public static Map<String, Object> failureHandling(String component, SchemaRegistryClient registry) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class.getName());
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandler.class.getName());
+        p.put(DEAD_LETTER_WRITER_CONFIG, new DeadLetterWriter(component, new AvroSerializer<DeadLetter>(registry)));
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), RecordLimits.MAX_REQUEST_BYTES);
+        p.put(StreamsConfig.topicPrefix(TopicConfig.MAX_MESSAGE_BYTES_CONFIG), Integer.toString(RecordLimits.MAX_REQUEST_BYTES));
         return p;
     }
 }

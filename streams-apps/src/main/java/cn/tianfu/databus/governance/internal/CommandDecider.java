@@ -20,6 +20,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
@@ -56,6 +58,7 @@ import cn.tianfu.databus.sharing.DeliveryPlan;
 import cn.tianfu.databus.sharing.PolicyException;
 import cn.tianfu.databus.sharing.RowFilter;
 import cn.tianfu.databus.sharing.RowFilterException;
+import cn.tianfu.databus.streams.Failures;
 import cn.tianfu.databus.topic.Topics;
 
 /**
@@ -77,6 +80,7 @@ public final class CommandDecider implements Processor<String, Envelope, String,
 
     private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(WorkingDayCalendar.ZONE);
     private static final StringSerializer KEYS = new StringSerializer();
+    private static final Logger LOG = LoggerFactory.getLogger(CommandDecider.class);
 
     private final GovernanceContext ctx;
     private ProcessorContext<String, Out> context;
@@ -142,6 +146,16 @@ public final class CommandDecider implements Processor<String, Envelope, String,
             answer = decide(sender, cmd.getPayload(), record.key(), now, record.timestamp());
         } catch (Transient e) {
             answer = Answer.refused(record.key(), e.getMessage() + "; nothing was changed: send the command again later");
+            record_ = false;
+        } catch (RuntimeException e) {
+            if (Failures.isTransient(e)) {
+                throw e;   // the thread is replaced and the command decided again
+            }
+            // whatever a command contains, it is answered: what the rules cannot decide is refused with the reason
+            LOG.error("Command {} of {} could not be decided; refused", cmd.getCommandId(), sender, e);
+            answer = Answer.refused(record.key(), "governance could not decide this command: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")") + "; it was not carried out and is not"
+                    + " recorded as processed: send it again once the public data authority has resolved the cause");
             record_ = false;
         }
         CommandResult result = CommandResult.newBuilder()

@@ -9,6 +9,9 @@ import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.serde.AvroSerde;
+import cn.tianfu.databus.streams.GuardedProcessor;
+import cn.tianfu.databus.streams.PoisonPillGuard;
+import cn.tianfu.databus.streams.StreamsAppConfig;
 import cn.tianfu.databus.topic.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -52,6 +55,9 @@ public final class LedgerApp {
     /** Exchange ids recently chained, with the digest of their content. */
     public static final String SEEN_STORE = "ledger-exchange-ids";
 
+    /** The component named in the ledger's dead letters. */
+    public static final String COMPONENT = "ledger";
+
     static final String SOURCE = "staging";
     static final String CHAIN = "chain";
     static final String LOG_SINK = "log";
@@ -72,9 +78,10 @@ public final class LedgerApp {
 
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), ctx.stagingTopic());
-        topology.addProcessor(CHAIN, () -> new ChainProcessor(ctx.signingKeys(), entrySerde.deserializer(),
-                HEADS_STORE, SEEN_STORE, LOG_SINK, CHECKPOINT_SINK, DEAD_LETTER_SINK, ctx.checkpointEveryEntries(),
-                ctx.checkpointInterval(), ctx.heartbeatInterval(), ctx.dedupRetention()), SOURCE);
+        topology.addProcessor(CHAIN, GuardedProcessor.wrap(() -> new ChainProcessor(ctx.signingKeys(),
+                entrySerde.deserializer(), HEADS_STORE, SEEN_STORE, LOG_SINK, CHECKPOINT_SINK, DEAD_LETTER_SINK,
+                ctx.checkpointEveryEntries(), ctx.checkpointInterval(), ctx.heartbeatInterval(), ctx.dedupRetention()),
+                new PoisonPillGuard()), SOURCE);
         // cached: the head is rewritten after every entry, but only its value at commit needs to reach the
         // changelog (the cache is flushed into the same transaction), one record per commit instead of per entry
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HEADS_STORE),
@@ -109,7 +116,9 @@ public final class LedgerApp {
         checkPartitions(config);
         SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(config.schemaRegistryUrl()).basicAuth(config.registryUserInfo()).build();
         Topology topology = buildTopology(LedgerContext.from(config, registry));
-        return new KafkaStreams(topology, streamsConfig(config));
+        Properties props = streamsConfig(config);
+        StreamsAppConfig.failureHandling(COMPONENT, registry).forEach(props::putIfAbsent);
+        return new KafkaStreams(topology, props);
     }
 
     static void checkPartitions(LedgerConfig config) {

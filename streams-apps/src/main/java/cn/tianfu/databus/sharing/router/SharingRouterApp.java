@@ -23,6 +23,9 @@ import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.sharing.router.internal.GlobalStores;
 import cn.tianfu.databus.sharing.router.internal.Out;
 import cn.tianfu.databus.sharing.router.internal.RouterProcessor;
+import cn.tianfu.databus.streams.GuardedProcessor;
+import cn.tianfu.databus.streams.PoisonPillGuard;
+import cn.tianfu.databus.streams.StreamsAppConfig;
 import cn.tianfu.databus.topic.Topics;
 
 /**
@@ -70,8 +73,8 @@ public final class SharingRouterApp {
 
         topology.addSource(org.apache.kafka.streams.AutoOffsetReset.earliest(), SOURCE, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), Topics.SOURCE_PATTERN);
-        topology.addProcessor(ROUTER, () -> new RouterProcessor(ctx, CATALOG_STORE, GRANTS_STORE, grantsVersion,
-                LATEST_STORE, RECEIVED_STORE, BACKFILLED_STORE), SOURCE);
+        topology.addProcessor(ROUTER, GuardedProcessor.wrap(() -> new RouterProcessor(ctx, CATALOG_STORE, GRANTS_STORE,
+                grantsVersion, LATEST_STORE, RECEIVED_STORE, BACKFILLED_STORE), new PoisonPillGuard()), SOURCE);
         // the latest state is written for nearly every record and read only on backfill and for captured changes:
         // a record cache in front would only add work
         topology.addStateStore(localStore(LATEST_STORE).withCachingDisabled(), ROUTER);
@@ -103,7 +106,9 @@ public final class SharingRouterApp {
                     DeliveryTopics.admin(admin, c.deliveryPartitions(), c.deliveryReplicationFactor(), Duration.ofSeconds(30)),
                     Duration.ofMillis(c.backfillCheckIntervalMs()));
             Admin ownedAdmin = admin;
-            return new OwningStreams(buildTopology(ctx), streamsConfig(c), () -> {
+            Properties props = streamsConfig(c);
+            StreamsAppConfig.failureHandling(RouterProcessor.COMPONENT, registry).forEach(props::putIfAbsent);
+            return new OwningStreams(buildTopology(ctx), props, () -> {
                 ownedAdmin.close(Duration.ofSeconds(5));
                 registry.close();
             });
