@@ -64,6 +64,9 @@ public final class Topics {
 
     /** Every {@code src.<dept>.<resource>} topic. */
     public static final Pattern SOURCE_PATTERN = Pattern.compile("src\\.([a-z][a-z0-9-]{1,31})\\.([A-Za-z0-9][A-Za-z0-9_-]{0,99})");
+    /** Every CDC runner's dead-letter topic; group 1 is the department, group 2 the runner. */
+    public static final Pattern CDC_DEADLETTERS_PATTERN = Pattern.compile("src\\.([a-z][a-z0-9-]{1,31})\\._cdc\\.([a-z][a-z0-9-]{1,47})\\.deadletters");
+
     /** Every {@code cmd.<dept>} topic. */
     public static final Pattern COMMAND_PATTERN = Pattern.compile("cmd\\.([a-z][a-z0-9-]{1,31})");
 
@@ -146,9 +149,6 @@ public final class Topics {
     public static String cdcDeadLetters(String department, String runner) {
         return cdcPrefix(department) + checkRunner(runner) + ".deadletters";
     }
-
-    /** Every CDC runner's dead-letter topic; group 1 is the department, group 2 the runner. */
-    public static final Pattern CDC_DEADLETTERS_PATTERN = Pattern.compile("src\\.([a-z][a-z0-9-]{1,31})\\._cdc\\.([a-z][a-z0-9-]{1,47})\\.deadletters");
 
     /** CDC runner names: lower case letters, digits and '-', starting with a letter, no dots. */
     public static String checkRunner(String runner) {
