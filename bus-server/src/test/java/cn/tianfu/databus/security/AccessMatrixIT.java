@@ -136,6 +136,7 @@ class AccessMatrixIT {
         where.put("src.A._cdc.*", Topics.cdcOffsets(a, "c" + n));
         where.put("src.B._cdc.*", Topics.cdcOffsets(b, "c" + n));
         where.put("dlv.A.*", Topics.delivery(a, "c" + n));
+        where.put("cmd.*", Topics.commands("c" + n));
         where.put("bus.*", "bus.c" + n);
         Map<String, List<String>> actual = new LinkedHashMap<>();
         for (String who : List.of("dept A", "dept B", "auditor")) {
@@ -158,9 +159,9 @@ class AccessMatrixIT {
         }
         System.out.println("\nTopic creation (" + String.join(", ", where.keySet()) + "): " + actual);
         assertThat(actual).containsExactly(
-                Map.entry("dept A", List.of(DENIED, ALLOWED, DENIED, DENIED, DENIED)),
-                Map.entry("dept B", List.of(DENIED, DENIED, ALLOWED, DENIED, DENIED)),
-                Map.entry("auditor", List.of(DENIED, DENIED, DENIED, DENIED, DENIED)));
+                Map.entry("dept A", List.of(DENIED, ALLOWED, DENIED, DENIED, DENIED, DENIED)),
+                Map.entry("dept B", List.of(DENIED, DENIED, ALLOWED, DENIED, DENIED, DENIED)),
+                Map.entry("auditor", List.of(DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)));
     }
 
     private List<String> probeRow(String name, Map<String, Object> props) {
