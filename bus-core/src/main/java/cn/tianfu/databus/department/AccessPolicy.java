@@ -21,6 +21,7 @@ import cn.tianfu.databus.topic.Topics;
  * <table>
  * <caption>A department {@code User:<dept>}</caption>
  * <tr><td>topics with prefix {@code src.<dept>.}</td><td>WRITE, READ, DESCRIBE (its resources; READ for its own CDC offsets under {@code src.<dept>._cdc.})</td></tr>
+ * <tr><td>topics with prefix {@code src.<dept>._cdc.}</td><td>CREATE (its CDC runners' offsets, schema history and dead letters)</td></tr>
  * <tr><td>topic {@code cmd.<dept>}</td><td>WRITE, DESCRIBE</td></tr>
  * <tr><td>topics with prefix {@code dlv.<dept>.}</td><td>READ, DESCRIBE</td></tr>
  * <tr><td>topic {@code reply.<dept>}</td><td>READ, DESCRIBE</td></tr>
@@ -29,7 +30,12 @@ import cn.tianfu.databus.topic.Topics;
  * <tr><td>transactional ids with prefix {@code <dept>.}</td><td>WRITE, DESCRIBE</td></tr>
  * </table>
  *
- * An auditor {@code User:auditor-<id>} reads {@code bus.exchange-log} and {@code bus.exchange-log.checkpoints} and uses
+ * A department creates no other topic: governance creates its resource topics, with the bus's partition count and
+ * {@link Topics#MAX_MESSAGE_BYTES}. It writes no system topic either ({@code bus.deadletter} included: its CDC runners'
+ * dead letters go to {@link Topics#cdcDeadLetters}, whose name says who wrote them). Its topic creations are rate-limited
+ * ({@link #CONTROLLER_MUTATION_RATE}).
+ *
+ * <p>An auditor {@code User:auditor-<id>} reads {@code bus.exchange-log} and {@code bus.exchange-log.checkpoints} and uses
  * groups prefixed {@code auditor-<id>.}; nothing else.
  */
 public final class AccessPolicy {
@@ -40,6 +46,13 @@ public final class AccessPolicy {
     public static final String AUDITOR_PREFIX = "auditor-";
     /** Names no department may take: the bus's own principals. */
     public static final Set<String> RESERVED = Set.of(BUS_PRINCIPAL, "controller", "admin", "anonymous");
+
+    /**
+     * A department's controller mutation quota ({@code controller_mutation_rate}): partitions it may create or delete per
+     * second, averaged by the broker; beyond it, its requests are throttled. A CDC runner creates two or three one-partition
+     * topics once.
+     */
+    public static final double CONTROLLER_MUTATION_RATE = 2.0;
 
     private AccessPolicy() {
     }
@@ -85,11 +98,10 @@ public final class AccessPolicy {
         Topics.checkDepartment(dept);
         String p = principal(dept);
         List<AclBinding> acls = new ArrayList<>();
-        // CREATE: a department's CDC runner keeps its offsets and schema history under src.<dept>._cdc.
-        add(acls, p, ResourceType.TOPIC, Topics.sourcePrefix(dept), PatternType.PREFIXED, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE,
-                AclOperation.CREATE);
-        // WRITE only: a CDC runner reports what it cannot publish (an incompatible schema change) as a dead letter
-        add(acls, p, ResourceType.TOPIC, Topics.DEADLETTER, PatternType.LITERAL, AclOperation.WRITE);
+        add(acls, p, ResourceType.TOPIC, Topics.sourcePrefix(dept), PatternType.PREFIXED, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE);
+        // CREATE only here: Debezium creates a CDC runner's offsets and schema-history topics itself; resource topics are
+        // governance's (a department choosing their partitions could break the router's co-partitioned state)
+        add(acls, p, ResourceType.TOPIC, Topics.cdcPrefix(dept), PatternType.PREFIXED, AclOperation.CREATE);
         add(acls, p, ResourceType.TOPIC, Topics.commands(dept), PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
         add(acls, p, ResourceType.TOPIC, Topics.deliveryPrefix(dept), PatternType.PREFIXED, AclOperation.READ, AclOperation.DESCRIBE);
         add(acls, p, ResourceType.TOPIC, Topics.replies(dept), PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);

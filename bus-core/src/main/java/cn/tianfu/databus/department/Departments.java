@@ -32,6 +32,10 @@ import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.errors.ResourceNotFoundException;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
+import org.apache.kafka.common.quota.ClientQuotaFilter;
+import org.apache.kafka.common.quota.ClientQuotaFilterComponent;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -67,6 +71,8 @@ public final class Departments implements AutoCloseable {
 
     /** SCRAM iterations of department and auditor credentials. */
     static final int SCRAM_ITERATIONS = 8192;
+    /** The broker's quota key for partition creations and deletions per second. */
+    private static final String CONTROLLER_MUTATION_RATE = "controller_mutation_rate";
 
     private final Admin admin;
     private final Producer<String, Object> producer;
@@ -147,10 +153,10 @@ public final class Departments implements AutoCloseable {
         String password = Passwords.generate();
         return call("add department " + id, () -> {
             TopicProvisioner provisioner = new TopicProvisioner(admin, (short) 1, timeout.toMillis());
-            provisioner.ensure(Topics.commands(id), 1, Map.of());
+            provisioner.ensure(Topics.commands(id), 1, Topics.commandTopicConfigs());
             provisioner.ensure(Topics.replies(id), 1, Map.of());
             upsertCredential(id, password);
-            admin.createAcls(AccessPolicy.department(id)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            applyPolicy(id);
             registerCommandSchema(id);
             Department department = Department.newBuilder()
                     .setId(id)
@@ -166,7 +172,8 @@ public final class Departments implements AutoCloseable {
 
     /**
      * Gives a department a new password: its SCRAM credential and its verifier change; the old password stops working
-     * for new connections at once. Its ACLs are (re)created too, so a department recorded before it had any gets them.
+     * for new connections at once, and open connections lose their session at their next re-authentication (the broker's
+     * {@code connections.max.reauth.ms}). Its ACLs and quota are set to the current policy too.
      *
      * @throws DatabusException when no such department exists
      */
@@ -175,11 +182,57 @@ public final class Departments implements AutoCloseable {
         String password = Passwords.generate();
         return call("change the password of " + id, () -> {
             upsertCredential(id, password);
-            admin.createAcls(AccessPolicy.department(id)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            applyPolicy(id);
             registerCommandSchema(id);
             Department changed = Department.newBuilder(current).setPasswordVerifier(Passwords.verifier(password)).build();
             send(Topics.DEPARTMENTS, id, changed);
             return new NewPrincipal<>(changed, id, password);
+        });
+    }
+
+    /**
+     * Sets every department's ACLs and quota to the current {@link AccessPolicy}: ACLs the policy no longer grants (such
+     * as CREATE on all of {@code src.<dept>.}, or WRITE on {@code bus.deadletter}, of earlier versions) are deleted. Run
+     * by the bus at each start; returns the number of departments.
+     */
+    public int applyPolicies() {
+        List<Department> all = list();
+        call("apply the access policy", () -> {
+            for (Department d : all) {
+                applyPolicy(d.getId());
+            }
+            return null;
+        });
+        return all.size();
+    }
+
+    /** Exactly the policy's ACLs for department {@code id}, and its controller mutation quota. */
+    private void applyPolicy(String id) throws Exception {
+        List<AclBinding> wanted = AccessPolicy.department(id);
+        List<AclBindingFilter> stale = admin.describeAcls(filter(id)).values().get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .stream().filter(acl -> !wanted.contains(acl)).map(AclBinding::toFilter).toList();
+        if (!stale.isEmpty()) {
+            admin.deleteAcls(stale).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        admin.createAcls(wanted).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        setQuota(id, AccessPolicy.CONTROLLER_MUTATION_RATE);
+    }
+
+    /** The department's controller mutation quota; {@code null} removes it. */
+    private void setQuota(String id, Double rate) throws Exception {
+        ClientQuotaEntity user = new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, id));
+        admin.alterClientQuotas(List.of(new ClientQuotaAlteration(user,
+                List.of(new ClientQuotaAlteration.Op(CONTROLLER_MUTATION_RATE, rate)))))
+                .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The controller mutation quota the broker holds for department {@code id}, if any. */
+    public Optional<Double> controllerMutationQuota(String id) {
+        return call("describe the quota of " + id, () -> {
+            var quotas = admin.describeClientQuotas(ClientQuotaFilter.containsOnly(List.of(
+                    ClientQuotaFilterComponent.ofEntity(ClientQuotaEntity.USER, id)))).entities().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return quotas.values().stream().map(q -> q.get(CONTROLLER_MUTATION_RATE))
+                    .filter(Objects::nonNull).findFirst();
         });
     }
 
@@ -193,6 +246,7 @@ public final class Departments implements AutoCloseable {
         Department current = find(id).orElseThrow(() -> unknown(id));
         return call("remove department " + id, () -> {
             deletePrincipal(id);
+            setQuota(id, null);
             send(Topics.DEPARTMENTS, id, null);
             return current;
         });

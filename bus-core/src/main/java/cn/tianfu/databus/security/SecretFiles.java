@@ -23,6 +23,44 @@ public final class SecretFiles {
     }
 
     /**
+     * Makes {@code dir} a directory only its owner can read, write or enter (mode 700): creates it so when missing, and
+     * takes every group and other permission away when it has any (the bus's data directories hold raw personal data and
+     * credentials; files inside them are then out of other users' reach whatever their own modes). On a file system
+     * without POSIX permissions it only creates the directory.
+     *
+     * @return true when an existing directory had to be tightened (the caller warns)
+     * @throws DatabusException when the directory cannot be created or its permissions changed
+     */
+    public static boolean privateDirectory(Path dir) {
+        try {
+            if (!Files.exists(dir)) {
+                try {
+                    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (UnsupportedOperationException notPosix) {
+                    Files.createDirectories(dir);
+                    return false;
+                }
+                // createDirectories applies the umask: set the mode explicitly
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                return false;
+            }
+            java.util.Set<java.nio.file.attribute.PosixFilePermission> current;
+            try {
+                current = Files.getPosixFilePermissions(dir);
+            } catch (UnsupportedOperationException notPosix) {
+                return false;
+            }
+            if (current.equals(PosixFilePermissions.fromString("rwx------"))) {
+                return false;
+            }
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            return true;
+        } catch (IOException e) {
+            throw new DatabusException("cannot make " + dir + " private to its owner (mode 700): " + e.getMessage(), e);
+        }
+    }
+
+    /**
      * Writes {@code properties} to {@code file} with mode 600, creating parent directories (mode 700 when new).
      *
      * @throws DatabusException when the file cannot be written

@@ -23,6 +23,13 @@ import org.apache.kafka.common.config.TopicConfig;
  */
 public final class Topics {
 
+    /**
+     * The largest record batch, in bytes, the bus accepts on a department's {@code src.} and {@code cmd.} topics (their
+     * {@code max.message.bytes}): 1 MiB. Every producer the bus runs is sized to it ({@code max.request.size}), so a record
+     * a department could publish can always be routed, delivered and, cut, dead-lettered.
+     */
+    public static final int MAX_MESSAGE_BYTES = 1024 * 1024;
+
     /** Five years, the exchange log's legal retention (Art. 23). */
     public static final Duration FIVE_YEARS = Duration.ofDays(5 * 365 + 1);
 
@@ -57,6 +64,9 @@ public final class Topics {
 
     /** Every {@code src.<dept>.<resource>} topic. */
     public static final Pattern SOURCE_PATTERN = Pattern.compile("src\\.([a-z][a-z0-9-]{1,31})\\.([A-Za-z0-9][A-Za-z0-9_-]{0,99})");
+    /** Every CDC runner's dead-letter topic; group 1 is the department, group 2 the runner. */
+    public static final Pattern CDC_DEADLETTERS_PATTERN = Pattern.compile("src\\.([a-z][a-z0-9-]{1,31})\\._cdc\\.([a-z][a-z0-9-]{1,47})\\.deadletters");
+
     /** Every {@code cmd.<dept>} topic. */
     public static final Pattern COMMAND_PATTERN = Pattern.compile("cmd\\.([a-z][a-z0-9-]{1,31})");
 
@@ -103,12 +113,41 @@ public final class Topics {
      * department's prefix (its ACLs cover it) but not a source topic: it does not match {@link #SOURCE_PATTERN}.
      */
     public static String cdcOffsets(String department, String runner) {
-        return sourcePrefix(department) + CDC_INFIX + checkRunner(runner) + ".offsets";
+        return cdcPrefix(department) + checkRunner(runner) + ".offsets";
     }
 
     /** Where a department's CDC runner keeps the MySQL/MariaDB schema history: {@code src.<dept>._cdc.<runner>.schema-history}. */
     public static String cdcSchemaHistory(String department, String runner) {
-        return sourcePrefix(department) + CDC_INFIX + checkRunner(runner) + ".schema-history";
+        return cdcPrefix(department) + checkRunner(runner) + ".schema-history";
+    }
+
+    /**
+     * Prefix of a department's CDC runners' internal topics, {@code src.<dept>._cdc.}: the only prefix under which a
+     * department may create topics (Debezium creates its offsets and schema-history topics itself). Never a source topic.
+     */
+    public static String cdcPrefix(String department) {
+        return sourcePrefix(department) + CDC_INFIX;
+    }
+
+    /**
+     * Whether {@code topic} is a CDC runner's internal topic ({@code src.<dept>._cdc....}), which departments create
+     * themselves with partitions and configs of their choosing: no bus app may read it as a source.
+     */
+    public static boolean isCdcInternal(String topic) {
+        if (topic == null || !topic.startsWith(SOURCE_PREFIX)) {
+            return false;
+        }
+        int dot = topic.indexOf('.', SOURCE_PREFIX.length());
+        return dot > 0 && topic.startsWith(CDC_INFIX, dot + 1);
+    }
+
+    /**
+     * Where a department's CDC runner reports what it cannot publish: {@code src.<dept>._cdc.<runner>.deadletters}. Only
+     * the department can write it (its prefix), so the topic name, not the record, says who wrote a dead letter there;
+     * the bus's {@code bus.deadletter} is written by the bus alone. Matched by {@link #CDC_DEADLETTERS_PATTERN}.
+     */
+    public static String cdcDeadLetters(String department, String runner) {
+        return cdcPrefix(department) + checkRunner(runner) + ".deadletters";
     }
 
     /** CDC runner names: lower case letters, digits and '-', starting with a letter, no dots. */
@@ -166,9 +205,20 @@ public final class Topics {
 
     private static final Map<String, String> COMPACTED = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
 
-    /** Configs for a department's source and delivery topics: compacted, so the latest state per key stays replayable. */
+    private static final Map<String, String> RESOURCE = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+            TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES));
+
+    /**
+     * Configs for a department's source and delivery topics: compacted, so the latest state per key stays replayable,
+     * and records of at most {@link #MAX_MESSAGE_BYTES}.
+     */
     public static Map<String, String> resourceTopicConfigs() {
-        return COMPACTED;
+        return RESOURCE;
+    }
+
+    /** Configs for a department's {@code cmd.<dept>} topic: commands of at most {@link #MAX_MESSAGE_BYTES}. */
+    public static Map<String, String> commandTopicConfigs() {
+        return Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(MAX_MESSAGE_BYTES));
     }
 
     /**

@@ -10,8 +10,8 @@ class AccessPolicyTest {
     @Test
     void aDepartmentGetsExactlyItsOwnPrefixesAndTheCatalog() {
         assertThat(AccessPolicy.department("psb")).extracting(AccessPolicy::describe).containsExactlyInAnyOrder(
-                "TOPIC PREFIXED src.psb. WRITE", "TOPIC PREFIXED src.psb. READ", "TOPIC PREFIXED src.psb. DESCRIBE", "TOPIC PREFIXED src.psb. CREATE",
-                "TOPIC LITERAL bus.deadletter WRITE",
+                "TOPIC PREFIXED src.psb. WRITE", "TOPIC PREFIXED src.psb. READ", "TOPIC PREFIXED src.psb. DESCRIBE",
+                "TOPIC PREFIXED src.psb._cdc. CREATE",
                 "TOPIC LITERAL cmd.psb WRITE", "TOPIC LITERAL cmd.psb DESCRIBE",
                 "TOPIC PREFIXED dlv.psb. READ", "TOPIC PREFIXED dlv.psb. DESCRIBE",
                 "TOPIC LITERAL reply.psb READ", "TOPIC LITERAL reply.psb DESCRIBE",
@@ -19,6 +19,23 @@ class AccessPolicyTest {
                 "GROUP PREFIXED psb. READ", "GROUP PREFIXED psb. DESCRIBE",
                 "TRANSACTIONAL_ID PREFIXED psb. WRITE", "TRANSACTIONAL_ID PREFIXED psb. DESCRIBE");
         assertThat(AccessPolicy.department("psb")).allSatisfy(acl -> assertThat(acl.entry().principal()).isEqualTo("User:psb"));
+    }
+
+    @Test
+    void aDepartmentCreatesTopicsOnlyUnderItsCdcPrefixAndWritesNoSystemTopic() {
+        assertThat(AccessPolicy.department("psb")).filteredOn(acl -> acl.entry().operation() == org.apache.kafka.common.acl.AclOperation.CREATE)
+                .extracting(acl -> acl.pattern().name()).containsExactly(cn.tianfu.databus.topic.Topics.cdcPrefix("psb"));
+        assertThat(AccessPolicy.department("psb")).extracting(acl -> acl.pattern().name()).noneMatch(n -> n.startsWith("bus.deadletter"));
+        // the CDC prefix holds every topic a CDC runner creates, and none of them is a source topic
+        for (String t : java.util.List.of(cn.tianfu.databus.topic.Topics.cdcOffsets("psb", "hukou"),
+                cn.tianfu.databus.topic.Topics.cdcSchemaHistory("psb", "hukou"), cn.tianfu.databus.topic.Topics.cdcDeadLetters("psb", "hukou"))) {
+            assertThat(t).startsWith(cn.tianfu.databus.topic.Topics.cdcPrefix("psb"));
+            assertThat(cn.tianfu.databus.topic.Topics.isCdcInternal(t)).as(t).isTrue();
+            assertThat(cn.tianfu.databus.topic.Topics.parseSource(t)).as(t).isEmpty();
+        }
+        assertThat(cn.tianfu.databus.topic.Topics.isCdcInternal("src.psb._cdc.zz-64")).isTrue();
+        assertThat(cn.tianfu.databus.topic.Topics.isCdcInternal("src.psb.10101-000001")).isFalse();
+        assertThat(cn.tianfu.databus.topic.Topics.isCdcInternal("dlv.psb._cdc.x")).isFalse();
     }
 
     @Test

@@ -49,6 +49,11 @@ public final class BrokerConfig extends AbstractConfig {
             + "listener, SASL PLAIN on the controller listener) and authorizes with ACLs. On by default; off only for the "
             + "broker's own low-level tests, where every client is anonymous and allowed everything.";
 
+    public static final String REAUTH_MS_CONFIG = "broker.connections.max.reauth.ms";
+    private static final String REAUTH_MS_DOC = "Kafka's connections.max.reauth.ms on the client listener: an authenticated connection"
+            + " must authenticate again within this time or is closed, so a department whose password was changed or which was"
+            + " removed stops reading and writing within it, even on a connection opened before.";
+
     public static final String KAFKA_OVERRIDE_PREFIX = "broker.kafka.";
 
     private static final ConfigDef CONFIG = new ConfigDef()
@@ -59,7 +64,8 @@ public final class BrokerConfig extends AbstractConfig {
             .define(PARTITIONS_CONFIG, Type.INT, 2, Range.between(1, 1000), Importance.MEDIUM, PARTITIONS_DOC)
             .define(CLEANER_BUFFER_CONFIG, Type.LONG, 8L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.LOW, CLEANER_BUFFER_DOC)
             .define(STARTUP_TIMEOUT_MS_CONFIG, Type.LONG, 60_000L, Range.atLeast(1000), Importance.LOW, STARTUP_TIMEOUT_MS_DOC)
-            .define(SECURITY_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, SECURITY_ENABLED_DOC);
+            .define(SECURITY_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.HIGH, SECURITY_ENABLED_DOC)
+            .define(REAUTH_MS_CONFIG, Type.LONG, 300_000L, Range.atLeast(1000), Importance.MEDIUM, REAUTH_MS_DOC);
 
     public BrokerConfig(Map<String, ?> props) {
         super(CONFIG, props, false);
@@ -111,6 +117,10 @@ public final class BrokerConfig extends AbstractConfig {
 
     public boolean securityEnabled() {
         return getBoolean(SECURITY_ENABLED_CONFIG);
+    }
+
+    public long reauthMs() {
+        return getLong(REAUTH_MS_CONFIG);
     }
 
     /** The {@value #KAFKA_OVERRIDE_PREFIX} keys, with the prefix removed. */

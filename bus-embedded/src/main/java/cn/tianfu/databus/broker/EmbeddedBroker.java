@@ -26,6 +26,7 @@ import org.apache.kafka.server.common.Feature;
 import org.apache.kafka.server.common.MetadataVersion;
 
 import cn.tianfu.databus.security.Passwords;
+import cn.tianfu.databus.security.SecretFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,10 +85,15 @@ public final class EmbeddedBroker implements AutoCloseable {
     public static EmbeddedBroker start(BrokerConfig config) {
         interceptExitAndHalt();
         Path logDir = config.dataDir().resolve("kafka").toAbsolutePath();
-        try {
-            Files.createDirectories(logDir);
-        } catch (IOException e) {
-            throw new BrokerException("cannot create the broker's data directory " + logDir + ": " + e.getMessage(), e);
+        // Kafka writes its segments with the process's umask (often 644): only the directories keep other users out
+        for (Path dir : List.of(config.dataDir().toAbsolutePath(), logDir)) {
+            try {
+                if (SecretFiles.privateDirectory(dir)) {
+                    LOG.warn("{} was readable by other users; it is now mode 700 (owner only). Check who may have read it.", dir);
+                }
+            } catch (RuntimeException e) {
+                throw new BrokerException("cannot create the broker's data directory " + dir + ": " + e.getMessage(), e);
+            }
         }
         int port = config.port() == 0 ? freePort(config.host()) : checkPortFree(config.host(), config.port(), "Kafka");
         int controllerPort = config.controllerPort() == 0 ? freePortOtherThan(config.host(), port)
@@ -156,6 +162,8 @@ public final class EmbeddedBroker implements AutoCloseable {
             String controller = "listener.name." + CONTROLLER_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
             p.put("listener.security.protocol.map", CLIENT_LISTENER + ":SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":SASL_PLAINTEXT");
             p.put(client + "sasl.enabled.mechanisms", BusCredentials.MECHANISM);
+            // a changed or deleted credential ends the sessions opened with it within this time
+            p.put(client + "scram-sha-512.connections.max.reauth.ms", config.reauthMs());
             p.put(client + "scram-sha-512.sasl.jaas.config", BusCredentials.scramJaas(credentials.username(), credentials.password()));
             p.put("sasl.mechanism.inter.broker.protocol", BusCredentials.MECHANISM);
             p.put(controller + "sasl.enabled.mechanisms", "PLAIN");

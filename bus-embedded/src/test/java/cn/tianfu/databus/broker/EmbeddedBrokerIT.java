@@ -13,6 +13,7 @@ import java.util.Set;
 
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
@@ -29,6 +30,18 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -153,6 +166,69 @@ class EmbeddedBrokerIT {
             assertThat(admin.describeCluster().nodes().get(10, TimeUnit.SECONDS)).hasSize(1);
             assertThat(Files.readString(BusCredentials.file(dataDir))).contains(
                     before.lines().filter(l -> l.startsWith("sasl.password=")).findFirst().orElseThrow());
+        }
+    }
+
+    @Test
+    void theDataDirectoriesAreOwnerOnlyAndAnOpenedOneIsClosedAtStart() throws Exception {
+        Path open = dataDir.resolve("open");
+        Files.createDirectories(open.resolve("kafka"));
+        Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(open.resolve("kafka"), PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path fresh = dataDir.resolve("fresh");
+        for (Path dir : List.of(open, fresh)) {
+            try (EmbeddedBroker broker = EmbeddedBroker.start(BrokerConfig.of(dir, 0))) {
+                assertThat(Files.getPosixFilePermissions(dir)).as(dir.toString()).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+                assertThat(Files.getPosixFilePermissions(dir.resolve("kafka"))).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+                assertThat(Files.getPosixFilePermissions(dir.resolve(BusCredentials.CLIENTS_DIR))).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+            }
+        }
+    }
+
+    @Test
+    void aChangedPasswordEndsTheSessionsOpenedWithItWithinTheReauthenticationTime() throws Exception {
+        String topic = "src.psb.reauth";
+        try (EmbeddedBroker broker = EmbeddedBroker.start(new BrokerConfig(Map.of(BrokerConfig.DATA_DIR_CONFIG, dataDir.toString(),
+                BrokerConfig.PORT_CONFIG, 0, BrokerConfig.REAUTH_MS_CONFIG, 3000L)));
+             Admin admin = Admin.create(broker.clientProperties());
+             KafkaProducer<String, String> producer = producer(broker)) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("psb",
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "first-password"))).all().get(30, TimeUnit.SECONDS);
+            admin.createAcls(List.of(new AclBinding(new ResourcePattern(ResourceType.TOPIC, topic, PatternType.LITERAL),
+                    new AccessControlEntry("User:psb", "*", AclOperation.READ, AclPermissionType.ALLOW)))).all().get(30, TimeUnit.SECONDS);
+            Properties p = new Properties();
+            p.putAll(new BusCredentials("psb", "first-password").clientProperties(broker.bootstrapServers()));
+            p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+            try (KafkaConsumer<String, String> psb = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+                TopicPartition tp = new TopicPartition(topic, 0);
+                psb.assign(List.of(tp));
+                psb.seekToBeginning(List.of(tp));
+                producer.send(new ProducerRecord<>(topic, "k", "before")).get();
+                assertThat(pollAtLeast(psb, 1)).extracting(ConsumerRecord::value).containsExactly("before");
+                // the session outlives several re-authentications while the password holds
+                long until = System.nanoTime() + Duration.ofSeconds(7).toNanos();
+                while (System.nanoTime() < until) {
+                    psb.poll(Duration.ofMillis(200));
+                }
+                producer.send(new ProducerRecord<>(topic, "k", "still")).get();
+                assertThat(pollAtLeast(psb, 1)).extracting(ConsumerRecord::value).containsExactly("still");
+
+                admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("psb",
+                        new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "second-password"))).all().get(30, TimeUnit.SECONDS);
+                List<String> seen = new ArrayList<>();
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> {
+                    producer.send(new ProducerRecord<>(topic, "k", "after")).get();
+                    try {
+                        psb.poll(Duration.ofMillis(500)).forEach(r -> seen.add(r.value()));
+                        return false;
+                    } catch (AuthenticationException e) {
+                        return true;
+                    }
+                });
+                // no more than what was sent before the session's next re-authentication was refused
+                assertThat(seen.size()).isLessThan(100);
+            }
         }
     }
 

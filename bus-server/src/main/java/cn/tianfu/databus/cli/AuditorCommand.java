@@ -27,7 +27,7 @@ public final class AuditorCommand {
     /** {@code databus auditor add}. */
     @Command(name = "add", mixinStandardHelpOptions = true,
             header = "Add an auditor: a SCRAM credential auditor-<id> with READ on bus.exchange-log and its checkpoints, and"
-                    + " its client config <data-dir>/clients/auditor-<id>.properties for 'databus audit --config'.")
+                    + " its client config handed over once (--out FILE, mode 600, or standard output) for 'databus audit --config'.")
     public static final class Add implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -41,19 +41,24 @@ public final class AuditorCommand {
         @Mixin
         BusAdminOptions admin;
 
+        @Mixin
+        HandoverOptions handover;
+
         @Override
         public Integer call() {
             AccessPolicy.checkAuditor(id);
             BusEndpoints endpoints = BusEndpoints.read(admin.dataDir);
-            Path file;
+            Departments.NewPrincipal<Auditor> added;
             try (Departments departments = admin.departments()) {
-                Departments.NewPrincipal<Auditor> added = departments.addAuditor(id, Optional.ofNullable(name));
-                file = ClientFiles.write(admin.dataDir, endpoints, added.principal(), added);
+                added = departments.addAuditor(id, Optional.ofNullable(name));
             }
-            spec.commandLine().getOut().printf("Added auditor %s (principal %s): reads %s; client config %s (mode 600)%n", id,
+            java.io.PrintWriter summary = handover.out == null ? spec.commandLine().getErr() : spec.commandLine().getOut();
+            Optional<Path> file = handover.handOver(spec.commandLine().getOut(), endpoints, added.principal(), added);
+            summary.printf("Added auditor %s (principal %s): reads %s; %s%n", id,
                     AccessPolicy.principal(AccessPolicy.auditorPrincipal(id)),
-                    AccessPolicy.auditor(id).stream().map(AccessPolicy::describe).toList(), file);
-            spec.commandLine().getOut().flush();
+                    AccessPolicy.auditor(id).stream().map(AccessPolicy::describe).toList(),
+                    file.map(f -> "client config " + f + " (mode 600)").orElse("client config printed above; the bus keeps no copy"));
+            summary.flush();
             return DatabusCli.OK;
         }
     }

@@ -35,7 +35,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code databus deadletters}: lists what the bus rejected, newest last. */
+/**
+ * {@code databus deadletters}: lists what the bus rejected, newest last: {@code bus.deadletter} (written by the bus
+ * alone) and the dead letters of the departments' CDC runners ({@code src.<dept>._cdc.<runner>.deadletters}), whose
+ * component is shown as {@code <dept>/<component>}: the department is the topic's, which only it can write, not what the
+ * record says.
+ */
 @Command(name = "deadletters", mixinStandardHelpOptions = true,
         header = "List the dead letters of the bus: what was rejected, by which component, why, and where it came from.")
 public final class DeadlettersCommand implements Callable<Integer> {
@@ -72,11 +77,16 @@ public final class DeadlettersCommand implements Callable<Integer> {
              KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps(bus),
                      new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             AvroDeserializer<DeadLetter> reader = AvroDeserializer.specific(registry, DeadLetter.class);
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.DEADLETTER, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            List<TopicPartition> partitions = new java.util.ArrayList<>(consumer.partitionsFor(Topics.DEADLETTER, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList());
             if (partitions.isEmpty()) {
                 throw new DatabusException("topic " + Topics.DEADLETTER + " does not exist: is the bus running?");
             }
+            consumer.listTopics(Duration.ofSeconds(30)).forEach((topic, infos) -> {
+                if (Topics.CDC_DEADLETTERS_PATTERN.matcher(topic).matches()) {
+                    infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+                }
+            });
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
@@ -91,6 +101,10 @@ public final class DeadlettersCommand implements Callable<Integer> {
                     } catch (AvroWireFormatException e) {
                         unreadable++;
                         continue;
+                    }
+                    var cdc = Topics.CDC_DEADLETTERS_PATTERN.matcher(r.topic());
+                    if (cdc.matches()) {
+                        dl.setComponent(cdc.group(1) + "/" + dl.getComponent());
                     }
                     if (reason == null || reason.equals(dl.getReason())) {
                         kept.addLast(dl);

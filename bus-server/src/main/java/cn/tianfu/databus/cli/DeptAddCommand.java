@@ -19,10 +19,11 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code databus dept add}: adds a department with its topics, credentials, ACLs and client config file. */
+/** {@code databus dept add}: adds a department with its topics, credentials, ACLs, and hands its client config over once. */
 @Command(name = "add", mixinStandardHelpOptions = true,
-        header = "Add a department: creates cmd.<id> and reply.<id>, its SCRAM credential (a generated password) and ACLs,"
-                + " records it on bus.departments and writes <data-dir>/clients/<id>.properties (mode 600) for --config.")
+        header = "Add a department: creates cmd.<id> and reply.<id>, its SCRAM credential (a generated password), ACLs and"
+                + " quota, records it on bus.departments and hands its client config over once: to --out FILE (mode 600),"
+                + " or on standard output. The bus keeps only a verifier of the password.")
 public final class DeptAddCommand implements Callable<Integer> {
 
     @Spec
@@ -40,7 +41,10 @@ public final class DeptAddCommand implements Callable<Integer> {
     @Mixin
     BusAdminOptions admin;
 
-    @Option(names = "--json", description = "Print JSON (for scripts).")
+    @Mixin
+    HandoverOptions handover;
+
+    @Option(names = "--json", description = "Print JSON (for scripts); without --out it holds the client config too.")
     boolean json;
 
     @Override
@@ -51,23 +55,31 @@ public final class DeptAddCommand implements Callable<Integer> {
         try (Departments departments = admin.departments()) {
             added = departments.add(id, name, Optional.ofNullable(code));
         }
-        Path file = ClientFiles.write(admin.dataDir, endpoints, id, added);
         Department department = added.record();
         Output output = new Output(spec.commandLine().getOut(), spec.commandLine().getErr(), spec.qualifiedName(), json);
         if (json) {
+            Path file = handover.out == null ? null : handover.handOver(output.out, endpoints, id, added).orElseThrow();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("department", DeptListCommand.plain(department));
             result.put("principal", AccessPolicy.principal(id));
             result.put("commandTopic", Topics.commands(id));
             result.put("replyTopic", Topics.replies(id));
             result.put("acls", AccessPolicy.department(id).stream().map(AccessPolicy::describe).toList());
-            result.put("clientConfig", file.toString());
+            result.put("clientConfig", file == null ? null : file.toString());
+            if (file == null) {
+                result.put("clientConfigText", ClientFiles.text(endpoints, id, added));
+            }
             output.json(result);
         } else {
-            output.out.printf("Added department %s (%s): principal %s, topics %s and %s, %d ACLs; client config %s"
-                    + " (holds its password; mode 600)%n", id, department.getName(), AccessPolicy.principal(id),
-                    Topics.commands(id), Topics.replies(id), AccessPolicy.department(id).size(), file);
-            output.out.flush();
+            // the summary goes to stderr when stdout carries the client config
+            java.io.PrintWriter summary = handover.out == null ? output.err : output.out;
+            Optional<Path> file = handover.handOver(output.out, endpoints, id, added);
+            summary.printf("Added department %s (%s): principal %s, topics %s and %s, %d ACLs; %s%n", id, department.getName(),
+                    AccessPolicy.principal(id), Topics.commands(id), Topics.replies(id), AccessPolicy.department(id).size(),
+                    file.map(f -> "client config " + f + " (holds its password; mode 600): hand it to the department,"
+                            + " then delete it here").orElse("its client config (with its password) is printed above;"
+                            + " the bus keeps no copy"));
+            summary.flush();
         }
         return DatabusCli.OK;
     }

@@ -1,6 +1,7 @@
 package cn.tianfu.databus.cli;
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import cn.tianfu.databus.department.Departments;
@@ -14,7 +15,9 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code databus dept rotate-password}: a new password for a department. */
 @Command(name = "rotate-password", mixinStandardHelpOptions = true,
-        header = "Give a department a new password and rewrite its client config; the old password stops working at once.")
+        header = "Give a department a new password and hand its new client config over once (--out FILE, or standard"
+                + " output); the old password stops working for new connections at once and for open ones at their next"
+                + " re-authentication.")
 public final class DeptRotatePasswordCommand implements Callable<Integer> {
 
     @Spec
@@ -26,16 +29,25 @@ public final class DeptRotatePasswordCommand implements Callable<Integer> {
     @Mixin
     BusAdminOptions admin;
 
+    @Mixin
+    HandoverOptions handover;
+
     @Override
     public Integer call() {
         BusEndpoints endpoints = BusEndpoints.read(admin.dataDir);
-        Path file;
+        Departments.NewPrincipal<?> rotated;
         try (Departments departments = admin.departments()) {
-            file = ClientFiles.write(admin.dataDir, endpoints, id, departments.rotatePassword(id));
+            rotated = departments.rotatePassword(id);
         }
-        spec.commandLine().getOut().printf("New password for %s written to %s (mode 600); hand that file to the department%n",
-                id, file);
-        spec.commandLine().getOut().flush();
+        // a department the bus runs itself (the authority, the demo's) keeps its file where the bus reads it
+        if (handover.out == null && java.nio.file.Files.exists(ClientFiles.file(admin.dataDir, id))) {
+            handover.out = ClientFiles.file(admin.dataDir, id);
+        }
+        java.io.PrintWriter summary = handover.out == null ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        Optional<Path> file = handover.handOver(spec.commandLine().getOut(), endpoints, id, rotated);
+        summary.printf("New password for %s %s%n", id, file.map(f -> "written to " + f + " (mode 600); hand that file to the department")
+                .orElse("printed above in its client config; the bus keeps no copy"));
+        summary.flush();
         return DatabusCli.OK;
     }
 }

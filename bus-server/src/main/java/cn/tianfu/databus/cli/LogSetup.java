@@ -18,6 +18,10 @@ final class LogSetup {
     }
 
     static void toDataDir(Path dataDir) {
+        if (!java.nio.file.Files.exists(dataDir)) {
+            // owner only from the start (the bus checks an existing one when it starts); log4j would create it 755
+            cn.tianfu.databus.security.SecretFiles.privateDirectory(dataDir);
+        }
         String file = dataDir.resolve("logs").resolve("databus.log").toString();
         ConfigurationBuilder<BuiltConfiguration> b = ConfigurationBuilderFactory.newConfigurationBuilder();
         b.setStatusLevel(Level.ERROR);

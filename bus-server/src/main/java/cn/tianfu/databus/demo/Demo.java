@@ -158,7 +158,7 @@ public final class Demo {
         return failures.isEmpty();
     }
 
-    /** As 'databus dept add' does: topics, SCRAM credential, ACLs, and the client config in the data dir. */
+    /** As 'databus dept add' does, keeping the client config in the data dir: the demo's operator plays every sample department. */
     private void addDepartment(Departments departments, String id, String name) {
         boolean existed = departments.find(id).isPresent();
         ClientFiles.ensureDepartment(departments, dataDir, endpoints, id, name, Optional.empty());

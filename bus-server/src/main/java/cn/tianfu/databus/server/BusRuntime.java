@@ -1,7 +1,5 @@
 package cn.tianfu.databus.server;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,7 +16,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.auth.PrincipalDirectory;
 import cn.tianfu.databus.broker.BrokerConfig;
 import cn.tianfu.databus.broker.BusCredentials;
@@ -31,6 +28,7 @@ import cn.tianfu.databus.ledger.app.LedgerApp;
 import cn.tianfu.databus.ledger.app.LedgerConfig;
 import cn.tianfu.databus.registry.server.RegistryServerConfig;
 import cn.tianfu.databus.registry.server.SchemaRegistryServer;
+import cn.tianfu.databus.security.SecretFiles;
 import cn.tianfu.databus.sharing.router.RouterConfig;
 import cn.tianfu.databus.sharing.router.SharingRouterApp;
 import cn.tianfu.databus.topic.TopicProvisioner;
@@ -93,10 +91,8 @@ public final class BusRuntime implements AutoCloseable {
 
     private void doStart() {
         long t0 = System.nanoTime();
-        try {
-            Files.createDirectories(config.dataDir());
-        } catch (IOException e) {
-            throw new DatabusException("cannot create the data directory " + config.dataDir() + ": " + e.getMessage(), e);
+        if (SecretFiles.privateDirectory(config.dataDir())) {
+            LOG.warn("{} was readable by other users; it is now mode 700 (owner only). Check who may have read it.", config.dataDir());
         }
         broker = track(EmbeddedBroker.start(new BrokerConfig(Map.of(
                 BrokerConfig.DATA_DIR_CONFIG, config.dataDir().toString(),
@@ -147,6 +143,8 @@ public final class BusRuntime implements AutoCloseable {
             if (!existed) {
                 LOG.info("Added the department of the public data authority, '{}'", AUTHORITY_DEPARTMENT);
             }
+            // a bus upgraded from an earlier policy drops the ACLs it no longer grants (docs/security.md)
+            departments.applyPolicies();
         }
     }
 

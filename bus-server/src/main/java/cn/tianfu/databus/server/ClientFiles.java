@@ -13,9 +13,10 @@ import cn.tianfu.databus.security.SecretFiles;
 
 /**
  * The client configs of a bus's principals under {@code <data-dir>/clients/}: {@code bus.properties} (the bus itself,
- * written at each start) and one {@code <principal>.properties} per department or auditor (written by
- * {@code databus dept add}, {@code dept rotate-password} and {@code auditor add}). Each is mode 600 and complete: a
- * client command takes it with {@code --config FILE}.
+ * written at each start) and one {@code <dept>.properties} per department the bus runs itself (the authority's, and the
+ * demo's sample departments). A department added with {@code databus dept add} is not kept here: its client config is
+ * handed over once ({@link #handover}) and the bus keeps only verifiers of its password. Each file is mode 600 and
+ * complete: a client command takes it with {@code --config FILE}.
  */
 public final class ClientFiles {
 
@@ -50,8 +51,8 @@ public final class ClientFiles {
         Path file = file(dataDir, principal);
         if (!Files.exists(file)) {
             throw new DatabusException("no client config for '" + principal + "' in " + file.getParent()
-                    + ": add the department with 'databus dept add " + principal + " --name ... --data-dir " + dataDir
-                    + "' (or give its client config with --config FILE)");
+                    + ": the bus keeps only its own departments' (the authority's, the demo's); give the client config"
+                    + " 'databus dept add " + principal + " --out FILE' handed over with --config FILE");
         }
         return DatabusClientConfig.load(file);
     }
@@ -81,9 +82,35 @@ public final class ClientFiles {
 
     /** Writes the client config of a principal just created or given a new password; returns the file. */
     public static Path write(Path dataDir, BusEndpoints endpoints, String departmentId, Departments.NewPrincipal<?> principal) {
-        return SecretFiles.write(file(dataDir, principal.principal()), DatabusClientConfig.fileProperties(endpoints.bootstrapServers(),
-                endpoints.registryUrl(), endpoints.httpUrl(), departmentId, principal.principal(), principal.password()),
-                "Client config of " + principal.principal() + " (use with --config). Holds its password: keep it secret.");
+        return handover(file(dataDir, principal.principal()), endpoints, departmentId, principal);
+    }
+
+    /**
+     * Writes the client config of a principal just created or given a new password to {@code file} (mode 600), wherever
+     * the operator hands it over from; returns the file.
+     */
+    public static Path handover(Path file, BusEndpoints endpoints, String departmentId, Departments.NewPrincipal<?> principal) {
+        return SecretFiles.write(file, properties(endpoints, departmentId, principal), comment(principal));
+    }
+
+    /** The client config of a principal just created or given a new password, as the text of a properties file. */
+    public static String text(BusEndpoints endpoints, String departmentId, Departments.NewPrincipal<?> principal) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        try {
+            properties(endpoints, departmentId, principal).store(w, comment(principal));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    private static java.util.Properties properties(BusEndpoints endpoints, String departmentId, Departments.NewPrincipal<?> principal) {
+        return DatabusClientConfig.fileProperties(endpoints.bootstrapServers(), endpoints.registryUrl(), endpoints.httpUrl(),
+                departmentId, principal.principal(), principal.password());
+    }
+
+    private static String comment(Departments.NewPrincipal<?> principal) {
+        return "Client config of " + principal.principal() + " (use with --config). Holds its password: keep it secret.";
     }
 
     /**

@@ -74,6 +74,26 @@ class DeadlettersCommandIT {
         assertThat(json.out().strip().lines()).hasSize(1);
         assertThat(json.out()).contains("\"reason\":\"MALFORMED_BYTES\"").contains("bad command " + marker);
 
+        // a department's CDC runner writes its own dead-letter topic (it may create it, under its CDC prefix); whatever
+        // component the record claims, the listing names the department the topic belongs to
+        String dept = "dl" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+        var deptConfig = bus.addDepartment(dept);
+        String cdcTopic = Topics.cdcDeadLetters(dept, "hukou");
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(deptConfig.kafkaProperties());
+             SchemaRegistryClient registry = bus.registryClient();
+             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(deptConfig.producerProperties(),
+                     new StringSerializer(), new ByteArraySerializer())) {
+            admin.createTopics(java.util.List.of(new org.apache.kafka.clients.admin.NewTopic(cdcTopic, 1, (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
+            DeadLetter claimed = DeadLetters.builder("governance", DeadLetterReason.MALFORMED_BYTES, "from cdc " + marker).build();
+            producer.send(new ProducerRecord<>(cdcTopic, claimed.getId(),
+                    new AvroSerializer<DeadLetter>(registry).serialize(Topics.DEADLETTER, claimed))).get(30, TimeUnit.SECONDS);
+        }
+        Run cdc = run("deadletters", "--data-dir", dataDir.toString(), "--json", "--limit", "1000");
+        assertThat(cdc.exit()).as(cdc.err()).isEqualTo(0);
+        assertThat(cdc.out().lines().filter(l -> l.contains("from cdc " + marker)))
+                .singleElement().asString().contains("\"component\":\"" + dept + "/governance\"");
+
         Run wrong = run("deadletters", "--data-dir", dataDir.toString(), "--reason", "NO_SUCH_REASON");
         assertThat(wrong.exit()).isEqualTo(1);
         assertThat(wrong.err()).contains("NO_SUCH_REASON").contains("NOT_THE_PROVIDER");

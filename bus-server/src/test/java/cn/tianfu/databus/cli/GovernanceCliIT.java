@@ -71,7 +71,9 @@ class GovernanceCliIT {
         new BusEndpoints(bus.bootstrapServers(), bus.registryUrl(), http.url()).write(dataDir);
         bus.writeBusClientConfig(dataDir, java.util.Optional.of(http.url()));
         for (String[] d : DEPARTMENTS) {
-            ADDED.add(run("dept", "add", d[0], "--name", d[1], "--code", d[2], "--data-dir", dataDir.toString()));
+            // the test, as the operator, keeps the handed-over files where '--data-dir DIR --as DEPT' reads them
+            ADDED.add(run("dept", "add", d[0], "--name", d[1], "--code", d[2], "--data-dir", dataDir.toString(),
+                    "--out", dataDir.resolve("clients").resolve(d[0] + ".properties").toString()));
         }
         governance = GovernanceApp.create(new GovernanceConfig(bus.streamsAppConfig(Map.of(
                 GovernanceConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
@@ -131,6 +133,22 @@ class GovernanceCliIT {
         Run again = run("dept", "add", "psb", "--name", "又一个", "--data-dir", dataDir.toString());
         assertThat(again.exit()).isEqualTo(DatabusCli.FAILED);
         assertThat(again.err()).contains("department psb (市公安局) already exists");
+
+        // without --out the client config is printed once, on stdout, and the bus keeps no copy
+        String handed = "ho" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
+        Run printed = run("dept", "add", handed, "--name", "交接", "--data-dir", dataDir.toString());
+        assertThat(printed.exit()).as(printed.err()).isEqualTo(DatabusCli.OK);
+        assertThat(printed.out()).contains("department.id=" + handed).contains("sasl.password=");
+        assertThat(printed.err()).contains("Added department " + handed).contains("the bus keeps no copy");
+        assertThat(dataDir.resolve("clients").resolve(handed + ".properties")).doesNotExist();
+        Properties handedOver = new Properties();
+        handedOver.load(new java.io.StringReader(printed.out()));
+        Run rotated = run("dept", "rotate-password", handed, "--data-dir", dataDir.toString());
+        assertThat(rotated.exit()).as(rotated.err()).isEqualTo(DatabusCli.OK);
+        Properties rotatedOver = new Properties();
+        rotatedOver.load(new java.io.StringReader(rotated.out()));
+        assertThat(rotatedOver.getProperty("sasl.password")).isNotBlank().isNotEqualTo(handedOver.getProperty("sasl.password"));
+        assertThat(dataDir.resolve("clients").resolve(handed + ".properties")).doesNotExist();
 
         Run list = run("dept", "list", "--data-dir", dataDir.toString());
         assertThat(list.exit()).isEqualTo(DatabusCli.OK);

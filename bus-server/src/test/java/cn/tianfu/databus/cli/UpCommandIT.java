@@ -38,6 +38,8 @@ class UpCommandIT {
     @Test
     void upReportsReadinessServesHealthAndStopsCleanlyOnSigterm() throws Exception {
         Path output = dataDir.resolve("up.out");
+        // a data directory others can read is closed at start, with a warning
+        Files.setPosixFilePermissions(dataDir, PosixFilePermissions.fromString("rwxr-xr-x"));
         Process bus = new ProcessBuilder(javaCommand("up", "--data-dir", dataDir.toString(),
                 "--kafka-port", "0", "--registry-port", "0", "--http-port", "0"))
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
@@ -79,6 +81,10 @@ class UpCommandIT {
                     HttpResponse.BodyHandlers.ofString());
             assertThat(subjects.statusCode()).isEqualTo(200);
             assertThat(subjects.body()).contains("bus.departments-value");
+            // the data directory and the broker's are the owner's only (docs/security.md)
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir))).isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dataDir.resolve("kafka")))).isEqualTo("rwx------");
+            assertThat(out).anyMatch(l -> l.contains("WARN") && l.contains("was readable by other users"));
             // the authority is a department with its own client config
             assertThat(DatabusClientConfig.load(dataDir.resolve("clients/authority.properties")).principal()).isEqualTo("authority");
 

@@ -94,8 +94,8 @@ class AccessMatrixIT {
         Map<String, List<String>> m = new LinkedHashMap<>();
         //                                 src      dlv      cmd      reply    catalog  grants   requests log      ckpts    deadltr  group A.*
         m.put("bus", row(              "RW", "RW", "RW", "RW", "RW", "RW", "RW", "RW", "RW", "RW", "J"));
-        m.put("dept A", row(           "RW", "R",  "W",  "R",  "R",  "",   "",   "",   "",   "W",  "J"));
-        m.put("dept B", row(           "",   "",   "",   "",   "R",  "",   "",   "",   "",   "W",  ""));
+        m.put("dept A", row(           "RW", "R",  "W",  "R",  "R",  "",   "",   "",   "",   "",   "J"));
+        m.put("dept B", row(           "",   "",   "",   "",   "R",  "",   "",   "",   "",   "",   ""));
         m.put("auditor", row(          "",   "",   "",   "",   "",   "",   "",   "R",  "R",  "",   ""));
         m.put("anonymous", row(        "",   "",   "",   "",   "",   "",   "",   "",   "",   "",   ""));
         return m;
@@ -122,6 +122,46 @@ class AccessMatrixIT {
         }
         print(actual);
         assertThat(actual).isEqualTo(expected());
+    }
+
+    /**
+     * Who may create topics where: only the bus creates resource, delivery, command and system topics; a department
+     * creates only under its own {@code src.<dept>._cdc.} (its CDC runners' offsets, schema history and dead letters).
+     */
+    @Test
+    void only_the_bus_creates_topics_and_a_department_only_under_its_cdc_prefix() throws Exception {
+        String n = Long.toString(ThreadLocalRandom.current().nextLong(1L << 30), 36);
+        Map<String, String> where = new LinkedHashMap<>();
+        where.put("src.A.*", Topics.source(a, "c" + n));
+        where.put("src.A._cdc.*", Topics.cdcOffsets(a, "c" + n));
+        where.put("src.B._cdc.*", Topics.cdcOffsets(b, "c" + n));
+        where.put("dlv.A.*", Topics.delivery(a, "c" + n));
+        where.put("cmd.*", Topics.commands("c" + n));
+        where.put("bus.*", "bus.c" + n);
+        Map<String, List<String>> actual = new LinkedHashMap<>();
+        for (String who : List.of("dept A", "dept B", "auditor")) {
+            List<String> cells = new ArrayList<>();
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(PRINCIPALS.get(who))) {
+                for (String topic : where.values()) {
+                    try {
+                        admin.createTopics(List.of(new NewTopic(topic + "-" + who.replace(' ', '-').toLowerCase(), 1, (short) 1)))
+                                .all().get(30, TimeUnit.SECONDS);
+                        cells.add(ALLOWED);
+                    } catch (ExecutionException e) {
+                        if (!(e.getCause() instanceof AuthorizationException)) {
+                            throw new AssertionError("creating " + topic + " as " + who + " failed otherwise: " + e.getCause(), e);
+                        }
+                        cells.add(DENIED);
+                    }
+                }
+            }
+            actual.put(who, cells);
+        }
+        System.out.println("\nTopic creation (" + String.join(", ", where.keySet()) + "): " + actual);
+        assertThat(actual).containsExactly(
+                Map.entry("dept A", List.of(DENIED, ALLOWED, DENIED, DENIED, DENIED, DENIED)),
+                Map.entry("dept B", List.of(DENIED, DENIED, ALLOWED, DENIED, DENIED, DENIED)),
+                Map.entry("auditor", List.of(DENIED, DENIED, DENIED, DENIED, DENIED, DENIED)));
     }
 
     private List<String> probeRow(String name, Map<String, Object> props) {

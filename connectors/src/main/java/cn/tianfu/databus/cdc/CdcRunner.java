@@ -31,11 +31,15 @@ import javax.management.ObjectName;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -95,7 +99,7 @@ import io.debezium.engine.format.ChangeEventFormat;
  *
  * <p>A change of a table's columns that the mapping and the catalogued schema cannot absorb stops <em>that table</em>
  * (an ERROR in the log, {@link CdcStatus.TableState#STOPPED} in {@link #status()}): that change and every later one of
- * the table go to {@link Topics#DEADLETTER} ({@code INCOMPATIBLE_SCHEMA_CHANGE}, the change as original value) instead
+ * the table go to the runner's dead letters, {@link Topics#cdcDeadLetters} ({@code INCOMPATIBLE_SCHEMA_CHANGE}, the change as original value) instead
  * of its source topic, so its history is never published out of order, while the runner's other tables stream on. The
  * stop is recorded in the runner's offsets topic ({@link Topics#cdcOffsets}) before the offsets pass the change, so a restart
  * with the catalog and mapping still not fitting keeps the table stopped; a restart after they are fixed streams it
@@ -183,6 +187,7 @@ public final class CdcRunner implements AutoCloseable {
                 throw new CdcMappingException(mapping.source(), unfit.values().stream().flatMap(List::stream).toList());
             }
             restoreTables(unfit, ledger);
+            ensureDeadLetterTopic();
             producer = new KafkaProducer<>(bus.producerProperties(), new StringSerializer(), new ByteArraySerializer());
             deadLetterWriter = new AvroSerializer<>(registry);
             json = new JsonConverter();
@@ -250,6 +255,30 @@ public final class CdcRunner implements AutoCloseable {
         return byTable;
     }
 
+    /**
+     * Creates the runner's dead-letter topic, {@link Topics#cdcDeadLetters}, unless it exists. A department writes no bus
+     * topic ({@code bus.deadletter} is the bus's own): its dead letters stay under its prefix, where their topic's name
+     * says who wrote them, and {@code databus deadletters} lists them with the bus's.
+     */
+    private void ensureDeadLetterTopic() {
+        String topic = Topics.cdcDeadLetters(mapping.department(), mapping.runner());
+        try (Admin admin = Admin.create(bus.kafkaProperties())) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, config.topicReplicationFactor()).configs(Map.of(
+                    TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(365).toMillis())))))
+                    .all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new CdcException("cannot create the runner's dead-letter topic " + topic + ": " + e.getCause().getMessage()
+                        + " (may " + bus.departmentId() + " create topics under " + Topics.cdcPrefix(mapping.department()) + "?)", e.getCause());
+            }
+        } catch (TimeoutException e) {
+            throw new CdcException("cannot create the runner's dead-letter topic " + topic + ": the bus did not answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CdcException("interrupted while creating " + topic, e);
+        }
+    }
+
     private TableStops.Ledger readLedger() {
         try {
             return TableStops.read(bus.kafkaProperties(), offsetsTopic, mapping.runner(), Duration.ofSeconds(30));
@@ -270,7 +299,8 @@ public final class CdcRunner implements AutoCloseable {
                 run.restore(stop, CdcStatus.TableState.STOPPED);
                 LOG.error("Table {} of runner {} stays STOPPED (stopped at {}: {}). Its columns still do not fit: {}. Its"
                         + " changes go to {}, the other tables stream; fix the catalogued schema or the mapping and"
-                        + " restart the runner", table, mapping.runner(), stop.position(), stop.reason(), now, Topics.DEADLETTER);
+                        + " restart the runner", table, mapping.runner(), stop.position(), stop.reason(), now,
+                        Topics.cdcDeadLetters(mapping.department(), mapping.runner()));
             } else if (stop != null) {
                 run.restore(stop, CdcStatus.TableState.RECOVERING);
                 LOG.info("Table {} of runner {} was stopped at {} ({}); it fits the catalog and mapping now: it streams"
@@ -594,7 +624,7 @@ public final class CdcRunner implements AutoCloseable {
         LOG.error("Table {} of runner {} STOPPED at {}: {}. This change and every later one of {} go to {}, not to {};"
                         + " the runner's other tables stream on. Fix the catalogued schema or the mapping, then restart the"
                         + " runner: it streams the table again and re-reads its rows", t.table(), mapping.runner(), position,
-                reason, t.table(), Topics.DEADLETTER, Topics.source(mapping.department(), t.resource()));
+                reason, t.table(), Topics.cdcDeadLetters(mapping.department(), mapping.runner()), Topics.source(mapping.department(), t.resource()));
         sends.add(deadLetter(run, record, DeadLetterReason.INCOMPATIBLE_SCHEMA_CHANGE, heldBack(run, stop, op, true)));
     }
 
@@ -718,7 +748,7 @@ public final class CdcRunner implements AutoCloseable {
     }
 
     /**
-     * Sends a change to {@link Topics#DEADLETTER}: the change as JSON as original value, its position and table in the
+     * Sends a change to the runner's dead letters ({@link Topics#cdcDeadLetters}): the change as JSON as original value, its position and table in the
      * headers. Stored with the batch, before its offsets are recorded: a dead letter the bus does not take stops the
      * runner, so nothing is dropped.
      */
@@ -740,7 +770,9 @@ public final class CdcRunner implements AutoCloseable {
         if (reason != DeadLetterReason.INCOMPATIBLE_SCHEMA_CHANGE) {
             LOG.warn("Dead letter {} from {}: {}", reason, mapping.runner(), message);
         }
-        return send(new ProducerRecord<>(Topics.DEADLETTER, dl.getId(), deadLetterWriter.serialize(Topics.DEADLETTER, dl)));
+        // framed with the schema id the bus registered for its own dead letters: one reader reads both topics
+        return send(new ProducerRecord<>(Topics.cdcDeadLetters(mapping.department(), mapping.runner()), dl.getId(),
+                deadLetterWriter.serialize(Topics.DEADLETTER, dl)));
     }
 
     /** One mapped table's stream: streaming, stopped (with why and where), or recovering after a stop. */

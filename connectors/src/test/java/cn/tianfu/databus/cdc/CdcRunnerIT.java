@@ -239,8 +239,12 @@ class CdcRunnerIT {
     }
 
     /** The dead letters written for a resource's source topic so far, in source-position order. */
-    private static List<DeadLetter> deadLetters(Resource r) {
-        return gov.readCommitted(Topics.DEADLETTER).stream()
+    /** The dead letters of the provider's CDC runners, on their own topics under its CDC prefix (not bus.deadletter). */
+    private static List<DeadLetter> deadLetters(Resource r) throws Exception {
+        List<String> topics = bus.admin().listTopics().names().get(30, TimeUnit.SECONDS).stream()
+                .filter(t -> Topics.CDC_DEADLETTERS_PATTERN.matcher(t).matches() && t.startsWith(Topics.cdcPrefix(r.provider())))
+                .toList();
+        return topics.stream().flatMap(t -> gov.readCommitted(t).stream())
                 .map(rec -> AvroDeserializer.specific(registry, DeadLetter.class).deserialize(rec.topic(), rec.value()))
                 .filter(d -> r.topic().equals(d.getSourceTopic()))
                 .sorted(java.util.Comparator.comparing(d -> text(d.getOriginalHeaders().get(EventHeaders.SOURCE_POSITION))))

@@ -109,7 +109,8 @@ class CdcRunCommandIT {
         provider = "p" + s;
         consumer = "c" + s;
         for (String dept : List.of(provider, consumer)) {
-            Run added = run("dept", "add", dept, "--name", "department " + dept, "--data-dir", dataDir.toString());
+            Run added = run("dept", "add", dept, "--name", "department " + dept, "--data-dir", dataDir.toString(),
+                    "--out", ClientFiles.file(dataDir, dept).toString());
             assertThat(added.exit()).as(added.err()).isZero();
         }
         providerConfig = ClientFiles.file(dataDir, provider);
