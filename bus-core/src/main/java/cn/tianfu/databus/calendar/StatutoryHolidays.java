@@ -36,6 +36,9 @@ public final class StatutoryHolidays {
     /** China Standard Time, in which lunar dates and solar terms are reckoned. */
     private static final ZoneOffset CHINA = ZoneOffset.ofHours(8);
     private static final double QINGMING_LONGITUDE = Math.toRadians(15);
+    /** Years computed so far: a pure function of the year, and a few milliseconds of ICU4J each. */
+    private static final java.util.concurrent.ConcurrentMap<Integer, SortedMap<LocalDate, String>> COMPUTED =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private StatutoryHolidays() {
     }
@@ -51,6 +54,10 @@ public final class StatutoryHolidays {
      * @throws CalendarException for a year before {@value #FIRST_YEAR} or after {@value #LAST_YEAR}
      */
     public static SortedMap<LocalDate, String> of(int year) {
+        return COMPUTED.computeIfAbsent(year, StatutoryHolidays::compute);
+    }
+
+    private static SortedMap<LocalDate, String> compute(int year) {
         if (!covers(year)) {
             throw new CalendarException("no provisional calendar for " + year + ": the statutory holidays of the 2024"
                     + " revision are computed for " + FIRST_YEAR + " to " + LAST_YEAR + "; load the year's calendar");
