@@ -96,6 +96,27 @@ public final class CalendarRecords {
                 .build();
     }
 
+    /**
+     * The calendar due times are counted on: {@code base} (the bundled years) with the {@code region}'s loaded records
+     * over its own years, every other year provisional. A record that does not hold a valid year is left out (and named
+     * in {@code skipped}, when given), so one bad record never stops a count.
+     */
+    public static WorkingDayCalendar effective(WorkingDayCalendar base, Iterable<HolidayCalendar> records, String region,
+                                               java.util.function.Consumer<String> skipped) {
+        List<YearCalendar> loaded = new ArrayList<>();
+        for (HolidayCalendar r : records) {
+            if (!region.equals(r.getRegion())) {
+                continue;
+            }
+            try {
+                loaded.add(toYear(r));
+            } catch (CalendarException e) {
+                skipped.accept(key(r.getRegion(), r.getYear()) + ": " + e.getMessage());
+            }
+        }
+        return base.overriddenBy(loaded).withProvisionalYears();
+    }
+
     private static CalendarKind kind(cn.tianfu.databus.schemas.CalendarKind kind) {
         return CalendarKind.valueOf(kind.name());
     }

@@ -71,6 +71,11 @@ public final class YearCalendar {
         return source;
     }
 
+    /** The same days with another {@link #source()} (e.g. the file name and the notice it transcribes). */
+    public YearCalendar withSource(String source) {
+        return new YearCalendar(year, workingDays, labels, source, kind);
+    }
+
     public CalendarKind kind() {
         return kind;
     }

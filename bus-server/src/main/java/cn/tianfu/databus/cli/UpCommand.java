@@ -1,5 +1,6 @@
 package cn.tianfu.databus.cli;
 
+import java.time.InstantSource;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -13,7 +14,14 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code databus up}: runs the whole bus on this machine until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
         header = "Start the bus on this machine: broker, schema registry, streams apps and HTTP API, until Ctrl-C.")
-public final class UpCommand implements Callable<Integer> {
+public final class UpCommand implements Callable<Integer>, UsesClock {
+
+    private InstantSource clock = InstantSource.system();
+
+    @Override
+    public void clock(InstantSource clock) {
+        this.clock = clock;
+    }
 
     @Mixin
     BusOptions options;
@@ -25,7 +33,7 @@ public final class UpCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ServerConfig config = options.toConfig();
         LogSetup.toDataDir(config.dataDir());
-        BusRuntime runtime = BusRuntime.start(config);
+        BusRuntime runtime = BusRuntime.start(config, clock);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             spec.commandLine().getOut().println("Stopping the bus ...");

@@ -9,11 +9,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import cn.tianfu.databus.calendar.CalendarException;
 import cn.tianfu.databus.calendar.CalendarRecords;
 import cn.tianfu.databus.calendar.Due;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
-import cn.tianfu.databus.calendar.YearCalendar;
 import cn.tianfu.databus.schemas.HolidayCalendar;
 
 /** The calendar due times are counted on: the bundled years, replaced by those on {@code bus.calendars}, then provisional years. */
@@ -26,21 +24,17 @@ final class DueTimes {
 
     /** {@code base} with the mainland (CN) years of the calendar store over its own, answering other years provisionally. */
     static WorkingDayCalendar calendar(WorkingDayCalendar base, ReadOnlyKeyValueStore<String, HolidayCalendar> store) {
-        List<YearCalendar> loaded = new ArrayList<>();
+        List<HolidayCalendar> records = new ArrayList<>();
         try (KeyValueIterator<String, HolidayCalendar> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<String, HolidayCalendar> kv = it.next();
-                if (CalendarRecords.yearOf(kv.key, CalendarRecords.REGION_CN).isEmpty()) {
-                    continue;
-                }
-                try {
-                    loaded.add(CalendarRecords.toYear(kv.value));
-                } catch (CalendarException e) {
-                    LOG.error("Ignored calendar {} of bus.calendars: {}", kv.key, e.getMessage());
+                if (CalendarRecords.yearOf(kv.key, CalendarRecords.REGION_CN).isPresent()) {
+                    records.add(kv.value);
                 }
             }
         }
-        return base.overriddenBy(loaded).withProvisionalYears();
+        return CalendarRecords.effective(base, records, CalendarRecords.REGION_CN,
+                problem -> LOG.error("Ignored calendar {} of bus.calendars", problem));
     }
 
     /** What a reply adds for a due date counted over a provisional year; empty otherwise. */
