@@ -7,11 +7,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import cn.tianfu.databus.calendar.CalendarKind;
 import cn.tianfu.databus.calendar.CalendarRecords;
 import cn.tianfu.databus.calendar.Calendars;
 import cn.tianfu.databus.calendar.StatutoryHolidays;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
+import cn.tianfu.databus.calendar.YearCalendar;
 import cn.tianfu.databus.schemas.HolidayCalendar;
+import cn.tianfu.databus.topic.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,20 +46,26 @@ public final class CalendarListCommand implements Callable<Integer>, UsesClock {
     @Override
     public Integer call() {
         List<HolidayCalendar> loaded;
+        WorkingDayCalendar effective;
         try (Calendars calendars = admin.calendars()) {
             loaded = calendars.list();
+            effective = calendars.effective();
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         for (HolidayCalendar c : loaded) {
             rows.add(row(c.getYear(), c.getRegion(), c.getKind().name(), c.getSource(), Times.format(c.getLoadedAt()),
                     c.getHistory().isEmpty() ? "" : "replaces " + c.getHistory().get(0).getKind()));
         }
+        // this year and next are counted on whatever the bus has for them, loaded or not
         int thisYear = clock.instant().atZone(WorkingDayCalendar.ZONE).getYear();
         for (int y = thisYear; y <= thisYear + 1; y++) {
             int year = y;
-            if (StatutoryHolidays.covers(y) && loaded.stream().noneMatch(c -> c.getRegion().equals(CalendarRecords.REGION_CN) && c.getYear() == year)) {
-                rows.add(row(y, CalendarRecords.REGION_CN, "PROVISIONAL", StatutoryHolidays.SOURCE, "", "not loaded: computed"));
+            if (!StatutoryHolidays.covers(y) || loaded.stream().anyMatch(c -> c.getRegion().equals(CalendarRecords.REGION_CN) && c.getYear() == year)) {
+                continue;
             }
+            YearCalendar c = effective.calendarOf(y);
+            rows.add(row(y, CalendarRecords.REGION_CN, c.kind().name(), c.source(), "",
+                    c.kind() == CalendarKind.PROVISIONAL ? "not loaded: computed" : "bundled, not on " + Topics.CALENDARS));
         }
         rows.sort(java.util.Comparator.comparing((Map<String, Object> r) -> (String) r.get("region"))
                 .thenComparing(r -> (Integer) r.get("year")));
