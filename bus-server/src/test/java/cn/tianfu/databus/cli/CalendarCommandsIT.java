@@ -7,7 +7,9 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.time.OffsetDateTime;
 import java.util.Optional;
 
@@ -18,6 +20,10 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import cn.tianfu.databus.calendar.Calendars;
+import cn.tianfu.databus.calendar.WorkingDayCalendar;
+import cn.tianfu.databus.schemas.CalendarKind;
+import cn.tianfu.databus.schemas.HolidayCalendar;
 import cn.tianfu.databus.testkit.SharedBus;
 
 /**
@@ -54,6 +60,24 @@ class CalendarCommandsIT {
         StringWriter err = new StringWriter();
         int exit = DatabusCli.run(all, new PrintWriter(out), new PrintWriter(err), CLOCK);
         return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void theBundledYearsSeedTheTopicOnceAndASeedNeverOverwrites() {
+        try (Calendars calendars = Calendars.connect(SharedBus.get().busConfig(), java.time.Duration.ofSeconds(30))) {
+            Instant first = CLOCK.instant();
+            calendars.seed(WorkingDayCalendar.bundled(), first);
+            HolidayCalendar seeded = calendars.find("CN", 2026).orElseThrow();
+
+            List<Integer> again = calendars.seed(WorkingDayCalendar.bundled(), first.plusSeconds(3600));
+
+            assertThat(again).isEmpty();
+            assertThat(calendars.find("CN", 2026).orElseThrow().getLoadedAt()).isEqualTo(seeded.getLoadedAt());
+            assertThat(seeded.getKind()).isEqualTo(CalendarKind.OFFICIAL);
+            assertThat(seeded.getSource()).isEqualTo("calendar/cn-2026.cal");
+            assertThat(seeded.getDaysOff()).hasSize(33);
+            assertThat(seeded.getMakeUpDays()).hasSize(6);
+        }
     }
 
     @Test
