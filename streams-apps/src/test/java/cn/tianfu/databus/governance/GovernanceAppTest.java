@@ -421,6 +421,19 @@ class GovernanceAppTest {
     }
 
     @Test
+    void anUnreadableCalendarRecordIsSkippedAndRequestsAreStillDecided() {
+        registered("psb", CODE, SharingClass.CONDITIONAL);
+        driver.createInputTopic(Topics.CALENDARS, new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())
+                .pipeInput(CalendarRecords.key("CN", 2027), new byte[] {0, 0, 0, 0, 42, 1, 2, 3});
+        clock.set(ZonedDateTime.parse("2026-12-20T10:00:00+08:00[Asia/Shanghai]").toInstant());
+
+        CommandResult r = send("edu", request(CODE, "school enrolment"));
+
+        assertThat(r.getOutcome()).as(r.getMessage()).isEqualTo(Outcome.PENDING);
+        assertThat(r.getMessage()).contains("due 2027-01-04, provisional calendar for 2027");
+    }
+
+    @Test
     void aDeadlineNoCalendarCanCountRefusesTheRequestAndGovernanceGoesOn() {
         registered("psb", CODE, SharingClass.CONDITIONAL);
         clock.set(ZonedDateTime.parse("2100-12-28T10:00:00+08:00[Asia/Shanghai]").toInstant());
