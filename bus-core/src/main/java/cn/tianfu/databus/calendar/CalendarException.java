@@ -18,8 +18,9 @@ public class CalendarException extends DatabusException {
     }
 
     static CalendarException noCalendarFor(int year) {
-        return new CalendarException("no calendar loaded for " + year + "; add calendar/cn-" + year + ".cal"
-                + " (days off and make-up working days of " + year + ") to the calendar directory or the classpath");
+        return new CalendarException("no calendar loaded for " + year + "; load calendar/cn-" + year + ".cal"
+                + " (days off and make-up working days of " + year + ") with 'databus calendar load', or add it to the"
+                + " calendar directory or the classpath");
     }
 
     static CalendarException parseError(String source, int line, String message) {

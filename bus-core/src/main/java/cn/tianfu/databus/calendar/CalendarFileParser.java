@@ -38,7 +38,7 @@ final class CalendarFileParser {
                 }
                 year = Integer.parseInt(y.group(1));
                 checkFileName(source, year, lineNo);
-                working = weekdaysOf(year);
+                working = YearCalendar.weekdaysOf(year);
                 continue;
             }
             Matcher e = ENTRY.matcher(line);
@@ -107,15 +107,5 @@ final class CalendarFileParser {
             throw CalendarException.parseError(source, line, "declares year " + year + " but the file is named for "
                     + m.group(1) + "; rename the file or fix the year");
         }
-    }
-
-    private static BitSet weekdaysOf(int year) {
-        BitSet bits = new BitSet(366);
-        for (LocalDate d = LocalDate.of(year, 1, 1); d.getYear() == year; d = d.plusDays(1)) {
-            if (!YearCalendar.isWeekend(d)) {
-                bits.set(d.getDayOfYear() - 1);
-            }
-        }
-        return bits;
     }
 }

@@ -16,6 +16,8 @@ import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.stream.Stream;
 
 /**
@@ -43,7 +45,9 @@ import java.util.stream.Stream;
  * <h2>Rules</h2>
  * Dates are in {@link #ZONE Asia/Shanghai}. Counting starts the day after filing, whatever day the filing was on. A
  * question about a date in a year no file covers throws {@link CalendarException}: the calendar never falls back to
- * weekdays, because a missed holiday would move a legal deadline.
+ * weekdays, because a missed holiday would move a legal deadline. A calendar {@link #withProvisionalYears() with
+ * provisional years} answers such a year from the statutory holidays instead ({@link StatutoryHolidays}), and
+ * {@link #due} says when it did.
  *
  * <p>Instances are immutable and thread-safe.
  */
@@ -60,8 +64,16 @@ public final class WorkingDayCalendar {
     public static final String FILE_SUFFIX = ".cal";
 
     private final TreeMap<Integer, YearCalendar> years;
+    private final boolean provisionalYears;
+    /** Provisional years computed so far (a pure function of the year, so caching keeps the instance immutable). */
+    private final ConcurrentMap<Integer, YearCalendar> provisional = new ConcurrentHashMap<>();
 
     private WorkingDayCalendar(Collection<YearCalendar> calendars) {
+        this(calendars, false);
+    }
+
+    private WorkingDayCalendar(Collection<YearCalendar> calendars, boolean provisionalYears) {
+        this.provisionalYears = provisionalYears;
         TreeMap<Integer, YearCalendar> byYear = new TreeMap<>();
         for (YearCalendar c : calendars) {
             YearCalendar earlier = byYear.putIfAbsent(c.year(), c);
@@ -71,6 +83,11 @@ public final class WorkingDayCalendar {
             }
         }
         this.years = byYear;
+    }
+
+    /** These year calendars; two for one year is an error. */
+    public static WorkingDayCalendar of(Collection<YearCalendar> calendars) {
+        return new WorkingDayCalendar(calendars);
     }
 
     /** The calendars shipped on the classpath ({@value #RESOURCE_INDEX} lists them). */
@@ -118,6 +135,49 @@ public final class WorkingDayCalendar {
         return new WorkingDayCalendar(all);
     }
 
+    /**
+     * This calendar, answering every year it does not hold from the statutory holidays ({@link
+     * StatutoryHolidays#provisional}), for the years {@link StatutoryHolidays#covers covered}; other years still throw.
+     */
+    public WorkingDayCalendar withProvisionalYears() {
+        return new WorkingDayCalendar(years.values(), true);
+    }
+
+    /** This calendar with the given years replacing its own of the same year (e.g. the loaded ones over the bundled). */
+    public WorkingDayCalendar overriddenBy(Collection<YearCalendar> calendars) {
+        TreeMap<Integer, YearCalendar> merged = new TreeMap<>(years);
+        List<YearCalendar> given = new ArrayList<>(calendars);
+        new WorkingDayCalendar(given);   // rejects two for one year
+        given.forEach(c -> merged.put(c.year(), c));
+        return new WorkingDayCalendar(merged.values(), provisionalYears);
+    }
+
+    /** The calendar loaded for a year, if any (not a provisional one). */
+    public Optional<YearCalendar> loaded(int year) {
+        return Optional.ofNullable(years.get(year));
+    }
+
+    /**
+     * The calendar a year is counted on: the loaded one, else (with provisional years) the provisional one.
+     *
+     * @throws CalendarException when there is none
+     */
+    public YearCalendar calendarOf(int year) {
+        YearCalendar c = years.get(year);
+        if (c != null) {
+            return c;
+        }
+        if (provisionalYears && StatutoryHolidays.covers(year)) {
+            return provisional.computeIfAbsent(year, StatutoryHolidays::provisional);
+        }
+        throw CalendarException.noCalendarFor(year);
+    }
+
+    /** Whether years without a loaded calendar are answered provisionally. */
+    public boolean providesProvisionalYears() {
+        return provisionalYears;
+    }
+
     /** The years covered. */
     public SortedSet<Integer> years() {
         return Collections.unmodifiableSortedSet(new TreeSet<>(years.keySet()));
@@ -163,6 +223,24 @@ public final class WorkingDayCalendar {
     }
 
     /**
+     * The deadline of a duty filed at {@code filedAt} within {@code n} working days, as {@link #dueInstant}, with the
+     * calendars counted on, so a due date over a provisional year says so.
+     */
+    public Due due(Instant filedAt, int n) {
+        return due(filedAt.atZone(ZONE).toLocalDate(), n);
+    }
+
+    /** The due date {@code n} working days after {@code filed} (see {@link #addWorkingDays}), with the calendars used. */
+    public Due due(LocalDate filed, int n) {
+        LocalDate date = addWorkingDays(filed, n);
+        List<YearCalendar> used = new ArrayList<>();
+        for (int y = filed.plusDays(1).getYear(); n > 0 && y <= date.getYear(); y++) {
+            used.add(calendarOf(y));
+        }
+        return new Due(date, date.plusDays(1).atStartOfDay(ZONE).toInstant().minusMillis(1), used);
+    }
+
+    /**
      * Working days after {@code from} up to and including {@code to}; the inverse of {@link #addWorkingDays}:
      * {@code workingDaysBetween(d, addWorkingDays(d, n)) == n}.
      *
@@ -182,11 +260,7 @@ public final class WorkingDayCalendar {
     }
 
     private YearCalendar year(LocalDate date) {
-        YearCalendar c = years.get(date.getYear());
-        if (c == null) {
-            throw CalendarException.noCalendarFor(date.getYear());
-        }
-        return c;
+        return calendarOf(date.getYear());
     }
 
     private static String readResource(ClassLoader loader, String name) {
@@ -202,6 +276,6 @@ public final class WorkingDayCalendar {
 
     @Override
     public String toString() {
-        return "WorkingDayCalendar" + years.keySet();
+        return "WorkingDayCalendar" + years.keySet() + (provisionalYears ? " with provisional years" : "");
     }
 }

@@ -43,6 +43,11 @@ public final class Topics {
     public static final String REQUESTS = "bus.requests";
     /** The departments known to the bus, keyed by department id (compacted). */
     public static final String DEPARTMENTS = "bus.departments";
+    /**
+     * The working-day calendars, one record per region and year keyed {@code <region>/<year>} (e.g. {@code CN/2027};
+     * compacted); only the bus writes and reads it.
+     */
+    public static final String CALENDARS = "bus.calendars";
     /** The auditors known to the bus, keyed by auditor id (compacted); only the bus reads it. */
     public static final String AUDITORS = "bus.auditors";
     public static final String EXCHANGE_LOG = "bus.exchange-log";
@@ -238,6 +243,7 @@ public final class Topics {
                 new SystemTopic(REQUESTS, partitions, COMPACTED),
                 new SystemTopic(DEPARTMENTS, 1, COMPACTED),
                 new SystemTopic(AUDITORS, 1, COMPACTED),
+                new SystemTopic(CALENDARS, 1, COMPACTED),
                 new SystemTopic(EXCHANGE_LOG, partitions, exchangeLogConfigs()),
                 new SystemTopic(EXCHANGE_LOG_STAGING, partitions, Map.of(
                         TopicConfig.RETENTION_MS_CONFIG, Long.toString(Duration.ofDays(7).toMillis()))),

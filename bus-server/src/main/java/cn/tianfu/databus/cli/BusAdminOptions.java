@@ -2,12 +2,13 @@ package cn.tianfu.databus.cli;
 
 import java.nio.file.Path;
 
+import cn.tianfu.databus.calendar.Calendars;
 import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.server.ClientFiles;
 import picocli.CommandLine.Option;
 
 /**
- * How an administration command (departments, auditors) reaches a bus running on this machine: its data directory,
+ * How an administration command (departments, auditors, calendars) reaches a bus running on this machine: its data directory,
  * whose {@code clients/bus.properties} holds the bus principal's credentials.
  */
 public final class BusAdminOptions {
@@ -19,5 +20,10 @@ public final class BusAdminOptions {
     /** The bus's departments and auditors, administered as the bus principal; close it after use. */
     Departments departments() {
         return Departments.connect(ClientFiles.bus(dataDir), ClientOptions.CONNECT_TIMEOUT);
+    }
+
+    /** The bus's calendars ({@code bus.calendars}), read and loaded as the bus principal; close it after use. */
+    Calendars calendars() {
+        return Calendars.connect(ClientFiles.bus(dataDir), ClientOptions.CONNECT_TIMEOUT);
     }
 }

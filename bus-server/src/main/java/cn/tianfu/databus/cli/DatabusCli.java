@@ -1,6 +1,7 @@
 package cn.tianfu.databus.cli;
 
 import java.io.PrintWriter;
+import java.time.InstantSource;
 
 import org.apache.kafka.common.config.ConfigException;
 
@@ -15,7 +16,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
-        subcommands = {UpCommand.class, DemoCommand.class, DeptCommand.class, AuditorCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
+        subcommands = {UpCommand.class, DemoCommand.class, DeptCommand.class, AuditorCommand.class, CalendarCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
                 DecideCommand.class, WithdrawCommand.class, RevokeCommand.class, GrantsCommand.class,
                 DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, CommandLine.HelpCommand.class})
 public final class DatabusCli {
@@ -30,14 +31,34 @@ public final class DatabusCli {
 
     /** Runs one command line with the given output streams; returns the exit code. */
     public static int run(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine cli = commandLine();
+        return run(args, out, err, InstantSource.system());
+    }
+
+    /** Runs one command line with the given output streams and clock (every command that reads the time reads it); returns the exit code. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, InstantSource clock) {
+        CommandLine cli = commandLine(clock);
         cli.setOut(out);
         cli.setErr(err);
         return cli.execute(args);
     }
 
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new DatabusCli());
+        return commandLine(InstantSource.system());
+    }
+
+    static CommandLine commandLine(InstantSource clock) {
+        CommandLine.IFactory defaults = CommandLine.defaultFactory();
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                K created = defaults.create(type);
+                if (created instanceof UsesClock c) {
+                    c.clock(clock);
+                }
+                return created;
+            }
+        };
+        CommandLine cli = new CommandLine(new DatabusCli(), factory);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + describe(e));
             commandLine.getErr().flush();

@@ -1,5 +1,6 @@
 package cn.tianfu.databus.cli;
 
+import java.time.InstantSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -18,7 +19,14 @@ import picocli.CommandLine.Spec;
 /** {@code databus demo}: the bus on this machine with sample departments, resources and records, end to end. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         header = "Run the bus with sample departments and data: each sharing class, filtered and masked deliveries, the audit.")
-public final class DemoCommand implements Callable<Integer> {
+public final class DemoCommand implements Callable<Integer>, UsesClock {
+
+    private InstantSource clock = InstantSource.system();
+
+    @Override
+    public void clock(InstantSource clock) {
+        this.clock = clock;
+    }
 
     @Mixin
     BusOptions options;
@@ -44,7 +52,7 @@ public final class DemoCommand implements Callable<Integer> {
         }
         ServerConfig config = options.toConfig();
         LogSetup.toDataDir(config.dataDir());
-        BusRuntime runtime = BusRuntime.start(config, started -> UpCommand.printReady(spec, started));
+        BusRuntime runtime = BusRuntime.start(config, clock, started -> UpCommand.printReady(spec, started));
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             runtime.close();
@@ -53,7 +61,7 @@ public final class DemoCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         boolean ok;
         try {
-            ok = new Demo(runtime.endpoints(), config.dataDir(), examples, spec.commandLine().getOut(), residents).run();
+            ok = new Demo(runtime.endpoints(), config.dataDir(), examples, spec.commandLine().getOut(), residents, clock).run();
         } catch (RuntimeException e) {
             if (exit) {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -8,7 +8,6 @@ import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.governance.client.CatalogView;
 import cn.tianfu.databus.governance.client.GovernanceClient;
 import cn.tianfu.databus.governance.client.RequestsView;
-import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.Outcome;
 import cn.tianfu.databus.schemas.SharingMethod;
@@ -62,8 +61,10 @@ public final class RequestCommand implements Callable<Integer> {
         int exit = output.result(result);
         if (result.getOutcome() == Outcome.PENDING && result.getRequestId() != null && !output.json) {
             try (RequestsView requests = RequestsView.open(config, ClientOptions.CONNECT_TIMEOUT)) {
-                requests.byId(result.getRequestId()).map(AccessRequest::getDueAt).ifPresent(due -> output.out.println(
-                        "The provider must decide by " + Times.format(due) + " (Asia/Shanghai); 'databus requests --mine' shows the status."));
+                requests.byId(result.getRequestId()).filter(r -> r.getDueAt() != null).ifPresent(r -> output.out.println(
+                        "The provider must decide by " + Times.format(r.getDueAt()) + " (Asia/Shanghai"
+                                + (r.getDueProvisional() ? "; counted on a provisional calendar: " + r.getDueCalendar() : "")
+                                + "); 'databus requests --mine' shows the status."));
             }
             output.out.flush();
         }

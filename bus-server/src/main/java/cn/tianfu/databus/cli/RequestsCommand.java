@@ -54,7 +54,7 @@ public final class RequestsCommand implements Callable<Integer> {
         Table table = new Table("ID", "RESOURCE", "CONSUMER", "PROVIDER", "STATUS", "FILED", "DUE", "PURPOSE", "REASON");
         for (AccessRequest r : list) {
             table.row(r.getRequestId(), r.getResourceCode(), r.getConsumer(), r.getProvider(), r.getStatus(), Times.format(r.getFiledAt()),
-                    Times.format(r.getDueAt()), r.getPurpose(), r.getDecisionReason());
+                    Times.format(r.getDueAt()) + (r.getDueProvisional() ? " (provisional)" : ""), r.getPurpose(), r.getDecisionReason());
         }
         table.print(output.out);
         return DatabusCli.OK;

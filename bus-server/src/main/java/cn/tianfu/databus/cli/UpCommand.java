@@ -1,5 +1,6 @@
 package cn.tianfu.databus.cli;
 
+import java.time.InstantSource;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -13,7 +14,14 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code databus up}: runs the whole bus on this machine until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
         header = "Start the bus on this machine: broker, schema registry, streams apps and HTTP API, until Ctrl-C.")
-public final class UpCommand implements Callable<Integer> {
+public final class UpCommand implements Callable<Integer>, UsesClock {
+
+    private InstantSource clock = InstantSource.system();
+
+    @Override
+    public void clock(InstantSource clock) {
+        this.clock = clock;
+    }
 
     @Mixin
     BusOptions options;
@@ -26,7 +34,7 @@ public final class UpCommand implements Callable<Integer> {
         ServerConfig config = options.toConfig();
         LogSetup.toDataDir(config.dataDir());
         // the ready line before /health turns 200: both say a client can connect now
-        BusRuntime runtime = BusRuntime.start(config, started -> printReady(spec, started));
+        BusRuntime runtime = BusRuntime.start(config, clock, started -> printReady(spec, started));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             spec.commandLine().getOut().println("Stopping the bus ...");

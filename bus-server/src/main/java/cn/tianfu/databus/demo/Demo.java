@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -70,9 +71,16 @@ public final class Demo {
     private final Path examples;
     private final PrintWriter out;
     private final int residents;
+    private final InstantSource clock;
     private final List<String> failures = new ArrayList<>();
 
     public Demo(BusEndpoints endpoints, Path dataDir, Path examples, PrintWriter out, int residents) {
+        this(endpoints, dataDir, examples, out, residents, InstantSource.system());
+    }
+
+    /** As above, the sample records dated by {@code clock}. */
+    public Demo(BusEndpoints endpoints, Path dataDir, Path examples, PrintWriter out, int residents, InstantSource clock) {
+        this.clock = clock;
         this.endpoints = endpoints;
         this.dataDir = dataDir;
         this.examples = examples;
@@ -101,7 +109,7 @@ public final class Demo {
 
         step("3. Providers publish their records");
         SampleData data = new SampleData(20261127L);
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         Schema populationSchema = AvroSchemas.forResource(population);
         Schema entitySchema = AvroSchemas.forResource(entities);
         List<GenericRecord> people = data.residents(populationSchema, residents, now);
@@ -218,7 +226,8 @@ public final class Demo {
 
     private String dueText(String requestId) {
         try (RequestsView requests = RequestsView.open(client(HRSS))) {
-            return requests.byId(requestId).map(AccessRequest::getDueAt).map(d -> ", due " + DUE.format(d) + " (10 working days)").orElse("");
+            return requests.byId(requestId).filter(r -> r.getDueAt() != null).map(r -> ", due " + DUE.format(r.getDueAt())
+                    + " (10 working days" + (r.getDueProvisional() ? "; provisional calendar: " + r.getDueCalendar() : "") + ")").orElse("");
         }
     }
 
@@ -291,11 +300,11 @@ public final class Demo {
     private void changes(ResourceDefinition population, Schema schema, Subscriber subscriber, GenericRecord[] residents) throws Exception {
         GenericRecord updated = new GenericData.Record((GenericData.Record) residents[0], true);
         updated.put("mobile", "13900000000");
-        updated.put("updatedAt", Instant.now().toEpochMilli());
+        updated.put("updatedAt", clock.instant().toEpochMilli());
         GenericRecord moved = new GenericData.Record((GenericData.Record) residents[1], true);
         moved.put("divisionCode", "510105");
         moved.put("householdAddress", "四川省成都市青羊区羊市街1号");
-        moved.put("updatedAt", Instant.now().toEpochMilli());
+        moved.put("updatedAt", clock.instant().toEpochMilli());
         String deleted = residents[2].get("idNumber").toString();
         try (Publisher psb = Publisher.create(client(PSB), population.code())) {
             psb.upsert(updated.get("idNumber").toString(), updated).get();

@@ -1,6 +1,7 @@
 package cn.tianfu.databus.server;
 
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -21,6 +22,8 @@ import cn.tianfu.databus.broker.BrokerConfig;
 import cn.tianfu.databus.broker.BusCredentials;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.broker.EmbeddedBroker;
+import cn.tianfu.databus.calendar.Calendars;
+import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.governance.GovernanceApp;
 import cn.tianfu.databus.governance.GovernanceConfig;
@@ -48,6 +51,7 @@ public final class BusRuntime implements AutoCloseable {
     public static final String AUTHORITY_DEPARTMENT = "authority";
 
     private final ServerConfig config;
+    private final InstantSource clock;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private EmbeddedBroker broker;
     private Admin admin;
@@ -61,23 +65,31 @@ public final class BusRuntime implements AutoCloseable {
     /** Set once every file a client needs is written and the start was announced: until then /health says 503. */
     private volatile boolean ready;
 
-    private BusRuntime(ServerConfig config) {
+    private BusRuntime(ServerConfig config, InstantSource clock) {
         this.config = config;
+        this.clock = clock;
     }
 
     /** Starts every component and returns once the bus is ready. */
     public static BusRuntime start(ServerConfig config) {
-        return start(config, runtime -> {
+        return start(config, InstantSource.system(), runtime -> {
+        });
+    }
+
+    /** As {@link #start(ServerConfig)}, governance's decisions and the calendars' load times dated by {@code clock}. */
+    public static BusRuntime start(ServerConfig config, InstantSource clock) {
+        return start(config, clock, runtime -> {
         });
     }
 
     /**
      * Starts every component, writes every file a client connects with ({@code bus.properties}, the client configs),
      * runs {@code announce} (e.g. prints the ready line), and only then lets {@code GET /health} answer 200: whoever
-     * waits for the health check can connect with the files the bus wrote.
+     * waits for the health check can connect with the files the bus wrote. Governance's decisions and the calendars'
+     * load times are dated by {@code clock}.
      */
-    public static BusRuntime start(ServerConfig config, Consumer<BusRuntime> announce) {
-        BusRuntime runtime = new BusRuntime(config);
+    public static BusRuntime start(ServerConfig config, InstantSource clock, Consumer<BusRuntime> announce) {
+        BusRuntime runtime = new BusRuntime(config, clock);
         try {
             runtime.doStart();
             announce.accept(runtime);
@@ -125,6 +137,7 @@ public final class BusRuntime implements AutoCloseable {
         busConfig = ClientFiles.bus(config.dataDir());
         ClientFiles.refreshEndpoints(config.dataDir(), endpoints);
         ensureAuthorityDepartment();
+        seedCalendars();
         startStreamsApps(broker.bootstrapServers(), registry.url(), credentials);
         endpoints.write(config.dataDir());
         startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
@@ -148,6 +161,16 @@ public final class BusRuntime implements AutoCloseable {
         }
     }
 
+    /** The bundled calendar years seed {@code bus.calendars} on first start; a year already there is left as it is. */
+    private void seedCalendars() {
+        try (Calendars calendars = Calendars.connect(busConfig, Duration.ofSeconds(30))) {
+            List<Integer> seeded = calendars.seed(WorkingDayCalendar.bundled(), clock.instant());
+            if (!seeded.isEmpty()) {
+                LOG.info("Loaded the bundled calendars of {} onto {}", seeded, cn.tianfu.databus.topic.Topics.CALENDARS);
+            }
+        }
+    }
+
     private void startStreamsApps(String bootstrap, String registryUrl, BusCredentials credentials) {
         Map<String, Object> common = new LinkedHashMap<>();
         common.put("bootstrap.servers", bootstrap);
@@ -159,7 +182,7 @@ public final class BusRuntime implements AutoCloseable {
         common.put("basic.auth.user.info", credentials.username() + ":" + credentials.password());
         Map<String, Object> governance = new LinkedHashMap<>(common);
         governance.remove("data.dir");
-        apps.add(track(new ManagedStreams("governance", GovernanceApp.create(new GovernanceConfig(governance)))));
+        apps.add(track(new ManagedStreams("governance", GovernanceApp.create(new GovernanceConfig(governance), clock))));
         // the ledger before the router: the router's staged entries are chained as soon as they arrive
         apps.add(track(new ManagedStreams("ledger", LedgerApp.create(LedgerConfig.fromMap(common)))));
         apps.add(track(new ManagedStreams("sharing-router", SharingRouterApp.create(RouterConfig.fromMap(common)))));

@@ -1,6 +1,7 @@
 package cn.tianfu.databus.governance;
 
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Map;
 import java.util.Properties;
 
@@ -23,6 +24,7 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
+import cn.tianfu.databus.governance.internal.CalendarStoreUpdater;
 import cn.tianfu.databus.governance.internal.CommandDecider;
 import cn.tianfu.databus.governance.internal.CommandRouter;
 import cn.tianfu.databus.governance.internal.Envelope;
@@ -35,6 +37,7 @@ import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.schemas.HolidayCalendar;
 import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.streams.GuardedProcessor;
 import cn.tianfu.databus.streams.PoisonPillGuard;
@@ -54,7 +57,7 @@ import cn.tianfu.databus.topic.Topics;
  * router names the sender by the topic, dead-letters what cannot be read, refuses commands claiming another
  * department, and re-keys the rest by the resource they concern onto the internal topic {@value #REPARTITION_NAME};
  * the decider then applies the rules per resource, in order, against four changelogged stores (catalog, requests,
- * grants, processed command ids) and writes {@code bus.catalog}, {@code bus.requests}, {@code bus.grants} (key: code,
+ * grants, processed command ids), with {@code bus.calendars} as a global store for due times, and writes {@code bus.catalog}, {@code bus.requests}, {@code bus.grants} (key: code,
  * request id, grant id), {@code reply.<sender>} (key: command id) and {@code bus.deadletter}. Keys are plain UTF-8
  * strings, values Avro in the schema registry's wire format.
  */
@@ -66,6 +69,8 @@ public final class GovernanceApp {
     public static final String REQUESTS_STORE = CommandDecider.REQUESTS_STORE;
     public static final String GRANTS_STORE = CommandDecider.GRANTS_STORE;
     public static final String PROCESSED_STORE = CommandDecider.PROCESSED_STORE;
+    /** Global store of {@code bus.calendars} (key {@code <region>/<year>}), read by every decider task. */
+    public static final String CALENDARS_STORE = CommandDecider.CALENDARS_STORE;
 
     /** Commit interval: replies are visible (read-committed) once their transaction commits. */
     public static final long COMMIT_INTERVAL_MS = 100;
@@ -87,6 +92,11 @@ public final class GovernanceApp {
                 avro(registry, Grant.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE), keys,
                 avro(registry, CommandResult.class)));
+        // the calendars every due time is counted on; a record that cannot be read is skipped (and logged)
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CALENDARS_STORE), keys,
+                        avro(registry, HolidayCalendar.class)).withLoggingDisabled(),
+                Topics.CALENDARS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("calendars"),
+                () -> new CalendarStoreUpdater(avro(registry, HolidayCalendar.class).deserializer()));
 
         KStream<String, Out> routed = builder
                 .stream(Topics.COMMAND_PATTERN, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("commands"))
@@ -152,6 +162,11 @@ public final class GovernanceApp {
      * unreachable) is replaced; its uncommitted work is redone.
      */
     public static KafkaStreams create(GovernanceConfig config) {
+        return create(config, InstantSource.system());
+    }
+
+    /** As {@link #create(GovernanceConfig)}, every decision dated by {@code clock} (tests pin it). */
+    public static KafkaStreams create(GovernanceConfig config, InstantSource clock) {
         SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(config.registryUrls()).basicAuth(config.registryUserInfo()).build();
         Properties adminProps = new Properties();
         Map<String, Object> overrides = config.streamsOverrides();
@@ -164,7 +179,7 @@ public final class GovernanceApp {
         Admin admin = Admin.create(adminProps);
         try {
             GovernanceContext ctx = new GovernanceContext(registry, TopicCreator.admin(admin, config.topicReplicationFactor()),
-                    WorkingDayCalendar.bundled(), config.topicPartitions());
+                    WorkingDayCalendar.bundled(), config.topicPartitions(), clock);
             Properties props = streamsConfig(config);
             StreamsAppConfig.failureHandling(CommandRouter.COMPONENT, registry).forEach(props::putIfAbsent);
             KafkaStreams streams = new OwningKafkaStreams(buildTopology(ctx), props,

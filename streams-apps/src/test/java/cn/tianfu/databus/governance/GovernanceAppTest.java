@@ -33,7 +33,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import cn.tianfu.databus.calendar.CalendarRecords;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
+import cn.tianfu.databus.calendar.YearCalendar;
+import cn.tianfu.databus.schemas.HolidayCalendar;
 import cn.tianfu.databus.registry.MockSchemaRegistryClient;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CatalogEntry;
@@ -76,6 +79,7 @@ class GovernanceAppTest {
     private TestOutputTopic<String, Grant> grants;
     private TestOutputTopic<String, DeadLetter> deadLetters;
     private final AtomicInteger ids = new AtomicInteger();
+    private final MutableClock clock = new MutableClock(FRIDAY);
 
     @BeforeEach
     void start() {
@@ -83,7 +87,7 @@ class GovernanceAppTest {
         GovernanceContext ctx = new GovernanceContext(registry, (topic, partitions, configs) -> {
             createdTopics.add(topic + "/" + partitions);
             topicConfigs.put(topic, configs);
-        }, WorkingDayCalendar.bundled(), 2);
+        }, WorkingDayCalendar.bundled(), 2, clock);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "governance-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -128,8 +132,19 @@ class GovernanceAppTest {
         return answers.get(0).value();
     }
 
+    private TestInputTopic<String, HolidayCalendar> calendarsTopic() {
+        return driver.createInputTopic(Topics.CALENDARS, new StringSerializer(),
+                AvroSerde.specific(registry, HolidayCalendar.class).serializer());
+    }
+
     private Instant now() {
-        return FRIDAY;
+        return clock.instant();
+    }
+
+    /** Moves governance's clock and the driver's wall clock (which fires the expiry punctuation) together. */
+    private void advance(Duration d) {
+        clock.advance(d);
+        driver.advanceWallClockTime(d);
     }
 
     private CommandResult registered(String dept, String code, SharingClass sharing) {
@@ -363,13 +378,79 @@ class GovernanceAppTest {
         assertThat(request.getStatus()).isEqualTo(RequestStatus.PENDING);
         assertThat(request.getFiledAt()).isEqualTo(FRIDAY);
         assertThat(request.getDueAt()).isEqualTo(due);
+        assertThat(request.getDueProvisional()).isFalse();
+        assertThat(request.getDueCalendar()).isEqualTo("2026 OFFICIAL");
+        assertThat(r.getMessage()).doesNotContain("provisional");
         assertThat(grants.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aRequestFiledOn20DecemberIsDueOn4JanuaryOnTheProvisional2027() {
+        registered("psb", CODE, SharingClass.CONDITIONAL);
+        clock.set(ZonedDateTime.parse("2026-12-20T10:00:00+08:00[Asia/Shanghai]").toInstant());
+
+        CommandResult r = send("edu", request(CODE, "school enrolment"));
+
+        assertThat(r.getOutcome()).as(r.getMessage()).isEqualTo(Outcome.PENDING);
+        assertThat(r.getMessage()).contains("2027-01-04 23:59:59", "due 2027-01-04, provisional calendar for 2027");
+        AccessRequest request = latest(requests).get(r.getRequestId());
+        assertThat(request.getDueAt()).isEqualTo(ZonedDateTime.parse("2027-01-04T23:59:59.999+08:00[Asia/Shanghai]").toInstant());
+        assertThat(request.getDueProvisional()).isTrue();
+        assertThat(request.getDueCalendar()).isEqualTo("2026 OFFICIAL, 2027 PROVISIONAL");
+    }
+
+    @Test
+    void loadingAnOfficialYearCountsNewRequestsOnItWhileAPendingOneKeepsItsDueTime() {
+        registered("psb", CODE, SharingClass.CONDITIONAL);
+        clock.set(ZonedDateTime.parse("2026-12-20T10:00:00+08:00[Asia/Shanghai]").toInstant());
+        String before = send("edu", request(CODE, "school enrolment")).getRequestId();
+        // an invented notice, for the test only: 2027-01-04 is a bridge day off
+        YearCalendar notice = WorkingDayCalendar.parse("year 2027\n2027-01-01..2027-01-04 off 元旦\n", "test-2027.cal").calendarOf(2027);
+        calendarsTopic().pipeInput(CalendarRecords.key("CN", 2027),
+                CalendarRecords.loading(notice, "CN", java.util.Optional.empty(), false, clock.instant()));
+
+        CommandResult after = send("hrss", request(CODE, "pension check"));
+
+        Map<String, AccessRequest> states = latest(requests);
+        assertThat(after.getMessage()).contains("2027-01-05 23:59:59").doesNotContain("provisional");
+        assertThat(states.get(after.getRequestId()).getDueProvisional()).isFalse();
+        assertThat(states.get(after.getRequestId()).getDueCalendar()).isEqualTo("2026 OFFICIAL, 2027 OFFICIAL");
+        AccessRequest pending = states.get(before);
+        assertThat(pending.getDueAt()).isEqualTo(ZonedDateTime.parse("2027-01-04T23:59:59.999+08:00[Asia/Shanghai]").toInstant());
+        assertThat(pending.getDueProvisional()).isTrue();
+    }
+
+    @Test
+    void anUnreadableCalendarRecordIsSkippedAndRequestsAreStillDecided() {
+        registered("psb", CODE, SharingClass.CONDITIONAL);
+        driver.createInputTopic(Topics.CALENDARS, new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())
+                .pipeInput(CalendarRecords.key("CN", 2027), new byte[] {0, 0, 0, 0, 42, 1, 2, 3});
+        clock.set(ZonedDateTime.parse("2026-12-20T10:00:00+08:00[Asia/Shanghai]").toInstant());
+
+        CommandResult r = send("edu", request(CODE, "school enrolment"));
+
+        assertThat(r.getOutcome()).as(r.getMessage()).isEqualTo(Outcome.PENDING);
+        assertThat(r.getMessage()).contains("due 2027-01-04, provisional calendar for 2027");
+    }
+
+    @Test
+    void aDeadlineNoCalendarCanCountRefusesTheRequestAndGovernanceGoesOn() {
+        registered("psb", CODE, SharingClass.CONDITIONAL);
+        clock.set(ZonedDateTime.parse("2100-12-28T10:00:00+08:00[Asia/Shanghai]").toInstant());
+
+        CommandResult r = send("edu", request(CODE, "school enrolment"));
+        clock.set(FRIDAY);
+        CommandResult next = send("hrss", request(CODE, "pension check"));
+
+        assertThat(r.getOutcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(r.getMessage()).contains("cannot be counted", "2101");
+        assertThat(next.getOutcome()).isEqualTo(Outcome.PENDING);
     }
 
     @Test
     void theDueTimeFollowsTheWallClockOfFiling() {
         registered("psb", CODE, SharingClass.CONDITIONAL);
-        driver.advanceWallClockTime(Duration.ofDays(3)); // Monday 2026-09-21
+        advance(Duration.ofDays(3)); // Monday 2026-09-21
 
         CommandResult r = send("edu", request(CODE, "school enrolment"));
 
@@ -578,7 +659,7 @@ class GovernanceAppTest {
     @Test
     void theProviderRevokesAnActiveGrantWithAReason() {
         String grantId = activeGrant();
-        driver.advanceWallClockTime(Duration.ofHours(1));
+        advance(Duration.ofHours(1));
 
         CommandResult noReason = send("psb", RevokeGrant.newBuilder().setGrantId(grantId).setReason("").build());
         CommandResult byOther = send("mca", RevokeGrant.newBuilder().setGrantId(grantId).setReason("x").build());
@@ -637,9 +718,9 @@ class GovernanceAppTest {
         String grantId = send("psb", approve(requestId).setValidUntil(FRIDAY.plus(Duration.ofDays(2))).build()).getGrantId();
         grants.readRecordsToList();
 
-        driver.advanceWallClockTime(Duration.ofDays(1));
+        advance(Duration.ofDays(1));
         assertThat(grants.isEmpty()).isTrue();
-        driver.advanceWallClockTime(Duration.ofDays(1).plusMinutes(1));
+        advance(Duration.ofDays(1).plusMinutes(1));
 
         Grant grant = latest(grants).get(grantId);
         assertThat(grant.getStatus()).isEqualTo(GrantStatus.EXPIRED);

@@ -64,6 +64,10 @@ import cn.tianfu.databus.topic.Topics;
 class GovernanceIT {
 
     private static final Duration WAIT = Duration.ofSeconds(90);
+    /** Friday 2026-09-18 10:00 in Asia/Shanghai, the worked example of the bundled calendar. */
+    private static final Instant SEPTEMBER_18 = java.time.OffsetDateTime.parse("2026-09-18T10:00:00+08:00").toInstant();
+    /** Governance's clock: pinned, so no test depends on today's date; a test that moves it puts it back. */
+    private static final MutableClock CLOCK = new MutableClock(SEPTEMBER_18);
 
     private static SharedBus bus;
     private static SchemaRegistryClient registry;
@@ -101,7 +105,7 @@ class GovernanceIT {
                 GovernanceConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                 GovernanceConfig.STATE_DIR_CONFIG, dir.toString(),
                 GovernanceConfig.APPLICATION_ID_CONFIG, applicationId,
-                "streams.consumer.metadata.max.age.ms", "1000"))));
+                "streams.consumer.metadata.max.age.ms", "1000"))), CLOCK);
         streams.start();
         await().atMost(WAIT).until(() -> streams.state() == KafkaStreams.State.RUNNING);
         return streams;
@@ -128,7 +132,7 @@ class GovernanceIT {
     }
 
     private static void send(String dept, String id, Object payload) throws Exception {
-        producer.send(new ProducerRecord<>(Topics.commands(dept), id, command(id, dept, payload, Instant.now())))
+        producer.send(new ProducerRecord<>(Topics.commands(dept), id, command(id, dept, payload, CLOCK.instant())))
                 .get(30, TimeUnit.SECONDS);
     }
 
@@ -196,8 +200,12 @@ class GovernanceIT {
         assertThat(pending.getOutcome()).as(pending.getMessage()).isEqualTo(Outcome.PENDING);
         AccessRequest request = latest(Topics.REQUESTS, AccessRequest.class, pending.getRequestId(), r -> true);
         assertThat(request.getStatus()).isEqualTo(RequestStatus.PENDING);
+        assertThat(request.getFiledAt()).isEqualTo(SEPTEMBER_18);
+        // the worked example: due at the end of 2026-10-09
+        assertThat(request.getDueAt()).isEqualTo(java.time.OffsetDateTime.parse("2026-10-09T23:59:59.999+08:00").toInstant());
         assertThat(request.getDueAt()).isEqualTo(WorkingDayCalendar.bundled().dueInstant(request.getFiledAt(), 10));
-        assertThat(pending.getMessage()).contains(request.getDueAt().toString());
+        assertThat(request.getDueProvisional()).isFalse();
+        assertThat(pending.getMessage()).contains(request.getDueAt().toString()).doesNotContain("provisional");
 
         CommandResult approved = sendAndAwait(provider, DecideRequest.newBuilder()
                 .setRequestId(pending.getRequestId())
@@ -216,6 +224,63 @@ class GovernanceIT {
         assertThat(grant.getPurpose()).isEqualTo("verify residence for school enrolment");
         assertThat(latest(Topics.REQUESTS, AccessRequest.class, pending.getRequestId(),
                 r -> r.getStatus() != RequestStatus.PENDING).getStatus()).isEqualTo(RequestStatus.APPROVED);
+    }
+
+    @Test
+    void aRequestFiledOn20December2026IsDueOn4JanuaryOnTheProvisional2027() throws Exception {
+        String provider = department("psb");
+        String consumer = department("edu");
+        String code = code();
+        assertThat(sendAndAwait(provider, register(code, SharingClass.CONDITIONAL)).getOutcome()).isEqualTo(Outcome.ACCEPTED);
+        CLOCK.set(java.time.OffsetDateTime.parse("2026-12-20T10:00:00+08:00").toInstant());
+        try {
+            CommandResult pending = sendAndAwait(consumer, request(code, "verify residence for school enrolment"));
+
+            assertThat(pending.getOutcome()).as(pending.getMessage()).isEqualTo(Outcome.PENDING);
+            assertThat(pending.getMessage()).contains("2027-01-04 23:59:59", "due 2027-01-04, provisional calendar for 2027");
+            AccessRequest request = latest(Topics.REQUESTS, AccessRequest.class, pending.getRequestId(), r -> true);
+            assertThat(request.getDueAt()).isEqualTo(java.time.OffsetDateTime.parse("2027-01-04T23:59:59.999+08:00").toInstant());
+            assertThat(request.getDueProvisional()).isTrue();
+            assertThat(request.getDueCalendar()).isEqualTo("2026 OFFICIAL, 2027 PROVISIONAL");
+        } finally {
+            CLOCK.set(SEPTEMBER_18);
+        }
+    }
+
+    @Test
+    void anOfficialYearLoadedOnBusCalendarsCountsForNewRequestsWhileAPendingOneKeepsItsDueTime() throws Exception {
+        // 2029, so the provisional 2027 of the other test stays provisional; the notice is invented for the test
+        String provider = department("psb");
+        String code = code();
+        assertThat(sendAndAwait(provider, register(code, SharingClass.CONDITIONAL)).getOutcome()).isEqualTo(Outcome.ACCEPTED);
+        CLOCK.set(java.time.OffsetDateTime.parse("2028-12-21T10:00:00+08:00").toInstant());
+        try (cn.tianfu.databus.calendar.Calendars calendars = cn.tianfu.databus.calendar.Calendars.connect(bus.busConfig(), WAIT)) {
+            // Thu 2028-12-21: 12-22, 25..29 (6); 2029-01-01 off; 01-02..05 (10): due 2029-01-05, both years provisional
+            CommandResult before = sendAndAwait(department("edu"), request(code, "school enrolment"));
+            assertThat(before.getMessage()).as(before.getMessage()).contains("due 2029-01-05, provisional calendar for 2028 and 2029");
+
+            cn.tianfu.databus.calendar.YearCalendar notice = WorkingDayCalendar.parse(
+                    "year 2029\n2029-01-01..2029-01-02 off 元旦\n", "it-2029.cal").calendarOf(2029);
+            calendars.load(notice, true, CLOCK.instant());
+            // the global store follows the topic; a new request is counted on the loaded year
+            CommandResult[] after = new CommandResult[1];
+            await().atMost(WAIT).until(() -> {
+                after[0] = sendAndAwait(department("hrss"), request(code, "pension check"));
+                return after[0].getOutcome() == Outcome.PENDING && after[0].getMessage().contains("2029-01-08 23:59:59");
+            });
+
+            // with 2029-01-02 off: 01-03..05 (9), Mon 01-08 (10)
+            assertThat(after[0].getMessage()).contains("due 2029-01-08, provisional calendar for 2028");
+            AccessRequest later = latest(Topics.REQUESTS, AccessRequest.class, after[0].getRequestId(), r -> true);
+            assertThat(later.getDueProvisional()).isTrue();
+            assertThat(later.getDueCalendar()).isEqualTo("2028 PROVISIONAL, 2029 OFFICIAL");
+            AccessRequest pending = latest(Topics.REQUESTS, AccessRequest.class, before.getRequestId(), r -> true);
+            assertThat(pending.getDueAt()).isEqualTo(java.time.OffsetDateTime.parse("2029-01-05T23:59:59.999+08:00").toInstant());
+            assertThat(pending.getDueProvisional()).isTrue();
+            assertThat(calendars.find("CN", 2029).orElseThrow().getHistory()).isNotEmpty();
+        } finally {
+            CLOCK.set(SEPTEMBER_18);
+        }
     }
 
     @Test

@@ -24,6 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import cn.tianfu.databus.DatabusException;
+import cn.tianfu.databus.calendar.CalendarException;
+import cn.tianfu.databus.calendar.Due;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.catalog.CatalogEntries;
 import cn.tianfu.databus.deadletter.DeadLetters;
@@ -39,6 +41,7 @@ import cn.tianfu.databus.schemas.DecideRequest;
 import cn.tianfu.databus.schemas.Decision;
 import cn.tianfu.databus.schemas.GovernanceCommand;
 import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.schemas.HolidayCalendar;
 import cn.tianfu.databus.schemas.GrantStatus;
 import cn.tianfu.databus.schemas.Outcome;
 import cn.tianfu.databus.schemas.RegisterResource;
@@ -72,6 +75,8 @@ public final class CommandDecider implements Processor<String, Envelope, String,
     public static final String REQUESTS_STORE = "governance-requests";
     public static final String GRANTS_STORE = "governance-grants";
     public static final String PROCESSED_STORE = "governance-processed";
+    /** Global store of {@code bus.calendars}. */
+    public static final String CALENDARS_STORE = "governance-calendars";
 
     /** How often grants past their validity are looked for (wall-clock time). */
     public static final Duration EXPIRY_INTERVAL = Duration.ofSeconds(30);
@@ -89,6 +94,7 @@ public final class CommandDecider implements Processor<String, Envelope, String,
     private KeyValueStore<String, AccessRequest> requests;
     private KeyValueStore<String, Grant> grants;
     private KeyValueStore<String, CommandResult> processed;
+    private KeyValueStore<String, HolidayCalendar> calendars;
 
     /** A failure that says nothing about the command (registry or broker unreachable): answered, not recorded. */
     private static final class Transient extends RuntimeException {
@@ -109,13 +115,14 @@ public final class CommandDecider implements Processor<String, Envelope, String,
         this.requests = context.getStateStore(REQUESTS_STORE);
         this.grants = context.getStateStore(GRANTS_STORE);
         this.processed = context.getStateStore(PROCESSED_STORE);
+        this.calendars = context.getStateStore(CALENDARS_STORE);
         context.schedule(EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireGrants);
     }
 
     @Override
     public void process(Record<String, Envelope> record) {
         Envelope envelope = record.value();
-        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        Instant now = ctx.clock().instant();
         CommandReader.Reading reading = reader.read(envelope.sourceTopic(), envelope.command());
         if (!reading.ok()) {
             // read once already by the router; only a schema deleted in between gets here
@@ -413,11 +420,19 @@ public final class CommandDecider implements Processor<String, Envelope, String,
             return Answer.accepted(code, "resource " + code + " is shared unconditionally: grant " + grantId
                     + " is active for the purpose stated").request(requestId).grant(grantId);
         }
-        Instant due = ctx.calendar().dueInstant(now, DECISION_WORKING_DAYS);
-        putRequest(request.setStatus(RequestStatus.PENDING).setDueAt(due).build(), ts);
+        Due due;
+        try {
+            due = DueTimes.calendar(ctx.calendar(), calendars).due(now, DECISION_WORKING_DAYS);
+        } catch (CalendarException e) {
+            return Answer.refused(code, "request on " + code + " was not filed: its decision deadline cannot be counted ("
+                    + e.getMessage() + ")");
+        }
+        putRequest(request.setStatus(RequestStatus.PENDING).setDueAt(due.instant())
+                .setDueCalendar(due.calendarSummary()).setDueProvisional(due.provisional()).build(), ts);
         return new Answer(Outcome.PENDING, "request " + requestId + " on " + code + " is pending: " + entry.getProvider()
-                + " must decide it within " + DECISION_WORKING_DAYS + " working days, by " + LOCAL.format(due)
-                + " Asia/Shanghai (" + due + "); the sharing conditions are: " + entry.getSharingConditions(),
+                + " must decide it within " + DECISION_WORKING_DAYS + " working days, by " + LOCAL.format(due.instant())
+                + " Asia/Shanghai (" + due.instant() + ")" + DueTimes.provisionalNote(due)
+                + "; the sharing conditions are: " + entry.getSharingConditions(),
                 code, requestId, null);
     }
 
@@ -577,7 +592,7 @@ public final class CommandDecider implements Processor<String, Envelope, String,
     // ---- punctuation ----
 
     private void expireGrants(long wallClockMs) {
-        Instant now = Instant.ofEpochMilli(wallClockMs);
+        Instant now = ctx.clock().instant();
         List<Grant> due = new ArrayList<>();
         try (KeyValueIterator<String, Grant> it = grants.all()) {
             while (it.hasNext()) {

@@ -57,7 +57,7 @@ public final class CommandRouter implements Processor<byte[], byte[], String, Ou
         int partition = meta.map(RecordMetadata::partition).orElse(-1);
         long offset = meta.map(RecordMetadata::offset).orElse(-1L);
         Optional<String> senderOf = Topics.parseCommandSender(topic);
-        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        Instant now = ctx.clock().instant();
         if (senderOf.isEmpty()) {
             dead(record, topic, partition, offset, DeadLetterReason.INVALID_COMMAND, "topic '" + topic
                     + "' is not a command topic cmd.<dept>", now);
