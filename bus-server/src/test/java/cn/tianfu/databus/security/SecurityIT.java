@@ -136,7 +136,8 @@ class SecurityIT {
 
     @Test
     void the_registry_refuses_unauthenticated_calls_and_department_writes() throws Exception {
-        String subject = "security-it-" + a + "-value";
+        // a subject of A's own resource: a department sees only the subjects of topics it uses
+        String subject = Topics.source(a, "security-it") + "-value";
         String body = "{\"schema\":\"\\\"string\\\"\"}";
         HttpResponse<String> anonymous = post(bus.registryUrl() + "/subjects/" + subject + "/versions", body, null);
         assertThat(anonymous.statusCode()).isEqualTo(401);
