@@ -172,6 +172,26 @@ class SecurityIT {
     }
 
     @Test
+    void the_http_api_throttles_failed_logins_and_keeps_serving_a_department_it_knows() throws Exception {
+        // an API of its own: the throttle it builds up concerns the loopback address
+        try (HttpApi own = HttpApi.start("127.0.0.1", 0, () -> new BusRuntime.Health(true, Map.of()), bus.authenticator(),
+                bus.busConfig())) {
+            String asA = basic(configA.basicAuthUserInfo().orElseThrow());
+            assertThat(get(own.url() + "/api/v1/requests?role=mine", asA).statusCode()).isEqualTo(200);
+            List<Integer> statuses = new ArrayList<>();
+            HttpResponse<String> last = null;
+            for (int i = 0; i < 15; i++) {
+                last = get(own.url() + "/api/v1/requests?role=mine", basic("nobody" + i + ":wrong"));
+                statuses.add(last.statusCode());
+            }
+            assertThat(statuses).containsOnly(401, 429).contains(429);
+            assertThat(last.statusCode()).isEqualTo(429);
+            assertThat(last.headers().firstValue("Retry-After")).isPresent();
+            assertThat(get(own.url() + "/api/v1/requests?role=mine", asA).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void an_auditor_verifies_the_exchange_log_and_reads_nothing_else() throws Exception {
         // the bus writes a signed chain to the real log (the auditor's ACLs name the real topics)
         SigningKeys keys = SigningKeys.loadOrCreate(dir);

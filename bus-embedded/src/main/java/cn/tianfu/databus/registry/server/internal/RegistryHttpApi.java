@@ -82,7 +82,7 @@ public final class RegistryHttpApi {
         var routes = config.routes;
         routes.before(this::authenticate);
         // authorization by the endpoint Javalin matched, never by the raw path: "/versions/" is the same route as
-        // "/versions" (Javalin ignores a trailing slash), and so are paths with encoded characters
+        // "/versions" (Javalin ignores a trailing slash)
         routes.beforeMatched(this::authorize);
         routes.before(this::checkContentType);
 
