@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,27 +25,36 @@ import cn.tianfu.databus.topic.Topics;
 /**
  * The bus's {@link Authenticator}: its own principal (an admin) and every department and auditor whose password
  * verifier is on {@code bus.departments} / {@code bus.auditors}, read with the bus's own credentials. The topics are
- * re-read when a call comes and the last read is older than {@link #REFRESH}, and at once when the credentials match
- * nothing known, so a department just added or rotated by another process is known at its first call, and one removed
- * is refused within about a second. A verified password is remembered (as a hash, with the verifier it matched)
- * so repeated calls do not pay the key derivation again.
+ * re-read when a call comes and the last read is older than {@link #REFRESH}. Credentials that match nothing known
+ * wait for a read that began after they came (so a department just added or rotated by another process is known at its
+ * first call); such reads are shared by every failed login waiting and happen at most once per {@link #MISS_REFRESH},
+ * so a storm of bad logins costs one read per interval, not one each. A verified password is remembered (as a hash, with
+ * the verifier it matched) so repeated calls do not pay the key derivation again ({@link #remembered}). A refused login
+ * costs one key derivation, for an unknown user as for a known one (against a dummy verifier), and a second only when
+ * the user's verifier changed on the read it waited for.
  */
 public final class PrincipalDirectory implements Authenticator, AutoCloseable {
 
     /** How stale the directory may be when a call comes. */
     public static final Duration REFRESH = Duration.ofSeconds(1);
+    /** At most one read of the topics per this interval on behalf of credentials that matched nothing. */
+    public static final Duration MISS_REFRESH = Duration.ofMillis(250);
     private static final Logger LOG = LoggerFactory.getLogger(PrincipalDirectory.class);
 
     private final String busUser;
     private final String busPassword;
     private final Supplier<DatabusClientConfig> bus;
     private final Duration timeout;
+    private final ReentrantLock refreshing = new ReentrantLock();
     private CompactedTopicReader<Department> departments;
     private CompactedTopicReader<Auditor> auditors;
     private boolean closed;
     private final Map<String, String> verified = new ConcurrentHashMap<>();
-    private Map<String, String> verifiers = Map.of();
-    private long refreshedAt;
+    private volatile Map<String, String> verifiers = Map.of();
+    /** {@link System#nanoTime()} when the last read of the topics began; 0 before the first. */
+    private volatile long refreshedAt;
+    /** When the last read began, whether it succeeded or not. */
+    private long attemptedAt;
 
     /**
      * @param busUser     the bus principal's name; with {@code busPassword}, the admin's credentials
@@ -78,6 +89,20 @@ public final class PrincipalDirectory implements Authenticator, AutoCloseable {
     }
 
     @Override
+    public Optional<Caller> remembered(String username, String password) {
+        if (username == null || password == null) {
+            return Optional.empty();
+        }
+        if (username.equals(busUser)) {
+            return Passwords.equal(password, busPassword) ? Optional.of(Caller.admin(busUser)) : Optional.empty();
+        }
+        String verifier = current().get(username);
+        String seen = verified.get(username);
+        return verifier != null && seen != null && seen.equals(fingerprint(password, verifier))
+                ? Optional.of(Caller.of(username)) : Optional.empty();
+    }
+
+    @Override
     public Optional<Caller> authenticate(String username, String password) {
         if (username == null || password == null) {
             return Optional.empty();
@@ -85,14 +110,21 @@ public final class PrincipalDirectory implements Authenticator, AutoCloseable {
         if (username.equals(busUser)) {
             return Passwords.equal(password, busPassword) ? Optional.of(Caller.admin(busUser)) : Optional.empty();
         }
-        Optional<Caller> caller = check(username, password, verifiers(false));
-        // unknown or not matching: perhaps added or rotated a moment ago; read on to the topics' end and check again
-        return caller.isPresent() ? caller : check(username, password, verifiers(true));
+        long asked = System.nanoTime();
+        String verifier = current().get(username);
+        Optional<Caller> caller = check(username, password, verifier);
+        if (caller.isPresent()) {
+            return caller;
+        }
+        // unknown or not matching: perhaps added or rotated a moment ago; wait for a read that began after this call
+        String now = readSince(asked).get(username);
+        return now == null || now.equals(verifier) ? Optional.empty() : check(username, password, now);
     }
 
-    private Optional<Caller> check(String username, String password, Map<String, String> known) {
-        String verifier = known.get(username);
+    /** One key derivation: against the user's verifier, or a dummy one for an unknown user (so both cost the same). */
+    private Optional<Caller> check(String username, String password, String verifier) {
         if (verifier == null) {
+            Passwords.matches(password, Dummy.VERIFIER);
             return Optional.empty();
         }
         String fingerprint = fingerprint(password, verifier);
@@ -106,14 +138,59 @@ public final class PrincipalDirectory implements Authenticator, AutoCloseable {
         return Optional.empty();
     }
 
-    private synchronized Map<String, String> verifiers(boolean force) {
+    /** The verifiers, re-read first when older than {@link #REFRESH} (unless another read is under way). */
+    private Map<String, String> current() {
+        long at = refreshedAt;
+        if (at != 0 && System.nanoTime() - at < REFRESH.toNanos()) {
+            return verifiers;
+        }
+        if (at == 0) {
+            refreshing.lock();
+        } else if (!refreshing.tryLock()) {
+            return verifiers; // a read is under way: answer from the last one rather than queue behind it
+        }
+        try {
+            long now = System.nanoTime();
+            if (refreshedAt == 0 || now - refreshedAt >= REFRESH.toNanos() && now - attemptedAt >= MISS_REFRESH.toNanos()) {
+                read();
+            }
+            return verifiers;
+        } finally {
+            refreshing.unlock();
+        }
+    }
+
+    /**
+     * The verifiers of a read that began at or after {@code since}: the last one if it did, else a new one, started no
+     * sooner than {@link #MISS_REFRESH} after the last (waiting meanwhile; callers waiting share it).
+     */
+    private Map<String, String> readSince(long since) {
+        refreshing.lock();
+        try {
+            if (refreshedAt != 0 && refreshedAt - since >= 0) {
+                return verifiers;
+            }
+            long wait = attemptedAt == 0 ? 0 : attemptedAt + MISS_REFRESH.toNanos() - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
+            read();
+            return verifiers;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return verifiers;
+        } finally {
+            refreshing.unlock();
+        }
+    }
+
+    /** Reads both topics to their end; called holding {@link #refreshing}. */
+    private void read() {
         long now = System.nanoTime();
-        if (!force && refreshedAt != 0 && now - refreshedAt < REFRESH.toNanos()) {
-            return verifiers;
-        }
         if (closed) {
-            return verifiers;
+            return;
         }
+        attemptedAt = now;
         try {
             if (departments == null) {
                 open();
@@ -136,7 +213,11 @@ public final class PrincipalDirectory implements Authenticator, AutoCloseable {
             LOG.warn("Cannot refresh the bus's principals; answering from what was read {} ms ago: {}",
                     refreshedAt == 0 ? -1 : (now - refreshedAt) / 1_000_000, e.getMessage());
         }
-        return verifiers;
+    }
+
+    /** A verifier no password matches, computed once, for unknown users. */
+    private static final class Dummy {
+        static final String VERIFIER = Passwords.verifier(Passwords.generate());
     }
 
     private static String fingerprint(String password, String verifier) {
@@ -151,11 +232,16 @@ public final class PrincipalDirectory implements Authenticator, AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
-        closed = true;
-        if (departments != null) {
-            departments.close();
-            auditors.close();
+    public void close() {
+        refreshing.lock();
+        try {
+            closed = true;
+            if (departments != null) {
+                departments.close();
+                auditors.close();
+            }
+        } finally {
+            refreshing.unlock();
         }
     }
 }

@@ -11,6 +11,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.auth.Authenticator;
+import cn.tianfu.databus.auth.LoginGuard;
 import cn.tianfu.databus.governance.client.internal.AvroJson;
 import cn.tianfu.databus.governance.client.internal.HttpViews;
 import cn.tianfu.databus.schemas.AccessRequest;
@@ -27,7 +28,8 @@ import io.javalin.http.HttpResponseException;
  * <li>{@code GET /api/v1/grants?role=consumer|provider|all}: grants it receives, grants on its resources, or both.</li>
  * </ul>
  * Bodies are JSON arrays in Avro's JSON encoding of {@code AccessRequest} / {@code Grant}; errors are
- * {@code {"error_code":N,"message":"..."}} (401 without valid credentials, 400 for an unknown role).
+ * {@code {"error_code":N,"message":"..."}} (401 without valid credentials, 429 with {@code Retry-After} while failed
+ * logins from the caller's address are throttled by a {@link LoginGuard}, 400 for an unknown role).
  */
 public final class HttpApi implements AutoCloseable {
 
@@ -79,7 +81,8 @@ public final class HttpApi implements AutoCloseable {
                 ctx.status(h.up() ? 200 : 503).json(body);
             });
             if (authenticator != null && state != null) {
-                config.routes.before("/api/*", ctx -> authenticate(ctx, authenticator));
+                LoginGuard guard = new LoginGuard(authenticator);
+                config.routes.before("/api/*", ctx -> authenticate(ctx, guard));
                 config.routes.get(HttpViews.REQUESTS_PATH, ctx -> {
                     Authenticator.Caller caller = ctx.attribute(CALLER);
                     String me = caller.name();
@@ -114,14 +117,19 @@ public final class HttpApi implements AutoCloseable {
         return new HttpApi(app, "http://" + host + ":" + app.port(), state);
     }
 
-    private static void authenticate(Context ctx, Authenticator authenticator) {
-        Optional<Authenticator.Caller> caller = authenticator.fromHeader(ctx.header("Authorization"));
-        if (caller.isEmpty()) {
+    private static void authenticate(Context ctx, LoginGuard guard) {
+        LoginGuard.Outcome outcome = guard.check(ctx.header("Authorization"), ctx.req().getRemoteAddr());
+        if (outcome instanceof LoginGuard.Accepted accepted) {
+            ctx.attribute(CALLER, accepted.caller());
+        } else if (outcome instanceof LoginGuard.Throttled throttled) {
+            ctx.header("Retry-After", throttled.retryAfterSeconds());
+            throw new HttpResponseException(429, "Too many failed logins from " + ctx.req().getRemoteAddr() + ": try again in "
+                    + throttled.retryAfterSeconds() + " s");
+        } else {
             ctx.header("WWW-Authenticate", "Basic realm=\"databus\"");
             throw new HttpResponseException(401, "Unauthorized: the bus's HTTP API needs HTTP basic credentials of a department"
                     + " (sasl.username and sasl.password of its client config)");
         }
-        ctx.attribute(CALLER, caller.get());
     }
 
     /** The {@code role} query parameter: one of the two named roles, or {@code all} (the default). */

@@ -136,7 +136,8 @@ class SecurityIT {
 
     @Test
     void the_registry_refuses_unauthenticated_calls_and_department_writes() throws Exception {
-        String subject = "security-it-" + a + "-value";
+        // a subject of A's own resource: a department sees only the subjects of topics it uses
+        String subject = Topics.source(a, "security-it") + "-value";
         String body = "{\"schema\":\"\\\"string\\\"\"}";
         HttpResponse<String> anonymous = post(bus.registryUrl() + "/subjects/" + subject + "/versions", body, null);
         assertThat(anonymous.statusCode()).isEqualTo(401);
@@ -168,6 +169,26 @@ class SecurityIT {
         assertThat(mine.body()).startsWith("[");
         HttpResponse<String> badRole = get(http.url() + "/api/v1/grants?role=everyone", basic(configA.basicAuthUserInfo().orElseThrow()));
         assertThat(badRole.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void the_http_api_throttles_failed_logins_and_keeps_serving_a_department_it_knows() throws Exception {
+        // an API of its own: the throttle it builds up concerns the loopback address
+        try (HttpApi own = HttpApi.start("127.0.0.1", 0, () -> new BusRuntime.Health(true, Map.of()), bus.authenticator(),
+                bus.busConfig())) {
+            String asA = basic(configA.basicAuthUserInfo().orElseThrow());
+            assertThat(get(own.url() + "/api/v1/requests?role=mine", asA).statusCode()).isEqualTo(200);
+            List<Integer> statuses = new ArrayList<>();
+            HttpResponse<String> last = null;
+            for (int i = 0; i < 15; i++) {
+                last = get(own.url() + "/api/v1/requests?role=mine", basic("nobody" + i + ":wrong"));
+                statuses.add(last.statusCode());
+            }
+            assertThat(statuses).containsOnly(401, 429).contains(429);
+            assertThat(last.statusCode()).isEqualTo(429);
+            assertThat(last.headers().firstValue("Retry-After")).isPresent();
+            assertThat(get(own.url() + "/api/v1/requests?role=mine", asA).statusCode()).isEqualTo(200);
+        }
     }
 
     @Test

@@ -230,8 +230,12 @@ public final class CommandDecider implements Processor<String, Envelope, String,
         }
         String topic = Topics.source(sender, code);
         String subject = SubjectNameStrategy.TOPIC_NAME.subjectName(topic, false, schema);
+        // the schema is registered last, when nothing but the catalog entry is left to do, so a registration that is
+        // refused or fails leaves no subject behind to block the corrected one
+        createTopic(topic);
         RegisteredSchema registered;
         try {
+            dropUncatalogued(subject);
             CompatibilityResult compatibility = ctx.registry().testCompatibility(subject, schema);
             if (!compatibility.compatible()) {
                 return Answer.invalid(code, "resource " + code + " was not registered: subject " + subject + " already"
@@ -240,9 +244,9 @@ public final class CommandDecider implements Processor<String, Envelope, String,
             registered = registerSchema(subject, schema);
             ctx.registry().setCompatibility(Optional.of(subject), "BACKWARD");
         } catch (SchemaRegistryException e) {
+            dropQuietly(subject);
             return registryRefusal(code, e);
         }
-        createTopic(topic);
         CatalogEntry entry = CatalogEntries.toCatalogEntry(spec, sender, subject, registered.id(), registered.version(), 1, now);
         putCatalog(entry, ts);
         return Answer.accepted(code, "registered resource " + code + " (" + spec.getName() + ") in the catalog, version 1;"
@@ -665,6 +669,29 @@ public final class CommandDecider implements Processor<String, Envelope, String,
         int id = ctx.registry().register(subject, schema);
         return ctx.registry().lookup(subject, schema)
                 .orElseGet(() -> new RegisteredSchema(subject, id, ctx.registry().latest(subject).version(), schema));
+    }
+
+    /**
+     * Removes the subject of a resource that has no catalog entry: left by a registration that was not accepted (the
+     * governance task stopped between registering and committing, the registry failed after registering), it would
+     * otherwise refuse the corrected schema as incompatible.
+     */
+    private void dropUncatalogued(String subject) {
+        try {
+            ctx.registry().deleteSubject(subject, true);
+        } catch (SchemaRegistryException e) {
+            if (e.kind() != SchemaRegistryException.Kind.SUBJECT_NOT_FOUND) {
+                throw e;
+            }
+        }
+    }
+
+    private void dropQuietly(String subject) {
+        try {
+            dropUncatalogued(subject);
+        } catch (SchemaRegistryException e) {
+            // the registry is failing: the next registration of this resource removes the subject first
+        }
     }
 
     private static Answer registryRefusal(String code, SchemaRegistryException e) {

@@ -19,10 +19,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import cn.tianfu.databus.auth.Authenticator;
+import cn.tianfu.databus.auth.LoginGuard;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
+import io.javalin.security.RouteRole;
 
 /**
  * The Confluent Schema Registry REST routes and JSON shapes over a {@link SchemaStore}. Only translation lives here:
@@ -42,10 +44,11 @@ public final class RegistryHttpApi {
     private static final Logger LOG = LoggerFactory.getLogger(RegistryHttpApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String LOOKUP_ONLY = "databus.registry.lookup-only";
+    private static final String CALLER = "databus.registry.caller";
 
     private final SchemaStore store;
     private final Supplier<String> kafkaClusterId;
-    private final Authenticator authenticator;
+    private final LoginGuard guard;
 
     /** An open registry: every caller may read and write. */
     public RegistryHttpApi(SchemaStore store, Supplier<String> kafkaClusterId) {
@@ -53,57 +56,79 @@ public final class RegistryHttpApi {
     }
 
     /**
-     * A registry that authenticates every call (HTTP basic) with {@code authenticator} when it is not null: any known
-     * caller may read, only an admin caller may register, delete or change compatibility.
+     * A registry that authenticates every call (HTTP basic) with {@code authenticator} when it is not null, failed logins
+     * rate-limited by a {@link LoginGuard}: any known caller may read what {@link SubjectAccess} lets it see, only an
+     * admin caller may register, delete or change compatibility.
      */
     public RegistryHttpApi(SchemaStore store, Supplier<String> kafkaClusterId, Authenticator authenticator) {
         this.store = store;
         this.kafkaClusterId = kafkaClusterId;
-        this.authenticator = authenticator;
+        this.guard = authenticator == null ? null : new LoginGuard(authenticator);
+    }
+
+    /**
+     * What a route may be called for by a caller that is not the bus. Every route names its access; a route that names
+     * none is the bus's alone, so a new write route is refused to departments until it is deliberately opened.
+     */
+    enum Access implements RouteRole {
+        /** Reads and lookups: any authenticated caller, on the subjects and schemas it may see ({@link SubjectAccess}). */
+        READ,
+        /** Registering a version: a department gets the id of a schema the bus registered, nothing new. */
+        REGISTER
     }
 
     /** Declares every route and error mapping on a Javalin configuration. */
     public void configure(JavalinConfig config) {
         var routes = config.routes;
         routes.before(this::authenticate);
+        // authorization by the endpoint Javalin matched, never by the raw path: "/versions/" is the same route as
+        // "/versions" (Javalin ignores a trailing slash)
+        routes.beforeMatched(this::authorize);
         routes.before(this::checkContentType);
 
-        routes.get("/", ctx -> send(ctx, JSON.createObjectNode()));
-        routes.get("/v1/metadata/id", this::metadataId);
-        routes.get("/schemas/types", ctx -> send(ctx, JSON.createArrayNode().add(SchemaStore.AVRO)));
+        routes.get("/", ctx -> send(ctx, JSON.createObjectNode()), Access.READ);
+        routes.get("/v1/metadata/id", this::metadataId, Access.READ);
+        routes.get("/schemas/types", ctx -> send(ctx, JSON.createArrayNode().add(SchemaStore.AVRO)), Access.READ);
 
-        routes.get("/schemas/ids/{id}", ctx -> send(ctx, schemaByIdBody(store.schemaById(schemaId(ctx)))));
-        routes.get("/schemas/ids/{id}/schema", ctx -> sendRaw(ctx, store.schemaById(schemaId(ctx)).schema()));
+        routes.get("/schemas/ids/{id}", ctx -> send(ctx, schemaByIdBody(visibleSchema(ctx))), Access.READ);
+        routes.get("/schemas/ids/{id}/schema", ctx -> sendRaw(ctx, visibleSchema(ctx).schema()), Access.READ);
         routes.get("/schemas/ids/{id}/versions", ctx -> {
             ArrayNode out = JSON.createArrayNode();
-            for (SchemaView v : store.versionsById(schemaId(ctx), flag(ctx, "deleted"))) {
+            for (SchemaView v : visibleVersionsById(ctx, flag(ctx, "deleted"))) {
                 out.addObject().put("subject", v.subject()).put("version", v.version());
             }
             send(ctx, out);
-        });
+        }, Access.READ);
+        routes.get("/schemas/ids/{id}/subjects", ctx -> send(ctx, JSON.valueToTree(
+                visibleVersionsById(ctx, flag(ctx, "deleted")).stream().map(SchemaView::subject).distinct().toList())), Access.READ);
 
-        routes.get("/subjects", ctx -> send(ctx, JSON.valueToTree(store.subjects(flag(ctx, "deleted")))));
-        routes.post("/subjects/{subject}", this::lookup);
+        routes.get("/subjects", ctx -> send(ctx, JSON.valueToTree(store.subjects(flag(ctx, "deleted")).stream()
+                .filter(s -> SubjectAccess.visible(caller(ctx), s)).toList())), Access.READ);
+        routes.post("/subjects/{subject}", this::lookup, Access.READ);
         routes.delete("/subjects/{subject}", ctx ->
                 send(ctx, JSON.valueToTree(store.deleteSubject(subject(ctx), flag(ctx, "permanent")))));
         routes.get("/subjects/{subject}/versions", ctx ->
-                send(ctx, JSON.valueToTree(store.versions(subject(ctx), flag(ctx, "deleted")))));
-        routes.post("/subjects/{subject}/versions", this::register);
+                send(ctx, JSON.valueToTree(store.versions(visibleSubject(ctx), flag(ctx, "deleted")))), Access.READ);
+        routes.post("/subjects/{subject}/versions", this::register, Access.REGISTER);
         routes.get("/subjects/{subject}/versions/{version}", ctx ->
-                send(ctx, versionBody(store.version(subject(ctx), ctx.pathParam("version"), flag(ctx, "deleted")))));
+                send(ctx, versionBody(store.version(visibleSubject(ctx), ctx.pathParam("version"), flag(ctx, "deleted")))),
+                Access.READ);
         routes.get("/subjects/{subject}/versions/{version}/schema", ctx ->
-                sendRaw(ctx, store.version(subject(ctx), ctx.pathParam("version"), flag(ctx, "deleted")).schema()));
+                sendRaw(ctx, store.version(visibleSubject(ctx), ctx.pathParam("version"), flag(ctx, "deleted")).schema()),
+                Access.READ);
         routes.delete("/subjects/{subject}/versions/{version}", ctx ->
                 send(ctx, JSON.getNodeFactory().numberNode(
                         store.deleteVersion(subject(ctx), ctx.pathParam("version"), flag(ctx, "permanent")))));
 
-        routes.post("/compatibility/subjects/{subject}/versions/{version}", ctx -> compatibility(ctx, ctx.pathParam("version")));
-        routes.post("/compatibility/subjects/{subject}/versions", ctx -> compatibility(ctx, "latest"));
+        routes.post("/compatibility/subjects/{subject}/versions/{version}", ctx -> compatibility(ctx, ctx.pathParam("version")),
+                Access.READ);
+        routes.post("/compatibility/subjects/{subject}/versions", ctx -> compatibility(ctx, "latest"), Access.READ);
 
-        routes.get("/config", ctx -> send(ctx, levelBody("compatibilityLevel", store.globalLevel())));
+        routes.get("/config", ctx -> send(ctx, levelBody("compatibilityLevel", store.globalLevel())), Access.READ);
         routes.put("/config", ctx -> send(ctx, levelBody("compatibility", store.setGlobalLevel(levelFrom(body(ctx))))));
         routes.get("/config/{subject}", ctx ->
-                send(ctx, levelBody("compatibilityLevel", store.subjectLevel(subject(ctx), flag(ctx, "defaultToGlobal")))));
+                send(ctx, levelBody("compatibilityLevel", store.subjectLevel(visibleSubject(ctx), flag(ctx, "defaultToGlobal")))),
+                Access.READ);
         routes.put("/config/{subject}", ctx ->
                 send(ctx, levelBody("compatibility", store.setSubjectLevel(subject(ctx), levelFrom(body(ctx))))));
         routes.delete("/config/{subject}", ctx ->
@@ -125,6 +150,9 @@ public final class RegistryHttpApi {
         if (lookupOnly != null) {
             SchemaView known;
             try {
+                if (!SubjectAccess.visible(caller(ctx), subject(ctx))) {
+                    throw RegistryError.subjectNotFound(subject(ctx));
+                }
                 known = store.lookup(subject(ctx), schemaText(body), schemaType(body), references(body), false);
             } catch (RegistryError e) {
                 if (e.httpStatus() != 404) {
@@ -143,13 +171,13 @@ public final class RegistryHttpApi {
 
     private void lookup(Context ctx) {
         JsonNode body = body(ctx);
-        SchemaView v = store.lookup(subject(ctx), schemaText(body), schemaType(body), references(body), flag(ctx, "deleted"));
+        SchemaView v = store.lookup(visibleSubject(ctx), schemaText(body), schemaType(body), references(body), flag(ctx, "deleted"));
         send(ctx, versionBody(v));
     }
 
     private void compatibility(Context ctx, String version) {
         JsonNode body = body(ctx);
-        List<String> problems = store.testCompatibility(subject(ctx), version, schemaText(body), schemaType(body), references(body));
+        List<String> problems = store.testCompatibility(visibleSubject(ctx), version, schemaText(body), schemaType(body), references(body));
         ObjectNode out = JSON.createObjectNode().put("is_compatible", problems.isEmpty());
         if (flag(ctx, "verbose")) {
             ArrayNode messages = out.putArray("messages");
@@ -167,30 +195,78 @@ public final class RegistryHttpApi {
     }
 
     private void authenticate(Context ctx) {
-        if (authenticator == null) {
+        if (guard == null) {
             return;
         }
-        Optional<Authenticator.Caller> caller = authenticator.fromHeader(ctx.header("Authorization"));
-        if (caller.isEmpty()) {
+        LoginGuard.Outcome outcome = guard.check(ctx.header("Authorization"), ctx.req().getRemoteAddr());
+        if (outcome instanceof LoginGuard.Accepted accepted) {
+            ctx.attribute(CALLER, accepted.caller());
+        } else if (outcome instanceof LoginGuard.Throttled throttled) {
+            ctx.header("Retry-After", throttled.retryAfterSeconds());
+            throw new RegistryError(429, 42901, "Too many failed logins from " + ctx.req().getRemoteAddr()
+                    + ": try again in " + throttled.retryAfterSeconds() + " s");
+        } else {
             ctx.header("WWW-Authenticate", "Basic realm=\"databus-registry\"");
             throw new RegistryError(401, 401, "Unauthorized: the schema registry needs HTTP basic credentials of a department,"
                     + " an auditor or the bus (set basic.auth.user.info, or sasl.username and sasl.password in the client config)");
         }
-        HandlerType method = ctx.method();
-        boolean read = method == HandlerType.GET || method == HandlerType.HEAD || method == HandlerType.OPTIONS
-                || (method == HandlerType.POST && !ctx.path().endsWith("/versions"))
-                || (method == HandlerType.POST && ctx.path().startsWith("/compatibility/"));
-        boolean register = method == HandlerType.POST && ctx.path().startsWith("/subjects/") && ctx.path().endsWith("/versions");
-        if (register && !caller.get().admin()) {
-            // re-registering a schema the bus already registered changes nothing: answered like a lookup (a serializer
-            // with auto.register.schemas=true gets its id); anything new is refused in register()
-            ctx.attribute(LOOKUP_ONLY, caller.get().name());
+    }
+
+    /** Decides by the matched route's {@link Access}; a route without one is the bus's alone. */
+    private void authorize(Context ctx) {
+        Authenticator.Caller caller = caller(ctx);
+        if (caller == null || caller.admin()) {
             return;
         }
-        if (!read && !caller.get().admin()) {
-            throw new RegistryError(403, 40301, "User '" + caller.get().name() + "' cannot " + method + " " + ctx.path()
-                    + ": departments read schemas; only the bus registers them (governance for src., the router for dlv.)");
+        Set<RouteRole> access = ctx.routeRoles();
+        if (access.contains(Access.READ)) {
+            return;
         }
+        if (access.contains(Access.REGISTER)) {
+            // re-registering a schema the bus already registered changes nothing: answered like a lookup (a serializer
+            // with auto.register.schemas=true gets its id); anything new is refused in register()
+            ctx.attribute(LOOKUP_ONLY, caller.name());
+            return;
+        }
+        throw new RegistryError(403, 40301, "User '" + caller.name() + "' cannot " + ctx.method() + " " + ctx.path()
+                + ": departments read schemas; only the bus registers them (governance for src., the router for dlv.)");
+    }
+
+    /** The authenticated caller; null on an open registry. */
+    private static Authenticator.Caller caller(Context ctx) {
+        return ctx.attribute(CALLER);
+    }
+
+    /** The path's subject if the caller may see it; else 40401, as if it did not exist. */
+    private static String visibleSubject(Context ctx) {
+        String subject = subject(ctx);
+        if (!SubjectAccess.visible(caller(ctx), subject)) {
+            throw RegistryError.subjectNotFound(subject);
+        }
+        return subject;
+    }
+
+    /**
+     * The schema of the path's id if it is (or was: soft-deleted versions count, old records still carry their id) under
+     * a subject the caller may see; else 40403. A deserializer resolving a writer schema of a topic it reads gets it.
+     */
+    private SchemaView visibleSchema(Context ctx) {
+        int id = schemaId(ctx);
+        if (visibleVersionsById(ctx, true).isEmpty()) {
+            throw RegistryError.schemaNotFound("Schema " + id + " not found");
+        }
+        return store.schemaById(id);
+    }
+
+    /** The subject-versions carrying the path's id that the caller may see; 40403 if none. */
+    private List<SchemaView> visibleVersionsById(Context ctx, boolean deleted) {
+        int id = schemaId(ctx);
+        List<SchemaView> out = store.versionsById(id, deleted).stream()
+                .filter(v -> SubjectAccess.visible(caller(ctx), v.subject())).toList();
+        if (out.isEmpty()) {
+            throw RegistryError.schemaNotFound("Schema " + id + " not found");
+        }
+        return out;
     }
 
     private void checkContentType(Context ctx) {
