@@ -5,6 +5,7 @@ import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelOptions;
 import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelConstant;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.NullableType;
@@ -14,7 +15,6 @@ import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerBuilder;
 import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.runtime.CelEvaluationException;
-import dev.cel.runtime.CelEvaluationListener;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 import dev.cel.runtime.CelVariableResolver;
@@ -23,7 +23,9 @@ import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
@@ -54,14 +56,16 @@ import org.apache.avro.generic.GenericRecord;
  * {@code startsWith}, arithmetic) is an evaluation error. An evaluation error, or a result that is not a boolean,
  * means the record does not pass; it is counted and reported to the listener, never thrown.
  *
- * <p><b>Limits.</b> A filter runs on every record of the resource in the shared router, so its cost is bounded. At
- * compile time: at most {@value #MAX_EXPRESSION_LENGTH} code points, nesting at most {@value #MAX_NESTING} deep, and an
- * estimated cost (evaluation steps per record, counting each comprehension's iterations times its body; a list whose
- * size is not written out counts as {@value #MAX_EXPRESSION_LENGTH} elements) of at most {@value #MAX_ESTIMATED_COST};
- * over any of these the filter is refused with a {@link RowFilterException} naming the limit. At run time a filter
- * that iterates (has a comprehension) is stopped after {@value #MAX_EVALUATION_STEPS} steps: {@link #evaluate} answers
- * {@link Result#OVER_LIMIT} and the record does not pass. {@link #compileGranted} skips the cost estimate, for a filter
- * already in a grant (made before the limits): the run-time limit still applies.
+ * <p><b>Limits.</b> A filter runs on every record of the resource in the shared router, so its cost is bounded. The
+ * language has no loops (CEL's comprehension macros {@code all}, {@code exists}, {@code map}, {@code filter} are not
+ * enabled), so evaluation visits each node of the expression once; what remains to bound is the expression's size and
+ * the regular expressions of {@code matches}, whose matching cost grows with their compiled program size. At compile
+ * time: at most {@value #MAX_EXPRESSION_LENGTH} code points, nesting at most {@value #MAX_NESTING} deep, and every
+ * constant pattern of {@code matches} within {@value #MAX_REGEX_PROGRAM_SIZE} instructions; over any of these the
+ * filter is refused with a {@link RowFilterException} naming the limit. At run time a pattern over the limit (one that
+ * comes from a field, or a filter compiled with {@link #compileGranted}, which skips the pattern check so a grant made
+ * before the limits keeps evaluating) is not run: {@link #evaluate} answers {@link Result#OVER_LIMIT} and the record
+ * does not pass.
  *
  * <p>Instances are immutable apart from the error counter, and thread-safe.
  */
@@ -77,12 +81,8 @@ public final class RowFilter {
     public static final int MAX_EXPRESSION_LENGTH = 1000;
     /** Deepest nesting of the expression accepted by the parser. */
     public static final int MAX_NESTING = 32;
-    /** Highest estimated cost (evaluation steps per record) accepted when a filter is decided. */
-    public static final int MAX_ESTIMATED_COST = 10_000;
-    /** Evaluation steps after which an iterating filter is stopped on a record. */
-    public static final int MAX_EVALUATION_STEPS = 50_000;
-    /** Iterations after which one comprehension is stopped (a second guard behind the step count). */
-    private static final int MAX_COMPREHENSION_ITERATIONS = MAX_EVALUATION_STEPS;
+    /** Largest compiled program (re2j instructions) of a {@code matches} pattern that is run. */
+    public static final int MAX_REGEX_PROGRAM_SIZE = 500;
 
     /** The outcome of evaluating a filter on one record. */
     public enum Result {
@@ -90,7 +90,7 @@ public final class RowFilter {
         PASS,
         /** The record does not pass (the expression is false, or failed on this record). */
         REJECT,
-        /** The evaluation went over {@link #MAX_EVALUATION_STEPS}; the record does not pass. */
+        /** The evaluation went over a limit ({@link #MAX_REGEX_PROGRAM_SIZE}); the record does not pass. */
         OVER_LIMIT
     }
 
@@ -98,23 +98,23 @@ public final class RowFilter {
             .enableHeterogeneousNumericComparisons(true)
             .maxExpressionCodePointSize(MAX_EXPRESSION_LENGTH)
             .maxParseRecursionDepth(MAX_NESTING)
-            .comprehensionMaxIterations(MAX_COMPREHENSION_ITERATIONS)
+            .maxRegexProgramSize(MAX_REGEX_PROGRAM_SIZE)
             .build();
     private static final CelRuntime RUNTIME = CelRuntimeFactory.standardCelRuntimeBuilder()
             .setOptions(OPTIONS)
             .build();
+    /** {@code "".matches(pattern)}: compiles a pattern under the run-time limit, to refuse it when the filter is decided. */
+    private static final CelRuntime.Program REGEX_PROBE = regexProbe();
 
     private final String expression;
     private final Schema sourceSchema;
     private final CelRuntime.Program program;
     private final Map<String, Binding> bindings;
     private final ErrorListener listener;
-    private final boolean iterates;
     private final LongAdder errors = new LongAdder();
 
     private RowFilter(String expression, Schema sourceSchema, CelRuntime.Program program,
-                      Map<String, Binding> bindings, ErrorListener listener, boolean iterates) {
-        this.iterates = iterates;
+                      Map<String, Binding> bindings, ErrorListener listener) {
         this.expression = expression;
         this.sourceSchema = sourceSchema;
         this.program = program;
@@ -144,16 +144,16 @@ public final class RowFilter {
     }
 
     /**
-     * Compiles a filter that is already in a grant, without the cost estimate: a grant made before the limits keeps
-     * evaluating, and the run-time step limit ({@link Result#OVER_LIMIT}) protects the evaluator.
+     * Compiles a filter that is already in a grant, without checking its {@code matches} patterns: a grant made before
+     * the limits keeps evaluating, and a pattern over the limit makes {@link #evaluate} answer {@link Result#OVER_LIMIT}.
      *
-     * @throws RowFilterException as {@link #compile(String, Schema, ErrorListener)}, but never for the estimated cost
+     * @throws RowFilterException as {@link #compile(String, Schema, ErrorListener)}, but never for a pattern
      */
     public static RowFilter compileGranted(String expression, Schema sourceSchema, ErrorListener listener) {
         return compile(expression, sourceSchema, listener, false);
     }
 
-    private static RowFilter compile(String expression, Schema sourceSchema, ErrorListener listener, boolean estimate) {
+    private static RowFilter compile(String expression, Schema sourceSchema, ErrorListener listener, boolean checkPatterns) {
         if (expression == null) {
             throw new RowFilterException("null", "no expression given");
         }
@@ -192,14 +192,11 @@ public final class RowFilter {
         }
         try {
             CelAbstractSyntaxTree ast = result.getAst();
-            long cost = estimatedCost(ast.getExpr());
-            if (estimate && cost > MAX_ESTIMATED_COST) {
-                throw new RowFilterException(expression, "the expression's estimated cost is " + cost + " evaluation"
-                        + " steps per record (its comprehensions multiply); a row filter may cost at most "
-                        + MAX_ESTIMATED_COST + ": iterate over fewer elements or nest fewer comprehensions");
+            if (checkPatterns) {
+                checkPatterns(expression, ast.getExpr());
             }
             return new RowFilter(expression, sourceSchema, RUNTIME.createProgram(ast), Map.copyOf(bindings),
-                    listener == null ? (e, m) -> { } : listener, hasComprehension(ast.getExpr()));
+                    listener == null ? (e, m) -> { } : listener);
         } catch (CelValidationException | CelEvaluationException e) {
             throw new RowFilterException(expression, e.getMessage());
         }
@@ -223,12 +220,12 @@ public final class RowFilter {
             return b == null ? Optional.empty() : Optional.of(b.value(record));
         };
         Object result;
-        StepBudget budget = iterates ? new StepBudget() : null;
         try {
-            result = budget == null ? program.eval(resolver) : program.trace(resolver, budget);
+            result = program.eval(resolver);
         } catch (CelEvaluationException | RuntimeException e) {
-            if ((budget != null && budget.exceeded) || isIterationLimit(e)) {
-                fail("stopped after " + MAX_EVALUATION_STEPS + " evaluation steps: the filter is too expensive");
+            if (isOverLimit(e)) {
+                fail("a regular expression over the limit of " + MAX_REGEX_PROGRAM_SIZE + " instructions was not run:"
+                        + " the filter is too expensive");
                 return Result.OVER_LIMIT;
             }
             fail(e.getMessage());
@@ -241,120 +238,74 @@ public final class RowFilter {
         return Result.REJECT;
     }
 
-    /** Whether the compiled filter iterates (has a comprehension), so is evaluated under the step count. */
-    public boolean iterates() {
-        return iterates;
-    }
-
-    /** Counts evaluation steps of one evaluation and stops it past the limit. */
-    private static final class StepBudget implements CelEvaluationListener {
-        private int steps;
-        private boolean exceeded;
-
-        @Override
-        public void callback(CelExpr expr, Object value) {
-            if (++steps > MAX_EVALUATION_STEPS) {
-                exceeded = true;
-                throw new StepLimitExceeded();
-            }
+    private static CelRuntime.Program regexProbe() {
+        try {
+            CelCompiler compiler = CelCompilerFactory.standardCelCompilerBuilder()
+                    .setOptions(OPTIONS)
+                    .addVar("pattern", SimpleType.STRING)
+                    .setResultType(SimpleType.BOOL)
+                    .build();
+            return RUNTIME.createProgram(compiler.compile("\"\".matches(pattern)").getAst());
+        } catch (CelValidationException | CelEvaluationException e) {
+            throw new IllegalStateException("the pattern probe does not compile", e);
         }
     }
 
-    private static final class StepLimitExceeded extends RuntimeException {
-        StepLimitExceeded() {
-            super("evaluation step limit exceeded", null, false, false);
-        }
-    }
-
-    private static boolean isIterationLimit(Throwable e) {
+    private static boolean isOverLimit(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof StepLimitExceeded || (t.getMessage() != null && t.getMessage().contains("Iteration budget exceeded"))) {
+            if (t.getMessage() != null && t.getMessage().contains("exceeds allowed program size")) {
                 return true;
             }
         }
         return false;
     }
 
-    /**
-     * An upper estimate of the evaluation steps of an expression: one per node, and for a comprehension its range,
-     * its initial value and result, plus its condition and step times the number of elements it iterates — written out
-     * for a list or map literal (or a concatenation of them), else assumed {@link #MAX_EXPRESSION_LENGTH}.
-     */
-    static long estimatedCost(CelExpr e) {
-        return switch (e.getKind()) {
-            case CONSTANT, IDENT, NOT_SET -> 1;
-            case SELECT -> 1 + estimatedCost(e.select().operand());
+    /** Refuses a constant {@code matches} pattern that does not compile or is over {@link #MAX_REGEX_PROGRAM_SIZE}. */
+    private static void checkPatterns(String expression, CelExpr e) {
+        if (e.getKind() == CelExpr.ExprKind.Kind.CALL && e.call().function().equals("matches")) {
+            List<CelExpr> args = e.call().args();
+            CelExpr pattern = args.get(args.size() - 1);     // s.matches(p) or matches(s, p)
+            if (pattern.getKind() == CelExpr.ExprKind.Kind.CONSTANT
+                    && pattern.constant().getKind() == CelConstant.Kind.STRING_VALUE) {
+                String p = pattern.constant().stringValue();
+                try {
+                    REGEX_PROBE.eval(Map.of("pattern", p));
+                } catch (CelEvaluationException | RuntimeException ex) {
+                    throw new RowFilterException(expression, isOverLimit(ex)
+                            ? "the regular expression \"" + p + "\" is too complex: its compiled program is over the"
+                                    + " limit of " + MAX_REGEX_PROGRAM_SIZE + " instructions (nested or large repetitions"
+                                    + " such as (a{100}){100} multiply); simplify it"
+                            : "the regular expression \"" + p + "\" is not valid: " + ex.getMessage());
+                }
+            }
+        }
+        for (CelExpr child : children(e)) {
+            checkPatterns(expression, child);
+        }
+    }
+
+    private static List<CelExpr> children(CelExpr e) {
+        List<CelExpr> out = new ArrayList<>();
+        switch (e.getKind()) {
+            case SELECT -> out.add(e.select().operand());
             case CALL -> {
-                long c = 1 + e.call().target().map(RowFilter::estimatedCost).orElse(0L);
-                for (CelExpr a : e.call().args()) {
-                    c = saturatedAdd(c, estimatedCost(a));
-                }
-                yield c;
+                e.call().target().ifPresent(out::add);
+                out.addAll(e.call().args());
             }
-            case LIST -> {
-                long c = 1;
-                for (CelExpr a : e.list().elements()) {
-                    c = saturatedAdd(c, estimatedCost(a));
-                }
-                yield c;
-            }
-            case MAP -> {
-                long c = 1;
-                for (var entry : e.map().entries()) {
-                    c = saturatedAdd(c, saturatedAdd(estimatedCost(entry.key()), estimatedCost(entry.value())));
-                }
-                yield c;
-            }
-            case STRUCT -> {
-                long c = 1;
-                for (var entry : e.struct().entries()) {
-                    c = saturatedAdd(c, estimatedCost(entry.value()));
-                }
-                yield c;
-            }
+            case LIST -> out.addAll(e.list().elements());
+            case MAP -> e.map().entries().forEach(x -> {
+                out.add(x.key());
+                out.add(x.value());
+            });
+            case STRUCT -> e.struct().entries().forEach(x -> out.add(x.value()));
             case COMPREHENSION -> {
                 var k = e.comprehension();
-                long body = saturatedAdd(estimatedCost(k.loopCondition()), estimatedCost(k.loopStep()));
-                long c = saturatedAdd(estimatedCost(k.iterRange()), estimatedCost(k.accuInit()));
-                c = saturatedAdd(c, estimatedCost(k.result()));
-                yield saturatedAdd(c, saturatedMultiply(elements(k.iterRange()), body));
+                out.addAll(List.of(k.iterRange(), k.accuInit(), k.loopCondition(), k.loopStep(), k.result()));
             }
-        };
-    }
-
-    /** How many elements a comprehension's range has, when written out; else the most an expression could write. */
-    private static long elements(CelExpr range) {
-        return switch (range.getKind()) {
-            case LIST -> range.list().elements().size();
-            case MAP -> range.map().entries().size();
-            case CALL -> range.call().function().equals("_+_") && range.call().args().size() == 2
-                    ? saturatedAdd(elements(range.call().args().get(0)), elements(range.call().args().get(1)))
-                    : MAX_EXPRESSION_LENGTH;
-            case COMPREHENSION -> elements(range.comprehension().iterRange());   // map / filter keep at most as many
-            default -> MAX_EXPRESSION_LENGTH;
-        };
-    }
-
-    private static boolean hasComprehension(CelExpr e) {
-        return switch (e.getKind()) {
-            case COMPREHENSION -> true;
-            case SELECT -> hasComprehension(e.select().operand());
-            case CALL -> e.call().target().map(RowFilter::hasComprehension).orElse(false)
-                    || e.call().args().stream().anyMatch(RowFilter::hasComprehension);
-            case LIST -> e.list().elements().stream().anyMatch(RowFilter::hasComprehension);
-            case MAP -> e.map().entries().stream().anyMatch(x -> hasComprehension(x.key()) || hasComprehension(x.value()));
-            case STRUCT -> e.struct().entries().stream().anyMatch(x -> hasComprehension(x.value()));
-            default -> false;
-        };
-    }
-
-    private static long saturatedAdd(long a, long b) {
-        long r = a + b;
-        return r < 0 ? Long.MAX_VALUE : r;
-    }
-
-    private static long saturatedMultiply(long a, long b) {
-        return b != 0 && a > Long.MAX_VALUE / b ? Long.MAX_VALUE : a * b;
+            default -> {
+            }
+        }
+        return out;
     }
 
     /** The expression as compiled. */

@@ -711,11 +711,11 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         LOG.warn("Dead letter {} from {}: {}", reason, id, message);
     }
 
-    /** A grant's row filter went over its step limit on a record: the record is dead-lettered for that grant. */
+    /** A grant's row filter went over its cost limit on a record: the record is dead-lettered for that grant. */
     private void filterOverLimit(Grant g, Source source) {
-        String message = "the row filter of grant " + g.getGrantId() + " went over " + RowFilter.MAX_EVALUATION_STEPS
-                + " evaluation steps on this record; it was not delivered under the grant (ask the provider to"
-                + " simplify the filter)";
+        String message = "the row filter of grant " + g.getGrantId() + " went over its cost limit on this record (a"
+                + " regular expression over " + RowFilter.MAX_REGEX_PROGRAM_SIZE + " instructions); the record was not"
+                + " delivered under the grant: the grant's filter must be simplified";
         DeadLetter dl = DeadLetters.builder(COMPONENT, DeadLetterReason.ROW_FILTER_LIMIT, message)
                 .source(source.topic(), source.partition(), source.offset())
                 .original(source.key(), source.valueBytes(), source.headers() == null ? new RecordHeaders() : source.headers())
