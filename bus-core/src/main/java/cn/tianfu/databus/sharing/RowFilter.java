@@ -59,13 +59,13 @@ import org.apache.avro.generic.GenericRecord;
  * <p><b>Limits.</b> A filter runs on every record of the resource in the shared router, so its cost is bounded. The
  * language has no loops (CEL's comprehension macros {@code all}, {@code exists}, {@code map}, {@code filter} are not
  * enabled), so evaluation visits each node of the expression once; what remains to bound is the expression's size and
- * the regular expressions of {@code matches}, whose matching cost grows with their compiled program size. At compile
- * time: at most {@value #MAX_EXPRESSION_LENGTH} code points, nesting at most {@value #MAX_NESTING} deep, and every
- * constant pattern of {@code matches} within {@value #MAX_REGEX_PROGRAM_SIZE} instructions; over any of these the
- * filter is refused with a {@link RowFilterException} naming the limit. At run time a pattern over the limit (one that
- * comes from a field, or a filter compiled with {@link #compileGranted}, which skips the pattern check so a grant made
- * before the limits keeps evaluating) is not run: {@link #evaluate} answers {@link Result#OVER_LIMIT} and the record
- * does not pass.
+ * the regular expressions of {@code matches}, whose cost grows with their compiled program size. At compile time: at
+ * most {@value #MAX_EXPRESSION_LENGTH} code points, nesting at most {@value #MAX_NESTING} deep, every pattern of
+ * {@code matches} a string literal that compiles within {@value #MAX_REGEX_PROGRAM_SIZE} instructions; over any of these
+ * the filter is refused with a {@link RowFilterException} naming the limit. A filter already in a grant (made before
+ * the limits) is compiled with {@link #compileGranted}: an over-limit pattern does not refuse it, but the filter is
+ * then never run — {@link #evaluate} answers {@link Result#OVER_LIMIT} and no record passes; a pattern taken from a
+ * field is limited when run (over the limit: {@link Result#OVER_LIMIT}).
  *
  * <p>Instances are immutable apart from the error counter, and thread-safe.
  */
@@ -112,6 +112,8 @@ public final class RowFilter {
     private final Map<String, Binding> bindings;
     private final ErrorListener listener;
     private final LongAdder errors = new LongAdder();
+    /** Why a filter compiled with {@link #compileGranted} is over a limit (it is then never run), or null. */
+    private String overLimit;
 
     private RowFilter(String expression, Schema sourceSchema, CelRuntime.Program program,
                       Map<String, Binding> bindings, ErrorListener listener) {
@@ -144,8 +146,9 @@ public final class RowFilter {
     }
 
     /**
-     * Compiles a filter that is already in a grant, without checking its {@code matches} patterns: a grant made before
-     * the limits keeps evaluating, and a pattern over the limit makes {@link #evaluate} answer {@link Result#OVER_LIMIT}.
+     * Compiles a filter that is already in a grant (made, perhaps, before the limits): a {@code matches} pattern over the
+     * limit does not refuse it, but makes {@link #evaluate} answer {@link Result#OVER_LIMIT} for every record without
+     * running it; a pattern that is not a literal is allowed and limited when run.
      *
      * @throws RowFilterException as {@link #compile(String, Schema, ErrorListener)}, but never for a pattern
      */
@@ -153,7 +156,7 @@ public final class RowFilter {
         return compile(expression, sourceSchema, listener, false);
     }
 
-    private static RowFilter compile(String expression, Schema sourceSchema, ErrorListener listener, boolean checkPatterns) {
+    private static RowFilter compile(String expression, Schema sourceSchema, ErrorListener listener, boolean decided) {
         if (expression == null) {
             throw new RowFilterException("null", "no expression given");
         }
@@ -192,11 +195,15 @@ public final class RowFilter {
         }
         try {
             CelAbstractSyntaxTree ast = result.getAst();
-            if (checkPatterns) {
-                checkPatterns(expression, ast.getExpr());
+            List<String> problems = new ArrayList<>();
+            checkPatterns(ast.getExpr(), decided, problems);
+            if (decided && !problems.isEmpty()) {
+                throw new RowFilterException(expression, String.join("\n", problems));
             }
-            return new RowFilter(expression, sourceSchema, RUNTIME.createProgram(ast), Map.copyOf(bindings),
+            RowFilter f = new RowFilter(expression, sourceSchema, RUNTIME.createProgram(ast), Map.copyOf(bindings),
                     listener == null ? (e, m) -> { } : listener);
+            f.overLimit = problems.isEmpty() ? null : String.join("; ", problems);
+            return f;
         } catch (CelValidationException | CelEvaluationException e) {
             throw new RowFilterException(expression, e.getMessage());
         }
@@ -219,6 +226,10 @@ public final class RowFilter {
             Binding b = bindings.get(name);
             return b == null ? Optional.empty() : Optional.of(b.value(record));
         };
+        if (overLimit != null) {
+            fail(overLimit);
+            return Result.OVER_LIMIT;
+        }
         Object result;
         try {
             result = program.eval(resolver);
@@ -260,8 +271,12 @@ public final class RowFilter {
         return false;
     }
 
-    /** Refuses a constant {@code matches} pattern that does not compile or is over {@link #MAX_REGEX_PROGRAM_SIZE}. */
-    private static void checkPatterns(String expression, CelExpr e) {
+    /**
+     * Collects the problems of the {@code matches} patterns: a constant pattern that does not compile or is over
+     * {@link #MAX_REGEX_PROGRAM_SIZE}; when the filter is being decided, also a pattern that is not a constant (it would
+     * come from the data, at a cost the filter's author does not control).
+     */
+    private static void checkPatterns(CelExpr e, boolean decided, List<String> problems) {
         if (e.getKind() == CelExpr.ExprKind.Kind.CALL && e.call().function().equals("matches")) {
             List<CelExpr> args = e.call().args();
             CelExpr pattern = args.get(args.size() - 1);     // s.matches(p) or matches(s, p)
@@ -271,16 +286,18 @@ public final class RowFilter {
                 try {
                     REGEX_PROBE.eval(Map.of("pattern", p));
                 } catch (CelEvaluationException | RuntimeException ex) {
-                    throw new RowFilterException(expression, isOverLimit(ex)
+                    problems.add(isOverLimit(ex)
                             ? "the regular expression \"" + p + "\" is too complex: its compiled program is over the"
                                     + " limit of " + MAX_REGEX_PROGRAM_SIZE + " instructions (nested or large repetitions"
                                     + " such as (a{100}){100} multiply); simplify it"
                             : "the regular expression \"" + p + "\" is not valid: " + ex.getMessage());
                 }
+            } else if (decided) {
+                problems.add("the pattern of matches must be a string literal, not a value of the record");
             }
         }
         for (CelExpr child : children(e)) {
-            checkPatterns(expression, child);
+            checkPatterns(child, decided, problems);
         }
     }
 

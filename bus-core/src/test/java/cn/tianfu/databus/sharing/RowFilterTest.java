@@ -239,8 +239,10 @@ class RowFilterTest {
     }
 
     @Test
-    void aPatternFromAFieldIsLimitedWhenRun() {
-        RowFilter f = RowFilter.compile("divisionCode.matches(name)", SCHEMA);
+    void aPatternFromAFieldIsRefusedWhenDecidedAndLimitedWhenRun() {
+        assertThatThrownBy(() -> RowFilter.compile("divisionCode.matches(name)", SCHEMA))
+                .isInstanceOf(RowFilterException.class).hasMessageContaining("string literal");
+        RowFilter f = RowFilter.compileGranted("divisionCode.matches(name)", SCHEMA, null);
         GenericRecord cheap = Population.record("510104199001011234", "^5101", null, "F", "1990-01-01", null,
                 "510104", Instant.parse("2024-03-01T08:00:00Z"));
         GenericRecord bomb = Population.record("510104199001011234", "((a{1000}){1000})", null, "F", "1990-01-01", null,
