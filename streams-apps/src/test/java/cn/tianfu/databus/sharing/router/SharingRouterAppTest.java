@@ -422,6 +422,14 @@ class SharingRouterAppTest {
         assertThat(metric(cn.tianfu.databus.sharing.router.internal.RouterProcessor.UNKNOWN_TOPIC_METRIC)).isEqualTo(2.0);
     }
 
+    @Test
+    void debeziumInternalTopicsAreNotSources() {
+        assertThat(Topics.SOURCE_PATTERN.matcher(Topics.cdcOffsets(PSB, "pg-main")).matches()).isFalse();
+        assertThat(Topics.SOURCE_PATTERN.matcher(Topics.cdcSchemaHistory(PSB, "mysql")).matches()).isFalse();
+        assertThat(Topics.SOURCE_PATTERN.matcher("src.psb._cdc").matches()).isFalse();
+        assertThat(Topics.SOURCE_PATTERN.matcher(SOURCE).matches()).isTrue();
+    }
+
     private double metric(String name) {
         return driver.metrics().entrySet().stream()
                 .filter(e -> e.getKey().name().equals(name))
