@@ -58,7 +58,10 @@ class RouterBackfillIT {
 
     private static final Logger LOG = LoggerFactory.getLogger(RouterBackfillIT.class);
     private static final int ROWS = Integer.getInteger("router.it.backfill.rows", 60_000);
+    private static final int CRASH_ROWS = 20_000;
     private static final int CHUNK = Integer.getInteger("router.it.backfill.chunk", 2_000);
+    /** Chunk time limit; with this and the chunk size set huge, a run shows what one transaction per task does. */
+    private static final long CHUNK_MS = Long.getLong("router.it.backfill.chunk.ms", 1_000);
     private static final int TRANSACTION_TIMEOUT_MS = 3_000;
     private static final int PARTITIONS = 2;
 
@@ -121,6 +124,7 @@ class RouterBackfillIT {
                 Map.entry(RouterConfig.APPLICATION_ID_CONFIG, appId),
                 Map.entry(RouterConfig.BACKFILL_CHECK_INTERVAL_MS_CONFIG, 300),
                 Map.entry(RouterConfig.BACKFILL_CHUNK_RECORDS_CONFIG, CHUNK),
+                Map.entry(RouterConfig.BACKFILL_CHUNK_MAX_MS_CONFIG, CHUNK_MS),
                 Map.entry(RouterConfig.DELIVERY_PARTITIONS_CONFIG, PARTITIONS),
                 Map.entry("streams.commit.interval.ms", 100),
                 Map.entry("streams.producer.transaction.timeout.ms", TRANSACTION_TIMEOUT_MS),
@@ -136,8 +140,8 @@ class RouterBackfillIT {
         return String.format("5101041990%08d", i);
     }
 
-    /** Publishes {@link #ROWS} rows (bytes serialized once per row, with the bus's credentials, for speed). */
-    private void publishResource() throws Exception {
+    /** Publishes rows 0..rows-1 (bytes serialized once per row, with the bus's credentials, for speed). */
+    private void publishResource(int rows) throws Exception {
         String topic = Topics.source(provider, code);
         AvroSerializer<Object> writer = new AvroSerializer<>(bus.registryClient());
         Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
@@ -145,7 +149,7 @@ class RouterBackfillIT {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < ROWS; i++) {
+            for (int i = 0; i < rows; i++) {
                 ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, id(i),
                         writer.serialize(topic, resident(id(i), "名" + i, null, null, "5101" + (i % 100))));
                 r.headers().add(EventHeaders.EVENT_ID, EventHeaders.bytes("e-" + i));
@@ -213,7 +217,7 @@ class RouterBackfillIT {
     @Test
     void aResourceLargerThanOneTransactionIsBackfilledExactlyOnceInBoundedChunks() throws Exception {
         startRouter();
-        publishResource();
+        publishResource(ROWS);
         awaitIngested();
         Map<String, Integer> committed = countDeliveries("read_committed");
         Map<String, Integer> everything = countDeliveries("read_uncommitted");
@@ -240,7 +244,7 @@ class RouterBackfillIT {
     @Test
     void aHardStopInTheMiddleOfABackfillResumesAtTheCursorExactlyOnce() throws Exception {
         KafkaStreams first = startRouter();
-        publishResource();
+        publishResource(CRASH_ROWS);
         awaitIngested();
         Map<String, Integer> committed = countDeliveries("read_committed");
 
@@ -251,12 +255,13 @@ class RouterBackfillIT {
         first.close(Duration.ZERO);
         await().atMost(Duration.ofSeconds(60)).until(() -> first.state() == KafkaStreams.State.NOT_RUNNING);
         int atStop = total(committed);
-        LOG.info("Stopped hard with {} of {} rows delivered", atStop, ROWS);
-        assertThat(atStop).as("the stop fell in the middle of the backfill").isLessThan(ROWS);
+        LOG.info("Stopped hard with {} of {} rows delivered", atStop, CRASH_ROWS);
+        assertThat(atStop).as("the stop fell in the middle of the backfill").isLessThan(CRASH_ROWS);
 
         startRouter();                         // same state dir: the cursor is where the last commit left it
-        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).until(() -> total(committed) >= ROWS);
-        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(30)).until(() -> total(committed) == ROWS);
-        assertThat(committed).hasSize(ROWS).allSatisfy((key, n) -> assertThat(n).as(key).isEqualTo(1));
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> total(committed) >= CRASH_ROWS);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(30)).until(() -> total(committed) == CRASH_ROWS);
+        assertThat(committed).hasSize(CRASH_ROWS).allSatisfy((key, n) -> assertThat(n).as(key).isEqualTo(1));
     }
 }
