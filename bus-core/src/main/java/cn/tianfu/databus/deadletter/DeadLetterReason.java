@@ -22,6 +22,13 @@ public enum DeadLetterReason {
     RECORD_TOO_LARGE,
     /** A record the app failed on repeatedly (its thread died on it each time); skipped so the app goes on. */
     REPEATED_FAILURE,
+    /**
+     * A record of a topic that matches {@code src.<dept>.<resource>} but that governance did not create (the resource
+     * is not in the catalog); only the first record of such a topic is dead-lettered, the rest are skipped.
+     */
+    UNKNOWN_SOURCE_TOPIC,
+    /** A grant's row filter went over its evaluation cost limit on a record; the record is not delivered under it. */
+    ROW_FILTER_LIMIT,
     /** Anything else; the message says what. */
     PROCESSING_ERROR
 }

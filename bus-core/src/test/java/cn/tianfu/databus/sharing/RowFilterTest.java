@@ -189,4 +189,89 @@ class RowFilterTest {
         assertThat(failures).isEmpty();
         assertThat(f.evaluationErrors()).isZero();
     }
+
+    // ---- limits ----
+
+    /** {@code [0,…,0].all(a, […].all(b, […].all(c, divisionCode != "x")))}: n^3 iterations, were macros enabled. */
+    private static String nestedComprehension(int n) {
+        String list = "[" + String.join(",", java.util.Collections.nCopies(n, "0")) + "]";
+        return list + ".all(a, " + list + ".all(b, " + list + ".all(c, divisionCode != \"x\")))";
+    }
+
+    @Test
+    void aNestedComprehensionIsRefusedTheLanguageHasNoLoops() {
+        String expensive = nestedComprehension(100);      // 10^6 iterations per record if it ran
+        assertThat(expensive.length()).isLessThan(RowFilter.MAX_EXPRESSION_LENGTH);
+        RowFilterException e = catchThrowableOfType(() -> RowFilter.compile(expensive, SCHEMA), RowFilterException.class);
+        assertThat(e.compilerMessage()).contains("undeclared reference to 'all'");
+        assertThatThrownBy(() -> RowFilter.compileGranted(expensive, SCHEMA, null)).isInstanceOf(RowFilterException.class);
+        assertThatThrownBy(() -> RowFilter.compile("[\"510104\"].exists(d, d == divisionCode)", SCHEMA))
+                .isInstanceOf(RowFilterException.class);
+        // membership in a written-out list needs no loop
+        assertThat(RowFilter.compile("divisionCode in [\"510104\", \"510105\"]", SCHEMA)
+                .test(person("F", "1990-01-01", "510105"))).isTrue();
+    }
+
+    /** Costs about 2 s per record on a 100-character value without the limit (10^6 program instructions). */
+    private static final String EXPENSIVE_REGEX = "name.matches(\"((a{1000}){1000})\")";
+
+    @Test
+    void anExpensiveRegularExpressionIsRefusedWhenDecided() {
+        RowFilterException e = catchThrowableOfType(() -> RowFilter.compile(EXPENSIVE_REGEX, SCHEMA), RowFilterException.class);
+        assertThat(e.compilerMessage()).contains("too complex").contains(Integer.toString(RowFilter.MAX_REGEX_PROGRAM_SIZE));
+        assertThat(e.getMessage()).contains("was refused");
+        assertThatThrownBy(() -> RowFilter.compile("divisionCode.matches(\"5101(\")", SCHEMA))
+                .isInstanceOf(RowFilterException.class).hasMessageContaining("not valid");
+        assertThatThrownBy(() -> RowFilter.compile("matches(name, \"(a{30}){30}\")", SCHEMA))
+                .isInstanceOf(RowFilterException.class).hasMessageContaining("too complex");
+    }
+
+    @Test
+    void anExpensiveFilterAlreadyInAGrantIsNotRunAndDoesNotPass() {
+        List<String> reported = new ArrayList<>();
+        RowFilter f = RowFilter.compileGranted(EXPENSIVE_REGEX, SCHEMA, (expr, message) -> reported.add(message));
+        GenericRecord r = Population.record("510104199001011234", "a".repeat(100), null, "F", "1990-01-01", null,
+                "510104", Instant.parse("2024-03-01T08:00:00Z"));
+        assertThat(f.evaluate(r)).isEqualTo(RowFilter.Result.OVER_LIMIT);
+        assertThat(f.test(r)).isFalse();
+        assertThat(f.evaluationErrors()).isEqualTo(2);
+        assertThat(reported).hasSize(2).allMatch(m -> m.contains("limit of " + RowFilter.MAX_REGEX_PROGRAM_SIZE));
+    }
+
+    @Test
+    void aPatternFromAFieldIsRefusedWhenDecidedAndLimitedWhenRun() {
+        assertThatThrownBy(() -> RowFilter.compile("divisionCode.matches(name)", SCHEMA))
+                .isInstanceOf(RowFilterException.class).hasMessageContaining("string literal");
+        RowFilter f = RowFilter.compileGranted("divisionCode.matches(name)", SCHEMA, null);
+        GenericRecord cheap = Population.record("510104199001011234", "^5101", null, "F", "1990-01-01", null,
+                "510104", Instant.parse("2024-03-01T08:00:00Z"));
+        GenericRecord bomb = Population.record("510104199001011234", "((a{1000}){1000})", null, "F", "1990-01-01", null,
+                "510104", Instant.parse("2024-03-01T08:00:00Z"));
+        assertThat(f.evaluate(cheap)).isEqualTo(RowFilter.Result.PASS);
+        assertThat(f.evaluate(bomb)).isEqualTo(RowFilter.Result.OVER_LIMIT);
+    }
+
+    @Test
+    void ordinaryPatternsAreWithinTheLimit() {
+        RowFilter f = RowFilter.compile("idNumber.matches(\"^[0-9]{17}[0-9X]$\") && divisionCode.matches(\"^5101[0-9]{2}$\")", SCHEMA);
+        assertThat(f.evaluate(person("F", "1990-01-01", "510104"))).isEqualTo(RowFilter.Result.PASS);
+        assertThat(f.evaluate(person("F", "1990-01-01", "520104"))).isEqualTo(RowFilter.Result.REJECT);
+    }
+
+    @Test
+    void anOverlongExpressionIsRefusedNamingTheLimit() {
+        String longOne = "divisionCode == \"" + "9".repeat(RowFilter.MAX_EXPRESSION_LENGTH) + "\"";
+        RowFilterException e = catchThrowableOfType(() -> RowFilter.compile(longOne, SCHEMA), RowFilterException.class);
+        assertThat(e.compilerMessage()).contains("at most " + RowFilter.MAX_EXPRESSION_LENGTH);
+        assertThatThrownBy(() -> RowFilter.compileGranted(longOne, SCHEMA, null)).isInstanceOf(RowFilterException.class);
+    }
+
+    @Test
+    void aTooDeeplyNestedExpressionIsRefused() {
+        int depth = RowFilter.MAX_NESTING + 10;
+        String deep = "(".repeat(depth) + "divisionCode == \"510104\"" + ")".repeat(depth);
+        assertThatThrownBy(() -> RowFilter.compile(deep, SCHEMA)).isInstanceOf(RowFilterException.class);
+        String shallow = "((divisionCode == \"510104\"))";
+        assertThat(RowFilter.compile(shallow, SCHEMA).test(person("F", "1990-01-01", "510104"))).isTrue();
+    }
 }

@@ -586,6 +586,20 @@ class GovernanceAppTest {
     }
 
     @Test
+    void aRowFilterOverTheCostLimitRefusesTheDecisionNamingTheLimit() {
+        String requestId = pendingRequest("psb", "edu");
+        // compiles to about 10^6 regular-expression instructions: seconds per record in the shared router
+        CommandResult r = send("psb", approve(requestId)
+                .setRowFilter("divisionCode != null && divisionCode.matches(\"((5{1000}){1000})\")").build());
+
+        assertThat(r.getOutcome()).isEqualTo(Outcome.INVALID);
+        assertThat(r.getMessage()).contains("too complex")
+                .contains(Integer.toString(cn.tianfu.databus.sharing.RowFilter.MAX_REGEX_PROGRAM_SIZE));
+        assertThat(grants.isEmpty()).isTrue();
+        assertThat(latest(requests).get(requestId).getStatus()).isEqualTo(RequestStatus.PENDING);
+    }
+
+    @Test
     void theValidityWindowMustEndInTheFutureAfterItStarts() {
         String requestId = pendingRequest("psb", "edu");
 

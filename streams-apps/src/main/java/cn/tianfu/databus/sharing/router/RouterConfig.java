@@ -33,6 +33,19 @@ public final class RouterConfig extends StreamsAppConfig {
     private static final String BACKFILL_CHECK_INTERVAL_MS_DOC = "How often (wall clock) each task looks for grants in"
             + " force that it has not backfilled yet (new grants, or grants whose validity has just begun).";
 
+    public static final String BACKFILL_STEP_INTERVAL_MS_CONFIG = "router.backfill.step.interval.ms";
+    private static final String BACKFILL_STEP_INTERVAL_MS_DOC = "How often (wall clock) each task backfills one chunk"
+            + " of the grants it is backfilling; each chunk is followed by a commit, so it is one transaction.";
+
+    public static final String BACKFILL_CHUNK_RECORDS_CONFIG = "router.backfill.chunk.records";
+    private static final String BACKFILL_CHUNK_RECORDS_DOC = "At most this many stored records are read per backfill"
+            + " chunk (per task, all grants together); bounds the memory and the size of the chunk's transaction.";
+
+    public static final String BACKFILL_CHUNK_MAX_MS_CONFIG = "router.backfill.chunk.max.ms";
+    private static final String BACKFILL_CHUNK_MAX_MS_DOC = "A backfill chunk stops after this much time even if it has"
+            + " read fewer than " + BACKFILL_CHUNK_RECORDS_CONFIG + " records; keep it well under"
+            + " transaction.timeout.ms.";
+
     public static final String DELIVERY_PARTITIONS_CONFIG = "router.delivery.topic.partitions";
     private static final String DELIVERY_PARTITIONS_DOC = "Partitions of a delivery topic the router creates.";
 
@@ -42,6 +55,9 @@ public final class RouterConfig extends StreamsAppConfig {
 
     private static final ConfigDef CONFIG = baseDef(APPLICATION_ID_DEFAULT, STATE_DIR_DOC, DATA_DIR_DOC)
             .define(BACKFILL_CHECK_INTERVAL_MS_CONFIG, Type.LONG, 5_000L, ConfigDef.Range.atLeast(10), Importance.MEDIUM, BACKFILL_CHECK_INTERVAL_MS_DOC)
+            .define(BACKFILL_STEP_INTERVAL_MS_CONFIG, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW, BACKFILL_STEP_INTERVAL_MS_DOC)
+            .define(BACKFILL_CHUNK_RECORDS_CONFIG, Type.INT, 2_000, ConfigDef.Range.atLeast(1), Importance.LOW, BACKFILL_CHUNK_RECORDS_DOC)
+            .define(BACKFILL_CHUNK_MAX_MS_CONFIG, Type.LONG, 1_000L, ConfigDef.Range.atLeast(1), Importance.LOW, BACKFILL_CHUNK_MAX_MS_DOC)
             .define(DELIVERY_PARTITIONS_CONFIG, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.LOW, DELIVERY_PARTITIONS_DOC)
             .define(DELIVERY_REPLICATION_CONFIG, Type.SHORT, (short) -1, Importance.LOW, DELIVERY_REPLICATION_DOC);
 
@@ -75,6 +91,18 @@ public final class RouterConfig extends StreamsAppConfig {
 
     public long backfillCheckIntervalMs() {
         return getLong(BACKFILL_CHECK_INTERVAL_MS_CONFIG);
+    }
+
+    public long backfillStepIntervalMs() {
+        return getLong(BACKFILL_STEP_INTERVAL_MS_CONFIG);
+    }
+
+    public int backfillChunkRecords() {
+        return getInt(BACKFILL_CHUNK_RECORDS_CONFIG);
+    }
+
+    public long backfillChunkMaxMs() {
+        return getLong(BACKFILL_CHUNK_MAX_MS_CONFIG);
     }
 
     public int deliveryPartitions() {

@@ -52,6 +52,10 @@ public final class SharingRouterApp {
     public static final String RECEIVED_STORE = "router-received";
     /** Per-task store of the grants the task has backfilled. */
     public static final String BACKFILLED_STORE = "router-backfilled";
+    /** Per-task store of the backfills in progress: grant id → how far the task has got. */
+    public static final String BACKFILL_CURSOR_STORE = "router-backfill-cursor";
+    /** Per-task store of the topics matching the source pattern that are not governance's, already reported. */
+    public static final String UNKNOWN_TOPICS_STORE = "router-unknown-topics";
 
     static final String SOURCE = "sources";
     static final String ROUTER = "router";
@@ -74,12 +78,15 @@ public final class SharingRouterApp {
         topology.addSource(org.apache.kafka.streams.AutoOffsetReset.earliest(), SOURCE, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), Topics.SOURCE_PATTERN);
         topology.addProcessor(ROUTER, GuardedProcessor.wrap(() -> new RouterProcessor(ctx, CATALOG_STORE, GRANTS_STORE,
-                grantsVersion, LATEST_STORE, RECEIVED_STORE, BACKFILLED_STORE), new PoisonPillGuard()), SOURCE);
+                grantsVersion, LATEST_STORE, RECEIVED_STORE, BACKFILLED_STORE, BACKFILL_CURSOR_STORE, UNKNOWN_TOPICS_STORE),
+                new PoisonPillGuard()), SOURCE);
         // the latest state is written for nearly every record and read only on backfill and for captured changes:
         // a record cache in front would only add work
         topology.addStateStore(localStore(LATEST_STORE).withCachingDisabled(), ROUTER);
         topology.addStateStore(localStore(RECEIVED_STORE), ROUTER);
         topology.addStateStore(localStore(BACKFILLED_STORE), ROUTER);
+        topology.addStateStore(localStore(BACKFILL_CURSOR_STORE), ROUTER);
+        topology.addStateStore(localStore(UNKNOWN_TOPICS_STORE), ROUTER);
         topology.addSink(SINK, Out.TOPIC, Out.SERIALIZER, new ByteArraySerializer(), Out.PARTITIONER, ROUTER);
         return topology;
     }
@@ -104,7 +111,8 @@ public final class SharingRouterApp {
             admin = Admin.create(adminProps);
             RouterContext ctx = new RouterContext(registry, KeyHasher.loadOrCreate(c.dataDir()),
                     DeliveryTopics.admin(admin, c.deliveryPartitions(), c.deliveryReplicationFactor(), Duration.ofSeconds(30)),
-                    Duration.ofMillis(c.backfillCheckIntervalMs()));
+                    Duration.ofMillis(c.backfillCheckIntervalMs()), Duration.ofMillis(c.backfillStepIntervalMs()),
+                    c.backfillChunkRecords(), Duration.ofMillis(c.backfillChunkMaxMs()));
             Admin ownedAdmin = admin;
             Properties props = streamsConfig(c);
             StreamsAppConfig.failureHandling(RouterProcessor.COMPONENT, registry).forEach(props::putIfAbsent);

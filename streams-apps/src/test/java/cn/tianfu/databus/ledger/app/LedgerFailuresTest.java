@@ -55,7 +55,8 @@ class LedgerFailuresTest {
     @Test
     void aStagedRecordTooLargeUncompressedIsADeadLetterAndTheNextEntryIsChained() {
         LedgerContext ctx = new LedgerContext(SigningKeys.loadOrCreate(dataDir), registry, Topics.EXCHANGE_LOG_STAGING,
-                Topics.EXCHANGE_LOG, Topics.EXCHANGE_LOG_CHECKPOINTS, 3, Duration.ofSeconds(10), Duration.ofDays(7));
+                Topics.EXCHANGE_LOG, Topics.EXCHANGE_LOG_CHECKPOINTS, 3, Duration.ofSeconds(10), Duration.ofDays(7),
+                Duration.ofMinutes(1));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ledger-failures-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

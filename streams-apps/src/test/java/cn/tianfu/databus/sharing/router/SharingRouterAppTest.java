@@ -394,6 +394,9 @@ class SharingRouterAppTest {
         TestInputTopic<byte[], byte[]> unknown = driver.createInputTopic(Topics.source(PSB, "10101-999999"),
                 new ByteArraySerializer(), new ByteArraySerializer());
         publishOn(unknown, ID_1, writer.serialize(SOURCE, alice()));
+        // a topic governance did not create is dead-lettered once, not per record
+        publishOn(unknown, ID_2, writer.serialize(SOURCE, alice()));
+        publishOn(wrongProvider, ID_2, writer.serialize(Topics.source("amr", CODE), alice()));
 
         publish(ID_2, resident(ID_2, "李四", null, null, "510105"));
 
@@ -401,7 +404,7 @@ class SharingRouterAppTest {
         assertThat(dls).extracting(DeadLetter::getReason).containsExactly(
                 DeadLetterReason.NOT_THE_PROVIDER.name(), DeadLetterReason.MALFORMED_BYTES.name(),
                 DeadLetterReason.UNKNOWN_SCHEMA.name(), DeadLetterReason.SCHEMA_MISMATCH.name(),
-                DeadLetterReason.UNKNOWN_RESOURCE.name());
+                DeadLetterReason.UNKNOWN_SOURCE_TOPIC.name());
         DeadLetter corruptLetter = dls.get(1);
         assertThat(corruptLetter.getComponent()).isEqualTo("sharing-router");
         assertThat(corruptLetter.getSourceTopic()).isEqualTo(SOURCE);
@@ -416,6 +419,40 @@ class SharingRouterAppTest {
         List<TestRecord<byte[], byte[]>> out = read(TO_MCA);
         assertThat(out).hasSize(1);
         assertThat(value(out.get(0)).get("divisionCode").toString()).isEqualTo("510105");
+        assertThat(metric(cn.tianfu.databus.sharing.router.internal.RouterProcessor.UNKNOWN_TOPIC_METRIC)).isEqualTo(2.0);
+    }
+
+    @Test
+    void debeziumInternalTopicsAreNotSources() {
+        assertThat(Topics.SOURCE_PATTERN.matcher(Topics.cdcOffsets(PSB, "pg-main")).matches()).isFalse();
+        assertThat(Topics.SOURCE_PATTERN.matcher(Topics.cdcSchemaHistory(PSB, "mysql")).matches()).isFalse();
+        assertThat(Topics.SOURCE_PATTERN.matcher("src.psb._cdc").matches()).isFalse();
+        assertThat(Topics.SOURCE_PATTERN.matcher(SOURCE).matches()).isTrue();
+    }
+
+    private double metric(String name) {
+        return driver.metrics().entrySet().stream()
+                .filter(e -> e.getKey().name().equals(name))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+    }
+
+    @Test
+    void aGrantedFilterOverTheCostLimitDeadLettersTheRecordAndRoutingGoesOn() {
+        unconditionalResource();
+        // a grant made before the limits: its filter would now be refused when decided
+        put(grant("g-costly", CODE, PSB, MCA).setRowFilter("name.matches(\"((a{1000}){1000})\")").build());
+        put(grant("g-plain", CODE, PSB, HRSS).setClearFields(List.of("idNumber")).build());
+        publish(ID_1, alice());
+        publish(ID_2, resident(ID_2, "李四", null, null, "510105"));
+
+        assertThat(read(TO_MCA)).isEmpty();
+        assertThat(read(TO_HRSS)).extracting(SharingRouterAppTest::key).containsExactly(ID_1, ID_2);
+        List<DeadLetter> dls = deadLetters();
+        assertThat(dls).extracting(DeadLetter::getReason)
+                .containsOnly(DeadLetterReason.ROW_FILTER_LIMIT.name()).hasSize(2);
+        assertThat(dls.get(0).getId()).isEqualTo("sharing-router/" + SOURCE + "/0/0/g-costly");
+        assertThat(dls.get(0).getMessage()).contains("g-costly").contains("cost limit");
+        assertThat(dls.get(0).getSourceTopic()).isEqualTo(SOURCE);
     }
 
     @Test

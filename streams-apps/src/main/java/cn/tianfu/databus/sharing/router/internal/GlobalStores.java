@@ -215,6 +215,17 @@ public final class GlobalStores {
             return out;
         }
 
+        /** One grant by id, whatever its status, or null. */
+        public Grant grant(String grantId) {
+            byte[] resource = grants.get(GRANT_INDEX + grantId);
+            if (resource == null) {
+                return null;
+            }
+            String key = new String(resource, StandardCharsets.UTF_8) + GRANT_SEP + grantId;
+            byte[] bytes = grants.get(key);
+            return bytes == null ? null : decodeGrant(key, bytes);
+        }
+
         /** Every grant, whatever its status. */
         public List<Grant> allGrants() {
             List<Grant> out = new ArrayList<>();

@@ -67,6 +67,8 @@ import cn.tianfu.databus.topic.Topics;
  *   <li>received: {@code <grantId> NUL <sourceTopic> NUL <key>} → present while the grant's consumer holds the key
  *       (delivered, not since deleted or retracted);</li>
  *   <li>backfilled: {@code <grantId>} → when this task backfilled the grant.</li>
+ *   <li>backfill cursor: {@code <grantId>} → how far a backfill in progress has got ({@link #cursorAfter});</li>
+ *   <li>unknown topics: {@code <sourceTopic>} → present once the topic has been dead-lettered as not governance's.</li>
  * </ul>
  */
 public final class RouterProcessor implements Processor<byte[], byte[], Out, byte[]> {
@@ -83,6 +85,8 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     private final String latestStore;
     private final String receivedStore;
     private final String backfilledStore;
+    private final String cursorStore;
+    private final String unknownTopicsStore;
 
     private final AvroDeserializer<GenericRecord> sourceReader;
     private final AvroSerializer<GenericRecord> deliveryWriter;
@@ -100,13 +104,22 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     public static final String METRIC_GROUP = "databus-sharing-router";
     public static final String DUPLICATES_METRIC = "replayed-changes-dropped-total";
     private static final String DUPLICATES_SENSOR = "replayed-changes-dropped";
+    /** Name of the count of records skipped because their topic is not a governance-created source topic. */
+    public static final String UNKNOWN_TOPIC_METRIC = "unknown-topic-records-skipped-total";
+    private static final String UNKNOWN_TOPIC_SENSOR = "unknown-topic-records-skipped";
+    /** First byte of a cursor: the backfill has not read any key yet / has read up to the key that follows. */
+    private static final byte CURSOR_START = 0;
+    private static final byte CURSOR_AFTER = 1;
 
     private ProcessorContext<Out, byte[]> context;
     private Sensor duplicates;
+    private Sensor unknownTopicRecords;
     private GlobalStores.Reader global;
     private KeyValueStore<String, byte[]> latest;
     private KeyValueStore<String, byte[]> received;
     private KeyValueStore<String, byte[]> backfilled;
+    private KeyValueStore<String, byte[]> cursors;
+    private KeyValueStore<String, byte[]> unknownTopics;
 
     private record FilterKey(String grantId, String expression, Schema schema) {
     }
@@ -128,12 +141,12 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
 
     /** Where a delivery comes from: the source event, or the stored state for a backfill. */
     private record Source(String topic, int partition, long offset, byte[] key, String keyText, long timestamp,
-                          Headers headers) {
+                          Headers headers, byte[] valueBytes) {
     }
 
     public RouterProcessor(RouterContext ctx, String catalogStore, String grantStore,
                            GlobalStores.GrantsVersion grantsVersion, String latestStore, String receivedStore,
-                           String backfilledStore) {
+                           String backfilledStore, String cursorStore, String unknownTopicsStore) {
         this.ctx = ctx;
         this.catalogStore = catalogStore;
         this.grantStore = grantStore;
@@ -141,6 +154,8 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         this.latestStore = latestStore;
         this.receivedStore = receivedStore;
         this.backfilledStore = backfilledStore;
+        this.cursorStore = cursorStore;
+        this.unknownTopicsStore = unknownTopicsStore;
         this.sourceReader = new AvroDeserializer<>(ctx.registry());
         this.deliveryWriter = new AvroSerializer<>(ctx.registry());
         this.logWriter = new AvroSerializer<>(ctx.registry());
@@ -155,11 +170,20 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         this.latest = context.getStateStore(latestStore);
         this.received = context.getStateStore(receivedStore);
         this.backfilled = context.getStateStore(backfilledStore);
+        this.cursors = context.getStateStore(cursorStore);
+        this.unknownTopics = context.getStateStore(unknownTopicsStore);
+        // a task re-initialised after an aborted transaction must not trust what it remembered from it
+        knownBackfilled.clear();
         Map<String, String> tags = Map.of("task-id", context.taskId().toString());
         duplicates = context.metrics().addSensor(DUPLICATES_SENSOR + "-" + context.taskId(), Sensor.RecordingLevel.INFO);
         duplicates.add(new MetricName(DUPLICATES_METRIC, METRIC_GROUP, "Captured changes dropped as replays of a state"
                 + " already applied (source position not later than the stored one)", tags), new CumulativeCount());
+        unknownTopicRecords = context.metrics().addSensor(UNKNOWN_TOPIC_SENSOR + "-" + context.taskId(), Sensor.RecordingLevel.INFO);
+        unknownTopicRecords.add(new MetricName(UNKNOWN_TOPIC_METRIC, METRIC_GROUP, "Records skipped because their topic"
+                + " matches the source pattern but is not a catalogued resource's (dead-lettered once per topic)", tags),
+                new CumulativeCount());
         context.schedule(ctx.backfillCheckInterval(), PunctuationType.WALL_CLOCK_TIME, this::backfillAll);
+        context.schedule(ctx.backfillStepInterval(), PunctuationType.WALL_CLOCK_TIME, this::backfillStep);
     }
 
     @Override
@@ -177,13 +201,15 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         String code = rt.get().resourceCode();
         CatalogEntry entry = global.entry(code);
         if (entry == null) {
-            deadLetter(record, md, DeadLetterReason.UNKNOWN_RESOURCE, "resource " + code + " is not in the catalog:"
-                    + " register it before publishing on " + topic);
+            unknownTopic(record, md, DeadLetterReason.UNKNOWN_SOURCE_TOPIC, "resource " + code + " is not in the"
+                    + " catalog, so governance did not create " + topic + ": register the resource before publishing;"
+                    + " records of this topic are skipped until then (this is the only dead letter for them)");
             return;
         }
         if (!department.equals(entry.getProvider())) {
-            deadLetter(record, md, DeadLetterReason.NOT_THE_PROVIDER, department + " does not provide " + code
-                    + " (its provider is " + entry.getProvider() + "): only the provider publishes a resource");
+            unknownTopic(record, md, DeadLetterReason.NOT_THE_PROVIDER, department + " does not provide " + code
+                    + " (its provider is " + entry.getProvider() + "): only the provider publishes a resource; records"
+                    + " of " + topic + " are skipped (this is the only dead letter for them)");
             return;
         }
         if (entry.getStatus() == ResourceStatus.RETIRED) {
@@ -230,14 +256,31 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         if (entry.getSharingClass() != SharingClass.NOT_SHARED) {
             long now = context.currentSystemTimeMs();
             List<Grant> inForce = pushGrantsInForce(entry, now);
+            Source source = new Source(topic, partition, offset, record.key(), keyText, record.timestamp(), record.headers(),
+                    record.value());
+            byte[] stateKeyBytes = null;
             for (Grant g : inForce) {
-                if (!isBackfilled(g)) {
-                    backfill(g, entry, now);
+                if (isBackfilled(g)) {
+                    route(g, entry, source, value, now);
+                    continue;
                 }
-            }
-            Source source = new Source(topic, partition, offset, record.key(), keyText, record.timestamp(), record.headers());
-            for (Grant g : inForce) {
-                route(g, entry, source, value, now);
+                // backfill in progress (or starting now, with its first chunk): a key the cursor has passed is
+                // routed as usual; a key it has not reached is not, the cursor sends its latest state when it gets there
+                byte[] cursor = cursors.get(g.getGrantId());
+                if (cursor == null) {
+                    startBackfill(g, entry, now);
+                    if (isBackfilled(g)) {
+                        route(g, entry, source, value, now);
+                        continue;
+                    }
+                    cursor = cursors.get(g.getGrantId());
+                }
+                if (stateKeyBytes == null) {
+                    stateKeyBytes = stateKey.getBytes(StandardCharsets.UTF_8);
+                }
+                if (cursorPassed(cursor, stateKeyBytes)) {
+                    route(g, entry, source, value, now);
+                }
             }
         }
         if (value == null && position == null) {
@@ -289,7 +332,9 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
                     || entry.getSharingClass() == SharingClass.NOT_SHARED) {
                 continue;
             }
-            backfill(g, entry, now);
+            if (cursors.get(g.getGrantId()) == null) {
+                startBackfill(g, entry, now);
+            }
         }
     }
 
@@ -326,37 +371,133 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     }
 
     /**
-     * Delivers the current state of this task's keys of the grant's resource that pass its filter, then records the
-     * grant as served; all in the task's transaction.
+     * Starts backfilling a grant: makes sure the delivery topic exists and backfills a first chunk at once (a resource
+     * that fits in one chunk is then done, in the current transaction); the rest follows chunk by chunk.
      */
-    private void backfill(Grant g, CatalogEntry entry, long now) {
-        String deliveryTopic = Topics.delivery(g.getConsumer(), entry.getCode());
-        partitionsOf(deliveryTopic);
-        String sourceTopic = Topics.source(entry.getProvider(), entry.getCode());
-        int delivered = 0;
-        List<KeyValue<String, byte[]>> state = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = latest.range(sourceTopic + SEP, sourceTopic + (char) (SEP + 1))) {
+    private void startBackfill(Grant g, CatalogEntry entry, long now) {
+        partitionsOf(Topics.delivery(g.getConsumer(), entry.getCode()));
+        LOG.info("Backfill of grant {} ({} to {}) starts in task {}", g.getGrantId(), entry.getCode(), g.getConsumer(),
+                context.taskId());
+        byte[] start = {CURSOR_START};
+        cursors.put(g.getGrantId(), start);
+        backfillChunk(g, entry, start, ctx.backfillChunkRecords(),
+                System.nanoTime() + ctx.backfillChunkMaxTime().toNanos(), now);
+        context.commit();
+    }
+
+    /**
+     * Wall-clock step: one bounded chunk of the backfills in progress — at most {@code backfillChunkRecords} stored
+     * records read, for at most {@code backfillChunkMaxTime}, all grants together — then a commit is requested, so each
+     * chunk is one transaction with its cursor. A grant no longer in force (revoked, expired, ended, gone) stops its
+     * backfill; a resource that is not routable now (not active, not shared) pauses it.
+     */
+    private void backfillStep(long now) {
+        List<KeyValue<String, byte[]>> open = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = cursors.all()) {
             while (it.hasNext()) {
-                state.add(it.next());
+                open.add(it.next());       // one small entry per backfill in progress
             }
         }
-        for (KeyValue<String, byte[]> kv : state) {
-            StoredRecord stored = StoredRecord.decode(kv.value);
-            if (stored.isDeleted()) {
+        if (open.isEmpty()) {
+            return;
+        }
+        int budget = ctx.backfillChunkRecords();
+        long deadline = System.nanoTime() + ctx.backfillChunkMaxTime().toNanos();
+        boolean worked = false;
+        for (KeyValue<String, byte[]> kv : open) {
+            if (budget <= 0 || System.nanoTime() - deadline >= 0) {
+                break;
+            }
+            Grant g = global.grant(kv.key);
+            if (g == null || !pushable(g, now)) {
+                cursors.delete(kv.key);
+                worked = true;
+                LOG.info("Backfill of grant {} stopped in task {}: the grant is no longer in force", kv.key,
+                        context.taskId());
                 continue;
             }
-            GenericRecord value = (GenericRecord) sourceReader.deserialize(sourceTopic, stored.value());
-            String keyText = kv.key.substring(sourceTopic.length() + 1);
-            Source source = new Source(sourceTopic, stored.partition(), stored.offset(),
-                    keyText.getBytes(StandardCharsets.UTF_8), keyText, now, null);
-            if (route(g, entry, source, value, now)) {
-                delivered++;
+            CatalogEntry entry = global.entry(g.getResourceCode());
+            if (entry == null || entry.getStatus() != ResourceStatus.ACTIVE
+                    || entry.getSharingClass() == SharingClass.NOT_SHARED) {
+                continue;
             }
+            budget -= backfillChunk(g, entry, kv.value, budget, deadline, now);
+            worked = true;
         }
-        backfilled.put(g.getGrantId(), Long.toString(now).getBytes(StandardCharsets.UTF_8));
-        knownBackfilled.add(g.getGrantId());
-        LOG.info("Backfilled grant {} ({} to {}): {} record(s) of task {}", g.getGrantId(), entry.getCode(),
-                g.getConsumer(), delivered, context.taskId());
+        if (worked) {
+            context.commit();
+        }
+    }
+
+    /**
+     * Delivers the stored state of the keys after the cursor that pass the grant's filter, in key order, reading at most
+     * {@code budget} records and stopping at the deadline; then moves the cursor to the last key read, or — when the
+     * resource's keys are exhausted — records the grant as backfilled and removes the cursor. The store's iterator is
+     * closed before returning, so memory does not grow with the resource. Returns the number of records read.
+     */
+    private int backfillChunk(Grant g, CatalogEntry entry, byte[] cursor, int budget, long deadline, long now) {
+        String sourceTopic = Topics.source(entry.getProvider(), entry.getCode());
+        String from = cursor[0] == CURSOR_START ? sourceTopic + SEP : cursorKey(cursor) + SEP;  // the key's successor
+        String to = sourceTopic + (char) (SEP + 1);
+        int read = 0;
+        int delivered = 0;
+        String last = null;
+        boolean exhausted;
+        try (KeyValueIterator<String, byte[]> it = latest.range(from, to)) {
+            while (read < budget && it.hasNext() && (read == 0 || System.nanoTime() - deadline < 0)) {
+                KeyValue<String, byte[]> kv = it.next();
+                read++;
+                last = kv.key;
+                StoredRecord stored = StoredRecord.decode(kv.value);
+                if (stored.isDeleted()) {
+                    continue;
+                }
+                GenericRecord value = (GenericRecord) sourceReader.deserialize(sourceTopic, stored.value());
+                String keyText = kv.key.substring(sourceTopic.length() + 1);
+                Source source = new Source(sourceTopic, stored.partition(), stored.offset(),
+                        keyText.getBytes(StandardCharsets.UTF_8), keyText, now, null, stored.value());
+                if (route(g, entry, source, value, now)) {
+                    delivered++;
+                }
+            }
+            exhausted = !it.hasNext();
+        }
+        if (exhausted) {
+            cursors.delete(g.getGrantId());
+            backfilled.put(g.getGrantId(), Long.toString(now).getBytes(StandardCharsets.UTF_8));
+            knownBackfilled.add(g.getGrantId());
+            LOG.info("Backfilled grant {} ({} to {}) in task {}; last chunk: {} record(s) read, {} delivered",
+                    g.getGrantId(), entry.getCode(), g.getConsumer(), context.taskId(), read, delivered);
+        } else {
+            cursors.put(g.getGrantId(), cursorAfter(last));
+            LOG.debug("Backfill of grant {} in task {}: {} record(s) read, {} delivered", g.getGrantId(),
+                    context.taskId(), read, delivered);
+        }
+        return read;
+    }
+
+    /** A cursor standing after the given state key (which the backfill has handled). */
+    static byte[] cursorAfter(String stateKey) {
+        byte[] key = stateKey.getBytes(StandardCharsets.UTF_8);
+        byte[] out = new byte[key.length + 1];
+        out[0] = CURSOR_AFTER;
+        System.arraycopy(key, 0, out, 1, key.length);
+        return out;
+    }
+
+    private static String cursorKey(byte[] cursor) {
+        return new String(cursor, 1, cursor.length - 1, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Whether the backfill has handled the state key: the key is not after the cursor, in the store's order (unsigned
+     * bytes of the UTF-8 key).
+     */
+    private static boolean cursorPassed(byte[] cursor, byte[] stateKey) {
+        if (cursor[0] == CURSOR_START) {
+            return false;
+        }
+        return java.util.Arrays.compareUnsigned(cursor, 1, cursor.length, stateKey, 0, stateKey.length) >= 0;
     }
 
     /** Applies one change (value null: delete) for one grant; true when something was sent. */
@@ -368,7 +509,17 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         GrantRoute r = null;
         if (!delete) {
             r = routeOf(g, entry, value.getSchema());
-            passes = r.filter().isPresent() ? r.filter().get().test(value) : g.getRowFilter() == null;
+            if (r.filter().isPresent()) {
+                RowFilter.Result result = r.filter().get().evaluate(value);
+                if (result == RowFilter.Result.OVER_LIMIT) {
+                    // fail safe: the record is not delivered and nothing the consumer holds changes
+                    filterOverLimit(g, source);
+                    return false;
+                }
+                passes = result == RowFilter.Result.PASS;
+            } else {
+                passes = g.getRowFilter() == null;
+            }
         }
         DeliveryAction action = DeliveryAction.decide(held, held, passes, delete);
         if (!action.sends()) {
@@ -477,7 +628,8 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         }
         return filters.computeIfAbsent(new FilterKey(g.getGrantId(), g.getRowFilter(), schema), k -> {
             try {
-                return Optional.of(RowFilter.compile(k.expression(), schema, (expr, message) ->
+                // a grant's filter was checked when it was decided; the run-time step limit still applies
+                return Optional.of(RowFilter.compileGranted(k.expression(), schema, (expr, message) ->
                         LOG.debug("Row filter of grant {} failed on a record: {}", k.grantId(), message)));
             } catch (PolicyException e) {
                 LOG.error("Grant {}: row filter does not compile against {}; nothing is delivered under it: {}",
@@ -558,10 +710,44 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         LOG.warn("Dead letter {} from {}: {}", reason, id, message);
     }
 
+    /** A grant's row filter went over its cost limit on a record: the record is dead-lettered for that grant. */
+    private void filterOverLimit(Grant g, Source source) {
+        String message = "the row filter of grant " + g.getGrantId() + " went over its cost limit on this record (a"
+                + " regular expression over " + RowFilter.MAX_REGEX_PROGRAM_SIZE + " instructions); the record was not"
+                + " delivered under the grant: the grant's filter must be simplified";
+        DeadLetter dl = DeadLetters.builder(COMPONENT, DeadLetterReason.ROW_FILTER_LIMIT, message)
+                .source(source.topic(), source.partition(), source.offset())
+                .original(source.key(), source.valueBytes(), source.headers() == null ? new RecordHeaders() : source.headers())
+                .time(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+                .build();
+        String id = COMPONENT + "/" + source.topic() + "/" + source.partition() + "/" + source.offset() + "/" + g.getGrantId();
+        dl.setId(id);
+        context.forward(new Record<>(new Out(Topics.DEADLETTER, id.getBytes(StandardCharsets.UTF_8), -1),
+                deadLetterWriter.serialize(Topics.DEADLETTER, dl), source.timestamp()));
+        LOG.warn("Dead letter {} from {}: {}", DeadLetterReason.ROW_FILTER_LIMIT, id, message);
+    }
+
+    /**
+     * A record of a topic that matches the source pattern but that governance did not create (its resource is not
+     * catalogued, or is catalogued under another provider): the first one this task sees is dead-lettered, the
+     * topic is remembered, and later ones are skipped and counted — one dead letter per topic, not per record.
+     */
+    private void unknownTopic(Record<byte[], byte[]> record, RecordMetadata md, DeadLetterReason reason, String message) {
+        if (unknownTopics.get(md.topic()) != null) {
+            unknownTopicRecords.record();
+            return;
+        }
+        unknownTopics.put(md.topic(), PRESENT);
+        deadLetter(record, md, reason, message);
+    }
+
     @Override
     public void close() {
         if (duplicates != null) {
             context.metrics().removeSensor(duplicates);
+        }
+        if (unknownTopicRecords != null) {
+            context.metrics().removeSensor(unknownTopicRecords);
         }
         sourceReader.close();
         deliveryWriter.close();
