@@ -25,10 +25,11 @@ public final class Topics {
 
     /**
      * The largest record batch, in bytes, the bus accepts on a department's {@code src.} and {@code cmd.} topics (their
-     * {@code max.message.bytes}): 1 MiB. Every producer the bus runs is sized to it ({@code max.request.size}), so a record
-     * a department could publish can always be routed, delivered and, cut, dead-lettered.
+     * {@code max.message.bytes}): {@link RecordLimits#MAX_RECORD_BYTES}, 1 MiB. Every producer the bus runs is sized
+     * above it ({@link RecordLimits#MAX_REQUEST_BYTES}), so a record a department could publish can always be routed,
+     * delivered and, cut, dead-lettered.
      */
-    public static final int MAX_MESSAGE_BYTES = 1024 * 1024;
+    public static final int MAX_MESSAGE_BYTES = RecordLimits.MAX_RECORD_BYTES;
 
     /** Five years, the exchange log's legal retention (Art. 23). */
     public static final Duration FIVE_YEARS = Duration.ofDays(5 * 365 + 1);
