@@ -54,6 +54,9 @@ class ReadmeIT {
                 Pattern.compile("^ACCEPTED: approved request 10101-000001.R1 of hrss: grant 10101-000001.G1 is active"));
         KEY_LINES.put("./databus grants --mine ",
                 Pattern.compile("^10101-000001.G1 +10101-000001 +hrss +psb +ACTIVE .*idNumber,name,divisionCode +divisionCode == \"510104\""));
+        KEY_LINES.put("./databus calendar list ", Pattern.compile("2026 +.*OFFICIAL"));
+        KEY_LINES.put("./databus calendar due --from 2026-12-20 --days 10 ",
+                Pattern.compile("^due 2027-01-04, provisional calendar for 2027$"));
         KEY_LINES.put("./databus audit verify ", Pattern.compile("^OK: exchange log intact"));
         KEY_LINES.put("./databus deadletters ", Pattern.compile("^\\d+ dead letter\\(s\\)"));
     }
