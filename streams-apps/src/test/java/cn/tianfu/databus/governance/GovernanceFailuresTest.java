@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.time.ZonedDateTime;
 import java.util.List;
 import java.util.Properties;
@@ -51,8 +52,8 @@ class GovernanceFailuresTest {
 
     /** Friday 2026-09-18, 10:00 in Asia/Shanghai. */
     private static final Instant FRIDAY = ZonedDateTime.parse("2026-09-18T10:00:00+08:00[Asia/Shanghai]").toInstant();
-    /** A calendar that knows 2025 only: any deadline from 2026 on cannot be computed. */
-    private static final WorkingDayCalendar ONLY_2025 = WorkingDayCalendar.parse("year 2025\n", "test-2025");
+    /** A clock past the last year a calendar can count (provisional years end with 2100): no deadline can be computed. */
+    private static final InstantSource AFTER_2100 = InstantSource.fixed(Instant.parse("2101-03-02T02:00:00Z"));
 
     @TempDir
     Path stateDir;
@@ -65,11 +66,15 @@ class GovernanceFailuresTest {
     private TestOutputTopic<String, CatalogEntry> catalog;
 
     private void start(WorkingDayCalendar calendar) {
+        start(calendar, InstantSource.fixed(FRIDAY));
+    }
+
+    private void start(WorkingDayCalendar calendar, InstantSource clock) {
         GovernanceContext ctx = new GovernanceContext(registry, (topic, partitions, configs) -> {
             if (failingTopics.contains(topic)) {
                 throw new IllegalStateException("the admin library failed creating " + topic);
             }
-        }, calendar, 2);
+        }, calendar, 2, clock);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "governance-failures-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -151,9 +156,11 @@ class GovernanceFailuresTest {
 
     @Test
     void aRequestWhoseDeadlineTheCalendarCannotComputeIsRefusedAndTheNextCommandIsDecided() {
-        start(ONLY_2025);
+        start(WorkingDayCalendar.bundled(), AFTER_2100);
         assertThat(answer("psb", register("101-000001", SharingClass.CONDITIONAL)).getOutcome()).isEqualTo(Outcome.ACCEPTED);
-        refusedWithReason(answer("hrss", request("101-000001", "checking residence")), "CalendarException", "2026");
+        CommandResult refused = answer("hrss", request("101-000001", "checking residence"));
+        assertThat(refused.getOutcome()).as(refused.getMessage()).isEqualTo(Outcome.REFUSED);
+        assertThat(refused.getMessage()).contains("deadline cannot be counted", "2101");
         anotherDepartmentIsStillDecided("102-000001");
     }
 
