@@ -10,9 +10,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,7 +19,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import cn.tianfu.databus.client.DatabusClientConfig;
@@ -28,7 +26,6 @@ import cn.tianfu.databus.department.AccessPolicy;
 import cn.tianfu.databus.governance.client.GovernanceException;
 import cn.tianfu.databus.governance.client.internal.CompactedTopicReader;
 import cn.tianfu.databus.schemas.HolidayCalendar;
-import cn.tianfu.databus.security.KafkaErrors;
 import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.topic.Topics;
 
@@ -133,28 +130,8 @@ public final class Calendars implements AutoCloseable {
                 CalendarRecords.key(record.getRegion(), record.getYear()), record)).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
     }
 
-    private interface Step<T> {
-        T run() throws Exception;
-    }
-
-    private <T> T call(String action, Step<T> step) {
-        try {
-            return step.run();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GovernanceException("interrupted while trying to " + action, e, true);
-        } catch (ExecutionException | TimeoutException | KafkaException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            RuntimeException typed = KafkaErrors.translate(cause, AccessPolicy.BUS_PRINCIPAL, action).orElse(null);
-            if (typed != null) {
-                throw typed;
-            }
-            throw new GovernanceException("cannot " + action + ": " + cause.getMessage(), cause, true);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new GovernanceException("cannot " + action + ": " + e.getMessage(), e, false);
-        }
+    private <T> T call(String action, Callable<T> step) {
+        return GovernanceException.call(AccessPolicy.BUS_PRINCIPAL, action, step);
     }
 
     @Override

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
@@ -25,7 +25,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclBindingFilter;
@@ -45,7 +44,6 @@ import cn.tianfu.databus.governance.client.GovernanceException;
 import cn.tianfu.databus.governance.client.internal.CompactedTopicReader;
 import cn.tianfu.databus.schemas.Auditor;
 import cn.tianfu.databus.schemas.Department;
-import cn.tianfu.databus.security.KafkaErrors;
 import cn.tianfu.databus.security.Passwords;
 import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.serde.AvroSerdeConfig;
@@ -356,28 +354,8 @@ public final class Departments implements AutoCloseable {
         return new DatabusException("no department '" + id + "' on this bus; 'databus dept list' shows every department");
     }
 
-    private interface Step<T> {
-        T run() throws Exception;
-    }
-
-    private <T> T call(String action, Step<T> step) {
-        try {
-            return step.run();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new GovernanceException("interrupted while trying to " + action, e, true);
-        } catch (ExecutionException | TimeoutException | KafkaException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            RuntimeException typed = KafkaErrors.translate(cause, AccessPolicy.BUS_PRINCIPAL, action).orElse(null);
-            if (typed != null) {
-                throw typed;
-            }
-            throw new GovernanceException("cannot " + action + ": " + cause.getMessage(), cause, true);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new GovernanceException("cannot " + action + ": " + e.getMessage(), e, false);
-        }
+    private <T> T call(String action, Callable<T> step) {
+        return GovernanceException.call(AccessPolicy.BUS_PRINCIPAL, action, step);
     }
 
     @Override
