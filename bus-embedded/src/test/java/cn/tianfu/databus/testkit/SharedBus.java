@@ -5,14 +5,23 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 import cn.tianfu.databus.auth.PrincipalDirectory;
 import cn.tianfu.databus.broker.BrokerConfig;
@@ -123,6 +132,35 @@ public final class SharedBus {
     }
 
     /** Kafka client properties of the bus's own principal (a super user), for test setup and for the bus's services. */
+    /**
+     * The committed records of {@code topic} (read as the bus, from the beginning) that {@code match}, once there is at
+     * least one: waits up to {@code wait} for the topic and for a matching record.
+     */
+    public <V> List<ConsumerRecord<String, V>> awaitRecords(String topic, Deserializer<V> values,
+                                                           Predicate<ConsumerRecord<String, V>> match, Duration wait) {
+        org.awaitility.Awaitility.await().atMost(wait).until(() -> admin().listTopics().names().get().contains(topic));
+        Properties p = new Properties();
+        p.putAll(clientProperties());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        List<ConsumerRecord<String, V>> found = new ArrayList<>();
+        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
+            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            org.awaitility.Awaitility.await().atMost(wait).until(() -> {
+                for (ConsumerRecord<String, V> r : c.poll(Duration.ofMillis(200))) {
+                    if (match.test(r)) {
+                        found.add(r);
+                    }
+                }
+                return !found.isEmpty();
+            });
+        }
+        return found;
+    }
+
     public Properties clientProperties() {
         Properties p = new Properties();
         p.putAll(broker.clientProperties());

@@ -11,25 +11,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -117,36 +110,12 @@ class GovernanceFailuresIT {
         return "101-" + (100000 + ThreadLocalRandom.current().nextInt(900000));
     }
 
-    private static <V> List<ConsumerRecord<String, V>> records(String topic, org.apache.kafka.common.serialization.Deserializer<V> values,
-            Predicate<ConsumerRecord<String, V>> match) {
-        Properties p = new Properties();
-        p.putAll(bus.clientProperties());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        List<ConsumerRecord<String, V>> found = new ArrayList<>();
-        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
-            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            await().atMost(WAIT).until(() -> {
-                for (ConsumerRecord<String, V> r : c.poll(Duration.ofMillis(200))) {
-                    if (match.test(r)) {
-                        found.add(r);
-                    }
-                }
-                return !found.isEmpty();
-            });
-        }
-        return found;
-    }
-
     private static CommandResult sendAndAwait(String dept, Object payload) throws Exception {
         String id = UUID.randomUUID().toString();
         producer.send(new ProducerRecord<>(Topics.commands(dept), id, command(id, dept, payload, Instant.now())))
                 .get(30, TimeUnit.SECONDS);
-        return records(Topics.replies(dept), AvroDeserializer.specific(registry, CommandResult.class),
-                r -> r.key().equals(id)).get(0).value();
+        return bus.awaitRecords(Topics.replies(dept), AvroDeserializer.specific(registry, CommandResult.class),
+                r -> r.key().equals(id), WAIT).get(0).value();
     }
 
     @Test
@@ -179,8 +148,8 @@ class GovernanceFailuresIT {
         try (KafkaProducer<String, byte[]> plain = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             plain.send(new ProducerRecord<>(Topics.commands(sender), id, huge)).get(30, TimeUnit.SECONDS);
         }
-        DeadLetter letter = records(Topics.DEADLETTER, AvroDeserializer.specific(registry, DeadLetter.class),
-                r -> Topics.commands(sender).equals(r.value().getSourceTopic())).get(0).value();
+        DeadLetter letter = bus.awaitRecords(Topics.DEADLETTER, AvroDeserializer.specific(registry, DeadLetter.class),
+                r -> Topics.commands(sender).equals(r.value().getSourceTopic()), WAIT).get(0).value();
         assertThat(letter.getComponent()).isEqualTo("governance");
         assertThat(letter.getReason()).isEqualTo(DeadLetterReason.RECORD_TOO_LARGE.name());
         assertThat(letter.getOriginalValueSize()).isEqualTo(huge.length);

@@ -10,26 +10,19 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -116,31 +109,6 @@ class RouterFailuresIT {
         }
     }
 
-    private <V> List<ConsumerRecord<String, V>> awaitRecords(String topic, org.apache.kafka.common.serialization.Deserializer<V> values,
-                                                      Predicate<ConsumerRecord<String, V>> match) throws Exception {
-        await().atMost(WAIT).until(() -> bus.admin().listTopics().names().get().contains(topic));
-        Properties p = new Properties();
-        p.putAll(bus.clientProperties());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        List<ConsumerRecord<String, V>> found = new ArrayList<>();
-        try (KafkaConsumer<String, V> c = new KafkaConsumer<>(p, new StringDeserializer(), values)) {
-            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            await().atMost(WAIT).until(() -> {
-                for (ConsumerRecord<String, V> r : c.poll(Duration.ofMillis(200))) {
-                    if (match.test(r)) {
-                        found.add(r);
-                    }
-                }
-                return !found.isEmpty();
-            });
-        }
-        return found;
-    }
-
     @Test
     void aFiveMegabyteRecordCompressedUnderTheLimitIsADeadLetterAndDeliveriesGoOn() throws Exception {
         Properties p = new Properties();
@@ -159,8 +127,8 @@ class RouterFailuresIT {
                     resident("510105198502023456", "欧阳娜娜", null, null, "510105")))).get(30, TimeUnit.SECONDS);
         }
 
-        DeadLetter letter = awaitRecords(Topics.DEADLETTER, AvroDeserializer.specific(registry, DeadLetter.class),
-                r -> topic1.equals(r.value().getSourceTopic())).get(0).value();
+        DeadLetter letter = bus.awaitRecords(Topics.DEADLETTER, AvroDeserializer.specific(registry, DeadLetter.class),
+                r -> topic1.equals(r.value().getSourceTopic()), WAIT).get(0).value();
         assertThat(letter.getComponent()).isEqualTo("sharing-router");
         assertThat(letter.getReason()).isEqualTo(DeadLetterReason.RECORD_TOO_LARGE.name());
         assertThat(letter.getSourceOffset()).isZero();
@@ -169,8 +137,8 @@ class RouterFailuresIT {
         assertThat(letter.getOriginalValueSha256()).hasSize(64);
         assertThat(letter.getTruncated()).isTrue();
 
-        assertThat(awaitRecords(Topics.delivery(consumer, code1), new ByteArrayDeserializer(), r -> true)).hasSize(1);
-        assertThat(awaitRecords(Topics.delivery(consumer, code2), new ByteArrayDeserializer(), r -> true)).hasSize(1);
+        assertThat(bus.awaitRecords(Topics.delivery(consumer, code1), new ByteArrayDeserializer(), r -> true, WAIT)).hasSize(1);
+        assertThat(bus.awaitRecords(Topics.delivery(consumer, code2), new ByteArrayDeserializer(), r -> true, WAIT)).hasSize(1);
         assertThat(router.state()).isEqualTo(KafkaStreams.State.RUNNING);
     }
 }
