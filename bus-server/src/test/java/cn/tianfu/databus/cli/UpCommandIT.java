@@ -125,7 +125,7 @@ class UpCommandIT {
                 List<String> seen = Files.readAllLines(output);
                 boolean endpoints = Files.exists(dataDir.resolve(BusEndpoints.FILE_NAME));
                 int exit = new picocli.CommandLine(new DatabusCli()).execute("dept", "add", "psb", "--name", "成都市公安局",
-                        "--data-dir", dataDir.toString());
+                        "--data-dir", dataDir.toString(), "--out", dataDir.resolve("psb-handover.properties").toString());
                 return new FirstHealthy(seen.stream().anyMatch(l -> READY.matcher(l).find()), endpoints, exit);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -137,7 +137,7 @@ class UpCommandIT {
             assertThat(at.readyLinePrinted()).as("ready line printed at the first 200").isTrue();
             assertThat(at.endpointsWritten()).as("bus.properties written at the first 200").isTrue();
             assertThat(at.deptAddExit()).as("'dept add' at the first 200").isEqualTo(DatabusCli.OK);
-            assertThat(dataDir.resolve("clients/psb.properties")).exists();
+            assertThat(dataDir.resolve("psb-handover.properties")).content().contains("bootstrap.servers", "sasl.password");
         } finally {
             bus.destroy();
             assertThat(bus.waitFor(60, TimeUnit.SECONDS)).isTrue();
