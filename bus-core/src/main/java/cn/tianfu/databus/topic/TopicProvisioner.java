@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import cn.tianfu.databus.DatabusException;
 
@@ -42,7 +43,9 @@ public final class TopicProvisioner {
      */
     public List<String> ensureSystemTopics(int partitions) {
         List<String> created = ensure(Topics.systemTopics(partitions));
-        enforceExchangeLogConfigs(Topics.EXCHANGE_LOG);
+        if (!created.contains(Topics.EXCHANGE_LOG)) { // a log created just now has its declared configs already
+            enforceExchangeLogConfigs(Topics.EXCHANGE_LOG);
+        }
         return created;
     }
 
@@ -54,8 +57,7 @@ public final class TopicProvisioner {
     public boolean enforceExchangeLogConfigs(String topic) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
         try {
-            Config current = admin.describeConfigs(List.of(resource)).all().get(timeoutMs, TimeUnit.MILLISECONDS)
-                    .get(resource);
+            Config current = describe(resource);
             List<AlterConfigOp> ops = new ArrayList<>();
             ConfigEntry policy = current.get(TopicConfig.CLEANUP_POLICY_CONFIG);
             if (policy == null || !TopicConfig.CLEANUP_POLICY_DELETE.equals(policy.value())) {
@@ -79,6 +81,24 @@ public final class TopicProvisioner {
             throw new DatabusException("interrupted while checking the configs of " + topic, e);
         } catch (ExecutionException | TimeoutException e) {
             throw new DatabusException("cannot set the cleanup policy and retention of " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The topic's configs; a topic another instance has just created may not be known to every broker yet, so an
+     * unknown topic is asked again until the timeout.
+     */
+    private Config describe(ConfigResource resource) throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            try {
+                return admin.describeConfigs(List.of(resource)).all().get(timeoutMs, TimeUnit.MILLISECONDS).get(resource);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
         }
     }
 
