@@ -112,7 +112,7 @@ class GovernanceFailuresIT {
 
     private static CommandResult sendAndAwait(String dept, Object payload) throws Exception {
         String id = UUID.randomUUID().toString();
-        producer.send(new ProducerRecord<>(Topics.commands(dept), id, command(id, dept, payload, Instant.now())))
+        producer.send(new ProducerRecord<>(Topics.commands(dept), id, command(id, dept, payload, AFTER_2100.instant())))
                 .get(30, TimeUnit.SECONDS);
         return bus.awaitRecords(Topics.replies(dept), AvroDeserializer.specific(registry, CommandResult.class),
                 r -> r.key().equals(id), WAIT).get(0).value();
