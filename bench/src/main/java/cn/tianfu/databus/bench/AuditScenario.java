@@ -37,7 +37,7 @@ import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.serde.AvroSerializer;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * Rate of {@link AuditReader#verify()} over a large exchange log. The log is staged quickly rather than through the

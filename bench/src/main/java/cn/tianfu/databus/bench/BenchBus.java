@@ -47,8 +47,8 @@ import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.sharing.router.RouterConfig;
 import cn.tianfu.databus.sharing.router.SharingRouterApp;
-import cn.tianfu.databus.topic.TopicProvisioner;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.kafka.TopicProvisioner;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * The bus under test, in this JVM: the embedded broker, the system topics, the schema registry, the ledger and the

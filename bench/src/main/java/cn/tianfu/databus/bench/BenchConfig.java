@@ -12,7 +12,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
 import org.apache.kafka.common.config.ConfigDef.Type;
-import cn.tianfu.databus.config.ConfigProblems;
+import cn.tianfu.databus.client.ConfigProblems;
 
 /**
  * Settings of one benchmark run. {@link #fromMap} reports every problem at once; {@link #QUICK_CONFIG} replaces the

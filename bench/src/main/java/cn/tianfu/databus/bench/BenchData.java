@@ -20,7 +20,7 @@ import cn.tianfu.databus.schemas.GrantStatus;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.schemas.SharingMethod;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * The benchmark's data: the household-register resource {@code bench-population.yaml} (the population resource with

@@ -27,11 +27,11 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
-import cn.tianfu.databus.sdk.EventHeaders;
+import cn.tianfu.databus.contract.EventHeaders;
 import cn.tianfu.databus.sdk.Publisher;
 import cn.tianfu.databus.sdk.Subscriber;
 import cn.tianfu.databus.serde.AvroSerializer;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * The throughput scenarios, each on fresh topics: raw Kafka pipe, the bus pipeline, the bare engine and fan-out.

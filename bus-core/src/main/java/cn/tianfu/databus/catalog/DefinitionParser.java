@@ -39,7 +39,7 @@ import cn.tianfu.databus.schemas.Sensitivity;
 import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.schemas.SharingMethod;
 import cn.tianfu.databus.schemas.UpdateFrequency;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * Reads one resource definition file into a {@link ResourceDefinition}, collecting every problem with its line.

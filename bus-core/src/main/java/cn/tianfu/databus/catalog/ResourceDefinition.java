@@ -12,7 +12,7 @@ import cn.tianfu.databus.schemas.Sensitivity;
 import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.schemas.SharingMethod;
 import cn.tianfu.databus.schemas.UpdateFrequency;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * A resource as its providing department defines it in a resource definition file: the catalog metadata (Art. 12-16)

@@ -1,6 +1,6 @@
 package cn.tianfu.databus.sharing;
 
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

@@ -1,5 +1,6 @@
 package cn.tianfu.databus.auth;
 
+import cn.tianfu.databus.contract.Principals;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,13 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import cn.tianfu.databus.client.DatabusClientConfig;
-import cn.tianfu.databus.department.AccessPolicy;
 import cn.tianfu.databus.governance.client.internal.CompactedTopicReader;
 import cn.tianfu.databus.schemas.Auditor;
 import cn.tianfu.databus.schemas.Department;
 import cn.tianfu.databus.security.Passwords;
 import cn.tianfu.databus.serde.AvroSerde;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * The bus's {@link Authenticator}: its own principal (an admin) and every department and auditor whose password
@@ -203,7 +203,7 @@ public final class PrincipalDirectory implements Authenticator, AutoCloseable {
             });
             auditors.refresh().values().forEach(aud -> {
                 if (aud.getPasswordVerifier() != null) {
-                    next.put(AccessPolicy.auditorPrincipal(aud.getId()), aud.getPasswordVerifier());
+                    next.put(Principals.auditorPrincipal(aud.getId()), aud.getPasswordVerifier());
                 }
             });
             verified.keySet().retainAll(next.keySet());

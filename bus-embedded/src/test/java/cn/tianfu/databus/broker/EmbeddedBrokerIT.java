@@ -47,8 +47,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import cn.tianfu.databus.topic.TopicProvisioner;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.kafka.TopicProvisioner;
+import cn.tianfu.databus.contract.Topics;
 
 class EmbeddedBrokerIT {
 

@@ -31,7 +31,7 @@ import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.registry.server.RegistryServerConfig;
 import cn.tianfu.databus.registry.server.SchemaRegistryServer;
-import cn.tianfu.databus.topic.TopicProvisioner;
+import cn.tianfu.databus.kafka.TopicProvisioner;
 
 /**
  * One embedded bus per test JVM, secured as {@code databus up} runs it: a real in-JVM KRaft broker on a free port

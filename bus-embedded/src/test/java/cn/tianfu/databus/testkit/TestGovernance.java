@@ -33,7 +33,7 @@ import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.GrantStatus;
 import cn.tianfu.databus.schemas.SharingMethod;
 import cn.tianfu.databus.serde.AvroSerializer;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * Governance's side of a test on the {@link SharedBus}, as the bus's own principal: catalogue a copy of an example

@@ -1,5 +1,6 @@
 package cn.tianfu.databus.cli;
 
+import cn.tianfu.databus.contract.Principals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -46,7 +47,7 @@ public final class AuditorCommand {
 
         @Override
         public Integer call() {
-            AccessPolicy.checkAuditor(id);
+            Principals.checkAuditor(id);
             BusEndpoints endpoints = BusEndpoints.read(admin.dataDir);
             Departments.NewPrincipal<Auditor> added;
             try (Departments departments = admin.departments()) {
@@ -55,7 +56,7 @@ public final class AuditorCommand {
             java.io.PrintWriter summary = handover.out == null ? spec.commandLine().getErr() : spec.commandLine().getOut();
             Optional<Path> file = handover.handOver(spec.commandLine().getOut(), endpoints, added.principal(), added);
             summary.printf("Added auditor %s (principal %s): reads %s; %s%n", id,
-                    AccessPolicy.principal(AccessPolicy.auditorPrincipal(id)),
+                    Principals.principal(Principals.auditorPrincipal(id)),
                     AccessPolicy.auditor(id).stream().map(AccessPolicy::describe).toList(),
                     file.map(f -> "client config " + f + " (mode 600)").orElse("client config printed above; the bus keeps no copy"));
             summary.flush();
@@ -79,7 +80,7 @@ public final class AuditorCommand {
                 auditors = departments.auditors();
             }
             Table table = new Table("ID", "PRINCIPAL", "NAME", "CREATED");
-            auditors.forEach(a -> table.row(a.getId(), AccessPolicy.auditorPrincipal(a.getId()), a.getName(), Times.format(a.getCreated())));
+            auditors.forEach(a -> table.row(a.getId(), Principals.auditorPrincipal(a.getId()), a.getName(), Times.format(a.getCreated())));
             table.print(spec.commandLine().getOut());
             return DatabusCli.OK;
         }
@@ -102,7 +103,7 @@ public final class AuditorCommand {
             try (Departments departments = admin.departments()) {
                 departments.removeAuditor(id);
             }
-            Files.deleteIfExists(ClientFiles.file(admin.dataDir, AccessPolicy.auditorPrincipal(id)));
+            Files.deleteIfExists(ClientFiles.file(admin.dataDir, Principals.auditorPrincipal(id)));
             spec.commandLine().getOut().printf("Removed auditor %s%n", id);
             spec.commandLine().getOut().flush();
             return DatabusCli.OK;

@@ -2,7 +2,7 @@ package cn.tianfu.databus.cli;
 
 import java.nio.file.Path;
 
-import cn.tianfu.databus.calendar.Calendars;
+import cn.tianfu.databus.calendar.admin.Calendars;
 import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.server.ClientFiles;
 import picocli.CommandLine.Option;

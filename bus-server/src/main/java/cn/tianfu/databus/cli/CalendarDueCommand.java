@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import cn.tianfu.databus.calendar.Calendars;
+import cn.tianfu.databus.calendar.admin.Calendars;
 import cn.tianfu.databus.calendar.Due;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import picocli.CommandLine.Command;

@@ -9,12 +9,12 @@ import java.util.concurrent.Callable;
 
 import cn.tianfu.databus.calendar.CalendarKind;
 import cn.tianfu.databus.calendar.CalendarRecords;
-import cn.tianfu.databus.calendar.Calendars;
+import cn.tianfu.databus.calendar.admin.Calendars;
 import cn.tianfu.databus.calendar.StatutoryHolidays;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.calendar.YearCalendar;
 import cn.tianfu.databus.schemas.HolidayCalendar;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

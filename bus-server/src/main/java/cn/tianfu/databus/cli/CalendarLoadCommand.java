@@ -8,7 +8,7 @@ import java.time.InstantSource;
 import java.util.concurrent.Callable;
 
 import cn.tianfu.databus.calendar.CalendarException;
-import cn.tianfu.databus.calendar.Calendars;
+import cn.tianfu.databus.calendar.admin.Calendars;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.calendar.YearCalendar;
 import cn.tianfu.databus.schemas.CalendarVersion;

@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import cn.tianfu.databus.calendar.CalendarRecords;
-import cn.tianfu.databus.calendar.Calendars;
+import cn.tianfu.databus.calendar.admin.Calendars;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.calendar.YearCalendar;
 import cn.tianfu.databus.schemas.HolidayCalendar;

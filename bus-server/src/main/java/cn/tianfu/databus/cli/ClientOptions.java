@@ -12,7 +12,7 @@ import cn.tianfu.databus.governance.client.GovernanceClient;
 import cn.tianfu.databus.config.DatabusConfigException;
 import cn.tianfu.databus.server.BusEndpoints;
 import cn.tianfu.databus.server.ClientFiles;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;

@@ -75,7 +75,7 @@ public final class DatabusCli {
 
     /** One line for a failure: the message of the bus's own errors, the type and message of anything else. */
     static String describe(Throwable e) {
-        var typed = cn.tianfu.databus.security.KafkaErrors.translate(e, null, "reach the bus");
+        var typed = cn.tianfu.databus.kafka.KafkaErrors.translate(e, null, "reach the bus");
         if (!(e instanceof DatabusException) && typed.isPresent()) {
             return typed.get().getMessage();
         }

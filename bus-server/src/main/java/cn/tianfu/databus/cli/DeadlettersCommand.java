@@ -29,7 +29,7 @@ import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.serde.AvroWireFormatException;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;

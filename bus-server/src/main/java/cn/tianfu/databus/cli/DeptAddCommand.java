@@ -1,5 +1,6 @@
 package cn.tianfu.databus.cli;
 
+import cn.tianfu.databus.contract.Principals;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,7 +12,7 @@ import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.schemas.Department;
 import cn.tianfu.databus.server.BusEndpoints;
 import cn.tianfu.databus.server.ClientFiles;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,7 +50,7 @@ public final class DeptAddCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        AccessPolicy.checkDepartmentId(id);
+        Principals.checkDepartmentId(id);
         BusEndpoints endpoints = BusEndpoints.read(admin.dataDir);
         Departments.NewPrincipal<Department> added;
         try (Departments departments = admin.departments()) {
@@ -61,7 +62,7 @@ public final class DeptAddCommand implements Callable<Integer> {
             Path file = handover.out == null ? null : handover.handOver(output.out, endpoints, id, added).orElseThrow();
             Map<String, Object> result = new LinkedHashMap<>();
             result.put("department", DeptListCommand.plain(department));
-            result.put("principal", AccessPolicy.principal(id));
+            result.put("principal", Principals.principal(id));
             result.put("commandTopic", Topics.commands(id));
             result.put("replyTopic", Topics.replies(id));
             result.put("acls", AccessPolicy.department(id).stream().map(AccessPolicy::describe).toList());
@@ -75,7 +76,7 @@ public final class DeptAddCommand implements Callable<Integer> {
             java.io.PrintWriter summary = handover.out == null ? output.err : output.out;
             Optional<Path> file = handover.handOver(output.out, endpoints, id, added);
             summary.printf("Added department %s (%s): principal %s, topics %s and %s, %d ACLs; %s%n", id, department.getName(),
-                    AccessPolicy.principal(id), Topics.commands(id), Topics.replies(id), AccessPolicy.department(id).size(),
+                    Principals.principal(id), Topics.commands(id), Topics.replies(id), AccessPolicy.department(id).size(),
                     file.map(f -> "client config " + f + " (holds its password; mode 600): hand it to the department,"
                             + " then delete it here").orElse("its client config (with its password) is printed above;"
                             + " the bus keeps no copy"));

@@ -124,8 +124,8 @@ public final class Demo {
             companies.forEach(c -> sends.add(amr.upsert(c.get("creditCode").toString(), c)));
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get();
         }
-        out.printf("   %s published %d residents on %s%n", PSB, people.size(), cn.tianfu.databus.topic.Topics.source(PSB, population.code()));
-        out.printf("   %s published %d legal entities on %s%n", AMR, companies.size(), cn.tianfu.databus.topic.Topics.source(AMR, entities.code()));
+        out.printf("   %s published %d residents on %s%n", PSB, people.size(), cn.tianfu.databus.contract.Topics.source(PSB, population.code()));
+        out.printf("   %s published %d legal entities on %s%n", AMR, companies.size(), cn.tianfu.databus.contract.Topics.source(AMR, entities.code()));
 
         step("4. " + HRSS + " asks for each resource, stating its purpose (Art. 25-26, 30)");
         String unconditional = request(entities, "社会保险登记时核验用人单位主体资格", Outcome.ACCEPTED);
@@ -175,7 +175,7 @@ public final class Demo {
             return;
         }
         out.printf("   %-5s %s: topics %s, %s; its own credentials and ACLs; client config %s%n", id, name,
-                cn.tianfu.databus.topic.Topics.commands(id), cn.tianfu.databus.topic.Topics.replies(id),
+                cn.tianfu.databus.contract.Topics.commands(id), cn.tianfu.databus.contract.Topics.replies(id),
                 ClientFiles.file(dataDir, id));
     }
 

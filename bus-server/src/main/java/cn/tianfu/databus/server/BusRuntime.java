@@ -22,7 +22,7 @@ import cn.tianfu.databus.broker.BrokerConfig;
 import cn.tianfu.databus.broker.BusCredentials;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.broker.EmbeddedBroker;
-import cn.tianfu.databus.calendar.Calendars;
+import cn.tianfu.databus.calendar.admin.Calendars;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.governance.GovernanceApp;
@@ -34,7 +34,7 @@ import cn.tianfu.databus.registry.server.SchemaRegistryServer;
 import cn.tianfu.databus.security.SecretFiles;
 import cn.tianfu.databus.sharing.router.RouterConfig;
 import cn.tianfu.databus.sharing.router.SharingRouterApp;
-import cn.tianfu.databus.topic.TopicProvisioner;
+import cn.tianfu.databus.kafka.TopicProvisioner;
 
 /**
  * The whole bus on one machine: the in-JVM broker, the system topics, the schema registry, the streams apps
@@ -166,7 +166,7 @@ public final class BusRuntime implements AutoCloseable {
         try (Calendars calendars = Calendars.connect(busConfig, Duration.ofSeconds(30))) {
             List<Integer> seeded = calendars.seed(WorkingDayCalendar.bundled(), clock.instant());
             if (!seeded.isEmpty()) {
-                LOG.info("Loaded the bundled calendars of {} onto {}", seeded, cn.tianfu.databus.topic.Topics.CALENDARS);
+                LOG.info("Loaded the bundled calendars of {} onto {}", seeded, cn.tianfu.databus.contract.Topics.CALENDARS);
             }
         }
     }

@@ -14,7 +14,7 @@ import cn.tianfu.databus.governance.client.internal.CompactedTopicReader;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.serde.AvroSerde;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * The raw {@code bus.requests} and {@code bus.grants}, read with the bus's own principal for the HTTP API, which answers

@@ -25,7 +25,7 @@ import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.server.BusEndpoints;
 import cn.tianfu.databus.testkit.SharedBus;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 class DeadlettersCommandIT {
 

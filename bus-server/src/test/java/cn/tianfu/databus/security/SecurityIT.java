@@ -43,7 +43,7 @@ import cn.tianfu.databus.ledger.SigningKeys;
 import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.serde.AvroSerde;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 import cn.tianfu.databus.audit.VerificationReport;
 import cn.tianfu.databus.cli.DatabusCli;
 import cn.tianfu.databus.client.DatabusClientConfig;

@@ -8,7 +8,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 
-import cn.tianfu.databus.config.ConfigProblems;
+import cn.tianfu.databus.client.ConfigProblems;
 
 /**
  * Tuning of a {@link CdcRunner}; every key has a default fit for a department database.

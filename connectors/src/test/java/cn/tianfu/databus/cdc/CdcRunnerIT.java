@@ -1,5 +1,6 @@
 package cn.tianfu.databus.cdc;
 
+import cn.tianfu.databus.kafka.KafkaHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -46,7 +47,7 @@ import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.sdk.Delivery;
-import cn.tianfu.databus.sdk.EventHeaders;
+import cn.tianfu.databus.contract.EventHeaders;
 import cn.tianfu.databus.sdk.Subscriber;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.sharing.router.RouterConfig;
@@ -54,7 +55,7 @@ import cn.tianfu.databus.sharing.router.SharingRouterApp;
 import cn.tianfu.databus.testkit.SharedBus;
 import cn.tianfu.databus.testkit.TestGovernance;
 import cn.tianfu.databus.testkit.TestMappings;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * The CDC runner against a real PostgreSQL (logical decoding) and a real MariaDB (row binlog), publishing onto the
@@ -195,7 +196,7 @@ class CdcRunnerIT {
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
-        return EventHeaders.text(r.headers(), name).orElse(null);
+        return KafkaHeaders.text(r.headers(), name).orElse(null);
     }
 
     private static BigDecimal decimal(GenericRecord r, String field) {

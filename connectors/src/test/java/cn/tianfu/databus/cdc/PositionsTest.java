@@ -8,7 +8,7 @@ import org.apache.kafka.connect.data.Struct;
 import org.junit.jupiter.api.Test;
 
 import cn.tianfu.databus.cdc.internal.Positions;
-import cn.tianfu.databus.sdk.SourcePositions;
+import cn.tianfu.databus.contract.SourcePositions;
 
 class PositionsTest {
 

@@ -42,7 +42,7 @@ import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.streams.GuardedProcessor;
 import cn.tianfu.databus.streams.PoisonPillGuard;
 import cn.tianfu.databus.streams.StreamsAppConfig;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * The governance streams app: decides every department's governance commands, exactly once.

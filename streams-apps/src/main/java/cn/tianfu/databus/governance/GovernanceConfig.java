@@ -11,7 +11,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 
-import cn.tianfu.databus.config.ConfigProblems;
+import cn.tianfu.databus.client.ConfigProblems;
 import cn.tianfu.databus.config.DatabusConfigException;
 import cn.tianfu.databus.serde.AvroSerdeConfig;
 

@@ -4,7 +4,7 @@ import java.util.Map;
 
 import org.apache.kafka.clients.admin.Admin;
 
-import cn.tianfu.databus.topic.TopicProvisioner;
+import cn.tianfu.databus.kafka.TopicProvisioner;
 
 /**
  * Creates a topic governance needs (a resource's {@code src.<dept>.<code>} on registration, a department's

@@ -7,7 +7,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.Serializer;
 
 import cn.tianfu.databus.schemas.DeadLetter;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * How one app writes its dead letters when Kafka Streams hands a failure to {@link DeadLetterHandler}: the app's

@@ -14,7 +14,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 import cn.tianfu.databus.deadletter.DeadLetterReason;
-import cn.tianfu.databus.topic.RecordLimits;
+import cn.tianfu.databus.contract.RecordLimits;
 
 /**
  * Wraps the first processor of an app (the one reading its input topics) so that no input record can stop it:

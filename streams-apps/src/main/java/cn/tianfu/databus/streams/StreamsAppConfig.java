@@ -18,7 +18,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.serde.AvroSerializer;
-import cn.tianfu.databus.topic.RecordLimits;
+import cn.tianfu.databus.contract.RecordLimits;
 
 /**
  * The keys every exactly-once streams app of the bus that keeps local state and keys under the data directory shares

@@ -57,7 +57,7 @@ import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.schemas.UpdateResource;
 import cn.tianfu.databus.schemas.WithdrawRequest;
 import cn.tianfu.databus.serde.AvroSerde;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 class GovernanceAppTest {
 

@@ -42,7 +42,7 @@ import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.streams.StreamsAppConfig;
 import cn.tianfu.databus.testkit.SharedBus;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * On the real broker: a command the rules cannot decide (the calendar throws) is refused with the reason, a 5 MB command

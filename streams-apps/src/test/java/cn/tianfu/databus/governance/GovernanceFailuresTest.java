@@ -40,8 +40,8 @@ import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.schemas.UpdateResource;
 import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.streams.StreamsAppConfig;
-import cn.tianfu.databus.topic.RecordLimits;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.RecordLimits;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * Whatever a command contains and whatever fails while it is decided, governance answers it (a refusal with the

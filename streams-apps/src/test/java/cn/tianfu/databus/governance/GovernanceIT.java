@@ -58,7 +58,7 @@ import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.testkit.SharedBus;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /** The real governance app on the shared in-JVM broker and the project's schema registry. */
 class GovernanceIT {
@@ -254,7 +254,7 @@ class GovernanceIT {
         String code = code();
         assertThat(sendAndAwait(provider, register(code, SharingClass.CONDITIONAL)).getOutcome()).isEqualTo(Outcome.ACCEPTED);
         CLOCK.set(java.time.OffsetDateTime.parse("2028-12-21T10:00:00+08:00").toInstant());
-        try (cn.tianfu.databus.calendar.Calendars calendars = cn.tianfu.databus.calendar.Calendars.connect(bus.busConfig(), WAIT)) {
+        try (cn.tianfu.databus.calendar.admin.Calendars calendars = cn.tianfu.databus.calendar.admin.Calendars.connect(bus.busConfig(), WAIT)) {
             // Thu 2028-12-21: 12-22, 25..29 (6); 2029-01-01 off; 01-02..05 (10): due 2029-01-05, both years provisional
             CommandResult before = sendAndAwait(department("edu"), request(code, "school enrolment"));
             assertThat(before.getMessage()).as(before.getMessage()).contains("due 2029-01-05, provisional calendar for 2028 and 2029");

@@ -38,7 +38,7 @@ import cn.tianfu.databus.schemas.Outcome;
 import cn.tianfu.databus.schemas.RegisterResource;
 import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.serde.AvroSerde;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /** A resource's schema is registered only for a registration governance accepts: a refused one leaves no subject. */
 class RegistrationOrderTest {

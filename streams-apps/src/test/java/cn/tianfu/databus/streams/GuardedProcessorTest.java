@@ -13,7 +13,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.junit.jupiter.api.Test;
 
 import cn.tianfu.databus.deadletter.DeadLetterReason;
-import cn.tianfu.databus.topic.RecordLimits;
+import cn.tianfu.databus.contract.RecordLimits;
 
 class GuardedProcessorTest {
 

@@ -17,7 +17,7 @@ import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.config.ConfigValue;
 
 import cn.tianfu.databus.registry.server.internal.CompatibilityLevel;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * Configuration of the embedded {@link SchemaRegistryServer}. Every problem in the given properties is reported at once.

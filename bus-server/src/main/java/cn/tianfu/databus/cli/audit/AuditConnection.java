@@ -10,7 +10,7 @@ import cn.tianfu.databus.ledger.internal.KeyFiles;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.serde.AvroSerdeConfig;
 import cn.tianfu.databus.server.ClientFiles;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

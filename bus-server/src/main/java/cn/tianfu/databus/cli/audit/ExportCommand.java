@@ -1,6 +1,6 @@
 package cn.tianfu.databus.cli.audit;
 
-import cn.tianfu.databus.audit.AuditArchive;
+import cn.tianfu.databus.audit.admin.AuditArchive;
 import cn.tianfu.databus.audit.AuditReader;
 import java.nio.file.Path;
 import java.security.PublicKey;

@@ -7,7 +7,7 @@ import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.config.DatabusConfigException;
 import cn.tianfu.databus.server.BusEndpoints;
 import cn.tianfu.databus.server.ClientFiles;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import cn.tianfu.databus.DatabusException;
-import cn.tianfu.databus.audit.AuditArchive;
+import cn.tianfu.databus.audit.admin.AuditArchive;
 import cn.tianfu.databus.cli.DatabusCli;
 import java.io.PrintWriter;
 import java.io.StringWriter;

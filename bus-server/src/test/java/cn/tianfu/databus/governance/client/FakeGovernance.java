@@ -27,7 +27,7 @@ import cn.tianfu.databus.schemas.RetireResource;
 import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.serde.AvroSerdeConfig;
 import cn.tianfu.databus.testkit.SharedBus;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * A stand-in for the governance app, enough to exercise the client's side of the protocol: it reads

@@ -50,7 +50,7 @@ import cn.tianfu.databus.schemas.UpdateFrequency;
 import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.serde.AvroSerdeConfig;
 import cn.tianfu.databus.testkit.SharedBus;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /** The governance client's protocol against a fake governance, and the views over real compacted topics, on the shared bus. */
 class GovernanceClientIT {

@@ -41,8 +41,8 @@ import cn.tianfu.databus.cdc.internal.TableBinding;
 import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
 import cn.tianfu.databus.registry.RegisteredSchema;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
-import cn.tianfu.databus.sdk.EventHeaders;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.EventHeaders;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * Applies a CDC mapping to Debezium change events on a Kafka Connect cluster, so a department that already runs

@@ -8,7 +8,7 @@ import cn.tianfu.databus.cdc.CdcConfig;
 import cn.tianfu.databus.cdc.CdcMapping;
 import cn.tianfu.databus.cdc.CdcMapping.Database;
 import cn.tianfu.databus.cdc.CdcMapping.TableMapping;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /** The Debezium engine configuration of a runner: connector, tables, offsets and schema history on the bus. */
 public final class EngineProperties {

@@ -19,7 +19,7 @@ import cn.tianfu.databus.config.FileProblemsException.Problem;
 import cn.tianfu.databus.registry.RegisteredSchema;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryException;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * Checks a mapping against each resource's catalogued schema — the latest registered under

@@ -36,7 +36,7 @@ import cn.tianfu.databus.cdc.CdcMapping.TableMapping;
 import cn.tianfu.databus.cdc.CdcMapping.UnmappedColumns;
 import cn.tianfu.databus.cdc.CdcMappingException;
 import cn.tianfu.databus.config.FileProblemsException.Problem;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * Reads a CDC mapping file, collecting every problem with its line (a first streaming pass records the line of every

@@ -3,7 +3,7 @@ package cn.tianfu.databus.cdc.internal;
 
 import org.apache.kafka.connect.data.Struct;
 
-import cn.tianfu.databus.sdk.SourcePositions;
+import cn.tianfu.databus.contract.SourcePositions;
 
 /**
  * The source position ({@link SourcePositions}) of a Debezium change event, from its {@code source} block:

@@ -1,5 +1,6 @@
 package cn.tianfu.databus.cdc.connect;
 
+import cn.tianfu.databus.kafka.KafkaHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -56,7 +57,7 @@ import cn.tianfu.databus.cdc.CdcRunner;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.sdk.Delivery;
-import cn.tianfu.databus.sdk.EventHeaders;
+import cn.tianfu.databus.contract.EventHeaders;
 import cn.tianfu.databus.sdk.Subscriber;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.sharing.router.RouterConfig;
@@ -64,7 +65,7 @@ import cn.tianfu.databus.sharing.router.SharingRouterApp;
 import cn.tianfu.databus.testkit.SharedBus;
 import cn.tianfu.databus.testkit.TestGovernance;
 import cn.tianfu.databus.testkit.TestMappings;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * {@link ResourceMappingTransform} on a real Kafka Connect worker: Kafka's standalone worker (its REST server included)
@@ -308,7 +309,7 @@ class ResourceMappingTransformConnectIT {
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
-        return EventHeaders.text(r.headers(), name).orElse(null);
+        return KafkaHeaders.text(r.headers(), name).orElse(null);
     }
 
     private static Set<String> headerNames(ConsumerRecord<byte[], byte[]> r) {

@@ -1,5 +1,6 @@
 package cn.tianfu.databus.cdc.connect;
 
+import cn.tianfu.databus.kafka.KafkaHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -55,9 +56,9 @@ import cn.tianfu.databus.catalog.ResourceDefinitions;
 import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
 import cn.tianfu.databus.registry.server.RegistryServerConfig;
 import cn.tianfu.databus.registry.server.SchemaRegistryServer;
-import cn.tianfu.databus.sdk.EventHeaders;
+import cn.tianfu.databus.contract.EventHeaders;
 import cn.tianfu.databus.serde.AvroDeserializer;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * {@link ResourceMappingTransform} in Debezium's Kafka Connect image, installed as {@code docker/connect/README.md}
@@ -225,7 +226,7 @@ class ResourceMappingTransformContainerIT {
             assertThat(r.headers()).extracting(h -> h.key()).containsExactlyInAnyOrder(EventHeaders.EVENT_ID,
                     EventHeaders.OP, EventHeaders.SOURCE_TIME, EventHeaders.SOURCE_POSITION);
         });
-        assertThat(records).extracting(r -> EventHeaders.text(r.headers(), EventHeaders.OP).orElseThrow())
+        assertThat(records).extracting(r -> KafkaHeaders.text(r.headers(), EventHeaders.OP).orElseThrow())
                 .containsExactly("UPSERT", "UPSERT", "DELETE");
         AvroDeserializer<Object> decoder = new AvroDeserializer<>(registryClient);
         GenericRecord snapshot = (GenericRecord) decoder.deserialize(topic, records.get(0).value());
@@ -248,7 +249,7 @@ class ResourceMappingTransformContainerIT {
                 c.poll(Duration.ofMillis(200)).forEach(out::add);
             }
         }
-        out.sort(Comparator.comparing(r -> EventHeaders.text(r.headers(), EventHeaders.SOURCE_POSITION).orElse("")));
+        out.sort(Comparator.comparing(r -> KafkaHeaders.text(r.headers(), EventHeaders.SOURCE_POSITION).orElse("")));
         return out;
     }
 }

@@ -28,7 +28,7 @@ import io.debezium.data.Envelope;
 import cn.tianfu.databus.catalog.AvroSchemas;
 import cn.tianfu.databus.catalog.ResourceDefinitions;
 import cn.tianfu.databus.registry.MockSchemaRegistryClient;
-import cn.tianfu.databus.sdk.EventHeaders;
+import cn.tianfu.databus.contract.EventHeaders;
 import cn.tianfu.databus.serde.AvroDeserializer;
 
 /** The Connect transform on Debezium change events built with Debezium's own envelope schema. */

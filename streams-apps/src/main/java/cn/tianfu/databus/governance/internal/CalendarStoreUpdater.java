@@ -41,9 +41,9 @@ public final class CalendarStoreUpdater implements Processor<String, byte[], Voi
             return;
         }
         try {
-            store.put(record.key(), values.deserialize(cn.tianfu.databus.topic.Topics.CALENDARS, record.value()));
+            store.put(record.key(), values.deserialize(cn.tianfu.databus.contract.Topics.CALENDARS, record.value()));
         } catch (RuntimeException e) {
-            LOG.error("Skipped calendar record {} of {}: {}", record.key(), cn.tianfu.databus.topic.Topics.CALENDARS, e.toString());
+            LOG.error("Skipped calendar record {} of {}: {}", record.key(), cn.tianfu.databus.contract.Topics.CALENDARS, e.toString());
         }
     }
 }

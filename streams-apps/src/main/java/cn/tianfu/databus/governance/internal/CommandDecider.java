@@ -62,7 +62,7 @@ import cn.tianfu.databus.sharing.PolicyException;
 import cn.tianfu.databus.sharing.RowFilter;
 import cn.tianfu.databus.sharing.RowFilterException;
 import cn.tianfu.databus.streams.Failures;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * Second step, on the partition of one resource: decides each command by the rules, in order, against the stores

@@ -24,7 +24,7 @@ import cn.tianfu.databus.schemas.RetireResource;
 import cn.tianfu.databus.schemas.RevokeGrant;
 import cn.tianfu.databus.schemas.UpdateResource;
 import cn.tianfu.databus.schemas.WithdrawRequest;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * First step: reads each record of a {@code cmd.<dept>} topic from raw bytes, names its sender by the topic, sends

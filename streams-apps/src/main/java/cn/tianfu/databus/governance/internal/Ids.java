@@ -3,7 +3,7 @@ package cn.tianfu.databus.governance.internal;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * The ids governance assigns: {@code <resourceCode>.R<n>} for the n-th access request on a resource and

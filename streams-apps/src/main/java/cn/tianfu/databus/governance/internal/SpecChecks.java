@@ -17,7 +17,7 @@ import cn.tianfu.databus.schemas.MaskKind;
 import cn.tianfu.databus.schemas.ResourceSpec;
 import cn.tianfu.databus.schemas.Sensitivity;
 import cn.tianfu.databus.schemas.SharingClass;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * Checks of a resource spec and of its Avro schema against the spec's data items. Each method returns every problem

@@ -12,7 +12,7 @@ import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.streams.GuardedProcessor;
 import cn.tianfu.databus.streams.PoisonPillGuard;
 import cn.tianfu.databus.streams.StreamsAppConfig;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

@@ -1,8 +1,8 @@
 package cn.tianfu.databus.ledger.app;
 
-import cn.tianfu.databus.config.ConfigProblems;
+import cn.tianfu.databus.client.ConfigProblems;
 import cn.tianfu.databus.streams.StreamsAppConfig;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;

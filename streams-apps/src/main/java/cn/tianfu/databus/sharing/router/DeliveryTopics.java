@@ -13,8 +13,8 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import cn.tianfu.databus.DatabusException;
-import cn.tianfu.databus.topic.TopicProvisioner;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.kafka.TopicProvisioner;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * Makes sure a delivery topic exists before the router writes to it, and tells its partition count (the router picks

@@ -7,7 +7,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 
-import cn.tianfu.databus.config.ConfigProblems;
+import cn.tianfu.databus.client.ConfigProblems;
 import cn.tianfu.databus.streams.StreamsAppConfig;
 
 /**

@@ -26,7 +26,7 @@ import cn.tianfu.databus.sharing.router.internal.RouterProcessor;
 import cn.tianfu.databus.streams.GuardedProcessor;
 import cn.tianfu.databus.streams.PoisonPillGuard;
 import cn.tianfu.databus.streams.StreamsAppConfig;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * The sharing router: reads every source topic {@code src.<dept>.<resource>}, applies each grant in force (row filter,

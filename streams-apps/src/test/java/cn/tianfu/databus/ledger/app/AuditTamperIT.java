@@ -2,7 +2,7 @@ package cn.tianfu.databus.ledger.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import cn.tianfu.databus.audit.AuditArchive;
+import cn.tianfu.databus.audit.admin.AuditArchive;
 import cn.tianfu.databus.audit.AuditReader;
 import cn.tianfu.databus.audit.ExchangeLogRecords;
 import cn.tianfu.databus.audit.SignedCheckpoint;

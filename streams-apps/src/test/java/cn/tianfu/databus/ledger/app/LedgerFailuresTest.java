@@ -12,7 +12,7 @@ import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.serde.AvroSerde;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.streams.StreamsAppConfig;
-import cn.tianfu.databus.topic.RecordLimits;
+import cn.tianfu.databus.contract.RecordLimits;
 
 /** One bad staged record never stops the ledger: it is dead-lettered and the next entry is chained. */
 class LedgerFailuresTest {

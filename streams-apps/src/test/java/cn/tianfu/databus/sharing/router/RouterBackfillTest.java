@@ -38,7 +38,7 @@ import cn.tianfu.databus.schemas.GrantStatus;
 import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.serde.AvroSerializer;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * Backfill in chunks: chunks of {@value #CHUNK} records; a new grant is found by the check every second (its first

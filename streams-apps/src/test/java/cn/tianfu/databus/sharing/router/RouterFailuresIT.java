@@ -38,7 +38,7 @@ import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.testkit.SharedBus;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * On the real broker: a 5 MB record compressed under the broker's limit on a source topic does not stop the router.

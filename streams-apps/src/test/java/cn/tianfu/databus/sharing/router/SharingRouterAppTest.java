@@ -1,5 +1,6 @@
 package cn.tianfu.databus.sharing.router;
 
+import cn.tianfu.databus.kafka.KafkaHeaders;
 import static cn.tianfu.databus.sharing.router.Fixtures.POPULATION;
 import static cn.tianfu.databus.sharing.router.Fixtures.entry;
 import static cn.tianfu.databus.sharing.router.Fixtures.grant;
@@ -46,10 +47,10 @@ import cn.tianfu.databus.schemas.ExchangeOperation;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.GrantStatus;
 import cn.tianfu.databus.schemas.SharingClass;
-import cn.tianfu.databus.sdk.EventHeaders;
+import cn.tianfu.databus.contract.EventHeaders;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.serde.AvroSerializer;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 class SharingRouterAppTest {
 
@@ -142,7 +143,7 @@ class SharingRouterAppTest {
     }
 
     private static String op(TestRecord<byte[], byte[]> r) {
-        return EventHeaders.text(r.headers(), EventHeaders.OP).orElseThrow();
+        return KafkaHeaders.text(r.headers(), EventHeaders.OP).orElseThrow();
     }
 
     private List<ExchangeLogEntry> staging() {
@@ -205,7 +206,7 @@ class SharingRouterAppTest {
         assertThat(v.get("divisionCode").toString()).isEqualTo("510104");
         assertThat(key(out.get(0))).isEqualTo(ID_1);
         assertThat(op(out.get(0))).isEqualTo("UPSERT");
-        assertThat(EventHeaders.text(out.get(0).headers(), EventHeaders.EVENT_ID)).contains("event-" + ID_1);
+        assertThat(KafkaHeaders.text(out.get(0).headers(), EventHeaders.EVENT_ID)).contains("event-" + ID_1);
         assertThat(ensuredTopics).contains(TO_MCA);
         assertThat(registry.subjects()).contains(TO_MCA + "-value");
     }
@@ -475,7 +476,7 @@ class SharingRouterAppTest {
         for (int i = 0; i < 4; i++) {
             ExchangeLogEntry e = log.get(i);
             assertThat(e.getExchangeId()).isEqualTo(ExchangeIds.forDelivery(SOURCE, 0, offsets[i], "g-1", ops[i]));
-            assertThat(EventHeaders.text(out.get(i).headers(), EventHeaders.EXCHANGE_ID)).contains(e.getExchangeId());
+            assertThat(KafkaHeaders.text(out.get(i).headers(), EventHeaders.EXCHANGE_ID)).contains(e.getExchangeId());
             assertThat(e.getOperation().name()).isEqualTo(ops[i].name());
             assertThat(e.getMode()).isEqualTo(ExchangeMode.PUSH);
             assertThat(e.getResourceCode()).isEqualTo(CODE);

@@ -59,7 +59,7 @@ import cn.tianfu.databus.sdk.Subscriber;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.testkit.SharedBus;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 class SharingRouterIT {
 

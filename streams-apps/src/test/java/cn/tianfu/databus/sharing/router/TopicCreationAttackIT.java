@@ -43,7 +43,7 @@ import cn.tianfu.databus.sdk.Publisher;
 import cn.tianfu.databus.sdk.Subscriber;
 import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.testkit.SharedBus;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * The 64-partition attack, from outside the SDK: a department's plain Admin client tries to create a topic under its

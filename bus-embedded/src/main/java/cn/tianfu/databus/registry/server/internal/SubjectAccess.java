@@ -1,10 +1,10 @@
 package cn.tianfu.databus.registry.server.internal;
 
+import cn.tianfu.databus.contract.Principals;
 import java.util.Optional;
 
 import cn.tianfu.databus.auth.Authenticator.Caller;
-import cn.tianfu.databus.department.AccessPolicy;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * Which subjects a caller may see (list, read, look up, test against). The bus's principal sees every subject. A
@@ -31,7 +31,7 @@ public final class SubjectAccess {
         }
         String t = topic.get();
         String me = caller.name();
-        if (me.startsWith(AccessPolicy.AUDITOR_PREFIX)) {
+        if (me.startsWith(Principals.AUDITOR_PREFIX)) {
             return t.equals(Topics.EXCHANGE_LOG) || t.equals(Topics.EXCHANGE_LOG_CHECKPOINTS);
         }
         return Topics.parseSource(t).isPresent()

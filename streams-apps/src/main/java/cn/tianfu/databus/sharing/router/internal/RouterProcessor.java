@@ -1,5 +1,6 @@
 package cn.tianfu.databus.sharing.router.internal;
 
+import cn.tianfu.databus.kafka.KafkaHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,8 +45,8 @@ import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.ResourceStatus;
 import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.schemas.SharingMethod;
-import cn.tianfu.databus.sdk.EventHeaders;
-import cn.tianfu.databus.sdk.SourcePositions;
+import cn.tianfu.databus.contract.EventHeaders;
+import cn.tianfu.databus.contract.SourcePositions;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.serde.AvroWireFormatException;
@@ -56,7 +57,7 @@ import cn.tianfu.databus.sharing.MaskRule;
 import cn.tianfu.databus.sharing.PolicyException;
 import cn.tianfu.databus.sharing.RowFilter;
 import cn.tianfu.databus.sharing.router.RouterContext;
-import cn.tianfu.databus.topic.Topics;
+import cn.tianfu.databus.contract.Topics;
 
 /**
  * Routes every source event to the grants in force on its resource; see {@code docs/router.md}. One instance per
@@ -249,7 +250,7 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         }
         String keyText = new String(record.key(), StandardCharsets.UTF_8);
         String stateKey = topic + SEP + keyText;
-        String position = EventHeaders.text(record.headers(), EventHeaders.SOURCE_POSITION).orElse(null);
+        String position = KafkaHeaders.text(record.headers(), EventHeaders.SOURCE_POSITION).orElse(null);
         if (position != null && alreadyApplied(stateKey, position, record.value(), partition, offset, schemaId)) {
             return;
         }

@@ -1,0 +1,143 @@
+package cn.tianfu.databus.kafka;
+
+import cn.tianfu.databus.contract.Topics;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+import cn.tianfu.databus.DatabusException;
+
+/**
+ * Creates the bus's topics from their declarations in {@link Topics}; existing topics are left as they are, except the
+ * exchange log's cleanup policy and retention, which are enforced at every start.
+ */
+public final class TopicProvisioner {
+
+    private final Admin admin;
+    private final short replicationFactor;
+    private final long timeoutMs;
+
+    public TopicProvisioner(Admin admin, short replicationFactor, long timeoutMs) {
+        this.admin = admin;
+        this.replicationFactor = replicationFactor;
+        this.timeoutMs = timeoutMs;
+    }
+
+    /**
+     * Creates every system topic that does not exist yet and brings an existing exchange log to its declared cleanup
+     * policy and retention ({@link #enforceExchangeLogConfigs}); returns the names it created.
+     */
+    public List<String> ensureSystemTopics(int partitions) {
+        List<String> created = ensure(Topics.systemTopics(partitions));
+        if (!created.contains(Topics.EXCHANGE_LOG)) { // a log created just now has its declared configs already
+            enforceExchangeLogConfigs(Topics.EXCHANGE_LOG);
+        }
+        return created;
+    }
+
+    /**
+     * Sets {@code cleanup.policy=delete} on an existing exchange-log topic (a bus created before the log stopped being
+     * compacted had {@code compact,delete}), and raises its {@code retention.ms} to five years when it is shorter; a
+     * longer retention is kept. Returns whether anything was changed.
+     */
+    public boolean enforceExchangeLogConfigs(String topic) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            Config current = describe(resource);
+            List<AlterConfigOp> ops = new ArrayList<>();
+            ConfigEntry policy = current.get(TopicConfig.CLEANUP_POLICY_CONFIG);
+            if (policy == null || !TopicConfig.CLEANUP_POLICY_DELETE.equals(policy.value())) {
+                ops.add(new AlterConfigOp(new ConfigEntry(TopicConfig.CLEANUP_POLICY_CONFIG,
+                        TopicConfig.CLEANUP_POLICY_DELETE), AlterConfigOp.OpType.SET));
+            }
+            long declared = Topics.FIVE_YEARS.toMillis();
+            ConfigEntry retention = current.get(TopicConfig.RETENTION_MS_CONFIG);
+            long retentionMs = retention == null || retention.value() == null ? 0 : Long.parseLong(retention.value());
+            if (retentionMs >= 0 && retentionMs < declared) {
+                ops.add(new AlterConfigOp(new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, Long.toString(declared)),
+                        AlterConfigOp.OpType.SET));
+            }
+            if (ops.isEmpty()) {
+                return false;
+            }
+            admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get(timeoutMs, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DatabusException("interrupted while checking the configs of " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new DatabusException("cannot set the cleanup policy and retention of " + topic + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The topic's configs; a topic another instance has just created may not be known to every broker yet, so an
+     * unknown topic is asked again until the timeout.
+     */
+    private Config describe(ConfigResource resource) throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true) {
+            try {
+                return admin.describeConfigs(List.of(resource)).all().get(timeoutMs, TimeUnit.MILLISECONDS).get(resource);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** Creates the given topics where missing; returns the names it created. */
+    public List<String> ensure(Collection<Topics.SystemTopic> topics) {
+        try {
+            Set<String> existing = admin.listTopics().names().get(timeoutMs, TimeUnit.MILLISECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (Topics.SystemTopic t : topics) {
+                if (!existing.contains(t.name())) {
+                    missing.add(new NewTopic(t.name(), t.partitions(), replicationFactor).configs(t.configs()));
+                }
+            }
+            if (missing.isEmpty()) {
+                return List.of();
+            }
+            List<String> created = new ArrayList<>();
+            for (var entry : admin.createTopics(missing).values().entrySet()) {
+                try {
+                    entry.getValue().get(timeoutMs, TimeUnit.MILLISECONDS);
+                    created.add(entry.getKey());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new DatabusException("cannot create topic " + entry.getKey() + ": " + e.getCause().getMessage(), e.getCause());
+                    }
+                }
+            }
+            return created;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DatabusException("interrupted while creating topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new DatabusException("cannot list or create topics: " + e.getMessage(), e);
+        }
+    }
+
+    /** Creates one topic where missing, with the given configs; true when it was created now. */
+    public boolean ensure(String name, int partitions, Map<String, String> configs) {
+        return !ensure(List.of(new Topics.SystemTopic(name, partitions, configs))).isEmpty();
+    }
+}

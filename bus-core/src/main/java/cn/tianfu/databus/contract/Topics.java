@@ -1,0 +1,259 @@
+package cn.tianfu.databus.contract;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+
+/**
+ * Every topic name of the bus, declared once. No other class builds a topic name by concatenation: department
+ * topics come from the factory methods here, system topics from the constants, and the streams apps subscribe with
+ * the patterns here.
+ *
+ * <p>The layout is chosen so that Kafka's prefix ACLs express the whole access policy: a department writes
+ * {@code src.<dept>.} and {@code cmd.<dept>}, reads {@code dlv.<dept>.} and {@code reply.<dept>}.
+ *
+ * <pre>{@code
+ * String topic = Topics.source("psb", "population");   // "src.psb.population"
+ * Topics.parseSource(topic).get().department();        // "psb"
+ * }</pre>
+ */
+public final class Topics {
+
+    /**
+     * The largest record batch, in bytes, the bus accepts on a department's {@code src.} and {@code cmd.} topics (their
+     * {@code max.message.bytes}): {@link RecordLimits#MAX_RECORD_BYTES}, 1 MiB. Every producer the bus runs is sized
+     * above it ({@link RecordLimits#MAX_REQUEST_BYTES}), so a record a department could publish can always be routed,
+     * delivered and, cut, dead-lettered.
+     */
+    public static final int MAX_MESSAGE_BYTES = RecordLimits.MAX_RECORD_BYTES;
+
+    /** Five years, the exchange log's legal retention (Art. 23). */
+    public static final Duration FIVE_YEARS = Duration.ofDays(5 * 365 + 1);
+
+    public static final String SOURCE_PREFIX = "src.";
+    public static final String DELIVERY_PREFIX = "dlv.";
+    public static final String COMMAND_PREFIX = "cmd.";
+    public static final String REPLY_PREFIX = "reply.";
+
+    public static final String CATALOG = "bus.catalog";
+    public static final String GRANTS = "bus.grants";
+    public static final String REQUESTS = "bus.requests";
+    /** The departments known to the bus, keyed by department id (compacted). */
+    public static final String DEPARTMENTS = "bus.departments";
+    /**
+     * The working-day calendars, one record per region and year keyed {@code <region>/<year>} (e.g. {@code CN/2027};
+     * compacted); only the bus writes and reads it.
+     */
+    public static final String CALENDARS = "bus.calendars";
+    /** The auditors known to the bus, keyed by auditor id (compacted); only the bus reads it. */
+    public static final String AUDITORS = "bus.auditors";
+    public static final String EXCHANGE_LOG = "bus.exchange-log";
+    public static final String EXCHANGE_LOG_STAGING = "bus.exchange-log.staging";
+    public static final String EXCHANGE_LOG_CHECKPOINTS = "bus.exchange-log.checkpoints";
+    public static final String VIOLATIONS = "bus.violations";
+    public static final String DEADLETTER = "bus.deadletter";
+    /** The schema registry's own log, named as Confluent Schema Registry names it. */
+    public static final String SCHEMAS = "_schemas";
+
+    /** Department ids: lower case, start with a letter, no dots (the dot separates the parts of a topic name). */
+    public static final Pattern DEPARTMENT_ID = Pattern.compile("[a-z][a-z0-9-]{1,31}");
+    /** Resource codes as they appear in topic names: letters, digits, '-' and '_', no dots. */
+    public static final Pattern RESOURCE_CODE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,99}");
+
+    /** CDC runner names, as they appear in the runner's own topics. */
+    public static final Pattern CDC_RUNNER = Pattern.compile("[a-z][a-z0-9-]{1,47}");
+    private static final String CDC_INFIX = "_cdc.";
+
+    /** Every {@code src.<dept>.<resource>} topic. */
+    public static final Pattern SOURCE_PATTERN = Pattern.compile("src\\.([a-z][a-z0-9-]{1,31})\\.([A-Za-z0-9][A-Za-z0-9_-]{0,99})");
+    /** Every CDC runner's dead-letter topic; group 1 is the department, group 2 the runner. */
+    public static final Pattern CDC_DEADLETTERS_PATTERN = Pattern.compile("src\\.([a-z][a-z0-9-]{1,31})\\._cdc\\.([a-z][a-z0-9-]{1,47})\\.deadletters");
+
+    /** Every {@code cmd.<dept>} topic. */
+    public static final Pattern COMMAND_PATTERN = Pattern.compile("cmd\\.([a-z][a-z0-9-]{1,31})");
+
+    private Topics() {
+    }
+
+    /** The topic a department publishes one resource's changes on. */
+    public static String source(String department, String resourceCode) {
+        return SOURCE_PREFIX + checkDepartment(department) + "." + checkResource(resourceCode);
+    }
+
+    /** The topic the bus delivers one resource to one consuming department on. */
+    public static String delivery(String consumer, String resourceCode) {
+        return DELIVERY_PREFIX + checkDepartment(consumer) + "." + checkResource(resourceCode);
+    }
+
+    /** Prefix of all of a department's delivery topics (for prefix ACLs and pattern subscriptions). */
+    public static String deliveryPrefix(String consumer) {
+        return DELIVERY_PREFIX + checkDepartment(consumer) + ".";
+    }
+
+    /** Prefix of all of a department's source topics. */
+    public static String sourcePrefix(String department) {
+        return SOURCE_PREFIX + checkDepartment(department) + ".";
+    }
+
+    /** The topic a department sends governance commands on; the topic names the sender. */
+    public static String commands(String department) {
+        return COMMAND_PREFIX + checkDepartment(department);
+    }
+
+    /** The topic governance answers a department's commands on. */
+    public static String replies(String department) {
+        return REPLY_PREFIX + checkDepartment(department);
+    }
+
+    /** Prefix of every consumer group and transactional id a department may use. */
+    public static String groupPrefix(String department) {
+        return checkDepartment(department) + ".";
+    }
+
+    /**
+     * Where a department's CDC runner keeps its Debezium offsets: {@code src.<dept>._cdc.<runner>.offsets}. Under the
+     * department's prefix (its ACLs cover it) but not a source topic: it does not match {@link #SOURCE_PATTERN}.
+     */
+    public static String cdcOffsets(String department, String runner) {
+        return cdcPrefix(department) + checkRunner(runner) + ".offsets";
+    }
+
+    /** Where a department's CDC runner keeps the MySQL/MariaDB schema history: {@code src.<dept>._cdc.<runner>.schema-history}. */
+    public static String cdcSchemaHistory(String department, String runner) {
+        return cdcPrefix(department) + checkRunner(runner) + ".schema-history";
+    }
+
+    /**
+     * Prefix of a department's CDC runners' internal topics, {@code src.<dept>._cdc.}: the only prefix under which a
+     * department may create topics (Debezium creates its offsets and schema-history topics itself). Never a source topic.
+     */
+    public static String cdcPrefix(String department) {
+        return sourcePrefix(department) + CDC_INFIX;
+    }
+
+    /**
+     * Whether {@code topic} is a CDC runner's internal topic ({@code src.<dept>._cdc....}), which departments create
+     * themselves with partitions and configs of their choosing: no bus app may read it as a source.
+     */
+    public static boolean isCdcInternal(String topic) {
+        if (topic == null || !topic.startsWith(SOURCE_PREFIX)) {
+            return false;
+        }
+        int dot = topic.indexOf('.', SOURCE_PREFIX.length());
+        return dot > 0 && topic.startsWith(CDC_INFIX, dot + 1);
+    }
+
+    /**
+     * Where a department's CDC runner reports what it cannot publish: {@code src.<dept>._cdc.<runner>.deadletters}. Only
+     * the department can write it (its prefix), so the topic name, not the record, says who wrote a dead letter there;
+     * the bus's {@code bus.deadletter} is written by the bus alone. Matched by {@link #CDC_DEADLETTERS_PATTERN}.
+     */
+    public static String cdcDeadLetters(String department, String runner) {
+        return cdcPrefix(department) + checkRunner(runner) + ".deadletters";
+    }
+
+    /** CDC runner names: lower case letters, digits and '-', starting with a letter, no dots. */
+    public static String checkRunner(String runner) {
+        if (runner == null || !CDC_RUNNER.matcher(runner).matches()) {
+            throw new IllegalArgumentException("CDC runner name '" + runner
+                    + "' is invalid: use 2-48 characters, lower-case letters, digits and '-', starting with a letter");
+        }
+        return runner;
+    }
+
+    /** Parses {@code src.<dept>.<resource>}; empty when the name is not a source topic. */
+    public static Optional<ResourceTopic> parseSource(String topic) {
+        var m = SOURCE_PATTERN.matcher(topic);
+        return m.matches() ? Optional.of(new ResourceTopic(m.group(1), m.group(2))) : Optional.empty();
+    }
+
+    /** Parses {@code dlv.<consumer>.<resource>}; empty when the name is not a delivery topic. */
+    public static Optional<ResourceTopic> parseDelivery(String topic) {
+        if (!topic.startsWith(DELIVERY_PREFIX)) {
+            return Optional.empty();
+        }
+        return parseSource(SOURCE_PREFIX + topic.substring(DELIVERY_PREFIX.length()));
+    }
+
+    /** Parses {@code cmd.<dept>} to the sending department; empty when the name is not a command topic. */
+    public static Optional<String> parseCommandSender(String topic) {
+        var m = COMMAND_PATTERN.matcher(topic);
+        return m.matches() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    public static String checkDepartment(String department) {
+        if (department == null || !DEPARTMENT_ID.matcher(department).matches()) {
+            throw new IllegalArgumentException("department id '" + department
+                    + "' is invalid: use 2-32 characters, lower-case letters, digits and '-', starting with a letter");
+        }
+        return department;
+    }
+
+    public static String checkResource(String resourceCode) {
+        if (resourceCode == null || !RESOURCE_CODE.matcher(resourceCode).matches()) {
+            throw new IllegalArgumentException("resource code '" + resourceCode
+                    + "' is invalid: use 1-100 letters, digits, '-' and '_', starting with a letter or digit");
+        }
+        return resourceCode;
+    }
+
+    /** A department and a resource code, as named by a {@code src.} or {@code dlv.} topic. */
+    public record ResourceTopic(String department, String resourceCode) {
+    }
+
+    /** A topic the bus creates at start, with its configuration. */
+    public record SystemTopic(String name, int partitions, Map<String, String> configs) {
+    }
+
+    private static final Map<String, String> COMPACTED = Map.of("cleanup.policy", "compact");
+
+    private static final Map<String, String> RESOURCE = Map.of("cleanup.policy", "compact",
+            "max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES));
+
+    /**
+     * Configs for a department's source and delivery topics: compacted, so the latest state per key stays replayable,
+     * and records of at most {@link #MAX_MESSAGE_BYTES}.
+     */
+    public static Map<String, String> resourceTopicConfigs() {
+        return RESOURCE;
+    }
+
+    /** Configs for a department's {@code cmd.<dept>} topic: commands of at most {@link #MAX_MESSAGE_BYTES}. */
+    public static Map<String, String> commandTopicConfigs() {
+        return Map.of("max.message.bytes", Integer.toString(MAX_MESSAGE_BYTES));
+    }
+
+    /**
+     * Configs of the exchange log: deletion by age only, after five years. Never compacted: the key is the exchange id,
+     * so compaction would let a tombstone, or a second record with the same id, erase an entry for good.
+     */
+    public static Map<String, String> exchangeLogConfigs() {
+        return Map.of("cleanup.policy", "delete",
+                "retention.ms", Long.toString(FIVE_YEARS.toMillis()));
+    }
+
+    /** The topics the bus creates when it starts, with their declared configs. */
+    public static List<SystemTopic> systemTopics(int partitions) {
+        return List.of(
+                new SystemTopic(CATALOG, 1, COMPACTED),
+                new SystemTopic(GRANTS, 1, COMPACTED),
+                new SystemTopic(REQUESTS, partitions, COMPACTED),
+                new SystemTopic(DEPARTMENTS, 1, COMPACTED),
+                new SystemTopic(AUDITORS, 1, COMPACTED),
+                new SystemTopic(CALENDARS, 1, COMPACTED),
+                new SystemTopic(EXCHANGE_LOG, partitions, exchangeLogConfigs()),
+                new SystemTopic(EXCHANGE_LOG_STAGING, partitions, Map.of(
+                        "retention.ms", Long.toString(Duration.ofDays(7).toMillis()))),
+                // every checkpoint is kept (not only the latest per partition): an auditor checks them all
+                new SystemTopic(EXCHANGE_LOG_CHECKPOINTS, 1, Map.of(
+                        "retention.ms", Long.toString(FIVE_YEARS.toMillis()))),
+                new SystemTopic(VIOLATIONS, 1, Map.of(
+                        "retention.ms", Long.toString(FIVE_YEARS.toMillis()))),
+                new SystemTopic(DEADLETTER, 1, Map.of(
+                        "retention.ms", Long.toString(Duration.ofDays(365).toMillis()))),
+                new SystemTopic(SCHEMAS, 1, COMPACTED));
+    }
+}
