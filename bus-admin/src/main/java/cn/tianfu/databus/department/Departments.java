@@ -42,7 +42,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.governance.client.GovernanceException;
-import cn.tianfu.databus.governance.client.internal.CompactedTopicReader;
+import cn.tianfu.databus.kafka.CompactedTopicReader;
 import cn.tianfu.databus.schemas.Auditor;
 import cn.tianfu.databus.schemas.Department;
 import cn.tianfu.databus.security.Passwords;

@@ -49,6 +49,11 @@ public final class KeyHasher {
         this.valueMacs = ThreadLocal.withInitial(() -> newMac(valueKey));
     }
 
+    /** Where the bus in {@code dataDir} keeps its key-hash secret. */
+    public static Path secretFile(Path dataDir) {
+        return dataDir.resolve(KeyFiles.KEYS_DIR).resolve(SECRET_FILE);
+    }
+
     /** A hasher with the given secret (exactly {@value #SECRET_LENGTH} bytes); the array is copied. */
     public static KeyHasher withSecret(byte[] secret) {
         if (secret == null || secret.length != SECRET_LENGTH) {

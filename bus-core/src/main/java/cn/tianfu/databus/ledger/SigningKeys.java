@@ -46,6 +46,11 @@ public final class SigningKeys {
         this.publicKey = publicKey;
     }
 
+    /** Where the bus in {@code dataDir} publishes its public key as PEM. */
+    public static Path publicPemFile(Path dataDir) {
+        return dataDir.resolve(KeyFiles.KEYS_DIR).resolve(PUBLIC_PEM_FILE);
+    }
+
     /** A new key pair held in memory only. */
     public static SigningKeys generate() {
         try {

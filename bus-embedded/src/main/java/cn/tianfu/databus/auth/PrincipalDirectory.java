@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import cn.tianfu.databus.client.DatabusClientConfig;
-import cn.tianfu.databus.governance.client.internal.CompactedTopicReader;
+import cn.tianfu.databus.kafka.CompactedTopicReader;
 import cn.tianfu.databus.schemas.Auditor;
 import cn.tianfu.databus.schemas.Department;
 import cn.tianfu.databus.security.Passwords;

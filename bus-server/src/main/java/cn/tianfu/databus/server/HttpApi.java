@@ -1,5 +1,6 @@
 package cn.tianfu.databus.server;
 
+import cn.tianfu.databus.contract.ApiPaths;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,8 +13,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.auth.Authenticator;
 import cn.tianfu.databus.auth.LoginGuard;
-import cn.tianfu.databus.governance.client.internal.AvroJson;
-import cn.tianfu.databus.governance.client.internal.HttpViews;
+import cn.tianfu.databus.client.AvroJson;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Grant;
 import io.javalin.Javalin;
@@ -83,7 +83,7 @@ public final class HttpApi implements AutoCloseable {
             if (authenticator != null && state != null) {
                 LoginGuard guard = new LoginGuard(authenticator);
                 config.routes.before("/api/*", ctx -> authenticate(ctx, guard));
-                config.routes.get(HttpViews.REQUESTS_PATH, ctx -> {
+                config.routes.get(ApiPaths.REQUESTS, ctx -> {
                     Authenticator.Caller caller = ctx.attribute(CALLER);
                     String me = caller.name();
                     Predicate<AccessRequest> filter = switch (role(ctx, "mine", "incoming")) {
@@ -93,7 +93,7 @@ public final class HttpApi implements AutoCloseable {
                     };
                     sendJson(ctx, AvroJson.encode(state.requests(filter), AccessRequest.class));
                 });
-                config.routes.get(HttpViews.GRANTS_PATH, ctx -> {
+                config.routes.get(ApiPaths.GRANTS, ctx -> {
                     Authenticator.Caller caller = ctx.attribute(CALLER);
                     String me = caller.name();
                     Predicate<Grant> filter = switch (role(ctx, "consumer", "provider")) {

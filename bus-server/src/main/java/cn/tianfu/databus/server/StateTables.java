@@ -10,7 +10,7 @@ import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 import cn.tianfu.databus.client.DatabusClientConfig;
-import cn.tianfu.databus.governance.client.internal.CompactedTopicReader;
+import cn.tianfu.databus.kafka.CompactedTopicReader;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.serde.AvroSerde;

@@ -28,7 +28,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.department.AccessPolicy;
 import cn.tianfu.databus.governance.client.GovernanceException;
-import cn.tianfu.databus.governance.client.internal.CompactedTopicReader;
+import cn.tianfu.databus.kafka.CompactedTopicReader;
 import cn.tianfu.databus.schemas.HolidayCalendar;
 import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.contract.Topics;

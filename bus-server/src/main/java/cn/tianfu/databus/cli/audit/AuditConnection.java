@@ -6,7 +6,6 @@ import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.ledger.KeyHasher;
 import cn.tianfu.databus.ledger.PublicKeys;
 import cn.tianfu.databus.ledger.SigningKeys;
-import cn.tianfu.databus.ledger.internal.KeyFiles;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.serde.AvroSerdeConfig;
 import cn.tianfu.databus.server.ClientFiles;
@@ -69,7 +68,7 @@ public final class AuditConnection {
     PublicKey publicKey(Path pemFile) {
         Path file = pemFile;
         if (file == null && dataDir != null) {
-            file = dataDir.resolve(KeyFiles.KEYS_DIR).resolve(SigningKeys.PUBLIC_PEM_FILE);
+            file = SigningKeys.publicPemFile(dataDir);
         }
         if (file == null) {
             return null;
@@ -87,7 +86,7 @@ public final class AuditConnection {
         if (dataDir == null) {
             throw new DatabusException("trace and digest need the bus's key-hash secret: run them on the bus machine with --data-dir DIR");
         }
-        Path secret = dataDir.resolve(KeyFiles.KEYS_DIR).resolve(KeyHasher.SECRET_FILE);
+        Path secret = KeyHasher.secretFile(dataDir);
         if (!Files.exists(secret)) {
             throw new DatabusException("no key-hash secret at " + secret + ": --data-dir must be the bus's data directory");
         }

@@ -1,5 +1,7 @@
 package cn.tianfu.databus.governance.client.internal;
 
+import cn.tianfu.databus.contract.ApiPaths;
+import cn.tianfu.databus.client.AvroJson;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -36,20 +38,15 @@ import cn.tianfu.databus.security.BusUnreachableException;
  */
 public final class HttpViews {
 
-    /** Path of the requests view. */
-    public static final String REQUESTS_PATH = "/api/v1/requests";
-    /** Path of the grants view. */
-    public static final String GRANTS_PATH = "/api/v1/grants";
-
     private HttpViews() {
     }
 
     public static RequestsView requests(DatabusClientConfig config, Duration timeout) {
-        return new Requests(new Fetcher<>(config, timeout, REQUESTS_PATH, AccessRequest.class));
+        return new Requests(new Fetcher<>(config, timeout, ApiPaths.REQUESTS, AccessRequest.class));
     }
 
     public static GrantsView grants(DatabusClientConfig config, Duration timeout) {
-        return new Grants(new Fetcher<>(config, timeout, GRANTS_PATH, Grant.class));
+        return new Grants(new Fetcher<>(config, timeout, ApiPaths.GRANTS, Grant.class));
     }
 
     private static final class Fetcher<V extends SpecificRecord> {

@@ -1,5 +1,6 @@
 package cn.tianfu.databus.governance.client.internal;
 
+import cn.tianfu.databus.kafka.CompactedTopicReader;
 import java.text.Normalizer;
 import java.time.Duration;
 import java.util.Comparator;

@@ -1,8 +1,6 @@
-package cn.tianfu.databus.governance.client.internal;
+package cn.tianfu.databus.kafka;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +15,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordDeserializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import cn.tianfu.databus.governance.client.GovernanceException;
 
@@ -29,8 +25,6 @@ import cn.tianfu.databus.governance.client.GovernanceException;
  * key written in another encoding still matches); tombstones remove by record key. Thread-safe.
  */
 public final class CompactedTopicReader<V> implements AutoCloseable {
-
-    private static final Logger LOG = LoggerFactory.getLogger(CompactedTopicReader.class);
 
     private final String topic;
     private final Consumer<String, V> consumer;
@@ -59,13 +53,10 @@ public final class CompactedTopicReader<V> implements AutoCloseable {
                 consumer.assign(partitions);
                 consumer.seekToBeginning(partitions);
             }
-            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, timeout));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!caughtUp(end)) {
-                if (System.nanoTime() > deadline) {
-                    throw new GovernanceException("cannot read " + topic + " to its end within " + timeout.toMillis() + " ms", true);
-                }
-                poll();
+            try {
+                TopicReader.readToEnd(consumer, partitions, timeout, this::apply);
+            } catch (TopicReader.NotCaughtUpException e) {
+                throw new GovernanceException("cannot read " + topic + " to its end within " + timeout.toMillis() + " ms", true);
             }
             return new LinkedHashMap<>(table);
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
@@ -75,7 +66,7 @@ public final class CompactedTopicReader<V> implements AutoCloseable {
             if (e instanceof RecordDeserializationException) {
                 throw e;
             }
-            var typed = cn.tianfu.databus.kafka.KafkaErrors.translate(e, null, "read " + topic);
+            var typed = KafkaErrors.translate(e, null, "read " + topic);
             if (typed.isPresent()) {
                 throw typed.get();
             }
@@ -83,34 +74,15 @@ public final class CompactedTopicReader<V> implements AutoCloseable {
         }
     }
 
-    private boolean caughtUp(Map<TopicPartition, Long> end) {
-        for (TopicPartition tp : partitions) {
-            if (consumer.position(tp, timeout) < end.getOrDefault(tp, 0L)) {
-                return false;
+    private void apply(ConsumerRecord<String, V> r) {
+        if (r.value() == null) {
+            if (r.key() != null) {
+                table.remove(r.key());
             }
-        }
-        return true;
-    }
-
-    private void poll() {
-        List<ConsumerRecord<String, V>> records = new ArrayList<>();
-        try {
-            consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-        } catch (RecordDeserializationException e) {
-            // a record that is not what the topic should hold: skip it, say so, keep the rest
-            LOG.warn("Skipping unreadable record at {} offset {}: {}", e.topicPartition(), e.offset(), e.getMessage());
-            consumer.seek(e.topicPartition(), e.offset() + 1);
-        }
-        for (ConsumerRecord<String, V> r : records) {
-            if (r.value() == null) {
-                if (r.key() != null) {
-                    table.remove(r.key());
-                }
-            } else {
-                String key = keyOf.apply(r.value());
-                table.remove(key); // keep the table in order of last change
-                table.put(key, r.value());
-            }
+        } else {
+            String key = keyOf.apply(r.value());
+            table.remove(key); // keep the table in order of last change
+            table.put(key, r.value());
         }
     }
 

@@ -1,4 +1,4 @@
-package cn.tianfu.databus.governance.client.internal;
+package cn.tianfu.databus.client;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
