@@ -6,11 +6,14 @@ import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericContainer;
 
-/** The schema registry wire format: magic byte 0, 4-byte big-endian schema id, then Avro binary. */
+/**
+ * The serde's side of the schema registry wire format: the framing itself is {@link cn.tianfu.databus.contract.WireFormat};
+ * this adds the schema a Java value is written with.
+ */
 public final class WireFormat {
 
-    public static final byte MAGIC_BYTE = 0;
-    public static final int HEADER_SIZE = 5;
+    public static final byte MAGIC_BYTE = cn.tianfu.databus.contract.WireFormat.MAGIC_BYTE;
+    public static final int HEADER_SIZE = cn.tianfu.databus.contract.WireFormat.HEADER_SIZE;
 
     private static final Map<Class<?>, Schema> PRIMITIVES = Map.of(
             String.class, Schema.create(Schema.Type.STRING),
@@ -39,14 +42,10 @@ public final class WireFormat {
     }
 
     public static void writeHeader(byte[] target, int schemaId) {
-        target[0] = MAGIC_BYTE;
-        target[1] = (byte) (schemaId >>> 24);
-        target[2] = (byte) (schemaId >>> 16);
-        target[3] = (byte) (schemaId >>> 8);
-        target[4] = (byte) schemaId;
+        cn.tianfu.databus.contract.WireFormat.writeHeader(target, schemaId);
     }
 
     public static int readSchemaId(byte[] data) {
-        return ((data[1] & 0xff) << 24) | ((data[2] & 0xff) << 16) | ((data[3] & 0xff) << 8) | (data[4] & 0xff);
+        return cn.tianfu.databus.contract.WireFormat.readSchemaId(data);
     }
 }
