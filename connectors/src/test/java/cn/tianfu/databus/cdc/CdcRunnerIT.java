@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import org.apache.avro.Conversions;
@@ -160,14 +161,22 @@ class CdcRunnerIT {
     }
 
     private CdcRunner runner(CdcMapping mapping) {
+        return runner(mapping, PublishListener.NONE);
+    }
+
+    private CdcRunner runner(CdcMapping mapping, PublishListener listener) {
         CdcRunner runner = CdcRunner.create(mapping, department(mapping.department()), CdcConfig.fromMap(Map.of(
-                CdcConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000, CdcConfig.TOPIC_REPLICATION_FACTOR_CONFIG, 1)));
+                CdcConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000, CdcConfig.TOPIC_REPLICATION_FACTOR_CONFIG, 1)), listener);
         closeables.add(0, runner);
         return runner;
     }
 
     private CdcRunner started(CdcMapping mapping) throws InterruptedException {
-        CdcRunner runner = runner(mapping);
+        return started(mapping, PublishListener.NONE);
+    }
+
+    private CdcRunner started(CdcMapping mapping, PublishListener listener) throws InterruptedException {
+        CdcRunner runner = runner(mapping, listener);
         runner.start();
         assertThat(runner.awaitStreaming(Duration.ofSeconds(90))).as(() -> runner.status().line()).isTrue();
         return runner;
@@ -351,7 +360,8 @@ class CdcRunnerIT {
         String runnerName = "pop-" + suffix();
         CdcMapping mapping = populationMapping(r, runnerName, table, "");
         List<Delivery> received = subscribe(r);
-        CdcRunner first = started(mapping);
+        CrashAfterNextPublish crash = new CrashAfterNextPublish(mapping.runner());
+        CdcRunner first = started(mapping, crash);
         String insert = INSERT_RESIDENT.formatted(table);
         int rows = 300;
         var writer = threads.submit(() -> {
@@ -364,7 +374,7 @@ class CdcRunnerIT {
             return null;
         });
         await().atMost(Duration.ofSeconds(60)).until(() -> first.status().rowsCaptured() >= 60);
-        first.crashAfterNextPublish();
+        crash.arm();
         first.awaitStopped();
         assertThat(first.status().state()).isEqualTo(CdcStatus.State.FAILED);
         first.close();
@@ -389,6 +399,31 @@ class CdcRunnerIT {
         assertThat(staging).hasSize(expected);
         assertThat(staging.stream().map(ExchangeLogEntry::getExchangeId).distinct()).hasSize(expected);
         assertThat(second.status().state()).isEqualTo(CdcStatus.State.STREAMING);
+    }
+
+    /**
+     * Crashes a runner once armed: the next batch is published but its offsets are never recorded, then the engine
+     * stops — exactly what a killed process leaves behind.
+     */
+    private static final class CrashAfterNextPublish implements PublishListener {
+        private final String runner;
+        private final AtomicBoolean armed = new AtomicBoolean();
+
+        CrashAfterNextPublish(String runner) {
+            this.runner = runner;
+        }
+
+        void arm() {
+            armed.set(true);
+        }
+
+        @Override
+        public void published(int changes) {
+            if (armed.get()) {
+                throw new CdcException("simulated crash of runner " + runner + " after publishing " + changes
+                        + " change(s) whose offsets are not recorded");
+            }
+        }
     }
 
     private static String id(int i) {
