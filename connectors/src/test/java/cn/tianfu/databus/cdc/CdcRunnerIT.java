@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.catalog.AvroSchemas;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
@@ -317,7 +318,7 @@ class CdcRunnerIT {
         assertThat(events).extracting(CdcRunnerIT::key).containsExactly("510104199001011234", "510105198502023456",
                 "510104199001011234", "510105198502023456");
         GenericRecord snapshot = decode(events.get(0));
-        assertThat(snapshot.getSchema()).isEqualTo(registry.latest(r.topic() + "-value").schema());
+        assertThat(snapshot.getSchema()).isEqualTo(registry.latest(Subjects.valueSubject(r.topic())).schema());
         assertThat(str(snapshot, "name")).isEqualTo("张三");
         assertThat(snapshot.get("birthDate")).isEqualTo((int) LocalDate.of(1990, 1, 1).toEpochDay());
         assertThat(snapshot.get("updatedAt")).isEqualTo(Instant.parse("2026-03-01T01:30:00Z").toEpochMilli());
@@ -443,7 +444,7 @@ class CdcRunnerIT {
 
         // the provider evolves the catalogued schema first (a new optional field), then adds the column
         Schema evolved = withOptionalField(r.schema(), "nickname");
-        registry.register(r.topic() + "-value", evolved);
+        registry.register(Subjects.valueSubject(r.topic()), evolved);
         try (Connection c = TestDatabases.postgresAsOwner(pg); Statement s = c.createStatement()) {
             s.execute("ALTER TABLE " + table + " ADD COLUMN nickname text");
         }
@@ -564,7 +565,7 @@ class CdcRunnerIT {
         assertThat(table(second, "public." + stopping).stoppedAt()).isEqualTo(stopped.stoppedAt());
         // the catalog gets the field while the runner runs: a later change would fit now, but it is held back too, so
         // the table's history is not published with a gap before it
-        registry.register(residents.topic() + "-value", withOptionalField(residents.schema(), "blood_type"));
+        registry.register(Subjects.valueSubject(residents.topic()), withOptionalField(residents.schema(), "blood_type"));
         pgExec("INSERT INTO " + stopping + " (id_number, full_name, division, blood_type) VALUES (?, ?, ?, ?)",
                 id(4), "赵六", "510104", "A");
         pgExec(insertMover, id(105), "迁入105", null, null, null, "510105", "2026-03-01 09:30:00+08");
