@@ -33,6 +33,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.broker.BrokerConfig;
 import cn.tianfu.databus.broker.EmbeddedBroker;
@@ -238,7 +239,7 @@ final class BenchBus implements AutoCloseable {
         } catch (Exception e) {
             throw new DatabusException("cannot create " + topic + ": " + e.getMessage(), e);
         }
-        int schemaId = registry.register(topic + "-value", data.schema());
+        int schemaId = registry.register(Subjects.valueSubject(topic), data.schema());
         sendGovernance(Topics.CATALOG, code, data.catalogEntry(code, provider, schemaId));
         return new Resource(code, provider, schemaId);
     }

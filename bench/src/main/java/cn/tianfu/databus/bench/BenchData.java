@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Random;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.catalog.AvroSchemas;
 import cn.tianfu.databus.catalog.CatalogEntries;
 import cn.tianfu.databus.catalog.ResourceDefinition;
@@ -132,7 +133,7 @@ public final class BenchData {
 
     /** A catalog entry of the resource under {@code code}, provided by {@code provider}, with its registered schema. */
     public CatalogEntry catalogEntry(String code, String provider, int schemaId) {
-        String subject = Topics.source(provider, code) + "-value";
+        String subject = Subjects.valueSubject(Topics.source(provider, code));
         CatalogEntry base = CatalogEntries.toCatalogEntry(definition, subject, schemaId, 1, 1, Instant.now());
         return CatalogEntry.newBuilder(base)
                 .setCode(code)

@@ -39,6 +39,7 @@ import org.apache.kafka.common.quota.ClientQuotaFilterComponent;
 import org.apache.kafka.common.resource.ResourcePatternFilter;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.governance.client.GovernanceException;
@@ -320,8 +321,8 @@ public final class Departments implements AutoCloseable {
      * Departments may not register schemas; their clients then find these registered.
      */
     private void registerCommandSchema(String id) {
-        registry.register(Topics.commands(id) + "-value", cn.tianfu.databus.schemas.GovernanceCommand.getClassSchema());
-        registry.register(Topics.DEADLETTER + "-value", cn.tianfu.databus.schemas.DeadLetter.getClassSchema());
+        registry.register(Subjects.valueSubject(Topics.commands(id)), cn.tianfu.databus.schemas.GovernanceCommand.getClassSchema());
+        registry.register(Subjects.valueSubject(Topics.DEADLETTER), cn.tianfu.databus.schemas.DeadLetter.getClassSchema());
     }
 
     private void upsertCredential(String user, String password) throws Exception {

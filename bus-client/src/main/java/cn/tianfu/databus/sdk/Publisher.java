@@ -1,24 +1,11 @@
 package cn.tianfu.databus.sdk;
 
-import cn.tianfu.databus.contract.EventHeaders;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.IndexedRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.DatumWriter;
-import org.apache.avro.io.EncoderFactory;
-import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,6 +15,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import cn.tianfu.databus.client.DatabusClientConfig;
+import cn.tianfu.databus.contract.SourceEvent;
+import cn.tianfu.databus.contract.SourceEvents;
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.registry.RegisteredSchema;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryException;
@@ -55,9 +45,10 @@ import cn.tianfu.databus.contract.Topics;
  * <p>Keys are strings: the value of the resource's key field. For a key made of several fields use
  * {@link #compositeKey(String...)}, so every publisher of the bus joins them the same way.
  *
- * <p>The producer is idempotent with {@code acks=all}. Every record carries the headers {@link EventHeaders#EVENT_ID}
- * (a random UUID), {@link EventHeaders#OP} ({@code UPSERT} or {@code DELETE}) and {@link EventHeaders#SOURCE_TIME}.
- * A delete is a tombstone. Thread-safe.
+ * <p>The producer is idempotent with {@code acks=all}. Records are framed and their headers chosen by the bus's one
+ * source-event codec, {@link SourceEvents}: every record carries the headers {@link EventHeaders#EVENT_ID} (a random
+ * UUID), {@link EventHeaders#OP} ({@code UPSERT} or {@code DELETE}) and {@link EventHeaders#SOURCE_TIME}. A delete is a
+ * tombstone. Thread-safe.
  */
 public final class Publisher implements AutoCloseable {
 
@@ -75,14 +66,14 @@ public final class Publisher implements AutoCloseable {
     private volatile RegisteredSchema catalogued;
     /** The record schema object last found to be the catalogued one: records of it skip the deep comparison. */
     private volatile Verified verified;
-    private final Map<Schema, DatumWriter<Object>> writers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final SourceEvents codec = new SourceEvents();
 
     private Publisher(String department, String resourceCode, Producer<String, byte[]> producer,
                       SchemaRegistryClient registry, boolean ownsRegistry) {
         this.department = Topics.checkDepartment(department);
         this.resourceCode = Topics.checkResource(resourceCode);
         this.topic = Topics.source(department, resourceCode);
-        this.subject = topic + "-value";
+        this.subject = Subjects.valueSubject(topic);
         this.producer = producer;
         this.registry = registry;
         this.ownsRegistry = ownsRegistry;
@@ -156,7 +147,7 @@ public final class Publisher implements AutoCloseable {
         checkKey(key);
         Objects.requireNonNull(record, "record");
         int id = checkSchema(record.getSchema());
-        return send(key, encode(id, record), EventHeaders.OP_UPSERT, sourceTime, null);
+        return send(encode(key, id, record, sourceTime, null));
     }
 
     /**
@@ -168,7 +159,7 @@ public final class Publisher implements AutoCloseable {
         Objects.requireNonNull(record, "record");
         Objects.requireNonNull(sourcePosition, "sourcePosition");
         int id = checkSchema(record.getSchema());
-        return send(key, encode(id, record), EventHeaders.OP_UPSERT, sourceTime, sourcePosition);
+        return send(encode(key, id, record, sourceTime, sourcePosition));
     }
 
     /** Sends the deletion of {@code key} (a tombstone). */
@@ -179,14 +170,14 @@ public final class Publisher implements AutoCloseable {
     /** Like {@link #delete(String)}, stating when the deletion happened at the source. */
     public CompletableFuture<RecordMetadata> delete(String key, Instant sourceTime) {
         checkKey(key);
-        return send(key, null, EventHeaders.OP_DELETE, sourceTime, null);
+        return send(SourceEvents.delete(key, sourceTime, null));
     }
 
     /** Like {@link #delete(String, Instant)} for a deletion captured from a database, with its source position. */
     public CompletableFuture<RecordMetadata> delete(String key, Instant sourceTime, String sourcePosition) {
         checkKey(key);
         Objects.requireNonNull(sourcePosition, "sourcePosition");
-        return send(key, null, EventHeaders.OP_DELETE, sourceTime, sourcePosition);
+        return send(SourceEvents.delete(key, sourceTime, sourcePosition));
     }
 
     /** Waits until every record sent so far is stored or failed. */
@@ -219,18 +210,14 @@ public final class Publisher implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<RecordMetadata> send(String key, byte[] value, String op, Instant sourceTime,
-                                                   String sourcePosition) {
+    private CompletableFuture<RecordMetadata> send(SourceEvent event) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(EventHeaders.EVENT_ID, EventHeaders.bytes(UUID.randomUUID().toString()));
-        headers.add(EventHeaders.OP, EventHeaders.bytes(op));
-        headers.add(EventHeaders.SOURCE_TIME, EventHeaders.bytes(Long.toString(sourceTime.toEpochMilli())));
-        if (sourcePosition != null) {
-            headers.add(EventHeaders.SOURCE_POSITION, EventHeaders.bytes(sourcePosition));
+        for (SourceEvent.Header h : event.headers()) {
+            headers.add(h.name(), h.bytes());
         }
         CompletableFuture<RecordMetadata> result = new CompletableFuture<>();
         try {
-            producer.send(new ProducerRecord<>(topic, null, key, value, headers), (metadata, error) -> {
+            producer.send(new ProducerRecord<>(topic, null, event.key(), event.value(), headers), (metadata, error) -> {
                 if (error != null) {
                     result.completeExceptionally(cn.tianfu.databus.kafka.KafkaErrors.translate(error, department, "write " + topic)
                             .map(Throwable.class::cast).orElse(error));
@@ -288,25 +275,13 @@ public final class Publisher implements AutoCloseable {
         return latest.id();
     }
 
-    private byte[] encode(int id, IndexedRecord record) {
-        DatumWriter<Object> writer = writers.computeIfAbsent(record.getSchema(), s -> record instanceof SpecificRecord
-                ? new SpecificDatumWriter<>(s, SpecificData.getForClass(record.getClass()))
-                : new GenericDatumWriter<>(s, GenericData.get()));
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        out.write(0);
-        out.write(id >>> 24);
-        out.write(id >>> 16);
-        out.write(id >>> 8);
-        out.write(id);
+    private SourceEvent encode(String key, int id, IndexedRecord record, Instant sourceTime, String sourcePosition) {
         try {
-            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-            writer.write(record, encoder);
-            encoder.flush();
-        } catch (IOException | RuntimeException e) {
+            return codec.upsert(key, id, record, sourceTime, sourcePosition);
+        } catch (SourceEvents.UnencodableRecordException e) {
             throw new AvroWireFormatException(AvroWireFormatException.Reason.UNENCODABLE, topic, id, "the "
-                    + record.getSchema().getFullName() + " value does not fit its own schema (" + e
-                    + "); check required fields and types", e);
+                    + e.schemaName() + " value does not fit its own schema (" + e.getCause()
+                    + "); check required fields and types", e.getCause());
         }
-        return out.toByteArray();
     }
 }

@@ -21,7 +21,7 @@ import cn.tianfu.databus.registry.SchemaRegistryException;
 import cn.tianfu.databus.serde.AvroWireFormatException.Reason;
 import cn.tianfu.databus.serde.internal.AvroClassTrust;
 import cn.tianfu.databus.serde.internal.ReusableOutput;
-import cn.tianfu.databus.contract.WireFormat;
+import cn.tianfu.databus.serde.internal.ValueSchemas;
 
 /**
  * Writes Avro {@code GenericRecord}s, generated {@code SpecificRecord}s and Avro primitives (String, Integer, Long,
@@ -108,7 +108,7 @@ public class AvroSerializer<T> implements Serializer<T> {
             throw new IllegalStateException("AvroSerializer has no schema registry: configure it with "
                     + AvroSerdeConfig.SCHEMA_REGISTRY_URL_CONFIG + " or construct it with a client");
         }
-        Schema schema = WireFormat.schemaOf(data);
+        Schema schema = ValueSchemas.schemaOf(data);
         if (schema == null) {
             throw new AvroWireFormatException(Reason.UNENCODABLE, topic, null, "a " + data.getClass().getName()
                     + " is neither an Avro record nor an Avro primitive; produce GenericRecord or a generated class", null);

@@ -4,6 +4,8 @@ import java.util.Locale;
 
 import org.apache.avro.Schema;
 
+import cn.tianfu.databus.contract.Subjects;
+
 /**
  * How the serializer names the registry subject a record's schema is registered under, as Confluent's serializers do:
  *
@@ -23,7 +25,7 @@ public interface SubjectNameStrategy {
     /** The subject for a record of {@code schema} on {@code topic}. */
     String subjectName(String topic, boolean isKey, Schema schema);
 
-    SubjectNameStrategy TOPIC_NAME = (topic, isKey, schema) -> topic + (isKey ? "-key" : "-value");
+    SubjectNameStrategy TOPIC_NAME = (topic, isKey, schema) -> Subjects.subject(topic, isKey);
 
     SubjectNameStrategy RECORD_NAME = (topic, isKey, schema) -> recordName(schema);
 

@@ -22,6 +22,7 @@ import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.config.DatabusConfigException;
 import cn.tianfu.databus.registry.CompatibilityResult;
 import cn.tianfu.databus.registry.MockSchemaRegistryClient;
@@ -67,7 +68,7 @@ class AvroSerdeTest {
         byte[] bytes = serde.serializer().serialize(TOPIC, record);
         GenericRecord read = serde.deserializer().deserialize(TOPIC, bytes);
 
-        int id = registry.latest(TOPIC + "-value").id();
+        int id = registry.latest(Subjects.valueSubject(TOPIC)).id();
         assertThat(bytes[0]).isZero();
         assertThat(ByteBuffer.wrap(bytes, 1, 4).getInt()).isEqualTo(id);
         assertThat(read).isEqualTo(record);
@@ -86,7 +87,7 @@ class AvroSerdeTest {
         Permit read = serde.deserializer().deserialize(TOPIC, new RecordHeaders(), bytes);
 
         assertThat(read).isEqualTo(permit);
-        assertThat(registry.latest(TOPIC + "-value").schema()).isEqualTo(Permit.getClassSchema());
+        assertThat(registry.latest(Subjects.valueSubject(TOPIC)).schema()).isEqualTo(Permit.getClassSchema());
     }
 
     @Test
@@ -248,16 +249,16 @@ class AvroSerdeTest {
         assertThatThrownBy(() -> serializer.serialize(TOPIC, person("Li Lei", 1)))
                 .isInstanceOfSatisfying(SchemaRegistryException.class,
                         e -> assertThat(e.kind()).isEqualTo(SchemaRegistryException.Kind.SCHEMA_NOT_FOUND))
-                .hasMessageContaining(TOPIC + "-value")
+                .hasMessageContaining(Subjects.valueSubject(TOPIC))
                 .hasMessageContaining("auto.register.schemas");
 
-        int id = registry.register(TOPIC + "-value", PERSON);
+        int id = registry.register(Subjects.valueSubject(TOPIC), PERSON);
         assertThat(ByteBuffer.wrap(serializer.serialize(TOPIC, person("Li Lei", 1)), 1, 4).getInt()).isEqualTo(id);
     }
 
     @Test
     void useLatestVersionWritesWithTheLatestIdAndRefusesOtherSchemas() {
-        int id = registry.register(TOPIC + "-value", PERSON);
+        int id = registry.register(Subjects.valueSubject(TOPIC), PERSON);
         var serializer = new AvroSerializer<GenericRecord>(registry);
         serializer.configure(Map.of(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, "false",
                 AvroSerdeConfig.USE_LATEST_VERSION_CONFIG, "true"), false);

@@ -11,6 +11,7 @@ import org.apache.avro.generic.GenericRecordBuilder;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Test;
 
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.registry.MockSchemaRegistryClient;
 import cn.tianfu.databus.contract.Topics;
 
@@ -71,5 +72,13 @@ class SubjectNameStrategyTest {
 
         assertThat(registry.subjects()).containsExactlyInAnyOrder("cn.tianfu.test.Person",
                 "src.psb.population-cn.tianfu.test.Person", "src.psb.population-value");
+    }
+
+    @Test
+    void theSerializersDefaultStrategyNamesTheSameSubjects() {
+        assertThat(SubjectNameStrategy.TOPIC_NAME.subjectName("bus.catalog", false, null))
+                .isEqualTo(Subjects.valueSubject("bus.catalog"));
+        assertThat(SubjectNameStrategy.TOPIC_NAME.subjectName("bus.catalog", true, null))
+                .isEqualTo(Subjects.keySubject("bus.catalog"));
     }
 }

@@ -1,43 +1,19 @@
 package cn.tianfu.databus.contract;
 
-import java.nio.ByteBuffer;
-import java.util.Map;
-
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericContainer;
-
-/** The schema registry wire format: magic byte 0, 4-byte big-endian schema id, then Avro binary. */
+/**
+ * The schema registry wire format of every Avro value on the bus: magic byte {@code 0}, the 4-byte big-endian id of
+ * the writer's schema in the registry, then the Avro binary encoding.
+ */
 public final class WireFormat {
 
     public static final byte MAGIC_BYTE = 0;
+    /** Bytes before the Avro binary: the magic byte and the schema id. */
     public static final int HEADER_SIZE = 5;
-
-    private static final Map<Class<?>, Schema> PRIMITIVES = Map.of(
-            String.class, Schema.create(Schema.Type.STRING),
-            Integer.class, Schema.create(Schema.Type.INT),
-            Long.class, Schema.create(Schema.Type.LONG),
-            Float.class, Schema.create(Schema.Type.FLOAT),
-            Double.class, Schema.create(Schema.Type.DOUBLE),
-            Boolean.class, Schema.create(Schema.Type.BOOLEAN),
-            byte[].class, Schema.create(Schema.Type.BYTES));
 
     private WireFormat() {
     }
 
-    /** The schema a value is written with: its own for Avro containers, the primitive schema for Java primitives; null if neither. */
-    public static Schema schemaOf(Object value) {
-        if (value instanceof GenericContainer c) {
-            return c.getSchema();
-        }
-        if (value instanceof CharSequence) {
-            return PRIMITIVES.get(String.class);
-        }
-        if (value instanceof ByteBuffer) {
-            return PRIMITIVES.get(byte[].class);
-        }
-        return PRIMITIVES.get(value.getClass());
-    }
-
+    /** Writes the magic byte and {@code schemaId} into the first {@link #HEADER_SIZE} bytes of {@code target}. */
     public static void writeHeader(byte[] target, int schemaId) {
         target[0] = MAGIC_BYTE;
         target[1] = (byte) (schemaId >>> 24);
@@ -46,7 +22,13 @@ public final class WireFormat {
         target[4] = (byte) schemaId;
     }
 
+    /** The schema id of a framed value; the caller has checked it is at least {@link #HEADER_SIZE} bytes long. */
     public static int readSchemaId(byte[] data) {
         return ((data[1] & 0xff) << 24) | ((data[2] & 0xff) << 16) | ((data[3] & 0xff) << 8) | (data[4] & 0xff);
+    }
+
+    /** Whether {@code data} starts like a framed value: long enough and the magic byte first. */
+    public static boolean isFramed(byte[] data) {
+        return data != null && data.length >= HEADER_SIZE && data[0] == MAGIC_BYTE;
     }
 }

@@ -29,6 +29,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.deadletter.DeadLetters;
 import cn.tianfu.databus.schemas.DeadLetter;
@@ -70,7 +71,7 @@ class RegistryClientIT {
     }
 
     private static String subject() {
-        return "it-" + UUID.randomUUID() + "-value";
+        return Subjects.valueSubject("it-" + UUID.randomUUID());
     }
 
     @Test
@@ -197,7 +198,7 @@ class RegistryClientIT {
             producer.send(new ProducerRecord<>(topic, "bad-magic", new byte[] {1, 0, 0, 0, 1, 2})).get();
         }
         // the subject was registered by the serializer under TopicNameStrategy
-        assertThat(client.latest(topic + "-value").schema()).isEqualTo(V1);
+        assertThat(client.latest(Subjects.valueSubject(topic)).schema()).isEqualTo(V1);
 
         List<ConsumerRecord<String, byte[]>> records = readAll(topic, 3);
         AvroDeserializer<GenericRecord> generic = new AvroDeserializer<>();

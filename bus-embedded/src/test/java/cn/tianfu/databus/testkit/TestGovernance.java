@@ -24,6 +24,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.catalog.AvroSchemas;
 import cn.tianfu.databus.catalog.CatalogEntries;
 import cn.tianfu.databus.catalog.ResourceDefinition;
@@ -89,8 +90,8 @@ public final class TestGovernance implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("cannot create " + topic, e);
         }
-        int id = registry.register(topic + "-value", schema);
-        publish(Topics.CATALOG, code, CatalogEntries.toCatalogEntry(def, topic + "-value", id, 1, 1,
+        int id = registry.register(Subjects.valueSubject(topic), schema);
+        publish(Topics.CATALOG, code, CatalogEntries.toCatalogEntry(def, Subjects.valueSubject(topic), id, 1, 1,
                 Instant.parse("2026-03-01T00:00:00Z")));
         return new Catalogued(code, provider, topic, schema);
     }

@@ -34,6 +34,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.IntegerSerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.audit.AuditReader;
 import cn.tianfu.databus.audit.ExchangeLogRecords;
 import cn.tianfu.databus.ledger.Checkpoint;
@@ -137,7 +138,7 @@ class SecurityIT {
     @Test
     void the_registry_refuses_unauthenticated_calls_and_department_writes() throws Exception {
         // a subject of A's own resource: a department sees only the subjects of topics it uses
-        String subject = Topics.source(a, "security-it") + "-value";
+        String subject = Subjects.valueSubject(Topics.source(a, "security-it"));
         String body = "{\"schema\":\"\\\"string\\\"\"}";
         HttpResponse<String> anonymous = post(bus.registryUrl() + "/subjects/" + subject + "/versions", body, null);
         assertThat(anonymous.statusCode()).isEqualTo(401);

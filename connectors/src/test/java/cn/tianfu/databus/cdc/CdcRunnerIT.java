@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
 import org.apache.avro.Conversions;
@@ -41,6 +42,7 @@ import org.junit.jupiter.api.Test;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.catalog.AvroSchemas;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
@@ -161,14 +163,22 @@ class CdcRunnerIT {
     }
 
     private CdcRunner runner(CdcMapping mapping) {
+        return runner(mapping, PublishListener.NONE);
+    }
+
+    private CdcRunner runner(CdcMapping mapping, PublishListener listener) {
         CdcRunner runner = CdcRunner.create(mapping, department(mapping.department()), CdcConfig.fromMap(Map.of(
-                CdcConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000, CdcConfig.TOPIC_REPLICATION_FACTOR_CONFIG, 1)));
+                CdcConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 1000, CdcConfig.TOPIC_REPLICATION_FACTOR_CONFIG, 1)), listener);
         closeables.add(0, runner);
         return runner;
     }
 
     private CdcRunner started(CdcMapping mapping) throws InterruptedException {
-        CdcRunner runner = runner(mapping);
+        return started(mapping, PublishListener.NONE);
+    }
+
+    private CdcRunner started(CdcMapping mapping, PublishListener listener) throws InterruptedException {
+        CdcRunner runner = runner(mapping, listener);
         runner.start();
         assertThat(runner.awaitStreaming(Duration.ofSeconds(90))).as(() -> runner.status().line()).isTrue();
         return runner;
@@ -309,7 +319,7 @@ class CdcRunnerIT {
         assertThat(events).extracting(CdcRunnerIT::key).containsExactly("510104199001011234", "510105198502023456",
                 "510104199001011234", "510105198502023456");
         GenericRecord snapshot = decode(events.get(0));
-        assertThat(snapshot.getSchema()).isEqualTo(registry.latest(r.topic() + "-value").schema());
+        assertThat(snapshot.getSchema()).isEqualTo(registry.latest(Subjects.valueSubject(r.topic())).schema());
         assertThat(str(snapshot, "name")).isEqualTo("张三");
         assertThat(snapshot.get("birthDate")).isEqualTo((int) LocalDate.of(1990, 1, 1).toEpochDay());
         assertThat(snapshot.get("updatedAt")).isEqualTo(Instant.parse("2026-03-01T01:30:00Z").toEpochMilli());
@@ -352,7 +362,8 @@ class CdcRunnerIT {
         String runnerName = "pop-" + suffix();
         CdcMapping mapping = populationMapping(r, runnerName, table, "");
         List<Delivery> received = subscribe(r);
-        CdcRunner first = started(mapping);
+        CrashAfterNextPublish crash = new CrashAfterNextPublish(mapping.runner());
+        CdcRunner first = started(mapping, crash);
         String insert = INSERT_RESIDENT.formatted(table);
         int rows = 300;
         var writer = threads.submit(() -> {
@@ -365,7 +376,7 @@ class CdcRunnerIT {
             return null;
         });
         await().atMost(Duration.ofSeconds(60)).until(() -> first.status().rowsCaptured() >= 60);
-        first.crashAfterNextPublish();
+        crash.arm();
         first.awaitStopped();
         assertThat(first.status().state()).isEqualTo(CdcStatus.State.FAILED);
         first.close();
@@ -392,6 +403,31 @@ class CdcRunnerIT {
         assertThat(second.status().state()).isEqualTo(CdcStatus.State.STREAMING);
     }
 
+    /**
+     * Crashes a runner once armed: the next batch is published but its offsets are never recorded, then the engine
+     * stops — exactly what a killed process leaves behind.
+     */
+    private static final class CrashAfterNextPublish implements PublishListener {
+        private final String runner;
+        private final AtomicBoolean armed = new AtomicBoolean();
+
+        CrashAfterNextPublish(String runner) {
+            this.runner = runner;
+        }
+
+        void arm() {
+            armed.set(true);
+        }
+
+        @Override
+        public void published(int changes) {
+            if (armed.get()) {
+                throw new CdcException("simulated crash of runner " + runner + " after publishing " + changes
+                        + " change(s) whose offsets are not recorded");
+            }
+        }
+    }
+
     private static String id(int i) {
         return String.format("5101041990%08d", i);
     }
@@ -409,7 +445,7 @@ class CdcRunnerIT {
 
         // the provider evolves the catalogued schema first (a new optional field), then adds the column
         Schema evolved = withOptionalField(r.schema(), "nickname");
-        registry.register(r.topic() + "-value", evolved);
+        registry.register(Subjects.valueSubject(r.topic()), evolved);
         try (Connection c = TestDatabases.postgresAsOwner(pg); Statement s = c.createStatement()) {
             s.execute("ALTER TABLE " + table + " ADD COLUMN nickname text");
         }
@@ -530,7 +566,7 @@ class CdcRunnerIT {
         assertThat(table(second, "public." + stopping).stoppedAt()).isEqualTo(stopped.stoppedAt());
         // the catalog gets the field while the runner runs: a later change would fit now, but it is held back too, so
         // the table's history is not published with a gap before it
-        registry.register(residents.topic() + "-value", withOptionalField(residents.schema(), "blood_type"));
+        registry.register(Subjects.valueSubject(residents.topic()), withOptionalField(residents.schema(), "blood_type"));
         pgExec("INSERT INTO " + stopping + " (id_number, full_name, division, blood_type) VALUES (?, ?, ?, ?)",
                 id(4), "赵六", "510104", "A");
         pgExec(insertMover, id(105), "迁入105", null, null, null, "510105", "2026-03-01 09:30:00+08");

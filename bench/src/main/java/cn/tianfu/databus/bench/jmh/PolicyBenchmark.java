@@ -12,6 +12,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.bench.BenchData;
 import cn.tianfu.databus.registry.MockSchemaRegistryClient;
 import cn.tianfu.databus.serde.AvroDeserializer;
@@ -41,7 +42,7 @@ public class PolicyBenchmark {
     public void setUp() {
         BenchData data = BenchData.load();
         MockSchemaRegistryClient registry = new MockSchemaRegistryClient();
-        registry.register("t-value", data.schema());
+        registry.register(Subjects.valueSubject("t"), data.schema());
         byte[] bytes = new AvroSerializer<GenericRecord>(registry).serialize("t", data.records(11, 1, 0).get(0));
         record = new AvroDeserializer<GenericRecord>(registry).deserialize("t", bytes);
         filter = RowFilter.compile(BenchData.ROW_FILTER, data.schema());

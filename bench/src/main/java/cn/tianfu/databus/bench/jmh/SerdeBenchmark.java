@@ -9,6 +9,7 @@ import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.bench.BenchData;
 import cn.tianfu.databus.registry.MockSchemaRegistryClient;
 import cn.tianfu.databus.serde.AvroDeserializer;
@@ -34,7 +35,7 @@ public class SerdeBenchmark {
     public void setUp() {
         MockSchemaRegistryClient registry = new MockSchemaRegistryClient();
         BenchData data = BenchData.load();
-        registry.register(TOPIC + "-value", data.schema());
+        registry.register(Subjects.valueSubject(TOPIC), data.schema());
         serializer = new AvroSerializer<>(registry);
         deserializer = new AvroDeserializer<>(registry);
         record = data.records(7, 1, 0).get(0);

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import cn.tianfu.databus.contract.Subjects;
+import cn.tianfu.databus.contract.Topics;
 import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
 import cn.tianfu.databus.testkit.SharedBus;
 
@@ -148,7 +150,7 @@ class RegistryAttackIT {
         String source = "src." + HRSS + ".list-value";
         String theirs = "dlv." + HRSS + ".list-value";
         String ours = "dlv." + PSB + ".list-value";
-        String theirCommands = "cmd." + HRSS + "-value";
+        String theirCommands = Subjects.valueSubject(Topics.commands(HRSS));
         int sourceId = registerAsBus(source, record("ListSource", "id", "name", "idCard"));
         int theirId = registerAsBus(theirs, record("ListProjectedForHrss", "id", "idCard"));
         int ourId = registerAsBus(ours, record("ListProjectedForPsb", "id"));

@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.testkit.SharedBus;
 
 /**
@@ -77,7 +78,7 @@ class RegistryServerIT {
     private static final String V2_REQUIRED = person(",{\"name\":\"age\",\"type\":\"int\"}");
 
     private static String subject() {
-        return "it-" + UUID.randomUUID() + "-value";
+        return Subjects.valueSubject("it-" + UUID.randomUUID());
     }
 
     private static ObjectNode schemaBody(String schema) {

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.department.DepartmentExistsException;
 import cn.tianfu.databus.security.BusAuthenticationException;
@@ -304,7 +305,7 @@ class GovernanceClientIT {
                 .setProvider(dept).setProviderCode("11510100MB0F31224T").setSummary(summary).setFormat("Avro")
                 .setDataItems(List.of()).setSharingClass(SharingClass.UNCONDITIONAL).setSharingMethod(SharingMethod.BOTH)
                 .setUpdateFrequency(UpdateFrequency.DAILY).setPublishDate(LocalDate.of(2026, 3, 1))
-                .setSchemaSubject(Topics.source(dept, code) + "-value").setSchemaId(1).setSchemaVersion(1)
+                .setSchemaSubject(Subjects.valueSubject(Topics.source(dept, code))).setSchemaId(1).setSchemaVersion(1)
                 .setCatalogVersion(version).setStatus(ResourceStatus.ACTIVE).setLastChanged(Instant.now()).build();
     }
 

@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 
 import org.apache.avro.Schema;
 
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.cdc.CdcMapping;
 import cn.tianfu.databus.cdc.CdcMapping.ColumnMapping;
 import cn.tianfu.databus.cdc.CdcMapping.FieldType;
@@ -41,7 +42,7 @@ public final class MappingCheck {
         for (int i = 0; i < mapping.tables().size(); i++) {
             TableMapping t = mapping.tables().get(i);
             String at = "tables[" + i + "]";
-            String subject = Topics.source(mapping.department(), t.resource()) + "-value";
+            String subject = Subjects.valueSubject(Topics.source(mapping.department(), t.resource()));
             Schema schema;
             try {
                 RegisteredSchema latest = registry.latest(subject);

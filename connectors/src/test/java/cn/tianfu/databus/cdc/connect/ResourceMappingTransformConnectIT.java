@@ -51,6 +51,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.cdc.CdcConfig;
 import cn.tianfu.databus.cdc.CdcMapping;
 import cn.tianfu.databus.cdc.CdcRunner;
@@ -381,7 +382,7 @@ class ResourceMappingTransformConnectIT {
                 "510105198502023456", "510104199001011234", "510105198502023456");
         assertThat(fromConnect).extracting(r -> header(r, EventHeaders.OP)).containsExactly("UPSERT", "UPSERT", "UPSERT", "DELETE");
         GenericRecord snapshot = decode(fromConnect.get(0));
-        assertThat(snapshot.getSchema()).isEqualTo(registry.latest(Topics.source(provider, viaConnect) + "-value").schema());
+        assertThat(snapshot.getSchema()).isEqualTo(registry.latest(Subjects.valueSubject(Topics.source(provider, viaConnect))).schema());
         assertThat(snapshot.get("name").toString()).isEqualTo("张三");
         assertThat(snapshot.get("birthDate")).isEqualTo((int) LocalDate.of(1990, 1, 1).toEpochDay());
         assertThat(snapshot.get("updatedAt")).isEqualTo(Instant.parse("2026-03-01T01:30:00Z").toEpochMilli());

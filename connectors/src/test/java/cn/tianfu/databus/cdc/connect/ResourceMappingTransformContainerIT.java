@@ -51,6 +51,7 @@ import org.testcontainers.utility.MountableFile;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.catalog.AvroSchemas;
 import cn.tianfu.databus.catalog.ResourceDefinitions;
 import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
@@ -189,7 +190,7 @@ class ResourceMappingTransformContainerIT {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.getBootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(topic, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-        registryClient.register(topic + "-value", AvroSchemas.forResource(ResourceDefinitions.parse(RESOURCE_EXAMPLE)));
+        registryClient.register(Subjects.valueSubject(topic), AvroSchemas.forResource(ResourceDefinitions.parse(RESOURCE_EXAMPLE)));
         try (Connection c = DriverManager.getConnection(postgres.getJdbcUrl(), postgres.getUsername(), PASSWORD);
              Statement s = c.createStatement()) {
             // the table of examples/cdc/psb-population-postgres.yaml

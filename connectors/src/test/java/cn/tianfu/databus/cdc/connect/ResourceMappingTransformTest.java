@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 
 import io.debezium.data.Envelope;
 
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.catalog.AvroSchemas;
 import cn.tianfu.databus.catalog.ResourceDefinitions;
 import cn.tianfu.databus.registry.MockSchemaRegistryClient;
@@ -57,7 +58,7 @@ class ResourceMappingTransformTest {
     @BeforeEach
     void setUp() {
         catalogued = AvroSchemas.forResource(ResourceDefinitions.parse(Path.of("../examples/resources/amr-legal-entity.yaml")));
-        registry.register(TOPIC + "-value", catalogued);
+        registry.register(Subjects.valueSubject(TOPIC), catalogued);
         transform.configure("""
                 department: amr
                 runner: le
@@ -114,7 +115,7 @@ class ResourceMappingTransformTest {
         assertThat(out.key()).isEqualTo("91510100MA61XY2K3A");
         assertThat(out.keySchema()).isEqualTo(Schema.STRING_SCHEMA);
         byte[] wire = (byte[]) out.value();
-        assertThat(ByteBuffer.wrap(wire, 1, 4).getInt()).isEqualTo(registry.latest(TOPIC + "-value").id());
+        assertThat(ByteBuffer.wrap(wire, 1, 4).getInt()).isEqualTo(registry.latest(Subjects.valueSubject(TOPIC)).id());
         GenericRecord v = decode(out);
         assertThat(v.getSchema()).isEqualTo(catalogued);
         assertThat(v.get("entityName").toString()).isEqualTo("成都天府软件有限公司");

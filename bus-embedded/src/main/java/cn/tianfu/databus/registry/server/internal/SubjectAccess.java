@@ -3,6 +3,7 @@ package cn.tianfu.databus.registry.server.internal;
 import cn.tianfu.databus.contract.Principals;
 import java.util.Optional;
 
+import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.auth.Authenticator.Caller;
 import cn.tianfu.databus.contract.Topics;
 
@@ -47,7 +48,7 @@ public final class SubjectAccess {
         if (subject == null) {
             return Optional.empty();
         }
-        for (String suffix : new String[] {"-value", "-key"}) {
+        for (String suffix : new String[] {Subjects.VALUE_SUFFIX, Subjects.KEY_SUFFIX}) {
             if (subject.endsWith(suffix) && subject.length() > suffix.length()) {
                 return Optional.of(subject.substring(0, subject.length() - suffix.length()));
             }
