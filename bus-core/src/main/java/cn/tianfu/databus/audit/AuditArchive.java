@@ -3,6 +3,7 @@ package cn.tianfu.databus.audit;
 import cn.tianfu.databus.audit.internal.PartitionCheck;
 import cn.tianfu.databus.ledger.Checkpoint;
 import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.ExchangeLogRecords;
 import cn.tianfu.databus.ledger.HashChain;
 import cn.tianfu.databus.ledger.PublicKeys;
 import cn.tianfu.databus.ledger.SigningKeys;
