@@ -23,12 +23,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.audit.AuditReader;
-import cn.tianfu.databus.audit.ExchangeLogRecords;
 import cn.tianfu.databus.audit.VerificationReport;
 import cn.tianfu.databus.ledger.Checkpoint;
 import cn.tianfu.databus.ledger.Digests;
 import cn.tianfu.databus.ledger.ExchangeEntry;
 import cn.tianfu.databus.ledger.ExchangeIds;
+import cn.tianfu.databus.ledger.ExchangeLogRecords;
 import cn.tianfu.databus.ledger.HashChain;
 import cn.tianfu.databus.ledger.KeyHasher;
 import cn.tianfu.databus.ledger.SigningKeys;

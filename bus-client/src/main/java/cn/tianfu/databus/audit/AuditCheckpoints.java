@@ -1,5 +1,6 @@
 package cn.tianfu.databus.audit;
 
+import cn.tianfu.databus.ledger.ExchangeLogRecords;
 import cn.tianfu.databus.ledger.SigningKeys;
 import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;
 import java.io.IOException;

@@ -2,6 +2,7 @@ package cn.tianfu.databus.audit;
 
 import cn.tianfu.databus.audit.internal.PartitionCheck;
 import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.ExchangeLogRecords;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;

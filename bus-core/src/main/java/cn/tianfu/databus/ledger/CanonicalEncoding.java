@@ -49,6 +49,30 @@ public final class CanonicalEncoding {
                 .toByteArray();
     }
 
+    /**
+     * Canonical bytes an exchange id is derived from ({@link ExchangeIds#forDelivery}): version, then the tag
+     * {@value #EXCHANGE_ID_TAG} (text), sourceTopic (text), partition (int32), offset (int64), grantId (text),
+     * operation name (text).
+     */
+    public static byte[] exchangeIdInput(String sourceTopic, int partition, long offset, String grantId,
+                                         ExchangeEntry.Operation operation) {
+        return writeExchangeIdInput(new CanonicalWriter(), sourceTopic, partition, offset, grantId, operation)
+                .toByteArray();
+    }
+
+    /** Writes the input of an exchange id into a (reset) writer. */
+    static CanonicalWriter writeExchangeIdInput(CanonicalWriter w, String sourceTopic, int partition, long offset,
+                                                String grantId, ExchangeEntry.Operation operation) {
+        return w.reset()
+                .rawByte(VERSION)
+                .text(EXCHANGE_ID_TAG)
+                .text(sourceTopic)
+                .int32(partition)
+                .int64(offset)
+                .text(grantId)
+                .text(operation.name());
+    }
+
     /** Writes an entry's canonical bytes into a (reset) writer; for hot paths that reuse one writer. */
     static CanonicalWriter writeEntry(CanonicalWriter w, ExchangeEntry e) {
         return w.reset()

@@ -19,19 +19,13 @@ public final class ExchangeIds {
 
     /**
      * The id of delivering one source record under one grant: the first 16 bytes, in lowercase hex, of SHA-256 over
-     * the canonical encoding of (version, {@value CanonicalEncoding#EXCHANGE_ID_TAG}, sourceTopic, partition (int32),
-     * offset (int64), grantId, operation name).
+     * {@link CanonicalEncoding#exchangeIdInput} (version, {@value CanonicalEncoding#EXCHANGE_ID_TAG}, sourceTopic,
+     * partition (int32), offset (int64), grantId, operation name).
      */
     public static String forDelivery(String sourceTopic, int partition, long offset, String grantId,
                                      ExchangeEntry.Operation operation) {
-        CanonicalWriter w = new CanonicalWriter()
-                .rawByte(CanonicalEncoding.VERSION)
-                .text(CanonicalEncoding.EXCHANGE_ID_TAG)
-                .text(sourceTopic)
-                .int32(partition)
-                .int64(offset)
-                .text(grantId)
-                .text(operation.name());
+        CanonicalWriter w = CanonicalEncoding.writeExchangeIdInput(new CanonicalWriter(), sourceTopic, partition,
+                offset, grantId, operation);
         MessageDigest d = Sha256.perThread();
         d.update(w.buffer(), 0, w.size());
         return Hex.encode(d.digest(), LENGTH / 2);

@@ -36,9 +36,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.audit.AuditReader;
-import cn.tianfu.databus.audit.ExchangeLogRecords;
 import cn.tianfu.databus.ledger.Checkpoint;
 import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.ExchangeLogRecords;
 import cn.tianfu.databus.ledger.HashChain;
 import cn.tianfu.databus.ledger.SigningKeys;
 import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;

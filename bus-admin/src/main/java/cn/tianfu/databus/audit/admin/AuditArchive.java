@@ -2,13 +2,13 @@ package cn.tianfu.databus.audit.admin;
 
 import cn.tianfu.databus.audit.AuditException;
 import cn.tianfu.databus.audit.AuditReader;
-import cn.tianfu.databus.audit.ExchangeLogRecords;
 import cn.tianfu.databus.audit.SignedCheckpoint;
 import cn.tianfu.databus.audit.VerificationReport;
 import cn.tianfu.databus.audit.VerifyOptions;
 import cn.tianfu.databus.audit.internal.PartitionCheck;
 import cn.tianfu.databus.ledger.Checkpoint;
 import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.ExchangeLogRecords;
 import cn.tianfu.databus.ledger.HashChain;
 import cn.tianfu.databus.ledger.PublicKeys;
 import cn.tianfu.databus.ledger.SigningKeys;

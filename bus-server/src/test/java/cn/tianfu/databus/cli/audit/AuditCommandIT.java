@@ -3,10 +3,10 @@ package cn.tianfu.databus.cli.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import cn.tianfu.databus.audit.ExchangeLogRecords;
 import cn.tianfu.databus.cli.DatabusCli;
 import cn.tianfu.databus.ledger.Checkpoint;
 import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.ExchangeLogRecords;
 import cn.tianfu.databus.ledger.HashChain;
 import cn.tianfu.databus.ledger.KeyHasher;
 import cn.tianfu.databus.ledger.SigningKeys;

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import cn.tianfu.databus.audit.admin.AuditArchive;
 import cn.tianfu.databus.audit.AuditReader;
-import cn.tianfu.databus.audit.ExchangeLogRecords;
 import cn.tianfu.databus.audit.SignedCheckpoint;
 import cn.tianfu.databus.audit.VerificationReport;
 import cn.tianfu.databus.audit.VerifyOptions;
 import cn.tianfu.databus.ledger.ChainBreak;
 import cn.tianfu.databus.ledger.Checkpoint;
 import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.ExchangeLogRecords;
 import cn.tianfu.databus.ledger.HashChain;
 import cn.tianfu.databus.ledger.SigningKeys;
 import cn.tianfu.databus.registry.HttpSchemaRegistryClient;

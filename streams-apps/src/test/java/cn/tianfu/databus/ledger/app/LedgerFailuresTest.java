@@ -1,10 +1,10 @@
 package cn.tianfu.databus.ledger.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import cn.tianfu.databus.audit.ExchangeLogRecords;
 import cn.tianfu.databus.ledger.ChainVerifier;
 import cn.tianfu.databus.ledger.Checkpoint;
 import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.ExchangeLogRecords;
 import cn.tianfu.databus.ledger.HashChain;
 import cn.tianfu.databus.ledger.SigningKeys;
 import cn.tianfu.databus.registry.MockSchemaRegistryClient;

@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import cn.tianfu.databus.audit.AuditCheckpoints;
 import cn.tianfu.databus.audit.AuditReader;
-import cn.tianfu.databus.audit.ExchangeLogRecords;
 import cn.tianfu.databus.audit.VerificationReport;
 import cn.tianfu.databus.audit.VerifyOptions;
 import cn.tianfu.databus.ledger.ChainBreak;
 import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.ExchangeLogRecords;
 import cn.tianfu.databus.ledger.SigningKeys;
 import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryClient;

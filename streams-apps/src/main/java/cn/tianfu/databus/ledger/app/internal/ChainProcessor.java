@@ -1,12 +1,12 @@
 package cn.tianfu.databus.ledger.app.internal;
 
-import cn.tianfu.databus.audit.ExchangeLogRecords;
 import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.deadletter.DeadLetters;
 import cn.tianfu.databus.ledger.CanonicalEncoding;
 import cn.tianfu.databus.ledger.Checkpoint;
 import cn.tianfu.databus.ledger.Digests;
 import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.ExchangeLogRecords;
 import cn.tianfu.databus.ledger.HashChain;
 import cn.tianfu.databus.ledger.SigningKeys;
 import cn.tianfu.databus.schemas.DeadLetter;

@@ -1,7 +1,5 @@
-package cn.tianfu.databus.audit;
+package cn.tianfu.databus.ledger;
 
-import cn.tianfu.databus.ledger.Checkpoint;
-import cn.tianfu.databus.ledger.ExchangeEntry;
 import cn.tianfu.databus.ledger.internal.Hex;
 import cn.tianfu.databus.ledger.internal.Sha256;
 import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;
