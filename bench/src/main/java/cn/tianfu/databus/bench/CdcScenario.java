@@ -33,7 +33,7 @@ import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.cdc.CdcConfig;
 import cn.tianfu.databus.cdc.CdcMapping;
 import cn.tianfu.databus.cdc.CdcRunner;
-import cn.tianfu.databus.cdc.internal.EngineProperties;
+import cn.tianfu.databus.cdc.CdcEngines;
 import io.debezium.embedded.Connect;
 import io.debezium.embedded.async.ConvertingAsyncEngineBuilderFactory;
 import io.debezium.engine.DebeziumEngine;
@@ -48,7 +48,7 @@ import io.debezium.engine.format.ChangeEventFormat;
  * <ul>
  *   <li><b>cdc</b>: the bus's {@link CdcRunner} with a mapping of the table to a freshly catalogued resource, publishing
  *       into {@code src.<dept>.<resource>}; arrivals counted by a plain consumer of that topic (read_committed).</li>
- *   <li><b>cdc-bare</b>: a Debezium engine with the runner's own engine properties ({@link EngineProperties}: same
+ *   <li><b>cdc-bare</b>: a Debezium engine with the runner's own engine properties ({@link CdcEngines#engineProperties}: same
  *       connector, poll interval, batch and queue sizes, offsets on the bus) whose handler only counts the table's
  *       change events and marks them processed.</li>
  * </ul>
@@ -258,7 +258,7 @@ final class CdcScenario {
         String department = "bd" + id;
         String name = "bench-bare-" + id;
         CdcMapping mapping = mapping(db, department, name, table, "10101-" + id);
-        Properties props = EngineProperties.of(mapping, cdcConfig, bus.department(department).kafkaProperties());
+        Properties props = CdcEngines.engineProperties(mapping, cdcConfig, bus.department(department).kafkaProperties());
         String suffix = "." + table;
         Receipts receipts = new Receipts();
         DebeziumEngine<RecordChangeEvent<SourceRecord>> engine = new ConvertingAsyncEngineBuilderFactory()
@@ -289,7 +289,7 @@ final class CdcScenario {
             thread.execute(engine);
             receipts.await(w, timeout, "bare engine snapshot (" + db.kind() + ")");
             long snapshotDone = receipts.lastNanos();
-            Receipts.awaitValue(() -> streamingConnected(name) ? 1 : 0, 1, timeout, "bare engine streaming (" + db.kind() + ")");
+            Receipts.awaitValue(() -> CdcEngines.streaming(name) ? 1 : 0, 1, timeout, "bare engine streaming (" + db.kind() + ")");
             insert(db, table, w, w);
             receipts.await(2L * w, timeout, "bare engine streamed warm-up (" + db.kind() + ")");
             Window window = insertMeasured(db, table, 2 * w, n);
@@ -450,20 +450,5 @@ final class CdcScenario {
         } catch (SQLException e) {
             System.err.println("  cdc: cleaning up " + qualified(db, table) + " failed: " + e.getMessage());
         }
-    }
-
-    /** Whether Debezium's streaming metrics of the engine named {@code server} say it is connected to the log. */
-    private static boolean streamingConnected(String server) {
-        try {
-            MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
-            for (ObjectName name : mbeans.queryNames(new ObjectName("debezium.*:type=connector-metrics,context=streaming,*"), null)) {
-                if (server.equals(name.getKeyProperty("server")) && Boolean.TRUE.equals(mbeans.getAttribute(name, "Connected"))) {
-                    return true;
-                }
-            }
-        } catch (Exception e) {
-            // not there yet
-        }
-        return false;
     }
 }

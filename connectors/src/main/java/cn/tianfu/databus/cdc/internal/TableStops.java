@@ -1,5 +1,6 @@
 package cn.tianfu.databus.cdc.internal;
 
+import cn.tianfu.databus.kafka.TopicReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -80,21 +81,17 @@ public final class TableStops {
             List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp, timeout) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new org.apache.kafka.common.errors.TimeoutException("reading " + topic + " took longer than " + timeout);
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            boolean[] capture = {false};
+            try {
+                TopicReader.readToEnd(consumer, partitions, timeout, r -> {
                     Object key = decode(keys, topic, r.key());
                     if (!(key instanceof List<?> parts) || parts.size() != 2 || !runner.equals(parts.get(0))
                             || !(parts.get(1) instanceof Map<?, ?> partition)) {
-                        continue;
+                        return;
                     }
                     Object table = partition.get(PARTITION_KEY);
                     if (table == null) {
-                        captured |= r.value() != null;
+                        capture[0] |= r.value() != null;
                     } else if (r.value() == null) {
                         stops.remove(table.toString());
                     } else if (decode(values, topic, r.value()) instanceof Map<?, ?> v) {
@@ -102,8 +99,11 @@ public final class TableStops {
                         stops.put(table.toString(), new Stop(table.toString(), text(v.get("position")), text(v.get("reason")),
                                 since instanceof Number n ? Instant.ofEpochMilli(n.longValue()) : Instant.EPOCH));
                     }
-                }
+                });
+            } catch (TopicReader.NotCaughtUpException e) {
+                throw new org.apache.kafka.common.errors.TimeoutException("reading " + topic + " took longer than " + timeout);
             }
+            captured = capture[0];
         }
         return new Ledger(captured, stops);
     }
