@@ -1,4 +1,4 @@
-package cn.tianfu.databus.governance.internal;
+package cn.tianfu.databus.governance.rules;
 
 import java.util.ArrayList;
 import java.util.HashSet;
