@@ -115,9 +115,10 @@ public final class ConfigDocs {
         return cell(k.validator.toString());
     }
 
-    /** One table cell: one line, no column break, no HTML tag. */
+    /** One table cell: one line, no column break, no HTML tag ({@code <code>x</code>}, as Kafka's docs write it, as {@code `x`}). */
     private static String cell(String text) {
-        return text == null ? "" : text.strip().replaceAll("\\s*\\n\\s*", " ").replace("|", "\\|").replace("<", "&lt;");
+        return text == null ? "" : text.strip().replaceAll("\\s*\\n\\s*", " ").replaceAll("<code>(.*?)</code>", "`$1`")
+                .replace("|", "\\|").replace("<", "&lt;");
     }
 
     /**

@@ -57,7 +57,7 @@ class ConfigDocsTest {
                 .define("z.required", Type.LIST, ConfigDef.NO_DEFAULT_VALUE, Importance.MEDIUM, "Required.")
                 .define("c.mode", Type.STRING, "on", ConfigDef.ValidString.in("on", "off"), Importance.HIGH, "Mode.")
                 .define("d.secret", Type.PASSWORD, null, (name, value) -> { }, Importance.MEDIUM, "Secret.")
-                .define("e.list", Type.LIST, List.of("x", "y"), Importance.LOW, "List.");
+                .define("e.list", Type.LIST, List.of("x", "y"), Importance.LOW, "List of <code>a.b</code>.");
         assertThat(ConfigDocs.table(def).lines().toList()).containsExactly(
                 "| key | type | default | valid values | importance | description |",
                 "|---|---|---|---|---|---|",
@@ -66,7 +66,7 @@ class ConfigDocsTest {
                 "| `c.mode` | string | `on` | [on, off] | high | Mode. |",
                 "| `d.secret` | password | none |  | medium | Secret. |",
                 "| `a.low` | string | `\"\"` |  | low | Low \\| piped over two lines, &lt;dir>/x. |",
-                "| `e.list` | list | `x,y` |  | low | List. |");
+                "| `e.list` | list | `x,y` |  | low | List of `a.b`. |");
     }
 
     @Test
