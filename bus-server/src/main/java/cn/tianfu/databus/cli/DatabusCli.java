@@ -7,11 +7,30 @@ import org.apache.kafka.common.config.ConfigException;
 
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.cli.audit.AuditCommand;
+import cn.tianfu.databus.cli.auditor.AuditorCommand;
+import cn.tianfu.databus.cli.bus.DemoCommand;
+import cn.tianfu.databus.cli.bus.UpCommand;
+import cn.tianfu.databus.cli.calendar.CalendarCommand;
+import cn.tianfu.databus.cli.catalog.CatalogCommand;
 import cn.tianfu.databus.cli.cdc.CdcCommand;
+import cn.tianfu.databus.cli.common.UsesClock;
+import cn.tianfu.databus.cli.deadletter.DeadlettersCommand;
+import cn.tianfu.databus.cli.dept.DeptCommand;
+import cn.tianfu.databus.cli.grant.GrantsCommand;
+import cn.tianfu.databus.cli.grant.RevokeCommand;
+import cn.tianfu.databus.cli.request.DecideCommand;
+import cn.tianfu.databus.cli.request.RequestCommand;
+import cn.tianfu.databus.cli.request.RequestsCommand;
+import cn.tianfu.databus.cli.request.WithdrawCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 
-/** {@code databus}: runs the bus and speaks to it. Exit codes: 0 done, 1 failed (with one line saying why), 2 usage. */
+/**
+ * {@code databus}: runs the bus and speaks to it. Exit codes are picocli's {@link ExitCode}: {@code OK} (0) done,
+ * {@code SOFTWARE} (1) failed (with one line saying why), {@code USAGE} (2) wrong usage. The commands live in one
+ * package per noun ({@code cli.dept}, {@code cli.catalog}, ...); what they share is in {@code cli.common}.
+ */
 @Command(name = "databus",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
@@ -20,10 +39,6 @@ import picocli.CommandLine.Command;
                 DecideCommand.class, WithdrawCommand.class, RevokeCommand.class, GrantsCommand.class,
                 DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, CommandLine.HelpCommand.class})
 public final class DatabusCli {
-
-    public static final int OK = 0;
-    public static final int FAILED = 1;
-    public static final int USAGE = 2;
 
     public static void main(String[] args) {
         System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
@@ -62,13 +77,13 @@ public final class DatabusCli {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + describe(e));
             commandLine.getErr().flush();
-            return FAILED;
+            return ExitCode.SOFTWARE;
         });
         cli.setParameterExceptionHandler((e, args) -> {
             CommandLine c = e.getCommandLine();
             c.getErr().println("databus: " + e.getMessage());
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
-            return USAGE;
+            return ExitCode.USAGE;
         });
         return cli;
     }

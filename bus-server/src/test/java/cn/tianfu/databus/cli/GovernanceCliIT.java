@@ -33,6 +33,7 @@ import cn.tianfu.databus.server.BusEndpoints;
 import cn.tianfu.databus.server.BusRuntime;
 import cn.tianfu.databus.server.HttpApi;
 import cn.tianfu.databus.testkit.SharedBus;
+import picocli.CommandLine.ExitCode;
 
 /**
  * The client commands end to end: the real governance app on the shared bus, driven through {@link DatabusCli} as
@@ -119,7 +120,7 @@ class GovernanceCliIT {
         for (int i = 0; i < DEPARTMENTS.size(); i++) {
             String[] d = DEPARTMENTS.get(i);
             Run r = ADDED.get(i);
-            assertThat(r.exit()).as(r.err()).isEqualTo(DatabusCli.OK);
+            assertThat(r.exit()).as(r.err()).isEqualTo(ExitCode.OK);
             assertThat(r.out()).contains("Added department " + d[0] + " (" + d[1] + ")").contains("cmd." + d[0]).contains("reply." + d[0]);
             Path file = dataDir.resolve("clients").resolve(d[0] + ".properties");
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
@@ -131,27 +132,27 @@ class GovernanceCliIT {
                     .containsEntry("schema.registry.url", bus.registryUrl());
         }
         Run again = run("dept", "add", "psb", "--name", "又一个", "--data-dir", dataDir.toString());
-        assertThat(again.exit()).isEqualTo(DatabusCli.FAILED);
+        assertThat(again.exit()).isEqualTo(ExitCode.SOFTWARE);
         assertThat(again.err()).contains("department psb (市公安局) already exists");
 
         // without --out the client config is printed once, on stdout, and the bus keeps no copy
         String handed = "ho" + Long.toString(System.nanoTime() % 1_000_000_000L, 36);
         Run printed = run("dept", "add", handed, "--name", "交接", "--data-dir", dataDir.toString());
-        assertThat(printed.exit()).as(printed.err()).isEqualTo(DatabusCli.OK);
+        assertThat(printed.exit()).as(printed.err()).isEqualTo(ExitCode.OK);
         assertThat(printed.out()).contains("department.id=" + handed).contains("sasl.password=");
         assertThat(printed.err()).contains("Added department " + handed).contains("the bus keeps no copy");
         assertThat(dataDir.resolve("clients").resolve(handed + ".properties")).doesNotExist();
         Properties handedOver = new Properties();
         handedOver.load(new java.io.StringReader(printed.out()));
         Run rotated = run("dept", "rotate-password", handed, "--data-dir", dataDir.toString());
-        assertThat(rotated.exit()).as(rotated.err()).isEqualTo(DatabusCli.OK);
+        assertThat(rotated.exit()).as(rotated.err()).isEqualTo(ExitCode.OK);
         Properties rotatedOver = new Properties();
         rotatedOver.load(new java.io.StringReader(rotated.out()));
         assertThat(rotatedOver.getProperty("sasl.password")).isNotBlank().isNotEqualTo(handedOver.getProperty("sasl.password"));
         assertThat(dataDir.resolve("clients").resolve(handed + ".properties")).doesNotExist();
 
         Run list = run("dept", "list", "--data-dir", dataDir.toString());
-        assertThat(list.exit()).isEqualTo(DatabusCli.OK);
+        assertThat(list.exit()).isEqualTo(ExitCode.OK);
         assertThat(list.out()).contains("市公安局").contains("市市场监督管理局").contains("11510100MB0T189053");
     }
 
@@ -160,17 +161,17 @@ class GovernanceCliIT {
     void providers_register_their_resources_from_definition_files() {
         Run psb = run("catalog", "register", EXAMPLES.resolve("psb-population.yaml").toString(),
                 "--config", dataDir.resolve("clients/psb.properties").toString());
-        assertThat(psb.exit()).as(psb.err()).isEqualTo(DatabusCli.OK);
+        assertThat(psb.exit()).as(psb.err()).isEqualTo(ExitCode.OK);
         assertThat(psb.out()).startsWith("ACCEPTED: registered resource 10101-000001");
-        assertThat(as("amr", "catalog", "register", EXAMPLES.resolve("amr-legal-entity.yaml").toString()).exit()).isEqualTo(DatabusCli.OK);
-        assertThat(as("mca", "catalog", "register", EXAMPLES.resolve("mca-marriage.yaml").toString()).exit()).isEqualTo(DatabusCli.OK);
+        assertThat(as("amr", "catalog", "register", EXAMPLES.resolve("amr-legal-entity.yaml").toString()).exit()).isEqualTo(ExitCode.OK);
+        assertThat(as("mca", "catalog", "register", EXAMPLES.resolve("mca-marriage.yaml").toString()).exit()).isEqualTo(ExitCode.OK);
 
         Run foreign = as("amr", "catalog", "register", EXAMPLES.resolve("psb-population.yaml").toString());
-        assertThat(foreign.exit()).isEqualTo(DatabusCli.FAILED);
+        assertThat(foreign.exit()).isEqualTo(ExitCode.SOFTWARE);
         assertThat(foreign.err()).contains("provided by psb");
 
         Run twice = as("psb", "catalog", "register", EXAMPLES.resolve("psb-population.yaml").toString());
-        assertThat(twice.exit()).isEqualTo(DatabusCli.FAILED);
+        assertThat(twice.exit()).isEqualTo(ExitCode.SOFTWARE);
         assertThat(twice.err()).startsWith("databus catalog register: REFUSED: you already provide resource 10101-000001");
     }
 
@@ -178,7 +179,7 @@ class GovernanceCliIT {
     @Order(3)
     void every_department_browses_the_catalog() throws IOException {
         Run list = as("hrss", "catalog", "list");
-        assertThat(list.exit()).as(list.err()).isEqualTo(DatabusCli.OK);
+        assertThat(list.exit()).as(list.err()).isEqualTo(ExitCode.OK);
         assertThat(list.out()).contains("10101-000001").contains("人口基础信息").contains("CONDITIONAL")
                 .contains("10201-000001").contains("31301-000012").contains("NOT_SHARED");
         Run search = as("hrss", "catalog", "list", "--search", "婚姻");
@@ -193,7 +194,7 @@ class GovernanceCliIT {
         assertThat(entry.get("dataItems").size()).isEqualTo(8);
         assertThat(as("hrss", "catalog", "show", "10101-000001").out()).contains("公民身份号码").contains("ID_NUMBER");
         Run missing = as("hrss", "catalog", "show", "99999-000001");
-        assertThat(missing.exit()).isEqualTo(DatabusCli.FAILED);
+        assertThat(missing.exit()).isEqualTo(ExitCode.SOFTWARE);
         assertThat(missing.err()).contains("no resource 99999-000001");
     }
 
@@ -202,7 +203,7 @@ class GovernanceCliIT {
     void a_conditional_request_is_pending_with_its_due_time() throws IOException {
         Run r = as("amr", "request", "10101-000001", "--purpose", "核验企业法定代表人身份", "--fields", "idNumber,name,divisionCode",
                 "--legal-basis", "《市场主体登记管理条例》");
-        assertThat(r.exit()).as(r.err()).isEqualTo(DatabusCli.OK);
+        assertThat(r.exit()).as(r.err()).isEqualTo(ExitCode.OK);
         assertThat(r.out()).startsWith("PENDING: ");
         assertThat(r.out()).containsPattern("The provider must decide by \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} \\(Asia/Shanghai\\)");
         Matcher id = Pattern.compile("request (\\S+?)\\)").matcher(r.out());
@@ -222,7 +223,7 @@ class GovernanceCliIT {
     @Order(5)
     void an_unconditional_request_is_granted_at_once() {
         Run r = as("psb", "request", "10201-000001", "--purpose", "核验户籍人员开办企业情况");
-        assertThat(r.exit()).as(r.err()).isEqualTo(DatabusCli.OK);
+        assertThat(r.exit()).as(r.err()).isEqualTo(ExitCode.OK);
         assertThat(r.out()).startsWith("ACCEPTED: ").contains("grant ");
         assertThat(as("psb", "grants", "--mine").out()).contains("10201-000001").contains("ACTIVE").contains("until revoked");
         assertThat(as("amr", "grants", "--incoming").out()).contains("10201-000001");
@@ -232,7 +233,7 @@ class GovernanceCliIT {
     @Order(6)
     void a_not_shared_resource_is_refused_with_its_reason() {
         Run r = as("amr", "request", "31301-000012", "--purpose", "核验法定代表人婚姻状况");
-        assertThat(r.exit()).isEqualTo(DatabusCli.FAILED);
+        assertThat(r.exit()).isEqualTo(ExitCode.SOFTWARE);
         assertThat(r.err()).startsWith("databus request: REFUSED: ").contains("婚姻登记信息属于个人隐私");
         assertThat(r.err().lines().count()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
@@ -243,12 +244,12 @@ class GovernanceCliIT {
     void the_provider_approves_narrowed_and_the_grant_is_visible() throws IOException {
         assertThat(pendingRequest).isNotNull();
         Run notMine = as("amr", "decide", pendingRequest, "--approve");
-        assertThat(notMine.exit()).isEqualTo(DatabusCli.FAILED);
+        assertThat(notMine.exit()).isEqualTo(ExitCode.SOFTWARE);
         assertThat(notMine.err()).contains("REFUSED");
 
         Run r = as("psb", "decide", pendingRequest, "--approve", "--fields", "idNumber,name", "--filter",
                 "divisionCode.startsWith('5101')", "--until", "2027-12-31");
-        assertThat(r.exit()).as(r.err()).isEqualTo(DatabusCli.OK);
+        assertThat(r.exit()).as(r.err()).isEqualTo(ExitCode.OK);
         assertThat(r.out()).startsWith("ACCEPTED: ").contains("grant ");
 
         JsonNode grants = JSON.readTree(as("amr", "grants", "--mine", "--json").out());
@@ -262,7 +263,7 @@ class GovernanceCliIT {
         assertThat(as("amr", "grants").out()).contains("idNumber,name").contains("2028-01-01 00:00");
 
         Run again = as("psb", "decide", pendingRequest, "--reject", "--reason", "重复");
-        assertThat(again.exit()).isEqualTo(DatabusCli.FAILED);
+        assertThat(again.exit()).isEqualTo(ExitCode.SOFTWARE);
         assertThat(again.err()).contains("not PENDING");
     }
 
@@ -270,19 +271,19 @@ class GovernanceCliIT {
     @Order(8)
     void a_request_can_be_withdrawn_and_a_grant_revoked() throws IOException {
         Run filed = as("mca", "request", "10101-000001", "--purpose", "婚姻登记身份核验", "--method", "SERVICE");
-        assertThat(filed.exit()).as(filed.err()).isEqualTo(DatabusCli.OK);
+        assertThat(filed.exit()).as(filed.err()).isEqualTo(ExitCode.OK);
         Matcher id = Pattern.compile("request (\\S+?)\\)").matcher(filed.out());
         assertThat(id.find()).isTrue();
         Run withdrawn = as("mca", "withdraw", id.group(1), "--reason", "改由当事人提供");
-        assertThat(withdrawn.exit()).as(withdrawn.err()).isEqualTo(DatabusCli.OK);
+        assertThat(withdrawn.exit()).as(withdrawn.err()).isEqualTo(ExitCode.OK);
         assertThat(as("mca", "requests", "--mine").out()).contains("WITHDRAWN");
 
         String grantId = JSON.readTree(as("psb", "grants", "--mine", "--json").out()).get(0).get("grantId").asText();
         Run byStranger = as("mca", "revoke", grantId, "--reason", "x");
-        assertThat(byStranger.exit()).isEqualTo(DatabusCli.FAILED);
+        assertThat(byStranger.exit()).isEqualTo(ExitCode.SOFTWARE);
         assertThat(byStranger.err()).contains("REFUSED");
         Run revoked = as("amr", "revoke", grantId, "--reason", "职责调整");
-        assertThat(revoked.exit()).as(revoked.err()).isEqualTo(DatabusCli.OK);
+        assertThat(revoked.exit()).as(revoked.err()).isEqualTo(ExitCode.OK);
         assertThat(as("psb", "grants", "--mine").out()).contains("REVOKED");
     }
 
@@ -294,7 +295,7 @@ class GovernanceCliIT {
         long t0 = System.nanoTime();
         Run r = run("catalog", "retire", "10101-000001", "--reason", "x", "--config", config.toString());
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(15));
-        assertThat(r.exit()).isEqualTo(DatabusCli.FAILED);
+        assertThat(r.exit()).isEqualTo(ExitCode.SOFTWARE);
         assertThat(r.err()).startsWith("databus catalog retire: cannot reach the bus");
         assertThat(r.err().lines().count()).isEqualTo(1);
     }

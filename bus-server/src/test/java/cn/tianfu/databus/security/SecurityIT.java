@@ -36,6 +36,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.audit.AuditReader;
+import cn.tianfu.databus.audit.VerificationReport;
+import cn.tianfu.databus.cli.DatabusCli;
+import cn.tianfu.databus.client.DatabusClientConfig;
+import cn.tianfu.databus.governance.client.GovernanceClient;
+import cn.tianfu.databus.governance.client.RequestsView;
 import cn.tianfu.databus.ledger.Checkpoint;
 import cn.tianfu.databus.ledger.ExchangeEntry;
 import cn.tianfu.databus.ledger.ExchangeLogRecords;
@@ -43,18 +48,14 @@ import cn.tianfu.databus.ledger.HashChain;
 import cn.tianfu.databus.ledger.SigningKeys;
 import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
-import cn.tianfu.databus.serde.AvroSerde;
-import cn.tianfu.databus.contract.Topics;
-import cn.tianfu.databus.audit.VerificationReport;
-import cn.tianfu.databus.cli.DatabusCli;
-import cn.tianfu.databus.client.DatabusClientConfig;
-import cn.tianfu.databus.governance.client.GovernanceClient;
-import cn.tianfu.databus.governance.client.RequestsView;
 import cn.tianfu.databus.sdk.Subscriber;
+import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.serde.AvroSerdeConfig;
 import cn.tianfu.databus.server.BusRuntime;
 import cn.tianfu.databus.server.HttpApi;
 import cn.tianfu.databus.testkit.SharedBus;
+import cn.tianfu.databus.contract.Topics;
+import picocli.CommandLine.ExitCode;
 
 /** Authentication and the errors a refused client gets, on the secured shared bus, its registry and an HTTP API. */
 class SecurityIT {
@@ -117,7 +118,7 @@ class SecurityIT {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int exit = DatabusCli.run(new String[] {"requests", "--config", file.toString()}, new PrintWriter(out), new PrintWriter(err));
-        assertThat(exit).isEqualTo(DatabusCli.FAILED);
+        assertThat(exit).isEqualTo(ExitCode.SOFTWARE);
         assertThat(err.toString()).contains("refused the credentials of '" + a + "'").doesNotContain("\tat ");
         assertThat(err.toString().strip().lines()).hasSize(1);
     }

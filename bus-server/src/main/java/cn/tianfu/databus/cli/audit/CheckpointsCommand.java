@@ -1,16 +1,17 @@
 package cn.tianfu.databus.cli.audit;
 
-import cn.tianfu.databus.audit.AuditCheckpoints;
-import cn.tianfu.databus.audit.AuditReader;
-import cn.tianfu.databus.audit.SignedCheckpoint;
-import cn.tianfu.databus.cli.DatabusCli;
-import cn.tianfu.databus.ledger.Checkpoint;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.concurrent.Callable;
+
+import cn.tianfu.databus.audit.AuditCheckpoints;
+import cn.tianfu.databus.audit.AuditReader;
+import cn.tianfu.databus.audit.SignedCheckpoint;
+import cn.tianfu.databus.ledger.Checkpoint;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -66,7 +67,7 @@ public final class CheckpointsCommand {
                         + " %s'%n", p, file);
             }
             out.flush();
-            return result.behind().isEmpty() ? DatabusCli.OK : DatabusCli.FAILED;
+            return result.behind().isEmpty() ? ExitCode.OK : ExitCode.SOFTWARE;
         }
     }
 }

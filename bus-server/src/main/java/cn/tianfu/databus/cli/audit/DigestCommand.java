@@ -1,10 +1,5 @@
 package cn.tianfu.databus.cli.audit;
 
-import cn.tianfu.databus.DatabusException;
-import cn.tianfu.databus.audit.AuditReader;
-import cn.tianfu.databus.cli.DatabusCli;
-import cn.tianfu.databus.ledger.ExchangeEntry;
-import cn.tianfu.databus.ledger.KeyHasher;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -12,7 +7,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+
+import cn.tianfu.databus.DatabusException;
+import cn.tianfu.databus.audit.AuditReader;
+import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.KeyHasher;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -54,7 +55,7 @@ public final class DigestCommand implements Callable<Integer> {
         out.println(digest);
         if (exchangeId == null) {
             out.flush();
-            return DatabusCli.OK;
+            return ExitCode.OK;
         }
         List<ExchangeEntry> found = new ArrayList<>();
         try (AuditReader reader = connection.reader(null)) {
@@ -67,12 +68,12 @@ public final class DigestCommand implements Callable<Integer> {
         if (found.isEmpty()) {
             out.printf("no exchange %s in the log%n", exchangeId);
             out.flush();
-            return DatabusCli.FAILED;
+            return ExitCode.SOFTWARE;
         }
         boolean match = found.stream().allMatch(e -> digest.equals(e.valueDigest()));
         out.printf("%s: the log's valueDigest for exchange %s %s%n", match ? "MATCH" : "DIFFERS", exchangeId,
                 match ? "is this value's" : "is " + found.get(0).valueDigest());
         out.flush();
-        return match ? DatabusCli.OK : DatabusCli.FAILED;
+        return match ? ExitCode.OK : ExitCode.SOFTWARE;
     }
 }

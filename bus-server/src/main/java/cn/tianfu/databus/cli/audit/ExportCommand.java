@@ -1,13 +1,15 @@
 package cn.tianfu.databus.cli.audit;
 
-import cn.tianfu.databus.audit.admin.AuditArchive;
-import cn.tianfu.databus.audit.AuditReader;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.ZoneId;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+
+import cn.tianfu.databus.audit.admin.AuditArchive;
+import cn.tianfu.databus.audit.AuditReader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,7 +67,7 @@ public final class ExportCommand implements Callable<Integer> {
                     range.from() == null ? "the start" : range.from(), range.until() == null ? "the end" : range.until());
         }
         spec.commandLine().getOut().flush();
-        return 0;
+        return ExitCode.OK;
     }
 
     /** The time slice asked for ({@link AuditArchive.Range#ALL} without --from and --until). */

@@ -1,6 +1,5 @@
 package cn.tianfu.databus.cli.audit;
 
-import cn.tianfu.databus.audit.AuditReader;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -8,7 +7,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+
+import cn.tianfu.databus.audit.AuditReader;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -67,6 +69,6 @@ public final class ReportCommand implements Callable<Integer> {
                 Instant.ofEpochMilli(r[1]), Instant.ofEpochMilli(r[2]), Objects.toString(k.purpose(), "-")));
         out.printf("%d exchanges to %s%n", rows.values().stream().mapToLong(r -> r[0]).sum(), consumer);
         out.flush();
-        return 0;
+        return ExitCode.OK;
     }
 }

@@ -1,14 +1,16 @@
 package cn.tianfu.databus.cli.audit;
 
-import cn.tianfu.databus.audit.AuditReader;
-import cn.tianfu.databus.ledger.KeyHasher;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;
+
+import cn.tianfu.databus.audit.AuditReader;
+import cn.tianfu.databus.ledger.KeyHasher;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -58,6 +60,6 @@ public final class TraceCommand implements Callable<Integer> {
         }
         out.printf("%d exchanges of this record of %s%n", found[0], resource);
         out.flush();
-        return 0;
+        return ExitCode.OK;
     }
 }

@@ -1,21 +1,22 @@
 package cn.tianfu.databus.cli.audit;
 
-import cn.tianfu.databus.audit.admin.AuditArchive;
-import cn.tianfu.databus.audit.AuditCheckpoints;
-import cn.tianfu.databus.audit.AuditReader;
-import cn.tianfu.databus.audit.VerificationReport;
-import cn.tianfu.databus.audit.VerifyOptions;
-import cn.tianfu.databus.cli.DatabusCli;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.Callable;
+
+import cn.tianfu.databus.audit.admin.AuditArchive;
+import cn.tianfu.databus.audit.AuditCheckpoints;
+import cn.tianfu.databus.audit.AuditReader;
+import cn.tianfu.databus.audit.VerificationReport;
+import cn.tianfu.databus.audit.VerifyOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code databus audit verify}: exit 0 only when every chain and checkpoint verifies, every entry is under a signed
@@ -90,6 +91,6 @@ public final class VerifyCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().print(report.describe());
         spec.commandLine().getOut().flush();
-        return report.intact() ? DatabusCli.OK : DatabusCli.FAILED;
+        return report.intact() ? ExitCode.OK : ExitCode.SOFTWARE;
     }
 }

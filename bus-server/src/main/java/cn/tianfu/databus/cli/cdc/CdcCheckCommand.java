@@ -8,12 +8,12 @@ import java.util.concurrent.Callable;
 import cn.tianfu.databus.cdc.CdcCheck;
 import cn.tianfu.databus.cdc.CdcMapping;
 import cn.tianfu.databus.cdc.CdcMappingException;
-import cn.tianfu.databus.cli.DatabusCli;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code databus cdc check}: everything a capture needs, checked without capturing. */
 @Command(name = "check", mixinStandardHelpOptions = true,
@@ -39,7 +39,7 @@ public final class CdcCheckCommand implements Callable<Integer> {
             e.problems().forEach(p -> out.println("problem: " + p.format(e.source())));
             out.println(e.problems().size() + " problem(s); nothing was checked against the database");
             out.flush();
-            return DatabusCli.FAILED;
+            return ExitCode.SOFTWARE;
         }
         CdcCheck.Report report = CdcCheck.run(mapping, connection.clientConfig(mapping.department()));
         List<String> problems = report.problems();
@@ -51,6 +51,6 @@ public final class CdcCheckCommand implements Callable<Integer> {
             out.println(problems.size() + " problem(s)");
         }
         out.flush();
-        return problems.isEmpty() ? DatabusCli.OK : DatabusCli.FAILED;
+        return problems.isEmpty() ? ExitCode.OK : ExitCode.SOFTWARE;
     }
 }

@@ -11,13 +11,13 @@ import cn.tianfu.databus.cdc.CdcConfig;
 import cn.tianfu.databus.cdc.CdcMapping;
 import cn.tianfu.databus.cdc.CdcRunner;
 import cn.tianfu.databus.cdc.CdcStatus;
-import cn.tianfu.databus.cli.DatabusCli;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code databus cdc run}: capture a department database's changes onto the bus until Ctrl-C. */
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -75,14 +75,14 @@ public final class CdcRunCommand implements Callable<Integer> {
                     out.println(status.line());
                     out.flush();
                     if (status.state() == CdcStatus.State.FAILED) {
-                        return DatabusCli.FAILED;
+                        return ExitCode.SOFTWARE;
                     }
                 }
             }
             last = runner.status();
             out.println(last.line());
             out.flush();
-            return last.state() == CdcStatus.State.FAILED ? DatabusCli.FAILED : DatabusCli.OK;
+            return last.state() == CdcStatus.State.FAILED ? ExitCode.SOFTWARE : ExitCode.OK;
         } finally {
             finished.countDown();
             try {

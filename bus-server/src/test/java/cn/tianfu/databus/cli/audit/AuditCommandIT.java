@@ -44,6 +44,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine.ExitCode;
 
 class AuditCommandIT {
 
@@ -135,7 +136,7 @@ class AuditCommandIT {
                 "mca", e.grantId(), e.purpose(), e.keyHash(), e.operation(), e.valueDigest(), e.sourceTopic(),
                 e.sourcePartition(), e.sourceOffset(), null, null, null, e.prevHash(), e.hash())));
         Run broken = run("audit", "verify");
-        assertThat(broken.code()).isEqualTo(DatabusCli.FAILED);
+        assertThat(broken.code()).isEqualTo(ExitCode.SOFTWARE);
         assertThat(broken.out()).startsWith("BROKEN").contains("first break at position 6 (log offset 6)");
     }
 
@@ -204,7 +205,7 @@ class AuditCommandIT {
         assertThat(readLog()).filteredOn(r -> "id-2".equals(r.key())).extracting(r -> r.value() != null)
                 .containsExactly(true, false);
         Run broken = run("audit", "verify");
-        assertThat(broken.code()).as(broken.out()).isEqualTo(DatabusCli.FAILED);
+        assertThat(broken.code()).as(broken.out()).isEqualTo(ExitCode.SOFTWARE);
         assertThat(broken.out()).startsWith("BROKEN").contains("6 entries").contains("(log offset 6)")
                 .contains("ALTERED").contains("tombstone");
     }
@@ -218,7 +219,7 @@ class AuditCommandIT {
                 "src.psb.10101-000001", 0, 99L, null, null, null, null, null))));
 
         Run strict = run("audit", "verify");
-        assertThat(strict.code()).as(strict.out()).isEqualTo(DatabusCli.FAILED);
+        assertThat(strict.code()).as(strict.out()).isEqualTo(ExitCode.SOFTWARE);
         assertThat(strict.out()).startsWith("BROKEN").contains("first break at position 6").contains("UNCOVERED");
 
         Run live = run("audit", "verify", "--allow-uncovered");
@@ -242,19 +243,19 @@ class AuditCommandIT {
         signCheckpoints(SigningKeys.loadOrCreate(dataDir), Map.of(2, System.currentTimeMillis() - 600_000L));
 
         Run stale = run("audit", "verify");
-        assertThat(stale.code()).as(stale.out()).isEqualTo(DatabusCli.FAILED);
+        assertThat(stale.code()).as(stale.out()).isEqualTo(ExitCode.SOFTWARE);
         assertThat(stale.out()).startsWith("BROKEN").contains("3 entries").contains("STALE");
 
         // even where the heartbeat cannot tell (a cut of the last minutes, checked at once), the kept copy does
         Run cut = run("audit", "verify", "--heartbeat", "PT24H", "--against", kept.toString());
-        assertThat(cut.code()).as(cut.out()).isEqualTo(DatabusCli.FAILED);
+        assertThat(cut.code()).as(cut.out()).isEqualTo(ExitCode.SOFTWARE);
         assertThat(cut.out()).startsWith("BROKEN").contains("first break at position 5").contains("CHECKPOINT_MISMATCH")
                 .contains("cut from the end");
         assertThat(run("audit", "verify", "--heartbeat", "PT24H").code())
                 .as("without the copy, nothing left on the bus shows the cut").isZero();
 
         Run again = run("audit", "checkpoints", "export", "--out", kept.toString());
-        assertThat(again.code()).as("the copy is never moved back").isEqualTo(DatabusCli.FAILED);
+        assertThat(again.code()).as("the copy is never moved back").isEqualTo(ExitCode.SOFTWARE);
         assertThat(again.out()).contains("partition 0: 6 entries").contains("behind the copy");
     }
 
@@ -277,7 +278,7 @@ class AuditCommandIT {
         assertThat(match.code()).as(match.out() + match.err()).isZero();
         assertThat(match.out()).contains("MATCH");
         Run differs = run("audit", "digest", value.toString(), "--exchange", "id-5");
-        assertThat(differs.code()).isEqualTo(DatabusCli.FAILED);
+        assertThat(differs.code()).isEqualTo(ExitCode.SOFTWARE);
         assertThat(differs.out()).contains("DIFFERS");
     }
 

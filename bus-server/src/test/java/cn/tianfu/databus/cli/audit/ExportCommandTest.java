@@ -11,6 +11,7 @@ import java.io.StringWriter;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
+import picocli.CommandLine.ExitCode;
 
 class ExportCommandTest {
 
@@ -67,7 +68,7 @@ class ExportCommandTest {
         StringWriter err = new StringWriter();
         int code = DatabusCli.run(new String[] {"audit", "export", "--to", "log.zip", "--until", "soon",
                 "--public-key", "missing.pem"}, new PrintWriter(out), new PrintWriter(err));
-        assertThat(code).isEqualTo(DatabusCli.FAILED);
+        assertThat(code).isEqualTo(ExitCode.SOFTWARE);
         assertThat(err.toString()).contains("'soon' is neither a date").doesNotContain("at cn.tianfu");
     }
 }

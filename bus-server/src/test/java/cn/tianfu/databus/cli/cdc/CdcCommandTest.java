@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import cn.tianfu.databus.cli.DatabusCli;
+import picocli.CommandLine.ExitCode;
 
 class CdcCommandTest {
 
@@ -36,7 +37,7 @@ class CdcCommandTest {
                     resource: 10101-000001
                 """);
         int code = run("cdc", "check", mapping.toString(), "--data-dir", dir.toString());
-        assertThat(code).isEqualTo(DatabusCli.FAILED);
+        assertThat(code).isEqualTo(ExitCode.SOFTWARE);
         assertThat(out.toString()).contains(mapping + ":3: database.kind: kind 'sybase' is not supported")
                 .contains(mapping + ":5: tables[0].table:").contains(":5: tables[0].key:").contains("3 problem(s)")
                 .doesNotContain("pw}");
@@ -52,14 +53,14 @@ class CdcCommandTest {
                 tables: [{table: public.resident, resource: 10101-000001, key: [id_number]}]
                 """);
         int code = run("cdc", "run", mapping.toString(), "--data-dir", dir.resolve("nowhere").toString(), "--as", "psb");
-        assertThat(code).isEqualTo(DatabusCli.FAILED);
+        assertThat(code).isEqualTo(ExitCode.SOFTWARE);
         assertThat(err.toString()).contains("no running bus found").contains("databus up --data-dir");
     }
 
     @Test
     void configAndDataDirAreAlternatives() {
         int code = run("cdc", "check", "m.yaml", "--config", "a.properties", "--data-dir", "d");
-        assertThat(code).isEqualTo(DatabusCli.USAGE);
+        assertThat(code).isEqualTo(ExitCode.USAGE);
         assertThat(err.toString()).contains("mutually exclusive");
     }
 }

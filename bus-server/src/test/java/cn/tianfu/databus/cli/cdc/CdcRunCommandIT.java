@@ -47,6 +47,7 @@ import cn.tianfu.databus.testkit.SharedBus;
 import cn.tianfu.databus.testkit.TestGovernance;
 import cn.tianfu.databus.testkit.TestMappings;
 import picocli.CommandLine;
+import picocli.CommandLine.ExitCode;
 
 /**
  * {@code databus cdc run} and {@code databus cdc check} as a provider runs them: the department added with
@@ -268,7 +269,7 @@ class CdcRunCommandIT {
             command.stop.countDown(); // what Ctrl-C's shutdown hook does
             subscriber.close();
         }
-        assertThat(exit.get(60, TimeUnit.SECONDS)).as(err::toString).isEqualTo(DatabusCli.OK);
+        assertThat(exit.get(60, TimeUnit.SECONDS)).as(err::toString).isEqualTo(ExitCode.OK);
         List<String> lines = out.toString().lines().toList();
         assertThat(lines.get(lines.size() - 1)).as("the last line is the final status").matches(Pattern.quote(runner
                 + " STOPPED: 3 row(s) captured (1 from the snapshot), lag ") + "\\d+" + Pattern.quote(" ms, last position "
@@ -304,7 +305,7 @@ class CdcRunCommandIT {
     void checkWithTheDataDirOfALocalBusActsAsTheDepartment() throws Exception {
         Path mapping = mapping("local-" + suffix(), createTable(), catalogue(), COLUMNS);
         Run ok = run("cdc", "check", mapping.toString(), "--data-dir", dataDir.toString(), "--as", provider);
-        assertThat(ok.exit()).as(ok.err()).isEqualTo(DatabusCli.OK);
+        assertThat(ok.exit()).as(ok.err()).isEqualTo(ExitCode.OK);
         assertThat(ok.out()).startsWith("ok: ");
     }
 
@@ -325,7 +326,7 @@ class CdcRunCommandIT {
         String resource = catalogue();
         Path good = mapping("check-" + suffix(), table, resource, COLUMNS);
         Run ok = run("cdc", "check", good.toString(), "--config", providerConfig.toString());
-        assertThat(ok.exit()).as(ok.out() + ok.err()).isEqualTo(DatabusCli.OK);
+        assertThat(ok.exit()).as(ok.out() + ok.err()).isEqualTo(ExitCode.OK);
         assertThat(ok.out()).startsWith("ok: ").contains("can feed 1 resource(s) of " + provider).doesNotContain("problem");
 
         Path wrong = mapping("check-" + suffix(), table, resource, """
@@ -338,7 +339,7 @@ class CdcRunCommandIT {
             s.execute("ALTER TABLE " + table + " REPLICA IDENTITY DEFAULT");
         }
         Run bad = run("cdc", "check", wrong.toString(), "--config", providerConfig.toString());
-        assertThat(bad.exit()).as(bad.err()).isEqualTo(DatabusCli.FAILED);
+        assertThat(bad.exit()).as(bad.err()).isEqualTo(ExitCode.SOFTWARE);
         List<String> problems = bad.out().lines().filter(l -> l.startsWith("problem: ")).toList();
         assertThat(problems).anySatisfy(p -> assertThat(p).contains("field idNo is not a field of resource " + resource))
                 .anySatisfy(p -> assertThat(p).contains("birth_date is declared timestamp but field birthDate is date"))

@@ -14,6 +14,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.deadletter.DeadLetters;
 import cn.tianfu.databus.governance.GovernanceContext;
+import cn.tianfu.databus.governance.rules.Ids;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DecideRequest;
 import cn.tianfu.databus.schemas.GovernanceCommand;

@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import cn.tianfu.databus.calendar.CalendarRecords;
-import cn.tianfu.databus.calendar.Due;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.schemas.HolidayCalendar;
 
@@ -35,14 +34,5 @@ final class DueTimes {
         }
         return CalendarRecords.effective(base, records, CalendarRecords.REGION_CN,
                 problem -> LOG.error("Ignored calendar {} of bus.calendars", problem));
-    }
-
-    /** What a reply adds for a due date counted over a provisional year; empty otherwise. */
-    static String provisionalNote(Due due) {
-        if (!due.provisional()) {
-            return "";
-        }
-        return "; " + due.describe() + ": that year's holiday notice is not loaded, so only its statutory holidays were"
-                + " counted (no make-up working days), and this due time stays as given when the notice is loaded";
     }
 }
