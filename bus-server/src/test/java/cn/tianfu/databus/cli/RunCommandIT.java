@@ -80,13 +80,13 @@ class RunCommandIT {
                 new PrintWriter(out, true), new PrintWriter(err, true))), "run-governance");
         app.start();
         try {
-            // the command waits on cmd.<dept> until governance has started, then is answered from its stores
+            // the command waits on cmd.<dept> until governance has started; only governance answers it
             StringWriter answer = new StringWriter();
             StringWriter refusal = new StringWriter();
             int withdrawn = DatabusCli.run(new String[] {"withdraw", "R-10101-000001-0000000001", "--timeout", "120s",
                     "--data-dir", dataDir.toString(), "--as", dept}, new PrintWriter(answer), new PrintWriter(refusal));
             assertThat(withdrawn).as(answer + " / " + refusal).isEqualTo(DatabusCli.FAILED);
-            assertThat(answer + " " + refusal).contains("there is no request R-10101-000001-0000000001");
+            assertThat(answer + " " + refusal).contains("NOT_FOUND: there is no request 'R-10101-000001-0000000001'");
         } finally {
             app.interrupt();
             app.join(TimeUnit.SECONDS.toMillis(60));

@@ -97,18 +97,22 @@ public final class OwningKafkaStreams extends KafkaStreams {
         }
     }
 
+    /** Closes the owned clients once; a second caller waits until the first is done, so after close they are closed. */
     private void release() {
-        if (!released.compareAndSet(false, true)) {
-            return;
-        }
-        for (int i = owned.size() - 1; i >= 0; i--) {
-            AutoCloseable c = owned.get(i);
-            try {
-                c.close();
-            } catch (Exception e) {
-                // closing the others matters more than one failure to close
-                LOG.warn("Could not close {}: {}", c.getClass().getSimpleName(), e.toString());
+        synchronized (owned) {
+            if (released.get()) {
+                return;
             }
+            for (int i = owned.size() - 1; i >= 0; i--) {
+                AutoCloseable c = owned.get(i);
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    // closing the others matters more than one failure to close
+                    LOG.warn("Could not close {}: {}", c.getClass().getSimpleName(), e.toString());
+                }
+            }
+            released.set(true);
         }
     }
 }

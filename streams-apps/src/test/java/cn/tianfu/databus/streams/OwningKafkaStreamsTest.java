@@ -1,12 +1,14 @@
 package cn.tianfu.databus.streams;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -52,7 +54,7 @@ class OwningKafkaStreamsTest {
     @Test
     void aStateListenerOfTheCallerStillSeesEveryChangeAndAFailingCloseDoesNotStopTheOthers() {
         List<String> closed = new ArrayList<>();
-        List<KafkaStreams.State> seen = new ArrayList<>();
+        List<KafkaStreams.State> seen = new CopyOnWriteArrayList<>();
         OwningKafkaStreams streams = new OwningKafkaStreams(topology(), props("owning-test-2"),
                 () -> closed.add("first"), () -> {
                     throw new IllegalStateException("cannot close");
@@ -61,7 +63,8 @@ class OwningKafkaStreamsTest {
 
         assertThat(streams.close(Duration.ofSeconds(5))).isTrue();
 
-        assertThat(seen).contains(KafkaStreams.State.NOT_RUNNING);
+        // the listener runs on the thread that stopped the app, maybe just after close returned
+        await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains(KafkaStreams.State.NOT_RUNNING));
         assertThat(closed).containsExactly("first");
     }
 }
