@@ -34,7 +34,8 @@ import cn.tianfu.databus.topic.TopicProvisioner;
  * by {@value ServerConfig#KAFKA_BOOTSTRAP_SERVERS_CONFIG}), the system topics, the schema registry, the streams apps
  * ({@link StreamsApps}: governance, ledger, sharing-router, each created from the same keys) and the HTTP API.
  * Secured: the broker authenticates every client (SCRAM) and authorizes by ACL; the bus's own services run as
- * {@code User:bus}, whose client config is {@code <data-dir>/clients/bus.properties}; the registry and the HTTP API authenticate callers with HTTP basic.
+ * {@code User:bus}, whose client config is {@code <data-dir>/clients/bus.properties}; the registry and the HTTP API
+ * authenticate callers with HTTP basic.
  * Components start in dependency order and stop in reverse; a failure while starting stops what had started.
  */
 public final class BusRuntime implements AutoCloseable {

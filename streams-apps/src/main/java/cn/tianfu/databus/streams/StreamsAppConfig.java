@@ -2,10 +2,12 @@ package cn.tianfu.databus.streams;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -49,7 +51,7 @@ public abstract class StreamsAppConfig extends AbstractConfig {
 
     public static final String SECURITY_PROTOCOL_CONFIG = CommonClientConfigs.SECURITY_PROTOCOL_CONFIG;
     private static final String SECURITY_PROTOCOL_DOC = "How the app's Kafka clients connect: PLAINTEXT, or"
-            + " SASL_PLAINTEXT with " + "sasl.username and sasl.password (the bus's own principal on a secured bus)."
+            + " SASL_PLAINTEXT with sasl.username and sasl.password (the bus's own principal on a secured bus)."
             + " TLS settings go under streams. (e.g. streams.ssl.truststore.location).";
 
     public static final String SASL_MECHANISM_CONFIG = SaslConfigs.SASL_MECHANISM;
@@ -253,7 +255,7 @@ public abstract class StreamsAppConfig extends AbstractConfig {
         return p;
     }
 
-    private Map<String, Object> withOverrides(Map<String, Object> base, java.util.Set<String> known) {
+    private Map<String, Object> withOverrides(Map<String, Object> base, Set<String> known) {
         streamsOverrides().forEach((k, v) -> {
             if (known.contains(k)) {
                 base.put(k, v);
@@ -262,13 +264,13 @@ public abstract class StreamsAppConfig extends AbstractConfig {
         return base;
     }
 
-    private static final java.util.Set<String> CLIENT_KEYS = clientKeys();
+    private static final Set<String> CLIENT_KEYS = clientKeys();
 
-    private static java.util.Set<String> clientKeys() {
-        java.util.Set<String> keys = new java.util.HashSet<>(AdminClientConfig.configNames());
+    private static Set<String> clientKeys() {
+        Set<String> keys = new HashSet<>(AdminClientConfig.configNames());
         keys.retainAll(ProducerConfig.configNames());
         keys.retainAll(ConsumerConfig.configNames());
-        return java.util.Set.copyOf(keys);
+        return Set.copyOf(keys);
     }
 
     private static String jaasEscape(String s) {
