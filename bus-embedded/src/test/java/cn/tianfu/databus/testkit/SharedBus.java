@@ -173,13 +173,16 @@ public final class SharedBus {
     }
 
     /**
-     * The config of one of the bus's streams apps ({@code props}) plus the bus's credentials: its Kafka security settings
-     * as {@code streams.*} keys and its registry credentials as {@code basic.auth.user.info}.
+     * The config of one of the bus's streams apps ({@code props}) plus the bus's credentials, in the streams apps'
+     * vocabulary: {@code security.protocol}, {@code sasl.mechanism}, {@code sasl.username}, {@code sasl.password} (the
+     * registry is called with the same user).
      */
     public Map<String, Object> streamsAppConfig(Map<String, ?> props) {
         Map<String, Object> p = new HashMap<>(props);
-        credentials.securityProperties().forEach((k, v) -> p.put("streams." + k, v));
-        p.put("basic.auth.user.info", registryUserInfo());
+        p.put("security.protocol", BusCredentials.PROTOCOL);
+        p.put("sasl.mechanism", BusCredentials.MECHANISM);
+        p.put("sasl.username", credentials.username());
+        p.put("sasl.password", credentials.password());
         return p;
     }
 

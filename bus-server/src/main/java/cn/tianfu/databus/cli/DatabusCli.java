@@ -9,6 +9,7 @@ import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.cli.audit.AuditCommand;
 import cn.tianfu.databus.cli.auditor.AuditorCommand;
 import cn.tianfu.databus.cli.bus.DemoCommand;
+import cn.tianfu.databus.cli.bus.RunCommand;
 import cn.tianfu.databus.cli.bus.UpCommand;
 import cn.tianfu.databus.cli.calendar.CalendarCommand;
 import cn.tianfu.databus.cli.catalog.CatalogCommand;
@@ -35,7 +36,7 @@ import picocli.CommandLine.ExitCode;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
-        subcommands = {UpCommand.class, DemoCommand.class, DeptCommand.class, AuditorCommand.class, CalendarCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
+        subcommands = {UpCommand.class, RunCommand.class, DemoCommand.class, DeptCommand.class, AuditorCommand.class, CalendarCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
                 DecideCommand.class, WithdrawCommand.class, RevokeCommand.class, GrantsCommand.class,
                 DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, CommandLine.HelpCommand.class})
 public final class DatabusCli {

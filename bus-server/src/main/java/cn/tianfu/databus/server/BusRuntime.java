@@ -18,29 +18,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import cn.tianfu.databus.auth.PrincipalDirectory;
-import cn.tianfu.databus.broker.BrokerConfig;
 import cn.tianfu.databus.broker.BusCredentials;
 import cn.tianfu.databus.client.DatabusClientConfig;
-import cn.tianfu.databus.broker.EmbeddedBroker;
 import cn.tianfu.databus.calendar.admin.Calendars;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.department.Departments;
-import cn.tianfu.databus.governance.GovernanceApp;
-import cn.tianfu.databus.governance.GovernanceConfig;
-import cn.tianfu.databus.ledger.app.LedgerApp;
-import cn.tianfu.databus.ledger.app.LedgerConfig;
 import cn.tianfu.databus.registry.server.RegistryServerConfig;
 import cn.tianfu.databus.registry.server.SchemaRegistryServer;
 import cn.tianfu.databus.security.SecretFiles;
-import cn.tianfu.databus.sharing.router.RouterConfig;
-import cn.tianfu.databus.sharing.router.SharingRouterApp;
+import cn.tianfu.databus.streams.StreamsAppConfig;
 import cn.tianfu.databus.kafka.TopicProvisioner;
 
 /**
- * The whole bus on one machine: the in-JVM broker, the system topics, the schema registry, the streams apps
- * (governance, ledger, sharing-router) and the HTTP API. Secured: the broker authenticates every client (SCRAM) and
- * authorizes by ACL; the bus's own services run as {@code User:bus}, whose client config is
- * {@code <data-dir>/clients/bus.properties}; the registry and the HTTP API authenticate callers with HTTP basic.
+ * The whole bus on one machine: the Kafka cluster ({@link BusKafka}: the in-JVM broker, or an existing cluster named
+ * by {@value ServerConfig#KAFKA_BOOTSTRAP_SERVERS_CONFIG}), the system topics, the schema registry, the streams apps
+ * ({@link StreamsApps}: governance, ledger, sharing-router, each created from the same keys) and the HTTP API.
+ * Secured: the broker authenticates every client (SCRAM) and authorizes by ACL; the bus's own services run as
+ * {@code User:bus}, whose client config is {@code <data-dir>/clients/bus.properties}; the registry and the HTTP API
+ * authenticate callers with HTTP basic.
  * Components start in dependency order and stop in reverse; a failure while starting stops what had started.
  */
 public final class BusRuntime implements AutoCloseable {
@@ -53,7 +48,7 @@ public final class BusRuntime implements AutoCloseable {
     private final ServerConfig config;
     private final InstantSource clock;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
-    private EmbeddedBroker broker;
+    private BusKafka kafka;
     private Admin admin;
     private SchemaRegistryServer registry;
     private final List<ManagedStreams> apps = new ArrayList<>();
@@ -106,13 +101,10 @@ public final class BusRuntime implements AutoCloseable {
         if (SecretFiles.privateDirectory(config.dataDir())) {
             LOG.warn("{} was readable by other users; it is now mode 700 (owner only). Check who may have read it.", config.dataDir());
         }
-        broker = track(EmbeddedBroker.start(new BrokerConfig(Map.of(
-                BrokerConfig.DATA_DIR_CONFIG, config.dataDir().toString(),
-                BrokerConfig.HOST_CONFIG, config.host(),
-                BrokerConfig.PORT_CONFIG, config.kafkaPort(),
-                BrokerConfig.PARTITIONS_CONFIG, config.partitions()))));
-        BusCredentials credentials = broker.credentials().orElseThrow();
-        admin = track(Admin.create(adminProperties(broker)));
+        // the embedded broker, or the existing cluster the config names: the rest is the same on either
+        kafka = track(BusKafka.of(config));
+        BusCredentials credentials = kafka.credentials();
+        admin = track(Admin.create(adminProperties(kafka)));
         var created = new TopicProvisioner(admin, (short) 1, 30_000).ensureSystemTopics(config.partitions());
         if (!created.isEmpty()) {
             LOG.info("Created system topics {}", created);
@@ -123,22 +115,22 @@ public final class BusRuntime implements AutoCloseable {
         Map<String, Object> registryProps = new LinkedHashMap<>();
         registryProps.put(RegistryServerConfig.LISTEN_HOST_CONFIG, config.host());
         registryProps.put(RegistryServerConfig.LISTEN_PORT_CONFIG, config.registryPort());
-        registryProps.put(RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        registryProps.put(RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         credentials.securityProperties().forEach((k, v) -> registryProps.put(RegistryServerConfig.KAFKA_PREFIX + k, v));
         registry = track(new SchemaRegistryServer(new RegistryServerConfig(registryProps), principals));
         registry.start();
-        credentials.write(config.dataDir(), broker.bootstrapServers(), Map.of(
+        credentials.write(config.dataDir(), kafka.bootstrapServers(), Map.of(
                 DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url(),
                 DatabusClientConfig.DEPARTMENT_ID_CONFIG, credentials.username()));
         busConfig = ClientFiles.bus(config.dataDir());
         http = track(HttpApi.start(config.host(), config.httpPort(), this::health, principals, busConfig));
-        endpoints = new BusEndpoints(broker.bootstrapServers(), registry.url(), http.url());
-        credentials.write(config.dataDir(), broker.bootstrapServers(), Map.of(DatabusClientConfig.HTTP_URL_CONFIG, http.url()));
+        endpoints = new BusEndpoints(kafka.bootstrapServers(), registry.url(), http.url());
+        credentials.write(config.dataDir(), kafka.bootstrapServers(), Map.of(DatabusClientConfig.HTTP_URL_CONFIG, http.url()));
         busConfig = ClientFiles.bus(config.dataDir());
         ClientFiles.refreshEndpoints(config.dataDir(), endpoints);
         ensureAuthorityDepartment();
         seedCalendars();
-        startStreamsApps(broker.bootstrapServers(), registry.url(), credentials);
+        startStreamsApps(kafka.bootstrapServers(), registry.url(), credentials);
         endpoints.write(config.dataDir());
         startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
@@ -171,21 +163,24 @@ public final class BusRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Every app of {@link StreamsApps}, from the same keys: the bus's endpoints, its principal's credentials, one state
+     * directory; started in order, then awaited.
+     */
     private void startStreamsApps(String bootstrap, String registryUrl, BusCredentials credentials) {
         Map<String, Object> common = new LinkedHashMap<>();
-        common.put("bootstrap.servers", bootstrap);
-        common.put("schema.registry.url", registryUrl);
-        common.put("state.dir", config.dataDir().resolve("streams").toString());
-        common.put("data.dir", config.dataDir().toString());
-        // every app's Kafka clients authenticate as the bus, and so do its registry calls
-        credentials.securityProperties().forEach((k, v) -> common.put("streams." + k, v));
-        common.put("basic.auth.user.info", credentials.username() + ":" + credentials.password());
-        Map<String, Object> governance = new LinkedHashMap<>(common);
-        governance.remove("data.dir");
-        apps.add(track(new ManagedStreams("governance", GovernanceApp.create(new GovernanceConfig(governance), clock))));
-        // the ledger before the router: the router's staged entries are chained as soon as they arrive
-        apps.add(track(new ManagedStreams("ledger", LedgerApp.create(LedgerConfig.fromMap(common)))));
-        apps.add(track(new ManagedStreams("sharing-router", SharingRouterApp.create(RouterConfig.fromMap(common)))));
+        common.put(StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        common.put(StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
+        common.put(StreamsAppConfig.STATE_DIR_CONFIG, config.dataDir().resolve("streams").toString());
+        common.put(StreamsAppConfig.DATA_DIR_CONFIG, config.dataDir().toString());
+        // every app's Kafka clients and registry calls authenticate as the bus
+        common.put(StreamsAppConfig.SECURITY_PROTOCOL_CONFIG, BusCredentials.PROTOCOL);
+        common.put(StreamsAppConfig.SASL_MECHANISM_CONFIG, BusCredentials.MECHANISM);
+        common.put(StreamsAppConfig.SASL_USERNAME_CONFIG, credentials.username());
+        common.put(StreamsAppConfig.SASL_PASSWORD_CONFIG, credentials.password());
+        for (StreamsApps app : StreamsApps.values()) {
+            apps.add(track(new ManagedStreams(app.component(), app.create(common, clock))));
+        }
         apps.forEach(ManagedStreams::start);
         for (ManagedStreams app : apps) {
             app.awaitRunning(Duration.ofSeconds(60));
@@ -202,16 +197,16 @@ public final class BusRuntime implements AutoCloseable {
     public Health health() {
         Map<String, Object> broker = new LinkedHashMap<>();
         boolean brokerUp = false;
-        if (this.broker != null && admin != null) {
-            broker.put("bootstrapServers", this.broker.bootstrapServers());
+        if (kafka != null && admin != null) {
+            broker.put("bootstrapServers", kafka.bootstrapServers());
             try {
                 int nodes = admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).size();
-                brokerUp = nodes > 0 && EmbeddedBroker.fatalError().isEmpty();
+                brokerUp = nodes > 0 && kafka.fatalError().isEmpty();
                 broker.put("nodes", nodes);
             } catch (Exception e) {
                 broker.put("error", e.getMessage());
             }
-            EmbeddedBroker.fatalError().ifPresent(f -> broker.put("fatalError", f));
+            kafka.fatalError().ifPresent(f -> broker.put("fatalError", f));
         }
         broker.put("status", brokerUp ? "UP" : "DOWN");
         Map<String, Object> registry = new LinkedHashMap<>();
@@ -268,9 +263,9 @@ public final class BusRuntime implements AutoCloseable {
         }
     }
 
-    private static Properties adminProperties(EmbeddedBroker broker) {
+    private static Properties adminProperties(BusKafka kafka) {
         Properties p = new Properties();
-        p.putAll(broker.clientProperties());
+        p.putAll(kafka.clientProperties());
         p.put(AdminClientConfig.CLIENT_ID_CONFIG, "databus-runtime");
         return p;
     }

@@ -28,13 +28,19 @@ public final class ServerConfig extends AbstractConfig {
     public static final String PARTITIONS_CONFIG = "partitions";
     private static final String PARTITIONS_DOC = "Partitions of the bus's partitioned topics.";
 
+    public static final String KAFKA_BOOTSTRAP_SERVERS_CONFIG = "kafka.bootstrap.servers";
+    private static final String KAFKA_BOOTSTRAP_SERVERS_DOC = "host:port of an existing Kafka cluster to run the bus on"
+            + " instead of starting the embedded broker (kafka.port is then unused); the bus's principal must exist there,"
+            + " its credentials in <data.dir>/clients/bus.properties. Empty: start the embedded broker.";
+
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(DATA_DIR_CONFIG, Type.STRING, "data", new ConfigDef.NonEmptyString(), Importance.HIGH, DATA_DIR_DOC)
             .define(HOST_CONFIG, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM, HOST_DOC)
             .define(KAFKA_PORT_CONFIG, Type.INT, 9092, Range.between(0, 65535), Importance.HIGH, KAFKA_PORT_DOC)
             .define(REGISTRY_PORT_CONFIG, Type.INT, 8081, Range.between(0, 65535), Importance.HIGH, REGISTRY_PORT_DOC)
             .define(HTTP_PORT_CONFIG, Type.INT, 8080, Range.between(0, 65535), Importance.HIGH, HTTP_PORT_DOC)
-            .define(PARTITIONS_CONFIG, Type.INT, 2, Range.between(1, 1000), Importance.LOW, PARTITIONS_DOC);
+            .define(PARTITIONS_CONFIG, Type.INT, 2, Range.between(1, 1000), Importance.LOW, PARTITIONS_DOC)
+            .define(KAFKA_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "", Importance.MEDIUM, KAFKA_BOOTSTRAP_SERVERS_DOC);
 
     public ServerConfig(Map<String, ?> props) {
         super(CONFIG, props, false);
@@ -42,7 +48,7 @@ public final class ServerConfig extends AbstractConfig {
         int kafka = getInt(KAFKA_PORT_CONFIG);
         int registry = getInt(REGISTRY_PORT_CONFIG);
         int http = getInt(HTTP_PORT_CONFIG);
-        if (kafka != 0 && (kafka == registry || kafka == http)) {
+        if (kafka != 0 && externalBootstrapServers().isEmpty() && (kafka == registry || kafka == http)) {
             problems.add(KAFKA_PORT_CONFIG + " " + kafka + " is also given to another listener");
         }
         if (registry != 0 && registry == http) {
@@ -79,5 +85,11 @@ public final class ServerConfig extends AbstractConfig {
 
     public int partitions() {
         return getInt(PARTITIONS_CONFIG);
+    }
+
+    /** The existing cluster to run on ({@value #KAFKA_BOOTSTRAP_SERVERS_CONFIG}); empty: the embedded broker. */
+    public java.util.Optional<String> externalBootstrapServers() {
+        String servers = getString(KAFKA_BOOTSTRAP_SERVERS_CONFIG);
+        return servers == null || servers.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(servers.trim());
     }
 }

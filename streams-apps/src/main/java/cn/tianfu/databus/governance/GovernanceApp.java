@@ -2,12 +2,12 @@ package cn.tianfu.databus.governance;
 
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -29,8 +29,6 @@ import cn.tianfu.databus.governance.internal.CommandDecider;
 import cn.tianfu.databus.governance.internal.CommandRouter;
 import cn.tianfu.databus.governance.internal.Envelope;
 import cn.tianfu.databus.governance.internal.Out;
-import cn.tianfu.databus.governance.internal.OwningKafkaStreams;
-import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CatalogEntry;
@@ -40,8 +38,10 @@ import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.HolidayCalendar;
 import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.streams.GuardedProcessor;
+import cn.tianfu.databus.streams.OwningKafkaStreams;
 import cn.tianfu.databus.streams.PoisonPillGuard;
 import cn.tianfu.databus.streams.StreamsAppConfig;
+import cn.tianfu.databus.streams.StreamsAppRunner;
 import cn.tianfu.databus.contract.Topics;
 
 /**
@@ -134,16 +134,13 @@ public final class GovernanceApp {
     }
 
     /**
-     * The Kafka Streams configuration: {@code exactly_once_v2}, a {@value #COMMIT_INTERVAL_MS} ms commit interval,
-     * internal topics with the configured replication factor, new {@code cmd.<dept>} topics discovered within
-     * seconds (read from their beginning), a 10 s consumer session timeout; then every {@code streams.}-prefixed key of {@code config}, which overrides these.
+     * The Kafka Streams configuration ({@link StreamsAppConfig#streamsProperties}): {@code exactly_once_v2}, a
+     * {@value #COMMIT_INTERVAL_MS} ms commit interval, internal topics with the configured replication factor, new
+     * {@code cmd.<dept>} topics discovered within seconds (read from their beginning), a 10 s consumer session timeout;
+     * then every {@code streams.}-prefixed key of {@code config}, which overrides these.
      */
     public static Properties streamsConfig(GovernanceConfig config) {
-        Properties p = new Properties();
-        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", config.bootstrapServers()));
-        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
-        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        Map<String, Object> p = new HashMap<>();
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicReplicationFactor());
         // a new department's cmd.<dept> is found by the pattern subscription at the next metadata refresh
@@ -151,46 +148,46 @@ public final class GovernanceApp {
         // a stream thread that died (and was replaced) stops holding its partitions after this long
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-        p.putAll(config.streamsOverrides());
-        return p;
+        return config.streamsProperties(p);
     }
 
     /**
-     * An unstarted governance app: a registry client over HTTP and an {@link Admin} client built from {@code config},
-     * both closed when the returned {@link KafkaStreams} is closed ({@code close()} and {@code close(Duration)} also
-     * leave the consumer group, so a restart takes over at once). A stream thread that fails (e.g. the registry
-     * unreachable) is replaced; its uncommitted work is redone.
+     * An unstarted governance app: a registry client and an {@link Admin} client built from {@code config}, both closed
+     * when the returned {@link OwningKafkaStreams} has stopped ({@code close()} and {@code close(Duration)} also leave
+     * the consumer group, so a restart takes over at once). A stream thread that fails (e.g. the registry unreachable)
+     * is replaced; its uncommitted work is redone.
      */
-    public static KafkaStreams create(GovernanceConfig config) {
+    public static OwningKafkaStreams create(GovernanceConfig config) {
         return create(config, InstantSource.system());
     }
 
     /** As {@link #create(GovernanceConfig)}, every decision dated by {@code clock} (tests pin it). */
-    public static KafkaStreams create(GovernanceConfig config, InstantSource clock) {
-        SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(config.registryUrls()).basicAuth(config.registryUserInfo()).build();
-        Properties adminProps = new Properties();
-        Map<String, Object> overrides = config.streamsOverrides();
-        overrides.forEach((k, v) -> {
-            if (AdminClientConfig.configNames().contains(k)) {
-                adminProps.put(k, v);
-            }
-        });
-        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", config.bootstrapServers()));
-        Admin admin = Admin.create(adminProps);
+    public static OwningKafkaStreams create(GovernanceConfig config, InstantSource clock) {
+        SchemaRegistryClient registry = config.registryClient();
+        Admin admin = null;
         try {
+            admin = Admin.create(config.adminProperties());
+            Admin owned = admin;
             GovernanceContext ctx = new GovernanceContext(registry, TopicCreator.admin(admin, config.topicReplicationFactor()),
                     WorkingDayCalendar.bundled(), config.topicPartitions(), clock);
             Properties props = streamsConfig(config);
             StreamsAppConfig.failureHandling(CommandRouter.COMPONENT, registry).forEach(props::putIfAbsent);
-            KafkaStreams streams = new OwningKafkaStreams(buildTopology(ctx), props,
-                    () -> admin.close(Duration.ofSeconds(5)), registry);
+            OwningKafkaStreams streams = new OwningKafkaStreams(buildTopology(ctx), props, registry,
+                    () -> owned.close(Duration.ofSeconds(5)));
             streams.setUncaughtExceptionHandler(e -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
             return streams;
         } catch (RuntimeException e) {
-            admin.close(Duration.ofSeconds(5));
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(5));
+            }
             registry.close();
             throw e;
         }
+    }
+
+    /** Runs the governance app as its own process: {@code --config FILE} with the {@link GovernanceConfig} keys. */
+    public static void main(String[] args) {
+        StreamsAppRunner.main(args, "governance", props -> create(GovernanceConfig.fromMap(props)));
     }
 
     private static <T extends SpecificRecord> Serde<T> avro(SchemaRegistryClient registry, Class<T> type) {

@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 import cn.tianfu.databus.config.DatabusConfigException;
+import cn.tianfu.databus.governance.GovernanceConfig;
 import cn.tianfu.databus.ledger.app.LedgerApp;
 import cn.tianfu.databus.ledger.app.LedgerConfig;
 import cn.tianfu.databus.sharing.router.RouterConfig;
@@ -86,5 +89,68 @@ class StreamsAppConfigTest {
         l.put("ledger.log.topic", "bus.exchange-log.staging");
         assertThatThrownBy(() -> LedgerConfig.fromMap(l)).isInstanceOf(DatabusConfigException.class)
                 .hasMessageContaining("must name different topics");
+    }
+
+    @Test
+    void everyAppReadsTheSameKeysIncludingGovernanceWhichNeedsNoDataDirectory() {
+        Map<String, Object> m = valid();
+        m.put("bootstrap.servers", "bus-1:9092, bus-2:9092");
+        GovernanceConfig governance = GovernanceConfig.fromMap(m);
+        RouterConfig router = RouterConfig.fromMap(m);
+        LedgerConfig ledger = LedgerConfig.fromMap(m);
+        for (StreamsAppConfig c : List.<StreamsAppConfig>of(governance, router, ledger)) {
+            assertThat(c.bootstrapServers()).containsExactly("bus-1:9092", "bus-2:9092");
+            assertThat(c.schemaRegistryUrls()).containsExactly("http://bus-1:8081");
+            assertThat(c.adminProperties()).containsEntry("bootstrap.servers", "bus-1:9092,bus-2:9092");
+        }
+        Map<String, Object> withoutDataDir = valid();
+        withoutDataDir.remove("data.dir");
+        assertThat(GovernanceConfig.fromMap(withoutDataDir).applicationId()).isEqualTo("databus-governance");
+        assertThatThrownBy(() -> RouterConfig.fromMap(withoutDataDir)).hasMessageContaining("data.dir");
+    }
+
+    @Test
+    void theSaslPrincipalConfiguresEveryClientAndTheRegistry() {
+        Map<String, Object> m = valid();
+        m.put("security.protocol", "SASL_PLAINTEXT");
+        m.put("sasl.username", "bus");
+        m.put("sasl.password", "pa\"ss");
+        m.put("streams.num.stream.threads", "2");
+        m.put("streams.request.timeout.ms", "5000");
+        m.put("streams.acks", "1");
+        LedgerConfig ledger = LedgerConfig.fromMap(m);
+
+        Map<String, Object> client = ledger.clientProperties();
+        assertThat(client).containsEntry("security.protocol", "SASL_PLAINTEXT")
+                .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
+                .containsEntry("request.timeout.ms", "5000")
+                .doesNotContainKeys("num.stream.threads", "acks");
+        assertThat(((Password) client.get("sasl.jaas.config")).value())
+                .isEqualTo("org.apache.kafka.common.security.scram.ScramLoginModule required username=\"bus\" password=\"pa\\\"ss\";");
+        assertThat(ledger.registryUserInfo()).contains("bus:pa\"ss");
+        assertThat(ledger.adminProperties()).containsKey("sasl.jaas.config").doesNotContainKey("acks");
+        assertThat(ledger.producerProperties()).containsEntry("acks", "1").containsEntry("enable.idempotence", true);
+        assertThat(ledger.consumerProperties("ledger-check")).containsEntry("group.id", "ledger-check")
+                .containsEntry("isolation.level", "read_committed").doesNotContainKey("acks");
+        Properties streams = LedgerApp.streamsConfig(ledger);
+        assertThat(streams).containsEntry("security.protocol", "SASL_PLAINTEXT").containsKey("sasl.jaas.config")
+                .containsEntry("num.stream.threads", "2");
+
+        m.put("basic.auth.user.info", "registry-user:other");
+        assertThat(LedgerConfig.fromMap(m).registryUserInfo()).contains("registry-user:other");
+    }
+
+    @Test
+    void aSaslProtocolNeedsAPrincipalAndAnUnknownProtocolIsRefused() {
+        Map<String, Object> m = valid();
+        m.put("security.protocol", "SASL_PLAINTEXT");
+        assertThatThrownBy(() -> GovernanceConfig.fromMap(m)).isInstanceOf(DatabusConfigException.class)
+                .hasMessageContaining("sasl.username is required with security.protocol=SASL_PLAINTEXT")
+                .hasMessageContaining("sasl.password is required");
+        m.put("security.protocol", "KERBEROS");
+        assertThatThrownBy(() -> RouterConfig.fromMap(m)).isInstanceOf(DatabusConfigException.class)
+                .hasMessageContaining("security.protocol");
+        assertThat(RouterConfig.fromMap(valid()).clientProperties()).containsEntry("security.protocol", "PLAINTEXT")
+                .doesNotContainKey("sasl.jaas.config");
     }
 }

@@ -3,7 +3,7 @@ package cn.tianfu.databus.ledger.app;
 import cn.tianfu.databus.ledger.app.internal.ChainProcessor;
 import cn.tianfu.databus.ledger.app.internal.ChainState;
 import cn.tianfu.databus.ledger.app.internal.LogKey;
-import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
+
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;
@@ -11,7 +11,9 @@ import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.streams.GuardedProcessor;
 import cn.tianfu.databus.streams.PoisonPillGuard;
+import cn.tianfu.databus.streams.OwningKafkaStreams;
 import cn.tianfu.databus.streams.StreamsAppConfig;
+import cn.tianfu.databus.streams.StreamsAppRunner;
 import cn.tianfu.databus.contract.Topics;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
+
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.IntegerSerializer;
@@ -108,28 +110,32 @@ public final class LedgerApp {
 
     /**
      * The ledger, ready to start: loads (or creates) the signing key under {@code data.dir}/keys and checks that the
-     * staging and log topics exist with the same partition count.
+     * staging and log topics exist with the same partition count. Its registry client is closed when the returned
+     * {@link OwningKafkaStreams} has stopped.
      *
      * @throws LedgerAppException when the topics are missing or differ in partition count
      */
-    public static KafkaStreams create(LedgerConfig config) {
+    public static OwningKafkaStreams create(LedgerConfig config) {
         checkPartitions(config);
-        SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(config.schemaRegistryUrl()).basicAuth(config.registryUserInfo()).build();
-        Topology topology = buildTopology(LedgerContext.from(config, registry));
-        Properties props = streamsConfig(config);
-        StreamsAppConfig.failureHandling(COMPONENT, registry).forEach(props::putIfAbsent);
-        return new KafkaStreams(topology, props);
+        SchemaRegistryClient registry = config.registryClient();
+        try {
+            Topology topology = buildTopology(LedgerContext.from(config, registry));
+            Properties props = streamsConfig(config);
+            StreamsAppConfig.failureHandling(COMPONENT, registry).forEach(props::putIfAbsent);
+            return new OwningKafkaStreams(topology, props, registry);
+        } catch (RuntimeException e) {
+            registry.close();
+            throw e;
+        }
+    }
+
+    /** Runs the ledger as its own process: {@code --config FILE} with the {@link LedgerConfig} keys. */
+    public static void main(String[] args) {
+        StreamsAppRunner.main(args, "ledger", props -> create(LedgerConfig.fromMap(props)));
     }
 
     static void checkPartitions(LedgerConfig config) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
-        config.streamsOverrides().forEach((k, v) -> {
-            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) {
-                props.put(k, v);
-            }
-        });
-        try (Admin admin = Admin.create(props)) {
+        try (Admin admin = Admin.create(config.adminProperties())) {
             Map<String, TopicDescription> topics = admin.describeTopics(List.of(config.stagingTopic(),
                     config.logTopic())).allTopicNames().get(30, TimeUnit.SECONDS);
             int staging = topics.get(config.stagingTopic()).partitions().size();
@@ -144,7 +150,7 @@ public final class LedgerApp {
             throw new LedgerAppException("Cannot describe " + config.stagingTopic() + " and " + config.logTopic()
                     + ": " + e.getCause().getMessage() + "; create the bus's system topics first", e.getCause());
         } catch (TimeoutException e) {
-            throw new LedgerAppException("The brokers at " + config.bootstrapServers() + " did not answer within 30 s", e);
+            throw new LedgerAppException("The brokers at " + String.join(",", config.bootstrapServers()) + " did not answer within 30 s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LedgerAppException("Interrupted while checking the ledger's topics", e);

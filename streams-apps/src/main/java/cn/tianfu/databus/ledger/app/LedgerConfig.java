@@ -78,6 +78,7 @@ public final class LedgerConfig extends StreamsAppConfig {
                 }
             }
         }
+        checkShared(problems);
         problems.throwIfAny("ledger");
         return new LedgerConfig(props);
     }

@@ -76,6 +76,7 @@ public final class RouterConfig extends StreamsAppConfig {
         if (replication instanceof Short s && s != -1 && s < 1) {
             problems.add(DELIVERY_REPLICATION_CONFIG + " must be -1 (broker default) or at least 1, got " + s);
         }
+        checkShared(problems);
         problems.throwIfAny("sharing-router");
         try {
             return new RouterConfig(props);

@@ -5,12 +5,10 @@ import java.util.Map;
 import java.util.Properties;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -18,14 +16,15 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 import cn.tianfu.databus.ledger.KeyHasher;
-import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.sharing.router.internal.GlobalStores;
 import cn.tianfu.databus.sharing.router.internal.Out;
 import cn.tianfu.databus.sharing.router.internal.RouterProcessor;
 import cn.tianfu.databus.streams.GuardedProcessor;
+import cn.tianfu.databus.streams.OwningKafkaStreams;
 import cn.tianfu.databus.streams.PoisonPillGuard;
 import cn.tianfu.databus.streams.StreamsAppConfig;
+import cn.tianfu.databus.streams.StreamsAppRunner;
 import cn.tianfu.databus.contract.Topics;
 
 /**
@@ -99,27 +98,21 @@ public final class SharingRouterApp {
 
     /**
      * An unstarted router on the configured bus, with its own registry client and admin client; both are closed when
-     * the returned instance reaches {@code NOT_RUNNING} (after {@code close()}).
+     * the returned {@link OwningKafkaStreams} has stopped.
      */
-    public static KafkaStreams create(RouterConfig c) {
-        SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(c.schemaRegistryUrl()).basicAuth(c.registryUserInfo()).build();
+    public static OwningKafkaStreams create(RouterConfig c) {
+        SchemaRegistryClient registry = c.registryClient();
         Admin admin = null;
         try {
-            Map<String, Object> adminProps = new java.util.HashMap<>(c.streamsOverrides());
-            adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, c.bootstrapServers());
-            adminProps.keySet().retainAll(AdminClientConfig.configNames());
-            admin = Admin.create(adminProps);
+            admin = Admin.create(c.adminProperties());
+            Admin owned = admin;
             RouterContext ctx = new RouterContext(registry, KeyHasher.loadOrCreate(c.dataDir()),
                     DeliveryTopics.admin(admin, c.deliveryPartitions(), c.deliveryReplicationFactor(), Duration.ofSeconds(30)),
                     Duration.ofMillis(c.backfillCheckIntervalMs()), Duration.ofMillis(c.backfillStepIntervalMs()),
                     c.backfillChunkRecords(), Duration.ofMillis(c.backfillChunkMaxMs()));
-            Admin ownedAdmin = admin;
             Properties props = streamsConfig(c);
             StreamsAppConfig.failureHandling(RouterProcessor.COMPONENT, registry).forEach(props::putIfAbsent);
-            return new OwningStreams(buildTopology(ctx), props, () -> {
-                ownedAdmin.close(Duration.ofSeconds(5));
-                registry.close();
-            });
+            return new OwningKafkaStreams(buildTopology(ctx), props, registry, () -> owned.close(Duration.ofSeconds(5)));
         } catch (RuntimeException e) {
             if (admin != null) {
                 admin.close(Duration.ZERO);
@@ -127,6 +120,11 @@ public final class SharingRouterApp {
             registry.close();
             throw e;
         }
+    }
+
+    /** Runs the router as its own process: {@code --config FILE} with the {@link RouterConfig} keys. */
+    public static void main(String[] args) {
+        StreamsAppRunner.main(args, "sharing-router", props -> create(RouterConfig.fromMap(props)));
     }
 
     private static StoreBuilder<KeyValueStore<String, byte[]>> globalStore(String name) {
@@ -143,31 +141,5 @@ public final class SharingRouterApp {
     private static StoreBuilder<KeyValueStore<String, byte[]>> localStore(String name) {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled();
-    }
-
-    /** A KafkaStreams that releases its clients once it has stopped, whatever state listener the caller adds. */
-    private static final class OwningStreams extends KafkaStreams {
-        private final Runnable release;
-        private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-
-        OwningStreams(Topology topology, Properties props, Runnable release) {
-            super(topology, props);
-            this.release = release;
-            super.setStateListener(this::onChange);
-        }
-
-        @Override
-        public void setStateListener(StateListener listener) {
-            super.setStateListener((next, previous) -> {
-                onChange(next, previous);
-                listener.onChange(next, previous);
-            });
-        }
-
-        private void onChange(State next, State previous) {
-            if (next == State.NOT_RUNNING && released.compareAndSet(false, true)) {
-                release.run();
-            }
-        }
     }
 }

@@ -1,0 +1,116 @@
+package cn.tianfu.databus.server;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+import cn.tianfu.databus.DatabusException;
+import cn.tianfu.databus.broker.BrokerConfig;
+import cn.tianfu.databus.broker.BusCredentials;
+import cn.tianfu.databus.broker.EmbeddedBroker;
+import cn.tianfu.databus.security.SecretFiles;
+
+/**
+ * The Kafka cluster a {@link BusRuntime} runs on, one optional part of it: the embedded broker it starts (and stops),
+ * or an existing cluster ({@value ServerConfig#KAFKA_BOOTSTRAP_SERVERS_CONFIG}) where the bus's principal already
+ * exists, its credentials in {@code <data-dir>/clients/bus.properties}.
+ */
+interface BusKafka extends AutoCloseable {
+
+    String bootstrapServers();
+
+    /** The bus's own principal, which every service of the runtime authenticates as. */
+    BusCredentials credentials();
+
+    /** Kafka client properties of the bus's principal. */
+    default Map<String, Object> clientProperties() {
+        return credentials().clientProperties(bootstrapServers());
+    }
+
+    /** A fatal error of the cluster seen from this process (only the embedded broker can report one). */
+    Optional<String> fatalError();
+
+    @Override
+    void close();
+
+    /** The cluster {@code config} says: the existing one it names, else an embedded broker, started now. */
+    static BusKafka of(ServerConfig config) {
+        return config.externalBootstrapServers().isPresent()
+                ? external(config.externalBootstrapServers().get(), config.dataDir())
+                : embedded(config);
+    }
+
+    /** Starts the in-JVM broker of {@code config} (secured, its data under the data directory). */
+    static BusKafka embedded(ServerConfig config) {
+        EmbeddedBroker broker = EmbeddedBroker.start(new BrokerConfig(Map.of(
+                BrokerConfig.DATA_DIR_CONFIG, config.dataDir().toString(),
+                BrokerConfig.HOST_CONFIG, config.host(),
+                BrokerConfig.PORT_CONFIG, config.kafkaPort(),
+                BrokerConfig.PARTITIONS_CONFIG, config.partitions())));
+        BusCredentials credentials = broker.credentials().orElseThrow();
+        return new BusKafka() {
+            @Override
+            public String bootstrapServers() {
+                return broker.bootstrapServers();
+            }
+
+            @Override
+            public BusCredentials credentials() {
+                return credentials;
+            }
+
+            @Override
+            public Optional<String> fatalError() {
+                return EmbeddedBroker.fatalError();
+            }
+
+            @Override
+            public void close() {
+                broker.close();
+            }
+        };
+    }
+
+    /**
+     * An existing cluster at {@code bootstrapServers}; the bus's principal is read from
+     * {@code <dataDir>/clients/bus.properties} ({@code sasl.username}, {@code sasl.password}).
+     *
+     * @throws DatabusException when that file is missing or has no credentials
+     */
+    static BusKafka external(String bootstrapServers, Path dataDir) {
+        Path file = BusCredentials.file(dataDir);
+        if (!Files.exists(file)) {
+            throw new DatabusException("running on the cluster at " + bootstrapServers + " needs the bus principal's"
+                    + " credentials in " + file + " (sasl.username, sasl.password)");
+        }
+        var p = SecretFiles.read(file);
+        String user = p.getProperty("sasl.username", "").trim();
+        String password = p.getProperty("sasl.password", "").trim();
+        if (user.isEmpty() || password.isEmpty()) {
+            throw new DatabusException(file + " has no sasl.username and sasl.password for the bus principal");
+        }
+        BusCredentials credentials = new BusCredentials(user, password);
+        return new BusKafka() {
+            @Override
+            public String bootstrapServers() {
+                return bootstrapServers;
+            }
+
+            @Override
+            public BusCredentials credentials() {
+                return credentials;
+            }
+
+            @Override
+            public Optional<String> fatalError() {
+                return Optional.empty();
+            }
+
+            @Override
+            public void close() {
+                // not ours to stop
+            }
+        };
+    }
+}

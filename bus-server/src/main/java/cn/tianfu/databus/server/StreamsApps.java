@@ -1,0 +1,73 @@
+package cn.tianfu.databus.server;
+
+import java.time.InstantSource;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+
+import cn.tianfu.databus.governance.GovernanceApp;
+import cn.tianfu.databus.governance.GovernanceConfig;
+import cn.tianfu.databus.ledger.app.LedgerApp;
+import cn.tianfu.databus.ledger.app.LedgerConfig;
+import cn.tianfu.databus.sharing.router.RouterConfig;
+import cn.tianfu.databus.sharing.router.SharingRouterApp;
+import cn.tianfu.databus.streams.OwningKafkaStreams;
+
+/**
+ * The bus's streams apps, in the order the runtime starts them, each created from its config keys the same way
+ * ({@code XxxApp.create(XxxConfig.fromMap(props))}): {@link BusRuntime} composes them and {@code databus run <app>}
+ * runs one as its own process. A new app is one more constant here.
+ */
+public enum StreamsApps {
+
+    GOVERNANCE("governance", "governance") {
+        @Override
+        public OwningKafkaStreams create(Map<String, ?> props, InstantSource clock) {
+            return GovernanceApp.create(GovernanceConfig.fromMap(props), clock);
+        }
+    },
+    /** Before the router: the router's staged entries are chained as soon as they arrive. */
+    LEDGER("ledger", "ledger") {
+        @Override
+        public OwningKafkaStreams create(Map<String, ?> props, InstantSource clock) {
+            return LedgerApp.create(LedgerConfig.fromMap(props));
+        }
+    },
+    ROUTER("router", "sharing-router") {
+        @Override
+        public OwningKafkaStreams create(Map<String, ?> props, InstantSource clock) {
+            return SharingRouterApp.create(RouterConfig.fromMap(props));
+        }
+    };
+
+    private final String command;
+    private final String component;
+
+    StreamsApps(String command, String component) {
+        this.command = command;
+        this.component = component;
+    }
+
+    /** The app's name on the command line ({@code databus run <command>}). */
+    public String command() {
+        return command;
+    }
+
+    /** The app's name in logs and in {@code /health}. */
+    public String component() {
+        return component;
+    }
+
+    /**
+     * The app, unstarted, from its config keys ({@link cn.tianfu.databus.streams.StreamsAppConfig} and its own);
+     * decisions that read the time read {@code clock}.
+     *
+     * @throws cn.tianfu.databus.config.DatabusConfigException listing every problem of {@code props}
+     */
+    public abstract OwningKafkaStreams create(Map<String, ?> props, InstantSource clock);
+
+    /** The app named {@code command} on the command line. */
+    public static Optional<StreamsApps> named(String command) {
+        return Arrays.stream(values()).filter(a -> a.command.equals(command)).findFirst();
+    }
+}
