@@ -46,8 +46,8 @@ import cn.tianfu.databus.registry.server.RegistryServerConfig;
 import cn.tianfu.databus.registry.server.SchemaRegistryServer;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.serde.AvroSerializer;
-import cn.tianfu.databus.sharing.router.RouterConfig;
-import cn.tianfu.databus.sharing.router.SharingRouterApp;
+import cn.tianfu.databus.sharing.app.RouterConfig;
+import cn.tianfu.databus.sharing.app.SharingRouterApp;
 import cn.tianfu.databus.kafka.TopicProvisioner;
 import cn.tianfu.databus.contract.Topics;
 

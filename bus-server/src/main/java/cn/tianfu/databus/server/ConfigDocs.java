@@ -22,11 +22,11 @@ import cn.tianfu.databus.broker.BrokerConfig;
 import cn.tianfu.databus.cdc.CdcConfig;
 import cn.tianfu.databus.cdc.connect.ResourceMappingTransform;
 import cn.tianfu.databus.client.DatabusClientConfig;
-import cn.tianfu.databus.governance.GovernanceConfig;
+import cn.tianfu.databus.governance.app.GovernanceConfig;
 import cn.tianfu.databus.ledger.app.LedgerConfig;
 import cn.tianfu.databus.registry.server.RegistryServerConfig;
 import cn.tianfu.databus.serde.AvroSerdeConfig;
-import cn.tianfu.databus.sharing.router.RouterConfig;
+import cn.tianfu.databus.sharing.app.RouterConfig;
 
 /**
  * The configuration tables of the docs, generated from each component's {@link ConfigDef}: a table sits in a

@@ -5,12 +5,12 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 
-import cn.tianfu.databus.governance.GovernanceApp;
-import cn.tianfu.databus.governance.GovernanceConfig;
+import cn.tianfu.databus.governance.app.GovernanceApp;
+import cn.tianfu.databus.governance.app.GovernanceConfig;
 import cn.tianfu.databus.ledger.app.LedgerApp;
 import cn.tianfu.databus.ledger.app.LedgerConfig;
-import cn.tianfu.databus.sharing.router.RouterConfig;
-import cn.tianfu.databus.sharing.router.SharingRouterApp;
+import cn.tianfu.databus.sharing.app.RouterConfig;
+import cn.tianfu.databus.sharing.app.SharingRouterApp;
 import cn.tianfu.databus.streams.OwningKafkaStreams;
 
 /**

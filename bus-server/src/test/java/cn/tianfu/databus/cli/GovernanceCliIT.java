@@ -27,8 +27,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import cn.tianfu.databus.governance.GovernanceApp;
-import cn.tianfu.databus.governance.GovernanceConfig;
+import cn.tianfu.databus.governance.app.GovernanceApp;
+import cn.tianfu.databus.governance.app.GovernanceConfig;
 import cn.tianfu.databus.server.BusEndpoints;
 import cn.tianfu.databus.server.BusRuntime;
 import cn.tianfu.databus.server.HttpApi;

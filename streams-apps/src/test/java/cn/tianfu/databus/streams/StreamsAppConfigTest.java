@@ -14,11 +14,11 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 
 import cn.tianfu.databus.config.DatabusConfigException;
-import cn.tianfu.databus.governance.GovernanceConfig;
+import cn.tianfu.databus.governance.app.GovernanceConfig;
 import cn.tianfu.databus.ledger.app.LedgerApp;
 import cn.tianfu.databus.ledger.app.LedgerConfig;
-import cn.tianfu.databus.sharing.router.RouterConfig;
-import cn.tianfu.databus.sharing.router.SharingRouterApp;
+import cn.tianfu.databus.sharing.app.RouterConfig;
+import cn.tianfu.databus.sharing.app.SharingRouterApp;
 
 class StreamsAppConfigTest {
 

@@ -1,0 +1,196 @@
+package cn.tianfu.databus.governance.app;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.state.Stores;
+
+import cn.tianfu.databus.calendar.WorkingDayCalendar;
+import cn.tianfu.databus.governance.app.internal.CalendarStoreUpdater;
+import cn.tianfu.databus.governance.app.internal.CommandDecider;
+import cn.tianfu.databus.governance.app.internal.CommandRouter;
+import cn.tianfu.databus.governance.app.internal.Envelope;
+import cn.tianfu.databus.governance.app.internal.Out;
+import cn.tianfu.databus.registry.SchemaRegistryClient;
+import cn.tianfu.databus.schemas.AccessRequest;
+import cn.tianfu.databus.schemas.CatalogEntry;
+import cn.tianfu.databus.schemas.CommandResult;
+import cn.tianfu.databus.schemas.DeadLetter;
+import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.schemas.HolidayCalendar;
+import cn.tianfu.databus.serde.AvroSerde;
+import cn.tianfu.databus.streams.GuardedProcessor;
+import cn.tianfu.databus.streams.OwningKafkaStreams;
+import cn.tianfu.databus.streams.PoisonPillGuard;
+import cn.tianfu.databus.streams.StreamsAppConfig;
+import cn.tianfu.databus.streams.StreamsAppRunner;
+import cn.tianfu.databus.contract.Topics;
+
+/**
+ * The governance streams app: decides every department's governance commands, exactly once.
+ *
+ * <pre>{@code
+ * KafkaStreams governance = GovernanceApp.create(new GovernanceConfig(props));
+ * Runtime.getRuntime().addShutdownHook(new Thread(governance::close));
+ * governance.start();
+ * }</pre>
+ *
+ * <p>Topology: every {@code cmd.<dept>} topic (pattern {@link Topics#COMMAND_PATTERN}) is read as raw bytes; the
+ * router names the sender by the topic, dead-letters what cannot be read, refuses commands claiming another
+ * department, and re-keys the rest by the resource they concern onto the internal topic {@value #REPARTITION_NAME};
+ * the decider then applies the rules per resource, in order, against four changelogged stores (catalog, requests,
+ * grants, processed command ids), with {@code bus.calendars} as a global store for due times, and writes {@code bus.catalog}, {@code bus.requests}, {@code bus.grants} (key: code,
+ * request id, grant id), {@code reply.<sender>} (key: command id) and {@code bus.deadletter}. Keys are plain UTF-8
+ * strings, values Avro in the schema registry's wire format.
+ */
+public final class GovernanceApp {
+
+    /** Name of the repartition step; the internal topic is {@code <application.id>-commands-by-resource-repartition}. */
+    public static final String REPARTITION_NAME = "commands-by-resource";
+    public static final String CATALOG_STORE = CommandDecider.CATALOG_STORE;
+    public static final String REQUESTS_STORE = CommandDecider.REQUESTS_STORE;
+    public static final String GRANTS_STORE = CommandDecider.GRANTS_STORE;
+    public static final String PROCESSED_STORE = CommandDecider.PROCESSED_STORE;
+    /** Global store of {@code bus.calendars} (key {@code <region>/<year>}), read by every decider task. */
+    public static final String CALENDARS_STORE = CommandDecider.CALENDARS_STORE;
+
+    /** Commit interval: replies are visible (read-committed) once their transaction commits. */
+    public static final long COMMIT_INTERVAL_MS = 100;
+
+    private GovernanceApp() {
+    }
+
+    /** The governance topology on {@code ctx}; the serdes use {@code ctx.registry()}. */
+    public static Topology buildTopology(GovernanceContext ctx) {
+        SchemaRegistryClient registry = ctx.registry();
+        Serde<String> keys = Serdes.String();
+        StreamsBuilder builder = new StreamsBuilder();
+        PoisonPillGuard guard = new PoisonPillGuard();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CATALOG_STORE), keys,
+                avro(registry, CatalogEntry.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REQUESTS_STORE), keys,
+                avro(registry, AccessRequest.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(GRANTS_STORE), keys,
+                avro(registry, Grant.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE), keys,
+                avro(registry, CommandResult.class)));
+        // the calendars every due time is counted on; a record that cannot be read is skipped (and logged)
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CALENDARS_STORE), keys,
+                        avro(registry, HolidayCalendar.class)).withLoggingDisabled(),
+                Topics.CALENDARS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("calendars"),
+                () -> new CalendarStoreUpdater(avro(registry, HolidayCalendar.class).deserializer()));
+
+        KStream<String, Out> routed = builder
+                .stream(Topics.COMMAND_PATTERN, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("commands"))
+                .process(GuardedProcessor.wrap(() -> new CommandRouter(ctx), guard), Named.as("route"));
+
+        KStream<String, Out> decided = routed
+                .filter((k, v) -> v instanceof Out.Routed, Named.as("routed"))
+                .mapValues(v -> ((Out.Routed) v).envelope(), Named.as("envelope"))
+                .repartition(Repartitioned.with(keys, Envelope.serde())
+                        .withName(REPARTITION_NAME)
+                        .withNumberOfPartitions(ctx.partitions()))
+                .process(GuardedProcessor.wrap(() -> new CommandDecider(ctx), guard), Named.as("decide"),
+                        CATALOG_STORE, REQUESTS_STORE, GRANTS_STORE, PROCESSED_STORE);
+
+        KStream<String, Out> out = routed.filter((k, v) -> !(v instanceof Out.Routed), Named.as("not-routed"))
+                .merge(decided, Named.as("outputs"));
+
+        out.filter((k, v) -> v instanceof Out.Catalog, Named.as("catalog-changes"))
+                .mapValues(v -> ((Out.Catalog) v).entry(), Named.as("catalog-entry"))
+                .to(Topics.CATALOG, Produced.with(keys, avro(registry, CatalogEntry.class)).withName("catalog"));
+        out.filter((k, v) -> v instanceof Out.Request, Named.as("request-changes"))
+                .mapValues(v -> ((Out.Request) v).request(), Named.as("request-state"))
+                .to(Topics.REQUESTS, Produced.with(keys, avro(registry, AccessRequest.class)).withName("requests"));
+        out.filter((k, v) -> v instanceof Out.GrantState, Named.as("grant-changes"))
+                .mapValues(v -> ((Out.GrantState) v).grant(), Named.as("grant-state"))
+                .to(Topics.GRANTS, Produced.with(keys, avro(registry, Grant.class)).withName("grants"));
+        out.filter((k, v) -> v instanceof Out.Dead, Named.as("dead"))
+                .mapValues(v -> ((Out.Dead) v).letter(), Named.as("dead-letter"))
+                .to(Topics.DEADLETTER, Produced.with(keys, avro(registry, DeadLetter.class)).withName("deadletters"));
+        out.filter((k, v) -> v instanceof Out.Reply, Named.as("answers"))
+                .mapValues(v -> ((Out.Reply) v).result(), Named.as("answer"))
+                .to((key, result, context) -> Topics.replies(result.getDepartment()),
+                        Produced.with(keys, avro(registry, CommandResult.class)).withName("replies"));
+        return builder.build();
+    }
+
+    /**
+     * The Kafka Streams configuration ({@link StreamsAppConfig#streamsProperties}): {@code exactly_once_v2}, a
+     * {@value #COMMIT_INTERVAL_MS} ms commit interval, internal topics with the configured replication factor, new
+     * {@code cmd.<dept>} topics discovered within seconds (read from their beginning), a 10 s consumer session timeout;
+     * then every {@code streams.}-prefixed key of {@code config}, which overrides these.
+     */
+    public static Properties streamsConfig(GovernanceConfig config) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, COMMIT_INTERVAL_MS);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicReplicationFactor());
+        // a new department's cmd.<dept> is found by the pattern subscription at the next metadata refresh
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), 5_000);
+        // a stream thread that died (and was replaced) stops holding its partitions after this long
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        return config.streamsProperties(p);
+    }
+
+    /**
+     * An unstarted governance app: a registry client and an {@link Admin} client built from {@code config}, both closed
+     * when the returned {@link OwningKafkaStreams} has stopped ({@code close()} and {@code close(Duration)} also leave
+     * the consumer group, so a restart takes over at once). A stream thread that fails (e.g. the registry unreachable)
+     * is replaced; its uncommitted work is redone.
+     */
+    public static OwningKafkaStreams create(GovernanceConfig config) {
+        return create(config, InstantSource.system());
+    }
+
+    /** As {@link #create(GovernanceConfig)}, every decision dated by {@code clock} (tests pin it). */
+    public static OwningKafkaStreams create(GovernanceConfig config, InstantSource clock) {
+        SchemaRegistryClient registry = config.registryClient();
+        Admin admin = null;
+        try {
+            admin = Admin.create(config.adminProperties());
+            Admin owned = admin;
+            GovernanceContext ctx = new GovernanceContext(registry, TopicCreator.admin(admin, config.topicReplicationFactor()),
+                    WorkingDayCalendar.bundled(), config.topicPartitions(), clock);
+            Properties props = streamsConfig(config);
+            StreamsAppConfig.failureHandling(CommandRouter.COMPONENT, registry).forEach(props::putIfAbsent);
+            OwningKafkaStreams streams = new OwningKafkaStreams(buildTopology(ctx), props, registry,
+                    () -> owned.close(Duration.ofSeconds(5)));
+            streams.setUncaughtExceptionHandler(e -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
+            return streams;
+        } catch (RuntimeException e) {
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(5));
+            }
+            registry.close();
+            throw e;
+        }
+    }
+
+    /** Runs the governance app as its own process: {@code --config FILE} with the {@link GovernanceConfig} keys. */
+    public static void main(String[] args) {
+        StreamsAppRunner.main(args, "governance", props -> create(GovernanceConfig.fromMap(props)));
+    }
+
+    private static <T extends SpecificRecord> Serde<T> avro(SchemaRegistryClient registry, Class<T> type) {
+        return AvroSerde.specific(registry, type);
+    }
+}

@@ -1,0 +1,35 @@
+package cn.tianfu.databus.governance.app.internal;
+
+import cn.tianfu.databus.schemas.AccessRequest;
+import cn.tianfu.databus.schemas.CatalogEntry;
+import cn.tianfu.databus.schemas.CommandResult;
+import cn.tianfu.databus.schemas.DeadLetter;
+import cn.tianfu.databus.schemas.Grant;
+
+/** What the governance processors emit; the topology splits it by kind onto its topic. */
+public sealed interface Out {
+
+    /** A command routed to its resource's partition (key: resource code). */
+    record Routed(Envelope envelope) implements Out {
+    }
+
+    /** An answer on {@code reply.<sender>} (key: command id). */
+    record Reply(String sender, CommandResult result) implements Out {
+    }
+
+    /** A rejected input on {@code bus.deadletter} (key: dead-letter id). */
+    record Dead(DeadLetter letter) implements Out {
+    }
+
+    /** A catalog entry's new state on {@code bus.catalog} (key: resource code). */
+    record Catalog(CatalogEntry entry) implements Out {
+    }
+
+    /** A request's new state on {@code bus.requests} (key: request id). */
+    record Request(AccessRequest request) implements Out {
+    }
+
+    /** A grant's new state on {@code bus.grants} (key: grant id). */
+    record GrantState(Grant grant) implements Out {
+    }
+}

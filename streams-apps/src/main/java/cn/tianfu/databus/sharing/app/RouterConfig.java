@@ -1,0 +1,116 @@
+package cn.tianfu.databus.sharing.app;
+
+import java.util.Map;
+
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+import cn.tianfu.databus.client.ConfigProblems;
+import cn.tianfu.databus.streams.StreamsAppConfig;
+
+/**
+ * Configuration of the sharing router. Every problem is reported at once as a
+ * {@link cn.tianfu.databus.config.DatabusConfigException}. Keys prefixed {@code streams.} are handed to Kafka Streams
+ * (and its clients) without the prefix, e.g. {@code streams.num.stream.threads=2} or {@code streams.security.protocol=SSL}.
+ *
+ * <pre>{@code
+ * RouterConfig config = RouterConfig.fromMap(Map.of(
+ *         "bootstrap.servers", "bus-1:9092",
+ *         "schema.registry.url", "http://bus-1:8081",
+ *         "state.dir", "/var/lib/databus/router",
+ *         "data.dir", "/var/lib/databus"));
+ * }</pre>
+ */
+public final class RouterConfig extends StreamsAppConfig {
+
+    public static final String APPLICATION_ID_DEFAULT = "databus-sharing-router";
+    private static final String STATE_DIR_DOC = "Directory of the router's local state stores (rebuilt from their changelogs when lost).";
+    private static final String DATA_DIR_DOC = "The bus's data directory: the key-hash secret is kept under <data.dir>/keys.";
+
+    public static final String BACKFILL_CHECK_INTERVAL_MS_CONFIG = "router.backfill.check.interval.ms";
+    private static final String BACKFILL_CHECK_INTERVAL_MS_DOC = "How often (wall clock) each task looks for grants in"
+            + " force that it has not backfilled yet (new grants, or grants whose validity has just begun).";
+
+    public static final String BACKFILL_STEP_INTERVAL_MS_CONFIG = "router.backfill.step.interval.ms";
+    private static final String BACKFILL_STEP_INTERVAL_MS_DOC = "How often (wall clock) each task backfills one chunk"
+            + " of the grants it is backfilling; each chunk is followed by a commit, so it is one transaction.";
+
+    public static final String BACKFILL_CHUNK_RECORDS_CONFIG = "router.backfill.chunk.records";
+    private static final String BACKFILL_CHUNK_RECORDS_DOC = "At most this many stored records are read per backfill"
+            + " chunk (per task, all grants together); bounds the memory and the size of the chunk's transaction.";
+
+    public static final String BACKFILL_CHUNK_MAX_MS_CONFIG = "router.backfill.chunk.max.ms";
+    private static final String BACKFILL_CHUNK_MAX_MS_DOC = "A backfill chunk stops after this much time even if it has"
+            + " read fewer than " + BACKFILL_CHUNK_RECORDS_CONFIG + " records; keep it well under"
+            + " transaction.timeout.ms.";
+
+    public static final String DELIVERY_PARTITIONS_CONFIG = "router.delivery.topic.partitions";
+    private static final String DELIVERY_PARTITIONS_DOC = "Partitions of a delivery topic the router creates.";
+
+    public static final String DELIVERY_REPLICATION_CONFIG = "router.delivery.topic.replication.factor";
+    private static final String DELIVERY_REPLICATION_DOC = "Replication factor of a delivery topic the router creates;"
+            + " -1 for the broker's default.";
+
+    private static final ConfigDef CONFIG = baseDef(APPLICATION_ID_DEFAULT, STATE_DIR_DOC, DATA_DIR_DOC)
+            .define(BACKFILL_CHECK_INTERVAL_MS_CONFIG, Type.LONG, 5_000L, ConfigDef.Range.atLeast(10), Importance.MEDIUM, BACKFILL_CHECK_INTERVAL_MS_DOC)
+            .define(BACKFILL_STEP_INTERVAL_MS_CONFIG, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW, BACKFILL_STEP_INTERVAL_MS_DOC)
+            .define(BACKFILL_CHUNK_RECORDS_CONFIG, Type.INT, 2_000, ConfigDef.Range.atLeast(1), Importance.LOW, BACKFILL_CHUNK_RECORDS_DOC)
+            .define(BACKFILL_CHUNK_MAX_MS_CONFIG, Type.LONG, 1_000L, ConfigDef.Range.atLeast(1), Importance.LOW, BACKFILL_CHUNK_MAX_MS_DOC)
+            .define(DELIVERY_PARTITIONS_CONFIG, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.LOW, DELIVERY_PARTITIONS_DOC)
+            .define(DELIVERY_REPLICATION_CONFIG, Type.SHORT, (short) -1, Importance.LOW, DELIVERY_REPLICATION_DOC);
+
+    private RouterConfig(Map<String, ?> props) {
+        super(CONFIG, props);
+    }
+
+    /**
+     * Validates {@code props}, reporting every problem at once.
+     *
+     * @throws cn.tianfu.databus.config.DatabusConfigException listing every problem
+     */
+    public static RouterConfig fromMap(Map<String, ?> props) {
+        ConfigProblems problems = ConfigProblems.check(CONFIG, props);
+        Object replication = problems.parsed(DELIVERY_REPLICATION_CONFIG);
+        if (replication instanceof Short s && s != -1 && s < 1) {
+            problems.add(DELIVERY_REPLICATION_CONFIG + " must be -1 (broker default) or at least 1, got " + s);
+        }
+        checkShared(problems);
+        problems.throwIfAny("sharing-router");
+        try {
+            return new RouterConfig(props);
+        } catch (ConfigException e) {
+            throw new cn.tianfu.databus.config.DatabusConfigException("sharing-router", java.util.List.of(e.getMessage()));
+        }
+    }
+
+    /** The declared keys, with types, defaults and docs. */
+    public static ConfigDef configDef() {
+        return new ConfigDef(CONFIG);
+    }
+
+    public long backfillCheckIntervalMs() {
+        return getLong(BACKFILL_CHECK_INTERVAL_MS_CONFIG);
+    }
+
+    public long backfillStepIntervalMs() {
+        return getLong(BACKFILL_STEP_INTERVAL_MS_CONFIG);
+    }
+
+    public int backfillChunkRecords() {
+        return getInt(BACKFILL_CHUNK_RECORDS_CONFIG);
+    }
+
+    public long backfillChunkMaxMs() {
+        return getLong(BACKFILL_CHUNK_MAX_MS_CONFIG);
+    }
+
+    public int deliveryPartitions() {
+        return getInt(DELIVERY_PARTITIONS_CONFIG);
+    }
+
+    public short deliveryReplicationFactor() {
+        return getShort(DELIVERY_REPLICATION_CONFIG);
+    }
+}

@@ -1,0 +1,50 @@
+package cn.tianfu.databus.sharing.app;
+
+import java.time.Duration;
+import java.util.Objects;
+
+import cn.tianfu.databus.ledger.KeyHasher;
+import cn.tianfu.databus.registry.SchemaRegistryClient;
+
+/**
+ * What the router's topology needs from outside: the schema registry (source schemas, delivery schemas), the bus's
+ * key hasher (exchange-log key hashes and pseudonymous delivery keys), the delivery topics, how often to look for
+ * grants to backfill, and how backfill is cut into chunks (one transaction each).
+ *
+ * <pre>{@code
+ * RouterContext ctx = new RouterContext(registry, KeyHasher.loadOrCreate(dataDir),
+ *         DeliveryTopics.admin(admin, 3, (short) -1, Duration.ofSeconds(30)), Duration.ofSeconds(5));
+ * Topology topology = SharingRouterApp.buildTopology(ctx);
+ * }</pre>
+ */
+public record RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, DeliveryTopics deliveryTopics,
+                            Duration backfillCheckInterval, Duration backfillStepInterval, int backfillChunkRecords,
+                            Duration backfillChunkMaxTime) {
+
+    /** Backfill in chunks of at most 2000 records or 1 s, one chunk every 100 ms. */
+    public RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, DeliveryTopics deliveryTopics,
+                         Duration backfillCheckInterval) {
+        this(registry, keyHasher, deliveryTopics, backfillCheckInterval, Duration.ofMillis(100), 2_000, Duration.ofSeconds(1));
+    }
+
+    public RouterContext {
+        Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(keyHasher, "keyHasher");
+        Objects.requireNonNull(deliveryTopics, "deliveryTopics");
+        Objects.requireNonNull(backfillCheckInterval, "backfillCheckInterval");
+        if (backfillCheckInterval.isNegative() || backfillCheckInterval.isZero()) {
+            throw new IllegalArgumentException("backfillCheckInterval must be positive, got " + backfillCheckInterval);
+        }
+        Objects.requireNonNull(backfillStepInterval, "backfillStepInterval");
+        Objects.requireNonNull(backfillChunkMaxTime, "backfillChunkMaxTime");
+        if (backfillStepInterval.isNegative() || backfillStepInterval.isZero()) {
+            throw new IllegalArgumentException("backfillStepInterval must be positive, got " + backfillStepInterval);
+        }
+        if (backfillChunkRecords < 1) {
+            throw new IllegalArgumentException("backfillChunkRecords must be at least 1, got " + backfillChunkRecords);
+        }
+        if (backfillChunkMaxTime.isNegative() || backfillChunkMaxTime.isZero()) {
+            throw new IllegalArgumentException("backfillChunkMaxTime must be positive, got " + backfillChunkMaxTime);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package cn.tianfu.databus.sharing.app;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import cn.tianfu.databus.ledger.KeyHasher;
+import cn.tianfu.databus.registry.SchemaRegistryClient;
+import cn.tianfu.databus.sharing.app.internal.GlobalStores;
+import cn.tianfu.databus.sharing.app.internal.Out;
+import cn.tianfu.databus.sharing.app.internal.RouterProcessor;
+import cn.tianfu.databus.streams.GuardedProcessor;
+import cn.tianfu.databus.streams.OwningKafkaStreams;
+import cn.tianfu.databus.streams.PoisonPillGuard;
+import cn.tianfu.databus.streams.StreamsAppConfig;
+import cn.tianfu.databus.streams.StreamsAppRunner;
+import cn.tianfu.databus.contract.Topics;
+
+/**
+ * The sharing router: reads every source topic {@code src.<dept>.<resource>}, applies each grant in force (row filter,
+ * projection, masking), writes deliveries to {@code dlv.<consumer>.<resource>}, one exchange-log entry per delivery to
+ * {@code bus.exchange-log.staging}, and rejected input to {@code bus.deadletter}; exactly once. See
+ * {@code docs/router.md}.
+ *
+ * <pre>{@code
+ * KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(props));
+ * Runtime.getRuntime().addShutdownHook(new Thread(router::close));
+ * router.start();
+ * }</pre>
+ */
+public final class SharingRouterApp {
+
+    /** Global store of the catalog (resource code → entry). */
+    public static final String CATALOG_STORE = "router-catalog";
+    /** Global store of the grants, indexed by resource. */
+    public static final String GRANTS_STORE = "router-grants";
+    /** Per-task store of the latest state of every source key of the task's partitions. */
+    public static final String LATEST_STORE = "router-latest";
+    /** Per-task store of which grant's consumer currently holds which key. */
+    public static final String RECEIVED_STORE = "router-received";
+    /** Per-task store of the grants the task has backfilled. */
+    public static final String BACKFILLED_STORE = "router-backfilled";
+    /** Per-task store of the backfills in progress: grant id → how far the task has got. */
+    public static final String BACKFILL_CURSOR_STORE = "router-backfill-cursor";
+    /** Per-task store of the topics matching the source pattern that are not governance's, already reported. */
+    public static final String UNKNOWN_TOPICS_STORE = "router-unknown-topics";
+
+    static final String SOURCE = "sources";
+    static final String ROUTER = "router";
+    static final String SINK = "out";
+
+    private SharingRouterApp() {
+    }
+
+    /** The router's topology, one readable wiring; the processor does the work. */
+    public static Topology buildTopology(RouterContext ctx) {
+        Topology topology = new Topology();
+        GlobalStores.GrantsVersion grantsVersion = new GlobalStores.GrantsVersion();
+        topology.addGlobalStore(globalStore(CATALOG_STORE), "catalog-source", new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), Topics.CATALOG, "catalog-updater",
+                () -> new GlobalStores.CatalogUpdater(CATALOG_STORE, ctx.registry()));
+        topology.addGlobalStore(globalStore(GRANTS_STORE), "grants-source", new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), Topics.GRANTS, "grants-updater",
+                () -> new GlobalStores.GrantUpdater(GRANTS_STORE, ctx.registry(), grantsVersion));
+
+        topology.addSource(org.apache.kafka.streams.AutoOffsetReset.earliest(), SOURCE, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), Topics.SOURCE_PATTERN);
+        topology.addProcessor(ROUTER, GuardedProcessor.wrap(() -> new RouterProcessor(ctx, CATALOG_STORE, GRANTS_STORE,
+                grantsVersion, LATEST_STORE, RECEIVED_STORE, BACKFILLED_STORE, BACKFILL_CURSOR_STORE, UNKNOWN_TOPICS_STORE),
+                new PoisonPillGuard()), SOURCE);
+        // the latest state is written for nearly every record and read only on backfill and for captured changes:
+        // a record cache in front would only add work
+        topology.addStateStore(localStore(LATEST_STORE).withCachingDisabled(), ROUTER);
+        topology.addStateStore(localStore(RECEIVED_STORE), ROUTER);
+        topology.addStateStore(localStore(BACKFILLED_STORE), ROUTER);
+        topology.addStateStore(localStore(BACKFILL_CURSOR_STORE), ROUTER);
+        topology.addStateStore(localStore(UNKNOWN_TOPICS_STORE), ROUTER);
+        topology.addSink(SINK, Out.TOPIC, Out.SERIALIZER, new ByteArraySerializer(), Out.PARTITIONER, ROUTER);
+        return topology;
+    }
+
+    /** Kafka Streams configuration: exactly-once v2, the config's directories and ids, then the {@code streams.} keys. */
+    public static Properties streamsConfig(RouterConfig c) {
+        // a new src.<dept>.<resource> topic is found by the pattern subscription within this time
+        return c.streamsProperties(Map.of(StreamsConfig.mainConsumerPrefix(ConsumerConfig.METADATA_MAX_AGE_CONFIG), "10000"));
+    }
+
+    /**
+     * An unstarted router on the configured bus, with its own registry client and admin client; both are closed when
+     * the returned {@link OwningKafkaStreams} has stopped.
+     */
+    public static OwningKafkaStreams create(RouterConfig c) {
+        SchemaRegistryClient registry = c.registryClient();
+        Admin admin = null;
+        try {
+            admin = Admin.create(c.adminProperties());
+            Admin owned = admin;
+            RouterContext ctx = new RouterContext(registry, KeyHasher.loadOrCreate(c.dataDir()),
+                    DeliveryTopics.admin(admin, c.deliveryPartitions(), c.deliveryReplicationFactor(), Duration.ofSeconds(30)),
+                    Duration.ofMillis(c.backfillCheckIntervalMs()), Duration.ofMillis(c.backfillStepIntervalMs()),
+                    c.backfillChunkRecords(), Duration.ofMillis(c.backfillChunkMaxMs()));
+            Properties props = streamsConfig(c);
+            StreamsAppConfig.failureHandling(RouterProcessor.COMPONENT, registry).forEach(props::putIfAbsent);
+            return new OwningKafkaStreams(buildTopology(ctx), props, registry, () -> owned.close(Duration.ofSeconds(5)));
+        } catch (RuntimeException e) {
+            if (admin != null) {
+                admin.close(Duration.ZERO);
+            }
+            registry.close();
+            throw e;
+        }
+    }
+
+    /** Runs the router as its own process: {@code --config FILE} with the {@link RouterConfig} keys. */
+    public static void main(String[] args) {
+        StreamsAppRunner.main(args, "sharing-router", props -> create(RouterConfig.fromMap(props)));
+    }
+
+    private static StoreBuilder<KeyValueStore<String, byte[]>> globalStore(String name) {
+        return Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+                .withLoggingDisabled();
+    }
+
+    /**
+     * A changelogged RocksDB store with Kafka Streams' record cache in front: the per-record lookups (does the consumer
+     * hold the key, is the grant backfilled) are answered from memory, and writes reach RocksDB and the changelog when
+     * the task commits, inside its transaction. Without the cache (the latest state) each write goes to RocksDB and the
+     * changelog at once, still inside the task's transaction.
+     */
+    private static StoreBuilder<KeyValueStore<String, byte[]>> localStore(String name) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled();
+    }
+}

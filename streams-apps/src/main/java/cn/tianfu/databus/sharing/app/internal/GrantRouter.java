@@ -1,0 +1,294 @@
+package cn.tianfu.databus.sharing.app.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import cn.tianfu.databus.deadletter.DeadLetterReason;
+import cn.tianfu.databus.ledger.ExchangeEntries;
+import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.ExchangeLogRecords;
+import cn.tianfu.databus.schemas.CatalogEntry;
+import cn.tianfu.databus.schemas.ExchangeLogEntry;
+import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.schemas.SharingMethod;
+import cn.tianfu.databus.contract.EventHeaders;
+import cn.tianfu.databus.serde.AvroSerializer;
+import cn.tianfu.databus.sharing.DeliveryAction;
+import cn.tianfu.databus.sharing.DeliveryPlan;
+import cn.tianfu.databus.sharing.GrantWindow;
+import cn.tianfu.databus.sharing.MaskRule;
+import cn.tianfu.databus.sharing.PolicyException;
+import cn.tianfu.databus.sharing.RowFilter;
+import cn.tianfu.databus.sharing.app.RouterContext;
+import cn.tianfu.databus.contract.Topics;
+
+/**
+ * Applies one change to one grant: the grant's row filter, {@link DeliveryAction#decide}, its projection and masks
+ * ({@link DeliveryPlan}); writes the delivery record to {@code dlv.<consumer>.<resource>} and its exchange-log entry
+ * ({@link ExchangeEntries#forDelivery}) to the staging topic, and keeps {@code router-received}
+ * ({@code <grantId> NUL <sourceTopic> NUL <key>} → present while the grant's consumer holds the key).
+ */
+final class GrantRouter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GrantRouter.class);
+
+    /** Where a delivery comes from: the source event, or the stored state for a backfill (no headers then). */
+    record Source(String topic, int partition, long offset, byte[] key, String keyText, long timestamp,
+                  Headers headers, byte[] valueBytes) {
+    }
+
+    private record FilterKey(String grantId, String expression, Schema schema) {
+    }
+
+    private record PlanKey(String grantId, String consumer, List<String> allowed, List<String> clear, Schema schema) {
+    }
+
+    /**
+     * What a grant needs for every record of one schema, worked out once: valid while the grant, the catalog entry and
+     * the record's schema are the same instances (the global stores hand out the same decoded instance until a
+     * change, the deserializer the same schema per id).
+     */
+    private record GrantRoute(Grant grant, CatalogEntry entry, Schema schema, Optional<RowFilter> filter,
+                              Optional<DeliveryPlan> plan, String deliveryTopic, boolean keyMasked) {
+        boolean matches(Grant g, CatalogEntry e, Schema s) {
+            return grant == g && entry == e && schema == s;
+        }
+    }
+
+    private final RouterContext ctx;
+    private final ProcessorContext<Out, byte[]> context;
+    private final GlobalStores.Reader global;
+    private final KeyValueStore<String, byte[]> received;
+    private final AvroSerializer<GenericRecord> deliveryWriter;
+    private final AvroSerializer<ExchangeLogEntry> logWriter;
+    private final DeadLetterWriter deadLetters;
+
+    private final Map<FilterKey, Optional<RowFilter>> filters = new HashMap<>();
+    private final Map<PlanKey, Optional<DeliveryPlan>> plans = new HashMap<>();
+    private final Map<String, Integer> deliveryPartitions = new HashMap<>();
+    private final Map<String, GrantRoute> routes = new HashMap<>();
+
+    GrantRouter(RouterContext ctx, ProcessorContext<Out, byte[]> context, GlobalStores.Reader global,
+                KeyValueStore<String, byte[]> received, AvroSerializer<GenericRecord> deliveryWriter,
+                AvroSerializer<ExchangeLogEntry> logWriter, DeadLetterWriter deadLetters) {
+        this.ctx = ctx;
+        this.context = context;
+        this.global = global;
+        this.received = received;
+        this.deliveryWriter = deliveryWriter;
+        this.logWriter = logWriter;
+        this.deadLetters = deadLetters;
+    }
+
+    /** The resource's grants that push and are in force now. */
+    List<Grant> pushGrantsInForce(CatalogEntry entry, long now) {
+        List<Grant> out = new ArrayList<>();
+        for (Grant g : global.grantsOf(entry.getCode())) {
+            if (pushable(g, now)) {
+                out.add(g);
+            }
+        }
+        return out;
+    }
+
+    /** Whether the grant pushes (method PUSH or BOTH) and is in force at {@code now}. */
+    static boolean pushable(Grant g, long now) {
+        if (g.getMethod() == SharingMethod.SERVICE) {
+            return false;
+        }
+        GrantWindow window = GrantWindow.ofMillis(g.getStatus().name(), g.getValidFrom().toEpochMilli(),
+                g.getValidUntil() == null ? null : g.getValidUntil().toEpochMilli());
+        return window.inForceAt(now);
+    }
+
+    /** Makes sure the grant's delivery topic exists. */
+    void ensureDeliveryTopic(Grant g, CatalogEntry entry) {
+        partitionsOf(Topics.delivery(g.getConsumer(), entry.getCode()));
+    }
+
+    /** Applies one change (value null: delete) for one grant; true when something was sent. */
+    boolean route(Grant g, CatalogEntry entry, Source source, GenericRecord value, long now) {
+        String heldKey = StateKeys.received(g.getGrantId(), source.topic(), source.keyText());
+        boolean held = received.get(heldKey) != null;
+        boolean delete = value == null;
+        boolean passes = false;
+        GrantRoute r = null;
+        if (!delete) {
+            r = routeOf(g, entry, value.getSchema());
+            if (r.filter().isPresent()) {
+                RowFilter.Result result = r.filter().get().evaluate(value);
+                if (result == RowFilter.Result.OVER_LIMIT) {
+                    // fail safe: the record is not delivered and nothing the consumer holds changes
+                    filterOverLimit(g, source);
+                    return false;
+                }
+                passes = result == RowFilter.Result.PASS;
+            } else {
+                passes = g.getRowFilter() == null;
+            }
+        }
+        DeliveryAction action = DeliveryAction.decide(held, held, passes, delete);
+        if (!action.sends()) {
+            return false;
+        }
+        byte[] deliveryValue = null;
+        String deliveryTopic = r != null ? r.deliveryTopic() : Topics.delivery(g.getConsumer(), entry.getCode());
+        ExchangeEntry.Operation op;
+        if (action == DeliveryAction.DELIVER) {
+            Optional<DeliveryPlan> plan = r.plan();
+            if (plan.isEmpty()) {
+                return false;
+            }
+            deliveryValue = deliveryWriter.serialize(deliveryTopic, plan.get().apply(value));
+            op = ExchangeEntry.Operation.UPSERT;
+            if (!held) {
+                // an update of a key the consumer holds changes nothing here: no store write, no changelog record
+                received.put(heldKey, StateKeys.PRESENT);
+            }
+        } else {
+            op = action == DeliveryAction.DELETE ? ExchangeEntry.Operation.DELETE : ExchangeEntry.Operation.RETRACT;
+            received.delete(heldKey);
+        }
+        emit(g, entry, r, source, deliveryTopic, deliveryValue, op, now);
+        return true;
+    }
+
+    private GrantRoute routeOf(Grant g, CatalogEntry entry, Schema schema) {
+        GrantRoute r = routes.get(g.getGrantId());
+        if (r == null || !r.matches(g, entry, schema)) {
+            r = new GrantRoute(g, entry, schema, filter(g, schema), plan(g, schema),
+                    Topics.delivery(g.getConsumer(), entry.getCode()), keyMasked(g, entry));
+            routes.put(g.getGrantId(), r);
+        }
+        return r;
+    }
+
+    /** Writes the delivery record, then its exchange-log entry. */
+    private void emit(Grant g, CatalogEntry entry, GrantRoute r, Source source, String deliveryTopic,
+                      byte[] deliveryValue, ExchangeEntry.Operation op, long now) {
+        int partitions = partitionsOf(deliveryTopic);
+        byte[] deliveryKey = deliveryKey(g, entry, source.keyText(), r).getBytes(StandardCharsets.UTF_8);
+        int partition = Utils.toPositive(Utils.murmur2(deliveryKey)) % partitions;
+        ExchangeEntry logEntry = ExchangeEntries.forDelivery(ctx.keyHasher(), now,
+                new ExchangeEntries.Terms(entry.getCode(), entry.getProvider(), g.getConsumer(), g.getGrantId(),
+                        g.getPurpose()),
+                new ExchangeEntries.Source(source.topic(), source.partition(), source.offset(), source.key()),
+                op, deliveryTopic, partition, deliveryValue);
+        String exchangeId = logEntry.exchangeId();
+
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(EventHeaders.OP, EventHeaders.bytes(op.name()));
+        headers.add(EventHeaders.EXCHANGE_ID, EventHeaders.bytes(exchangeId));
+        copyHeader(source.headers(), headers, EventHeaders.EVENT_ID);
+        copyHeader(source.headers(), headers, EventHeaders.SOURCE_TIME);
+        context.forward(new Record<>(new Out(deliveryTopic, deliveryKey, partition), deliveryValue,
+                source.timestamp(), headers));
+        context.forward(new Record<>(new Out(Topics.EXCHANGE_LOG_STAGING, exchangeId.getBytes(StandardCharsets.UTF_8), -1),
+                logWriter.serialize(Topics.EXCHANGE_LOG_STAGING, ExchangeLogRecords.toAvro(logEntry)), now));
+    }
+
+    /**
+     * The key a consumer receives: the source key, or — when the grant delivers a key field masked — a stable
+     * pseudonym: HMAC-SHA-256 with the bus secret of {@code "dlv-key" NUL consumer NUL key}, lowercase hex.
+     */
+    private String deliveryKey(Grant g, CatalogEntry entry, String key, GrantRoute r) {
+        if (!(r != null ? r.keyMasked() : keyMasked(g, entry))) {
+            return key;
+        }
+        String input = "dlv-key" + StateKeys.SEP + g.getConsumer() + StateKeys.SEP + key;
+        return ctx.keyHasher().hash(input.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Whether the grant masks a key field (a non-nullable field) of the resource's catalogued schema. */
+    private boolean keyMasked(Grant g, CatalogEntry entry) {
+        Schema catalogued = ctx.registry().schemaById(entry.getSchemaId());
+        Optional<DeliveryPlan> plan = plan(g, catalogued);
+        if (plan.isEmpty()) {
+            return true;   // fail closed: never reveal a key we cannot show to be granted in clear
+        }
+        for (Map.Entry<String, MaskRule> e : plan.get().appliedMasks().entrySet()) {
+            if (e.getValue() != MaskRule.NONE && !nullable(catalogued.getField(e.getKey()).schema())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Optional<RowFilter> filter(Grant g, Schema schema) {
+        if (g.getRowFilter() == null) {
+            return Optional.empty();
+        }
+        return filters.computeIfAbsent(new FilterKey(g.getGrantId(), g.getRowFilter(), schema), k -> {
+            try {
+                // a grant's filter was checked when it was decided; the run-time step limit still applies
+                return Optional.of(RowFilter.compileGranted(k.expression(), schema, (expr, message) ->
+                        LOG.debug("Row filter of grant {} failed on a record: {}", k.grantId(), message)));
+            } catch (PolicyException e) {
+                LOG.error("Grant {}: row filter does not compile against {}; nothing is delivered under it: {}",
+                        k.grantId(), schema.getFullName(), e.getMessage());
+                return Optional.empty();
+            }
+        });
+    }
+
+    private Optional<DeliveryPlan> plan(Grant g, Schema schema) {
+        PlanKey key = new PlanKey(g.getGrantId(), g.getConsumer(), g.getAllowedFields(), g.getClearFields(), schema);
+        return plans.computeIfAbsent(key, k -> {
+            try {
+                return Optional.of(DeliveryPlan.build(schema, k.consumer(), Optional.ofNullable(k.allowed()),
+                        Set.copyOf(k.clear())));
+            } catch (PolicyException e) {
+                LOG.error("Grant {}: cannot plan delivery of {}; nothing is delivered under it: {}", k.grantId(),
+                        schema.getFullName(), e.getMessage());
+                return Optional.empty();
+            }
+        });
+    }
+
+    private int partitionsOf(String deliveryTopic) {
+        return deliveryPartitions.computeIfAbsent(deliveryTopic, t -> ctx.deliveryTopics().ensure(t));
+    }
+
+    private static boolean nullable(Schema schema) {
+        return schema.getType() == Schema.Type.NULL || (schema.getType() == Schema.Type.UNION
+                && schema.getTypes().stream().anyMatch(t -> t.getType() == Schema.Type.NULL));
+    }
+
+    private static void copyHeader(Headers from, Headers to, String name) {
+        if (from == null) {
+            return;
+        }
+        Header h = from.lastHeader(name);
+        if (h != null) {
+            to.add(name, h.value());
+        }
+    }
+
+    /** A grant's row filter went over its cost limit on a record: the record is dead-lettered for that grant. */
+    private void filterOverLimit(Grant g, Source source) {
+        String message = "the row filter of grant " + g.getGrantId() + " went over its cost limit on this record (a"
+                + " regular expression over " + RowFilter.MAX_REGEX_PROGRAM_SIZE + " instructions); the record was not"
+                + " delivered under the grant: the grant's filter must be simplified";
+        deadLetters.write(DeadLetterWriter.idOf(source.topic(), source.partition(), source.offset()) + "/"
+                        + g.getGrantId(), DeadLetterReason.ROW_FILTER_LIMIT, message, source.topic(), source.partition(),
+                source.offset(), source.key(), source.valueBytes(),
+                source.headers() == null ? new RecordHeaders() : source.headers(), source.timestamp());
+    }
+}

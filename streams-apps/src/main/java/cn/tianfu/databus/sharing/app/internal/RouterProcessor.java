@@ -1,0 +1,166 @@
+package cn.tianfu.databus.sharing.app.internal;
+
+import cn.tianfu.databus.kafka.KafkaHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.metrics.Sensor;
+import org.apache.kafka.common.metrics.stats.CumulativeCount;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+import cn.tianfu.databus.schemas.CatalogEntry;
+import cn.tianfu.databus.schemas.DeadLetter;
+import cn.tianfu.databus.schemas.ExchangeLogEntry;
+import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.schemas.SharingClass;
+import cn.tianfu.databus.contract.EventHeaders;
+import cn.tianfu.databus.serde.AvroDeserializer;
+import cn.tianfu.databus.serde.AvroSerializer;
+import cn.tianfu.databus.sharing.app.RouterContext;
+
+/**
+ * Routes every source event to the grants in force on its resource; see {@code docs/router.md}. One instance per
+ * task, wiring four parts that share the task's stores:
+ * <ul>
+ *   <li>{@link SourceGate}: checks each source record, dead-letters the rest ({@code router-unknown-topics});</li>
+ *   <li>{@link ReplayGuard}: drops replayed captured changes and keeps each key's latest state
+ *       ({@code router-latest});</li>
+ *   <li>{@link Backfill}: backfills new grants from {@code router-latest} in chunks ({@code router-backfilled},
+ *       {@code router-backfill-cursor}), and says which live changes a grant being backfilled receives;</li>
+ *   <li>{@link GrantRouter}: filters, projects and masks a change for a grant, writes the delivery and its
+ *       exchange-log entry ({@code router-received}).</li>
+ * </ul>
+ */
+public final class RouterProcessor implements Processor<byte[], byte[], Out, byte[]> {
+
+    public static final String COMPONENT = "sharing-router";
+
+    /** Metric group and name of the count of captured changes dropped as replays. */
+    public static final String METRIC_GROUP = "databus-sharing-router";
+    public static final String DUPLICATES_METRIC = "replayed-changes-dropped-total";
+    private static final String DUPLICATES_SENSOR = "replayed-changes-dropped";
+    /** Name of the count of records skipped because their topic is not a governance-created source topic. */
+    public static final String UNKNOWN_TOPIC_METRIC = "unknown-topic-records-skipped-total";
+    private static final String UNKNOWN_TOPIC_SENSOR = "unknown-topic-records-skipped";
+
+    private final RouterContext ctx;
+    private final String catalogStore;
+    private final String grantStore;
+    private final GlobalStores.GrantsVersion grantsVersion;
+    private final String latestStore;
+    private final String receivedStore;
+    private final String backfilledStore;
+    private final String cursorStore;
+    private final String unknownTopicsStore;
+
+    private final AvroDeserializer<GenericRecord> sourceReader;
+    private final AvroSerializer<GenericRecord> deliveryWriter;
+    private final AvroSerializer<ExchangeLogEntry> logWriter;
+    private final AvroSerializer<DeadLetter> deadLetterWriter;
+
+    private ProcessorContext<Out, byte[]> context;
+    private Sensor duplicates;
+    private Sensor unknownTopicRecords;
+    private SourceGate gate;
+    private ReplayGuard replays;
+    private GrantRouter router;
+    private Backfill backfill;
+
+    public RouterProcessor(RouterContext ctx, String catalogStore, String grantStore,
+                           GlobalStores.GrantsVersion grantsVersion, String latestStore, String receivedStore,
+                           String backfilledStore, String cursorStore, String unknownTopicsStore) {
+        this.ctx = ctx;
+        this.catalogStore = catalogStore;
+        this.grantStore = grantStore;
+        this.grantsVersion = grantsVersion;
+        this.latestStore = latestStore;
+        this.receivedStore = receivedStore;
+        this.backfilledStore = backfilledStore;
+        this.cursorStore = cursorStore;
+        this.unknownTopicsStore = unknownTopicsStore;
+        this.sourceReader = new AvroDeserializer<>(ctx.registry());
+        this.deliveryWriter = new AvroSerializer<>(ctx.registry());
+        this.logWriter = new AvroSerializer<>(ctx.registry());
+        this.deadLetterWriter = new AvroSerializer<>(ctx.registry());
+    }
+
+    @Override
+    public void init(ProcessorContext<Out, byte[]> context) {
+        this.context = context;
+        GlobalStores.Reader global = new GlobalStores.Reader(context.getStateStore(catalogStore),
+                context.getStateStore(grantStore), grantsVersion);
+        Map<String, String> tags = Map.of("task-id", context.taskId().toString());
+        duplicates = context.metrics().addSensor(DUPLICATES_SENSOR + "-" + context.taskId(), Sensor.RecordingLevel.INFO);
+        duplicates.add(new MetricName(DUPLICATES_METRIC, METRIC_GROUP, "Captured changes dropped as replays of a state"
+                + " already applied (source position not later than the stored one)", tags), new CumulativeCount());
+        unknownTopicRecords = context.metrics().addSensor(UNKNOWN_TOPIC_SENSOR + "-" + context.taskId(), Sensor.RecordingLevel.INFO);
+        unknownTopicRecords.add(new MetricName(UNKNOWN_TOPIC_METRIC, METRIC_GROUP, "Records skipped because their topic"
+                + " matches the source pattern but is not a catalogued resource's (dead-lettered once per topic)", tags),
+                new CumulativeCount());
+
+        DeadLetterWriter deadLetters = new DeadLetterWriter(context, deadLetterWriter);
+        gate = new SourceGate(ctx.registry(), sourceReader, global::entry, context.getStateStore(unknownTopicsStore),
+                unknownTopicRecords::record, deadLetters);
+        replays = new ReplayGuard(context.getStateStore(latestStore), duplicates::record);
+        router = new GrantRouter(ctx, context, global, context.getStateStore(receivedStore), deliveryWriter, logWriter,
+                deadLetters);
+        // a task re-initialised after an aborted transaction must not trust what it remembered from it: a new Backfill
+        backfill = new Backfill(ctx, context, global, context.getStateStore(latestStore),
+                context.getStateStore(backfilledStore), context.getStateStore(cursorStore), router, sourceReader);
+        context.schedule(ctx.backfillCheckInterval(), PunctuationType.WALL_CLOCK_TIME, backfill::checkAll);
+        context.schedule(ctx.backfillStepInterval(), PunctuationType.WALL_CLOCK_TIME, backfill::step);
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata md = context.recordMetadata().orElseThrow();
+        Optional<SourceGate.Admitted> admitted = gate.admit(record, md);
+        if (admitted.isEmpty()) {
+            return;
+        }
+        CatalogEntry entry = admitted.get().entry();
+        GenericRecord value = admitted.get().value();
+        int schemaId = admitted.get().schemaId();
+        String topic = md.topic();
+        int partition = md.partition();
+        long offset = md.offset();
+        String keyText = new String(record.key(), StandardCharsets.UTF_8);
+        String stateKey = StateKeys.latest(topic, keyText);
+        String position = KafkaHeaders.text(record.headers(), EventHeaders.SOURCE_POSITION).orElse(null);
+        if (replays.alreadyApplied(stateKey, position, record.value(), partition, offset, schemaId)) {
+            return;
+        }
+        if (entry.getSharingClass() != SharingClass.NOT_SHARED) {
+            long now = context.currentSystemTimeMs();
+            GrantRouter.Source source = new GrantRouter.Source(topic, partition, offset, record.key(), keyText,
+                    record.timestamp(), record.headers(), record.value());
+            for (Grant g : router.pushGrantsInForce(entry, now)) {
+                if (backfill.routesLiveChange(g, entry, stateKey, now)) {
+                    router.route(g, entry, source, value, now);
+                }
+            }
+        }
+        replays.remember(stateKey, partition, offset, schemaId, record.value(), position);
+    }
+
+    @Override
+    public void close() {
+        if (duplicates != null) {
+            context.metrics().removeSensor(duplicates);
+        }
+        if (unknownTopicRecords != null) {
+            context.metrics().removeSensor(unknownTopicRecords);
+        }
+        sourceReader.close();
+        deliveryWriter.close();
+        logWriter.close();
+        deadLetterWriter.close();
+    }
+}

@@ -1,0 +1,267 @@
+package cn.tianfu.databus.sharing.app;
+
+import static cn.tianfu.databus.sharing.app.Fixtures.POPULATION;
+import static cn.tianfu.databus.sharing.app.Fixtures.entry;
+import static cn.tianfu.databus.sharing.app.Fixtures.grant;
+import static cn.tianfu.databus.sharing.app.Fixtures.resident;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import cn.tianfu.databus.schemas.SharingClass;
+import cn.tianfu.databus.contract.EventHeaders;
+import cn.tianfu.databus.serde.AvroSerializer;
+import cn.tianfu.databus.testkit.SharedBus;
+import cn.tianfu.databus.contract.Topics;
+
+/**
+ * Backfill of a resource too large for one transaction, on the real broker: the router runs with a transaction
+ * timeout of {@value #TRANSACTION_TIMEOUT_MS} ms, and a grant is approved on a resource of {@value #ROWS} rows (two
+ * partitions). Before backfill was chunked, one task's whole backfill was one transaction — longer than the timeout here,
+ * so the task was fenced and redid it, forever. Now every row arrives exactly once, no transaction is aborted, and the
+ * backfill takes a bounded number of transactions; and a hard stop in the middle of it resumes at the cursor.
+ */
+class RouterBackfillIT {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RouterBackfillIT.class);
+    private static final int ROWS = Integer.getInteger("router.it.backfill.rows", 60_000);
+    private static final int CRASH_ROWS = 20_000;
+    private static final int CHUNK = Integer.getInteger("router.it.backfill.chunk", 2_000);
+    /** Chunk time limit; with this and the chunk size set huge, a run shows what one transaction per task does. */
+    private static final long CHUNK_MS = Long.getLong("router.it.backfill.chunk.ms", 1_000);
+    private static final int TRANSACTION_TIMEOUT_MS = 3_000;
+    private static final int PARTITIONS = 2;
+
+    private final SharedBus bus = SharedBus.get();
+    private final List<KafkaStreams> routers = new ArrayList<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private Path stateDir;
+    private Path dataDir;
+    private String provider;
+    private String consumer;
+    private String code;
+    private String appId;
+    private String deliveryTopic;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        String suffix = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+        provider = "p" + suffix;
+        consumer = "c" + suffix;
+        code = "10101-" + String.format("%06d", ThreadLocalRandom.current().nextInt(1_000_000));
+        appId = "router-backfill-it-" + suffix;
+        deliveryTopic = Topics.delivery(consumer, code);
+        stateDir = Files.createTempDirectory("router-state-");
+        dataDir = Files.createTempDirectory("router-data-");
+        bus.admin().createTopics(List.of(new NewTopic(Topics.source(provider, code), PARTITIONS, (short) 1)
+                .configs(Topics.resourceTopicConfigs()))).all().get(30, TimeUnit.SECONDS);
+        int schemaId = bus.registryClient().register(Topics.source(provider, code) + "-value", POPULATION);
+        sendGovernance(Topics.CATALOG, code, entry(code, provider, SharingClass.UNCONDITIONAL, schemaId));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+        for (KafkaStreams r : routers) {
+            r.close(Duration.ofSeconds(30));
+        }
+        threads.shutdownNow();
+        SharedBus.deleteRecursively(stateDir);
+        SharedBus.deleteRecursively(dataDir);
+    }
+
+    private void sendGovernance(String topic, String key, Object value) throws Exception {
+        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(topic, key, new AvroSerializer<>(bus.registryClient()).serialize(topic, value)))
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private KafkaStreams startRouter() {
+        KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(Map.ofEntries(
+                Map.entry(RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()),
+                Map.entry(RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl()),
+                Map.entry(RouterConfig.STATE_DIR_CONFIG, stateDir.toString()),
+                Map.entry(RouterConfig.DATA_DIR_CONFIG, dataDir.toString()),
+                Map.entry(RouterConfig.APPLICATION_ID_CONFIG, appId),
+                Map.entry(RouterConfig.BACKFILL_CHECK_INTERVAL_MS_CONFIG, 300),
+                Map.entry(RouterConfig.BACKFILL_CHUNK_RECORDS_CONFIG, CHUNK),
+                Map.entry(RouterConfig.BACKFILL_CHUNK_MAX_MS_CONFIG, CHUNK_MS),
+                Map.entry(RouterConfig.DELIVERY_PARTITIONS_CONFIG, PARTITIONS),
+                Map.entry("streams.commit.interval.ms", 100),
+                Map.entry("streams.producer.transaction.timeout.ms", TRANSACTION_TIMEOUT_MS),
+                Map.entry("streams.consumer.session.timeout.ms", 6000),
+                Map.entry("streams.consumer.heartbeat.interval.ms", 1000),
+                Map.entry("streams.main.consumer.metadata.max.age.ms", 1000)))));
+        routers.add(router);
+        router.start();
+        return router;
+    }
+
+    private static String id(int i) {
+        return String.format("5101041990%08d", i);
+    }
+
+    /** Publishes rows 0..rows-1 (bytes serialized once per row, with the bus's credentials, for speed). */
+    private void publishResource(int rows) throws Exception {
+        String topic = Topics.source(provider, code);
+        AvroSerializer<Object> writer = new AvroSerializer<>(bus.registryClient());
+        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < rows; i++) {
+                ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, id(i),
+                        writer.serialize(topic, resident(id(i), "名" + i, null, null, "5101" + (i % 100))));
+                r.headers().add(EventHeaders.EVENT_ID, EventHeaders.bytes("e-" + i));
+                p.send(r);
+            }
+            p.flush();
+        }
+    }
+
+    /** Waits until the router has read every published row into its state (its committed offsets reach the end). */
+    private void awaitIngested() {
+        String topic = Topics.source(provider, code);
+        await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            var ends = bus.admin().listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+            var committed = bus.admin().listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS);
+            return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
+                    && committed.get(e.getKey()).offset() >= e.getValue().offset());
+        });
+    }
+
+    /** Counts deliveries by key as a consumer of the given isolation level sees them, from a background thread. */
+    private Map<String, Integer> countDeliveries(String isolation) {
+        Map<String, Integer> counts = new ConcurrentHashMap<>();
+        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "count-" + isolation + "-" + appId);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+        props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 500);
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        AtomicBoolean stop = new AtomicBoolean();
+        closeables.add(0, () -> stop.set(true));
+        threads.submit(() -> {
+            try (c) {
+                c.subscribe(List.of(deliveryTopic));
+                while (!stop.get()) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                        counts.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum);
+                    }
+                }
+            }
+        });
+        return counts;
+    }
+
+    private static int total(Map<String, Integer> counts) {
+        return counts.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    /** Transaction markers in the delivery topic: every offset that is not a data record (read uncommitted). */
+    private long markers(int dataRecords) throws Exception {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            latest.put(new TopicPartition(deliveryTopic, p), OffsetSpec.latest());
+        }
+        long end = bus.admin().listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
+                .mapToLong(i -> i.offset()).sum();
+        return end - dataRecords;
+    }
+
+    @Test
+    void aResourceLargerThanOneTransactionIsBackfilledExactlyOnceInBoundedChunks() throws Exception {
+        startRouter();
+        publishResource(ROWS);
+        awaitIngested();
+        Map<String, Integer> committed = countDeliveries("read_committed");
+        Map<String, Integer> everything = countDeliveries("read_uncommitted");
+
+        long started = System.nanoTime();
+        String grantId = "g-" + appId;
+        sendGovernance(Topics.GRANTS, grantId, grant(grantId, code, provider, consumer)
+                .setClearFields(List.of("idNumber")).build());
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).until(() -> total(committed) >= ROWS);
+        LOG.info("Backfill of {} rows in chunks of {} took {} ms (transaction timeout {} ms)", ROWS, CHUNK,
+                (System.nanoTime() - started) / 1_000_000, TRANSACTION_TIMEOUT_MS);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(30))
+                .until(() -> total(committed) == ROWS && total(everything) == ROWS);
+
+        assertThat(committed).hasSize(ROWS).allSatisfy((key, n) -> assertThat(n).as(key).isEqualTo(1));
+        assertThat(everything).as("no record of an aborted transaction: nothing was redone").isEqualTo(committed);
+        long transactions = markers(ROWS);
+        LOG.info("Backfill of {} rows: {} transaction markers in the delivery topic", ROWS, transactions);
+        // each chunk is one transaction, writing at most both partitions; the first chunk of each task is sent with
+        // the check, and a chunk may stop early at its time limit, so allow slack — but far from one per record
+        assertThat(transactions).isGreaterThan(1).isLessThanOrEqualTo((long) PARTITIONS * (ROWS / CHUNK + 2) * 3);
+    }
+
+    @Test
+    void aHardStopInTheMiddleOfABackfillResumesAtTheCursorExactlyOnce() throws Exception {
+        KafkaStreams first = startRouter();
+        publishResource(CRASH_ROWS);
+        awaitIngested();
+        Map<String, Integer> committed = countDeliveries("read_committed");
+
+        String grantId = "g-" + appId;
+        sendGovernance(Topics.GRANTS, grantId, grant(grantId, code, provider, consumer)
+                .setClearFields(List.of("idNumber")).build());
+        await().atMost(Duration.ofMinutes(5)).until(() -> total(committed) >= 3 * CHUNK);
+        first.close(Duration.ZERO);
+        await().atMost(Duration.ofSeconds(60)).until(() -> first.state() == KafkaStreams.State.NOT_RUNNING);
+        int atStop = total(committed);
+        LOG.info("Stopped hard with {} of {} rows delivered", atStop, CRASH_ROWS);
+        assertThat(atStop).as("the stop fell in the middle of the backfill").isLessThan(CRASH_ROWS);
+
+        startRouter();                         // same state dir: the cursor is where the last commit left it
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> total(committed) >= CRASH_ROWS);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(30)).until(() -> total(committed) == CRASH_ROWS);
+        assertThat(committed).hasSize(CRASH_ROWS).allSatisfy((key, n) -> assertThat(n).as(key).isEqualTo(1));
+    }
+}
