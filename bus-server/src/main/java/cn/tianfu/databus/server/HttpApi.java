@@ -4,7 +4,6 @@ import cn.tianfu.databus.contract.ApiPaths;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 

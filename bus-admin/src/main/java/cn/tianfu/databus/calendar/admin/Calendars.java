@@ -26,7 +26,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import cn.tianfu.databus.client.DatabusClientConfig;
-import cn.tianfu.databus.department.AccessPolicy;
 import cn.tianfu.databus.governance.client.GovernanceException;
 import cn.tianfu.databus.kafka.CompactedTopicReader;
 import cn.tianfu.databus.schemas.HolidayCalendar;

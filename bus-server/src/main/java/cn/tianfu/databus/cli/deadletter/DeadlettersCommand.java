@@ -1,5 +1,6 @@
 package cn.tianfu.databus.cli.deadletter;
 
+import cn.tianfu.databus.kafka.TopicReader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +14,6 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -90,18 +90,18 @@ public final class DeadlettersCommand implements Callable<Integer> {
             });
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
-            while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+            int[] skipped = {0};
+            try {
+                TopicReader.readToEnd(consumer, partitions, Duration.ofSeconds(30), r -> {
                     if (r.value() == null) {
-                        continue;
+                        return;
                     }
                     DeadLetter dl;
                     try {
                         dl = reader.deserialize(r.topic(), r.value());
                     } catch (AvroWireFormatException e) {
-                        unreadable++;
-                        continue;
+                        skipped[0]++;
+                        return;
                     }
                     var cdc = Topics.CDC_DEADLETTERS_PATTERN.matcher(r.topic());
                     if (cdc.matches()) {
@@ -113,8 +113,11 @@ public final class DeadlettersCommand implements Callable<Integer> {
                             kept.removeFirst();
                         }
                     }
-                }
+                });
+            } catch (TopicReader.NotCaughtUpException e) {
+                throw new DatabusException("cannot read the dead letters to their end within 30 s: is the bus running?");
             }
+            unreadable = skipped[0];
         }
         List<DeadLetter> sorted = kept.stream().sorted(java.util.Comparator.comparing(DeadLetter::getTime)).toList();
         PrintWriter out = spec.commandLine().getOut();

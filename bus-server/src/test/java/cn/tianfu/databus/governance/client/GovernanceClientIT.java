@@ -20,7 +20,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.avro.specific.SpecificRecord;
@@ -49,7 +48,6 @@ import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.schemas.SharingMethod;
 import cn.tianfu.databus.schemas.UpdateFrequency;
 import cn.tianfu.databus.serde.AvroSerde;
-import cn.tianfu.databus.serde.AvroSerdeConfig;
 import cn.tianfu.databus.testkit.SharedBus;
 import cn.tianfu.databus.contract.Topics;
 

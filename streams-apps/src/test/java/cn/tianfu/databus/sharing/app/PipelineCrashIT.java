@@ -15,7 +15,6 @@ import cn.tianfu.databus.ledger.ExchangeIds;
 import cn.tianfu.databus.ledger.SigningKeys;
 import cn.tianfu.databus.ledger.app.LedgerApp;
 import cn.tianfu.databus.ledger.app.LedgerConfig;
-import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.schemas.SharingClass;

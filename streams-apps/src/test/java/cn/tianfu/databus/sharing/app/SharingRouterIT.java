@@ -47,7 +47,6 @@ import org.junit.jupiter.api.Test;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.ledger.ExchangeEntry;
 import cn.tianfu.databus.ledger.ExchangeIds;
-import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.schemas.Grant;
