@@ -2,12 +2,10 @@ package cn.tianfu.databus.cli.bus;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.InstantSource;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
 import cn.tianfu.databus.DatabusException;
-import cn.tianfu.databus.cli.common.UsesClock;
+import cn.tianfu.databus.cli.common.ClockedCommand;
 import cn.tianfu.databus.demo.Demo;
 import cn.tianfu.databus.server.BusRuntime;
 import cn.tianfu.databus.server.ServerConfig;
@@ -21,14 +19,8 @@ import picocli.CommandLine.Spec;
 /** {@code databus demo}: the bus on this machine with sample departments, resources and records, end to end. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         header = "Run the bus with sample departments and data: each sharing class, filtered and masked deliveries, the audit.")
-public final class DemoCommand implements Callable<Integer>, UsesClock {
+public final class DemoCommand extends ClockedCommand {
 
-    private InstantSource clock = InstantSource.system();
-
-    @Override
-    public void clock(InstantSource clock) {
-        this.clock = clock;
-    }
 
     @Mixin
     BusOptions options;
@@ -54,7 +46,7 @@ public final class DemoCommand implements Callable<Integer>, UsesClock {
         }
         ServerConfig config = options.toConfig();
         LogSetup.toDataDir(config.dataDir());
-        BusRuntime runtime = BusRuntime.start(config, clock, started -> UpCommand.printReady(spec, started));
+        BusRuntime runtime = BusRuntime.start(config, clock(), started -> UpCommand.printReady(spec, started));
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             runtime.close();
@@ -63,7 +55,7 @@ public final class DemoCommand implements Callable<Integer>, UsesClock {
         Runtime.getRuntime().addShutdownHook(hook);
         boolean ok;
         try {
-            ok = new Demo(runtime.endpoints(), config.dataDir(), examples, spec.commandLine().getOut(), residents, clock).run();
+            ok = new Demo(runtime.endpoints(), config.dataDir(), examples, spec.commandLine().getOut(), residents, clock()).run();
         } catch (RuntimeException e) {
             if (exit) {
                 Runtime.getRuntime().removeShutdownHook(hook);

@@ -1,14 +1,12 @@
 package cn.tianfu.databus.cli.bus;
 
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.Arrays;
-import java.util.concurrent.Callable;
 
 import cn.tianfu.databus.server.StreamsApps;
 import cn.tianfu.databus.streams.OwningKafkaStreams;
 import cn.tianfu.databus.streams.StreamsAppRunner;
-import cn.tianfu.databus.cli.common.UsesClock;
+import cn.tianfu.databus.cli.common.ClockedCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Option;
@@ -22,14 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
         description = "FILE is a properties file with the app's config keys (bootstrap.servers, schema.registry.url,"
                 + " security.protocol, sasl.username, sasl.password, state.dir, data.dir, application.id, streams.*, and"
                 + " the app's own); see docs/architecture.md.")
-public final class RunCommand implements Callable<Integer>, UsesClock {
+public final class RunCommand extends ClockedCommand {
 
-    private InstantSource clock = InstantSource.system();
-
-    @Override
-    public void clock(InstantSource clock) {
-        this.clock = clock;
-    }
 
     @Parameters(index = "0", paramLabel = "APP", completionCandidates = AppNames.class,
             description = "The app: ${COMPLETION-CANDIDATES}.")
@@ -49,7 +41,7 @@ public final class RunCommand implements Callable<Integer>, UsesClock {
                     + String.join(", ", new AppNames()));
             return ExitCode.USAGE;
         }
-        OwningKafkaStreams streams = which.create(StreamsAppRunner.loadConfig(config), clock);
+        OwningKafkaStreams streams = which.create(StreamsAppRunner.loadConfig(config), clock());
         spec.commandLine().getOut().println("Running " + which.component() + " (Ctrl-C stops)");
         spec.commandLine().getOut().flush();
         int code = StreamsAppRunner.runUntilStopped(which.component(), streams);

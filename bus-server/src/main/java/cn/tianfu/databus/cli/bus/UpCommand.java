@@ -1,10 +1,8 @@
 package cn.tianfu.databus.cli.bus;
 
-import java.time.InstantSource;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-import cn.tianfu.databus.cli.common.UsesClock;
+import cn.tianfu.databus.cli.common.ClockedCommand;
 import cn.tianfu.databus.server.BusRuntime;
 import cn.tianfu.databus.server.ServerConfig;
 import picocli.CommandLine.Command;
@@ -16,14 +14,8 @@ import picocli.CommandLine.Spec;
 /** {@code databus up}: runs the whole bus on this machine until Ctrl-C. */
 @Command(name = "up", mixinStandardHelpOptions = true,
         header = "Start the bus on this machine: broker, schema registry, streams apps and HTTP API, until Ctrl-C.")
-public final class UpCommand implements Callable<Integer>, UsesClock {
+public final class UpCommand extends ClockedCommand {
 
-    private InstantSource clock = InstantSource.system();
-
-    @Override
-    public void clock(InstantSource clock) {
-        this.clock = clock;
-    }
 
     @Mixin
     BusOptions options;
@@ -36,7 +28,7 @@ public final class UpCommand implements Callable<Integer>, UsesClock {
         ServerConfig config = options.toConfig();
         LogSetup.toDataDir(config.dataDir());
         // the ready line before /health turns 200: both say a client can connect now
-        BusRuntime runtime = BusRuntime.start(config, clock, started -> printReady(spec, started));
+        BusRuntime runtime = BusRuntime.start(config, clock(), started -> printReady(spec, started));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             spec.commandLine().getOut().println("Stopping the bus ...");

@@ -1,10 +1,8 @@
 package cn.tianfu.databus.cli.calendar;
 
-import java.time.InstantSource;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import cn.tianfu.databus.calendar.admin.Calendars;
 import cn.tianfu.databus.calendar.Due;
@@ -12,7 +10,7 @@ import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.cli.common.BusAdminOptions;
 import cn.tianfu.databus.cli.common.JsonOption;
 import cn.tianfu.databus.cli.common.Output;
-import cn.tianfu.databus.cli.common.UsesClock;
+import cn.tianfu.databus.cli.common.ClockedCommand;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
@@ -22,7 +20,7 @@ import picocli.CommandLine.Option;
 @Command(name = "due", mixinStandardHelpOptions = true,
         header = "Count N working days after a date on the bus's calendars, as governance does (counting starts the day"
                 + " after), and say whether a provisional year was used.")
-public final class CalendarDueCommand implements Callable<Integer>, UsesClock {
+public final class CalendarDueCommand extends ClockedCommand {
 
     @Option(names = "--from", paramLabel = "DATE", description = "The filing date, yyyy-MM-dd (default: today in Asia/Shanghai).")
     LocalDate from;
@@ -36,12 +34,6 @@ public final class CalendarDueCommand implements Callable<Integer>, UsesClock {
     @Mixin
     JsonOption json;
 
-    private InstantSource clock = InstantSource.system();
-
-    @Override
-    public void clock(InstantSource clock) {
-        this.clock = clock;
-    }
 
     @Override
     public Integer call() {
@@ -49,7 +41,7 @@ public final class CalendarDueCommand implements Callable<Integer>, UsesClock {
         if (days < 0) {
             return output.fail("--days must be 0 or more, was " + days);
         }
-        LocalDate filed = from != null ? from : clock.instant().atZone(WorkingDayCalendar.ZONE).toLocalDate();
+        LocalDate filed = from != null ? from : clock().instant().atZone(WorkingDayCalendar.ZONE).toLocalDate();
         WorkingDayCalendar effective;
         try (Calendars calendars = admin.calendars()) {
             effective = calendars.effective();

@@ -1,6 +1,5 @@
 package cn.tianfu.databus.cli.calendar;
 
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,7 +17,6 @@ import cn.tianfu.databus.cli.common.ListCommand;
 import cn.tianfu.databus.cli.common.Output;
 import cn.tianfu.databus.cli.common.Table;
 import cn.tianfu.databus.cli.common.Times;
-import cn.tianfu.databus.cli.common.UsesClock;
 import cn.tianfu.databus.schemas.HolidayCalendar;
 import cn.tianfu.databus.contract.Topics;
 import picocli.CommandLine.Command;
@@ -28,7 +26,7 @@ import picocli.CommandLine.Mixin;
 @Command(name = "list", mixinStandardHelpOptions = true,
         header = "List the calendars on bus.calendars (year, region, source, OFFICIAL or PROVISIONAL, loaded when), and"
                 + " this year and next when no calendar is loaded for them (counted provisionally).")
-public final class CalendarListCommand extends ListCommand<Map<String, Object>> implements UsesClock {
+public final class CalendarListCommand extends ListCommand<Map<String, Object>> {
 
     @Mixin
     BusAdminOptions admin;
@@ -36,12 +34,6 @@ public final class CalendarListCommand extends ListCommand<Map<String, Object>> 
     @Mixin
     JsonOption json;
 
-    private InstantSource clock = InstantSource.system();
-
-    @Override
-    public void clock(InstantSource clock) {
-        this.clock = clock;
-    }
 
     @Override
     protected Output output() {
@@ -62,7 +54,7 @@ public final class CalendarListCommand extends ListCommand<Map<String, Object>> 
                     c.getHistory().isEmpty() ? "" : "replaces " + c.getHistory().get(0).getKind()));
         }
         // this year and next are counted on whatever the bus has for them, loaded or not
-        int thisYear = clock.instant().atZone(WorkingDayCalendar.ZONE).getYear();
+        int thisYear = clock().instant().atZone(WorkingDayCalendar.ZONE).getYear();
         for (int y = thisYear; y <= thisYear + 1; y++) {
             int year = y;
             if (!StatutoryHolidays.covers(y) || loaded.stream().anyMatch(c -> c.getRegion().equals(CalendarRecords.REGION_CN) && c.getYear() == year)) {

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.InstantSource;
-import java.util.concurrent.Callable;
 
 import cn.tianfu.databus.calendar.CalendarException;
 import cn.tianfu.databus.calendar.admin.Calendars;
@@ -14,7 +12,7 @@ import cn.tianfu.databus.calendar.YearCalendar;
 import cn.tianfu.databus.cli.common.BusAdminOptions;
 import cn.tianfu.databus.cli.common.JsonOption;
 import cn.tianfu.databus.cli.common.Output;
-import cn.tianfu.databus.cli.common.UsesClock;
+import cn.tianfu.databus.cli.common.ClockedCommand;
 import cn.tianfu.databus.schemas.CalendarVersion;
 import cn.tianfu.databus.schemas.HolidayCalendar;
 import picocli.CommandLine.Command;
@@ -27,7 +25,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "load", mixinStandardHelpOptions = true,
         header = "Load a year's official calendar file (days off and make-up working days of the State Council's notice)"
                 + " onto bus.calendars: new due times are counted on it from now on; pending requests keep theirs.")
-public final class CalendarLoadCommand implements Callable<Integer>, UsesClock {
+public final class CalendarLoadCommand extends ClockedCommand {
 
     @Parameters(paramLabel = "FILE", description = "The calendar file, e.g. cn-2027.cal (format: see docs/governance.md).")
     Path file;
@@ -45,12 +43,6 @@ public final class CalendarLoadCommand implements Callable<Integer>, UsesClock {
     @Mixin
     JsonOption json;
 
-    private InstantSource clock = InstantSource.system();
-
-    @Override
-    public void clock(InstantSource clock) {
-        this.clock = clock;
-    }
 
     @Override
     public Integer call() throws IOException {
@@ -66,7 +58,7 @@ public final class CalendarLoadCommand implements Callable<Integer>, UsesClock {
         YearCalendar year = parsed.calendarOf(parsed.years().first()).withSource(source);
         HolidayCalendar loaded;
         try (Calendars calendars = admin.calendars()) {
-            loaded = calendars.load(year, replace, clock.instant());
+            loaded = calendars.load(year, replace, clock().instant());
         }
         if (output.isJson()) {
             output.json(loaded);

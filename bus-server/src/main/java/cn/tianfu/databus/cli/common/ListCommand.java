@@ -1,7 +1,6 @@
 package cn.tianfu.databus.cli.common;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import picocli.CommandLine.ExitCode;
 
@@ -21,7 +20,7 @@ import picocli.CommandLine.ExitCode;
  * }
  * }</pre>
  */
-public abstract class ListCommand<T> implements Callable<Integer> {
+public abstract class ListCommand<T> extends ClockedCommand {
 
     /** Where to print and whether as JSON; called before {@link #items()}. */
     protected abstract Output output();
