@@ -1,5 +1,6 @@
 package cn.tianfu.databus.department;
 
+import cn.tianfu.databus.kafka.BoundedClients;
 import cn.tianfu.databus.contract.Principals;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,16 +16,13 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialDeletion;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.acl.AccessControlEntryFilter;
 import org.apache.kafka.common.acl.AclBinding;
@@ -91,12 +89,8 @@ public final class Departments implements AutoCloseable {
 
     private Departments(DatabusClientConfig bus, Duration timeout) {
         this.timeout = timeout;
+        BoundedClients clients = BoundedClients.of(bus, timeout);
         int ms = (int) timeout.toMillis();
-        Map<String, Object> common = new HashMap<>(bus.kafkaProperties());
-        common.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, ms);
-        common.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
-        common.put(CommonClientConfigs.SOCKET_CONNECTION_SETUP_TIMEOUT_MAX_MS_CONFIG, ms);
-        common.put(CommonClientConfigs.SOCKET_CONNECTION_SETUP_TIMEOUT_MS_CONFIG, Math.min(ms, 10_000));
         Map<String, Object> serdeConfig = new HashMap<>(bus.serdeConfig());
         serdeConfig.put(AvroSerdeConfig.SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_CONFIG, (long) ms);
         serdeConfig.put(AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, (long) ms);
@@ -105,21 +99,12 @@ public final class Departments implements AutoCloseable {
         departmentSerde.configure(serdeConfig, false);
         AvroSerde<Auditor> auditorSerde = AvroSerde.specific(Auditor.class);
         auditorSerde.configure(serdeConfig, false);
-        this.admin = Admin.create(common);
-        Map<String, Object> producerProps = new HashMap<>(common);
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, ms);
-        producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, ms);
-        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        this.admin = Admin.create(clients.admin());
         var departmentSerializer = departmentSerde.serializer();
         var auditorSerializer = auditorSerde.serializer();
-        this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), (topic, value) -> value == null ? null
+        this.producer = new KafkaProducer<>(clients.producer(), new StringSerializer(), (topic, value) -> value == null ? null
                 : value instanceof Department d ? departmentSerializer.serialize(topic, d) : auditorSerializer.serialize(topic, (Auditor) value));
-        Map<String, Object> consumerProps = new HashMap<>(common);
-        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumerProps.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        Map<String, Object> consumerProps = clients.reader();
         this.departments = new CompactedTopicReader<>(Topics.DEPARTMENTS, consumerProps, departmentSerde.deserializer(), Department::getId, timeout);
         this.auditors = new CompactedTopicReader<>(Topics.AUDITORS, consumerProps, auditorSerde.deserializer(), Auditor::getId, timeout);
     }

@@ -1,5 +1,6 @@
 package cn.tianfu.databus.client;
 
+import cn.tianfu.databus.kafka.SaslLogin;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -213,16 +214,7 @@ public final class DatabusClientConfig extends AbstractConfig {
         p.put(CommonClientConfigs.CLIENT_ID_CONFIG, departmentId());
         p.put(REQUEST_TIMEOUT_MS_CONFIG, getInt(REQUEST_TIMEOUT_MS_CONFIG));
         String protocol = getString(SECURITY_PROTOCOL_CONFIG);
-        p.put(SECURITY_PROTOCOL_CONFIG, protocol);
-        if (protocol.startsWith("SASL_")) {
-            String mechanism = getString(SASL_MECHANISM_CONFIG);
-            String module = mechanism.equals("PLAIN")
-                    ? "org.apache.kafka.common.security.plain.PlainLoginModule"
-                    : "org.apache.kafka.common.security.scram.ScramLoginModule";
-            p.put(SASL_MECHANISM_CONFIG, mechanism);
-            p.put(SaslConfigs.SASL_JAAS_CONFIG, new Password(module + " required username=\"" + jaasEscape(getString(SASL_USERNAME_CONFIG))
-                    + "\" password=\"" + jaasEscape(getPassword(SASL_PASSWORD_CONFIG).value()) + "\";"));
-        }
+        SaslLogin.put(p, protocol, getString(SASL_MECHANISM_CONFIG), getString(SASL_USERNAME_CONFIG), getPassword(SASL_PASSWORD_CONFIG));
         if (protocol.endsWith("SSL")) {
             putIfSet(p, SSL_TRUSTSTORE_LOCATION_CONFIG, getString(SSL_TRUSTSTORE_LOCATION_CONFIG));
             putIfSet(p, SSL_TRUSTSTORE_PASSWORD_CONFIG, getPassword(SSL_TRUSTSTORE_PASSWORD_CONFIG));
@@ -332,9 +324,5 @@ public final class DatabusClientConfig extends AbstractConfig {
         if (value != null) {
             p.put(key, value);
         }
-    }
-
-    private static String jaasEscape(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 }

@@ -1,5 +1,6 @@
 package cn.tianfu.databus.broker;
 
+import cn.tianfu.databus.kafka.SaslLogin;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -95,7 +96,6 @@ public record BusCredentials(String username, String password) {
     }
 
     static String scramJaas(String username, String password) {
-        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + username
-                + "\" password=\"" + password + "\";";
+        return SaslLogin.jaas(MECHANISM, username, password).value();
     }
 }

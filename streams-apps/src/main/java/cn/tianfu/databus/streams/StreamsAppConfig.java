@@ -1,5 +1,6 @@
 package cn.tianfu.databus.streams;
 
+import cn.tianfu.databus.kafka.SaslLogin;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -209,17 +210,7 @@ public abstract class StreamsAppConfig extends AbstractConfig {
         Map<String, Object> p = new HashMap<>();
         p.put(BOOTSTRAP_SERVERS_CONFIG, String.join(",", bootstrapServers()));
         String protocol = getString(SECURITY_PROTOCOL_CONFIG);
-        p.put(SECURITY_PROTOCOL_CONFIG, protocol);
-        if (protocol.startsWith("SASL_")) {
-            String mechanism = getString(SASL_MECHANISM_CONFIG);
-            String module = mechanism.equals("PLAIN")
-                    ? "org.apache.kafka.common.security.plain.PlainLoginModule"
-                    : "org.apache.kafka.common.security.scram.ScramLoginModule";
-            p.put(SASL_MECHANISM_CONFIG, mechanism);
-            p.put(SaslConfigs.SASL_JAAS_CONFIG, new Password(module + " required username=\""
-                    + jaasEscape(getString(SASL_USERNAME_CONFIG)) + "\" password=\""
-                    + jaasEscape(getPassword(SASL_PASSWORD_CONFIG).value()) + "\";"));
-        }
+        SaslLogin.put(p, protocol, getString(SASL_MECHANISM_CONFIG), getString(SASL_USERNAME_CONFIG), getPassword(SASL_PASSWORD_CONFIG));
         streamsOverrides().forEach((k, v) -> {
             if (CLIENT_KEYS.contains(k)) {
                 p.put(k, v);
@@ -271,10 +262,6 @@ public abstract class StreamsAppConfig extends AbstractConfig {
         keys.retainAll(ProducerConfig.configNames());
         keys.retainAll(ConsumerConfig.configNames());
         return Set.copyOf(keys);
-    }
-
-    private static String jaasEscape(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"");
     }
 
     /**

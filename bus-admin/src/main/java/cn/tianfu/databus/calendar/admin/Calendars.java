@@ -1,5 +1,6 @@
 package cn.tianfu.databus.calendar.admin;
 
+import cn.tianfu.databus.kafka.BoundedClients;
 import cn.tianfu.databus.calendar.CalendarRecords;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.calendar.YearCalendar;
@@ -11,17 +12,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.kafka.clients.CommonClientConfigs;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -52,24 +49,11 @@ public final class Calendars implements AutoCloseable {
 
     private Calendars(DatabusClientConfig bus, Duration timeout) {
         this.timeout = timeout;
-        int ms = (int) timeout.toMillis();
-        Map<String, Object> common = new HashMap<>(bus.kafkaProperties());
-        common.put(CommonClientConfigs.REQUEST_TIMEOUT_MS_CONFIG, ms);
-        common.put(CommonClientConfigs.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
+        BoundedClients clients = BoundedClients.of(bus, timeout);
         AvroSerde<HolidayCalendar> serde = AvroSerde.specific(HolidayCalendar.class);
         serde.configure(new HashMap<>(bus.serdeConfig()), false);
-        Map<String, Object> producerProps = new HashMap<>(common);
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, ms);
-        producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, ms);
-        producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), serde.serializer());
-        Map<String, Object> consumerProps = new HashMap<>(common);
-        consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumerProps.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        this.reader = new CompactedTopicReader<>(Topics.CALENDARS, consumerProps, serde.deserializer(),
+        this.producer = new KafkaProducer<>(clients.producer(), new StringSerializer(), serde.serializer());
+        this.reader = new CompactedTopicReader<>(Topics.CALENDARS, clients.reader(), serde.deserializer(),
                 r -> CalendarRecords.key(r.getRegion(), r.getYear()), timeout);
     }
 
