@@ -44,6 +44,7 @@ import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,10 +77,16 @@ class EmbeddedBrokerIT {
                     new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact,delete"), AlterConfigOp.OpType.SET),
                     new AlterConfigOp(new ConfigEntry("retention.ms", "86400000"), AlterConfigOp.OpType.SET))))
                     .all().get();
+            // the test's own change must have reached the broker's view before the next start looks at it
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    admin.describeConfigs(List.of(log)).all().get().get(log).get("cleanup.policy").value()).isEqualTo("compact,delete"));
             assertThat(new TopicProvisioner(admin, (short) 1, 30_000).ensureSystemTopics(3)).isEmpty();
-            Config altered = admin.describeConfigs(List.of(log)).all().get().get(log);
-            assertThat(altered.get("cleanup.policy").value()).isEqualTo("delete");
-            assertThat(Long.parseLong(altered.get("retention.ms").value())).isEqualTo(Topics.FIVE_YEARS.toMillis());
+            // a config change is applied through the metadata log: the broker answers with it once it has caught up
+            Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                Config altered = admin.describeConfigs(List.of(log)).all().get().get(log);
+                assertThat(altered.get("cleanup.policy").value()).isEqualTo("delete");
+                assertThat(Long.parseLong(altered.get("retention.ms").value())).isEqualTo(Topics.FIVE_YEARS.toMillis());
+            });
             assertThat(new TopicProvisioner(admin, (short) 1, 30_000).enforceExchangeLogConfigs(Topics.EXCHANGE_LOG))
                     .as("nothing left to change").isFalse();
             assertThat(admin.describeTopics(Set.of(Topics.EXCHANGE_LOG)).allTopicNames().get()
