@@ -68,7 +68,7 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
         this.context = context;
         this.duties = context.getStateStore(DUTIES_STORE);
         this.raised = context.getStateStore(VIOLATIONS_STORE);
-        context.schedule(ctx.checkInterval(), PunctuationType.WALL_CLOCK_TIME, t -> checkAll());
+        context.schedule(ctx.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkAll);
     }
 
     @Override
@@ -106,11 +106,11 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
                 request.getDueAt(), request.getDueCalendar(), remindAt, evidence(),
                 violated || !now.isBefore(request.getDueAt()), violated);
         duties.put(requestId, duty);
-        check(duty, now);
+        check(duty, now, record.timestamp());
     }
 
-    /** Checks every open duty against the clock. */
-    void checkAll() {
+    /** Checks every open duty against the clock; what is raised carries the punctuation's (wall-clock) timestamp. */
+    void checkAll(long timestamp) {
         Instant now = ctx.clock().instant();
         List<Duty> open = new ArrayList<>();
         try (KeyValueIterator<String, Duty> it = duties.all()) {
@@ -121,21 +121,26 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
                 }
             }
         }
-        open.forEach(d -> check(d, now));
+        open.forEach(d -> check(d, now, timestamp));
     }
 
-    private void check(Duty duty, Instant now) {
+    /**
+     * Raises what is due of {@code duty} at {@code now} (the context's clock, which dates what is raised); the records
+     * carry {@code timestamp}, Kafka's time (the input record's or the punctuation's), never the context's clock, which
+     * a test may set years ahead of what the broker accepts.
+     */
+    private void check(Duty duty, Instant now, long timestamp) {
         Duty d = duty;
         if (!d.reminded() && !now.isBefore(d.remindAt()) && now.isBefore(d.dueAt())) {
             String id = DecisionDuty.reminderId(d.requestId());
-            context.forward(new Record<>(id, new Raised.Reminder(reminder(id, d, now)), now.toEpochMilli()));
+            context.forward(new Record<>(id, new Raised.Reminder(reminder(id, d, now)), timestamp));
             d = d.withReminded();
             duties.put(d.requestId(), d);
         }
         if (!d.violated() && !now.isBefore(d.dueAt())) {
             String id = DecisionDuty.violationId(d.requestId());
             if (raised.get(id) == null) {
-                context.forward(new Record<>(id, new Raised.Breach(violation(id, d, now)), now.toEpochMilli()));
+                context.forward(new Record<>(id, new Raised.Breach(violation(id, d, now)), timestamp));
             }
             // kept (not deleted) until the request is decided, so a later update of it cannot raise it again
             d = d.withViolated().withReminded();
