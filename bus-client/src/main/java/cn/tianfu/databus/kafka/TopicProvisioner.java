@@ -39,15 +39,42 @@ public final class TopicProvisioner {
     }
 
     /**
-     * Creates every system topic that does not exist yet and brings an existing exchange log to its declared cleanup
-     * policy and retention ({@link #enforceExchangeLogConfigs}); returns the names it created.
+     * Creates every system topic that does not exist yet, brings an existing exchange log to its declared cleanup
+     * policy and retention ({@link #enforceExchangeLogConfigs}) and an existing {@code bus.violations} to compaction
+     * ({@link #enforceCompacted}); returns the names it created.
      */
     public List<String> ensureSystemTopics(int partitions) {
         List<String> created = ensure(Topics.systemTopics(partitions));
         if (!created.contains(Topics.EXCHANGE_LOG)) { // a log created just now has its declared configs already
             enforceExchangeLogConfigs(Topics.EXCHANGE_LOG);
         }
+        if (!created.contains(Topics.VIOLATIONS)) {
+            enforceCompacted(Topics.VIOLATIONS);
+        }
         return created;
+    }
+
+    /**
+     * Sets {@code cleanup.policy=compact} on an existing topic declared compacted (a bus created before
+     * {@code bus.violations} was keyed by violation id had it deleted by age); returns whether anything was changed.
+     */
+    public boolean enforceCompacted(String topic) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            ConfigEntry policy = describe(resource).get(TopicConfig.CLEANUP_POLICY_CONFIG);
+            if (policy != null && TopicConfig.CLEANUP_POLICY_COMPACT.equals(policy.value())) {
+                return false;
+            }
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT), AlterConfigOp.OpType.SET))))
+                    .all().get(timeoutMs, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DatabusException("interrupted while checking the configs of " + topic, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new DatabusException("cannot set the cleanup policy of " + topic + ": " + e.getMessage(), e);
+        }
     }
 
     /**

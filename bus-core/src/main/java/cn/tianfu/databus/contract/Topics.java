@@ -53,6 +53,10 @@ public final class Topics {
     public static final String EXCHANGE_LOG = "bus.exchange-log";
     public static final String EXCHANGE_LOG_STAGING = "bus.exchange-log.staging";
     public static final String EXCHANGE_LOG_CHECKPOINTS = "bus.exchange-log.checkpoints";
+    /**
+     * The violations of the regulation (Art. 46), keyed by violation id (compacted: the latest status of each is kept,
+     * and a violation raised again under its deterministic id is the same one); written by the deadlines app.
+     */
     public static final String VIOLATIONS = "bus.violations";
     public static final String DEADLETTER = "bus.deadletter";
     /** The schema registry's own log, named as Confluent Schema Registry names it. */
@@ -250,8 +254,7 @@ public final class Topics {
                 // every checkpoint is kept (not only the latest per partition): an auditor checks them all
                 new SystemTopic(EXCHANGE_LOG_CHECKPOINTS, 1, Map.of(
                         "retention.ms", Long.toString(FIVE_YEARS.toMillis()))),
-                new SystemTopic(VIOLATIONS, 1, Map.of(
-                        "retention.ms", Long.toString(FIVE_YEARS.toMillis()))),
+                new SystemTopic(VIOLATIONS, 1, COMPACTED),
                 new SystemTopic(DEADLETTER, 1, Map.of(
                         "retention.ms", Long.toString(Duration.ofDays(365).toMillis()))),
                 new SystemTopic(SCHEMAS, 1, COMPACTED));

@@ -22,6 +22,7 @@ import cn.tianfu.databus.broker.BrokerConfig;
 import cn.tianfu.databus.cdc.CdcConfig;
 import cn.tianfu.databus.cdc.connect.ResourceMappingTransform;
 import cn.tianfu.databus.client.DatabusClientConfig;
+import cn.tianfu.databus.deadlines.app.DeadlinesConfig;
 import cn.tianfu.databus.governance.app.GovernanceConfig;
 import cn.tianfu.databus.ledger.app.LedgerConfig;
 import cn.tianfu.databus.registry.server.RegistryServerConfig;
@@ -53,6 +54,7 @@ public final class ConfigDocs {
         m.put("GovernanceConfig", GovernanceConfig::configDef);
         m.put("RouterConfig", RouterConfig::configDef);
         m.put("LedgerConfig", LedgerConfig::configDef);
+        m.put("DeadlinesConfig", DeadlinesConfig::configDef);
         m.put("CdcConfig", CdcConfig::configDef);
         m.put("ResourceMappingTransform", () -> {
             try (ResourceMappingTransform<?> t = new ResourceMappingTransform<>()) {

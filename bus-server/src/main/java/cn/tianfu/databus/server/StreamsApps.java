@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 
+import cn.tianfu.databus.deadlines.app.DeadlinesApp;
+import cn.tianfu.databus.deadlines.app.DeadlinesConfig;
 import cn.tianfu.databus.governance.app.GovernanceApp;
 import cn.tianfu.databus.governance.app.GovernanceConfig;
 import cn.tianfu.databus.ledger.app.LedgerApp;
@@ -37,6 +39,13 @@ public enum StreamsApps {
         @Override
         public OwningKafkaStreams create(Map<String, ?> props, InstantSource clock) {
             return SharingRouterApp.create(RouterConfig.fromMap(props));
+        }
+    },
+    /** Keeps the time of the departments' duties: reminders and violations (docs/accountability.md). */
+    DEADLINES("deadlines", "deadlines") {
+        @Override
+        public OwningKafkaStreams create(Map<String, ?> props, InstantSource clock) {
+            return DeadlinesApp.create(DeadlinesConfig.fromMap(props), clock);
         }
     };
 

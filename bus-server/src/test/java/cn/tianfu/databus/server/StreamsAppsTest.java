@@ -14,11 +14,12 @@ import cn.tianfu.databus.config.DatabusConfigException;
 class StreamsAppsTest {
 
     @Test
-    void theAppsAreStartedGovernanceLedgerRouterAndFoundByTheirCommandName() {
-        assertThat(Arrays.stream(StreamsApps.values()).map(StreamsApps::command)).containsExactly("governance", "ledger", "router");
+    void theAppsAreStartedGovernanceLedgerRouterDeadlinesAndFoundByTheirCommandName() {
+        assertThat(Arrays.stream(StreamsApps.values()).map(StreamsApps::command)).containsExactly("governance", "ledger", "router", "deadlines");
         assertThat(StreamsApps.named("router")).contains(StreamsApps.ROUTER);
         assertThat(StreamsApps.ROUTER.component()).isEqualTo("sharing-router");
         assertThat(StreamsApps.named("sharing")).isEmpty();
+        assertThat(StreamsApps.named("deadlines")).contains(StreamsApps.DEADLINES);
     }
 
     @Test

@@ -1,0 +1,140 @@
+package cn.tianfu.databus.deadlines.app;
+
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.Stores;
+
+import cn.tianfu.databus.calendar.WorkingDayCalendar;
+import cn.tianfu.databus.contract.Topics;
+import cn.tianfu.databus.deadlines.app.internal.Duty;
+import cn.tianfu.databus.deadlines.app.internal.DutyKeeper;
+import cn.tianfu.databus.deadlines.app.internal.Raised;
+import cn.tianfu.databus.deadlines.app.internal.ViolationStoreUpdater;
+import cn.tianfu.databus.registry.SchemaRegistryClient;
+import cn.tianfu.databus.schemas.AccessRequest;
+import cn.tianfu.databus.schemas.CommandResult;
+import cn.tianfu.databus.schemas.Violation;
+import cn.tianfu.databus.serde.AvroSerde;
+import cn.tianfu.databus.streams.GuardedProcessor;
+import cn.tianfu.databus.streams.OwningKafkaStreams;
+import cn.tianfu.databus.streams.PoisonPillGuard;
+import cn.tianfu.databus.streams.StreamsAppConfig;
+import cn.tianfu.databus.streams.StreamsAppRunner;
+
+/**
+ * The deadlines app: keeps the time of every open duty and raises, exactly once each, a reminder to the duty holder two
+ * working days before the due time and a violation at the due time (docs/accountability.md). The duty kept today is the
+ * provider's: decide a conditional access request within 10 working days (Art. 26; missed: Art. 46(五)).
+ *
+ * <pre>{@code
+ * KafkaStreams deadlines = DeadlinesApp.create(DeadlinesConfig.fromMap(props));
+ * deadlines.start();
+ * }</pre>
+ *
+ * <p>Topology: {@code bus.requests} (key: request id) feeds the duty keeper, which keeps the PENDING requests with a
+ * due time in the changelogged store {@value #DUTIES_STORE}; {@code bus.violations} is read into the global store
+ * {@value #VIOLATIONS_STORE}, so a violation raised before the app's state was lost is not raised again. On every
+ * input record and on a wall-clock punctuation every {@link DeadlinesContext#checkInterval()}, each duty is checked
+ * against {@link DeadlinesContext#clock()}: reminders go to {@code reply.<provider>} (key {@code reminder:<requestId>},
+ * a {@link CommandResult} with outcome PENDING), violations to {@code bus.violations} (key {@code 46-5:<requestId>}).
+ * Exactly-once: what was raised is recorded in the store in the same transaction as the record raised.
+ */
+public final class DeadlinesApp {
+
+    public static final String DUTIES_STORE = DutyKeeper.DUTIES_STORE;
+    public static final String VIOLATIONS_STORE = DutyKeeper.VIOLATIONS_STORE;
+    /** The component named in the app's dead letters and in the violations' history. */
+    public static final String COMPONENT = DutyKeeper.COMPONENT;
+
+    private DeadlinesApp() {
+    }
+
+    /** The deadlines topology on {@code ctx}; the serdes use {@code ctx.registry()}. */
+    public static Topology buildTopology(DeadlinesContext ctx) {
+        SchemaRegistryClient registry = ctx.registry();
+        Serde<String> keys = Serdes.String();
+        StreamsBuilder builder = new StreamsBuilder();
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DUTIES_STORE), keys,
+                Duty.serde()));
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VIOLATIONS_STORE), keys,
+                        Serdes.ByteArray()).withLoggingDisabled(),
+                Topics.VIOLATIONS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("violations-raised"),
+                ViolationStoreUpdater::new);
+
+        Serde<AccessRequest> requests = avro(registry, AccessRequest.class);
+        KStream<String, Raised> raised = builder
+                .stream(Topics.REQUESTS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("requests"))
+                .process(GuardedProcessor.wrap(() -> new DutyKeeper(ctx, requests.deserializer()), new PoisonPillGuard()),
+                        Named.as("keep-duties"), DUTIES_STORE);
+
+        raised.filter((k, v) -> v instanceof Raised.Reminder, Named.as("reminders"))
+                .mapValues(v -> ((Raised.Reminder) v).reminder(), Named.as("reminder"))
+                .to((key, reminder, context) -> Topics.replies(reminder.getDepartment()),
+                        Produced.with(keys, avro(registry, CommandResult.class)).withName("replies"));
+        raised.filter((k, v) -> v instanceof Raised.Breach, Named.as("violations"))
+                .mapValues(v -> ((Raised.Breach) v).violation(), Named.as("violation"))
+                .to(Topics.VIOLATIONS, Produced.with(keys, avro(registry, Violation.class)).withName("violations-out"));
+        return builder.build();
+    }
+
+    /**
+     * The Kafka Streams configuration ({@link StreamsAppConfig#streamsProperties}): {@code exactly_once_v2}, internal
+     * topics with the configured replication factor, {@code bus.requests} read from its beginning; then every
+     * {@code streams.}-prefixed key of {@code config}, which overrides these.
+     */
+    public static Properties streamsConfig(DeadlinesConfig config) {
+        Map<String, Object> p = new HashMap<>();
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) config.topicReplicationFactor());
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        return config.streamsProperties(p);
+    }
+
+    /** An unstarted deadlines app on the system clock (see {@link #create(DeadlinesConfig, InstantSource)}). */
+    public static OwningKafkaStreams create(DeadlinesConfig config) {
+        return create(config, InstantSource.system());
+    }
+
+    /**
+     * An unstarted deadlines app whose duties are checked against {@code clock} (tests pin it), reminders counted on
+     * the bundled working-day calendar (years it lacks counted provisionally). Its registry client is closed when the
+     * returned {@link OwningKafkaStreams} has stopped; a failed stream thread is replaced.
+     */
+    public static OwningKafkaStreams create(DeadlinesConfig config, InstantSource clock) {
+        SchemaRegistryClient registry = config.registryClient();
+        try {
+            DeadlinesContext ctx = new DeadlinesContext(registry, WorkingDayCalendar.bundled().withProvisionalYears(),
+                    clock, config.checkInterval());
+            Properties props = streamsConfig(config);
+            StreamsAppConfig.failureHandling(COMPONENT, registry).forEach(props::putIfAbsent);
+            OwningKafkaStreams streams = new OwningKafkaStreams(buildTopology(ctx), props, registry);
+            streams.setUncaughtExceptionHandler(e -> StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD);
+            return streams;
+        } catch (RuntimeException e) {
+            registry.close();
+            throw e;
+        }
+    }
+
+    /** Runs the deadlines app as its own process: {@code --config FILE} with the {@link DeadlinesConfig} keys. */
+    public static void main(String[] args) {
+        StreamsAppRunner.main(args, "deadlines", props -> create(DeadlinesConfig.fromMap(props)));
+    }
+
+    private static <T extends org.apache.avro.specific.SpecificRecord> Serde<T> avro(SchemaRegistryClient registry, Class<T> type) {
+        return AvroSerde.specific(registry, type);
+    }
+}

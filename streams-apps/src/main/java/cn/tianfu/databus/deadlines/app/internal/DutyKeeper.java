@@ -1,0 +1,199 @@
+package cn.tianfu.databus.deadlines.app.internal;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+import cn.tianfu.databus.contract.Topics;
+import cn.tianfu.databus.deadletter.DeadLetterReason;
+import cn.tianfu.databus.deadlines.DecisionDuty;
+import cn.tianfu.databus.deadlines.app.DeadlinesContext;
+import cn.tianfu.databus.schemas.AccessRequest;
+import cn.tianfu.databus.schemas.CommandResult;
+import cn.tianfu.databus.schemas.DutyKind;
+import cn.tianfu.databus.schemas.Outcome;
+import cn.tianfu.databus.schemas.RequestStatus;
+import cn.tianfu.databus.schemas.Violation;
+import cn.tianfu.databus.schemas.ViolationClause;
+import cn.tianfu.databus.schemas.ViolationEvent;
+import cn.tianfu.databus.schemas.ViolationStatus;
+import cn.tianfu.databus.streams.RejectedRecordException;
+
+/**
+ * Keeps every open duty "decide a conditional request by its due time" (from {@code bus.requests}) in the duties store
+ * and, on a wall-clock punctuation and on every input record, checks them against the context's clock:
+ * <ol>
+ *   <li>from the reminder time ({@link DecisionDuty#reminderAt}) to the due time: one reminder on the provider's
+ *       {@code reply.<dept>}, recorded in the store;</li>
+ *   <li>at the due time: one violation under Art. 46(五) on {@code bus.violations}, recorded in the store, unless the
+ *       global store of {@code bus.violations} already holds its id (it was raised before the state was lost).</li>
+ * </ol>
+ * A request that leaves PENDING (decided, withdrawn, refused) or is deleted closes its duty. A duty first seen after its
+ * due time raises the violation alone: a reminder would come too late to help.
+ */
+public final class DutyKeeper implements Processor<String, byte[], String, Raised> {
+
+    /** Open duties by request id (changelogged). */
+    public static final String DUTIES_STORE = "deadlines-duties";
+    /** Global store of {@code bus.violations} (key: violation id). */
+    public static final String VIOLATIONS_STORE = "deadlines-violations";
+    /** Who raises reminders and violations, as named in their history and in dead letters. */
+    public static final String COMPONENT = "deadlines";
+
+    private final DeadlinesContext ctx;
+    private final Deserializer<AccessRequest> requests;
+    private ProcessorContext<String, Raised> context;
+    private KeyValueStore<String, Duty> duties;
+    private ReadOnlyKeyValueStore<String, byte[]> raised;
+
+    public DutyKeeper(DeadlinesContext ctx, Deserializer<AccessRequest> requests) {
+        this.ctx = ctx;
+        this.requests = requests;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Raised> context) {
+        this.context = context;
+        this.duties = context.getStateStore(DUTIES_STORE);
+        this.raised = context.getStateStore(VIOLATIONS_STORE);
+        context.schedule(ctx.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkAll);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        String requestId = record.key();
+        if (requestId == null) {
+            throw new RejectedRecordException(DeadLetterReason.MISSING_KEY, "a record of " + Topics.REQUESTS
+                    + " has no key (the request id)");
+        }
+        if (record.value() == null) {
+            duties.delete(requestId);
+            return;
+        }
+        AccessRequest request;
+        try {
+            request = requests.deserialize(Topics.REQUESTS, record.value());
+        } catch (RuntimeException e) {
+            throw new RejectedRecordException(DeadLetterReason.MALFORMED_BYTES, "request " + requestId + " of "
+                    + Topics.REQUESTS + " cannot be read as an AccessRequest: " + e.getMessage());
+        }
+        Duty known = duties.get(requestId);
+        if (request.getStatus() != RequestStatus.PENDING || request.getDueAt() == null) {
+            if (known != null) {
+                duties.delete(requestId); // decided, withdrawn or refused: the duty is done
+            }
+            return;
+        }
+        if (known != null && known.dueAt().equals(request.getDueAt())) {
+            return; // the same duty, as already kept
+        }
+        boolean violated = raised.get(DecisionDuty.violationId(requestId)) != null;
+        Instant now = ctx.clock().instant();
+        Instant remindAt = DecisionDuty.reminderAt(request.getDueAt(), ctx.calendar());
+        Duty duty = new Duty(requestId, request.getProvider(), request.getConsumer(), request.getResourceCode(),
+                request.getDueAt(), request.getDueCalendar(), remindAt, evidence(),
+                violated || !now.isBefore(request.getDueAt()), violated);
+        duties.put(requestId, duty);
+        check(duty, now, record.timestamp());
+    }
+
+    /** Checks every open duty against the clock; what is raised carries the punctuation's (wall-clock) timestamp. */
+    void checkAll(long timestamp) {
+        Instant now = ctx.clock().instant();
+        List<Duty> open = new ArrayList<>();
+        try (KeyValueIterator<String, Duty> it = duties.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, Duty> kv = it.next();
+                if (!kv.value.violated()) {
+                    open.add(kv.value);
+                }
+            }
+        }
+        open.forEach(d -> check(d, now, timestamp));
+    }
+
+    /**
+     * Raises what is due of {@code duty} at {@code now} (the context's clock, which dates what is raised); the records
+     * carry {@code timestamp}, Kafka's time (the input record's or the punctuation's), never the context's clock, which
+     * a test may set years ahead of what the broker accepts.
+     */
+    private void check(Duty duty, Instant now, long timestamp) {
+        Duty d = duty;
+        if (!d.reminded() && !now.isBefore(d.remindAt()) && now.isBefore(d.dueAt())) {
+            String id = DecisionDuty.reminderId(d.requestId());
+            context.forward(new Record<>(id, new Raised.Reminder(reminder(id, d, now)), timestamp));
+            d = d.withReminded();
+            duties.put(d.requestId(), d);
+        }
+        if (!d.violated() && !now.isBefore(d.dueAt())) {
+            String id = DecisionDuty.violationId(d.requestId());
+            if (raised.get(id) == null) {
+                context.forward(new Record<>(id, new Raised.Breach(violation(id, d, now)), timestamp));
+            }
+            // kept (not deleted) until the request is decided, so a later update of it cannot raise it again
+            d = d.withViolated().withReminded();
+            duties.put(d.requestId(), d);
+        }
+    }
+
+    private String evidence() {
+        Optional<RecordMetadata> meta = context.recordMetadata();
+        return meta.map(m -> m.topic() + "/" + m.partition() + "@" + m.offset()).orElse(null);
+    }
+
+    private static CommandResult reminder(String id, Duty d, Instant now) {
+        return CommandResult.newBuilder()
+                .setCommandId(id)
+                .setDepartment(d.provider())
+                .setAccepted(true)
+                .setOutcome(Outcome.PENDING)
+                .setMessage("Reminder: request " + d.requestId() + " of " + d.consumer() + " for " + d.resourceCode()
+                        + " must be decided by " + d.dueAt() + " (" + DecisionDuty.REMINDER_WORKING_DAYS
+                        + " working days left, Art. 26); undecided at that time it is a violation under Art. 46(五)."
+                        + " Decide it with: databus decide " + d.requestId() + " --approve | --reject --reason ...")
+                .setResourceCode(d.resourceCode())
+                .setRequestId(d.requestId())
+                .setProcessedAt(now)
+                .build();
+    }
+
+    private static Violation violation(String id, Duty d, Instant now) {
+        List<String> evidence = new ArrayList<>();
+        evidence.add(d.requestId());
+        if (d.evidence() != null) {
+            evidence.add(d.evidence());
+        }
+        String description = "Request " + d.requestId() + " of " + d.consumer() + " for " + d.resourceCode()
+                + " was not decided by " + d.dueAt() + " (10 working days, Art. 26)";
+        return Violation.newBuilder()
+                .setId(id)
+                .setClause(ViolationClause.ART46_5)
+                .setDepartment(d.provider())
+                .setDuty(DutyKind.DECIDE_REQUEST)
+                .setSubjectId(d.requestId())
+                .setResourceCode(d.resourceCode())
+                .setCounterparty(d.consumer())
+                .setDueAt(d.dueAt())
+                .setDueCalendar(d.dueCalendar())
+                .setDetectedAt(now)
+                .setDescription(description)
+                .setEvidence(evidence)
+                .setStatus(ViolationStatus.OPEN)
+                .setRectifyBy(null)
+                .setHistory(List.of(ViolationEvent.newBuilder().setAt(now).setStatus(ViolationStatus.OPEN)
+                        .setBy(COMPONENT).setNote(description).build()))
+                .build();
+    }
+}

@@ -1,0 +1,16 @@
+package cn.tianfu.databus.deadlines.app.internal;
+
+import cn.tianfu.databus.schemas.CommandResult;
+import cn.tianfu.databus.schemas.Violation;
+
+/** What the duty keeper raises; the topology puts each kind on its topic. */
+public sealed interface Raised {
+
+    /** A reminder on the duty holder's {@code reply.<dept>} (key: reminder id). */
+    record Reminder(CommandResult reminder) implements Raised {
+    }
+
+    /** A violation on {@code bus.violations} (key: violation id). */
+    record Breach(Violation violation) implements Raised {
+    }
+}
