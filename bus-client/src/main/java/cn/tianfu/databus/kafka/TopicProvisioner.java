@@ -18,7 +18,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import cn.tianfu.databus.DatabusException;
 
@@ -112,22 +111,8 @@ public final class TopicProvisioner {
         }
     }
 
-    /**
-     * The topic's configs; a topic another instance has just created may not be known to every broker yet, so an
-     * unknown topic is asked again until the timeout.
-     */
     private Config describe(ConfigResource resource) throws InterruptedException, ExecutionException, TimeoutException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (true) {
-            try {
-                return admin.describeConfigs(List.of(resource)).all().get(timeoutMs, TimeUnit.MILLISECONDS).get(resource);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
+        return NewTopics.describeConfigs(admin, resource.name(), timeoutMs);
     }
 
     /** Creates the given topics where missing; returns the names it created. */

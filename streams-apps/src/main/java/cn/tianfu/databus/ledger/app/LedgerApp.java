@@ -1,5 +1,6 @@
 package cn.tianfu.databus.ledger.app;
 
+import cn.tianfu.databus.kafka.NewTopics;
 import cn.tianfu.databus.ledger.app.internal.ChainProcessor;
 import cn.tianfu.databus.ledger.app.internal.ChainState;
 import cn.tianfu.databus.ledger.app.internal.LogKey;
@@ -16,15 +17,12 @@ import cn.tianfu.databus.streams.StreamsAppConfig;
 import cn.tianfu.databus.streams.StreamsAppRunner;
 import cn.tianfu.databus.contract.Topics;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.IntegerSerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -136,10 +134,9 @@ public final class LedgerApp {
 
     static void checkPartitions(LedgerConfig config) {
         try (Admin admin = Admin.create(config.adminProperties())) {
-            Map<String, TopicDescription> topics = admin.describeTopics(List.of(config.stagingTopic(),
-                    config.logTopic())).allTopicNames().get(30, TimeUnit.SECONDS);
-            int staging = topics.get(config.stagingTopic()).partitions().size();
-            int log = topics.get(config.logTopic()).partitions().size();
+            // the topics may have been created a moment ago: NewTopics asks again while the broker does not know them yet
+            int staging = NewTopics.describe(admin, config.stagingTopic(), 30_000).partitions().size();
+            int log = NewTopics.describe(admin, config.logTopic(), 30_000).partitions().size();
             if (staging != log) {
                 throw new LedgerAppException("The staging topic " + config.stagingTopic() + " has " + staging
                         + " partitions but the log topic " + config.logTopic() + " has " + log + ": each staging "

@@ -1,5 +1,6 @@
 package cn.tianfu.databus.registry.server.internal;
 
+import cn.tianfu.databus.kafka.NewTopics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -228,8 +229,7 @@ public final class KafkaStoreLog implements StoreLog, AutoCloseable {
                     }
                 }
             }
-            var description = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+            var description = NewTopics.describe(admin, topic, timeout.toMillis());
             if (description.partitions().size() != 1) {
                 throw RegistryError.storeError("Topic " + topic + " has " + description.partitions().size()
                         + " partitions; the registry needs exactly 1 to keep one order of writes", null);
