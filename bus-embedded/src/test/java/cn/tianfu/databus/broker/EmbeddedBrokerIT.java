@@ -224,7 +224,7 @@ class EmbeddedBrokerIT {
                 admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("psb",
                         new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "second-password"))).all().get(30, TimeUnit.SECONDS);
                 List<String> seen = new ArrayList<>();
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> {
+                Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> {
                     producer.send(new ProducerRecord<>(topic, "k", "after")).get();
                     try {
                         psb.poll(Duration.ofMillis(500)).forEach(r -> seen.add(r.value()));
@@ -288,10 +288,10 @@ class EmbeddedBrokerIT {
 
     private static List<ConsumerRecord<String, String>> pollAtLeast(KafkaConsumer<String, String> consumer, int n) {
         List<ConsumerRecord<String, String>> out = new ArrayList<>();
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (out.size() < n && System.currentTimeMillis() < deadline) {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
             consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-        }
+            return out.size() >= n;
+        });
         return out;
     }
 }

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 
+import org.awaitility.Awaitility;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -251,10 +252,10 @@ class RegistryClientIT {
         List<ConsumerRecord<String, byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topic));
-            long deadline = System.currentTimeMillis() + 30_000;
-            while (out.size() < n && System.currentTimeMillis() < deadline) {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
+                return out.size() >= n;
+            });
         }
         assertThat(out).hasSize(n);
         return out;
