@@ -1,5 +1,6 @@
 package cn.tianfu.databus.deadlines.app;
 
+import cn.tianfu.databus.streams.GlobalStoreUpdater;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
@@ -23,7 +24,6 @@ import cn.tianfu.databus.contract.Topics;
 import cn.tianfu.databus.deadlines.app.internal.Duty;
 import cn.tianfu.databus.deadlines.app.internal.DutyKeeper;
 import cn.tianfu.databus.deadlines.app.internal.Raised;
-import cn.tianfu.databus.deadlines.app.internal.ViolationStoreUpdater;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CommandResult;
@@ -73,7 +73,7 @@ public final class DeadlinesApp {
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VIOLATIONS_STORE), keys,
                         Serdes.ByteArray()).withLoggingDisabled(),
                 Topics.VIOLATIONS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("violations-raised"),
-                ViolationStoreUpdater::new);
+                () -> new GlobalStoreUpdater<>(VIOLATIONS_STORE, Topics.VIOLATIONS, Serdes.ByteArray().deserializer()));
 
         Serde<AccessRequest> requests = avro(registry, AccessRequest.class);
         KStream<String, Raised> raised = builder

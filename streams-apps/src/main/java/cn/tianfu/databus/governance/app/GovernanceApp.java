@@ -1,5 +1,6 @@
 package cn.tianfu.databus.governance.app;
 
+import cn.tianfu.databus.streams.GlobalStoreUpdater;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -24,7 +25,6 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
-import cn.tianfu.databus.governance.app.internal.CalendarStoreUpdater;
 import cn.tianfu.databus.governance.app.internal.CommandDecider;
 import cn.tianfu.databus.governance.app.internal.CommandRouter;
 import cn.tianfu.databus.governance.app.internal.Envelope;
@@ -96,7 +96,7 @@ public final class GovernanceApp {
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CALENDARS_STORE), keys,
                         avro(registry, HolidayCalendar.class)).withLoggingDisabled(),
                 Topics.CALENDARS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("calendars"),
-                () -> new CalendarStoreUpdater(avro(registry, HolidayCalendar.class).deserializer()));
+                () -> new GlobalStoreUpdater<>(CALENDARS_STORE, Topics.CALENDARS, avro(registry, HolidayCalendar.class).deserializer()));
 
         KStream<String, Out> routed = builder
                 .stream(Topics.COMMAND_PATTERN, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("commands"))

@@ -1,16 +1,14 @@
 package cn.tianfu.databus.sharing.app;
 
+import cn.tianfu.databus.kafka.NewTopics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.kafka.TopicProvisioner;
@@ -41,16 +39,11 @@ public interface DeliveryTopics {
         return topic -> known.computeIfAbsent(topic, t -> {
             provisioner.ensure(List.of(new Topics.SystemTopic(t, partitions, Topics.resourceTopicConfigs())));
             try {
-                TopicDescription d = admin.describeTopics(List.of(t)).allTopicNames()
-                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS).get(t);
-                return d.partitions().size();
+                return NewTopics.describe(admin, t, timeout.toMillis()).partitions().size();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new DatabusException("interrupted while describing " + t, e);
             } catch (ExecutionException e) {
-                if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                    return partitions;   // just created, metadata not yet everywhere
-                }
                 throw new DatabusException("cannot describe delivery topic " + t + ": " + e.getCause().getMessage(), e.getCause());
             } catch (TimeoutException e) {
                 throw new DatabusException("timed out describing delivery topic " + t + " after " + timeout, e);
