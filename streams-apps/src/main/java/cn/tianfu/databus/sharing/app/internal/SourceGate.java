@@ -1,5 +1,6 @@
 package cn.tianfu.databus.sharing.app.internal;
 
+import cn.tianfu.databus.contract.Subjects;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -145,7 +146,7 @@ final class SourceGate {
             return new Refused(reason, e.at(partition, offset).getMessage(), false);
         }
         int schemaId = WireFormat.readSchemaId(value);
-        String subject = topic + "-value";
+        String subject = Subjects.valueSubject(topic);
         if (!isRegisteredVersion(subject, schemaId, decoded.getSchema())) {
             return new Refused(DeadLetterReason.SCHEMA_MISMATCH, "schema id " + schemaId + " ("
                     + decoded.getSchema().getFullName() + ") is not a registered version of '" + subject
