@@ -76,6 +76,10 @@ public final class DatabusClientConfig extends AbstractConfig {
     public static final String SSL_TRUSTSTORE_LOCATION_CONFIG = SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG;
     public static final String SSL_TRUSTSTORE_PASSWORD_CONFIG = SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG;
     public static final String SSL_TRUSTSTORE_TYPE_CONFIG = SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG;
+    public static final String SSL_TRUSTSTORE_CERTIFICATES_CONFIG = SslConfigs.SSL_TRUSTSTORE_CERTIFICATES_CONFIG;
+    private static final String SSL_TRUSTSTORE_CERTIFICATES_DOC = "The certificates to trust, PEM, inline (the bus's CA, as"
+            + " 'databus dept add' writes it): Kafka's clients use them with ssl.truststore.type=PEM, and the SDK's HTTPS"
+            + " calls to the schema registry and the HTTP API trust exactly them.";
     public static final String SSL_KEYSTORE_LOCATION_CONFIG = SslConfigs.SSL_KEYSTORE_LOCATION_CONFIG;
     public static final String SSL_KEYSTORE_PASSWORD_CONFIG = SslConfigs.SSL_KEYSTORE_PASSWORD_CONFIG;
     public static final String SSL_KEYSTORE_TYPE_CONFIG = SslConfigs.SSL_KEYSTORE_TYPE_CONFIG;
@@ -124,6 +128,7 @@ public final class DatabusClientConfig extends AbstractConfig {
             .define(SSL_TRUSTSTORE_LOCATION_CONFIG, Type.STRING, null, Importance.MEDIUM, SslConfigs.SSL_TRUSTSTORE_LOCATION_DOC)
             .define(SSL_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, SslConfigs.SSL_TRUSTSTORE_PASSWORD_DOC)
             .define(SSL_TRUSTSTORE_TYPE_CONFIG, Type.STRING, "PKCS12", Importance.LOW, SslConfigs.SSL_TRUSTSTORE_TYPE_DOC)
+            .define(SSL_TRUSTSTORE_CERTIFICATES_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, SSL_TRUSTSTORE_CERTIFICATES_DOC)
             .define(SSL_KEYSTORE_LOCATION_CONFIG, Type.STRING, null, Importance.MEDIUM, SslConfigs.SSL_KEYSTORE_LOCATION_DOC)
             .define(SSL_KEYSTORE_PASSWORD_CONFIG, Type.PASSWORD, null, Importance.MEDIUM, SslConfigs.SSL_KEYSTORE_PASSWORD_DOC)
             .define(SSL_KEYSTORE_TYPE_CONFIG, Type.STRING, "PKCS12", Importance.LOW, SslConfigs.SSL_KEYSTORE_TYPE_DOC)
@@ -223,6 +228,9 @@ public final class DatabusClientConfig extends AbstractConfig {
             putIfSet(p, SSL_KEY_PASSWORD_CONFIG, getPassword(SSL_KEY_PASSWORD_CONFIG));
             if (getString(SSL_TRUSTSTORE_LOCATION_CONFIG) != null) {
                 p.put(SSL_TRUSTSTORE_TYPE_CONFIG, getString(SSL_TRUSTSTORE_TYPE_CONFIG));
+            } else if (getPassword(SSL_TRUSTSTORE_CERTIFICATES_CONFIG) != null) {
+                p.put(SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
+                p.put(SSL_TRUSTSTORE_CERTIFICATES_CONFIG, getPassword(SSL_TRUSTSTORE_CERTIFICATES_CONFIG));
             }
             if (getString(SSL_KEYSTORE_LOCATION_CONFIG) != null) {
                 p.put(SSL_KEYSTORE_TYPE_CONFIG, getString(SSL_KEYSTORE_TYPE_CONFIG));
@@ -268,7 +276,28 @@ public final class DatabusClientConfig extends AbstractConfig {
         Map<String, Object> p = new HashMap<>(serdeConfig);
         p.put(SCHEMA_REGISTRY_URL_CONFIG, String.join(",", getList(SCHEMA_REGISTRY_URL_CONFIG)));
         basicAuthUserInfo().ifPresent(info -> p.putIfAbsent(AvroSerdeConfig.BASIC_AUTH_USER_INFO_CONFIG, info));
+        trustedCertificates().ifPresent(pem -> p.putIfAbsent(AvroSerdeConfig.SCHEMA_REGISTRY_SSL_TRUSTSTORE_CERTIFICATES_CONFIG, pem));
         return p;
+    }
+
+    /** The PEM certificates this config trusts ({@value #SSL_TRUSTSTORE_CERTIFICATES_CONFIG}), if set. */
+    public java.util.Optional<String> trustedCertificates() {
+        Password pem = getPassword(SSL_TRUSTSTORE_CERTIFICATES_CONFIG);
+        return pem == null || pem.value().isBlank() ? java.util.Optional.empty() : java.util.Optional.of(pem.value());
+    }
+
+    /**
+     * The TLS context of the SDK's HTTPS calls (registry, HTTP API): trusting exactly
+     * {@value #SSL_TRUSTSTORE_CERTIFICATES_CONFIG} when set, else the JVM's default trust.
+     */
+    public javax.net.ssl.SSLContext httpSslContext() {
+        return trustedCertificates().map(pem -> PemTrust.sslContext(pem, SSL_TRUSTSTORE_CERTIFICATES_CONFIG)).orElseGet(() -> {
+            try {
+                return javax.net.ssl.SSLContext.getDefault();
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     /** {@code username:password} for HTTP basic authentication (registry, HTTP API), when the config has SASL credentials. */
@@ -299,6 +328,27 @@ public final class DatabusClientConfig extends AbstractConfig {
      * @param httpUrl may be null
      */
     public static Properties fileProperties(String bootstrapServers, String registryUrl, String httpUrl, String departmentId,
+            String username, String password) {
+        return fileProperties(bootstrapServers, registryUrl, httpUrl, departmentId, username, password, null);
+    }
+
+    /**
+     * As {@link #fileProperties(String, String, String, String, String, String)}; with {@code caPem} (the bus's CA)
+     * the file says {@code SASL_SSL} and carries the CA inline ({@code ssl.truststore.type=PEM},
+     * {@code ssl.truststore.certificates}), which the Kafka clients and the HTTPS calls of the SDK trust.
+     */
+    public static Properties fileProperties(String bootstrapServers, String registryUrl, String httpUrl, String departmentId,
+            String username, String password, String caPem) {
+        Properties p = plainFileProperties(bootstrapServers, registryUrl, httpUrl, departmentId, username, password);
+        if (caPem != null) {
+            p.setProperty(SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
+            p.setProperty(SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
+            p.setProperty(SSL_TRUSTSTORE_CERTIFICATES_CONFIG, caPem.strip());
+        }
+        return p;
+    }
+
+    private static Properties plainFileProperties(String bootstrapServers, String registryUrl, String httpUrl, String departmentId,
             String username, String password) {
         Properties p = new Properties();
         p.setProperty(BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -37,6 +37,10 @@ public final class AvroSerdeConfig extends AbstractConfig {
     public static final String SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG = "schema.registry.request.timeout.ms";
     private static final String SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_DOC = "How long to wait for the registry's answer to one call.";
 
+    public static final String SCHEMA_REGISTRY_SSL_TRUSTSTORE_CERTIFICATES_CONFIG = "schema.registry.ssl.truststore.certificates";
+    private static final String SCHEMA_REGISTRY_SSL_TRUSTSTORE_CERTIFICATES_DOC = "PEM certificates an https:// registry is"
+            + " trusted by (the bus's CA); empty: the JVM's default trust. A client config's ssl.truststore.certificates sets it.";
+
     public static final String AUTO_REGISTER_SCHEMAS_CONFIG = "auto.register.schemas";
     private static final String AUTO_REGISTER_SCHEMAS_DOC = "Whether the serializer registers a record's schema under"
             + " its subject when it is not there yet. When false the schema must already be registered.";
@@ -81,6 +85,8 @@ public final class AvroSerdeConfig extends AbstractConfig {
                     Importance.LOW, SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_DOC)
             .define(SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1),
                     Importance.LOW, SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_DOC)
+            .define(SCHEMA_REGISTRY_SSL_TRUSTSTORE_CERTIFICATES_CONFIG, Type.PASSWORD, "", Importance.MEDIUM,
+                    SCHEMA_REGISTRY_SSL_TRUSTSTORE_CERTIFICATES_DOC)
             .define(AUTO_REGISTER_SCHEMAS_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, AUTO_REGISTER_SCHEMAS_DOC)
             .define(USE_LATEST_VERSION_CONFIG, Type.BOOLEAN, false, Importance.LOW, USE_LATEST_VERSION_DOC)
             .define(LATEST_CACHE_TTL_SEC_CONFIG, Type.LONG, 60L, ConfigDef.Range.atLeast(-1), Importance.LOW,
@@ -167,6 +173,10 @@ public final class AvroSerdeConfig extends AbstractConfig {
         if (!userInfo.isEmpty()) {
             int colon = userInfo.indexOf(':');
             builder.basicAuth(userInfo.substring(0, colon), userInfo.substring(colon + 1));
+        }
+        String trusted = getPassword(SCHEMA_REGISTRY_SSL_TRUSTSTORE_CERTIFICATES_CONFIG).value();
+        if (!trusted.isBlank()) {
+            builder.sslContext(cn.tianfu.databus.client.PemTrust.sslContext(trusted, SCHEMA_REGISTRY_SSL_TRUSTSTORE_CERTIFICATES_CONFIG));
         }
         return builder.build();
     }

@@ -29,6 +29,14 @@ public final class BrokerConfig extends AbstractConfig {
     public static final String HOST_CONFIG = "broker.host";
     private static final String HOST_DOC = "Address the broker listens on and advertises to clients.";
 
+    public static final String ADVERTISED_HOST_CONFIG = "broker.advertised.host";
+    private static final String ADVERTISED_HOST_DOC = "Host name or address clients are told to connect to (the client listener's"
+            + " advertised address); empty: " + "broker.host" + ".";
+
+    public static final String INTERNAL_PORT_CONFIG = "broker.internal.port";
+    private static final String INTERNAL_PORT_DOC = "With TLS: port of the loopback SASL_PLAINTEXT listener the bus's own services"
+            + " and the broker itself use (departments use the TLS listener on broker.port); 0 picks a free port at each start.";
+
     public static final String PORT_CONFIG = "broker.port";
     private static final String PORT_DOC = "Port of the client listener; 0 picks a free port.";
 
@@ -59,6 +67,8 @@ public final class BrokerConfig extends AbstractConfig {
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(DATA_DIR_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(), Importance.HIGH, DATA_DIR_DOC)
             .define(HOST_CONFIG, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM, HOST_DOC)
+            .define(ADVERTISED_HOST_CONFIG, Type.STRING, "", Importance.MEDIUM, ADVERTISED_HOST_DOC)
+            .define(INTERNAL_PORT_CONFIG, Type.INT, 0, Range.between(0, 65535), Importance.LOW, INTERNAL_PORT_DOC)
             .define(PORT_CONFIG, Type.INT, 9092, Range.between(0, 65535), Importance.HIGH, PORT_DOC)
             .define(CONTROLLER_PORT_CONFIG, Type.INT, 0, Range.between(0, 65535), Importance.LOW, CONTROLLER_PORT_DOC)
             .define(PARTITIONS_CONFIG, Type.INT, 2, Range.between(1, 1000), Importance.MEDIUM, PARTITIONS_DOC)
@@ -93,6 +103,16 @@ public final class BrokerConfig extends AbstractConfig {
 
     public String host() {
         return getString(HOST_CONFIG);
+    }
+
+    /** The address clients are told to connect to: {@value #ADVERTISED_HOST_CONFIG}, else the listen host. */
+    public String advertisedHost() {
+        String a = getString(ADVERTISED_HOST_CONFIG);
+        return a == null || a.isBlank() ? host() : a.trim();
+    }
+
+    public int internalPort() {
+        return getInt(INTERNAL_PORT_CONFIG);
     }
 
     public int port() {

@@ -27,6 +27,7 @@ import org.apache.kafka.server.common.MetadataVersion;
 
 import cn.tianfu.databus.security.Passwords;
 import cn.tianfu.databus.security.SecretFiles;
+import cn.tianfu.databus.tls.ServerTls;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,6 +58,9 @@ public final class EmbeddedBroker implements AutoCloseable {
     private static final int NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String CLIENT_LISTENER = "CLIENT";
+    /** With TLS: the departments' SASL_SSL listener; CLIENT then stays on loopback for the bus itself. */
+    private static final String EXTERNAL_LISTENER = "EXTERNAL";
+    private static final String LOOPBACK = "127.0.0.1";
     private static final AtomicReference<String> FATAL = new AtomicReference<>();
 
     /** The controller listener's principal ({@code User:controller}), a super user known only inside this JVM. */
@@ -65,14 +69,17 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final BrokerConfig config;
     private final KafkaRaftServer server;
     private final String bootstrapServers;
+    private final String externalBootstrapServers;
     private final int port;
     private final BusCredentials credentials;
     private volatile boolean closed;
 
-    private EmbeddedBroker(BrokerConfig config, KafkaRaftServer server, String bootstrapServers, int port, BusCredentials credentials) {
+    private EmbeddedBroker(BrokerConfig config, KafkaRaftServer server, String bootstrapServers, String externalBootstrapServers,
+            int port, BusCredentials credentials) {
         this.config = config;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.externalBootstrapServers = externalBootstrapServers;
         this.port = port;
         this.credentials = credentials;
     }
@@ -83,6 +90,18 @@ public final class EmbeddedBroker implements AutoCloseable {
      * @throws BrokerException when a port is taken, the data dir is unusable, or the broker does not become ready in time
      */
     public static EmbeddedBroker start(BrokerConfig config) {
+        return start(config, null);
+    }
+
+    /**
+     * As {@link #start(BrokerConfig)}; with {@code tls}, departments connect to a SASL_SSL listener on
+     * {@link BrokerConfig#host()}:{@link BrokerConfig#port()} (advertised as {@link BrokerConfig#advertisedHost()}),
+     * while the bus itself, inter-broker traffic and the controller use plain SASL listeners bound to loopback only.
+     */
+    public static EmbeddedBroker start(BrokerConfig config, ServerTls tls) {
+        if (tls != null && !config.securityEnabled()) {
+            throw new BrokerException("TLS needs the broker's security (" + BrokerConfig.SECURITY_ENABLED_CONFIG + "=true)");
+        }
         interceptExitAndHalt();
         Path logDir = config.dataDir().resolve("kafka").toAbsolutePath();
         // Kafka writes its segments with the process's umask (often 644): only the directories keep other users out
@@ -96,8 +115,14 @@ public final class EmbeddedBroker implements AutoCloseable {
             }
         }
         int port = config.port() == 0 ? freePort(config.host()) : checkPortFree(config.host(), config.port(), "Kafka");
-        int controllerPort = config.controllerPort() == 0 ? freePortOtherThan(config.host(), port)
-                : checkPortFree(config.host(), config.controllerPort(), "the broker's controller");
+        String innerHost = tls == null ? config.host() : LOOPBACK;
+        int controllerPort = config.controllerPort() == 0 ? freePortOtherThan(innerHost, port)
+                : checkPortFree(innerHost, config.controllerPort(), "the broker's controller");
+        int internalPort = -1;
+        if (tls != null) {
+            internalPort = config.internalPort() == 0 ? freePortOtherThan(LOOPBACK, port, controllerPort)
+                    : checkPortFree(LOOPBACK, config.internalPort(), "the broker's internal listener");
+        }
 
         BusCredentials credentials = null;
         if (config.securityEnabled()) {
@@ -109,7 +134,8 @@ public final class EmbeddedBroker implements AutoCloseable {
             }
             credentials = BusCredentials.loadOrCreate(config.dataDir());
         }
-        Map<String, Object> props = brokerProperties(config, logDir, port, controllerPort, credentials, Passwords.generate());
+        Map<String, Object> props = brokerProperties(config, logDir, port, controllerPort, credentials, Passwords.generate(),
+                tls, internalPort);
         KafkaConfig kafkaConfig;
         try {
             kafkaConfig = new KafkaConfig(props, false);
@@ -119,7 +145,8 @@ public final class EmbeddedBroker implements AutoCloseable {
         formatIfNeeded(logDir, credentials);
 
         KafkaRaftServer server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
-        String bootstrap = config.host() + ":" + port;
+        String bootstrap = tls == null ? config.host() + ":" + port : LOOPBACK + ":" + internalPort;
+        String external = bracketed(config.advertisedHost()) + ":" + port;
         try {
             server.startup();
         } catch (RuntimeException e) {
@@ -129,7 +156,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         if (credentials != null) {
             credentials.write(config.dataDir(), bootstrap, Map.of());
         }
-        EmbeddedBroker broker = new EmbeddedBroker(config, server, bootstrap, port, credentials);
+        EmbeddedBroker broker = new EmbeddedBroker(config, server, bootstrap, external, port, credentials);
         try {
             broker.awaitReady(Duration.ofMillis(config.startupTimeoutMs()));
         } catch (RuntimeException e) {
@@ -148,19 +175,42 @@ public final class EmbeddedBroker implements AutoCloseable {
      */
     static Map<String, Object> brokerProperties(BrokerConfig config, Path logDir, int port, int controllerPort,
             BusCredentials credentials, String controllerPassword) {
+        return brokerProperties(config, logDir, port, controllerPort, credentials, controllerPassword, null, -1);
+    }
+
+    static Map<String, Object> brokerProperties(BrokerConfig config, Path logDir, int port, int controllerPort,
+            BusCredentials credentials, String controllerPassword, ServerTls tls, int internalPort) {
         String host = config.host();
+        String advertised = bracketed(config.advertisedHost());
         Map<String, Object> p = new HashMap<>();
         p.put("process.roles", "broker,controller");
         p.put("node.id", NODE_ID);
-        p.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
-        p.put("listeners", CLIENT_LISTENER + "://" + host + ":" + port + "," + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
-        p.put("advertised.listeners", CLIENT_LISTENER + "://" + host + ":" + port);
+        if (tls == null) {
+            p.put("controller.quorum.voters", NODE_ID + "@" + host + ":" + controllerPort);
+            p.put("listeners", CLIENT_LISTENER + "://" + host + ":" + port + "," + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
+            p.put("advertised.listeners", CLIENT_LISTENER + "://" + advertised + ":" + port);
+        } else {
+            // departments: SASL_SSL on the listen address; the bus, the broker and its controller: loopback only
+            p.put("controller.quorum.voters", NODE_ID + "@" + LOOPBACK + ":" + controllerPort);
+            p.put("listeners", EXTERNAL_LISTENER + "://" + host + ":" + port + "," + CLIENT_LISTENER + "://" + LOOPBACK + ":"
+                    + internalPort + "," + CONTROLLER_LISTENER + "://" + LOOPBACK + ":" + controllerPort);
+            p.put("advertised.listeners", EXTERNAL_LISTENER + "://" + advertised + ":" + port + "," + CLIENT_LISTENER + "://"
+                    + LOOPBACK + ":" + internalPort);
+        }
         if (credentials == null) {
             p.put("listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
         } else {
             String client = "listener.name." + CLIENT_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
             String controller = "listener.name." + CONTROLLER_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
-            p.put("listener.security.protocol.map", CLIENT_LISTENER + ":SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":SASL_PLAINTEXT");
+            p.put("listener.security.protocol.map", CLIENT_LISTENER + ":SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":SASL_PLAINTEXT"
+                    + (tls == null ? "" : "," + EXTERNAL_LISTENER + ":SASL_SSL"));
+            if (tls != null) {
+                String external = "listener.name." + EXTERNAL_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+                p.put(external + "sasl.enabled.mechanisms", BusCredentials.MECHANISM);
+                p.put(external + "scram-sha-512.connections.max.reauth.ms", config.reauthMs());
+                p.put(external + "scram-sha-512.sasl.jaas.config", BusCredentials.scramJaas(credentials.username(), credentials.password()));
+                tls.kafkaListenerSsl().forEach((k, v) -> p.put(external + k, v));
+            }
             p.put(client + "sasl.enabled.mechanisms", BusCredentials.MECHANISM);
             // a changed or deleted credential ends the sessions opened with it within this time
             p.put(client + "scram-sha-512.connections.max.reauth.ms", config.reauthMs());
@@ -263,9 +313,17 @@ public final class EmbeddedBroker implements AutoCloseable {
                 + (last == null ? "" : " (" + last.getMessage() + ")"));
     }
 
-    /** {@code host:port} of the client listener. */
+    /**
+     * {@code host:port} of the listener the bus's own services use: the client listener, or with TLS the loopback
+     * SASL_PLAINTEXT listener.
+     */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** {@code advertised-host:port} departments connect to: the TLS listener when TLS is on, else the client listener. */
+    public String externalBootstrapServers() {
+        return externalBootstrapServers;
     }
 
     public int port() {
@@ -346,11 +404,15 @@ public final class EmbeddedBroker implements AutoCloseable {
         Exit.setExitProcedure(record);
     }
 
-    /** A free port that is not {@code taken}: the system may hand out a just-released port again. */
-    private static int freePortOtherThan(String host, int taken) {
+    private static String bracketed(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+    }
+
+    /** A free port that is none of {@code taken}: the system may hand out a just-released port again. */
+    private static int freePortOtherThan(String host, int... taken) {
         for (int attempt = 0; attempt < 20; attempt++) {
             int candidate = freePort(host);
-            if (candidate != taken) {
+            if (java.util.Arrays.stream(taken).noneMatch(t -> t == candidate)) {
                 return candidate;
             }
         }

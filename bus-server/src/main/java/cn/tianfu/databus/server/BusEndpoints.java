@@ -15,18 +15,32 @@ import cn.tianfu.databus.DatabusException;
  * Where a running embedded bus can be reached. {@code databus up} writes it to {@code <data-dir>/bus.properties}, so
  * client commands on the same machine ({@code --data-dir DIR --as DEPT}) find the bus without further options.
  */
-public record BusEndpoints(String bootstrapServers, String registryUrl, String httpUrl) {
+public record BusEndpoints(String bootstrapServers, String registryUrl, String httpUrl, String caPem) {
+
+    /** Endpoints without TLS. */
+    public BusEndpoints(String bootstrapServers, String registryUrl, String httpUrl) {
+        this(bootstrapServers, registryUrl, httpUrl, null);
+    }
+
+    /** Whether departments connect over TLS (SASL_SSL, HTTPS), trusting {@link #caPem()}. */
+    public boolean tls() {
+        return caPem != null;
+    }
 
     public static final String FILE_NAME = "bus.properties";
     private static final String BOOTSTRAP = "bootstrap.servers";
     private static final String REGISTRY = "schema.registry.url";
     private static final String HTTP = "http.url";
+    private static final String CA = "ssl.truststore.certificates";
 
     public void write(Path dataDir) {
         Properties p = new Properties();
         p.setProperty(BOOTSTRAP, bootstrapServers);
         p.setProperty(REGISTRY, registryUrl);
         p.setProperty(HTTP, httpUrl);
+        if (caPem != null) {
+            p.setProperty(CA, caPem);
+        }
         // written aside and moved in place, so a client never reads half a file
         Path file = dataDir.resolve(FILE_NAME);
         Path next = dataDir.resolve(FILE_NAME + ".new");
@@ -53,6 +67,6 @@ public record BusEndpoints(String bootstrapServers, String registryUrl, String h
         } catch (IOException e) {
             throw new DatabusException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        return new BusEndpoints(p.getProperty(BOOTSTRAP), p.getProperty(REGISTRY), p.getProperty(HTTP));
+        return new BusEndpoints(p.getProperty(BOOTSTRAP), p.getProperty(REGISTRY), p.getProperty(HTTP), p.getProperty(CA));
     }
 }

@@ -18,7 +18,13 @@ import cn.tianfu.databus.security.SecretFiles;
  */
 interface BusKafka extends AutoCloseable {
 
+    /** Where the bus's own services connect (with TLS on the embedded broker: its loopback listener). */
     String bootstrapServers();
+
+    /** Where departments connect. */
+    default String externalBootstrapServers() {
+        return bootstrapServers();
+    }
 
     /** The bus's own principal, which every service of the runtime authenticates as. */
     BusCredentials credentials();
@@ -36,23 +42,39 @@ interface BusKafka extends AutoCloseable {
 
     /** The cluster {@code config} says: the existing one it names, else an embedded broker, started now. */
     static BusKafka of(ServerConfig config) {
+        return of(config, null);
+    }
+
+    /** As {@link #of(ServerConfig)}; an embedded broker started with {@code tls} has a SASL_SSL listener for departments. */
+    static BusKafka of(ServerConfig config, cn.tianfu.databus.tls.ServerTls tls) {
         return config.externalBootstrapServers().isPresent()
                 ? external(config.externalBootstrapServers().get(), config.dataDir())
-                : embedded(config);
+                : embedded(config, tls);
     }
 
     /** Starts the in-JVM broker of {@code config} (secured, its data under the data directory). */
     static BusKafka embedded(ServerConfig config) {
+        return embedded(config, null);
+    }
+
+    /** As {@link #embedded(ServerConfig)}, with a SASL_SSL listener for departments when {@code tls} is given. */
+    static BusKafka embedded(ServerConfig config, cn.tianfu.databus.tls.ServerTls tls) {
         EmbeddedBroker broker = EmbeddedBroker.start(new BrokerConfig(Map.of(
                 BrokerConfig.DATA_DIR_CONFIG, config.dataDir().toString(),
                 BrokerConfig.HOST_CONFIG, config.host(),
+                BrokerConfig.ADVERTISED_HOST_CONFIG, config.advertisedHost(),
                 BrokerConfig.PORT_CONFIG, config.kafkaPort(),
-                BrokerConfig.PARTITIONS_CONFIG, config.partitions())));
+                BrokerConfig.PARTITIONS_CONFIG, config.partitions())), tls);
         BusCredentials credentials = broker.credentials().orElseThrow();
         return new BusKafka() {
             @Override
             public String bootstrapServers() {
                 return broker.bootstrapServers();
+            }
+
+            @Override
+            public String externalBootstrapServers() {
+                return broker.externalBootstrapServers();
             }
 
             @Override

@@ -28,6 +28,8 @@ import cn.tianfu.databus.registry.server.SchemaRegistryServer;
 import cn.tianfu.databus.security.SecretFiles;
 import cn.tianfu.databus.streams.StreamsAppConfig;
 import cn.tianfu.databus.kafka.TopicProvisioner;
+import cn.tianfu.databus.tls.Certificates;
+import cn.tianfu.databus.tls.ServerTls;
 
 /**
  * The whole bus on one machine: the Kafka cluster ({@link BusKafka}: the in-JVM broker, or an existing cluster named
@@ -49,6 +51,7 @@ public final class BusRuntime implements AutoCloseable {
     private final InstantSource clock;
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private BusKafka kafka;
+    private ServerTls tls;
     private Admin admin;
     private SchemaRegistryServer registry;
     private final List<ManagedStreams> apps = new ArrayList<>();
@@ -101,8 +104,13 @@ public final class BusRuntime implements AutoCloseable {
         if (SecretFiles.privateDirectory(config.dataDir())) {
             LOG.warn("{} was readable by other users; it is now mode 700 (owner only). Check who may have read it.", config.dataDir());
         }
+        // the department listeners' TLS identity: the bus's own CA and certificate, or the operator's PEM files
+        tls = !config.tlsEnabled() ? null : config.tlsFiles()
+                .map(f -> ServerTls.fromFiles(f.get(0), f.get(1), f.get(2)))
+                .orElseGet(() -> ServerTls.loadOrCreate(config.dataDir(), Certificates.serverNames(config.advertisedHost(), config.host()),
+                        clock));
         // the embedded broker, or the existing cluster the config names: the rest is the same on either
-        kafka = track(BusKafka.of(config));
+        kafka = track(BusKafka.of(config, tls));
         BusCredentials credentials = kafka.credentials();
         admin = track(Admin.create(adminProperties(kafka)));
         var created = new TopicProvisioner(admin, (short) 1, 30_000).ensureSystemTopics(config.partitions());
@@ -117,20 +125,21 @@ public final class BusRuntime implements AutoCloseable {
         registryProps.put(RegistryServerConfig.LISTEN_PORT_CONFIG, config.registryPort());
         registryProps.put(RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         credentials.securityProperties().forEach((k, v) -> registryProps.put(RegistryServerConfig.KAFKA_PREFIX + k, v));
-        registry = track(new SchemaRegistryServer(new RegistryServerConfig(registryProps), principals));
+        registry = track(new SchemaRegistryServer(new RegistryServerConfig(registryProps), principals, tls, config.advertisedHost()));
         registry.start();
+        // the bus's own file: the loopback endpoints (plain with TLS on, never leaving the host)
         credentials.write(config.dataDir(), kafka.bootstrapServers(), Map.of(
-                DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url(),
+                DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.internalUrl(),
                 DatabusClientConfig.DEPARTMENT_ID_CONFIG, credentials.username()));
         busConfig = ClientFiles.bus(config.dataDir());
-        http = track(HttpApi.start(config.host(), config.httpPort(), this::health, principals, busConfig));
-        endpoints = new BusEndpoints(kafka.bootstrapServers(), registry.url(), http.url());
-        credentials.write(config.dataDir(), kafka.bootstrapServers(), Map.of(DatabusClientConfig.HTTP_URL_CONFIG, http.url()));
+        http = track(HttpApi.start(config.host(), config.httpPort(), this::health, principals, busConfig, tls, config.advertisedHost()));
+        endpoints = new BusEndpoints(kafka.externalBootstrapServers(), registry.url(), http.url(), tls == null ? null : tls.caPem());
+        credentials.write(config.dataDir(), kafka.bootstrapServers(), Map.of(DatabusClientConfig.HTTP_URL_CONFIG, http.internalUrl()));
         busConfig = ClientFiles.bus(config.dataDir());
         ClientFiles.refreshEndpoints(config.dataDir(), endpoints);
         ensureAuthorityDepartment();
         seedCalendars();
-        startStreamsApps(kafka.bootstrapServers(), registry.url(), credentials);
+        startStreamsApps(kafka.bootstrapServers(), registry.internalUrl(), credentials);
         endpoints.write(config.dataDir());
         startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
@@ -231,6 +240,11 @@ public final class BusRuntime implements AutoCloseable {
 
     public BusEndpoints endpoints() {
         return endpoints;
+    }
+
+    /** The department listeners' TLS identity; empty when they are plain (loopback only). */
+    public java.util.Optional<ServerTls> tls() {
+        return java.util.Optional.ofNullable(tls);
     }
 
     public ServerConfig config() {

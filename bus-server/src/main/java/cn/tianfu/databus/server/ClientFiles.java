@@ -67,11 +67,22 @@ public final class ClientFiles {
             return;
         }
         try (var files = Files.list(dir)) {
-            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".properties")).toList()) {
+            // the bus's own file keeps its (loopback) endpoints: the runtime writes it
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".properties"))
+                    .filter(f -> !f.getFileName().toString().equals(BusCredentials.FILE_NAME)).toList()) {
                 java.util.Properties p = SecretFiles.read(f);
                 p.setProperty(DatabusClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.bootstrapServers());
                 p.setProperty(DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, endpoints.registryUrl());
                 p.setProperty(DatabusClientConfig.HTTP_URL_CONFIG, endpoints.httpUrl());
+                if (endpoints.tls()) {
+                    p.setProperty(DatabusClientConfig.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
+                    p.setProperty(DatabusClientConfig.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
+                    p.setProperty(DatabusClientConfig.SSL_TRUSTSTORE_CERTIFICATES_CONFIG, endpoints.caPem().strip());
+                } else if (p.containsKey(DatabusClientConfig.SSL_TRUSTSTORE_CERTIFICATES_CONFIG)) {
+                    p.setProperty(DatabusClientConfig.SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT");
+                    p.remove(DatabusClientConfig.SSL_TRUSTSTORE_TYPE_CONFIG);
+                    p.remove(DatabusClientConfig.SSL_TRUSTSTORE_CERTIFICATES_CONFIG);
+                }
                 SecretFiles.write(f, p, "Client config of " + f.getFileName().toString().replace(".properties", "")
                         + " (use with --config). Holds its password: keep it secret.");
             }
@@ -106,7 +117,7 @@ public final class ClientFiles {
 
     private static java.util.Properties properties(BusEndpoints endpoints, String departmentId, Departments.NewPrincipal<?> principal) {
         return DatabusClientConfig.fileProperties(endpoints.bootstrapServers(), endpoints.registryUrl(), endpoints.httpUrl(),
-                departmentId, principal.principal(), principal.password());
+                departmentId, principal.principal(), principal.password(), endpoints.caPem());
     }
 
     private static String comment(Departments.NewPrincipal<?> principal) {

@@ -15,6 +15,8 @@ import cn.tianfu.databus.auth.LoginGuard;
 import cn.tianfu.databus.client.AvroJson;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.tls.HttpsListeners;
+import cn.tianfu.databus.tls.ServerTls;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -36,17 +38,19 @@ public final class HttpApi implements AutoCloseable {
 
     private final Javalin app;
     private final String url;
+    private final String internalUrl;
     private final StateTables state;
 
-    private HttpApi(Javalin app, String url, StateTables state) {
+    private HttpApi(Javalin app, String url, String internalUrl, StateTables state) {
         this.app = app;
         this.url = url;
+        this.internalUrl = internalUrl;
         this.state = state;
     }
 
     /** The health endpoint only (no department endpoints). */
     public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health) {
-        return start(host, port, health, null, (StateTables) null);
+        return start(host, port, health, null, (StateTables) null, null, null);
     }
 
     /**
@@ -55,9 +59,19 @@ public final class HttpApi implements AutoCloseable {
      */
     public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator,
             cn.tianfu.databus.client.DatabusClientConfig bus) {
+        return start(host, port, health, authenticator, bus, null, null);
+    }
+
+    /**
+     * As {@link #start(String, int, Supplier, Authenticator, cn.tianfu.databus.client.DatabusClientConfig)}; with
+     * {@code tls}, HTTPS on {@code host:port} ({@link #url()}, named by {@code advertisedHost}) and plain HTTP on a
+     * loopback port for the bus's own use ({@link #internalUrl()}).
+     */
+    public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator,
+            cn.tianfu.databus.client.DatabusClientConfig bus, ServerTls tls, String advertisedHost) {
         StateTables state = bus == null ? null : new StateTables(bus, java.time.Duration.ofSeconds(10));
         try {
-            return start(host, port, health, authenticator, state);
+            return start(host, port, health, authenticator, state, tls, advertisedHost);
         } catch (RuntimeException e) {
             if (state != null) {
                 state.close();
@@ -66,8 +80,13 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    private static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator, StateTables state) {
+    private static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator, StateTables state,
+            ServerTls tls, String advertisedHost) {
+        java.util.concurrent.atomic.AtomicReference<HttpsListeners> listeners = new java.util.concurrent.atomic.AtomicReference<>();
         Javalin app = Javalin.create(config -> {
+            if (tls != null) {
+                listeners.set(HttpsListeners.configure(config, host, port, tls));
+            }
             config.startup.showJavalinBanner = false;
             QueuedThreadPool pool = new QueuedThreadPool(16, 2);
             pool.setName("databus-http");
@@ -107,13 +126,22 @@ public final class HttpApi implements AutoCloseable {
             }
         });
         try {
-            app.start(host, port);
+            if (tls != null) {
+                app.start();
+            } else {
+                app.start(host, port);
+            }
         } catch (RuntimeException e) {
             app.stop();
             throw new DatabusException("cannot start the HTTP API on " + host + ":" + port
                     + (isBindFailure(e) ? ": the port is already in use (choose another with --http-port)" : ": " + e.getMessage()), e);
         }
-        return new HttpApi(app, "http://" + host + ":" + app.port(), state);
+        if (tls != null) {
+            String shown = advertisedHost == null || advertisedHost.isBlank() ? host : advertisedHost;
+            return new HttpApi(app, listeners.get().secureUrl(shown), listeners.get().loopbackUrl(), state);
+        }
+        String plain = "http://" + host + ":" + app.port();
+        return new HttpApi(app, plain, plain, state);
     }
 
     private static void authenticate(Context ctx, LoginGuard guard) {
@@ -165,6 +193,11 @@ public final class HttpApi implements AutoCloseable {
 
     public String url() {
         return url;
+    }
+
+    /** The URL the bus's own services on this machine call: with TLS the loopback plain listener, else {@link #url()}. */
+    public String internalUrl() {
+        return internalUrl;
     }
 
     public int port() {

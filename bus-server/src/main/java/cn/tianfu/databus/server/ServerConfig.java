@@ -18,7 +18,21 @@ public final class ServerConfig extends AbstractConfig {
     public static final String DATA_DIR_CONFIG = "data.dir";
     private static final String DATA_DIR_DOC = "Directory for the broker's logs, the bus's keys and its log files; kept across restarts.";
     public static final String HOST_CONFIG = "listen.host";
-    private static final String HOST_DOC = "Address every listener binds to.";
+    private static final String HOST_DOC = "Address every listener departments use binds to (Kafka, registry, HTTP API);"
+            + " 0.0.0.0 for every interface. A non-loopback address needs TLS.";
+    public static final String ADVERTISED_HOST_CONFIG = "advertised.host";
+    private static final String ADVERTISED_HOST_DOC = "Host name or address departments reach the bus by: written into their client"
+            + " files and the server certificate. Empty: listen.host (127.0.0.1 when that is 0.0.0.0).";
+    public static final String TLS_CONFIG = "tls";
+    private static final String TLS_DOC = "TLS for the department listeners (Kafka SASL_SSL, HTTPS registry and HTTP API): on, off,"
+            + " or auto (on whenever listen.host is not a loopback address). off is refused on a non-loopback address.";
+    public static final String TLS_CERT_FILE_CONFIG = "tls.cert.file";
+    private static final String TLS_CERT_FILE_DOC = "PEM server certificate (and chain) to use instead of the bus's own"
+            + " (<data.dir>/tls/, created on first start); needs tls.key.file and tls.ca.file.";
+    public static final String TLS_KEY_FILE_CONFIG = "tls.key.file";
+    private static final String TLS_KEY_FILE_DOC = "PEM private key (unencrypted PKCS#8) of tls.cert.file.";
+    public static final String TLS_CA_FILE_CONFIG = "tls.ca.file";
+    private static final String TLS_CA_FILE_DOC = "PEM certificates the departments are to trust (written into their client files).";
     public static final String KAFKA_PORT_CONFIG = "kafka.port";
     private static final String KAFKA_PORT_DOC = "Port of the Kafka client listener; 0 picks a free port.";
     public static final String REGISTRY_PORT_CONFIG = "registry.port";
@@ -36,6 +50,11 @@ public final class ServerConfig extends AbstractConfig {
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(DATA_DIR_CONFIG, Type.STRING, "data", new ConfigDef.NonEmptyString(), Importance.HIGH, DATA_DIR_DOC)
             .define(HOST_CONFIG, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM, HOST_DOC)
+            .define(ADVERTISED_HOST_CONFIG, Type.STRING, "", Importance.MEDIUM, ADVERTISED_HOST_DOC)
+            .define(TLS_CONFIG, Type.STRING, "auto", ConfigDef.ValidString.in("auto", "on", "off"), Importance.HIGH, TLS_DOC)
+            .define(TLS_CERT_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, TLS_CERT_FILE_DOC)
+            .define(TLS_KEY_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, TLS_KEY_FILE_DOC)
+            .define(TLS_CA_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, TLS_CA_FILE_DOC)
             .define(KAFKA_PORT_CONFIG, Type.INT, 9092, Range.between(0, 65535), Importance.HIGH, KAFKA_PORT_DOC)
             .define(REGISTRY_PORT_CONFIG, Type.INT, 8081, Range.between(0, 65535), Importance.HIGH, REGISTRY_PORT_DOC)
             .define(HTTP_PORT_CONFIG, Type.INT, 8080, Range.between(0, 65535), Importance.HIGH, HTTP_PORT_DOC)
@@ -54,6 +73,15 @@ public final class ServerConfig extends AbstractConfig {
         if (registry != 0 && registry == http) {
             problems.add(REGISTRY_PORT_CONFIG + " and " + HTTP_PORT_CONFIG + " are both " + registry);
         }
+        if ("off".equals(getString(TLS_CONFIG)) && !cn.tianfu.databus.tls.Certificates.isLoopback(host())) {
+            problems.add(TLS_CONFIG + "=off is refused on " + HOST_CONFIG + " " + host() + ": passwords would cross the network"
+                    + " in clear; plain listeners only on a loopback address");
+        }
+        long files = java.util.stream.Stream.of(TLS_CERT_FILE_CONFIG, TLS_KEY_FILE_CONFIG, TLS_CA_FILE_CONFIG)
+                .filter(k -> !getString(k).isBlank()).count();
+        if (files != 0 && files != 3) {
+            problems.add(TLS_CERT_FILE_CONFIG + ", " + TLS_KEY_FILE_CONFIG + " and " + TLS_CA_FILE_CONFIG + " go together");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException("invalid bus configuration: " + String.join("; ", problems));
         }
@@ -69,6 +97,33 @@ public final class ServerConfig extends AbstractConfig {
 
     public String host() {
         return getString(HOST_CONFIG);
+    }
+
+    /** The name departments reach the bus by: {@value #ADVERTISED_HOST_CONFIG}, else the listen host (loopback for 0.0.0.0). */
+    public String advertisedHost() {
+        String a = getString(ADVERTISED_HOST_CONFIG);
+        if (a != null && !a.isBlank()) {
+            return a.trim();
+        }
+        return "0.0.0.0".equals(host()) || "::".equals(host()) ? "127.0.0.1" : host();
+    }
+
+    /** Whether the department listeners speak TLS: {@value #TLS_CONFIG} on, or auto on a non-loopback address. */
+    public boolean tlsEnabled() {
+        return switch (getString(TLS_CONFIG)) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> !cn.tianfu.databus.tls.Certificates.isLoopback(host());
+        };
+    }
+
+    /** The PEM files {@value #TLS_CERT_FILE_CONFIG}, {@value #TLS_KEY_FILE_CONFIG}, {@value #TLS_CA_FILE_CONFIG}, if given. */
+    public java.util.Optional<java.util.List<Path>> tlsFiles() {
+        if (getString(TLS_CERT_FILE_CONFIG).isBlank()) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(java.util.List.of(Path.of(getString(TLS_CERT_FILE_CONFIG)), Path.of(getString(TLS_KEY_FILE_CONFIG)),
+                Path.of(getString(TLS_CA_FILE_CONFIG))));
     }
 
     public int kafkaPort() {

@@ -10,6 +10,8 @@ import cn.tianfu.databus.registry.server.internal.KafkaStoreLog;
 import cn.tianfu.databus.registry.server.internal.RegistryError;
 import cn.tianfu.databus.registry.server.internal.RegistryHttpApi;
 import cn.tianfu.databus.registry.server.internal.SchemaStore;
+import cn.tianfu.databus.tls.HttpsListeners;
+import cn.tianfu.databus.tls.ServerTls;
 import io.javalin.Javalin;
 import io.javalin.util.JavalinBindException;
 
@@ -33,6 +35,9 @@ public final class SchemaRegistryServer implements AutoCloseable {
 
     private final RegistryServerConfig config;
     private final Authenticator authenticator;
+    private final ServerTls tls;
+    private final String advertisedHost;
+    private HttpsListeners listeners;
     private KafkaStoreLog log;
     private Javalin http;
     private volatile boolean ready;
@@ -50,8 +55,19 @@ public final class SchemaRegistryServer implements AutoCloseable {
      * Unauthenticated calls get 401, non-admin writes 403, both with a Confluent-style error body.
      */
     public SchemaRegistryServer(RegistryServerConfig config, Authenticator authenticator) {
+        this(config, authenticator, null, null);
+    }
+
+    /**
+     * As {@link #SchemaRegistryServer(RegistryServerConfig, Authenticator)}, serving HTTPS with {@code tls} on the listen
+     * address ({@link #url()}, named by {@code advertisedHost}) and plain HTTP on a loopback port for the bus's own
+     * services ({@link #internalUrl()}). {@code tls} null: plain HTTP only, as without it.
+     */
+    public SchemaRegistryServer(RegistryServerConfig config, Authenticator authenticator, ServerTls tls, String advertisedHost) {
         this.config = config;
         this.authenticator = authenticator;
+        this.tls = tls;
+        this.advertisedHost = advertisedHost == null || advertisedHost.isBlank() ? config.listenHost() : advertisedHost;
     }
 
     /**
@@ -86,8 +102,15 @@ public final class SchemaRegistryServer implements AutoCloseable {
                 cfg.startup.showJavalinBanner = false;
                 cfg.startup.showOldJavalinVersionWarning = false;
                 api.configure(cfg);
+                if (tls != null) {
+                    listeners = HttpsListeners.configure(cfg, host, config.listenPort(), tls);
+                }
             });
-            http.start(host, config.listenPort());
+            if (tls != null) {
+                http.start();
+            } else {
+                http.start(host, config.listenPort());
+            }
         } catch (JavalinBindException e) {
             close();
             throw new RegistryPortInUseException(host, config.listenPort(), e);
@@ -110,13 +133,27 @@ public final class SchemaRegistryServer implements AutoCloseable {
      */
     public String url() {
         int shown = port >= 0 ? port : config.listenPort();
-        String host = config.listenHost();
+        if (tls != null) {
+            return "https://" + bracketed(advertisedHost) + ":" + shown;
+        }
+        String host = advertisedHost;
         if ("0.0.0.0".equals(host) || "::".equals(host)) {
             host = "127.0.0.1";
         } else if (host.contains(":") && !host.startsWith("[")) {
             host = "[" + host + "]";
         }
         return "http://" + host + ":" + shown;
+    }
+
+    /**
+     * The URL the bus's own services on this machine call: with TLS the loopback plain listener, else {@link #url()}.
+     */
+    public String internalUrl() {
+        return tls != null && listeners != null && port >= 0 ? listeners.loopbackUrl() : url();
+    }
+
+    private static String bracketed(String host) {
+        return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
     }
 
     /** The bound port (the chosen one when configured with 0); -1 before {@link #start()}. */

@@ -64,7 +64,7 @@ public final class HttpViews {
             this.uri = URI.create(base.replaceAll("/+$", "") + path + "?role=all");
             this.authorization = config.basicAuthUserInfo()
                     .map(i -> "Basic " + Base64.getEncoder().encodeToString(i.getBytes(StandardCharsets.UTF_8))).orElse(null);
-            this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
+            this.http = HttpClient.newBuilder().connectTimeout(timeout).sslContext(config.httpSslContext()).build();
             this.timeout = timeout;
             this.type = type;
             this.principal = config.principal();
