@@ -137,7 +137,8 @@ public final class Departments implements AutoCloseable {
         }
         String password = Passwords.generate();
         return call("add department " + id, () -> {
-            TopicProvisioner provisioner = new TopicProvisioner(admin, (short) 1, timeout.toMillis());
+            TopicProvisioner provisioner = new TopicProvisioner(admin,
+                    cn.tianfu.databus.kafka.Replication.of(admin, timeout.toMillis()), timeout.toMillis());
             provisioner.ensure(Topics.commands(id), 1, Topics.commandTopicConfigs());
             provisioner.ensure(Topics.replies(id), 1, Map.of());
             upsertCredential(id, password);

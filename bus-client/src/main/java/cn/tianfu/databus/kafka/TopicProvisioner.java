@@ -29,11 +29,21 @@ public final class TopicProvisioner {
 
     private final Admin admin;
     private final short replicationFactor;
+    private final Map<String, String> replicationConfigs;
     private final long timeoutMs;
 
     public TopicProvisioner(Admin admin, short replicationFactor, long timeoutMs) {
         this.admin = admin;
         this.replicationFactor = replicationFactor;
+        this.replicationConfigs = Map.of();
+        this.timeoutMs = timeoutMs;
+    }
+
+    /** A provisioner creating topics with {@code replication}'s factor and {@code min.insync.replicas}. */
+    public TopicProvisioner(Admin admin, Replication replication, long timeoutMs) {
+        this.admin = admin;
+        this.replicationFactor = replication.factor();
+        this.replicationConfigs = replication.topicConfigs();
         this.timeoutMs = timeoutMs;
     }
 
@@ -122,7 +132,9 @@ public final class TopicProvisioner {
             List<NewTopic> missing = new ArrayList<>();
             for (Topics.SystemTopic t : topics) {
                 if (!existing.contains(t.name())) {
-                    missing.add(new NewTopic(t.name(), t.partitions(), replicationFactor).configs(t.configs()));
+                    Map<String, String> configs = new java.util.HashMap<>(replicationConfigs);
+                    configs.putAll(t.configs());
+                    missing.add(new NewTopic(t.name(), t.partitions(), replicationFactor).configs(configs));
                 }
             }
             if (missing.isEmpty()) {

@@ -37,7 +37,7 @@ import picocli.CommandLine.ExitCode;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
-        subcommands = {UpCommand.class, RunCommand.class, DemoCommand.class, DeptCommand.class, AuditorCommand.class, CalendarCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
+        subcommands = {UpCommand.class, cn.tianfu.databus.cli.bus.InitCommand.class, cn.tianfu.databus.cli.bus.ServeCommand.class, RunCommand.class, DemoCommand.class, DeptCommand.class, AuditorCommand.class, CalendarCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
                 DecideCommand.class, WithdrawCommand.class, ViolationsCommand.class, RevokeCommand.class, GrantsCommand.class,
                 DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, CommandLine.HelpCommand.class})
 public final class DatabusCli {

@@ -52,6 +52,7 @@ public final class BusRuntime implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private BusKafka kafka;
     private ServerTls tls;
+    private cn.tianfu.databus.kafka.Replication replication;
     private Admin admin;
     private SchemaRegistryServer registry;
     private final List<ManagedStreams> apps = new ArrayList<>();
@@ -113,7 +114,10 @@ public final class BusRuntime implements AutoCloseable {
         kafka = track(BusKafka.of(config, tls));
         BusCredentials credentials = kafka.credentials();
         admin = track(Admin.create(adminProperties(kafka)));
-        var created = new TopicProvisioner(admin, (short) 1, 30_000).ensureSystemTopics(config.partitions());
+        // one replication policy for every topic the bus creates, from the cluster's size (Replication)
+        replication = cn.tianfu.databus.kafka.Replication.of(admin, 30_000);
+        LOG.info("Kafka cluster of {}", replication.note());
+        var created = new TopicProvisioner(admin, replication, 30_000).ensureSystemTopics(config.partitions());
         if (!created.isEmpty()) {
             LOG.info("Created system topics {}", created);
         }
@@ -124,6 +128,7 @@ public final class BusRuntime implements AutoCloseable {
         registryProps.put(RegistryServerConfig.LISTEN_HOST_CONFIG, config.host());
         registryProps.put(RegistryServerConfig.LISTEN_PORT_CONFIG, config.registryPort());
         registryProps.put(RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        registryProps.put(RegistryServerConfig.TOPIC_REPLICATION_FACTOR_CONFIG, replication.factor());
         credentials.securityProperties().forEach((k, v) -> registryProps.put(RegistryServerConfig.KAFKA_PREFIX + k, v));
         registry = track(new SchemaRegistryServer(new RegistryServerConfig(registryProps), principals, tls, config.advertisedHost()));
         registry.start();
@@ -187,6 +192,12 @@ public final class BusRuntime implements AutoCloseable {
         common.put(StreamsAppConfig.SASL_MECHANISM_CONFIG, BusCredentials.MECHANISM);
         common.put(StreamsAppConfig.SASL_USERNAME_CONFIG, credentials.username());
         common.put(StreamsAppConfig.SASL_PASSWORD_CONFIG, credentials.password());
+        // the apps' own topics (resource, delivery, internal) replicated as the system topics are
+        common.put("governance.topic.replication.factor", replication.factor());
+        common.put("deadlines.topic.replication.factor", replication.factor());
+        common.put("router.delivery.topic.replication.factor", replication.factor());
+        common.put(StreamsAppConfig.STREAMS_PREFIX + "replication.factor", (int) replication.factor());
+        common.put(StreamsAppConfig.STREAMS_PREFIX + "topic.min.insync.replicas", replication.minInsyncReplicas());
         for (StreamsApps app : StreamsApps.values()) {
             apps.add(track(new ManagedStreams(app.component(), app.create(common, clock))));
         }
