@@ -1,7 +1,7 @@
 package cn.tianfu.databus.service;
 
 /** A service-exchange request the bus refuses, with the reason the caller is told and the kind of refusal. */
-public final class ServiceException extends RuntimeException {
+public class ServiceException extends RuntimeException {
 
     /** Why a request is refused; each kind has its HTTP status. */
     public enum Kind {

@@ -15,6 +15,8 @@ import cn.tianfu.databus.auth.LoginGuard;
 import cn.tianfu.databus.client.AvroJson;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.server.service.ServiceExchange;
+import cn.tianfu.databus.server.service.ServiceRoutes;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -46,7 +48,7 @@ public final class HttpApi implements AutoCloseable {
 
     /** The health endpoint only (no department endpoints). */
     public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health) {
-        return start(host, port, health, null, (StateTables) null);
+        return start(host, port, health, null, (StateTables) null, null);
     }
 
     /**
@@ -55,9 +57,15 @@ public final class HttpApi implements AutoCloseable {
      */
     public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator,
             cn.tianfu.databus.client.DatabusClientConfig bus) {
+        return start(host, port, health, authenticator, bus, null);
+    }
+
+    /** As above, with the service exchange's endpoints (query, verify, keys) when {@code service} is given. */
+    public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator,
+            cn.tianfu.databus.client.DatabusClientConfig bus, ServiceExchange service) {
         StateTables state = bus == null ? null : new StateTables(bus, java.time.Duration.ofSeconds(10));
         try {
-            return start(host, port, health, authenticator, state);
+            return start(host, port, health, authenticator, state, service);
         } catch (RuntimeException e) {
             if (state != null) {
                 state.close();
@@ -66,7 +74,8 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    private static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator, StateTables state) {
+    private static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator, StateTables state,
+            ServiceExchange service) {
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             QueuedThreadPool pool = new QueuedThreadPool(16, 2);
@@ -102,6 +111,9 @@ public final class HttpApi implements AutoCloseable {
                     };
                     sendJson(ctx, AvroJson.encode(state.grants(filter), Grant.class));
                 });
+                if (service != null) {
+                    ServiceRoutes.register(config.routes, service, ctx -> ((Authenticator.Caller) ctx.attribute(CALLER)).name());
+                }
                 config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
                 config.routes.exception(DatabusException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
             }
