@@ -19,8 +19,10 @@ import org.apache.avro.generic.GenericRecord;
  * grant gives in clear: a true/false answer on a masked or withheld field would let the value be guessed.
  *
  * <p>Values are JSON values: a string equals a string field (or an enum symbol); a number equals a numeric field of
- * the same numeric value ({@code 3} and {@code 3.0} are equal); a boolean a boolean; {@code null} a null field.
- * Anything else is unequal, never an error.
+ * the same numeric value ({@code 3} and {@code 3.0} are equal); a boolean a boolean; {@code null} a null field. Across
+ * the two, a number claimed of a text field is compared as its plain text ({@code 1} holds of {@code "1"}, as a
+ * command line cannot tell them apart) and a text claimed of a numeric field as a decimal number. Anything else is
+ * unequal, never an error.
  */
 public final class Claims {
 
@@ -81,7 +83,19 @@ public final class Claims {
             return actual instanceof Boolean a && a.equals(b);
         }
         if (claimed instanceof Number n) {
+            if (actual instanceof CharSequence text) {
+                // a command line cannot tell 1 from "1": a number claimed of a text field is its plain text
+                return decimal(n).stripTrailingZeros().toPlainString().equals(text.toString())
+                        || n.toString().equals(text.toString());
+            }
             return actual instanceof Number a && decimal(n).compareTo(decimal(a)) == 0;
+        }
+        if (claimed instanceof CharSequence s && actual instanceof Number a) {
+            try {
+                return new BigDecimal(s.toString().trim()).compareTo(decimal(a)) == 0;
+            } catch (NumberFormatException e) {
+                return false;
+            }
         }
         if (claimed instanceof CharSequence s) {
             if (actual instanceof CharSequence || actual instanceof GenericEnumSymbol<?> || actual instanceof Enum<?>) {

@@ -61,7 +61,7 @@ public record ProofStatement(String issuer, long issuedAt, String exchangeId, St
     public record Terms(String resource, String provider, String consumer, String grant, String purpose) {
     }
 
-    /** The JWS payload: a JSON object with the names of {@code docs/service.md}, in that order; nulls left out. */
+    /** The JWS payload: a JSON object with the names of {@code docs/service.md} (member order is not significant); nulls left out. */
     public Map<String, Object> toPayload() {
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("iss", issuer);
