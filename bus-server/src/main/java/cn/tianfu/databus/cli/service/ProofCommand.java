@@ -46,7 +46,7 @@ public final class ProofCommand {
 
         @Option(names = "--key", paramLabel = "JWKS-OR-PEM",
                 description = "The bus's public key: a JWK set file (keys/" + BusRuntime.SERVICE_JWKS_FILE + "), a PEM"
-                        + " public key file, or an http(s) URL where the JWK set is published. Default: the key of the bus in"
+                        + " public key file, or the URL of the bus's JWK set (http://HOST:PORT/api/v1/keys). Default: the key of the bus in"
                         + " --data-dir.")
         String key;
 

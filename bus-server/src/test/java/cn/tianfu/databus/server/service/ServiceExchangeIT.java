@@ -321,6 +321,10 @@ class ServiceExchangeIT {
         Path jwks = dataDir.resolve("keys.json");
         Files.writeString(jwks, client("a").publicKeys());
         assertThat(cli("proof", "verify", proof.toString(), "--key", jwks.toString()).exit()).isZero();
+        // the key is public: fetched without credentials
+        Run byUrl = cli("proof", "verify", proof.toString(), "--key", http.url() + "/api/v1/keys");
+        assertThat(byUrl.exit()).as(byUrl.err()).isZero();
+        assertThat(byUrl.out()).contains("VALID").contains("gender = 1: TRUE");
         Files.writeString(proof, tampered);
         Run bad = cli("proof", "verify", proof.toString(), "--key", jwks.toString());
         assertThat(bad.exit()).isEqualTo(1);
