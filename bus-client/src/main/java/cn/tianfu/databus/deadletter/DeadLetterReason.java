@@ -29,6 +29,8 @@ public enum DeadLetterReason {
     UNKNOWN_SOURCE_TOPIC,
     /** A grant's row filter went over its evaluation cost limit on a record; the record is not delivered under it. */
     ROW_FILTER_LIMIT,
+    /** A service-exchange request over its grant's rate limit or daily volume; refused with HTTP 429 (docs/service.md). */
+    RATE_LIMITED,
     /** Anything else; the message says what. */
     PROCESSING_ERROR
 }

@@ -8,6 +8,27 @@ public final class ApiPaths {
     /** The caller's grants, as consumer and as provider. */
     public static final String GRANTS = "/api/v1/grants";
 
+    /** The service exchange: one record of a resource as the caller's grant delivers it ({@code /{resource}/{key}}). */
+    public static final String QUERY = "/api/v1/query";
+    /** The service exchange: whether claims about one record hold ({@code /{resource}}, POST). */
+    public static final String VERIFY = "/api/v1/verify";
+    /** The bus's public signing key as a JWK set (checks the service exchange's proofs). */
+    public static final String KEYS = "/api/v1/keys";
+
+    /** The path of a query for one key (resource and key URL-encoded). */
+    public static String query(String resource, String key) {
+        return QUERY + "/" + encode(resource) + "/" + encode(key);
+    }
+
+    /** The path of a verification on one resource. */
+    public static String verify(String resource) {
+        return VERIFY + "/" + encode(resource);
+    }
+
+    private static String encode(String segment) {
+        return java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
     private ApiPaths() {
     }
 }

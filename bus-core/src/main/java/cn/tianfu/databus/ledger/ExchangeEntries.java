@@ -83,4 +83,31 @@ public final class ExchangeEntries {
                 operation, deliveredValue == null ? null : hasher.valueDigest(deliveredValue), source.topic(),
                 source.partition(), source.offset(), deliveryTopic, deliveryPartition, null, null, null);
     }
+
+    /**
+     * The unchained entry of one answer of the service exchange (a query or a verification): mode {@code QUERY},
+     * operation {@code UPSERT}, the given exchange id (random: an answer has no source position), key hash
+     * {@link KeyHasher#hash} of the asked key's bytes, value digest {@link KeyHasher#valueDigest} of the answer's bytes
+     * (the answered record, the verification's results, or the "no record" marker; {@code docs/service.md}); no
+     * source or delivery position.
+     *
+     * @param hasher     the bus's key hasher
+     * @param exchangeId the answer's exchange id ({@link ExchangeIds#LENGTH} lowercase hex characters)
+     * @param timeMillis when it was answered, epoch milliseconds
+     * @param terms      resource, parties, grant and purpose
+     * @param key        the asked key's bytes
+     * @param answered   the bytes of what was answered
+     */
+    public static ExchangeEntry forQuery(KeyHasher hasher, String exchangeId, long timeMillis, Terms terms, byte[] key,
+                                         byte[] answered) {
+        Objects.requireNonNull(hasher, "hasher");
+        Objects.requireNonNull(exchangeId, "exchangeId");
+        Objects.requireNonNull(terms, "terms");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(answered, "answered");
+        return new ExchangeEntry(exchangeId, timeMillis, ExchangeEntry.Mode.QUERY, terms.resourceCode(),
+                terms.provider(), terms.consumer(), terms.grantId(), terms.purpose(), hasher.hash(key),
+                ExchangeEntry.Operation.UPSERT, hasher.valueDigest(answered), null, null, null, null, null, null,
+                null, null);
+    }
 }

@@ -110,6 +110,19 @@ public final class SigningKeys {
         return signBytes(checkpoint.canonicalBytes());
     }
 
+    /**
+     * Ed25519 signature (64 bytes) of arbitrary bytes with the bus's key: the signing input of a signed statement the
+     * bus issues besides its checkpoints (the service exchange's proofs, {@code docs/service.md}).
+     */
+    public byte[] signData(byte[] data) {
+        return signBytes(data);
+    }
+
+    /** Whether {@code signature} is {@code publicKey}'s Ed25519 signature of {@code data}. */
+    public static boolean verifyData(byte[] data, byte[] signature, PublicKey publicKey) {
+        return verifyBytes(data, signature, publicKey);
+    }
+
     /** The public key to publish. */
     public PublicKey publicKey() {
         return publicKey;

@@ -27,6 +27,9 @@ import cn.tianfu.databus.cli.request.WithdrawCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
+import cn.tianfu.databus.cli.service.ProofCommand;
+import cn.tianfu.databus.cli.service.QueryCommand;
+import cn.tianfu.databus.cli.service.VerifyCommand;
 
 /**
  * {@code databus}: runs the bus and speaks to it. Exit codes are picocli's {@link ExitCode}: {@code OK} (0) done,
@@ -39,7 +42,8 @@ import picocli.CommandLine.ExitCode;
         header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
         subcommands = {UpCommand.class, cn.tianfu.databus.cli.bus.InitCommand.class, cn.tianfu.databus.cli.bus.ServeCommand.class, RunCommand.class, DemoCommand.class, DeptCommand.class, AuditorCommand.class, CalendarCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
                 DecideCommand.class, WithdrawCommand.class, ViolationsCommand.class, RevokeCommand.class, GrantsCommand.class,
-                DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, CommandLine.HelpCommand.class})
+                DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, QueryCommand.class, VerifyCommand.class, ProofCommand.class,
+                CommandLine.HelpCommand.class})
 public final class DatabusCli {
 
     public static void main(String[] args) {

@@ -30,6 +30,17 @@ import cn.tianfu.databus.streams.StreamsAppConfig;
 import cn.tianfu.databus.kafka.TopicProvisioner;
 import cn.tianfu.databus.tls.Certificates;
 import cn.tianfu.databus.tls.ServerTls;
+import cn.tianfu.databus.DatabusException;
+import cn.tianfu.databus.ledger.KeyHasher;
+import cn.tianfu.databus.ledger.SigningKeys;
+import cn.tianfu.databus.registry.SchemaRegistryClient;
+import cn.tianfu.databus.serde.AvroSerdeConfig;
+import cn.tianfu.databus.server.service.ExchangeLogStager;
+import cn.tianfu.databus.server.service.ServiceExchange;
+import cn.tianfu.databus.service.RateLimiter;
+import cn.tianfu.databus.sharing.app.RouterQueries;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * The whole bus on one machine: the Kafka cluster ({@link BusKafka}: the in-JVM broker, or an existing cluster named
@@ -57,6 +68,9 @@ public final class BusRuntime implements AutoCloseable {
     private SchemaRegistryServer registry;
     private final List<ManagedStreams> apps = new ArrayList<>();
     private HttpApi http;
+    private ServiceExchange service;
+    /** The proofs' public key as a JWK set, under {@code <data-dir>/keys/}. */
+    public static final String SERVICE_JWKS_FILE = "service-proofs.jwks.json";
     private PrincipalDirectory principals;
     private DatabusClientConfig busConfig;
     private BusEndpoints endpoints;
@@ -137,14 +151,16 @@ public final class BusRuntime implements AutoCloseable {
                 DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.internalUrl(),
                 DatabusClientConfig.DEPARTMENT_ID_CONFIG, credentials.username()));
         busConfig = ClientFiles.bus(config.dataDir());
-        http = track(HttpApi.start(config.host(), config.httpPort(), this::health, principals, busConfig, tls, config.advertisedHost()));
+        service = startServiceExchange();
+        http = track(HttpApi.start(config.host(), config.httpPort(), this::health, principals, busConfig,
+                new HttpApi.Options(tls, config.advertisedHost(), service)));
         endpoints = new BusEndpoints(kafka.externalBootstrapServers(), registry.url(), http.url(), tls == null ? null : tls.caPem());
         credentials.write(config.dataDir(), kafka.bootstrapServers(), Map.of(DatabusClientConfig.HTTP_URL_CONFIG, http.internalUrl()));
         busConfig = ClientFiles.bus(config.dataDir());
         ClientFiles.refreshEndpoints(config.dataDir(), endpoints);
         ensureAuthorityDepartment();
         seedCalendars();
-        startStreamsApps(kafka.bootstrapServers(), registry.internalUrl(), credentials);
+        startStreamsApps(kafka.bootstrapServers(), registry.internalUrl(), credentials, http.port());
         endpoints.write(config.dataDir());
         startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }
@@ -181,7 +197,25 @@ public final class BusRuntime implements AutoCloseable {
      * Every app of {@link StreamsApps}, from the same keys: the bus's endpoints, its principal's credentials, one state
      * directory; started in order, then awaited.
      */
-    private void startStreamsApps(String bootstrap, String registryUrl, BusCredentials credentials) {
+    /**
+     * The service exchange (query, verify): signs its proofs with the exchange log's key, publishes that key as a JWK
+     * set in {@code <data-dir>/keys/}, stages its answers as the bus; it answers once the router runs.
+     */
+    private ServiceExchange startServiceExchange() {
+        SigningKeys keys = SigningKeys.loadOrCreate(config.dataDir());
+        try {
+            java.nio.file.Path jwks = config.dataDir().resolve("keys").resolve(SERVICE_JWKS_FILE);
+            java.nio.file.Files.writeString(jwks, cn.tianfu.databus.service.Proofs.jwkSet(keys.publicKey()));
+        } catch (java.io.IOException e) {
+            throw new DatabusException("cannot publish the proofs' public key in " + config.dataDir() + ": " + e.getMessage(), e);
+        }
+        ExchangeLogStager stager = track(new ExchangeLogStager(busConfig, Duration.ofSeconds(10)));
+        return new ServiceExchange(KeyHasher.loadOrCreate(config.dataDir()), keys, stager,
+                new RateLimiter(clock, java.time.ZoneId.of("Asia/Shanghai")), clock,
+                new ServiceExchange.Settings(cn.tianfu.databus.service.Proofs.ISSUER, config.serviceLimits()));
+    }
+
+    private void startStreamsApps(String bootstrap, String registryUrl, BusCredentials credentials, int httpPort) {
         Map<String, Object> common = new LinkedHashMap<>();
         common.put(StreamsAppConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         common.put(StreamsAppConfig.SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
@@ -199,7 +233,18 @@ public final class BusRuntime implements AutoCloseable {
         common.put(StreamsAppConfig.STREAMS_PREFIX + "replication.factor", (int) replication.factor());
         common.put(StreamsAppConfig.STREAMS_PREFIX + "topic.min.insync.replicas", replication.minInsyncReplicas());
         for (StreamsApps app : StreamsApps.values()) {
-            apps.add(track(new ManagedStreams(app.component(), app.create(common, clock))));
+            Map<String, Object> props = common;
+            if (app == StreamsApps.ROUTER) {
+                // the router's interactive queries: each instance announces the HTTP API that answers for its keys
+                props = new LinkedHashMap<>(common);
+                props.put(StreamsAppConfig.STREAMS_PREFIX + StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + httpPort);
+            }
+            ManagedStreams managed = track(new ManagedStreams(app.component(), app.create(props, clock)));
+            apps.add(managed);
+            if (app == StreamsApps.ROUTER) {
+                SchemaRegistryClient registryClient = track(AvroSerdeConfig.fromMap(busConfig.serdeConfig()).registryClient());
+                service.attach(new RouterQueries(managed.streams(), registryClient), new HostInfo(config.advertisedHost(), httpPort));
+            }
         }
         apps.forEach(ManagedStreams::start);
         for (ManagedStreams app : apps) {

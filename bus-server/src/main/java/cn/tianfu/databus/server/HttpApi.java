@@ -15,6 +15,8 @@ import cn.tianfu.databus.auth.LoginGuard;
 import cn.tianfu.databus.client.AvroJson;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.server.service.ServiceExchange;
+import cn.tianfu.databus.server.service.ServiceRoutes;
 import cn.tianfu.databus.tls.HttpsListeners;
 import cn.tianfu.databus.tls.ServerTls;
 import io.javalin.Javalin;
@@ -48,9 +50,25 @@ public final class HttpApi implements AutoCloseable {
         this.state = state;
     }
 
+    /**
+     * What the HTTP API serves beyond the department endpoints, and how it listens.
+     *
+     * @param tls            HTTPS on the listen address and plain HTTP on a loopback port for the bus's own use; null: plain HTTP
+     * @param advertisedHost the host name clients reach the API by (its {@link #url()}); null: the listen host
+     * @param service        the service exchange's endpoints (query, verify, keys); null: none
+     */
+    public record Options(ServerTls tls, String advertisedHost, ServiceExchange service) {
+        /** Plain HTTP, department endpoints only. */
+        public static final Options NONE = new Options(null, null, null);
+
+        public Options withService(ServiceExchange service) {
+            return new Options(tls, advertisedHost, service);
+        }
+    }
+
     /** The health endpoint only (no department endpoints). */
     public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health) {
-        return start(host, port, health, null, (StateTables) null, null, null);
+        return start(host, port, health, null, (StateTables) null, Options.NONE);
     }
 
     /**
@@ -59,19 +77,15 @@ public final class HttpApi implements AutoCloseable {
      */
     public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator,
             cn.tianfu.databus.client.DatabusClientConfig bus) {
-        return start(host, port, health, authenticator, bus, null, null);
+        return start(host, port, health, authenticator, bus, Options.NONE);
     }
 
-    /**
-     * As {@link #start(String, int, Supplier, Authenticator, cn.tianfu.databus.client.DatabusClientConfig)}; with
-     * {@code tls}, HTTPS on {@code host:port} ({@link #url()}, named by {@code advertisedHost}) and plain HTTP on a
-     * loopback port for the bus's own use ({@link #internalUrl()}).
-     */
+    /** As {@link #start(String, int, Supplier, Authenticator, cn.tianfu.databus.client.DatabusClientConfig)}, with {@code options}. */
     public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator,
-            cn.tianfu.databus.client.DatabusClientConfig bus, ServerTls tls, String advertisedHost) {
+            cn.tianfu.databus.client.DatabusClientConfig bus, Options options) {
         StateTables state = bus == null ? null : new StateTables(bus, java.time.Duration.ofSeconds(10));
         try {
-            return start(host, port, health, authenticator, state, tls, advertisedHost);
+            return start(host, port, health, authenticator, state, options);
         } catch (RuntimeException e) {
             if (state != null) {
                 state.close();
@@ -81,7 +95,10 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator, StateTables state,
-            ServerTls tls, String advertisedHost) {
+            Options options) {
+        ServerTls tls = options.tls();
+        String advertisedHost = options.advertisedHost();
+        ServiceExchange service = options.service();
         java.util.concurrent.atomic.AtomicReference<HttpsListeners> listeners = new java.util.concurrent.atomic.AtomicReference<>();
         Javalin app = Javalin.create(config -> {
             if (tls != null) {
@@ -121,6 +138,9 @@ public final class HttpApi implements AutoCloseable {
                     };
                     sendJson(ctx, AvroJson.encode(state.grants(filter), Grant.class));
                 });
+                if (service != null) {
+                    ServiceRoutes.register(config.routes, service, ctx -> ((Authenticator.Caller) ctx.attribute(CALLER)).name());
+                }
                 config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
                 config.routes.exception(DatabusException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
             }
@@ -145,6 +165,9 @@ public final class HttpApi implements AutoCloseable {
     }
 
     private static void authenticate(Context ctx, LoginGuard guard) {
+        if (ctx.path().equals(ApiPaths.KEYS)) {
+            return;   // the bus's public key (to check its proofs) is public
+        }
         LoginGuard.Outcome outcome = guard.check(ctx.header("Authorization"), ctx.req().getRemoteAddr());
         if (outcome instanceof LoginGuard.Accepted accepted) {
             ctx.attribute(CALLER, accepted.caller());

@@ -66,6 +66,11 @@ final class ManagedStreams implements AutoCloseable {
         throw new DatabusException(name + " did not reach RUNNING within " + timeout.toSeconds() + " s (state " + streams.state() + ")");
     }
 
+    /** The running app, for interactive queries of its stores. */
+    KafkaStreams streams() {
+        return streams;
+    }
+
     String name() {
         return name;
     }

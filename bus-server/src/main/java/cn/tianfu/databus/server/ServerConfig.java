@@ -47,6 +47,13 @@ public final class ServerConfig extends AbstractConfig {
             + " instead of starting the embedded broker (kafka.port is then unused); the bus's principal must exist there,"
             + " its credentials in <data.dir>/clients/bus.properties. Empty: start the embedded broker.";
 
+    public static final String SERVICE_RATE_LIMIT_CONFIG = "service.rate.limit.per.minute";
+    private static final String SERVICE_RATE_LIMIT_DOC = "Answers per minute the service exchange (query, verify) gives"
+            + " under one grant when its approval set no --rate-limit; kept per node, in memory.";
+    public static final String SERVICE_DAILY_LIMIT_CONFIG = "service.daily.limit";
+    private static final String SERVICE_DAILY_LIMIT_DOC = "Answers per calendar day (Asia/Shanghai) the service exchange"
+            + " gives under one grant when its approval set no --daily-limit; kept per node, in memory.";
+
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(DATA_DIR_CONFIG, Type.STRING, "data", new ConfigDef.NonEmptyString(), Importance.HIGH, DATA_DIR_DOC)
             .define(HOST_CONFIG, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM, HOST_DOC)
@@ -59,7 +66,9 @@ public final class ServerConfig extends AbstractConfig {
             .define(REGISTRY_PORT_CONFIG, Type.INT, 8081, Range.between(0, 65535), Importance.HIGH, REGISTRY_PORT_DOC)
             .define(HTTP_PORT_CONFIG, Type.INT, 8080, Range.between(0, 65535), Importance.HIGH, HTTP_PORT_DOC)
             .define(PARTITIONS_CONFIG, Type.INT, 2, Range.between(1, 1000), Importance.LOW, PARTITIONS_DOC)
-            .define(KAFKA_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "", Importance.MEDIUM, KAFKA_BOOTSTRAP_SERVERS_DOC);
+            .define(KAFKA_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "", Importance.MEDIUM, KAFKA_BOOTSTRAP_SERVERS_DOC)
+            .define(SERVICE_RATE_LIMIT_CONFIG, Type.LONG, 60L, Range.atLeast(1), Importance.LOW, SERVICE_RATE_LIMIT_DOC)
+            .define(SERVICE_DAILY_LIMIT_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW, SERVICE_DAILY_LIMIT_DOC);
 
     public ServerConfig(Map<String, ?> props) {
         super(CONFIG, props, false);
@@ -136,6 +145,12 @@ public final class ServerConfig extends AbstractConfig {
 
     public int httpPort() {
         return getInt(HTTP_PORT_CONFIG);
+    }
+
+    /** The service exchange's limits of a grant that sets none: answers per minute and per day. */
+    public cn.tianfu.databus.service.RateLimiter.Limits serviceLimits() {
+        return new cn.tianfu.databus.service.RateLimiter.Limits(getLong(SERVICE_RATE_LIMIT_CONFIG),
+                getLong(SERVICE_DAILY_LIMIT_CONFIG));
     }
 
     public int partitions() {

@@ -23,9 +23,12 @@ import java.util.Optional;
  * @param validFrom   start of validity; empty means from the decision
  * @param validUntil  end of validity; empty means until revoked
  * @param reason      reason given to the requester, if any
+ * @param rateLimit   answers per minute of the service exchange under the grant; empty: the bus's default
+ * @param dailyLimit  answers per calendar day of the service exchange under the grant; empty: the bus's default
  */
 public record Approval(Optional<List<String>> fields, Optional<String> filter, List<String> clearFields,
-        Optional<Instant> validFrom, Optional<Instant> validUntil, Optional<String> reason) {
+        Optional<Instant> validFrom, Optional<Instant> validUntil, Optional<String> reason, Optional<Long> rateLimit,
+        Optional<Long> dailyLimit) {
 
     public Approval {
         Objects.requireNonNull(fields, "fields");
@@ -33,6 +36,11 @@ public record Approval(Optional<List<String>> fields, Optional<String> filter, L
         Objects.requireNonNull(validFrom, "validFrom");
         Objects.requireNonNull(validUntil, "validUntil");
         Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(rateLimit, "rateLimit");
+        Objects.requireNonNull(dailyLimit, "dailyLimit");
+        if (rateLimit.isPresent() && rateLimit.get() < 1 || dailyLimit.isPresent() && dailyLimit.get() < 1) {
+            throw new IllegalArgumentException("rate and daily limits must be at least 1");
+        }
         fields = fields.map(List::copyOf);
         clearFields = List.copyOf(clearFields);
         if (fields.isPresent() && fields.get().isEmpty()) {
@@ -48,30 +56,37 @@ public record Approval(Optional<List<String>> fields, Optional<String> filter, L
 
     /** Grants what was requested, from now until revoked, personal items masked. */
     public static Approval asRequested() {
-        return new Approval(Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty());
+        return new Approval(Optional.empty(), Optional.empty(), List.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+                Optional.empty(), Optional.empty());
     }
 
     public Approval withFields(List<String> allowed) {
-        return new Approval(Optional.of(allowed), filter, clearFields, validFrom, validUntil, reason);
+        return new Approval(Optional.of(allowed), filter, clearFields, validFrom, validUntil, reason, rateLimit, dailyLimit);
     }
 
     public Approval withFilter(String celExpression) {
-        return new Approval(fields, Optional.of(celExpression), clearFields, validFrom, validUntil, reason);
+        return new Approval(fields, Optional.of(celExpression), clearFields, validFrom, validUntil, reason, rateLimit, dailyLimit);
     }
 
     public Approval withClearFields(List<String> clear) {
-        return new Approval(fields, filter, clear, validFrom, validUntil, reason);
+        return new Approval(fields, filter, clear, validFrom, validUntil, reason, rateLimit, dailyLimit);
     }
 
     public Approval from(Instant start) {
-        return new Approval(fields, filter, clearFields, Optional.of(start), validUntil, reason);
+        return new Approval(fields, filter, clearFields, Optional.of(start), validUntil, reason, rateLimit, dailyLimit);
     }
 
     public Approval until(Instant end) {
-        return new Approval(fields, filter, clearFields, validFrom, Optional.of(end), reason);
+        return new Approval(fields, filter, clearFields, validFrom, Optional.of(end), reason, rateLimit, dailyLimit);
     }
 
     public Approval withReason(String why) {
-        return new Approval(fields, filter, clearFields, validFrom, validUntil, Optional.of(why));
+        return new Approval(fields, filter, clearFields, validFrom, validUntil, Optional.of(why), rateLimit, dailyLimit);
+    }
+
+    /** Limits the service exchange under the grant: answers per minute and per calendar day (Asia/Shanghai). */
+    public Approval withLimits(Long perMinute, Long perDay) {
+        return new Approval(fields, filter, clearFields, validFrom, validUntil, reason, Optional.ofNullable(perMinute),
+                Optional.ofNullable(perDay));
     }
 }

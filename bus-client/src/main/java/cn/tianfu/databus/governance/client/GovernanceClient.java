@@ -306,6 +306,8 @@ public final class GovernanceClient implements AutoCloseable {
                 .setValidFrom(approval.validFrom().orElse(null))
                 .setValidUntil(approval.validUntil().orElse(null))
                 .setReason(approval.reason().orElse(null))
+                .setRateLimit(approval.rateLimit().orElse(null))
+                .setDailyLimit(approval.dailyLimit().orElse(null))
                 .build());
     }
 

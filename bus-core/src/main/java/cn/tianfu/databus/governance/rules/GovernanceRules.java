@@ -431,6 +431,9 @@ public final class GovernanceRules {
         if (!notPersonal.isEmpty()) {
             problems.add("clear field(s) " + notPersonal + " are not personal items; only personal items are masked");
         }
+        if (d.getRateLimit() != null && d.getRateLimit() < 1 || d.getDailyLimit() != null && d.getDailyLimit() < 1) {
+            problems.add("rate and daily limits must be at least 1 (leave them out for the bus's defaults)");
+        }
         Instant from = d.getValidFrom() == null ? now : d.getValidFrom();
         Instant until = d.getValidUntil();
         if (until != null && !until.isAfter(from)) {
@@ -482,6 +485,8 @@ public final class GovernanceRules {
                     .setValidUntil(until)
                     .setStatus(GrantStatus.ACTIVE)
                     .setCreatedAt(now)
+                    .setRateLimit(d.getRateLimit())
+                    .setDailyLimit(d.getDailyLimit())
                     .build();
             return Decision.accepted(Answer.accepted(code, "approved request " + requestId + " of " + request.getConsumer()
                             + ": grant " + grantId + " is active"

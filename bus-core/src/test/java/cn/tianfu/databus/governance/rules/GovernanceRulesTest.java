@@ -645,6 +645,16 @@ class GovernanceRulesTest {
     }
 
     @Test
+    void theServiceLimitsOfAnApprovalGoToTheGrantAndMustBePositive() {
+        Decision.Accepted a = accepted(answered(decide("psb", approve(requestId).setRateLimit(30L).setDailyLimit(500L).build())));
+        Grant grant = ((GrantState) a.changes().get(1)).grant();
+        assertThat(grant.getRateLimit()).isEqualTo(30L);
+        assertThat(grant.getDailyLimit()).isEqualTo(500L);
+        assertThat(invalidApproval(approve(requestId).setRateLimit(0L).build()))
+                .contains("rate and daily limits must be at least 1");
+    }
+
+    @Test
     void aRowFilterMustCompileAgainstTheResourcesSchema() {
         assertThat(invalidApproval(approve(requestId).setRowFilter("nosuchfield == 1").build()))
                 .startsWith("row filter 'nosuchfield == 1' does not compile against the schema of " + CODE + ":\n");

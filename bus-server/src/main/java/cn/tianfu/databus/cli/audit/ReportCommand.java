@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code databus audit report}: a consumer's exchanges per resource and purpose. */
 @Command(name = "report", mixinStandardHelpOptions = true,
-        header = "Count a consumer's exchanges per resource and purpose, with the first and last time.")
+        header = "Count a consumer's exchanges per resource, mode (PUSH deliveries, QUERY answers) and purpose, with the first and last time.")
 public final class ReportCommand implements Callable<Integer> {
 
     @Mixin
@@ -39,10 +39,14 @@ public final class ReportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private record Key(String resource, String purpose) implements Comparable<Key> {
+    /** One row: a resource, how it was exchanged (push delivery, query answer, open data) and the purpose. */
+    private record Key(String resource, String mode, String purpose) implements Comparable<Key> {
         @Override
         public int compareTo(Key o) {
             int c = resource.compareTo(o.resource);
+            if (c == 0) {
+                c = mode.compareTo(o.mode);
+            }
             return c != 0 ? c : String.valueOf(purpose).compareTo(String.valueOf(o.purpose));
         }
     }
@@ -55,7 +59,7 @@ public final class ReportCommand implements Callable<Integer> {
         try (AuditReader reader = connection.reader(null)) {
             reader.forEachEntry((partition, position, logOffset, e) -> {
                 if (e.consumer().equals(consumer) && e.timeMillis() >= fromMs && e.timeMillis() <= toMs) {
-                    long[] r = rows.computeIfAbsent(new Key(e.resourceCode(), e.purpose()),
+                    long[] r = rows.computeIfAbsent(new Key(e.resourceCode(), e.mode().name(), e.purpose()),
                             k -> new long[] {0, Long.MAX_VALUE, Long.MIN_VALUE});
                     r[0]++;
                     r[1] = Math.min(r[1], e.timeMillis());
@@ -64,8 +68,8 @@ public final class ReportCommand implements Callable<Integer> {
             });
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("%-16s %8s  %-24s %-24s %s%n", "resource", "count", "first", "last", "purpose");
-        rows.forEach((k, r) -> out.printf("%-16s %8d  %-24s %-24s %s%n", k.resource(), r[0],
+        out.printf("%-16s %-6s %8s  %-24s %-24s %s%n", "resource", "mode", "count", "first", "last", "purpose");
+        rows.forEach((k, r) -> out.printf("%-16s %-6s %8d  %-24s %-24s %s%n", k.resource(), k.mode(), r[0],
                 Instant.ofEpochMilli(r[1]), Instant.ofEpochMilli(r[2]), Objects.toString(k.purpose(), "-")));
         out.printf("%d exchanges to %s%n", rows.values().stream().mapToLong(r -> r[0]).sum(), consumer);
         out.flush();

@@ -53,6 +53,14 @@ public final class DecideCommand implements Callable<Integer> {
     @Option(names = "--reason", paramLabel = "TEXT", description = "Why: required to reject, optional remark on an approval; given to the requester.")
     String reason;
 
+    @Option(names = "--rate-limit", paramLabel = "N",
+            description = "With --approve: at most N answers per minute of the service exchange under the grant (default: the bus's service.rate.limit.per.minute).")
+    Long rateLimit;
+
+    @Option(names = "--daily-limit", paramLabel = "M",
+            description = "With --approve: at most M answers per day (Asia/Shanghai) of the service exchange under the grant (default: the bus's service.daily.limit).")
+    Long dailyLimit;
+
     @Spec
     CommandSpec spec;
 
@@ -64,7 +72,8 @@ public final class DecideCommand implements Callable<Integer> {
         if (reject && (reason == null || reason.isBlank())) {
             throw new ParameterException(spec.commandLine(), "--reject needs --reason: the requester is told why");
         }
-        if (reject && (fields != null || filter != null || clear != null || from != null || until != null)) {
+        if (reject && (fields != null || filter != null || clear != null || from != null || until != null
+                || rateLimit != null || dailyLimit != null)) {
             throw new ParameterException(spec.commandLine(), "--fields, --filter, --clear, --from and --until narrow an approval;"
                     + " they do not go with --reject");
         }
@@ -89,6 +98,9 @@ public final class DecideCommand implements Callable<Integer> {
         }
         if (reason != null) {
             approval = approval.withReason(reason);
+        }
+        if (rateLimit != null || dailyLimit != null) {
+            approval = approval.withLimits(rateLimit, dailyLimit);
         }
         Approval decided = approval;
         return client.submit(governance -> governance.approve(requestId, decided));

@@ -235,31 +235,14 @@ final class GrantRouter {
         if (g.getRowFilter() == null) {
             return Optional.empty();
         }
-        return filters.computeIfAbsent(new FilterKey(g.getGrantId(), g.getRowFilter(), schema), k -> {
-            try {
-                // a grant's filter was checked when it was decided; the run-time step limit still applies
-                return Optional.of(RowFilter.compileGranted(k.expression(), schema, (expr, message) ->
-                        LOG.debug("Row filter of grant {} failed on a record: {}", k.grantId(), message)));
-            } catch (PolicyException e) {
-                LOG.error("Grant {}: row filter does not compile against {}; nothing is delivered under it: {}",
-                        k.grantId(), schema.getFullName(), e.getMessage());
-                return Optional.empty();
-            }
-        });
+        return filters.computeIfAbsent(new FilterKey(g.getGrantId(), g.getRowFilter(), schema),
+                k -> GrantProjection.filter(k.grantId(), k.expression(), k.schema()));
     }
 
     private Optional<DeliveryPlan> plan(Grant g, Schema schema) {
         PlanKey key = new PlanKey(g.getGrantId(), g.getConsumer(), g.getAllowedFields(), g.getClearFields(), schema);
-        return plans.computeIfAbsent(key, k -> {
-            try {
-                return Optional.of(DeliveryPlan.build(schema, k.consumer(), Optional.ofNullable(k.allowed()),
-                        Set.copyOf(k.clear())));
-            } catch (PolicyException e) {
-                LOG.error("Grant {}: cannot plan delivery of {}; nothing is delivered under it: {}", k.grantId(),
-                        schema.getFullName(), e.getMessage());
-                return Optional.empty();
-            }
-        });
+        return plans.computeIfAbsent(key, k -> GrantProjection.plan(k.grantId(), k.consumer(), k.allowed(), k.clear(),
+                k.schema()));
     }
 
     private int partitionsOf(String deliveryTopic) {
