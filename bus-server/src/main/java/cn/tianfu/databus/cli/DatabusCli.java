@@ -1,5 +1,6 @@
 package cn.tianfu.databus.cli;
 
+import cn.tianfu.databus.cli.transparency.TransparencyCommand;
 import java.io.PrintWriter;
 import java.time.InstantSource;
 
@@ -39,7 +40,7 @@ import picocli.CommandLine.ExitCode;
         header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
         subcommands = {UpCommand.class, RunCommand.class, DemoCommand.class, DeptCommand.class, AuditorCommand.class, CalendarCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
                 DecideCommand.class, WithdrawCommand.class, ViolationsCommand.class, RevokeCommand.class, GrantsCommand.class,
-                DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, CommandLine.HelpCommand.class})
+                DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, TransparencyCommand.class, CommandLine.HelpCommand.class})
 public final class DatabusCli {
 
     public static void main(String[] args) {

@@ -24,6 +24,7 @@ import cn.tianfu.databus.calendar.admin.Calendars;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.registry.server.RegistryServerConfig;
+import cn.tianfu.databus.transparency.TransparencyRoutes;
 import cn.tianfu.databus.registry.server.SchemaRegistryServer;
 import cn.tianfu.databus.security.SecretFiles;
 import cn.tianfu.databus.streams.StreamsAppConfig;
@@ -123,7 +124,9 @@ public final class BusRuntime implements AutoCloseable {
                 DatabusClientConfig.SCHEMA_REGISTRY_URL_CONFIG, registry.url(),
                 DatabusClientConfig.DEPARTMENT_ID_CONFIG, credentials.username()));
         busConfig = ClientFiles.bus(config.dataDir());
-        http = track(HttpApi.start(config.host(), config.httpPort(), this::health, principals, busConfig));
+        http = track(HttpApi.start(config.host(), config.httpPort(), this::health, principals, busConfig,
+                config.transparencyJwksFile().map(jwks -> track(TransparencyRoutes.start(config.dataDir(), jwks,
+                        ClientFiles.bus(config.dataDir()), clock))).orElse(null)));
         endpoints = new BusEndpoints(kafka.bootstrapServers(), registry.url(), http.url());
         credentials.write(config.dataDir(), kafka.bootstrapServers(), Map.of(DatabusClientConfig.HTTP_URL_CONFIG, http.url()));
         busConfig = ClientFiles.bus(config.dataDir());

@@ -15,6 +15,7 @@ import cn.tianfu.databus.auth.LoginGuard;
 import cn.tianfu.databus.client.AvroJson;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.transparency.TransparencyRoutes;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -46,7 +47,7 @@ public final class HttpApi implements AutoCloseable {
 
     /** The health endpoint only (no department endpoints). */
     public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health) {
-        return start(host, port, health, null, (StateTables) null);
+        return start(host, port, health, null, (StateTables) null, null);
     }
 
     /**
@@ -55,9 +56,15 @@ public final class HttpApi implements AutoCloseable {
      */
     public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator,
             cn.tianfu.databus.client.DatabusClientConfig bus) {
+        return start(host, port, health, authenticator, bus, null);
+    }
+
+    /** As above, with the citizen transparency route when {@code transparency} is not null. */
+    public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator,
+            cn.tianfu.databus.client.DatabusClientConfig bus, TransparencyRoutes transparency) {
         StateTables state = bus == null ? null : new StateTables(bus, java.time.Duration.ofSeconds(10));
         try {
-            return start(host, port, health, authenticator, state);
+            return start(host, port, health, authenticator, state, transparency);
         } catch (RuntimeException e) {
             if (state != null) {
                 state.close();
@@ -66,7 +73,8 @@ public final class HttpApi implements AutoCloseable {
         }
     }
 
-    private static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator, StateTables state) {
+    private static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator,
+            StateTables state, TransparencyRoutes transparency) {
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             QueuedThreadPool pool = new QueuedThreadPool(16, 2);
@@ -81,7 +89,12 @@ public final class HttpApi implements AutoCloseable {
             });
             if (authenticator != null && state != null) {
                 LoginGuard guard = new LoginGuard(authenticator);
-                config.routes.before("/api/*", ctx -> authenticate(ctx, guard));
+                // a person authenticates with the identity provider's token there, not with department credentials
+                config.routes.before("/api/*", ctx -> {
+                    if (!ctx.path().equals(ApiPaths.TRANSPARENCY_MY_EXCHANGES)) {
+                        authenticate(ctx, guard);
+                    }
+                });
                 config.routes.get(ApiPaths.REQUESTS, ctx -> {
                     Authenticator.Caller caller = ctx.attribute(CALLER);
                     String me = caller.name();
@@ -102,6 +115,9 @@ public final class HttpApi implements AutoCloseable {
                     };
                     sendJson(ctx, AvroJson.encode(state.grants(filter), Grant.class));
                 });
+                if (transparency != null) {
+                    transparency.register(config);
+                }
                 config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
                 config.routes.exception(DatabusException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
             }
