@@ -20,6 +20,11 @@ import cn.tianfu.databus.DatabusException;
  * ({@link Kind#DELETE}: deleted at the source; {@link Kind#RETRACT}: the record no longer meets the grant's row filter).
  * Either way of losing a record means the same for the receiver — forget the key — but the kind tells why.
  *
+ * <p>When the bus <em>withdraws</em> what the department received — the grant was revoked, expired or narrowed, or
+ * the resource retired — every record held gets a {@link Kind#RETRACT} with a {@link #withdrawal()} reason; after a
+ * narrowing, records still allowed arrive again as {@link Kind#UPSERT} with fewer fields, also with the reason
+ * {@link WithdrawalReason#NARROWED}. A receiver must then forget the record (or the fields no longer delivered).
+ *
  * <pre>{@code
  * switch (d.kind()) {
  *     case UPSERT -> store.put(d.key(), d.value());
@@ -38,9 +43,37 @@ import cn.tianfu.databus.DatabusException;
  * @param partition    its partition
  * @param offset       its offset
  * @param timestamp    the record's timestamp (the source event's time)
+ * @param withdrawal   why the bus withdrew the record ({@code databus.retract-reason}); {@code null} unless this is
+ *                     part of a withdrawal
  */
 public record Delivery(String resourceCode, String key, GenericRecord value, Kind kind, String exchangeId,
-                       String eventId, String topic, int partition, long offset, long timestamp) {
+                       String eventId, String topic, int partition, long offset, long timestamp,
+                       WithdrawalReason withdrawal) {
+
+    /** A delivery that is not part of a withdrawal. */
+    public Delivery(String resourceCode, String key, GenericRecord value, Kind kind, String exchangeId,
+                    String eventId, String topic, int partition, long offset, long timestamp) {
+        this(resourceCode, key, value, kind, exchangeId, eventId, topic, partition, offset, timestamp, null);
+    }
+
+    /** Why the bus withdrew records the department had received. */
+    public enum WithdrawalReason {
+        /** The grant was revoked (by the provider, or given up). */
+        REVOKED,
+        /** The grant's validity ended. */
+        EXPIRED,
+        /** The grant now allows fewer fields or fewer rows. */
+        NARROWED,
+        /** The resource was retired. */
+        RETIRED,
+        /** A reason this SDK does not know (a newer bus). */
+        OTHER
+    }
+
+    /** Whether the bus withdrew this record: a tombstone because the grant no longer allows the record. */
+    public boolean isWithdrawn() {
+        return kind == Kind.RETRACT && withdrawal != null;
+    }
 
     /** What a delivered record means. */
     public enum Kind {

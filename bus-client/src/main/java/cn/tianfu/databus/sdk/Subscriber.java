@@ -218,7 +218,17 @@ public final class Subscriber implements AutoCloseable {
         return new Delivery(resource, key, value, kind,
                 KafkaHeaders.text(r.headers(), EventHeaders.EXCHANGE_ID).orElse(null),
                 KafkaHeaders.text(r.headers(), EventHeaders.EVENT_ID).orElse(null),
-                r.topic(), r.partition(), r.offset(), r.timestamp());
+                r.topic(), r.partition(), r.offset(), r.timestamp(),
+                KafkaHeaders.text(r.headers(), EventHeaders.RETRACT_REASON).map(Subscriber::reason).orElse(null));
+    }
+
+    /** A withdrawal's reason header; an unknown value (a newer bus) is still a withdrawal. */
+    private static Delivery.WithdrawalReason reason(String text) {
+        try {
+            return Delivery.WithdrawalReason.valueOf(text);
+        } catch (IllegalArgumentException e) {
+            return Delivery.WithdrawalReason.OTHER;
+        }
     }
 
     /** Options of a {@link Subscriber}. */

@@ -28,6 +28,11 @@ public final class ApiPaths {
     private static String encode(String segment) {
         return java.net.URLEncoder.encode(segment, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
     }
+    /**
+     * A person's own exchanges, with proofs: authenticated by a bearer token of the city's identity provider, not by
+     * department credentials.
+     */
+    public static final String TRANSPARENCY_MY_EXCHANGES = "/api/v1/transparency/my-exchanges";
 
     private ApiPaths() {
     }

@@ -33,6 +33,15 @@ public final class EventHeaders {
     /** Id of the exchange-log entry that records a delivery, so an auditor can link the two. */
     public static final String EXCHANGE_ID = "databus.exchange-id";
 
+    /**
+     * On a delivery record of a withdrawal: why the bus withdrew the record — {@code REVOKED}, {@code EXPIRED},
+     * {@code NARROWED} or {@code RETIRED}. Set on the tombstone ({@link #OP} {@code RETRACT}) of every key the
+     * consumer held under a grant that was revoked, expired, narrowed or whose resource was retired, and on a record
+     * delivered again with fewer fields after a narrowing ({@link #OP} {@code UPSERT}). Absent otherwise (a
+     * {@code RETRACT} without it: the record itself left the grant's row filter).
+     */
+    public static final String RETRACT_REASON = "databus.retract-reason";
+
     /** {@link #OP} value of a new or changed record. */
     public static final String OP_UPSERT = "UPSERT";
     /** {@link #OP} value of a deletion at the source. */

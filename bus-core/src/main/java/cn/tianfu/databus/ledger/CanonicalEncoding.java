@@ -27,7 +27,8 @@ public final class CanonicalEncoding {
      * Canonical bytes of an entry, without {@code prevHash} and {@code hash}: version, then exchangeId, timeMillis
      * (int64), mode, resourceCode, provider, consumer, grantId, purpose, keyHash, operation, valueDigest,
      * sourceTopic, sourcePartition (int32), sourceOffset (int64), deliveryTopic, deliveryPartition (int32),
-     * deliveryOffset (int64).
+     * deliveryOffset (int64); then, only for an entry that has one, retractReason (text). Entries without a
+     * retraction reason — every entry written before the field existed — encode exactly as before.
      */
     public static byte[] entry(ExchangeEntry e) {
         return writeEntry(new CanonicalWriter(), e).toByteArray();
@@ -73,8 +74,30 @@ public final class CanonicalEncoding {
                 .text(operation.name());
     }
 
+    /**
+     * Canonical bytes the id of a withdrawal's entry is derived from ({@link ExchangeIds#forWithdrawal}): the
+     * {@link #exchangeIdInput} of the stored state's position, grant and operation, then the reason (text) and the
+     * grant terms the withdrawal answers (text).
+     */
+    public static byte[] withdrawalIdInput(String sourceTopic, int partition, long offset, String grantId,
+                                           ExchangeEntry.Operation operation, ExchangeEntry.RetractReason reason,
+                                           String terms) {
+        return writeExchangeIdInput(new CanonicalWriter(), sourceTopic, partition, offset, grantId, operation)
+                .text(reason.name())
+                .text(terms)
+                .toByteArray();
+    }
+
     /** Writes an entry's canonical bytes into a (reset) writer; for hot paths that reuse one writer. */
     static CanonicalWriter writeEntry(CanonicalWriter w, ExchangeEntry e) {
+        writeEntryFields(w, e);
+        if (e.retractReason() != null) {
+            w.text(e.retractReason().name());
+        }
+        return w;
+    }
+
+    private static CanonicalWriter writeEntryFields(CanonicalWriter w, ExchangeEntry e) {
         return w.reset()
                 .rawByte(VERSION)
                 .text(e.exchangeId())

@@ -110,4 +110,29 @@ public final class ExchangeEntries {
                 ExchangeEntry.Operation.UPSERT, hasher.valueDigest(answered), null, null, null, null, null, null,
                 null, null);
     }
+
+    /**
+     * The unchained entry of one record of a withdrawal: a tombstone ({@code RETRACT}) of a key the consumer held,
+     * or, for a narrowed grant, the record delivered again under the narrower terms ({@code UPSERT}); it carries the
+     * {@code reason}, and its id is {@link ExchangeIds#forWithdrawal} of the stored state's position, grant,
+     * operation, reason and {@code terms}. Otherwise as {@link #forDelivery}.
+     */
+    public static ExchangeEntry forWithdrawal(KeyHasher hasher, long timeMillis, Terms terms, Source source,
+                                              ExchangeEntry.Operation operation, String deliveryTopic,
+                                              int deliveryPartition, byte[] deliveredValue,
+                                              ExchangeEntry.RetractReason reason, String grantTerms) {
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(grantTerms, "grantTerms");
+        if (operation == ExchangeEntry.Operation.DELETE) {
+            throw new IllegalArgumentException("a withdrawal retracts or delivers again; it never deletes");
+        }
+        ExchangeEntry e = forDelivery(hasher, timeMillis, terms, source, operation, deliveryTopic, deliveryPartition,
+                deliveredValue);
+        String id = ExchangeIds.forWithdrawal(source.topic(), source.partition(), source.offset(), terms.grantId(),
+                operation, reason, grantTerms);
+        return new ExchangeEntry(id, e.timeMillis(), e.mode(), e.resourceCode(), e.provider(), e.consumer(),
+                e.grantId(), e.purpose(), e.keyHash(), e.operation(), e.valueDigest(), e.sourceTopic(),
+                e.sourcePartition(), e.sourceOffset(), e.deliveryTopic(), e.deliveryPartition(), null, null, null,
+                reason);
+    }
 }

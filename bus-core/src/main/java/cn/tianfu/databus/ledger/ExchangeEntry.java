@@ -27,6 +27,9 @@ import java.util.Objects;
  * @param deliveryOffset    its offset
  * @param prevHash          hash of the previous entry of the same log partition; {@code null} before chaining
  * @param hash              this entry's hash; {@code null} before chaining
+ * @param retractReason     why a retraction withdrew the record from the consumer (the grant was revoked, expired,
+ *                          narrowed, or its resource retired); {@code null} for every other entry, including a
+ *                          retraction because the record itself left the grant's row filter
  */
 public record ExchangeEntry(
         String exchangeId,
@@ -47,7 +50,8 @@ public record ExchangeEntry(
         Integer deliveryPartition,
         Long deliveryOffset,
         String prevHash,
-        String hash) {
+        String hash,
+        RetractReason retractReason) {
 
     /** How the exchange happened. */
     public enum Mode { PUSH, QUERY, OPEN }
@@ -62,6 +66,29 @@ public record ExchangeEntry(
         RETRACT
     }
 
+    /** Why the bus withdrew records from a consumer that had received them (see docs/router.md, "Withdrawal"). */
+    public enum RetractReason {
+        /** The grant was revoked by the provider or given up by the consumer. */
+        REVOKED,
+        /** The grant's validity ended ({@code validUntil} passed). */
+        EXPIRED,
+        /** The grant was narrowed: fewer fields or a stricter row filter. */
+        NARROWED,
+        /** The grant's resource was retired. */
+        RETIRED
+    }
+
+    /** An entry without a retraction reason (every entry but a withdrawal's). */
+    public ExchangeEntry(String exchangeId, long timeMillis, Mode mode, String resourceCode, String provider,
+                         String consumer, String grantId, String purpose, String keyHash, Operation operation,
+                         String valueDigest, String sourceTopic, Integer sourcePartition, Long sourceOffset,
+                         String deliveryTopic, Integer deliveryPartition, Long deliveryOffset, String prevHash,
+                         String hash) {
+        this(exchangeId, timeMillis, mode, resourceCode, provider, consumer, grantId, purpose, keyHash, operation,
+                valueDigest, sourceTopic, sourcePartition, sourceOffset, deliveryTopic, deliveryPartition,
+                deliveryOffset, prevHash, hash, null);
+    }
+
     public ExchangeEntry {
         Objects.requireNonNull(exchangeId, "exchangeId");
         Objects.requireNonNull(mode, "mode");
@@ -72,17 +99,24 @@ public record ExchangeEntry(
         Objects.requireNonNull(operation, "operation");
     }
 
+    /** This entry with the given retraction reason (before chaining). */
+    public ExchangeEntry withRetractReason(RetractReason reason) {
+        return new ExchangeEntry(exchangeId, timeMillis, mode, resourceCode, provider, consumer, grantId, purpose,
+                keyHash, operation, valueDigest, sourceTopic, sourcePartition, sourceOffset, deliveryTopic,
+                deliveryPartition, deliveryOffset, prevHash, hash, reason);
+    }
+
     /** This entry with the chain fields set. */
     public ExchangeEntry withChain(String prevHash, String hash) {
         return new ExchangeEntry(exchangeId, timeMillis, mode, resourceCode, provider, consumer, grantId, purpose,
                 keyHash, operation, valueDigest, sourceTopic, sourcePartition, sourceOffset, deliveryTopic,
-                deliveryPartition, deliveryOffset, prevHash, hash);
+                deliveryPartition, deliveryOffset, prevHash, hash, retractReason);
     }
 
     /** This entry with its delivery position set (before chaining). */
     public ExchangeEntry withDelivery(String topic, int partition, long offset) {
         return new ExchangeEntry(exchangeId, timeMillis, mode, resourceCode, provider, consumer, grantId, purpose,
                 keyHash, operation, valueDigest, sourceTopic, sourcePartition, sourceOffset, topic, partition,
-                offset, prevHash, hash);
+                offset, prevHash, hash, retractReason);
     }
 }

@@ -30,4 +30,18 @@ public final class ExchangeIds {
         d.update(w.buffer(), 0, w.size());
         return Hex.encode(d.digest(), LENGTH / 2);
     }
+
+    /**
+     * The id of one entry of a withdrawal (a grant revoked, expired, narrowed or its resource retired): the first 16
+     * bytes, in lowercase hex, of SHA-256 over {@link CanonicalEncoding#withdrawalIdInput} — the delivery id's input
+     * followed by the reason and the grant terms withdrawn from ({@code terms}, e.g. a digest of the narrowed grant's
+     * fields and filter), so it never equals the id of a delivery or of another withdrawal of the same stored state.
+     */
+    public static String forWithdrawal(String sourceTopic, int partition, long offset, String grantId,
+                                       ExchangeEntry.Operation operation, ExchangeEntry.RetractReason reason,
+                                       String terms) {
+        byte[] input = CanonicalEncoding.withdrawalIdInput(sourceTopic, partition, offset, grantId, operation, reason,
+                terms);
+        return Hex.encode(Sha256.perThread().digest(input), LENGTH / 2);
+    }
 }

@@ -28,7 +28,8 @@ public final class ExchangeLogRecords {
                 r.getConsumer(), r.getGrantId(), r.getPurpose(), r.getKeyHash(),
                 ExchangeEntry.Operation.valueOf(r.getOperation().name()), r.getValueDigest(), r.getSourceTopic(),
                 r.getSourcePartition(), r.getSourceOffset(), r.getDeliveryTopic(), r.getDeliveryPartition(),
-                r.getDeliveryOffset(), r.getPrevHash(), r.getHash());
+                r.getDeliveryOffset(), r.getPrevHash(), r.getHash(),
+                r.getRetractReason() == null ? null : ExchangeEntry.RetractReason.valueOf(r.getRetractReason()));
     }
 
     /** The Avro record of a ledger entry. */
@@ -37,7 +38,8 @@ public final class ExchangeLogRecords {
                 ExchangeMode.valueOf(e.mode().name()), e.resourceCode(), e.provider(), e.consumer(), e.grantId(),
                 e.purpose(), e.keyHash(), ExchangeOperation.valueOf(e.operation().name()), e.valueDigest(),
                 e.sourceTopic(), e.sourcePartition(), e.sourceOffset(), e.deliveryTopic(), e.deliveryPartition(),
-                e.deliveryOffset(), e.prevHash(), e.hash());
+                e.deliveryOffset(), e.prevHash(), e.hash(),
+                e.retractReason() == null ? null : e.retractReason().name());
     }
 
     /** The checkpoint an Avro checkpoint record states (without its signature). */

@@ -53,6 +53,38 @@ class ExchangeEntriesTest {
     }
 
     @Test
+    void aWithdrawalCarriesItsReasonInTheHashAndAnIdOfItsOwn() {
+        ExchangeEntries.Source source = new ExchangeEntries.Source(SOURCE, 2, 42L, KEY);
+        ExchangeEntry revoked = ExchangeEntries.forWithdrawal(HASHER, TIME, TERMS, source,
+                ExchangeEntry.Operation.RETRACT, "dlv.mca.10101-000001", 1, null, ExchangeEntry.RetractReason.REVOKED,
+                "t1");
+        ExchangeEntry plain = ExchangeEntries.forDelivery(HASHER, TIME, TERMS, source, ExchangeEntry.Operation.RETRACT,
+                "dlv.mca.10101-000001", 1, null);
+
+        assertThat(revoked.retractReason()).isEqualTo(ExchangeEntry.RetractReason.REVOKED);
+        assertThat(revoked.keyHash()).isEqualTo(plain.keyHash());
+        assertThat(revoked.exchangeId()).isNotEqualTo(plain.exchangeId())
+                .isNotEqualTo(ExchangeEntries.forWithdrawal(HASHER, TIME, TERMS, source,
+                        ExchangeEntry.Operation.RETRACT, "dlv.mca.10101-000001", 1, null,
+                        ExchangeEntry.RetractReason.NARROWED, "t1").exchangeId())
+                .isNotEqualTo(ExchangeEntries.forWithdrawal(HASHER, TIME, TERMS, source,
+                        ExchangeEntry.Operation.RETRACT, "dlv.mca.10101-000001", 1, null,
+                        ExchangeEntry.RetractReason.REVOKED, "t2").exchangeId());
+        // the reason is hashed: the same entry without it (or with another) has another hash
+        ExchangeEntry sameIdNoReason = revoked.withRetractReason(null);
+        assertThat(HashChain.computeHash(HashChain.GENESIS, revoked))
+                .isNotEqualTo(HashChain.computeHash(HashChain.GENESIS, sameIdNoReason))
+                .isNotEqualTo(HashChain.computeHash(HashChain.GENESIS,
+                        revoked.withRetractReason(ExchangeEntry.RetractReason.EXPIRED)));
+        // an entry without a reason encodes as before: the bytes end after deliveryOffset
+        assertThat(CanonicalEncoding.entry(revoked)).startsWith(CanonicalEncoding.entry(sameIdNoReason));
+        assertThat(ExchangeLogRecords.toEntry(ExchangeLogRecords.toAvro(revoked))).isEqualTo(revoked);
+        assertThatThrownBy(() -> ExchangeEntries.forWithdrawal(HASHER, TIME, TERMS, source,
+                ExchangeEntry.Operation.DELETE, "dlv.mca.10101-000001", 1, null, ExchangeEntry.RetractReason.REVOKED,
+                "t1")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void aTombstoneHasNoValueDigestAndItsOwnId() {
         ExchangeEntry retract = ExchangeEntries.forDelivery(HASHER, TIME, TERMS,
                 new ExchangeEntries.Source(SOURCE, 2, 42L, KEY), ExchangeEntry.Operation.RETRACT,

@@ -1,5 +1,6 @@
 package cn.tianfu.databus.cli;
 
+import cn.tianfu.databus.cli.transparency.TransparencyCommand;
 import java.io.PrintWriter;
 import java.time.InstantSource;
 
@@ -42,7 +43,7 @@ import cn.tianfu.databus.cli.service.VerifyCommand;
         header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
         subcommands = {UpCommand.class, cn.tianfu.databus.cli.bus.InitCommand.class, cn.tianfu.databus.cli.bus.ServeCommand.class, RunCommand.class, DemoCommand.class, DeptCommand.class, AuditorCommand.class, CalendarCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
                 DecideCommand.class, WithdrawCommand.class, ViolationsCommand.class, RevokeCommand.class, GrantsCommand.class,
-                DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, QueryCommand.class, VerifyCommand.class, ProofCommand.class,
+                DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, QueryCommand.class, VerifyCommand.class, ProofCommand.class, TransparencyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DatabusCli {
 

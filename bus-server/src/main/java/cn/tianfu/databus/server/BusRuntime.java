@@ -24,6 +24,7 @@ import cn.tianfu.databus.calendar.admin.Calendars;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.registry.server.RegistryServerConfig;
+import cn.tianfu.databus.transparency.TransparencyRoutes;
 import cn.tianfu.databus.registry.server.SchemaRegistryServer;
 import cn.tianfu.databus.security.SecretFiles;
 import cn.tianfu.databus.streams.StreamsAppConfig;
@@ -153,7 +154,9 @@ public final class BusRuntime implements AutoCloseable {
         busConfig = ClientFiles.bus(config.dataDir());
         service = startServiceExchange();
         http = track(HttpApi.start(config.host(), config.httpPort(), this::health, principals, busConfig,
-                new HttpApi.Options(tls, config.advertisedHost(), service)));
+                new HttpApi.Options(tls, config.advertisedHost(), service,
+                        config.transparencyJwksFile().map(jwks -> track(TransparencyRoutes.start(config.dataDir(), jwks,
+                                ClientFiles.bus(config.dataDir()), clock))).orElse(null))));
         endpoints = new BusEndpoints(kafka.externalBootstrapServers(), registry.url(), http.url(), tls == null ? null : tls.caPem());
         credentials.write(config.dataDir(), kafka.bootstrapServers(), Map.of(DatabusClientConfig.HTTP_URL_CONFIG, http.internalUrl()));
         busConfig = ClientFiles.bus(config.dataDir());

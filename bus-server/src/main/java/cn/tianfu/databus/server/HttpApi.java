@@ -19,6 +19,7 @@ import cn.tianfu.databus.server.service.ServiceExchange;
 import cn.tianfu.databus.server.service.ServiceRoutes;
 import cn.tianfu.databus.tls.HttpsListeners;
 import cn.tianfu.databus.tls.ServerTls;
+import cn.tianfu.databus.transparency.TransparencyRoutes;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -56,13 +57,18 @@ public final class HttpApi implements AutoCloseable {
      * @param tls            HTTPS on the listen address and plain HTTP on a loopback port for the bus's own use; null: plain HTTP
      * @param advertisedHost the host name clients reach the API by (its {@link #url()}); null: the listen host
      * @param service        the service exchange's endpoints (query, verify, keys); null: none
+     * @param transparency   the citizen transparency route (authenticated by the identity provider's tokens); null: none
      */
-    public record Options(ServerTls tls, String advertisedHost, ServiceExchange service) {
+    public record Options(ServerTls tls, String advertisedHost, ServiceExchange service, TransparencyRoutes transparency) {
         /** Plain HTTP, department endpoints only. */
-        public static final Options NONE = new Options(null, null, null);
+        public static final Options NONE = new Options(null, null, null, null);
 
         public Options withService(ServiceExchange service) {
-            return new Options(tls, advertisedHost, service);
+            return new Options(tls, advertisedHost, service, transparency);
+        }
+
+        public Options withTransparency(TransparencyRoutes transparency) {
+            return new Options(tls, advertisedHost, service, transparency);
         }
     }
 
@@ -99,6 +105,7 @@ public final class HttpApi implements AutoCloseable {
         ServerTls tls = options.tls();
         String advertisedHost = options.advertisedHost();
         ServiceExchange service = options.service();
+        TransparencyRoutes transparency = options.transparency();
         java.util.concurrent.atomic.AtomicReference<HttpsListeners> listeners = new java.util.concurrent.atomic.AtomicReference<>();
         Javalin app = Javalin.create(config -> {
             if (tls != null) {
@@ -117,7 +124,12 @@ public final class HttpApi implements AutoCloseable {
             });
             if (authenticator != null && state != null) {
                 LoginGuard guard = new LoginGuard(authenticator);
-                config.routes.before("/api/*", ctx -> authenticate(ctx, guard));
+                // a person authenticates with the identity provider's token there, not with department credentials
+                config.routes.before("/api/*", ctx -> {
+                    if (!ctx.path().equals(ApiPaths.TRANSPARENCY_MY_EXCHANGES)) {
+                        authenticate(ctx, guard);
+                    }
+                });
                 config.routes.get(ApiPaths.REQUESTS, ctx -> {
                     Authenticator.Caller caller = ctx.attribute(CALLER);
                     String me = caller.name();
@@ -140,6 +152,9 @@ public final class HttpApi implements AutoCloseable {
                 });
                 if (service != null) {
                     ServiceRoutes.register(config.routes, service, ctx -> ((Authenticator.Caller) ctx.attribute(CALLER)).name());
+                }
+                if (transparency != null) {
+                    transparency.register(config);
                 }
                 config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
                 config.routes.exception(DatabusException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));

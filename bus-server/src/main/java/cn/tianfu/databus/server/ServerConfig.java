@@ -43,6 +43,10 @@ public final class ServerConfig extends AbstractConfig {
     private static final String PARTITIONS_DOC = "Partitions of the bus's partitioned topics.";
 
     public static final String KAFKA_BOOTSTRAP_SERVERS_CONFIG = "kafka.bootstrap.servers";
+    public static final String TRANSPARENCY_IDP_JWKS_FILE_CONFIG = "transparency.idp.jwks.file";
+    private static final String TRANSPARENCY_IDP_JWKS_FILE_DOC = "JWK set file (JSON) of the city's identity provider's"
+            + " public keys (ES256 P-256 or Ed25519); when set, the HTTP API answers GET "
+            + "/api/v1/transparency/my-exchanges to a person with a token signed by one of them. Empty: the route is off.";
     private static final String KAFKA_BOOTSTRAP_SERVERS_DOC = "host:port of an existing Kafka cluster to run the bus on"
             + " instead of starting the embedded broker (kafka.port is then unused); the bus's principal must exist there,"
             + " its credentials in <data.dir>/clients/bus.properties. Empty: start the embedded broker.";
@@ -68,7 +72,9 @@ public final class ServerConfig extends AbstractConfig {
             .define(PARTITIONS_CONFIG, Type.INT, 2, Range.between(1, 1000), Importance.LOW, PARTITIONS_DOC)
             .define(KAFKA_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "", Importance.MEDIUM, KAFKA_BOOTSTRAP_SERVERS_DOC)
             .define(SERVICE_RATE_LIMIT_CONFIG, Type.LONG, 60L, Range.atLeast(1), Importance.LOW, SERVICE_RATE_LIMIT_DOC)
-            .define(SERVICE_DAILY_LIMIT_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW, SERVICE_DAILY_LIMIT_DOC);
+            .define(SERVICE_DAILY_LIMIT_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW, SERVICE_DAILY_LIMIT_DOC)
+
+            .define(TRANSPARENCY_IDP_JWKS_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, TRANSPARENCY_IDP_JWKS_FILE_DOC);
 
     public ServerConfig(Map<String, ?> props) {
         super(CONFIG, props, false);
@@ -158,6 +164,12 @@ public final class ServerConfig extends AbstractConfig {
     }
 
     /** The existing cluster to run on ({@value #KAFKA_BOOTSTRAP_SERVERS_CONFIG}); empty: the embedded broker. */
+    /** The identity provider's JWK set file, when the transparency route is on. */
+    public java.util.Optional<Path> transparencyJwksFile() {
+        String f = getString(TRANSPARENCY_IDP_JWKS_FILE_CONFIG);
+        return f == null || f.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(f));
+    }
+
     public java.util.Optional<String> externalBootstrapServers() {
         String servers = getString(KAFKA_BOOTSTRAP_SERVERS_CONFIG);
         return servers == null || servers.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(servers.trim());

@@ -1,6 +1,7 @@
 package cn.tianfu.databus.sharing.app;
 
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.Objects;
 
 import cn.tianfu.databus.ledger.KeyHasher;
@@ -9,7 +10,9 @@ import cn.tianfu.databus.registry.SchemaRegistryClient;
 /**
  * What the router's topology needs from outside: the schema registry (source schemas, delivery schemas), the bus's
  * key hasher (exchange-log key hashes and pseudonymous delivery keys), the delivery topics, how often to look for
- * grants to backfill, and how backfill is cut into chunks (one transaction each).
+ * grants to backfill, and how backfill is cut into chunks (one transaction each) — withdrawals are cut the same way —
+ * and the router's clock ({@code null}: the stream thread's wall clock), which decides when a grant is in force and
+ * when its {@code validUntil} has passed.
  *
  * <pre>{@code
  * RouterContext ctx = new RouterContext(registry, KeyHasher.loadOrCreate(dataDir),
@@ -19,12 +22,21 @@ import cn.tianfu.databus.registry.SchemaRegistryClient;
  */
 public record RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, DeliveryTopics deliveryTopics,
                             Duration backfillCheckInterval, Duration backfillStepInterval, int backfillChunkRecords,
-                            Duration backfillChunkMaxTime) {
+                            Duration backfillChunkMaxTime, InstantSource clock) {
+
+    /** With the stream thread's wall clock as the router's time. */
+    public RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, DeliveryTopics deliveryTopics,
+                         Duration backfillCheckInterval, Duration backfillStepInterval, int backfillChunkRecords,
+                         Duration backfillChunkMaxTime) {
+        this(registry, keyHasher, deliveryTopics, backfillCheckInterval, backfillStepInterval, backfillChunkRecords,
+                backfillChunkMaxTime, null);
+    }
 
     /** Backfill in chunks of at most 2000 records or 1 s, one chunk every 100 ms. */
     public RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, DeliveryTopics deliveryTopics,
                          Duration backfillCheckInterval) {
-        this(registry, keyHasher, deliveryTopics, backfillCheckInterval, Duration.ofMillis(100), 2_000, Duration.ofSeconds(1));
+        this(registry, keyHasher, deliveryTopics, backfillCheckInterval, Duration.ofMillis(100), 2_000, Duration.ofSeconds(1),
+                null);
     }
 
     public RouterContext {

@@ -55,6 +55,10 @@ public final class SharingRouterApp {
     public static final String BACKFILL_CURSOR_STORE = "router-backfill-cursor";
     /** Per-task store of the topics matching the source pattern that are not governance's, already reported. */
     public static final String UNKNOWN_TOPICS_STORE = "router-unknown-topics";
+    /** Per-task store of the withdrawals in progress: grant id → reason, terms and how far the task has got. */
+    public static final String WITHDRAW_CURSOR_STORE = "router-withdraw-cursor";
+    /** Per-task store of the terms each grant's deliveries answer to, or that the grant has been withdrawn. */
+    public static final String GRANT_TERMS_STORE = "router-grant-terms";
 
     static final String SOURCE = "sources";
     static final String ROUTER = "router";
@@ -77,7 +81,8 @@ public final class SharingRouterApp {
         topology.addSource(org.apache.kafka.streams.AutoOffsetReset.earliest(), SOURCE, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), Topics.SOURCE_PATTERN);
         topology.addProcessor(ROUTER, GuardedProcessor.wrap(() -> new RouterProcessor(ctx, CATALOG_STORE, GRANTS_STORE,
-                grantsVersion, LATEST_STORE, RECEIVED_STORE, BACKFILLED_STORE, BACKFILL_CURSOR_STORE, UNKNOWN_TOPICS_STORE),
+                grantsVersion, LATEST_STORE, RECEIVED_STORE, BACKFILLED_STORE, BACKFILL_CURSOR_STORE, UNKNOWN_TOPICS_STORE,
+                WITHDRAW_CURSOR_STORE, GRANT_TERMS_STORE),
                 new PoisonPillGuard()), SOURCE);
         // the latest state is written for nearly every record and read only on backfill and for captured changes:
         // a record cache in front would only add work
@@ -86,6 +91,8 @@ public final class SharingRouterApp {
         topology.addStateStore(localStore(BACKFILLED_STORE), ROUTER);
         topology.addStateStore(localStore(BACKFILL_CURSOR_STORE), ROUTER);
         topology.addStateStore(localStore(UNKNOWN_TOPICS_STORE), ROUTER);
+        topology.addStateStore(localStore(WITHDRAW_CURSOR_STORE), ROUTER);
+        topology.addStateStore(localStore(GRANT_TERMS_STORE), ROUTER);
         topology.addSink(SINK, Out.TOPIC, Out.SERIALIZER, new ByteArraySerializer(), Out.PARTITIONER, ROUTER);
         return topology;
     }
@@ -101,6 +108,14 @@ public final class SharingRouterApp {
      * the returned {@link OwningKafkaStreams} has stopped.
      */
     public static OwningKafkaStreams create(RouterConfig c) {
+        return create(c, null);
+    }
+
+    /**
+     * As {@link #create(RouterConfig)}, with the router's clock ({@code null}: the stream thread's wall clock): when a
+     * grant is in force and when its {@code validUntil} has passed are read from it.
+     */
+    public static OwningKafkaStreams create(RouterConfig c, java.time.InstantSource clock) {
         SchemaRegistryClient registry = c.registryClient();
         Admin admin = null;
         try {
@@ -109,7 +124,7 @@ public final class SharingRouterApp {
             RouterContext ctx = new RouterContext(registry, KeyHasher.loadOrCreate(c.dataDir()),
                     DeliveryTopics.admin(admin, c.deliveryPartitions(), c.deliveryReplicationFactor(), Duration.ofSeconds(30)),
                     Duration.ofMillis(c.backfillCheckIntervalMs()), Duration.ofMillis(c.backfillStepIntervalMs()),
-                    c.backfillChunkRecords(), Duration.ofMillis(c.backfillChunkMaxMs()));
+                    c.backfillChunkRecords(), Duration.ofMillis(c.backfillChunkMaxMs()), clock);
             Properties props = streamsConfig(c);
             StreamsAppConfig.failureHandling(RouterProcessor.COMPONENT, registry).forEach(props::putIfAbsent);
             return new OwningKafkaStreams(buildTopology(ctx), props, registry, () -> owned.close(Duration.ofSeconds(5)));

@@ -103,6 +103,34 @@ class LedgerAppTest {
     }
 
     @Test
+    void withdrawalEntriesKeepTheirReasonThroughTheChainAndVerifyUnderTheCheckpoint() {
+        ExchangeEntry delivery = StagedEntries.entry("src.psb.a", 1);
+        ExchangeEntry withdrawal = cn.tianfu.databus.ledger.ExchangeEntries.forWithdrawal(
+                cn.tianfu.databus.ledger.KeyHasher.withSecret(new byte[32]), delivery.timeMillis() + 1,
+                new cn.tianfu.databus.ledger.ExchangeEntries.Terms(delivery.resourceCode(), delivery.provider(),
+                        delivery.consumer(), delivery.grantId(), delivery.purpose()),
+                new cn.tianfu.databus.ledger.ExchangeEntries.Source("src.psb.a", 0, 1L, new byte[] {'k'}),
+                ExchangeEntry.Operation.RETRACT, delivery.deliveryTopic(), 0, null,
+                ExchangeEntry.RetractReason.REVOKED, "t");
+        stage(delivery);
+        stage(withdrawal);
+        stage(StagedEntries.entry("src.psb.a", 2));
+
+        List<ExchangeLogEntry> out = log.readValuesToList();
+        assertThat(out).hasSize(3);
+        assertThat(out.get(1).getRetractReason()).isEqualTo("REVOKED");
+        ChainVerifier verifier = ChainVerifier.fromGenesis();
+        for (int i = 0; i < out.size(); i++) {
+            assertThat(verifier.accept(i, ExchangeLogRecords.toEntry(out.get(i)))).isTrue();
+        }
+        assertThat(ExchangeLogRecords.toEntry(out.get(1)).withChain(null, null)).isEqualTo(withdrawal);
+        ExchangeLogCheckpoint cp = checkpoints.readValuesToList().get(0);
+        assertThat(verifier.checkpoint(ExchangeLogRecords.toCheckpoint(cp), ExchangeLogRecords.signature(cp),
+                keys.publicKey())).isEmpty();
+        assertThat(verifier.firstBreak()).isEmpty();
+    }
+
+    @Test
     void signsACheckpointEveryNEntriesAndAfterTheIntervalOnlyWhenThereIsSomethingNew() {
         for (int i = 0; i < 5; i++) {
             stage(StagedEntries.entry("src.psb.a", i));

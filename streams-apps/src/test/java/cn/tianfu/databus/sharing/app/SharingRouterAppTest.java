@@ -331,7 +331,7 @@ class SharingRouterAppTest {
     }
 
     @Test
-    void aRevokedGrantReceivesNothingMore() {
+    void aRevokedGrantReceivesNothingMoreAndWhatItHeldIsWithdrawn() {
         unconditionalResource();
         Grant g = grant("g-1", CODE, PSB, MCA).build();
         put(g);
@@ -344,12 +344,16 @@ class SharingRouterAppTest {
         delete(ID_1);
         publish(ID_2, resident(ID_2, "李四", null, null, "510105"));
         driver.advanceWallClockTime(Duration.ofSeconds(5));
-        assertThat(read(TO_MCA)).isEmpty();
-        assertThat(staging()).hasSize(1);
+        // no value after the revocation: only the withdrawal's tombstone of the one key held
+        assertThat(read(TO_MCA)).singleElement().satisfies(r -> {
+            assertThat(r.value()).isNull();
+            assertThat(header(r, EventHeaders.RETRACT_REASON)).isEqualTo("REVOKED");
+        });
+        assertThat(staging()).hasSize(2);
     }
 
     @Test
-    void anExpiredGrantReceivesNothingMore() {
+    void anExpiredGrantReceivesNothingMoreAndWhatItHeldIsWithdrawn() {
         unconditionalResource();
         put(grant("g-1", CODE, PSB, MCA).setValidUntil(START.plus(Duration.ofHours(1))).build());
         publish(ID_1, alice());
@@ -358,7 +362,15 @@ class SharingRouterAppTest {
         driver.advanceWallClockTime(Duration.ofHours(2));
         publish(ID_1, resident(ID_1, "张三", null, null, "510199"));
         delete(ID_1);
-        assertThat(read(TO_MCA)).isEmpty();
+        assertThat(read(TO_MCA)).singleElement().satisfies(r -> {
+            assertThat(r.value()).isNull();
+            assertThat(header(r, EventHeaders.RETRACT_REASON)).isEqualTo("EXPIRED");
+        });
+    }
+
+    private static String header(TestRecord<byte[], byte[]> r, String name) {
+        return r.headers().lastHeader(name) == null ? null
+                : new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 
     @Test

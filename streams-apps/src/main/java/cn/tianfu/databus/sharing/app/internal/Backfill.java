@@ -44,12 +44,16 @@ final class Backfill {
     private final KeyValueStore<String, byte[]> cursors;
     private final GrantRouter router;
     private final AvroDeserializer<GenericRecord> sourceReader;
+    /** Told of every grant this task starts delivering under (the withdrawal notes its terms). */
+    private final java.util.function.Consumer<Grant> delivering;
     /** Grants this task has backfilled; built afresh when the task is (re)initialised, from the store. */
     private final Set<String> knownBackfilled = new HashSet<>();
 
     Backfill(RouterContext ctx, ProcessorContext<Out, byte[]> context, GlobalStores.Reader global,
              KeyValueStore<String, byte[]> latest, KeyValueStore<String, byte[]> backfilled,
-             KeyValueStore<String, byte[]> cursors, GrantRouter router, AvroDeserializer<GenericRecord> sourceReader) {
+             KeyValueStore<String, byte[]> cursors, GrantRouter router, AvroDeserializer<GenericRecord> sourceReader,
+             java.util.function.Consumer<Grant> delivering) {
+        this.delivering = delivering;
         this.ctx = ctx;
         this.context = context;
         this.global = global;
@@ -162,6 +166,7 @@ final class Backfill {
      */
     private void start(Grant g, CatalogEntry entry, long now) {
         router.ensureDeliveryTopic(g, entry);
+        delivering.accept(g);
         LOG.info("Backfill of grant {} ({} to {}) starts in task {}", g.getGrantId(), entry.getCode(), g.getConsumer(),
                 context.taskId());
         byte[] start = {CURSOR_START};

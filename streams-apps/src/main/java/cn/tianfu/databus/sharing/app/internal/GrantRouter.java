@@ -54,6 +54,13 @@ final class GrantRouter {
                   Headers headers, byte[] valueBytes) {
     }
 
+    /**
+     * Why records are being withdrawn from a grant's consumer, and the grant terms the withdrawal answers (see
+     * {@link Withdrawal}); carried by the entries and the delivery records of the withdrawal.
+     */
+    record Withdrawn(ExchangeEntry.RetractReason reason, String terms) {
+    }
+
     private record FilterKey(String grantId, String expression, Schema schema) {
     }
 
@@ -166,7 +173,50 @@ final class GrantRouter {
             op = action == DeliveryAction.DELETE ? ExchangeEntry.Operation.DELETE : ExchangeEntry.Operation.RETRACT;
             received.delete(heldKey);
         }
-        emit(g, entry, r, source, deliveryTopic, deliveryValue, op, now);
+        emit(g, entry, r, source, deliveryTopic, deliveryValue, op, now, null);
+        return true;
+    }
+
+    /** Whether the grant's consumer holds the key (delivered, not since deleted or retracted). */
+    boolean holds(Grant g, String sourceTopic, String keyText) {
+        return received.get(StateKeys.received(g.getGrantId(), sourceTopic, keyText)) != null;
+    }
+
+    /**
+     * Withdraws a key the grant's consumer holds: a tombstone on the delivery topic and a {@code RETRACT} entry with
+     * the withdrawal's reason; the key is no longer held.
+     */
+    void withdraw(Grant g, CatalogEntry entry, Source source, Withdrawn why, long now) {
+        received.delete(StateKeys.received(g.getGrantId(), source.topic(), source.keyText()));
+        emit(g, entry, null, source, Topics.delivery(g.getConsumer(), entry.getCode()), null,
+                ExchangeEntry.Operation.RETRACT, now, why);
+    }
+
+    /**
+     * Delivers a key the consumer holds again under the grant's current (narrowed) terms: the record projected and
+     * masked as the grant now says, or — if it no longer passes the row filter, or the grant can no longer be
+     * planned — withdrawn. Entries carry the withdrawal's reason. Returns whether anything was sent (a record over
+     * the filter's cost limit is dead-lettered and left as it is).
+     */
+    boolean redeliver(Grant g, CatalogEntry entry, Source source, GenericRecord value, Withdrawn why, long now) {
+        GrantRoute r = routeOf(g, entry, value.getSchema());
+        boolean passes;
+        if (r.filter().isPresent()) {
+            RowFilter.Result result = r.filter().get().evaluate(value);
+            if (result == RowFilter.Result.OVER_LIMIT) {
+                filterOverLimit(g, source);
+                return false;
+            }
+            passes = result == RowFilter.Result.PASS;
+        } else {
+            passes = g.getRowFilter() == null;
+        }
+        if (!passes || r.plan().isEmpty()) {
+            withdraw(g, entry, source, why, now);
+            return true;
+        }
+        byte[] deliveryValue = deliveryWriter.serialize(r.deliveryTopic(), r.plan().get().apply(value));
+        emit(g, entry, r, source, r.deliveryTopic(), deliveryValue, ExchangeEntry.Operation.UPSERT, now, why);
         return true;
     }
 
@@ -182,20 +232,27 @@ final class GrantRouter {
 
     /** Writes the delivery record, then its exchange-log entry. */
     private void emit(Grant g, CatalogEntry entry, GrantRoute r, Source source, String deliveryTopic,
-                      byte[] deliveryValue, ExchangeEntry.Operation op, long now) {
+                      byte[] deliveryValue, ExchangeEntry.Operation op, long now, Withdrawn why) {
         int partitions = partitionsOf(deliveryTopic);
         byte[] deliveryKey = deliveryKey(g, entry, source.keyText(), r).getBytes(StandardCharsets.UTF_8);
         int partition = Utils.toPositive(Utils.murmur2(deliveryKey)) % partitions;
-        ExchangeEntry logEntry = ExchangeEntries.forDelivery(ctx.keyHasher(), now,
-                new ExchangeEntries.Terms(entry.getCode(), entry.getProvider(), g.getConsumer(), g.getGrantId(),
-                        g.getPurpose()),
-                new ExchangeEntries.Source(source.topic(), source.partition(), source.offset(), source.key()),
-                op, deliveryTopic, partition, deliveryValue);
+        ExchangeEntries.Terms terms = new ExchangeEntries.Terms(entry.getCode(), entry.getProvider(), g.getConsumer(),
+                g.getGrantId(), g.getPurpose());
+        ExchangeEntries.Source from = new ExchangeEntries.Source(source.topic(), source.partition(), source.offset(),
+                source.key());
+        ExchangeEntry logEntry = why == null
+                ? ExchangeEntries.forDelivery(ctx.keyHasher(), now, terms, from, op, deliveryTopic, partition,
+                        deliveryValue)
+                : ExchangeEntries.forWithdrawal(ctx.keyHasher(), now, terms, from, op, deliveryTopic, partition,
+                        deliveryValue, why.reason(), why.terms());
         String exchangeId = logEntry.exchangeId();
 
         RecordHeaders headers = new RecordHeaders();
         headers.add(EventHeaders.OP, EventHeaders.bytes(op.name()));
         headers.add(EventHeaders.EXCHANGE_ID, EventHeaders.bytes(exchangeId));
+        if (why != null) {
+            headers.add(EventHeaders.RETRACT_REASON, EventHeaders.bytes(why.reason().name()));
+        }
         copyHeader(source.headers(), headers, EventHeaders.EVENT_ID);
         copyHeader(source.headers(), headers, EventHeaders.SOURCE_TIME);
         context.forward(new Record<>(new Out(deliveryTopic, deliveryKey, partition), deliveryValue,

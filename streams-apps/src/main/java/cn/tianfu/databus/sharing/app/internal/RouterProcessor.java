@@ -59,6 +59,8 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     private final String backfilledStore;
     private final String cursorStore;
     private final String unknownTopicsStore;
+    private final String withdrawCursorStore;
+    private final String grantTermsStore;
 
     private final AvroDeserializer<GenericRecord> sourceReader;
     private final AvroSerializer<GenericRecord> deliveryWriter;
@@ -72,11 +74,23 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     private ReplayGuard replays;
     private GrantRouter router;
     private Backfill backfill;
+    private Withdrawal withdrawal;
 
     public RouterProcessor(RouterContext ctx, String catalogStore, String grantStore,
                            GlobalStores.GrantsVersion grantsVersion, String latestStore, String receivedStore,
                            String backfilledStore, String cursorStore, String unknownTopicsStore) {
+        this(ctx, catalogStore, grantStore, grantsVersion, latestStore, receivedStore, backfilledStore, cursorStore,
+                unknownTopicsStore, null, null);
+    }
+
+    /** With the withdrawal's stores ({@code router-withdraw-cursor}, {@code router-grant-terms}). */
+    public RouterProcessor(RouterContext ctx, String catalogStore, String grantStore,
+                           GlobalStores.GrantsVersion grantsVersion, String latestStore, String receivedStore,
+                           String backfilledStore, String cursorStore, String unknownTopicsStore,
+                           String withdrawCursorStore, String grantTermsStore) {
         this.ctx = ctx;
+        this.withdrawCursorStore = withdrawCursorStore;
+        this.grantTermsStore = grantTermsStore;
         this.catalogStore = catalogStore;
         this.grantStore = grantStore;
         this.grantsVersion = grantsVersion;
@@ -112,10 +126,23 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         router = new GrantRouter(ctx, context, global, context.getStateStore(receivedStore), deliveryWriter, logWriter,
                 deadLetters);
         // a task re-initialised after an aborted transaction must not trust what it remembered from it: a new Backfill
+        if (withdrawCursorStore != null) {
+            withdrawal = new Withdrawal(ctx, context, global, context.getStateStore(latestStore),
+                    context.getStateStore(receivedStore), context.getStateStore(withdrawCursorStore),
+                    context.getStateStore(grantTermsStore), router, sourceReader);
+        }
         backfill = new Backfill(ctx, context, global, context.getStateStore(latestStore),
-                context.getStateStore(backfilledStore), context.getStateStore(cursorStore), router, sourceReader);
-        context.schedule(ctx.backfillCheckInterval(), PunctuationType.WALL_CLOCK_TIME, backfill::checkAll);
-        context.schedule(ctx.backfillStepInterval(), PunctuationType.WALL_CLOCK_TIME, backfill::step);
+                context.getStateStore(backfilledStore), context.getStateStore(cursorStore), router, sourceReader,
+                withdrawal == null ? g -> { } : withdrawal::delivering);
+        context.schedule(ctx.backfillCheckInterval(), PunctuationType.WALL_CLOCK_TIME, t -> backfill.checkAll(now()));
+        context.schedule(ctx.backfillStepInterval(), PunctuationType.WALL_CLOCK_TIME, t -> backfill.step(now()));
+        if (withdrawal != null) {
+            // expiry is noticed here: validUntil passing on the router's clock starts the withdrawal
+            context.schedule(ctx.backfillCheckInterval(), PunctuationType.WALL_CLOCK_TIME,
+                    t -> withdrawal.checkAll(now()));
+            context.schedule(ctx.backfillStepInterval(), PunctuationType.WALL_CLOCK_TIME,
+                    t -> withdrawal.step(now()));
+        }
     }
 
     @Override
@@ -138,9 +165,12 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
             return;
         }
         if (entry.getSharingClass() != SharingClass.NOT_SHARED) {
-            long now = context.currentSystemTimeMs();
+            long now = now();
             GrantRouter.Source source = new GrantRouter.Source(topic, partition, offset, record.key(), keyText,
                     record.timestamp(), record.headers(), record.value());
+            if (value == null && withdrawal != null) {
+                withdrawal.onDelete(entry, source, now);
+            }
             for (Grant g : router.pushGrantsInForce(entry, now)) {
                 if (backfill.routesLiveChange(g, entry, stateKey, now)) {
                     router.route(g, entry, source, value, now);
@@ -148,6 +178,11 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
             }
         }
         replays.remember(stateKey, partition, offset, schemaId, record.value(), position);
+    }
+
+    /** The router's time: the context's clock when one is injected, else the stream thread's wall clock. */
+    private long now() {
+        return ctx.clock() != null ? ctx.clock().millis() : context.currentSystemTimeMs();
     }
 
     @Override
