@@ -24,6 +24,7 @@ import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.ledger.ExchangeEntries;
 import cn.tianfu.databus.ledger.ExchangeEntry;
 import cn.tianfu.databus.ledger.ExchangeLogRecords;
+import cn.tianfu.databus.opendata.OpenGrants;
 import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.schemas.Grant;
@@ -120,7 +121,15 @@ final class GrantRouter {
 
     /** Makes sure the grant's delivery topic exists. */
     void ensureDeliveryTopic(Grant g, CatalogEntry entry) {
-        partitionsOf(Topics.delivery(g.getConsumer(), entry.getCode()));
+        partitionsOf(deliveryTopic(g, entry));
+    }
+
+    /**
+     * Where a grant delivers: {@code dlv.<consumer>.<resource>}, or {@code open.<resource>} for the resource's open
+     * grant ({@link OpenGrants}), which otherwise takes this same path.
+     */
+    static String deliveryTopic(Grant g, CatalogEntry entry) {
+        return OpenGrants.isOpen(g) ? Topics.open(entry.getCode()) : Topics.delivery(g.getConsumer(), entry.getCode());
     }
 
     /** Applies one change (value null: delete) for one grant; true when something was sent. */
@@ -149,7 +158,7 @@ final class GrantRouter {
             return false;
         }
         byte[] deliveryValue = null;
-        String deliveryTopic = r != null ? r.deliveryTopic() : Topics.delivery(g.getConsumer(), entry.getCode());
+        String deliveryTopic = r != null ? r.deliveryTopic() : deliveryTopic(g, entry);
         ExchangeEntry.Operation op;
         if (action == DeliveryAction.DELIVER) {
             Optional<DeliveryPlan> plan = r.plan();
@@ -174,7 +183,7 @@ final class GrantRouter {
         GrantRoute r = routes.get(g.getGrantId());
         if (r == null || !r.matches(g, entry, schema)) {
             r = new GrantRoute(g, entry, schema, filter(g, schema), plan(g, schema),
-                    Topics.delivery(g.getConsumer(), entry.getCode()), keyMasked(g, entry));
+                    deliveryTopic(g, entry), keyMasked(g, entry));
             routes.put(g.getGrantId(), r);
         }
         return r;
@@ -190,7 +199,8 @@ final class GrantRouter {
                 new ExchangeEntries.Terms(entry.getCode(), entry.getProvider(), g.getConsumer(), g.getGrantId(),
                         g.getPurpose()),
                 new ExchangeEntries.Source(source.topic(), source.partition(), source.offset(), source.key()),
-                op, deliveryTopic, partition, deliveryValue);
+                op, deliveryTopic, partition, deliveryValue,
+                OpenGrants.isOpen(g) ? ExchangeEntry.Mode.OPEN : ExchangeEntry.Mode.PUSH);
         String exchangeId = logEntry.exchangeId();
 
         RecordHeaders headers = new RecordHeaders();
