@@ -13,6 +13,7 @@ import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.auth.Authenticator;
 import cn.tianfu.databus.auth.LoginGuard;
 import cn.tianfu.databus.client.AvroJson;
+import cn.tianfu.databus.opendata.http.OpenDataRoutes;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Grant;
 import io.javalin.Javalin;
@@ -26,6 +27,7 @@ import io.javalin.http.HttpResponseException;
  * <li>{@code GET /api/v1/requests?role=mine|incoming|all}: access requests the caller filed, those on its resources, or both;</li>
  * <li>{@code GET /api/v1/grants?role=consumer|provider|all}: grants it receives, grants on its resources, or both.</li>
  * </ul>
+ * The open-data routes ({@link OpenDataRoutes}: the CKAN Action API, DCAT, downloads) are anonymous.
  * Bodies are JSON arrays in Avro's JSON encoding of {@code AccessRequest} / {@code Grant}; errors are
  * {@code {"error_code":N,"message":"..."}} (401 without valid credentials, 429 with {@code Retry-After} while failed
  * logins from the caller's address are throttled by a {@link LoginGuard}, 400 for an unknown role).
@@ -37,16 +39,18 @@ public final class HttpApi implements AutoCloseable {
     private final Javalin app;
     private final String url;
     private final StateTables state;
+    private final OpenDataRoutes open;
 
-    private HttpApi(Javalin app, String url, StateTables state) {
+    private HttpApi(Javalin app, String url, StateTables state, OpenDataRoutes open) {
         this.app = app;
         this.url = url;
         this.state = state;
+        this.open = open;
     }
 
     /** The health endpoint only (no department endpoints). */
     public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health) {
-        return start(host, port, health, null, (StateTables) null);
+        return start(host, port, health, null, (StateTables) null, null);
     }
 
     /**
@@ -56,17 +60,24 @@ public final class HttpApi implements AutoCloseable {
     public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator,
             cn.tianfu.databus.client.DatabusClientConfig bus) {
         StateTables state = bus == null ? null : new StateTables(bus, java.time.Duration.ofSeconds(10));
+        OpenDataRoutes open = null;
         try {
-            return start(host, port, health, authenticator, state);
+            open = bus == null ? null : new OpenDataRoutes(bus, java.time.InstantSource.system());
+            HttpApi api = start(host, port, health, authenticator, state, open);
+            return api;
         } catch (RuntimeException e) {
             if (state != null) {
                 state.close();
+            }
+            if (open != null) {
+                open.close();
             }
             throw e;
         }
     }
 
-    private static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator, StateTables state) {
+    private static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator, StateTables state,
+            OpenDataRoutes open) {
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             QueuedThreadPool pool = new QueuedThreadPool(16, 2);
@@ -81,7 +92,11 @@ public final class HttpApi implements AutoCloseable {
             });
             if (authenticator != null && state != null) {
                 LoginGuard guard = new LoginGuard(authenticator);
-                config.routes.before("/api/*", ctx -> authenticate(ctx, guard));
+                config.routes.before("/api/*", ctx -> {
+                    if (!OpenDataRoutes.isAnonymous(ctx.path())) {
+                        authenticate(ctx, guard);
+                    }
+                });
                 config.routes.get(ApiPaths.REQUESTS, ctx -> {
                     Authenticator.Caller caller = ctx.attribute(CALLER);
                     String me = caller.name();
@@ -102,6 +117,9 @@ public final class HttpApi implements AutoCloseable {
                     };
                     sendJson(ctx, AvroJson.encode(state.grants(filter), Grant.class));
                 });
+                if (open != null) {
+                    open.register(config.routes);   // open data: anonymous, read-only, rate-limited (docs/open-data.md)
+                }
                 config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
                 config.routes.exception(DatabusException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
             }
@@ -113,7 +131,7 @@ public final class HttpApi implements AutoCloseable {
             throw new DatabusException("cannot start the HTTP API on " + host + ":" + port
                     + (isBindFailure(e) ? ": the port is already in use (choose another with --http-port)" : ": " + e.getMessage()), e);
         }
-        return new HttpApi(app, "http://" + host + ":" + app.port(), state);
+        return new HttpApi(app, "http://" + host + ":" + app.port(), state, open);
     }
 
     private static void authenticate(Context ctx, LoginGuard guard) {
@@ -176,6 +194,9 @@ public final class HttpApi implements AutoCloseable {
         app.stop();
         if (state != null) {
             state.close();
+        }
+        if (open != null) {
+            open.close();
         }
     }
 }
