@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import cn.tianfu.databus.catalog.CatalogEntries;
 import cn.tianfu.databus.catalog.CoreMetadata;
 import cn.tianfu.databus.catalog.ResourceDefinition;
 import cn.tianfu.databus.cli.common.ClientOptions;
@@ -19,6 +20,7 @@ import cn.tianfu.databus.governance.client.CatalogView;
 import cn.tianfu.databus.governance.client.GovernanceClient;
 import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.CommandResult;
+import cn.tianfu.databus.schemas.UpdateResource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
@@ -79,7 +81,11 @@ public final class CatalogImportCommand implements Callable<Integer> {
                     output.out().println("row " + e.getKey() + ": would " + action + " " + def.code() + " (" + def.name() + ")");
                     continue;
                 }
-                CommandResult r = governance.await(current.isPresent() ? governance.update(def, Optional.of(reason))
+                // an update keeps the registered schema (the spreadsheet carries the metadata, not the record
+                // schema): governance checks the items against it; changed items are a 'catalog update FILE'
+                CommandResult r = governance.await(current.isPresent()
+                        ? governance.update(UpdateResource.newBuilder().setSpec(CatalogEntries.toSpec(def))
+                                .setSchemaJson(null).setReason(reason).build())
                         : governance.register(def), client.timeout());
                 String line = "row " + e.getKey() + ": " + action + " " + def.code() + ": " + r.getOutcome() + ": " + r.getMessage();
                 if (r.getAccepted()) {

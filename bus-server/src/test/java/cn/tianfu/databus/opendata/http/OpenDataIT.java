@@ -372,6 +372,100 @@ class OpenDataIT {
         });
     }
 
+    @Test
+    @Order(7)
+    void the_catalog_exported_as_xlsx_imports_back_and_problems_name_their_row_and_column() throws Exception {
+        Path config = dir.resolve(dept + ".properties");
+        java.util.Properties props = new java.util.Properties();
+        provider.originalsStrings().forEach(props::setProperty);
+        try (var w = Files.newBufferedWriter(config)) {
+            props.store(w, null);
+        }
+        Path exported = dir.resolve("catalog.xlsx");
+        Run export = cli("catalog", "export", "--format", "xlsx", "--out", exported.toString(), "--config", config.toString());
+        assertThat(export.exit()).as(export.err()).isZero();
+        assertThat(export.out()).contains("Exported ");
+        Run csv = cli("catalog", "export", "--format", "csv", "--config", config.toString());
+        assertThat(csv.out()).contains("信息资源代码,信息资源分类,信息资源名称").contains(code2);
+
+        // keep the department's own rows (copied into a new workbook); the second resource gets a new summary
+        Path mine = dir.resolve("mine.xlsx");
+        Path broken = dir.resolve("broken.xlsx");
+        List<List<String>> rows = new java.util.ArrayList<>();
+        List<String> header = new java.util.ArrayList<>();
+        try (var in = Files.newInputStream(exported); var wb = new org.apache.poi.xssf.usermodel.XSSFWorkbook(in)) {
+            var sheet = wb.getSheetAt(0);
+            sheet.getRow(0).forEach(c -> header.add(c.getStringCellValue()));
+            for (int r = 1; r <= sheet.getLastRowNum(); r++) {
+                List<String> row = new java.util.ArrayList<>();
+                for (int c = 0; c < header.size(); c++) {
+                    var cell = sheet.getRow(r).getCell(c);
+                    row.add(cell == null ? "" : cell.getStringCellValue());
+                }
+                if (row.get(header.indexOf("信息资源提供方")).equals(dept)) {
+                    rows.add(row);
+                }
+            }
+        }
+        assertThat(rows).hasSize(2);
+        int codeCol = header.indexOf("信息资源代码");
+        int row2 = rows.get(0).get(codeCol).equals(code2) ? 0 : 1;
+        rows.get(row2).set(header.indexOf("信息资源摘要"), "第四版摘要");
+        writeWorkbook(mine, header, rows);
+        int brokenIndex = 1 - row2;
+        int brokenRow = brokenIndex + 1;
+        rows.get(brokenIndex).set(header.indexOf("共享属性"), "随便共享");
+        writeWorkbook(broken, header, rows);
+        Run bad = cli("catalog", "import", broken.toString(), "--config", config.toString());
+        assertThat(bad.exit()).as(bad.out() + bad.err()).isEqualTo(1);
+        assertThat(bad.err()).contains("row " + (brokenRow + 1) + ", column 共享属性: '随便共享' is not one of")
+                .contains("nothing was sent");
+        Run dry = cli("catalog", "import", mine.toString(), "--dry-run", "--config", config.toString());
+        assertThat(dry.exit()).as(dry.err()).isZero();
+        assertThat(dry.out()).contains("would update " + code2).contains("nothing was sent");
+        Run imported = cli("catalog", "import", mine.toString(), "--config", config.toString());
+        assertThat(imported.exit()).as(imported.err()).isZero();
+        assertThat(imported.out()).contains("update " + code2 + ": ACCEPTED").contains("Imported 2 row(s)");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Run history = cli("catalog", "history", code2, "--json", "--config", config.toString());
+            assertThat(history.exit()).as(history.err()).isZero();
+            JsonNode versions = JSON.readTree(history.out());
+            JsonNode last = versions.get(versions.size() - 1);
+            assertThat(last.get("catalogVersion").asInt()).isEqualTo(4);
+            assertThat(last.get("summary").asText()).isEqualTo("第四版摘要");
+            assertThat(last.get("openFields")).extracting(JsonNode::asText).containsExactly("creditCode", "entityName");
+        });
+        Run table = cli("catalog", "history", code2, "--config", config.toString());
+        assertThat(table.out()).contains("VERSION").contains("confidentiality review by User:" + dept);
+    }
+
+    record Run(int exit, String out, String err) {
+    }
+
+    static void writeWorkbook(Path file, List<String> header, List<List<String>> rows) throws Exception {
+        try (var wb = new org.apache.poi.xssf.usermodel.XSSFWorkbook(); var out = Files.newOutputStream(file)) {
+            var sheet = wb.createSheet("信息资源目录");
+            List<List<String>> all = new java.util.ArrayList<>();
+            all.add(header);
+            all.addAll(rows);
+            for (int r = 0; r < all.size(); r++) {
+                var row = sheet.createRow(r);
+                for (int c = 0; c < all.get(r).size(); c++) {
+                    row.createCell(c).setCellValue(all.get(r).get(c));
+                }
+            }
+            wb.write(out);
+        }
+    }
+
+    static Run cli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        int exit = cn.tianfu.databus.cli.DatabusCli.run(args, new java.io.PrintWriter(out), new java.io.PrintWriter(err));
+        return new Run(exit, out.toString(), err.toString());
+    }
+
     private static Property p(Model m, String iri) {
         return m.createProperty(iri);
     }
