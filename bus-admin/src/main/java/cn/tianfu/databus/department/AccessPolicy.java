@@ -27,6 +27,8 @@ import cn.tianfu.databus.contract.Topics;
  * <tr><td>topics with prefix {@code dlv.<dept>.}</td><td>READ, DESCRIBE</td></tr>
  * <tr><td>topic {@code reply.<dept>}</td><td>READ, DESCRIBE</td></tr>
  * <tr><td>topic {@code bus.catalog}</td><td>READ, DESCRIBE</td></tr>
+ * <tr><td>topic {@code bus.catalog.history}</td><td>READ, DESCRIBE</td></tr>
+ * <tr><td>topics with prefix {@code open.}</td><td>READ, DESCRIBE (open data, Art. 31)</td></tr>
  * <tr><td>groups with prefix {@code <dept>.}</td><td>READ, DESCRIBE</td></tr>
  * <tr><td>transactional ids with prefix {@code <dept>.}</td><td>WRITE, DESCRIBE</td></tr>
  * </table>
@@ -64,6 +66,8 @@ public final class AccessPolicy {
         add(acls, p, ResourceType.TOPIC, Topics.deliveryPrefix(dept), PatternType.PREFIXED, AclOperation.READ, AclOperation.DESCRIBE);
         add(acls, p, ResourceType.TOPIC, Topics.replies(dept), PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
         add(acls, p, ResourceType.TOPIC, Topics.CATALOG, PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
+        add(acls, p, ResourceType.TOPIC, Topics.CATALOG_HISTORY, PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
+        add(acls, p, ResourceType.TOPIC, Topics.OPEN_PREFIX, PatternType.PREFIXED, AclOperation.READ, AclOperation.DESCRIBE);
         add(acls, p, ResourceType.GROUP, Topics.groupPrefix(dept), PatternType.PREFIXED, AclOperation.READ, AclOperation.DESCRIBE);
         add(acls, p, ResourceType.TRANSACTIONAL_ID, Topics.groupPrefix(dept), PatternType.PREFIXED, AclOperation.WRITE, AclOperation.DESCRIBE);
         return acls;

@@ -17,6 +17,8 @@ class AccessPolicyTest {
                 "TOPIC PREFIXED dlv.psb. READ", "TOPIC PREFIXED dlv.psb. DESCRIBE",
                 "TOPIC LITERAL reply.psb READ", "TOPIC LITERAL reply.psb DESCRIBE",
                 "TOPIC LITERAL bus.catalog READ", "TOPIC LITERAL bus.catalog DESCRIBE",
+                "TOPIC LITERAL bus.catalog.history READ", "TOPIC LITERAL bus.catalog.history DESCRIBE",
+                "TOPIC PREFIXED open. READ", "TOPIC PREFIXED open. DESCRIBE",
                 "GROUP PREFIXED psb. READ", "GROUP PREFIXED psb. DESCRIBE",
                 "TRANSACTIONAL_ID PREFIXED psb. WRITE", "TRANSACTIONAL_ID PREFIXED psb. DESCRIBE");
         assertThat(AccessPolicy.department("psb")).allSatisfy(acl -> assertThat(acl.entry().principal()).isEqualTo("User:psb"));

@@ -40,6 +40,8 @@ public final class CatalogEntries {
                 .setSharingMethod(def.sharingMethod())
                 .setOpen(def.open())
                 .setOpenConditions(def.openConditions().orElse(null))
+                .setOpenFields(def.openFields().orElse(null))
+                .setConfidentialityStatement(def.confidentialityStatement().orElse(null))
                 .setUpdateFrequency(def.updateFrequency())
                 .setPublishDate(def.publishDate())
                 .setRelatedResources(def.relatedResources())

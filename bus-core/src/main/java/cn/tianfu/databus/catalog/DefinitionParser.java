@@ -55,7 +55,7 @@ final class DefinitionParser {
             "summary", "format", "recordName", "sharing", "open", "updateFrequency", "publishDate", "relatedResources",
             "usageRequirements", "items", "schema");
     private static final Set<String> SHARING_KEYS = Set.of("class", "conditions", "method", "reasonNotShared");
-    private static final Set<String> OPEN_KEYS = Set.of("enabled", "conditions");
+    private static final Set<String> OPEN_KEYS = Set.of("enabled", "conditions", "fields", "review");
     private static final Set<String> ITEM_KEYS = Set.of("name", "displayName", "type", "precision", "scale", "description",
             "sensitivity", "mask", "key");
 
@@ -146,11 +146,21 @@ final class DefinitionParser {
         }
         boolean open = false;
         String openConditions = null;
+        List<String> openFields = null;
+        String review = null;
         JsonNode openNode = object(root, "", "open", false);
         if (openNode != null) {
             unknownKeys(openNode, "/open", "open.", OPEN_KEYS);
             open = bool(openNode, "/open", "enabled");
             openConditions = text(openNode, "/open", "conditions", false);
+            if (openNode.has("fields")) {
+                openFields = stringList(openNode, "/open", "fields");
+            }
+            review = text(openNode, "/open", "review", false);
+            if (open && review == null) {
+                problem("/open/enabled", "open.review", "required when open.enabled is true: state the provider's confidentiality"
+                        + " review (保密审查, Art. 40) of what is opened");
+            }
         }
         List<String> related = stringList(root, "", "relatedResources");
         for (int i = 0; i < related.size(); i++) {
@@ -178,7 +188,8 @@ final class DefinitionParser {
             return null;
         }
         return new ResourceDefinition(code, classification, name, category, provider, providerCode, summary, format, sharingClass,
-                Optional.ofNullable(conditions), method, open, Optional.ofNullable(openConditions), frequency, publishDate, related,
+                Optional.ofNullable(conditions), method, open, Optional.ofNullable(openConditions),
+                Optional.ofNullable(openFields), Optional.ofNullable(review), frequency, publishDate, related,
                 Optional.ofNullable(usage), Optional.ofNullable(reasonNotShared), Optional.ofNullable(recordName), items,
                 Optional.ofNullable(schemaJson), source);
     }

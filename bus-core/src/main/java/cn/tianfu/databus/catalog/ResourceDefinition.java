@@ -32,6 +32,8 @@ import cn.tianfu.databus.contract.Topics;
  * @param sharingMethod     sharing method
  * @param open              whether the resource is opened to the public
  * @param openConditions    open conditions, if any
+ * @param openFields        the data items opened to the public, when the file lists them (otherwise every item)
+ * @param confidentialityStatement the provider's confidentiality review statement (保密审查, Art. 40), if given
  * @param updateFrequency   declared update frequency
  * @param publishDate       publish date
  * @param relatedResources  codes of related resources
@@ -56,6 +58,8 @@ public record ResourceDefinition(
         SharingMethod sharingMethod,
         boolean open,
         Optional<String> openConditions,
+        Optional<List<String>> openFields,
+        Optional<String> confidentialityStatement,
         UpdateFrequency updateFrequency,
         LocalDate publishDate,
         List<String> relatedResources,
@@ -71,6 +75,7 @@ public record ResourceDefinition(
         Objects.requireNonNull(provider, "provider");
         relatedResources = List.copyOf(relatedResources);
         items = List.copyOf(items);
+        openFields = openFields.map(List::copyOf);
     }
 
     /** The topic the provider publishes this resource on: {@code src.<provider>.<code>}. */

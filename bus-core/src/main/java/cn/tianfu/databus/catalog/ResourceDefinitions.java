@@ -36,6 +36,8 @@ import cn.tianfu.databus.config.FileProblemsException.Problem;
  * open:                             # optional
  *   enabled: false
  *   conditions: ...
+ *   fields: [code, name]            # the items opened (PUBLIC only, key items included); default every item
+ *   review: ...                     # the confidentiality review statement (保密审查, Art. 40); required when enabled
  * updateFrequency: REAL_TIME        # REAL_TIME | DAILY | WEEKLY | MONTHLY | QUARTERLY | YEARLY | IRREGULAR
  * publishDate: 2026-03-01
  * relatedResources: [102-000001]    # optional

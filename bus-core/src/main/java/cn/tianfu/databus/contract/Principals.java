@@ -13,7 +13,8 @@ public final class Principals {
     /** Prefix of auditors' principal names: {@code auditor-<id>}. */
     public static final String AUDITOR_PREFIX = "auditor-";
     /** Names no department may take: the bus's own principals. */
-    public static final Set<String> RESERVED = Set.of(BUS_PRINCIPAL, "controller", "admin", "anonymous");
+    public static final Set<String> RESERVED = Set.of(BUS_PRINCIPAL, "controller", "admin", "anonymous",
+            "public");
 
     private Principals() {
     }

@@ -37,10 +37,22 @@ public final class Topics {
     public static final String DELIVERY_PREFIX = "dlv.";
     public static final String COMMAND_PREFIX = "cmd.";
     public static final String REPLY_PREFIX = "reply.";
+    /**
+     * Prefix of the open-data topics, {@code open.<resource>}: the open fields of each open resource, written by the
+     * sharing router through the resource's open grant, readable by every department and the bus (Art. 31).
+     */
+    public static final String OPEN_PREFIX = "open.";
 
     public static final String CATALOG = "bus.catalog";
     public static final String GRANTS = "bus.grants";
     public static final String REQUESTS = "bus.requests";
+    /**
+     * Every version of every catalog entry, keyed by resource code, written by governance in the same transaction as
+     * {@link #CATALOG}; delete policy, kept without a time limit, never compacted (the catalog's history, Art. 14).
+     */
+    public static final String CATALOG_HISTORY = "bus.catalog.history";
+    /** Downloads served per open resource, keyed by resource code, the value the count as decimal text (compacted). */
+    public static final String OPEN_DOWNLOADS = "bus.open.downloads";
     /** The departments known to the bus, keyed by department id (compacted). */
     public static final String DEPARTMENTS = "bus.departments";
     /**
@@ -90,6 +102,20 @@ public final class Topics {
     /** The topic the bus delivers one resource to one consuming department on. */
     public static String delivery(String consumer, String resourceCode) {
         return DELIVERY_PREFIX + checkDepartment(consumer) + "." + checkResource(resourceCode);
+    }
+
+    /** The open-data topic of a resource: {@code open.<resource>}. */
+    public static String open(String resourceCode) {
+        return OPEN_PREFIX + checkResource(resourceCode);
+    }
+
+    /** Parses {@code open.<resource>} to the resource code; empty when the name is not an open-data topic. */
+    public static Optional<String> parseOpen(String topic) {
+        if (topic == null || !topic.startsWith(OPEN_PREFIX)) {
+            return Optional.empty();
+        }
+        String code = topic.substring(OPEN_PREFIX.length());
+        return RESOURCE_CODE.matcher(code).matches() ? Optional.of(code) : Optional.empty();
     }
 
     /** Prefix of all of a department's delivery topics (for prefix ACLs and pattern subscriptions). */
@@ -244,6 +270,8 @@ public final class Topics {
         return List.of(
                 new SystemTopic(CATALOG, 1, COMPACTED),
                 new SystemTopic(GRANTS, 1, COMPACTED),
+                new SystemTopic(CATALOG_HISTORY, 1, Map.of("cleanup.policy", "delete", "retention.ms", "-1")),
+                new SystemTopic(OPEN_DOWNLOADS, 1, COMPACTED),
                 new SystemTopic(REQUESTS, partitions, COMPACTED),
                 new SystemTopic(DEPARTMENTS, 1, COMPACTED),
                 new SystemTopic(AUDITORS, 1, COMPACTED),

@@ -67,6 +67,18 @@ public final class ExchangeEntries {
     public static ExchangeEntry forDelivery(KeyHasher hasher, long timeMillis, Terms terms, Source source,
                                             ExchangeEntry.Operation operation, String deliveryTopic,
                                             int deliveryPartition, byte[] deliveredValue) {
+        return forDelivery(hasher, timeMillis, terms, source, operation, deliveryTopic, deliveryPartition,
+                deliveredValue, ExchangeEntry.Mode.PUSH);
+    }
+
+    /**
+     * {@link #forDelivery(KeyHasher, long, Terms, Source, ExchangeEntry.Operation, String, int, byte[])} in the given
+     * mode: {@code PUSH} for a grant's delivery topic, {@code OPEN} for an open resource's {@code open.<resource>}.
+     */
+    public static ExchangeEntry forDelivery(KeyHasher hasher, long timeMillis, Terms terms, Source source,
+                                            ExchangeEntry.Operation operation, String deliveryTopic,
+                                            int deliveryPartition, byte[] deliveredValue, ExchangeEntry.Mode mode) {
+        Objects.requireNonNull(mode, "mode");
         Objects.requireNonNull(hasher, "hasher");
         Objects.requireNonNull(terms, "terms");
         Objects.requireNonNull(source, "source");
@@ -78,7 +90,7 @@ public final class ExchangeEntries {
         }
         String exchangeId = ExchangeIds.forDelivery(source.topic(), source.partition(), source.offset(),
                 terms.grantId(), operation);
-        return new ExchangeEntry(exchangeId, timeMillis, ExchangeEntry.Mode.PUSH, terms.resourceCode(),
+        return new ExchangeEntry(exchangeId, timeMillis, mode, terms.resourceCode(),
                 terms.provider(), terms.consumer(), terms.grantId(), terms.purpose(), hasher.hash(source.key()),
                 operation, deliveredValue == null ? null : hasher.valueDigest(deliveredValue), source.topic(),
                 source.partition(), source.offset(), deliveryTopic, deliveryPartition, null, null, null);

@@ -13,6 +13,7 @@ import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.auth.Authenticator;
 import cn.tianfu.databus.auth.LoginGuard;
 import cn.tianfu.databus.client.AvroJson;
+import cn.tianfu.databus.opendata.http.OpenDataRoutes;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.server.service.ServiceExchange;
@@ -31,6 +32,7 @@ import io.javalin.http.HttpResponseException;
  * <li>{@code GET /api/v1/requests?role=mine|incoming|all}: access requests the caller filed, those on its resources, or both;</li>
  * <li>{@code GET /api/v1/grants?role=consumer|provider|all}: grants it receives, grants on its resources, or both.</li>
  * </ul>
+ * The open-data routes ({@link OpenDataRoutes}: the CKAN Action API, DCAT, downloads) are anonymous.
  * Bodies are JSON arrays in Avro's JSON encoding of {@code AccessRequest} / {@code Grant}; errors are
  * {@code {"error_code":N,"message":"..."}} (401 without valid credentials, 429 with {@code Retry-After} while failed
  * logins from the caller's address are throttled by a {@link LoginGuard}, 400 for an unknown role).
@@ -43,12 +45,14 @@ public final class HttpApi implements AutoCloseable {
     private final String url;
     private final String internalUrl;
     private final StateTables state;
+    private final OpenDataRoutes open;
 
-    private HttpApi(Javalin app, String url, String internalUrl, StateTables state) {
+    private HttpApi(Javalin app, String url, String internalUrl, StateTables state, OpenDataRoutes open) {
         this.app = app;
         this.url = url;
         this.internalUrl = internalUrl;
         this.state = state;
+        this.open = open;
     }
 
     /**
@@ -74,7 +78,7 @@ public final class HttpApi implements AutoCloseable {
 
     /** The health endpoint only (no department endpoints). */
     public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health) {
-        return start(host, port, health, null, (StateTables) null, Options.NONE);
+        return start(host, port, health, null, (StateTables) null, null, Options.NONE);
     }
 
     /**
@@ -90,18 +94,23 @@ public final class HttpApi implements AutoCloseable {
     public static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator,
             cn.tianfu.databus.client.DatabusClientConfig bus, Options options) {
         StateTables state = bus == null ? null : new StateTables(bus, java.time.Duration.ofSeconds(10));
+        OpenDataRoutes open = null;
         try {
-            return start(host, port, health, authenticator, state, options);
+            open = bus == null ? null : new OpenDataRoutes(bus, java.time.InstantSource.system());
+            return start(host, port, health, authenticator, state, open, options);
         } catch (RuntimeException e) {
             if (state != null) {
                 state.close();
+            }
+            if (open != null) {
+                open.close();
             }
             throw e;
         }
     }
 
     private static HttpApi start(String host, int port, Supplier<BusRuntime.Health> health, Authenticator authenticator, StateTables state,
-            Options options) {
+            OpenDataRoutes open, Options options) {
         ServerTls tls = options.tls();
         String advertisedHost = options.advertisedHost();
         ServiceExchange service = options.service();
@@ -126,7 +135,7 @@ public final class HttpApi implements AutoCloseable {
                 LoginGuard guard = new LoginGuard(authenticator);
                 // a person authenticates with the identity provider's token there, not with department credentials
                 config.routes.before("/api/*", ctx -> {
-                    if (!ctx.path().equals(ApiPaths.TRANSPARENCY_MY_EXCHANGES)) {
+                    if (!ctx.path().equals(ApiPaths.TRANSPARENCY_MY_EXCHANGES) && !OpenDataRoutes.isAnonymous(ctx.path())) {
                         authenticate(ctx, guard);
                     }
                 });
@@ -156,6 +165,9 @@ public final class HttpApi implements AutoCloseable {
                 if (transparency != null) {
                     transparency.register(config);
                 }
+                if (open != null) {
+                    open.register(config.routes);   // open data: anonymous, read-only, rate-limited (docs/open-data.md)
+                }
                 config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
                 config.routes.exception(DatabusException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
             }
@@ -173,10 +185,10 @@ public final class HttpApi implements AutoCloseable {
         }
         if (tls != null) {
             String shown = advertisedHost == null || advertisedHost.isBlank() ? host : advertisedHost;
-            return new HttpApi(app, listeners.get().secureUrl(shown), listeners.get().loopbackUrl(), state);
+            return new HttpApi(app, listeners.get().secureUrl(shown), listeners.get().loopbackUrl(), state, open);
         }
         String plain = "http://" + host + ":" + app.port();
-        return new HttpApi(app, plain, plain, state);
+        return new HttpApi(app, plain, plain, state, open);
     }
 
     private static void authenticate(Context ctx, LoginGuard guard) {
@@ -247,6 +259,9 @@ public final class HttpApi implements AutoCloseable {
         app.stop();
         if (state != null) {
             state.close();
+        }
+        if (open != null) {
+            open.close();
         }
     }
 }

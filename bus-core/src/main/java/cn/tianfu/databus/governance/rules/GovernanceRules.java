@@ -17,6 +17,7 @@ import cn.tianfu.databus.calendar.Due;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.catalog.CatalogEntries;
 import cn.tianfu.databus.governance.rules.Change.CatalogState;
+import cn.tianfu.databus.opendata.Opening;
 import cn.tianfu.databus.governance.rules.Change.GrantState;
 import cn.tianfu.databus.governance.rules.Change.RequestState;
 import cn.tianfu.databus.schemas.AccessRequest;
@@ -105,6 +106,11 @@ public final class GovernanceRules {
             return Decision.refused(Answer.refused(code, "you already provide resource " + code + " (catalog version "
                     + existing.getCatalogVersion() + "): use update to change its entry"));
         }
+        List<String> openRefusals = Opening.refusals(spec);
+        if (!openRefusals.isEmpty()) {
+            return Decision.refused(Answer.refused(code, "resource " + code + " was not registered: it cannot be opened"
+                    + " to the public as declared: " + String.join("; ", openRefusals)));
+        }
         List<String> problems = new ArrayList<>(SpecChecks.spec(spec));
         Schema schema = parse(r.getSchemaJson(), problems);
         if (schema != null && spec.getDataItems() != null) {
@@ -125,12 +131,22 @@ public final class GovernanceRules {
                 return Decision.refused(registryRefused(code, f.message()));
             }
             SchemaRegistration.Registered registered = (SchemaRegistration.Registered) registration;
-            CatalogEntry entry = CatalogEntries.toCatalogEntry(spec, sender, subject, registered.id(),
-                    registered.version(), 1, now);
+            CatalogEntry entry = Opening.reviewed(CatalogEntries.toCatalogEntry(spec, sender, subject, registered.id(),
+                    registered.version(), 1, now), spec, sender, now);
             return Decision.accepted(Answer.accepted(code, "registered resource " + code + " (" + spec.getName()
                     + ") in the catalog, version 1; publish its records on " + topic + " (schema id " + registered.id()
-                    + ")"), new CatalogState(entry));
+                    + ")" + openedNote(entry)), new CatalogState(entry));
         });
+    }
+
+    /** What the reply says of an opened resource: where it is published and who reviewed it. */
+    private static String openedNote(CatalogEntry entry) {
+        if (!Opening.isOpen(entry)) {
+            return "";
+        }
+        return "; opened to the public (fields " + String.join(", ", entry.getOpenFields()) + ") on "
+                + Topics.open(entry.getCode()) + ", confidentiality review by " + entry.getConfidentialityReview().getReviewedBy()
+                + " recorded";
     }
 
     /**
@@ -151,6 +167,11 @@ public final class GovernanceRules {
         if (existing.getStatus() == ResourceStatus.RETIRED) {
             return Decision.refused(Answer.refused(code, "resource " + code + " was retired (" + existing.getRetiredReason()
                     + "); a retired resource cannot be updated"));
+        }
+        List<String> openRefusals = Opening.refusals(spec);
+        if (!openRefusals.isEmpty()) {
+            return Decision.refused(Answer.refused(code, "resource " + code + " was not updated: it cannot be opened"
+                    + " to the public as declared: " + String.join("; ", openRefusals)));
         }
         List<String> problems = new ArrayList<>(SpecChecks.spec(spec));
         if (u.getSchemaJson() == null) {
@@ -195,11 +216,12 @@ public final class GovernanceRules {
                                     Instant now) {
         String code = u.getSpec().getCode();
         int version = existing.getCatalogVersion() + 1;
-        CatalogEntry entry = CatalogEntries.toCatalogEntry(u.getSpec(), sender, existing.getSchemaSubject(), schemaId,
-                schemaVersion, version, now);
+        CatalogEntry entry = Opening.reviewed(CatalogEntries.toCatalogEntry(u.getSpec(), sender,
+                existing.getSchemaSubject(), schemaId, schemaVersion, version, now), u.getSpec(), sender, now);
         return Decision.accepted(Answer.accepted(code, "updated resource " + code + " to catalog version " + version
                 + (schemaId != existing.getSchemaId() ? " with schema version " + schemaVersion + " (id " + schemaId + ")" : "")
-                + (SpecChecks.blank(u.getReason()) ? "" : "; reason: " + u.getReason())), new CatalogState(entry));
+                + (SpecChecks.blank(u.getReason()) ? "" : "; reason: " + u.getReason()) + openedNote(entry)),
+                new CatalogState(entry));
     }
 
     /**

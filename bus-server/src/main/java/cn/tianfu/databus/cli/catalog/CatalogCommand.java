@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "catalog", mixinStandardHelpOptions = true,
         header = "Browse the resource catalog and register, update or retire the resources you provide.",
         subcommands = {CatalogListCommand.class, CatalogShowCommand.class, CatalogRegisterCommand.class,
-                CatalogUpdateCommand.class, CatalogRetireCommand.class})
+                CatalogUpdateCommand.class, CatalogRetireCommand.class, CatalogHistoryCommand.class,
+                CatalogExportCommand.class, CatalogImportCommand.class})
 public final class CatalogCommand {
 }

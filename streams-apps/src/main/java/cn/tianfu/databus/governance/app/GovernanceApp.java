@@ -114,9 +114,12 @@ public final class GovernanceApp {
         KStream<String, Out> out = routed.filter((k, v) -> !(v instanceof Out.Routed), Named.as("not-routed"))
                 .merge(decided, Named.as("outputs"));
 
-        out.filter((k, v) -> v instanceof Out.Catalog, Named.as("catalog-changes"))
-                .mapValues(v -> ((Out.Catalog) v).entry(), Named.as("catalog-entry"))
-                .to(Topics.CATALOG, Produced.with(keys, avro(registry, CatalogEntry.class)).withName("catalog"));
+        KStream<String, CatalogEntry> catalogChanges = out.filter((k, v) -> v instanceof Out.Catalog, Named.as("catalog-changes"))
+                .mapValues(v -> ((Out.Catalog) v).entry(), Named.as("catalog-entry"));
+        catalogChanges.to(Topics.CATALOG, Produced.with(keys, avro(registry, CatalogEntry.class)).withName("catalog"));
+        // every version, in the same transaction: the catalog's history, never compacted
+        catalogChanges.to(Topics.CATALOG_HISTORY, Produced.with(keys, avro(registry, CatalogEntry.class))
+                .withName("catalog-history"));
         out.filter((k, v) -> v instanceof Out.Request, Named.as("request-changes"))
                 .mapValues(v -> ((Out.Request) v).request(), Named.as("request-state"))
                 .to(Topics.REQUESTS, Produced.with(keys, avro(registry, AccessRequest.class)).withName("requests"));

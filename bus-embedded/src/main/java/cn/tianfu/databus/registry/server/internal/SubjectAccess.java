@@ -40,6 +40,8 @@ public final class SubjectAccess {
                 || Topics.parseCommandSender(t).map(me::equals).orElse(false)
                 || t.startsWith(Topics.REPLY_PREFIX) && t.substring(Topics.REPLY_PREFIX.length()).equals(me)
                 || t.equals(Topics.CATALOG)
+                || t.equals(Topics.CATALOG_HISTORY)
+                || Topics.parseOpen(t).isPresent()
                 || t.equals(Topics.DEADLETTER);
     }
 

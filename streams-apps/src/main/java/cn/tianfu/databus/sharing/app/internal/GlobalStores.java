@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,6 +21,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import cn.tianfu.databus.opendata.OpenGrants;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.Grant;
@@ -190,18 +192,30 @@ public final class GlobalStores {
         }
 
         /**
-         * Every grant of a resource, whatever its status; an unmodifiable list, scanned from the store again only
+         * Every grant of a resource, whatever its status, and its open grant when it is open; an unmodifiable list, scanned from the store again only
          * after the grant store has changed.
          */
         public List<Grant> grantsOf(String resourceCode) {
             long seen = version.current();     // read before the scan: a change during it makes the next call rescan
             ResourceGrants cached = byResource.get(resourceCode);
             if (cached != null && cached.version() == seen) {
-                return cached.grants();
+                return withOpenGrant(cached.grants(), entry(resourceCode));
             }
-            List<Grant> out = List.copyOf(scanGrantsOf(resourceCode));
-            byResource.put(resourceCode, new ResourceGrants(seen, out));
-            return out;
+            List<Grant> stored = List.copyOf(scanGrantsOf(resourceCode));
+            byResource.put(resourceCode, new ResourceGrants(seen, stored));
+            return withOpenGrant(stored, entry(resourceCode));
+        }
+
+        /** The stored grants plus the open grant the catalog entry implies, if the resource is open. */
+        private static List<Grant> withOpenGrant(List<Grant> stored, CatalogEntry entry) {
+            Optional<Grant> open = entry == null ? Optional.empty() : OpenGrants.of(entry);
+            if (open.isEmpty()) {
+                return stored;
+            }
+            List<Grant> out = new ArrayList<>(stored.size() + 1);
+            out.addAll(stored);
+            out.add(open.get());
+            return List.copyOf(out);
         }
 
         private List<Grant> scanGrantsOf(String resourceCode) {
@@ -219,14 +233,16 @@ public final class GlobalStores {
         public Grant grant(String grantId) {
             byte[] resource = grants.get(GRANT_INDEX + grantId);
             if (resource == null) {
-                return null;
+                // an open grant is implied by its resource's catalog entry, not stored
+                return OpenGrants.resourceOf(grantId).map(this::entry).flatMap(OpenGrants::of)
+                        .filter(g -> g.getGrantId().equals(grantId)).orElse(null);
             }
             String key = new String(resource, StandardCharsets.UTF_8) + GRANT_SEP + grantId;
             byte[] bytes = grants.get(key);
             return bytes == null ? null : decodeGrant(key, bytes);
         }
 
-        /** Every grant, whatever its status. */
+        /** Every grant, whatever its status, and the open grant of every open resource. */
         public List<Grant> allGrants() {
             List<Grant> out = new ArrayList<>();
             try (KeyValueIterator<String, byte[]> it = grants.all()) {
@@ -235,6 +251,11 @@ public final class GlobalStores {
                     if (!kv.key.startsWith(GRANT_INDEX)) {
                         out.add(decodeGrant(kv.key, kv.value));
                     }
+                }
+            }
+            try (KeyValueIterator<String, byte[]> it = catalog.all()) {
+                while (it.hasNext()) {
+                    OpenGrants.of(entry(it.next().key)).ifPresent(out::add);
                 }
             }
             return out;

@@ -24,6 +24,7 @@ import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.ledger.ExchangeEntries;
 import cn.tianfu.databus.ledger.ExchangeEntry;
 import cn.tianfu.databus.ledger.ExchangeLogRecords;
+import cn.tianfu.databus.opendata.OpenGrants;
 import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.schemas.Grant;
@@ -127,7 +128,15 @@ final class GrantRouter {
 
     /** Makes sure the grant's delivery topic exists. */
     void ensureDeliveryTopic(Grant g, CatalogEntry entry) {
-        partitionsOf(Topics.delivery(g.getConsumer(), entry.getCode()));
+        partitionsOf(deliveryTopic(g, entry));
+    }
+
+    /**
+     * Where a grant delivers: {@code dlv.<consumer>.<resource>}, or {@code open.<resource>} for the resource's open
+     * grant ({@link OpenGrants}), which otherwise takes this same path.
+     */
+    static String deliveryTopic(Grant g, CatalogEntry entry) {
+        return OpenGrants.isOpen(g) ? Topics.open(entry.getCode()) : Topics.delivery(g.getConsumer(), entry.getCode());
     }
 
     /** Applies one change (value null: delete) for one grant; true when something was sent. */
@@ -156,7 +165,7 @@ final class GrantRouter {
             return false;
         }
         byte[] deliveryValue = null;
-        String deliveryTopic = r != null ? r.deliveryTopic() : Topics.delivery(g.getConsumer(), entry.getCode());
+        String deliveryTopic = r != null ? r.deliveryTopic() : deliveryTopic(g, entry);
         ExchangeEntry.Operation op;
         if (action == DeliveryAction.DELIVER) {
             Optional<DeliveryPlan> plan = r.plan();
@@ -224,7 +233,7 @@ final class GrantRouter {
         GrantRoute r = routes.get(g.getGrantId());
         if (r == null || !r.matches(g, entry, schema)) {
             r = new GrantRoute(g, entry, schema, filter(g, schema), plan(g, schema),
-                    Topics.delivery(g.getConsumer(), entry.getCode()), keyMasked(g, entry));
+                    deliveryTopic(g, entry), keyMasked(g, entry));
             routes.put(g.getGrantId(), r);
         }
         return r;
@@ -242,7 +251,7 @@ final class GrantRouter {
                 source.key());
         ExchangeEntry logEntry = why == null
                 ? ExchangeEntries.forDelivery(ctx.keyHasher(), now, terms, from, op, deliveryTopic, partition,
-                        deliveryValue)
+                        deliveryValue, OpenGrants.isOpen(g) ? ExchangeEntry.Mode.OPEN : ExchangeEntry.Mode.PUSH)
                 : ExchangeEntries.forWithdrawal(ctx.keyHasher(), now, terms, from, op, deliveryTopic, partition,
                         deliveryValue, why.reason(), why.terms());
         String exchangeId = logEntry.exchangeId();
