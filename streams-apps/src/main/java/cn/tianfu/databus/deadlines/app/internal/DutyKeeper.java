@@ -111,6 +111,12 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
                 request.getDueAt(), request.getDueCalendar(), remindAt, evidence(),
                 violated || !now.isBefore(request.getDueAt()), violated);
         duties.put(requestId, duty);
+        if (violated && request.getOverdueAt() == null && !now.isBefore(request.getDueAt())) {
+            // raised before the state was lost, but the request does not show overdue (yet): mark it again, which
+            // governance applies once (the command id is the same)
+            GovernanceCommand mark = markOverdue(duty, DecisionDuty.violationId(requestId), now);
+            context.forward(new Record<>(mark.getCommandId(), new Raised.Command(mark), record.timestamp()));
+        }
         check(duty, now, record.timestamp());
     }
 
