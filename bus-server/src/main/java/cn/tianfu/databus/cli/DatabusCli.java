@@ -22,6 +22,7 @@ import cn.tianfu.databus.cli.grant.RevokeCommand;
 import cn.tianfu.databus.cli.request.DecideCommand;
 import cn.tianfu.databus.cli.request.RequestCommand;
 import cn.tianfu.databus.cli.violation.ViolationsCommand;
+import cn.tianfu.databus.cli.violation.ViolationCommand;
 import cn.tianfu.databus.cli.request.RequestsCommand;
 import cn.tianfu.databus.cli.request.WithdrawCommand;
 import picocli.CommandLine;
@@ -38,7 +39,7 @@ import picocli.CommandLine.ExitCode;
         versionProvider = VersionProvider.class,
         header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
         subcommands = {UpCommand.class, RunCommand.class, DemoCommand.class, DeptCommand.class, AuditorCommand.class, CalendarCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
-                DecideCommand.class, WithdrawCommand.class, ViolationsCommand.class, RevokeCommand.class, GrantsCommand.class,
+                DecideCommand.class, WithdrawCommand.class, ViolationsCommand.class, ViolationCommand.class, RevokeCommand.class, GrantsCommand.class,
                 DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, CommandLine.HelpCommand.class})
 public final class DatabusCli {
 
