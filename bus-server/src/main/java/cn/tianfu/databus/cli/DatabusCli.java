@@ -23,6 +23,7 @@ import cn.tianfu.databus.cli.request.DecideCommand;
 import cn.tianfu.databus.cli.request.RequestCommand;
 import cn.tianfu.databus.cli.violation.ViolationsCommand;
 import cn.tianfu.databus.cli.violation.ViolationCommand;
+import cn.tianfu.databus.cli.report.ReportCommand;
 import cn.tianfu.databus.cli.request.RequestsCommand;
 import cn.tianfu.databus.cli.request.WithdrawCommand;
 import picocli.CommandLine;
@@ -39,7 +40,7 @@ import picocli.CommandLine.ExitCode;
         versionProvider = VersionProvider.class,
         header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
         subcommands = {UpCommand.class, RunCommand.class, DemoCommand.class, DeptCommand.class, AuditorCommand.class, CalendarCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
-                DecideCommand.class, WithdrawCommand.class, ViolationsCommand.class, ViolationCommand.class, RevokeCommand.class, GrantsCommand.class,
+                DecideCommand.class, WithdrawCommand.class, ViolationsCommand.class, ViolationCommand.class, ReportCommand.class, RevokeCommand.class, GrantsCommand.class,
                 DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, CommandLine.HelpCommand.class})
 public final class DatabusCli {
 
