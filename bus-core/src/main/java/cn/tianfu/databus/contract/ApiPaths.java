@@ -7,6 +7,8 @@ public final class ApiPaths {
     public static final String REQUESTS = "/api/v1/requests";
     /** The caller's grants, as consumer and as provider. */
     public static final String GRANTS = "/api/v1/grants";
+    /** The caller's violations (Art. 46); all of them for the bus principal. */
+    public static final String VIOLATIONS = "/api/v1/violations";
 
     /** The service exchange: one record of a resource as the caller's grant delivers it ({@code /{resource}/{key}}). */
     public static final String QUERY = "/api/v1/query";

@@ -70,6 +70,11 @@ public final class Topics {
      * and a violation raised again under its deterministic id is the same one); written by the deadlines app.
      */
     public static final String VIOLATIONS = "bus.violations";
+    /**
+     * The authority's accepted actions on violations (order rectification, rectified, escalate), keyed by violation id:
+     * written by governance once it has checked them, applied to {@link #VIOLATIONS} by the deadlines app, its one writer.
+     */
+    public static final String VIOLATION_ACTIONS = "bus.violation-actions";
     public static final String DEADLETTER = "bus.deadletter";
     /** The schema registry's own log, named as Confluent Schema Registry names it. */
     public static final String SCHEMAS = "_schemas";
@@ -283,6 +288,11 @@ public final class Topics {
                 new SystemTopic(EXCHANGE_LOG_CHECKPOINTS, 1, Map.of(
                         "retention.ms", Long.toString(FIVE_YEARS.toMillis()))),
                 new SystemTopic(VIOLATIONS, 1, COMPACTED),
+                new SystemTopic(VIOLATION_ACTIONS, 1, Map.of(
+                        "retention.ms", Long.toString(FIVE_YEARS.toMillis()))),
+                // the bus's own command topic (the authority's commands, the deadlines app's MarkOverdue) and replies
+                new SystemTopic(commands(Principals.BUS_PRINCIPAL), 1, commandTopicConfigs()),
+                new SystemTopic(replies(Principals.BUS_PRINCIPAL), 1, Map.of()),
                 new SystemTopic(DEADLETTER, 1, Map.of(
                         "retention.ms", Long.toString(Duration.ofDays(365).toMillis()))),
                 new SystemTopic(SCHEMAS, 1, COMPACTED));

@@ -54,6 +54,11 @@ public final class DecisionDuty {
         return VIOLATION_PREFIX + requestId;
     }
 
+    /** The id of the bus's command that marks the request overdue: {@code overdue:<requestId>}. */
+    public static String overdueCommandId(String requestId) {
+        return "overdue:" + requestId;
+    }
+
     /** The reminder's id: the key of the reminder on the provider's {@code reply.<dept>}. */
     public static String reminderId(String requestId) {
         return REMINDER_PREFIX + requestId;

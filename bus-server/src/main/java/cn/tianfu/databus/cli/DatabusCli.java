@@ -23,6 +23,8 @@ import cn.tianfu.databus.cli.grant.RevokeCommand;
 import cn.tianfu.databus.cli.request.DecideCommand;
 import cn.tianfu.databus.cli.request.RequestCommand;
 import cn.tianfu.databus.cli.violation.ViolationsCommand;
+import cn.tianfu.databus.cli.violation.ViolationCommand;
+import cn.tianfu.databus.cli.report.ReportCommand;
 import cn.tianfu.databus.cli.request.RequestsCommand;
 import cn.tianfu.databus.cli.request.WithdrawCommand;
 import picocli.CommandLine;
@@ -42,7 +44,7 @@ import cn.tianfu.databus.cli.service.VerifyCommand;
         versionProvider = VersionProvider.class,
         header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
         subcommands = {UpCommand.class, cn.tianfu.databus.cli.bus.InitCommand.class, cn.tianfu.databus.cli.bus.ServeCommand.class, RunCommand.class, DemoCommand.class, DeptCommand.class, AuditorCommand.class, CalendarCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
-                DecideCommand.class, WithdrawCommand.class, ViolationsCommand.class, RevokeCommand.class, GrantsCommand.class,
+                DecideCommand.class, WithdrawCommand.class, ViolationsCommand.class, ViolationCommand.class, ReportCommand.class, RevokeCommand.class, GrantsCommand.class,
                 DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, QueryCommand.class, VerifyCommand.class, ProofCommand.class, TransparencyCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DatabusCli {

@@ -25,8 +25,10 @@ final class StateTables implements AutoCloseable {
 
     private final CompactedTopicReader<AccessRequest> requests;
     private final CompactedTopicReader<Grant> grants;
+    private final DatabusClientConfig bus;
 
     StateTables(DatabusClientConfig bus, Duration timeout) {
+        this.bus = bus;
         Map<String, Object> consumer = new HashMap<>(bus.kafkaProperties());
         consumer.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumer.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
@@ -38,6 +40,11 @@ final class StateTables implements AutoCloseable {
         g.configure(bus.serdeConfig(), false);
         this.requests = new CompactedTopicReader<>(Topics.REQUESTS, consumer, r.deserializer(), AccessRequest::getRequestId, timeout);
         this.grants = new CompactedTopicReader<>(Topics.GRANTS, consumer, g.deserializer(), Grant::getGrantId, timeout);
+    }
+
+    /** The bus principal's client config the tables are read with. */
+    DatabusClientConfig bus() {
+        return bus;
     }
 
     /** The requests {@code filter} selects, in filing order. */

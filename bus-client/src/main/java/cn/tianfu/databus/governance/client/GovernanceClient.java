@@ -50,6 +50,8 @@ import cn.tianfu.databus.schemas.RegisterResource;
 import cn.tianfu.databus.schemas.RequestAccess;
 import cn.tianfu.databus.schemas.RetireResource;
 import cn.tianfu.databus.schemas.RevokeGrant;
+import cn.tianfu.databus.schemas.ActOnViolation;
+import cn.tianfu.databus.schemas.ViolationActionKind;
 import cn.tianfu.databus.schemas.SharingMethod;
 import cn.tianfu.databus.schemas.UpdateResource;
 import cn.tianfu.databus.schemas.WithdrawRequest;
@@ -328,6 +330,34 @@ public final class GovernanceClient implements AutoCloseable {
     /** Revokes a grant on one of this department's resources, or gives up one it receives; deliveries stop. */
     public CompletableFuture<CommandResult> revoke(String grantId, String reason) {
         return submit(RevokeGrant.newBuilder().setGrantId(required(grantId, "grantId")).setReason(required(reason, "reason")).build());
+    }
+
+    /**
+     * The authority acts on a violation (Art. 46): order its rectification, record it rectified, or escalate it. Only
+     * the bus principal's client is accepted; governance refuses it from a department.
+     */
+    public CompletableFuture<CommandResult> submit(ActOnViolation command) {
+        return send(command);
+    }
+
+    /** Orders the department to rectify {@code violationId} within {@code workingDays} working days (责令限期整改). */
+    public CompletableFuture<CommandResult> orderRectification(String violationId, int workingDays, Optional<String> note) {
+        return submit(ActOnViolation.newBuilder().setViolationId(required(violationId, "violationId"))
+                .setAction(ViolationActionKind.ORDER_RECTIFICATION).setWithinWorkingDays(workingDays)
+                .setNote(note.orElse(null)).build());
+    }
+
+    /** Orders the department to rectify {@code violationId} by {@code rectifyBy}. */
+    public CompletableFuture<CommandResult> orderRectification(String violationId, Instant rectifyBy, Optional<String> note) {
+        return submit(ActOnViolation.newBuilder().setViolationId(required(violationId, "violationId"))
+                .setAction(ViolationActionKind.ORDER_RECTIFICATION).setRectifyBy(rectifyBy)
+                .setNote(note.orElse(null)).build());
+    }
+
+    /** Records an ordered rectification of {@code violationId} as done, or escalates it. */
+    public CompletableFuture<CommandResult> closeViolation(String violationId, ViolationActionKind action, Optional<String> note) {
+        return submit(ActOnViolation.newBuilder().setViolationId(required(violationId, "violationId")).setAction(action)
+                .setNote(note.orElse(null)).build());
     }
 
     /**

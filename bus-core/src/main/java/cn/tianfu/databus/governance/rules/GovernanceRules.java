@@ -45,6 +45,13 @@ import cn.tianfu.databus.sharing.PolicyException;
 import cn.tianfu.databus.sharing.RowFilter;
 import cn.tianfu.databus.sharing.RowFilterException;
 import cn.tianfu.databus.contract.Topics;
+import cn.tianfu.databus.contract.Principals;
+import cn.tianfu.databus.deadlines.ViolationLifecycle;
+import cn.tianfu.databus.schemas.ActOnViolation;
+import cn.tianfu.databus.schemas.MarkOverdue;
+import cn.tianfu.databus.schemas.Violation;
+import cn.tianfu.databus.schemas.ViolationAction;
+import cn.tianfu.databus.schemas.ViolationActionKind;
 
 /**
  * The governance rules, one method per command: the state the command needs (as read from the stores, {@code null}
@@ -595,6 +602,118 @@ public final class GovernanceRules {
     /** The refusal when the schema registry refused a schema of {@code code} (invalid or incompatible). */
     private static Answer registryRefused(String code, String registryMessage) {
         return Answer.invalid(code, "the schema registry refused the schema of " + code + ": " + registryMessage);
+    }
+
+    // ---- accountability: sent by the bus (the authority and its deadlines app) only ----
+
+    /** Longest rectification period the authority may order in working days (a year of them). */
+    public static final int MAX_RECTIFICATION_WORKING_DAYS = 250;
+
+    /**
+     * Marking a pending request OVERDUE (Art. 26): only the bus sends it (the deadlines app, at the request's due time,
+     * in the transaction of its violation). The request stays PENDING and decidable; {@code overdueAt} is set once (a
+     * request already marked is left as it is, accepted).
+     *
+     * @param request the request, or null
+     */
+    public static Decision markOverdue(String sender, MarkOverdue m, AccessRequest request, Instant now) {
+        String requestId = m.getRequestId();
+        String code = Ids.resourceOfRequest(requestId).orElse(null);
+        if (!Principals.BUS_PRINCIPAL.equals(sender)) {
+            return Decision.refused(Answer.refused(code, "only the bus marks a request overdue (at its due time); a"
+                    + " department cannot, department '" + sender + "'").request(requestId));
+        }
+        if (request == null) {
+            return Decision.refused(Answer.notFound(code, "there is no request " + requestId).request(requestId));
+        }
+        if (request.getStatus() != RequestStatus.PENDING || request.getDueAt() == null) {
+            return Decision.refused(Answer.refused(code, "request " + requestId + " is " + request.getStatus()
+                    + (request.getDueAt() == null ? " without a due time" : "") + "; only a pending request with a due"
+                    + " time becomes overdue").request(requestId));
+        }
+        if (request.getOverdueAt() != null) {
+            return Decision.accepted(Answer.accepted(code, "request " + requestId + " was already marked overdue at "
+                    + LOCAL.format(request.getOverdueAt()) + " Asia/Shanghai; nothing changed").request(requestId));
+        }
+        return Decision.accepted(Answer.accepted(code, "request " + requestId + " is overdue: not decided by "
+                        + LOCAL.format(request.getDueAt()) + " Asia/Shanghai; it stays pending and " + request.getProvider()
+                        + " can still decide it" + (m.getViolationId() == null ? "" : " (violation " + m.getViolationId() + ")"))
+                        .request(requestId),
+                new RequestState(AccessRequest.newBuilder(request).setOverdueAt(now).build()));
+    }
+
+    /**
+     * The authority acting on a violation (Art. 46): only the bus principal (the authority's CLI acts as it, on
+     * {@code cmd.bus}); the violation must exist and the action fit its status ({@link ViolationLifecycle#problem}).
+     * Ordering rectification needs a deadline in the future: {@code withinWorkingDays} (1 to
+     * {@value #MAX_RECTIFICATION_WORKING_DAYS}, counted on the calendar) or {@code rectifyBy}. Accepted, it is recorded
+     * on {@code bus.violation-actions} for the deadlines app to apply (the one writer of {@code bus.violations}).
+     *
+     * @param violation the violation's current state, or null
+     * @param actionId  a unique id of the action ({@code <sender>/<commandId>})
+     */
+    public static Decision actOnViolation(String sender, ActOnViolation a, Violation violation, String actionId, Instant now) {
+        String id = a.getViolationId();
+        String code = violation == null ? null : violation.getResourceCode();
+        if (!Principals.BUS_PRINCIPAL.equals(sender)) {
+            return Decision.refused(Answer.refused(code, "only the public data authority orders, closes or escalates a"
+                    + " violation (Art. 46); department '" + sender + "' cannot act on violation " + id));
+        }
+        if (violation == null) {
+            return Decision.refused(Answer.notFound(null, "there is no violation '" + id + "' (list them with"
+                    + " 'databus violations')"));
+        }
+        Optional<String> problem = ViolationLifecycle.problem(violation, a.getAction());
+        if (problem.isPresent()) {
+            return Decision.refused(Answer.refused(code, problem.get()));
+        }
+        ViolationAction.Builder action = ViolationAction.newBuilder().setActionId(actionId).setViolationId(id)
+                .setAction(a.getAction()).setBy(sender).setAt(now).setNote(a.getNote()).setRectifyBy(null);
+        if (a.getAction() != ViolationActionKind.ORDER_RECTIFICATION) {
+            if (a.getWithinWorkingDays() != null || a.getRectifyBy() != null) {
+                return Decision.refused(Answer.invalid(code, "a deadline goes only with ordering rectification"));
+            }
+            return acted(code, action.build(), violation);
+        }
+        if ((a.getWithinWorkingDays() == null) == (a.getRectifyBy() == null)) {
+            return Decision.refused(Answer.invalid(code, "ordering rectification of " + id + " needs its deadline: either"
+                    + " a number of working days or a time, not both"));
+        }
+        if (a.getRectifyBy() != null) {
+            if (!a.getRectifyBy().isAfter(now)) {
+                return Decision.refused(Answer.invalid(code, "the rectification deadline " + a.getRectifyBy()
+                        + " is not in the future"));
+            }
+            return acted(code, action.setRectifyBy(a.getRectifyBy()).build(), violation);
+        }
+        int days = a.getWithinWorkingDays();
+        if (days < 1 || days > MAX_RECTIFICATION_WORKING_DAYS) {
+            return Decision.refused(Answer.invalid(code, "the rectification period must be 1 to "
+                    + MAX_RECTIFICATION_WORKING_DAYS + " working days, was " + days));
+        }
+        return new Decision.NeedsCalendar(calendar -> {
+            Due due;
+            try {
+                due = calendar.due(now, days);
+            } catch (CalendarException e) {
+                return Decision.refused(Answer.refused(code, "the rectification deadline cannot be counted ("
+                        + e.getMessage() + "): give it as a date"));
+            }
+            return acted(code, action.setRectifyBy(due.instant()).build(), violation);
+        }, e -> Decision.refused(Answer.refused(code, "the rectification deadline cannot be counted (" + e.getMessage()
+                + "): give it as a date")));
+    }
+
+    private static Decision acted(String code, ViolationAction action, Violation violation) {
+        String what = switch (action.getAction()) {
+            case ORDER_RECTIFICATION -> "ordered " + violation.getDepartment() + " to rectify violation "
+                    + violation.getId() + " by " + LOCAL.format(action.getRectifyBy()) + " Asia/Shanghai ("
+                    + action.getRectifyBy() + ")";
+            case RECTIFIED -> "recorded violation " + violation.getId() + " of " + violation.getDepartment() + " as rectified";
+            case ESCALATE -> "escalated violation " + violation.getId() + " of " + violation.getDepartment();
+        };
+        return Decision.accepted(Answer.accepted(code, what + "; it shows on bus.violations once the deadlines app has"
+                + " applied it"), new Change.ViolationActionState(action));
     }
 
     private static Decision notProvider(String code, CatalogEntry entry, String action) {

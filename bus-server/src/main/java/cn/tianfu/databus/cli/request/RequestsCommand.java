@@ -76,9 +76,15 @@ public final class RequestsCommand extends PartyListCommand<RequestsView, Access
         return new Table("ID", "RESOURCE", "CONSUMER", "PROVIDER", "STATUS", "FILED", "DUE", "PURPOSE", "REASON");
     }
 
+    /** The status as shown: a pending request past its due time shows {@code PENDING (OVERDUE)}: still decidable. */
+    static String status(AccessRequest r) {
+        return r.getOverdueAt() != null && r.getStatus() == cn.tianfu.databus.schemas.RequestStatus.PENDING
+                ? "PENDING (OVERDUE)" : r.getStatus().name();
+    }
+
     @Override
     protected void addRows(Table table, AccessRequest r) {
-        table.row(r.getRequestId(), r.getResourceCode(), r.getConsumer(), r.getProvider(), r.getStatus(), Times.format(r.getFiledAt()),
+        table.row(r.getRequestId(), r.getResourceCode(), r.getConsumer(), r.getProvider(), status(r), Times.format(r.getFiledAt()),
                 Times.format(r.getDueAt()) + (r.getDueProvisional() ? " (provisional)" : ""), r.getPurpose(), r.getDecisionReason());
     }
 }

@@ -14,6 +14,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.cli.common.BusAdminOptions;
+import cn.tianfu.databus.cli.common.ClientOptions;
+import cn.tianfu.databus.governance.client.ViolationsView;
 import cn.tianfu.databus.cli.common.JsonOption;
 import cn.tianfu.databus.cli.common.ListCommand;
 import cn.tianfu.databus.cli.common.Output;
@@ -32,7 +34,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code databus violations}: the authority's list of violations (Art. 46) from {@code bus.violations}, read as the bus
- * principal, the latest state of each, oldest due first; {@code --json} prints them as one JSON array.
+ * principal, the latest state of each, oldest due first; {@code --json} prints them as one JSON array. With a
+ * department's {@code --config FILE}, only that department's, through the bus's HTTP API.
  */
 @Command(name = "violations", mixinStandardHelpOptions = true,
         header = "List the violations of the regulation (Art. 46) the bus has found: department, clause, duty, status.")
@@ -45,6 +48,11 @@ public final class ViolationsCommand extends ListCommand<Map<String, Object>> {
 
     @Mixin
     JsonOption json;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A department's client config: list only that department's violations (read through the bus's"
+                    + " HTTP API) instead of every department's as the bus principal of --data-dir.")
+    java.nio.file.Path config;
 
     @Option(names = "--dept", paramLabel = "D", description = "Only the violations of this department.")
     String department;
@@ -66,6 +74,15 @@ public final class ViolationsCommand extends ListCommand<Map<String, Object>> {
         }
         if (department != null) {
             Topics.checkDepartment(department);
+        }
+        if (config != null) {
+            try (ViolationsView view = ViolationsView.open(DatabusClientConfig.load(config), ClientOptions.CONNECT_TIMEOUT)) {
+                return view.all().stream()
+                        .filter(v -> department == null || department.equals(v.getDepartment()))
+                        .filter(v -> status == null || status.equals(v.getStatus().name()))
+                        .map(ViolationsCommand::toMap)
+                        .toList();
+            }
         }
         DatabusClientConfig bus = ClientFiles.bus(admin.dataDir());
         try (AvroSerde<Violation> serde = AvroSerde.specific(Violation.class)) {
@@ -91,7 +108,8 @@ public final class ViolationsCommand extends ListCommand<Map<String, Object>> {
     protected void addRows(Table table, Map<String, Object> v) {
         table.row(v.get("id"), v.get("department"), v.get("clause"), v.get("duty"), v.get("subjectId"),
                 Times.format(Instant.parse((String) v.get("dueAt"))), Times.format(Instant.parse((String) v.get("detectedAt"))),
-                v.get("status"), v.get("rectifyBy") == null ? "-" : Times.format(Instant.parse((String) v.get("rectifyBy"))));
+                v.get("status"), v.get("rectifyBy") == null ? "-" : Times.format(Instant.parse((String) v.get("rectifyBy")))
+                        + (v.get("rectificationOverdueAt") == null ? "" : " (OVERDUE)"));
     }
 
     /** The clause as the regulation writes it, e.g. {@code 46(五)}. */
@@ -125,6 +143,7 @@ public final class ViolationsCommand extends ListCommand<Map<String, Object>> {
         m.put("evidence", v.getEvidence());
         m.put("status", v.getStatus().name());
         m.put("rectifyBy", v.getRectifyBy() == null ? null : v.getRectifyBy().toString());
+        m.put("rectificationOverdueAt", v.getRectificationOverdueAt() == null ? null : v.getRectificationOverdueAt().toString());
         m.put("history", v.getHistory().stream().map(ViolationsCommand::event).toList());
         return m;
     }

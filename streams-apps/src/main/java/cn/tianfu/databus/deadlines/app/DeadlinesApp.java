@@ -24,6 +24,10 @@ import cn.tianfu.databus.contract.Topics;
 import cn.tianfu.databus.deadlines.app.internal.Duty;
 import cn.tianfu.databus.deadlines.app.internal.DutyKeeper;
 import cn.tianfu.databus.deadlines.app.internal.Raised;
+import cn.tianfu.databus.deadlines.app.internal.ViolationKeeper;
+import cn.tianfu.databus.contract.Principals;
+import cn.tianfu.databus.schemas.GovernanceCommand;
+import cn.tianfu.databus.schemas.ViolationAction;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CommandResult;
@@ -51,12 +55,22 @@ import cn.tianfu.databus.streams.StreamsAppRunner;
  * input record and on a wall-clock punctuation every {@link DeadlinesContext#checkInterval()}, each duty is checked
  * against {@link DeadlinesContext#clock()}: reminders go to {@code reply.<provider>} (key {@code reminder:<requestId>},
  * a {@link CommandResult} with outcome PENDING), violations to {@code bus.violations} (key {@code 46-5:<requestId>}).
- * Exactly-once: what was raised is recorded in the store in the same transaction as the record raised.
+ * Exactly-once: what was raised is recorded in the store in the same transaction as the record raised. At the due
+ * time the app also sends {@code MarkOverdue} on {@code cmd.bus} (key {@code overdue:<requestId>}), in the same
+ * transaction: governance marks the request overdue on {@code bus.requests}.
+ *
+ * <p>{@code bus.violation-actions} (the authority's actions governance accepted) feeds the violation keeper, which
+ * applies them to {@code bus.violations} (this app is its one writer) and keeps the duty of an ordered rectification:
+ * a reminder two working days before {@code rectifyBy}, {@code rectificationOverdueAt} set at it.
  */
 public final class DeadlinesApp {
 
     public static final String DUTIES_STORE = DutyKeeper.DUTIES_STORE;
     public static final String VIOLATIONS_STORE = DutyKeeper.VIOLATIONS_STORE;
+    /** The violations under an ordered rectification, as this app last wrote them (changelogged). */
+    public static final String VIOLATION_STATE_STORE = ViolationKeeper.STATE_STORE;
+    /** The ordered rectifications whose reminder was sent (changelogged). */
+    public static final String RECTIFY_REMINDED_STORE = ViolationKeeper.REMINDED_STORE;
     /** The component named in the app's dead letters and in the violations' history. */
     public static final String COMPONENT = DutyKeeper.COMPONENT;
 
@@ -81,6 +95,23 @@ public final class DeadlinesApp {
                 .process(GuardedProcessor.wrap(() -> new DutyKeeper(ctx, requests.deserializer()), new PoisonPillGuard()),
                         Named.as("keep-duties"), DUTIES_STORE);
 
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VIOLATION_STATE_STORE), keys,
+                avro(registry, Violation.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECTIFY_REMINDED_STORE), keys,
+                Serdes.String()));
+        Serde<ViolationAction> actions = avro(registry, ViolationAction.class);
+        Serde<Violation> violationSerde = avro(registry, Violation.class);
+        KStream<String, Raised> acted = builder
+                .stream(Topics.VIOLATION_ACTIONS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("violation-actions"))
+                .process(GuardedProcessor.wrap(() -> new ViolationKeeper(ctx, actions.deserializer(),
+                                violationSerde.deserializer()), new PoisonPillGuard()),
+                        Named.as("keep-violations"), VIOLATION_STATE_STORE, RECTIFY_REMINDED_STORE);
+        raised = raised.merge(acted, Named.as("raised"));
+
+        raised.filter((k, v) -> v instanceof Raised.Command, Named.as("bus-commands"))
+                .mapValues(v -> ((Raised.Command) v).command(), Named.as("bus-command"))
+                .to(Topics.commands(Principals.BUS_PRINCIPAL),
+                        Produced.with(keys, avro(registry, GovernanceCommand.class)).withName("commands"));
         raised.filter((k, v) -> v instanceof Raised.Reminder, Named.as("reminders"))
                 .mapValues(v -> ((Raised.Reminder) v).reminder(), Named.as("reminder"))
                 .to((key, reminder, context) -> Topics.replies(reminder.getDepartment()),

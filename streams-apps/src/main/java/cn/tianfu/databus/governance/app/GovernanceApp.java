@@ -35,6 +35,8 @@ import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.schemas.Violation;
+import cn.tianfu.databus.schemas.ViolationAction;
 import cn.tianfu.databus.schemas.HolidayCalendar;
 import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.streams.GuardedProcessor;
@@ -71,6 +73,8 @@ public final class GovernanceApp {
     public static final String PROCESSED_STORE = CommandDecider.PROCESSED_STORE;
     /** Global store of {@code bus.calendars} (key {@code <region>/<year>}), read by every decider task. */
     public static final String CALENDARS_STORE = CommandDecider.CALENDARS_STORE;
+    /** Global store of {@code bus.violations}, which the authority's actions on violations are checked against. */
+    public static final String VIOLATIONS_STORE = CommandDecider.VIOLATIONS_STORE;
 
     /** Commit interval: replies are visible (read-committed) once their transaction commits. */
     public static final long COMMIT_INTERVAL_MS = 100;
@@ -97,6 +101,11 @@ public final class GovernanceApp {
                         avro(registry, HolidayCalendar.class)).withLoggingDisabled(),
                 Topics.CALENDARS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("calendars"),
                 () -> new GlobalStoreUpdater<>(CALENDARS_STORE, Topics.CALENDARS, avro(registry, HolidayCalendar.class).deserializer()));
+
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(VIOLATIONS_STORE), keys,
+                        avro(registry, Violation.class)).withLoggingDisabled(),
+                Topics.VIOLATIONS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("violations"),
+                () -> new GlobalStoreUpdater<>(VIOLATIONS_STORE, Topics.VIOLATIONS, avro(registry, Violation.class).deserializer()));
 
         KStream<String, Out> routed = builder
                 .stream(Topics.COMMAND_PATTERN, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("commands"))
@@ -126,6 +135,9 @@ public final class GovernanceApp {
         out.filter((k, v) -> v instanceof Out.GrantState, Named.as("grant-changes"))
                 .mapValues(v -> ((Out.GrantState) v).grant(), Named.as("grant-state"))
                 .to(Topics.GRANTS, Produced.with(keys, avro(registry, Grant.class)).withName("grants"));
+        out.filter((k, v) -> v instanceof Out.ViolationAct, Named.as("violation-actions"))
+                .mapValues(v -> ((Out.ViolationAct) v).action(), Named.as("violation-action"))
+                .to(Topics.VIOLATION_ACTIONS, Produced.with(keys, avro(registry, ViolationAction.class)).withName("actions"));
         out.filter((k, v) -> v instanceof Out.Dead, Named.as("dead"))
                 .mapValues(v -> ((Out.Dead) v).letter(), Named.as("dead-letter"))
                 .to(Topics.DEADLETTER, Produced.with(keys, avro(registry, DeadLetter.class)).withName("deadletters"));

@@ -25,6 +25,8 @@ import cn.tianfu.databus.config.DatabusConfigException;
 import cn.tianfu.databus.governance.client.GovernanceException;
 import cn.tianfu.databus.governance.client.GrantsView;
 import cn.tianfu.databus.governance.client.RequestsView;
+import cn.tianfu.databus.governance.client.ViolationsView;
+import cn.tianfu.databus.schemas.Violation;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.security.BusAuthenticationException;
@@ -47,6 +49,10 @@ public final class HttpViews {
 
     public static GrantsView grants(DatabusClientConfig config, Duration timeout) {
         return new Grants(new Fetcher<>(config, timeout, ApiPaths.GRANTS, Grant.class));
+    }
+
+    public static ViolationsView violations(DatabusClientConfig config, Duration timeout) {
+        return new Violations(new Fetcher<>(config, timeout, ApiPaths.VIOLATIONS, Violation.class));
     }
 
     private static final class Fetcher<V extends SpecificRecord> {
@@ -182,6 +188,24 @@ public final class HttpViews {
         @Override
         public List<Grant> asProvider() {
             return select(g -> g.getProvider().equals(department), BY_CREATION);
+        }
+    }
+
+    private static final class Violations extends Base<Violation> implements ViolationsView {
+        private static final Comparator<Violation> BY_DUE = Comparator.comparing(Violation::getDueAt).thenComparing(Violation::getId);
+
+        Violations(Fetcher<Violation> fetcher) {
+            super(fetcher, Violation::getId);
+        }
+
+        @Override
+        public Optional<Violation> byId(String violationId) {
+            return get(violationId);
+        }
+
+        @Override
+        public List<Violation> all() {
+            return select(v -> true, BY_DUE);
         }
     }
 }

@@ -23,6 +23,9 @@ import cn.tianfu.databus.deadlines.app.DeadlinesContext;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DutyKind;
+import cn.tianfu.databus.schemas.GovernanceCommand;
+import cn.tianfu.databus.schemas.MarkOverdue;
+import cn.tianfu.databus.contract.Principals;
 import cn.tianfu.databus.schemas.Outcome;
 import cn.tianfu.databus.schemas.RequestStatus;
 import cn.tianfu.databus.schemas.Violation;
@@ -38,7 +41,9 @@ import cn.tianfu.databus.streams.RejectedRecordException;
  *   <li>from the reminder time ({@link DecisionDuty#reminderAt}) to the due time: one reminder on the provider's
  *       {@code reply.<dept>}, recorded in the store;</li>
  *   <li>at the due time: one violation under Art. 46(五) on {@code bus.violations}, recorded in the store, unless the
- *       global store of {@code bus.violations} already holds its id (it was raised before the state was lost).</li>
+ *       global store of {@code bus.violations} already holds its id (it was raised before the state was lost), and,
+ *       in the same transaction, the command {@code MarkOverdue} on {@code cmd.bus}: governance marks the request
+ *       overdue on {@code bus.requests} (it stays PENDING); the command id is fixed, so governance applies it once.</li>
  * </ol>
  * A request that leaves PENDING (decided, withdrawn, refused) or is deleted closes its duty. A duty first seen after its
  * due time raises the violation alone: a reminder would come too late to help.
@@ -106,6 +111,12 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
                 request.getDueAt(), request.getDueCalendar(), remindAt, evidence(),
                 violated || !now.isBefore(request.getDueAt()), violated);
         duties.put(requestId, duty);
+        if (violated && request.getOverdueAt() == null && !now.isBefore(request.getDueAt())) {
+            // raised before the state was lost, but the request does not show overdue (yet): mark it again, which
+            // governance applies once (the command id is the same)
+            GovernanceCommand mark = markOverdue(duty, DecisionDuty.violationId(requestId), now);
+            context.forward(new Record<>(mark.getCommandId(), new Raised.Command(mark), record.timestamp()));
+        }
         check(duty, now, record.timestamp());
     }
 
@@ -142,10 +153,23 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
             if (raised.get(id) == null) {
                 context.forward(new Record<>(id, new Raised.Breach(violation(id, d, now)), timestamp));
             }
+            // the request shows OVERDUE on bus.requests (governance sets it; a repeated command id changes nothing)
+            GovernanceCommand mark = markOverdue(d, id, now);
+            context.forward(new Record<>(mark.getCommandId(), new Raised.Command(mark), timestamp));
             // kept (not deleted) until the request is decided, so a later update of it cannot raise it again
             d = d.withViolated().withReminded();
             duties.put(d.requestId(), d);
         }
+    }
+
+    /** The command that marks the request overdue; its id, {@code overdue:<requestId>}, is the same every time. */
+    static GovernanceCommand markOverdue(Duty d, String violationId, Instant now) {
+        return GovernanceCommand.newBuilder()
+                .setCommandId(DecisionDuty.overdueCommandId(d.requestId()))
+                .setIssuedAt(now)
+                .setDepartment(Principals.BUS_PRINCIPAL)
+                .setPayload(MarkOverdue.newBuilder().setRequestId(d.requestId()).setViolationId(violationId).build())
+                .build();
     }
 
     private String evidence() {

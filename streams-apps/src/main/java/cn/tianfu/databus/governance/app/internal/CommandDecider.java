@@ -45,6 +45,10 @@ import cn.tianfu.databus.schemas.RetireResource;
 import cn.tianfu.databus.schemas.RevokeGrant;
 import cn.tianfu.databus.schemas.UpdateResource;
 import cn.tianfu.databus.schemas.WithdrawRequest;
+import cn.tianfu.databus.schemas.ActOnViolation;
+import cn.tianfu.databus.schemas.MarkOverdue;
+import cn.tianfu.databus.schemas.Violation;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import cn.tianfu.databus.streams.Failures;
 import cn.tianfu.databus.contract.Topics;
 
@@ -62,6 +66,8 @@ public final class CommandDecider implements Processor<String, Envelope, String,
     public static final String PROCESSED_STORE = "governance-processed";
     /** Global store of {@code bus.calendars}. */
     public static final String CALENDARS_STORE = "governance-calendars";
+    /** Global store of {@code bus.violations}: the state the authority's actions on a violation are checked against. */
+    public static final String VIOLATIONS_STORE = "governance-violations";
 
     /** How often grants past their validity are looked for (wall-clock time). */
     public static final Duration EXPIRY_INTERVAL = Duration.ofSeconds(30);
@@ -77,6 +83,7 @@ public final class CommandDecider implements Processor<String, Envelope, String,
     private KeyValueStore<String, Grant> grants;
     private KeyValueStore<String, CommandResult> processed;
     private KeyValueStore<String, HolidayCalendar> calendars;
+    private ReadOnlyKeyValueStore<String, Violation> violations;
 
     /** A failure that says nothing about the command (registry or broker unreachable): answered, not recorded. */
     private static final class Transient extends RuntimeException {
@@ -98,6 +105,7 @@ public final class CommandDecider implements Processor<String, Envelope, String,
         this.grants = context.getStateStore(GRANTS_STORE);
         this.processed = context.getStateStore(PROCESSED_STORE);
         this.calendars = context.getStateStore(CALENDARS_STORE);
+        this.violations = context.getStateStore(VIOLATIONS_STORE);
         context.schedule(EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireGrants);
     }
 
@@ -131,7 +139,7 @@ public final class CommandDecider implements Processor<String, Envelope, String,
         Answer answer;
         boolean record_ = true;
         try {
-            answer = decide(sender, cmd.getPayload(), record.key(), now, record.timestamp());
+            answer = decide(sender, cmd.getPayload(), processedKey, record.key(), now, record.timestamp());
         } catch (Transient e) {
             answer = Answer.refused(record.key(), e.getMessage() + "; nothing was changed: send the command again later");
             record_ = false;
@@ -164,7 +172,7 @@ public final class CommandDecider implements Processor<String, Envelope, String,
     }
 
     /** Reads the state the command's rule needs, applies the rule and carries out what it decides. */
-    private Answer decide(String sender, Object payload, String code, Instant now, long ts) {
+    private Answer decide(String sender, Object payload, String commandKey, String code, Instant now, long ts) {
         Decision decision;
         if (payload instanceof RegisterResource r) {
             decision = GovernanceRules.register(sender, r, catalog.get(r.getSpec().getCode()), now);
@@ -184,6 +192,10 @@ public final class CommandDecider implements Processor<String, Envelope, String,
             decision = GovernanceRules.withdraw(sender, w, requests.get(w.getRequestId()), now);
         } else if (payload instanceof RevokeGrant r) {
             decision = GovernanceRules.revoke(sender, r, grants.get(r.getGrantId()), now);
+        } else if (payload instanceof MarkOverdue m) {
+            decision = GovernanceRules.markOverdue(sender, m, requests.get(m.getRequestId()), now);
+        } else if (payload instanceof ActOnViolation a) {
+            decision = GovernanceRules.actOnViolation(sender, a, violations.get(a.getViolationId()), commandKey, now);
         } else {
             decision = GovernanceRules.unknown(code, payload);
         }
@@ -224,6 +236,8 @@ public final class CommandDecider implements Processor<String, Envelope, String,
                 putRequest(r.request(), ts);
             } else if (change instanceof Change.GrantState g) {
                 putGrant(g.grant(), ts);
+            } else if (change instanceof Change.ViolationActionState v) {
+                context.forward(new Record<>(v.action().getViolationId(), new Out.ViolationAct(v.action()), ts));
             }
         }
         return accepted.answer();

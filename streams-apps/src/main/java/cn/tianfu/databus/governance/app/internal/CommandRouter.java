@@ -23,6 +23,8 @@ import cn.tianfu.databus.schemas.RegisterResource;
 import cn.tianfu.databus.schemas.RequestAccess;
 import cn.tianfu.databus.schemas.RetireResource;
 import cn.tianfu.databus.schemas.RevokeGrant;
+import cn.tianfu.databus.schemas.MarkOverdue;
+import cn.tianfu.databus.schemas.ActOnViolation;
 import cn.tianfu.databus.schemas.UpdateResource;
 import cn.tianfu.databus.schemas.WithdrawRequest;
 import cn.tianfu.databus.contract.Topics;
@@ -104,6 +106,19 @@ public final class CommandRouter implements Processor<byte[], byte[], String, Ou
                 return;
             }
             code = routed.get();
+        } else if (payload instanceof MarkOverdue m) {
+            Optional<String> routed = Ids.resourceOfRequest(m.getRequestId());
+            if (routed.isEmpty()) {
+                reply(record, sender, commandId, Outcome.NOT_FOUND, "there is no request '" + m.getRequestId() + "'", null, now);
+                return;
+            }
+            code = routed.get();
+        } else if (payload instanceof ActOnViolation a) {
+            if (a.getViolationId() == null || a.getViolationId().isBlank()) {
+                reply(record, sender, commandId, Outcome.INVALID, "the command names no violation id", null, now);
+                return;
+            }
+            code = a.getViolationId(); // routed by violation id: the actions on one violation are decided in order
         } else if (payload instanceof RevokeGrant r) {
             Optional<String> routed = Ids.resourceOfGrant(r.getGrantId());
             if (routed.isEmpty()) {

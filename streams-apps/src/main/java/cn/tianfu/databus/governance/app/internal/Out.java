@@ -5,6 +5,7 @@ import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.schemas.ViolationAction;
 
 /** What the governance processors emit; the topology splits it by kind onto its topic. */
 public sealed interface Out {
@@ -31,5 +32,9 @@ public sealed interface Out {
 
     /** A grant's new state on {@code bus.grants} (key: grant id). */
     record GrantState(Grant grant) implements Out {
+    }
+
+    /** An accepted action on a violation on {@code bus.violation-actions} (key: violation id). */
+    record ViolationAct(ViolationAction action) implements Out {
     }
 }
