@@ -58,6 +58,20 @@ public final class Topics {
      * and a violation raised again under its deterministic id is the same one); written by the deadlines app.
      */
     public static final String VIOLATIONS = "bus.violations";
+    /**
+     * The consumers' error reports (校核, Art. 27), keyed by report id (compacted: the latest state of each); written by
+     * governance only.
+     */
+    public static final String ERROR_REPORTS = "bus.error-reports";
+    /** The disputes between departments (异议, Art. 28), keyed by dispute id (compacted); written by governance only. */
+    public static final String DISPUTES = "bus.disputes";
+    /**
+     * The authority's command topic: the bus principal sends governance commands of the authority (refer or decide a
+     * dispute) on it. {@code bus} is reserved (no department takes it), so the topic names the authority.
+     */
+    public static final String AUTHORITY_COMMANDS = COMMAND_PREFIX + "bus";
+    /** Where governance answers the authority's commands. */
+    public static final String AUTHORITY_REPLIES = REPLY_PREFIX + "bus";
     public static final String DEADLETTER = "bus.deadletter";
     /** The schema registry's own log, named as Confluent Schema Registry names it. */
     public static final String SCHEMAS = "_schemas";
@@ -182,6 +196,20 @@ public final class Topics {
         return parseSource(SOURCE_PREFIX + topic.substring(DELIVERY_PREFIX.length()));
     }
 
+    /**
+     * The topic an expert of the expert committee sends commands on: {@code cmd.expert-<id>}. Department ids may not
+     * start with {@code expert-} ({@link Principals#checkDepartmentId}), so the name says the sender is an expert; it
+     * matches {@link #COMMAND_PATTERN} and governance reads it with the departments' command topics.
+     */
+    public static String expertCommands(String expertId) {
+        return commands(Principals.expertPrincipal(expertId));
+    }
+
+    /** Where governance answers an expert: {@code reply.expert-<id>}. */
+    public static String expertReplies(String expertId) {
+        return replies(Principals.expertPrincipal(expertId));
+    }
+
     /** Parses {@code cmd.<dept>} to the sending department; empty when the name is not a command topic. */
     public static Optional<String> parseCommandSender(String topic) {
         var m = COMMAND_PATTERN.matcher(topic);
@@ -255,6 +283,10 @@ public final class Topics {
                 new SystemTopic(EXCHANGE_LOG_CHECKPOINTS, 1, Map.of(
                         "retention.ms", Long.toString(FIVE_YEARS.toMillis()))),
                 new SystemTopic(VIOLATIONS, 1, COMPACTED),
+                new SystemTopic(ERROR_REPORTS, 1, COMPACTED),
+                new SystemTopic(DISPUTES, 1, COMPACTED),
+                new SystemTopic(AUTHORITY_COMMANDS, 1, commandTopicConfigs()),
+                new SystemTopic(AUTHORITY_REPLIES, 1, Map.of()),
                 new SystemTopic(DEADLETTER, 1, Map.of(
                         "retention.ms", Long.toString(Duration.ofDays(365).toMillis()))),
                 new SystemTopic(SCHEMAS, 1, COMPACTED));

@@ -4,6 +4,8 @@ import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DeadLetter;
+import cn.tianfu.databus.schemas.Dispute;
+import cn.tianfu.databus.schemas.ErrorReport;
 import cn.tianfu.databus.schemas.Grant;
 
 /** What the governance processors emit; the topology splits it by kind onto its topic. */
@@ -31,5 +33,13 @@ public sealed interface Out {
 
     /** A grant's new state on {@code bus.grants} (key: grant id). */
     record GrantState(Grant grant) implements Out {
+    }
+
+    /** An error report's new state on {@code bus.error-reports} (key: report id). */
+    record Report(ErrorReport report) implements Out {
+    }
+
+    /** A dispute's new state on {@code bus.disputes} (key: dispute id). */
+    record DisputeState(Dispute dispute) implements Out {
     }
 }
