@@ -283,7 +283,7 @@ public final class Topics {
                 new SystemTopic(EXCHANGE_LOG_CHECKPOINTS, 1, Map.of(
                         "retention.ms", Long.toString(FIVE_YEARS.toMillis()))),
                 new SystemTopic(VIOLATIONS, 1, COMPACTED),
-                new SystemTopic(ERROR_REPORTS, 1, COMPACTED),
+                new SystemTopic(ERROR_REPORTS, partitions, COMPACTED),
                 new SystemTopic(DISPUTES, 1, COMPACTED),
                 new SystemTopic(AUTHORITY_COMMANDS, 1, commandTopicConfigs()),
                 new SystemTopic(AUTHORITY_REPLIES, 1, Map.of()),
