@@ -50,6 +50,8 @@ public final class Topics {
     public static final String CALENDARS = "bus.calendars";
     /** The auditors known to the bus, keyed by auditor id (compacted); only the bus reads it. */
     public static final String AUDITORS = "bus.auditors";
+    /** The experts of the expert committee known to the bus, keyed by expert id (compacted); only the bus reads it. */
+    public static final String EXPERTS = "bus.experts";
     public static final String EXCHANGE_LOG = "bus.exchange-log";
     public static final String EXCHANGE_LOG_STAGING = "bus.exchange-log.staging";
     public static final String EXCHANGE_LOG_CHECKPOINTS = "bus.exchange-log.checkpoints";
@@ -275,6 +277,7 @@ public final class Topics {
                 new SystemTopic(REQUESTS, partitions, COMPACTED),
                 new SystemTopic(DEPARTMENTS, 1, COMPACTED),
                 new SystemTopic(AUDITORS, 1, COMPACTED),
+                new SystemTopic(EXPERTS, 1, COMPACTED),
                 new SystemTopic(CALENDARS, 1, COMPACTED),
                 new SystemTopic(EXCHANGE_LOG, partitions, exchangeLogConfigs()),
                 new SystemTopic(EXCHANGE_LOG_STAGING, partitions, Map.of(
