@@ -8,6 +8,13 @@ import org.apache.kafka.common.config.ConfigException;
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.cli.audit.AuditCommand;
 import cn.tianfu.databus.cli.auditor.AuditorCommand;
+import cn.tianfu.databus.cli.dispute.DisputeCommand;
+import cn.tianfu.databus.cli.dispute.DisputesCommand;
+import cn.tianfu.databus.cli.expert.ExpertCommand;
+import cn.tianfu.databus.cli.report.AcceptAnswerCommand;
+import cn.tianfu.databus.cli.report.AnswerReportCommand;
+import cn.tianfu.databus.cli.report.ReportErrorCommand;
+import cn.tianfu.databus.cli.report.ReportsCommand;
 import cn.tianfu.databus.cli.bus.DemoCommand;
 import cn.tianfu.databus.cli.bus.RunCommand;
 import cn.tianfu.databus.cli.bus.UpCommand;
@@ -39,7 +46,8 @@ import picocli.CommandLine.ExitCode;
         header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
         subcommands = {UpCommand.class, RunCommand.class, DemoCommand.class, DeptCommand.class, AuditorCommand.class, CalendarCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
                 DecideCommand.class, WithdrawCommand.class, ViolationsCommand.class, RevokeCommand.class, GrantsCommand.class,
-                DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, CommandLine.HelpCommand.class})
+                DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, CommandLine.HelpCommand.class,
+                ReportErrorCommand.class, AnswerReportCommand.class, AcceptAnswerCommand.class, ReportsCommand.class, DisputeCommand.class, DisputesCommand.class, ExpertCommand.class})
 public final class DatabusCli {
 
     public static void main(String[] args) {

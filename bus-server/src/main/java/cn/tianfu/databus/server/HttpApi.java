@@ -24,7 +24,8 @@ import io.javalin.http.HttpResponseException;
  * department (or the bus) and acts only as that caller:
  * <ul>
  * <li>{@code GET /api/v1/requests?role=mine|incoming|all}: access requests the caller filed, those on its resources, or both;</li>
- * <li>{@code GET /api/v1/grants?role=consumer|provider|all}: grants it receives, grants on its resources, or both.</li>
+ * <li>{@code GET /api/v1/grants?role=consumer|provider|all}: grants it receives, grants on its resources, or both;</li>
+ * <li>{@code GET /api/v1/reports}, {@code GET /api/v1/disputes}: error reports and disputes ({@link AccountabilityRoutes}).</li>
  * </ul>
  * Bodies are JSON arrays in Avro's JSON encoding of {@code AccessRequest} / {@code Grant}; errors are
  * {@code {"error_code":N,"message":"..."}} (401 without valid credentials, 429 with {@code Retry-After} while failed
@@ -102,6 +103,7 @@ public final class HttpApi implements AutoCloseable {
                     };
                     sendJson(ctx, AvroJson.encode(state.grants(filter), Grant.class));
                 });
+                state.accountability.register(config.routes, CALLER);
                 config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
                 config.routes.exception(DatabusException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
             }

@@ -25,6 +25,8 @@ final class StateTables implements AutoCloseable {
 
     private final CompactedTopicReader<AccessRequest> requests;
     private final CompactedTopicReader<Grant> grants;
+    /** Error reports and disputes, served by their own routes. */
+    final AccountabilityRoutes accountability;
 
     StateTables(DatabusClientConfig bus, Duration timeout) {
         Map<String, Object> consumer = new HashMap<>(bus.kafkaProperties());
@@ -38,6 +40,7 @@ final class StateTables implements AutoCloseable {
         g.configure(bus.serdeConfig(), false);
         this.requests = new CompactedTopicReader<>(Topics.REQUESTS, consumer, r.deserializer(), AccessRequest::getRequestId, timeout);
         this.grants = new CompactedTopicReader<>(Topics.GRANTS, consumer, g.deserializer(), Grant::getGrantId, timeout);
+        this.accountability = new AccountabilityRoutes(bus, timeout);
     }
 
     /** The requests {@code filter} selects, in filing order. */
@@ -56,5 +59,6 @@ final class StateTables implements AutoCloseable {
     public void close() {
         requests.close();
         grants.close();
+        accountability.close();
     }
 }

@@ -26,6 +26,8 @@ import cn.tianfu.databus.governance.client.GovernanceException;
 import cn.tianfu.databus.governance.client.GrantsView;
 import cn.tianfu.databus.governance.client.RequestsView;
 import cn.tianfu.databus.schemas.AccessRequest;
+import cn.tianfu.databus.schemas.Dispute;
+import cn.tianfu.databus.schemas.ErrorReport;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.security.BusAuthenticationException;
 import cn.tianfu.databus.security.BusAuthorizationException;
@@ -47,6 +49,16 @@ public final class HttpViews {
 
     public static GrantsView grants(DatabusClientConfig config, Duration timeout) {
         return new Grants(new Fetcher<>(config, timeout, ApiPaths.GRANTS, Grant.class));
+    }
+
+    /** The error reports the caller may see (all for the bus principal), read once. */
+    public static List<ErrorReport> reports(DatabusClientConfig config, Duration timeout) {
+        return new Fetcher<>(config, timeout, ApiPaths.REPORTS, ErrorReport.class).fetch();
+    }
+
+    /** The disputes the caller may see (all for the bus principal), read once. */
+    public static List<Dispute> disputes(DatabusClientConfig config, Duration timeout) {
+        return new Fetcher<>(config, timeout, ApiPaths.DISPUTES, Dispute.class).fetch();
     }
 
     private static final class Fetcher<V extends SpecificRecord> {
