@@ -2,7 +2,6 @@ package cn.tianfu.databus.governance.app;
 
 import static cn.tianfu.databus.governance.app.GovernanceFixtures.register;
 import static cn.tianfu.databus.governance.app.GovernanceFixtures.request;
-import static cn.tianfu.databus.governance.app.GovernanceFixtures.schemaJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -18,9 +17,6 @@ import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -42,13 +38,9 @@ import cn.tianfu.databus.schemas.DisputeStatus;
 import cn.tianfu.databus.schemas.DisputeSubject;
 import cn.tianfu.databus.schemas.ErrorReport;
 import cn.tianfu.databus.schemas.ErrorReportStatus;
-import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.schemas.Outcome;
 import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.serde.AvroDeserializer;
-import cn.tianfu.databus.serde.AvroSerializer;
-import cn.tianfu.databus.sharing.app.RouterConfig;
-import cn.tianfu.databus.sharing.app.SharingRouterApp;
 import cn.tianfu.databus.testkit.SharedBus;
 
 /**
