@@ -40,6 +40,10 @@ import cn.tianfu.databus.contract.Topics;
  *
  * <p>An auditor {@code User:auditor-<id>} reads {@code bus.exchange-log} and {@code bus.exchange-log.checkpoints} and uses
  * groups prefixed {@code auditor-<id>.}; nothing else.
+ *
+ * <p>An expert {@code User:expert-<id>} writes its command topic {@code cmd.expert-<id>} and reads its replies
+ * {@code reply.expert-<id>}, with groups prefixed {@code expert-<id>.}; nothing else (governance accepts from it only an
+ * opinion on a dispute referred to it).
  */
 public final class AccessPolicy {
 
@@ -80,6 +84,17 @@ public final class AccessPolicy {
         List<AclBinding> acls = new ArrayList<>();
         add(acls, p, ResourceType.TOPIC, Topics.EXCHANGE_LOG, PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
         add(acls, p, ResourceType.TOPIC, Topics.EXCHANGE_LOG_CHECKPOINTS, PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
+        add(acls, p, ResourceType.GROUP, name + ".", PatternType.PREFIXED, AclOperation.READ, AclOperation.DESCRIBE);
+        return acls;
+    }
+
+    /** Every ACL of expert {@code expertId}. */
+    public static List<AclBinding> expert(String expertId) {
+        String name = Principals.expertPrincipal(expertId);
+        String p = Principals.principal(name);
+        List<AclBinding> acls = new ArrayList<>();
+        add(acls, p, ResourceType.TOPIC, Topics.expertCommands(expertId), PatternType.LITERAL, AclOperation.WRITE, AclOperation.DESCRIBE);
+        add(acls, p, ResourceType.TOPIC, Topics.expertReplies(expertId), PatternType.LITERAL, AclOperation.READ, AclOperation.DESCRIBE);
         add(acls, p, ResourceType.GROUP, name + ".", PatternType.PREFIXED, AclOperation.READ, AclOperation.DESCRIBE);
         return acls;
     }

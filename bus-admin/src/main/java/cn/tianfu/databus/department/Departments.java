@@ -43,6 +43,7 @@ import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.governance.client.GovernanceException;
 import cn.tianfu.databus.kafka.CompactedTopicReader;
 import cn.tianfu.databus.schemas.Auditor;
+import cn.tianfu.databus.schemas.Expert;
 import cn.tianfu.databus.schemas.Department;
 import cn.tianfu.databus.security.Passwords;
 import cn.tianfu.databus.serde.AvroSerde;
@@ -76,6 +77,7 @@ public final class Departments implements AutoCloseable {
     private final Producer<String, Object> producer;
     private final CompactedTopicReader<Department> departments;
     private final CompactedTopicReader<Auditor> auditors;
+    private final CompactedTopicReader<Expert> experts;
     private final Duration timeout;
     private final cn.tianfu.databus.registry.SchemaRegistryClient registry;
 
@@ -102,11 +104,18 @@ public final class Departments implements AutoCloseable {
         this.admin = Admin.create(clients.admin());
         var departmentSerializer = departmentSerde.serializer();
         var auditorSerializer = auditorSerde.serializer();
+        AvroSerde<Expert> expertValues = AvroSerde.specific(Expert.class);
+        expertValues.configure(serdeConfig, false);
+        var expertSerializer = expertValues.serializer();
         this.producer = new KafkaProducer<>(clients.producer(), new StringSerializer(), (topic, value) -> value == null ? null
-                : value instanceof Department d ? departmentSerializer.serialize(topic, d) : auditorSerializer.serialize(topic, (Auditor) value));
+                : value instanceof Department d ? departmentSerializer.serialize(topic, d)
+                : value instanceof Expert e ? expertSerializer.serialize(topic, e) : auditorSerializer.serialize(topic, (Auditor) value));
         Map<String, Object> consumerProps = clients.reader();
         this.departments = new CompactedTopicReader<>(Topics.DEPARTMENTS, consumerProps, departmentSerde.deserializer(), Department::getId, timeout);
         this.auditors = new CompactedTopicReader<>(Topics.AUDITORS, consumerProps, auditorSerde.deserializer(), Auditor::getId, timeout);
+        AvroSerde<Expert> expertSerde = AvroSerde.specific(Expert.class);
+        expertSerde.configure(serdeConfig, false);
+        this.experts = new CompactedTopicReader<>(Topics.EXPERTS, consumerProps, expertSerde.deserializer(), Expert::getId, timeout);
     }
 
     /**
@@ -292,6 +301,46 @@ public final class Departments implements AutoCloseable {
         });
     }
 
+    /**
+     * Adds an expert of the expert committee: principal {@code expert-<id>} with a new password, its command and reply
+     * topics, and ACLs to write the one and read the other.
+     *
+     * @throws IllegalArgumentException when the id is malformed
+     * @throws DatabusException         when the expert exists
+     */
+    public NewPrincipal<Expert> addExpert(String id, Optional<String> name) {
+        String principal = Principals.expertPrincipal(id);
+        if (findExpert(id).isPresent()) {
+            throw new DatabusException("expert " + id + " already exists; 'databus expert list' shows every expert");
+        }
+        String password = Passwords.generate();
+        return call("add expert " + id, () -> {
+            TopicProvisioner provisioner = new TopicProvisioner(admin, (short) 1, timeout.toMillis());
+            provisioner.ensure(Topics.expertCommands(id), 1, Topics.commandTopicConfigs());
+            provisioner.ensure(Topics.expertReplies(id), 1, Map.of());
+            upsertCredential(principal, password);
+            admin.createAcls(AccessPolicy.expert(id)).all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            registerCommandSchema(principal);
+            Expert expert = Expert.newBuilder()
+                    .setId(id)
+                    .setName(name.map(String::strip).filter(n -> !n.isEmpty()).orElse(null))
+                    .setCreated(Instant.now().truncatedTo(ChronoUnit.MILLIS))
+                    .setPasswordVerifier(Passwords.verifier(password))
+                    .build();
+            send(Topics.EXPERTS, id, expert);
+            return new NewPrincipal<>(expert, principal, password);
+        });
+    }
+
+    public Optional<Expert> findExpert(String id) {
+        return Optional.ofNullable(experts.refresh().get(id));
+    }
+
+    /** Every expert, ordered by id. */
+    public List<Expert> experts() {
+        return experts.refresh().values().stream().sorted(Comparator.comparing(Expert::getId)).toList();
+    }
+
     public Optional<Auditor> findAuditor(String id) {
         return Optional.ofNullable(auditors.refresh().get(id));
     }
@@ -350,6 +399,7 @@ public final class Departments implements AutoCloseable {
     public void close() {
         departments.close();
         auditors.close();
+        experts.close();
         producer.close(Duration.ofSeconds(2));
         admin.close(Duration.ofSeconds(2));
         registry.close();

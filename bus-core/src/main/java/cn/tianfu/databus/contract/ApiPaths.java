@@ -35,6 +35,10 @@ public final class ApiPaths {
      * department credentials.
      */
     public static final String TRANSPARENCY_MY_EXCHANGES = "/api/v1/transparency/my-exchanges";
+    /** Error reports (Art. 27): all for the authority, those the caller is party to for a department. */
+    public static final String REPORTS = "/api/v1/reports";
+    /** Disputes (Art. 28): all for the authority, the caller's own for a department, those referred to it for an expert. */
+    public static final String DISPUTES = "/api/v1/disputes";
 
     private ApiPaths() {
     }

@@ -62,6 +62,8 @@ public final class Topics {
     public static final String CALENDARS = "bus.calendars";
     /** The auditors known to the bus, keyed by auditor id (compacted); only the bus reads it. */
     public static final String AUDITORS = "bus.auditors";
+    /** The experts of the expert committee known to the bus, keyed by expert id (compacted); only the bus reads it. */
+    public static final String EXPERTS = "bus.experts";
     public static final String EXCHANGE_LOG = "bus.exchange-log";
     public static final String EXCHANGE_LOG_STAGING = "bus.exchange-log.staging";
     public static final String EXCHANGE_LOG_CHECKPOINTS = "bus.exchange-log.checkpoints";
@@ -75,6 +77,20 @@ public final class Topics {
      * written by governance once it has checked them, applied to {@link #VIOLATIONS} by the deadlines app, its one writer.
      */
     public static final String VIOLATION_ACTIONS = "bus.violation-actions";
+    /**
+     * The consumers' error reports (校核, Art. 27), keyed by report id (compacted: the latest state of each); written by
+     * governance only.
+     */
+    public static final String ERROR_REPORTS = "bus.error-reports";
+    /** The disputes between departments (异议, Art. 28), keyed by dispute id (compacted); written by governance only. */
+    public static final String DISPUTES = "bus.disputes";
+    /**
+     * The authority's command topic: the bus principal sends governance commands of the authority (refer or decide a
+     * dispute, act on a violation) and the deadlines app its {@code MarkOverdue} on it. {@code bus} is reserved (no department takes it), so the topic names the authority.
+     */
+    public static final String AUTHORITY_COMMANDS = COMMAND_PREFIX + "bus";
+    /** Where governance answers the authority's commands. */
+    public static final String AUTHORITY_REPLIES = REPLY_PREFIX + "bus";
     public static final String DEADLETTER = "bus.deadletter";
     /** The schema registry's own log, named as Confluent Schema Registry names it. */
     public static final String SCHEMAS = "_schemas";
@@ -213,6 +229,20 @@ public final class Topics {
         return parseSource(SOURCE_PREFIX + topic.substring(DELIVERY_PREFIX.length()));
     }
 
+    /**
+     * The topic an expert of the expert committee sends commands on: {@code cmd.expert-<id>}. Department ids may not
+     * start with {@code expert-} ({@link Principals#checkDepartmentId}), so the name says the sender is an expert; it
+     * matches {@link #COMMAND_PATTERN} and governance reads it with the departments' command topics.
+     */
+    public static String expertCommands(String expertId) {
+        return commands(Principals.expertPrincipal(expertId));
+    }
+
+    /** Where governance answers an expert: {@code reply.expert-<id>}. */
+    public static String expertReplies(String expertId) {
+        return replies(Principals.expertPrincipal(expertId));
+    }
+
     /** Parses {@code cmd.<dept>} to the sending department; empty when the name is not a command topic. */
     public static Optional<String> parseCommandSender(String topic) {
         var m = COMMAND_PATTERN.matcher(topic);
@@ -280,6 +310,7 @@ public final class Topics {
                 new SystemTopic(REQUESTS, partitions, COMPACTED),
                 new SystemTopic(DEPARTMENTS, 1, COMPACTED),
                 new SystemTopic(AUDITORS, 1, COMPACTED),
+                new SystemTopic(EXPERTS, 1, COMPACTED),
                 new SystemTopic(CALENDARS, 1, COMPACTED),
                 new SystemTopic(EXCHANGE_LOG, partitions, exchangeLogConfigs()),
                 new SystemTopic(EXCHANGE_LOG_STAGING, partitions, Map.of(
@@ -291,8 +322,10 @@ public final class Topics {
                 new SystemTopic(VIOLATION_ACTIONS, 1, Map.of(
                         "retention.ms", Long.toString(FIVE_YEARS.toMillis()))),
                 // the bus's own command topic (the authority's commands, the deadlines app's MarkOverdue) and replies
-                new SystemTopic(commands(Principals.BUS_PRINCIPAL), 1, commandTopicConfigs()),
-                new SystemTopic(replies(Principals.BUS_PRINCIPAL), 1, Map.of()),
+                new SystemTopic(AUTHORITY_COMMANDS, 1, commandTopicConfigs()),
+                new SystemTopic(AUTHORITY_REPLIES, 1, Map.of()),
+                new SystemTopic(ERROR_REPORTS, partitions, COMPACTED),
+                new SystemTopic(DISPUTES, 1, COMPACTED),
                 new SystemTopic(DEADLETTER, 1, Map.of(
                         "retention.ms", Long.toString(Duration.ofDays(365).toMillis()))),
                 new SystemTopic(SCHEMAS, 1, COMPACTED));

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.kafka.CompactedTopicReader;
 import cn.tianfu.databus.schemas.Auditor;
+import cn.tianfu.databus.schemas.Expert;
 import cn.tianfu.databus.schemas.Department;
 import cn.tianfu.databus.security.Passwords;
 import cn.tianfu.databus.serde.AvroSerde;
@@ -48,6 +49,7 @@ public final class PrincipalDirectory implements Authenticator, AutoCloseable {
     private final ReentrantLock refreshing = new ReentrantLock();
     private CompactedTopicReader<Department> departments;
     private CompactedTopicReader<Auditor> auditors;
+    private CompactedTopicReader<Expert> experts;
     private boolean closed;
     private final Map<String, String> verified = new ConcurrentHashMap<>();
     private volatile Map<String, String> verifiers = Map.of();
@@ -86,6 +88,9 @@ public final class PrincipalDirectory implements Authenticator, AutoCloseable {
         a.configure(bus.serdeConfig(), false);
         this.departments = new CompactedTopicReader<>(Topics.DEPARTMENTS, consumer, d.deserializer(), Department::getId, timeout);
         this.auditors = new CompactedTopicReader<>(Topics.AUDITORS, consumer, a.deserializer(), Auditor::getId, timeout);
+        AvroSerde<Expert> e = AvroSerde.specific(Expert.class);
+        e.configure(bus.serdeConfig(), false);
+        this.experts = new CompactedTopicReader<>(Topics.EXPERTS, consumer, e.deserializer(), Expert::getId, timeout);
     }
 
     @Override
@@ -206,6 +211,11 @@ public final class PrincipalDirectory implements Authenticator, AutoCloseable {
                     next.put(Principals.auditorPrincipal(aud.getId()), aud.getPasswordVerifier());
                 }
             });
+            experts.refresh().values().forEach(exp -> {
+                if (exp.getPasswordVerifier() != null) {
+                    next.put(Principals.expertPrincipal(exp.getId()), exp.getPasswordVerifier());
+                }
+            });
             verified.keySet().retainAll(next.keySet());
             verifiers = Map.copyOf(next);
             refreshedAt = now;
@@ -239,6 +249,7 @@ public final class PrincipalDirectory implements Authenticator, AutoCloseable {
             if (departments != null) {
                 departments.close();
                 auditors.close();
+                experts.close();
             }
         } finally {
             refreshing.unlock();

@@ -255,6 +255,12 @@ public final class SharedBus {
         return clientConfig(added.principal(), added.principal(), added.password(), Optional.empty());
     }
 
+    /** Adds an expert of the expert committee (principal {@code expert-<id>}) and returns its client config. */
+    public synchronized DatabusClientConfig addExpert(String id) {
+        Departments.NewPrincipal<?> added = departments().addExpert(id, Optional.empty());
+        return clientConfig(added.principal(), added.principal(), added.password(), Optional.empty());
+    }
+
     private DatabusClientConfig clientConfig(String departmentId, String user, String password, Optional<String> httpUrl) {
         Properties p = DatabusClientConfig.fileProperties(broker.bootstrapServers(), registry.url(), httpUrl.orElse(null),
                 departmentId, user, password);

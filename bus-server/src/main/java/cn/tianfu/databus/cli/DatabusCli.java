@@ -9,6 +9,13 @@ import org.apache.kafka.common.config.ConfigException;
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.cli.audit.AuditCommand;
 import cn.tianfu.databus.cli.auditor.AuditorCommand;
+import cn.tianfu.databus.cli.dispute.DisputeCommand;
+import cn.tianfu.databus.cli.dispute.DisputesCommand;
+import cn.tianfu.databus.cli.expert.ExpertCommand;
+import cn.tianfu.databus.cli.report.AcceptAnswerCommand;
+import cn.tianfu.databus.cli.report.AnswerReportCommand;
+import cn.tianfu.databus.cli.report.ReportErrorCommand;
+import cn.tianfu.databus.cli.report.ReportsCommand;
 import cn.tianfu.databus.cli.bus.DemoCommand;
 import cn.tianfu.databus.cli.bus.RunCommand;
 import cn.tianfu.databus.cli.bus.UpCommand;
@@ -43,9 +50,13 @@ import cn.tianfu.databus.cli.service.VerifyCommand;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         header = "Tianfu Data Exchange Bus: share public data between departments, under the regulation's rules, with an auditable exchange log.",
-        subcommands = {UpCommand.class, cn.tianfu.databus.cli.bus.InitCommand.class, cn.tianfu.databus.cli.bus.ServeCommand.class, RunCommand.class, DemoCommand.class, DeptCommand.class, AuditorCommand.class, CalendarCommand.class, CatalogCommand.class, RequestCommand.class, RequestsCommand.class,
-                DecideCommand.class, WithdrawCommand.class, ViolationsCommand.class, ViolationCommand.class, ReportCommand.class, RevokeCommand.class, GrantsCommand.class,
-                DeadlettersCommand.class, AuditCommand.class, CdcCommand.class, QueryCommand.class, VerifyCommand.class, ProofCommand.class, TransparencyCommand.class,
+        subcommands = {
+                UpCommand.class, cn.tianfu.databus.cli.bus.InitCommand.class, cn.tianfu.databus.cli.bus.ServeCommand.class, RunCommand.class, DemoCommand.class,
+                DeptCommand.class, AuditorCommand.class, ExpertCommand.class, CalendarCommand.class,
+                CatalogCommand.class, RequestCommand.class, RequestsCommand.class, DecideCommand.class, WithdrawCommand.class, RevokeCommand.class, GrantsCommand.class,
+                QueryCommand.class, VerifyCommand.class, ProofCommand.class, TransparencyCommand.class,
+                ViolationsCommand.class, ViolationCommand.class, ReportCommand.class, ReportErrorCommand.class, AnswerReportCommand.class, AcceptAnswerCommand.class, ReportsCommand.class, DisputeCommand.class, DisputesCommand.class,
+                DeadlettersCommand.class, AuditCommand.class, CdcCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DatabusCli {
 

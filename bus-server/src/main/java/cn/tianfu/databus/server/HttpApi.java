@@ -32,6 +32,7 @@ import io.javalin.http.HttpResponseException;
  * <li>{@code GET /api/v1/requests?role=mine|incoming|all}: access requests the caller filed, those on its resources, or both;</li>
  * <li>{@code GET /api/v1/grants?role=consumer|provider|all}: grants it receives, grants on its resources, or both;</li>
  * <li>{@code GET /api/v1/violations}: its violations (Art. 46), all of them for the bus ({@link ViolationRoutes}).</li>
+ * <li>{@code GET /api/v1/reports}, {@code GET /api/v1/disputes}: error reports and disputes ({@link AccountabilityRoutes}).</li>
  * </ul>
  * The open-data routes ({@link OpenDataRoutes}: the CKAN Action API, DCAT, downloads) are anonymous.
  * Bodies are JSON arrays in Avro's JSON encoding of {@code AccessRequest} / {@code Grant}; errors are
@@ -170,6 +171,7 @@ public final class HttpApi implements AutoCloseable {
                     open.register(config.routes);   // open data: anonymous, read-only, rate-limited (docs/open-data.md)
                 }
                 ViolationRoutes.register(config, state.bus(), CALLER);
+                state.accountability.register(config.routes, CALLER);
                 config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
                 config.routes.exception(DatabusException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
             }

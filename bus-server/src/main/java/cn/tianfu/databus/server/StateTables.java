@@ -26,6 +26,8 @@ final class StateTables implements AutoCloseable {
     private final CompactedTopicReader<AccessRequest> requests;
     private final CompactedTopicReader<Grant> grants;
     private final DatabusClientConfig bus;
+    /** Error reports and disputes, served by their own routes. */
+    final AccountabilityRoutes accountability;
 
     StateTables(DatabusClientConfig bus, Duration timeout) {
         this.bus = bus;
@@ -40,6 +42,7 @@ final class StateTables implements AutoCloseable {
         g.configure(bus.serdeConfig(), false);
         this.requests = new CompactedTopicReader<>(Topics.REQUESTS, consumer, r.deserializer(), AccessRequest::getRequestId, timeout);
         this.grants = new CompactedTopicReader<>(Topics.GRANTS, consumer, g.deserializer(), Grant::getGrantId, timeout);
+        this.accountability = new AccountabilityRoutes(bus, timeout);
     }
 
     /** The bus principal's client config the tables are read with. */
@@ -63,5 +66,6 @@ final class StateTables implements AutoCloseable {
     public void close() {
         requests.close();
         grants.close();
+        accountability.close();
     }
 }

@@ -41,7 +41,14 @@ import cn.tianfu.databus.catalog.CatalogEntries;
 import cn.tianfu.databus.catalog.ResourceDefinition;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.governance.client.internal.ClientProperties;
+import cn.tianfu.databus.schemas.AcceptAnswer;
+import cn.tianfu.databus.schemas.AnswerReport;
 import cn.tianfu.databus.schemas.CommandResult;
+import cn.tianfu.databus.schemas.DisputeAction;
+import cn.tianfu.databus.schemas.DisputeStep;
+import cn.tianfu.databus.schemas.DisputeSubject;
+import cn.tianfu.databus.schemas.OpenDispute;
+import cn.tianfu.databus.schemas.ReportError;
 import cn.tianfu.databus.kafka.KafkaErrors;
 import cn.tianfu.databus.schemas.DecideRequest;
 import cn.tianfu.databus.schemas.Decision;
@@ -330,6 +337,54 @@ public final class GovernanceClient implements AutoCloseable {
     /** Revokes a grant on one of this department's resources, or gives up one it receives; deliveries stop. */
     public CompletableFuture<CommandResult> revoke(String grantId, String reason) {
         return submit(RevokeGrant.newBuilder().setGrantId(required(grantId, "grantId")).setReason(required(reason, "reason")).build());
+    }
+
+    // ---- error reports (Art. 27) and disputes (Art. 28) ----
+
+    /**
+     * Reports an error in a record of {@code resourceCode} this department received (it must hold or have held a grant
+     * on it); the reply's {@code subjectId} is the report id.
+     *
+     * @param field   the data item found wrong, if one
+     * @param foundAt when the problem was found; empty: now
+     */
+    public CompletableFuture<CommandResult> reportError(String resourceCode, String recordKey, Optional<String> field,
+                                                        String problem, Optional<Instant> foundAt) {
+        return send(ReportError.newBuilder().setResourceCode(resourceCode).setRecordKey(recordKey)
+                .setField(field.orElse(null)).setProblem(problem).setFoundAt(foundAt.orElse(null)).build());
+    }
+
+    /**
+     * Answers an error report on a resource this department provides: the record was corrected (publish the corrected
+     * record first; {@code exchangeId} links its re-delivery when known) or the report is rejected with a reason.
+     */
+    public CompletableFuture<CommandResult> answerReport(String reportId, boolean corrected, Optional<String> note,
+                                                         Optional<String> exchangeId) {
+        return send(AnswerReport.newBuilder().setReportId(reportId).setCorrected(corrected).setNote(note.orElse(null))
+                .setExchangeId(exchangeId.orElse(null)).build());
+    }
+
+    /** Accepts the provider's answer to an error report this department filed. */
+    public CompletableFuture<CommandResult> acceptAnswer(String reportId) {
+        return send(AcceptAnswer.newBuilder().setReportId(reportId).build());
+    }
+
+    /** Opens a dispute about a refused request, a report's answer or a grant; the reply's {@code subjectId} is its id. */
+    public CompletableFuture<CommandResult> openDispute(DisputeSubject subject, String subjectId, String statement) {
+        return send(OpenDispute.newBuilder().setSubject(subject).setSubjectId(subjectId).setStatement(statement).build());
+    }
+
+    /**
+     * One step of a dispute: a message, settling or escalating it (a party), referring it to an expert or deciding it
+     * (the authority), an opinion (the expert it was referred to).
+     *
+     * @param text   the message, opinion, decision or note
+     * @param expert with {@link DisputeAction#REFER}: the expert id
+     */
+    public CompletableFuture<CommandResult> disputeStep(String disputeId, DisputeAction action, Optional<String> text,
+                                                        Optional<String> expert) {
+        return send(DisputeStep.newBuilder().setDisputeId(disputeId).setAction(action).setText(text.orElse(null))
+                .setExpert(expert.orElse(null)).build());
     }
 
     /**

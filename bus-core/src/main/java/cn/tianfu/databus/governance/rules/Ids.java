@@ -6,13 +6,14 @@ import java.util.regex.Pattern;
 import cn.tianfu.databus.contract.Topics;
 
 /**
- * The ids governance assigns: {@code <resourceCode>.R<n>} for the n-th access request on a resource and
- * {@code <resourceCode>.G<n>} for the grant that answers request n. Resource codes contain no dot, so the code is
+ * The ids governance assigns: {@code <resourceCode>.R<n>} for the n-th access request on a resource,
+ * {@code <resourceCode>.G<n>} for the grant that answers request n, {@code <resourceCode>.E<n>} for the n-th error
+ * report and {@code <resourceCode>.D<n>} for the n-th dispute about it. Resource codes contain no dot, so the code is
  * everything before the last dot, and a command naming a request or grant can be routed to its resource's partition.
  */
 public final class Ids {
 
-    private static final Pattern ID = Pattern.compile("(" + Topics.RESOURCE_CODE.pattern() + ")\\.([RG])([1-9][0-9]{0,9})");
+    private static final Pattern ID = Pattern.compile("(" + Topics.RESOURCE_CODE.pattern() + ")\\.([RGED])([1-9][0-9]{0,9})");
 
     private Ids() {
     }
@@ -23,6 +24,34 @@ public final class Ids {
 
     public static String grant(String code, long n) {
         return code + ".G" + n;
+    }
+
+    public static String report(String code, long n) {
+        return code + ".E" + n;
+    }
+
+    public static String dispute(String code, long n) {
+        return code + ".D" + n;
+    }
+
+    /** Prefix of every error report id of a resource. */
+    public static String reportPrefix(String code) {
+        return code + ".E";
+    }
+
+    /** Prefix of every dispute id of a resource. */
+    public static String disputePrefix(String code) {
+        return code + ".D";
+    }
+
+    /** The resource code in an error report id; empty when it is not one. */
+    public static Optional<String> resourceOfReport(String id) {
+        return resourceOf(id, "E");
+    }
+
+    /** The resource code in a dispute id; empty when it is not one. */
+    public static Optional<String> resourceOfDispute(String id) {
+        return resourceOf(id, "D");
     }
 
     /** The grant id answering a request id. */

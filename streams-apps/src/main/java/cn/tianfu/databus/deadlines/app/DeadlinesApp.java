@@ -3,6 +3,7 @@ package cn.tianfu.databus.deadlines.app;
 import cn.tianfu.databus.streams.GlobalStoreUpdater;
 import java.time.InstantSource;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -30,6 +31,7 @@ import cn.tianfu.databus.schemas.GovernanceCommand;
 import cn.tianfu.databus.schemas.ViolationAction;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.AccessRequest;
+import cn.tianfu.databus.schemas.ErrorReport;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.Violation;
 import cn.tianfu.databus.serde.AvroSerde;
@@ -41,16 +43,17 @@ import cn.tianfu.databus.streams.StreamsAppRunner;
 
 /**
  * The deadlines app: keeps the time of every open duty and raises, exactly once each, a reminder to the duty holder two
- * working days before the due time and a violation at the due time (docs/accountability.md). The duty kept today is the
- * provider's: decide a conditional access request within 10 working days (Art. 26; missed: Art. 46(五)).
+ * working days before the due time and a violation at the due time (docs/accountability.md). The duties kept are the
+ * provider's: decide a conditional access request within 10 working days (Art. 26; missed: Art. 46(五)), and answer an
+ * error report within 10 working days (Art. 27; missed: Art. 46(五)).
  *
  * <pre>{@code
  * KafkaStreams deadlines = DeadlinesApp.create(DeadlinesConfig.fromMap(props));
  * deadlines.start();
  * }</pre>
  *
- * <p>Topology: {@code bus.requests} (key: request id) feeds the duty keeper, which keeps the PENDING requests with a
- * due time in the changelogged store {@value #DUTIES_STORE}; {@code bus.violations} is read into the global store
+ * <p>Topology: {@code bus.requests} (key: request id) and {@code bus.error-reports} (key: report id) feed the duty
+ * keeper, which keeps the PENDING requests and the OPEN reports with a due time in the changelogged store {@value #DUTIES_STORE}; {@code bus.violations} is read into the global store
  * {@value #VIOLATIONS_STORE}, so a violation raised before the app's state was lost is not raised again. On every
  * input record and on a wall-clock punctuation every {@link DeadlinesContext#checkInterval()}, each duty is checked
  * against {@link DeadlinesContext#clock()}: reminders go to {@code reply.<provider>} (key {@code reminder:<requestId>},
@@ -90,9 +93,12 @@ public final class DeadlinesApp {
                 () -> new GlobalStoreUpdater<>(VIOLATIONS_STORE, Topics.VIOLATIONS, Serdes.ByteArray().deserializer()));
 
         Serde<AccessRequest> requests = avro(registry, AccessRequest.class);
+        Serde<ErrorReport> reports = avro(registry, ErrorReport.class);
         KStream<String, Raised> raised = builder
-                .stream(Topics.REQUESTS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("requests"))
-                .process(GuardedProcessor.wrap(() -> new DutyKeeper(ctx, requests.deserializer()), new PoisonPillGuard()),
+                .stream(List.of(Topics.REQUESTS, Topics.ERROR_REPORTS),
+                        Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("requests"))
+                .process(GuardedProcessor.wrap(() -> new DutyKeeper(ctx, requests.deserializer(), reports.deserializer()),
+                                new PoisonPillGuard()),
                         Named.as("keep-duties"), DUTIES_STORE);
 
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VIOLATION_STATE_STORE), keys,
@@ -110,7 +116,7 @@ public final class DeadlinesApp {
 
         raised.filter((k, v) -> v instanceof Raised.Command, Named.as("bus-commands"))
                 .mapValues(v -> ((Raised.Command) v).command(), Named.as("bus-command"))
-                .to(Topics.commands(Principals.BUS_PRINCIPAL),
+                .to(Topics.AUTHORITY_COMMANDS,
                         Produced.with(keys, avro(registry, GovernanceCommand.class)).withName("commands"));
         raised.filter((k, v) -> v instanceof Raised.Reminder, Named.as("reminders"))
                 .mapValues(v -> ((Raised.Reminder) v).reminder(), Named.as("reminder"))

@@ -34,6 +34,8 @@ import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DeadLetter;
+import cn.tianfu.databus.schemas.Dispute;
+import cn.tianfu.databus.schemas.ErrorReport;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.Violation;
 import cn.tianfu.databus.schemas.ViolationAction;
@@ -59,8 +61,8 @@ import cn.tianfu.databus.contract.Topics;
  * router names the sender by the topic, dead-letters what cannot be read, refuses commands claiming another
  * department, and re-keys the rest by the resource they concern onto the internal topic {@value #REPARTITION_NAME};
  * the decider then applies the rules per resource, in order, against four changelogged stores (catalog, requests,
- * grants, processed command ids), with {@code bus.calendars} as a global store for due times, and writes {@code bus.catalog}, {@code bus.requests}, {@code bus.grants} (key: code,
- * request id, grant id), {@code reply.<sender>} (key: command id) and {@code bus.deadletter}. Keys are plain UTF-8
+ * grants, processed command ids, error reports, disputes), with {@code bus.calendars} as a global store for due times, and writes {@code bus.catalog}, {@code bus.requests}, {@code bus.grants},
+ * {@code bus.error-reports}, {@code bus.disputes} (key: code, request, grant, report or dispute id), {@code reply.<sender>} (key: command id) and {@code bus.deadletter}. Keys are plain UTF-8
  * strings, values Avro in the schema registry's wire format.
  */
 public final class GovernanceApp {
@@ -71,6 +73,8 @@ public final class GovernanceApp {
     public static final String REQUESTS_STORE = CommandDecider.REQUESTS_STORE;
     public static final String GRANTS_STORE = CommandDecider.GRANTS_STORE;
     public static final String PROCESSED_STORE = CommandDecider.PROCESSED_STORE;
+    public static final String REPORTS_STORE = CommandDecider.REPORTS_STORE;
+    public static final String DISPUTES_STORE = CommandDecider.DISPUTES_STORE;
     /** Global store of {@code bus.calendars} (key {@code <region>/<year>}), read by every decider task. */
     public static final String CALENDARS_STORE = CommandDecider.CALENDARS_STORE;
     /** Global store of {@code bus.violations}, which the authority's actions on violations are checked against. */
@@ -96,6 +100,10 @@ public final class GovernanceApp {
                 avro(registry, Grant.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROCESSED_STORE), keys,
                 avro(registry, CommandResult.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REPORTS_STORE), keys,
+                avro(registry, ErrorReport.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DISPUTES_STORE), keys,
+                avro(registry, Dispute.class)));
         // the calendars every due time is counted on; a record that cannot be read is skipped (and logged)
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CALENDARS_STORE), keys,
                         avro(registry, HolidayCalendar.class)).withLoggingDisabled(),
@@ -118,7 +126,7 @@ public final class GovernanceApp {
                         .withName(REPARTITION_NAME)
                         .withNumberOfPartitions(ctx.partitions()))
                 .process(GuardedProcessor.wrap(() -> new CommandDecider(ctx), guard), Named.as("decide"),
-                        CATALOG_STORE, REQUESTS_STORE, GRANTS_STORE, PROCESSED_STORE);
+                        CATALOG_STORE, REQUESTS_STORE, GRANTS_STORE, PROCESSED_STORE, REPORTS_STORE, DISPUTES_STORE);
 
         KStream<String, Out> out = routed.filter((k, v) -> !(v instanceof Out.Routed), Named.as("not-routed"))
                 .merge(decided, Named.as("outputs"));
@@ -138,6 +146,12 @@ public final class GovernanceApp {
         out.filter((k, v) -> v instanceof Out.ViolationAct, Named.as("violation-actions"))
                 .mapValues(v -> ((Out.ViolationAct) v).action(), Named.as("violation-action"))
                 .to(Topics.VIOLATION_ACTIONS, Produced.with(keys, avro(registry, ViolationAction.class)).withName("actions"));
+        out.filter((k, v) -> v instanceof Out.Report, Named.as("report-changes"))
+                .mapValues(v -> ((Out.Report) v).report(), Named.as("report-state"))
+                .to(Topics.ERROR_REPORTS, Produced.with(keys, avro(registry, ErrorReport.class)).withName("error-reports"));
+        out.filter((k, v) -> v instanceof Out.DisputeState, Named.as("dispute-changes"))
+                .mapValues(v -> ((Out.DisputeState) v).dispute(), Named.as("dispute-state"))
+                .to(Topics.DISPUTES, Produced.with(keys, avro(registry, Dispute.class)).withName("disputes"));
         out.filter((k, v) -> v instanceof Out.Dead, Named.as("dead"))
                 .mapValues(v -> ((Out.Dead) v).letter(), Named.as("dead-letter"))
                 .to(Topics.DEADLETTER, Produced.with(keys, avro(registry, DeadLetter.class)).withName("deadletters"));

@@ -28,6 +28,8 @@ import cn.tianfu.databus.governance.client.RequestsView;
 import cn.tianfu.databus.governance.client.ViolationsView;
 import cn.tianfu.databus.schemas.Violation;
 import cn.tianfu.databus.schemas.AccessRequest;
+import cn.tianfu.databus.schemas.Dispute;
+import cn.tianfu.databus.schemas.ErrorReport;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.security.BusAuthenticationException;
 import cn.tianfu.databus.security.BusAuthorizationException;
@@ -53,6 +55,16 @@ public final class HttpViews {
 
     public static ViolationsView violations(DatabusClientConfig config, Duration timeout) {
         return new Violations(new Fetcher<>(config, timeout, ApiPaths.VIOLATIONS, Violation.class));
+    }
+
+    /** The error reports the caller may see (all for the bus principal), read once. */
+    public static List<ErrorReport> reports(DatabusClientConfig config, Duration timeout) {
+        return new Fetcher<>(config, timeout, ApiPaths.REPORTS, ErrorReport.class).fetch();
+    }
+
+    /** The disputes the caller may see (all for the bus principal), read once. */
+    public static List<Dispute> disputes(DatabusClientConfig config, Duration timeout) {
+        return new Fetcher<>(config, timeout, ApiPaths.DISPUTES, Dispute.class).fetch();
     }
 
     private static final class Fetcher<V extends SpecificRecord> {

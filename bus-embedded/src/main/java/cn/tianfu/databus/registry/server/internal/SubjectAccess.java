@@ -14,7 +14,7 @@ import cn.tianfu.databus.contract.Topics;
  * reads), its own {@code dlv.<dept>.}, {@code cmd.<dept>} and {@code reply.<dept>}, and {@code bus.catalog} and
  * {@code bus.deadletter}. An auditor sees the exchange log's and its checkpoints'. Anything else, notably another
  * department's deliveries (which would tell who holds which grant with which fields), is answered as if it did not
- * exist.
+ * exist. An expert sees its own {@code cmd.expert-<id>} and {@code reply.expert-<id>} only.
  */
 public final class SubjectAccess {
 
@@ -34,6 +34,9 @@ public final class SubjectAccess {
         String me = caller.name();
         if (me.startsWith(Principals.AUDITOR_PREFIX)) {
             return t.equals(Topics.EXCHANGE_LOG) || t.equals(Topics.EXCHANGE_LOG_CHECKPOINTS);
+        }
+        if (Principals.isExpert(me)) {
+            return t.equals(Topics.commands(me)) || t.equals(Topics.replies(me));
         }
         return Topics.parseSource(t).isPresent()
                 || Topics.parseDelivery(t).map(d -> d.department().equals(me)).orElse(false)

@@ -19,6 +19,7 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import cn.tianfu.databus.contract.Topics;
 import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.deadlines.DecisionDuty;
+import cn.tianfu.databus.deadlines.ReportDuty;
 import cn.tianfu.databus.deadlines.app.DeadlinesContext;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CommandResult;
@@ -26,6 +27,8 @@ import cn.tianfu.databus.schemas.DutyKind;
 import cn.tianfu.databus.schemas.GovernanceCommand;
 import cn.tianfu.databus.schemas.MarkOverdue;
 import cn.tianfu.databus.contract.Principals;
+import cn.tianfu.databus.schemas.ErrorReport;
+import cn.tianfu.databus.schemas.ErrorReportStatus;
 import cn.tianfu.databus.schemas.Outcome;
 import cn.tianfu.databus.schemas.RequestStatus;
 import cn.tianfu.databus.schemas.Violation;
@@ -35,17 +38,19 @@ import cn.tianfu.databus.schemas.ViolationStatus;
 import cn.tianfu.databus.streams.RejectedRecordException;
 
 /**
- * Keeps every open duty "decide a conditional request by its due time" (from {@code bus.requests}) in the duties store
- * and, on a wall-clock punctuation and on every input record, checks them against the context's clock:
+ * Keeps every open duty "decide a conditional request by its due time" (from {@code bus.requests}) and "answer an error
+ * report by its due time" (from {@code bus.error-reports}) in the duties store and, on a wall-clock punctuation and on every input record, checks them against the context's clock:
  * <ol>
  *   <li>from the reminder time ({@link DecisionDuty#reminderAt}) to the due time: one reminder on the provider's
  *       {@code reply.<dept>}, recorded in the store;</li>
- *   <li>at the due time: one violation under Art. 46(五) on {@code bus.violations}, recorded in the store, unless the
- *       global store of {@code bus.violations} already holds its id (it was raised before the state was lost), and,
- *       in the same transaction, the command {@code MarkOverdue} on {@code cmd.bus}: governance marks the request
- *       overdue on {@code bus.requests} (it stays PENDING); the command id is fixed, so governance applies it once.</li>
+ *   <li>at the due time: one violation under Art. 46(五) on {@code bus.violations} ({@code 46-5:<request-id>} or
+ *       {@code 46-5:report:<report-id>}), recorded in the store, unless the global store of {@code bus.violations}
+ *       already holds its id (it was raised before the state was lost); for a request, in the same transaction, the
+ *       command {@code MarkOverdue} on {@code cmd.bus}: governance marks the request overdue on {@code bus.requests}
+ *       (it stays PENDING); the command id is fixed, so governance applies it once.</li>
  * </ol>
- * A request that leaves PENDING (decided, withdrawn, refused) or is deleted closes its duty. A duty first seen after its
+ * A request that leaves PENDING (decided, withdrawn, refused), a report that leaves OPEN (answered), or either deleted,
+ * closes its duty. A duty first seen after its
  * due time raises the violation alone: a reminder would come too late to help.
  */
 public final class DutyKeeper implements Processor<String, byte[], String, Raised> {
@@ -59,13 +64,15 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
 
     private final DeadlinesContext ctx;
     private final Deserializer<AccessRequest> requests;
+    private final Deserializer<ErrorReport> reports;
     private ProcessorContext<String, Raised> context;
     private KeyValueStore<String, Duty> duties;
     private ReadOnlyKeyValueStore<String, byte[]> raised;
 
-    public DutyKeeper(DeadlinesContext ctx, Deserializer<AccessRequest> requests) {
+    public DutyKeeper(DeadlinesContext ctx, Deserializer<AccessRequest> requests, Deserializer<ErrorReport> reports) {
         this.ctx = ctx;
         this.requests = requests;
+        this.reports = reports;
     }
 
     @Override
@@ -78,6 +85,52 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
 
     @Override
     public void process(Record<String, byte[]> record) {
+        String topic = context.recordMetadata().map(RecordMetadata::topic).orElse(Topics.REQUESTS);
+        if (topic.equals(Topics.ERROR_REPORTS)) {
+            processReport(record);
+        } else {
+            processRequest(record);
+        }
+    }
+
+    /** An error report: OPEN with a due time opens (or keeps) the duty to answer it; any other status closes it. */
+    private void processReport(Record<String, byte[]> record) {
+        String reportId = record.key();
+        if (reportId == null) {
+            throw new RejectedRecordException(DeadLetterReason.MISSING_KEY, "a record of " + Topics.ERROR_REPORTS
+                    + " has no key (the report id)");
+        }
+        if (record.value() == null) {
+            duties.delete(reportId);
+            return;
+        }
+        ErrorReport report;
+        try {
+            report = reports.deserialize(Topics.ERROR_REPORTS, record.value());
+        } catch (RuntimeException e) {
+            throw new RejectedRecordException(DeadLetterReason.MALFORMED_BYTES, "report " + reportId + " of "
+                    + Topics.ERROR_REPORTS + " cannot be read as an ErrorReport: " + e.getMessage());
+        }
+        Duty known = duties.get(reportId);
+        if (report.getStatus() != ErrorReportStatus.OPEN || report.getDueAt() == null) {
+            if (known != null) {
+                duties.delete(reportId); // answered: the duty is done
+            }
+            return;
+        }
+        if (known != null && known.dueAt().equals(report.getDueAt())) {
+            return;
+        }
+        boolean violated = raised.get(ReportDuty.violationId(reportId)) != null;
+        Instant now = ctx.clock().instant();
+        Duty duty = new Duty(reportId, report.getProvider(), report.getConsumer(), report.getResourceCode(),
+                report.getDueAt(), report.getDueCalendar(), DecisionDuty.reminderAt(report.getDueAt(), ctx.calendar()),
+                evidence(), violated || !now.isBefore(report.getDueAt()), violated, DutyKind.ANSWER_ERROR_REPORT);
+        duties.put(reportId, duty);
+        check(duty, now, record.timestamp());
+    }
+
+    private void processRequest(Record<String, byte[]> record) {
         String requestId = record.key();
         if (requestId == null) {
             throw new RejectedRecordException(DeadLetterReason.MISSING_KEY, "a record of " + Topics.REQUESTS
@@ -142,14 +195,15 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
      */
     private void check(Duty duty, Instant now, long timestamp) {
         Duty d = duty;
+        boolean report = d.kind() == DutyKind.ANSWER_ERROR_REPORT;
         if (!d.reminded() && !now.isBefore(d.remindAt()) && now.isBefore(d.dueAt())) {
-            String id = DecisionDuty.reminderId(d.requestId());
+            String id = report ? ReportDuty.reminderId(d.requestId()) : DecisionDuty.reminderId(d.requestId());
             context.forward(new Record<>(id, new Raised.Reminder(reminder(id, d, now)), timestamp));
             d = d.withReminded();
             duties.put(d.requestId(), d);
         }
         if (!d.violated() && !now.isBefore(d.dueAt())) {
-            String id = DecisionDuty.violationId(d.requestId());
+            String id = report ? ReportDuty.violationId(d.requestId()) : DecisionDuty.violationId(d.requestId());
             if (raised.get(id) == null) {
                 context.forward(new Record<>(id, new Raised.Breach(violation(id, d, now)), timestamp));
             }
@@ -178,6 +232,22 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
     }
 
     private static CommandResult reminder(String id, Duty d, Instant now) {
+        if (d.kind() == DutyKind.ANSWER_ERROR_REPORT) {
+            return CommandResult.newBuilder()
+                    .setCommandId(id)
+                    .setDepartment(d.provider())
+                    .setAccepted(true)
+                    .setOutcome(Outcome.PENDING)
+                    .setMessage("Reminder: error report " + d.requestId() + " of " + d.consumer() + " on " + d.resourceCode()
+                            + " must be answered by " + d.dueAt() + " (" + DecisionDuty.REMINDER_WORKING_DAYS
+                            + " working days left, Art. 27); unanswered at that time it is a violation under Art. 46(五)."
+                            + " Answer it with: databus answer-report " + d.requestId() + " --corrected [--note ...] |"
+                            + " --rejected --reason ...")
+                    .setResourceCode(d.resourceCode())
+                    .setSubjectId(d.requestId())
+                    .setProcessedAt(now)
+                    .build();
+        }
         return CommandResult.newBuilder()
                 .setCommandId(id)
                 .setDepartment(d.provider())
@@ -199,13 +269,17 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
         if (d.evidence() != null) {
             evidence.add(d.evidence());
         }
-        String description = "Request " + d.requestId() + " of " + d.consumer() + " for " + d.resourceCode()
-                + " was not decided by " + d.dueAt() + " (10 working days, Art. 26)";
+        boolean report = d.kind() == DutyKind.ANSWER_ERROR_REPORT;
+        String description = report
+                ? "Error report " + d.requestId() + " of " + d.consumer() + " on " + d.resourceCode()
+                    + " was not answered by " + d.dueAt() + " (10 working days, Art. 27)"
+                : "Request " + d.requestId() + " of " + d.consumer() + " for " + d.resourceCode()
+                    + " was not decided by " + d.dueAt() + " (10 working days, Art. 26)";
         return Violation.newBuilder()
                 .setId(id)
                 .setClause(ViolationClause.ART46_5)
                 .setDepartment(d.provider())
-                .setDuty(DutyKind.DECIDE_REQUEST)
+                .setDuty(d.kind())
                 .setSubjectId(d.requestId())
                 .setResourceCode(d.resourceCode())
                 .setCounterparty(d.consumer())

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.apache.avro.Schema;
@@ -22,6 +23,7 @@ import cn.tianfu.databus.calendar.CalendarException;
 import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.deadletter.DeadLetters;
 import cn.tianfu.databus.governance.app.GovernanceContext;
+import cn.tianfu.databus.governance.rules.AccountabilityRules;
 import cn.tianfu.databus.governance.rules.Answer;
 import cn.tianfu.databus.governance.rules.Change;
 import cn.tianfu.databus.governance.rules.Decision;
@@ -33,7 +35,15 @@ import cn.tianfu.databus.registry.CompatibilityResult;
 import cn.tianfu.databus.registry.RegisteredSchema;
 import cn.tianfu.databus.registry.SchemaRegistryException;
 import cn.tianfu.databus.schemas.AccessRequest;
+import cn.tianfu.databus.schemas.AcceptAnswer;
+import cn.tianfu.databus.schemas.AnswerReport;
 import cn.tianfu.databus.schemas.CatalogEntry;
+import cn.tianfu.databus.schemas.Dispute;
+import cn.tianfu.databus.schemas.DisputeStep;
+import cn.tianfu.databus.schemas.DisputeSubject;
+import cn.tianfu.databus.schemas.ErrorReport;
+import cn.tianfu.databus.schemas.OpenDispute;
+import cn.tianfu.databus.schemas.ReportError;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DecideRequest;
 import cn.tianfu.databus.schemas.GovernanceCommand;
@@ -64,6 +74,8 @@ public final class CommandDecider implements Processor<String, Envelope, String,
     public static final String REQUESTS_STORE = "governance-requests";
     public static final String GRANTS_STORE = "governance-grants";
     public static final String PROCESSED_STORE = "governance-processed";
+    public static final String REPORTS_STORE = "governance-error-reports";
+    public static final String DISPUTES_STORE = "governance-disputes";
     /** Global store of {@code bus.calendars}. */
     public static final String CALENDARS_STORE = "governance-calendars";
     /** Global store of {@code bus.violations}: the state the authority's actions on a violation are checked against. */
@@ -84,6 +96,8 @@ public final class CommandDecider implements Processor<String, Envelope, String,
     private KeyValueStore<String, CommandResult> processed;
     private KeyValueStore<String, HolidayCalendar> calendars;
     private ReadOnlyKeyValueStore<String, Violation> violations;
+    private KeyValueStore<String, ErrorReport> reports;
+    private KeyValueStore<String, Dispute> disputes;
 
     /** A failure that says nothing about the command (registry or broker unreachable): answered, not recorded. */
     private static final class Transient extends RuntimeException {
@@ -106,6 +120,8 @@ public final class CommandDecider implements Processor<String, Envelope, String,
         this.processed = context.getStateStore(PROCESSED_STORE);
         this.calendars = context.getStateStore(CALENDARS_STORE);
         this.violations = context.getStateStore(VIOLATIONS_STORE);
+        this.reports = context.getStateStore(REPORTS_STORE);
+        this.disputes = context.getStateStore(DISPUTES_STORE);
         context.schedule(EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireGrants);
     }
 
@@ -163,6 +179,7 @@ public final class CommandDecider implements Processor<String, Envelope, String,
                 .setResourceCode(answer.resourceCode())
                 .setRequestId(answer.requestId())
                 .setGrantId(answer.grantId())
+                .setSubjectId(answer.subjectId())
                 .setProcessedAt(now)
                 .build();
         if (record_) {
@@ -196,6 +213,23 @@ public final class CommandDecider implements Processor<String, Envelope, String,
             decision = GovernanceRules.markOverdue(sender, m, requests.get(m.getRequestId()), now);
         } else if (payload instanceof ActOnViolation a) {
             decision = GovernanceRules.actOnViolation(sender, a, violations.get(a.getViolationId()), commandKey, now);
+        } else if (payload instanceof ReportError r) {
+            String resource = r.getResourceCode();
+            decision = AccountabilityRules.reportError(sender, r, catalog.get(resource), scan(grants, Ids.grantPrefix(resource)),
+                    scan(reports, Ids.reportPrefix(resource)), now);
+        } else if (payload instanceof AnswerReport a) {
+            decision = AccountabilityRules.answerReport(sender, a, reports.get(a.getReportId()), now);
+        } else if (payload instanceof AcceptAnswer a) {
+            decision = AccountabilityRules.acceptAnswer(sender, a, reports.get(a.getReportId()), now);
+        } else if (payload instanceof OpenDispute o) {
+            String id = o.getSubjectId();
+            decision = AccountabilityRules.openDispute(sender, o,
+                    o.getSubject() == DisputeSubject.REQUEST ? requests.get(id) : null,
+                    o.getSubject() == DisputeSubject.REPORT ? reports.get(id) : null,
+                    o.getSubject() == DisputeSubject.GRANT ? grants.get(id) : null,
+                    scan(disputes, Ids.disputePrefix(code)), now);
+        } else if (payload instanceof DisputeStep d) {
+            decision = AccountabilityRules.disputeStep(sender, d, disputes.get(d.getDisputeId()), now);
         } else {
             decision = GovernanceRules.unknown(code, payload);
         }
@@ -238,6 +272,14 @@ public final class CommandDecider implements Processor<String, Envelope, String,
                 putGrant(g.grant(), ts);
             } else if (change instanceof Change.ViolationActionState v) {
                 context.forward(new Record<>(v.action().getViolationId(), new Out.ViolationAct(v.action()), ts));
+            } else if (change instanceof Change.ReportState r) {
+                reports.put(r.report().getId(), r.report());
+                context.forward(new Record<>(r.report().getId(), new Out.Report(r.report()), ts));
+            } else if (change instanceof Change.DisputeState ds) {
+                disputes.put(ds.dispute().getId(), ds.dispute());
+                context.forward(new Record<>(ds.dispute().getId(), new Out.DisputeState(ds.dispute()), ts));
+            } else if (change instanceof Change.Notice n) {
+                notice(n, ts);
             }
         }
         return accepted.answer();
@@ -372,6 +414,29 @@ public final class CommandDecider implements Processor<String, Envelope, String,
     private void putGrant(Grant grant, long ts) {
         grants.put(grant.getGrantId(), grant);
         context.forward(new Record<>(grant.getGrantId(), new Out.GrantState(grant), ts));
+    }
+
+    /** A notice to another party of a command, on its reply topic (a new sender's reply topic is made first). */
+    private void notice(Change.Notice n, long ts) {
+        Answer a = n.answer();
+        CommandResult result = CommandResult.newBuilder()
+                .setCommandId(n.noticeId())
+                .setDepartment(n.recipient())
+                .setAccepted(a.accepted())
+                .setOutcome(a.outcome())
+                .setMessage(a.message())
+                .setResourceCode(a.resourceCode())
+                .setRequestId(a.requestId())
+                .setGrantId(a.grantId())
+                .setSubjectId(a.subjectId())
+                .setProcessedAt(ctx.clock().instant())
+                .build();
+        try {
+            ctx.topics().ensure(Topics.replies(n.recipient()), 1, Map.of());
+        } catch (DatabusException e) {
+            throw new Transient("reply topic of " + n.recipient() + " could not be created (" + e.getMessage() + ")", e);
+        }
+        context.forward(new Record<>(n.noticeId(), new Out.Reply(n.recipient(), result), ts));
     }
 
     private void reply(Record<String, Envelope> record, CommandResult result) {

@@ -14,7 +14,14 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.deadletter.DeadLetters;
 import cn.tianfu.databus.governance.app.GovernanceContext;
+import cn.tianfu.databus.contract.Principals;
+import cn.tianfu.databus.governance.rules.AccountabilityRules;
 import cn.tianfu.databus.governance.rules.Ids;
+import cn.tianfu.databus.schemas.AcceptAnswer;
+import cn.tianfu.databus.schemas.AnswerReport;
+import cn.tianfu.databus.schemas.DisputeStep;
+import cn.tianfu.databus.schemas.OpenDispute;
+import cn.tianfu.databus.schemas.ReportError;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DecideRequest;
 import cn.tianfu.databus.schemas.GovernanceCommand;
@@ -97,7 +104,37 @@ public final class CommandRouter implements Processor<byte[], byte[], String, Ou
         }
         Object payload = cmd.getPayload();
         String code = resourceCode(payload);
-        if (payload instanceof DecideRequest || payload instanceof WithdrawRequest) {
+        if (Principals.isExpert(sender) && !(payload instanceof DisputeStep)) {
+            reply(record, sender, commandId, Outcome.REFUSED, "an expert of the expert committee records opinions on the"
+                    + " disputes referred to it and sends no other command", null, now);
+            return;
+        }
+        if (payload instanceof AnswerReport || payload instanceof AcceptAnswer) {
+            String reportId = payload instanceof AnswerReport a ? a.getReportId() : ((AcceptAnswer) payload).getReportId();
+            Optional<String> routed = Ids.resourceOfReport(reportId);
+            if (routed.isEmpty()) {
+                reply(record, sender, commandId, Outcome.NOT_FOUND, "there is no error report '" + reportId + "': report"
+                        + " ids look like <resourceCode>.E<number>, as the reply to the report gave it", null, now);
+                return;
+            }
+            code = routed.get();
+        } else if (payload instanceof DisputeStep d) {
+            Optional<String> routed = Ids.resourceOfDispute(d.getDisputeId());
+            if (routed.isEmpty()) {
+                reply(record, sender, commandId, Outcome.NOT_FOUND, "there is no dispute '" + d.getDisputeId() + "': dispute"
+                        + " ids look like <resourceCode>.D<number>", null, now);
+                return;
+            }
+            code = routed.get();
+        } else if (payload instanceof OpenDispute o) {
+            code = AccountabilityRules.resourceOfSubject(o.getSubject(), o.getSubjectId());
+            if (code == null) {
+                reply(record, sender, commandId, Outcome.NOT_FOUND, "there is no " + o.getSubject().name().toLowerCase()
+                        + " '" + o.getSubjectId() + "': give a request id (<code>.R<n>), a report id (<code>.E<n>) or a"
+                        + " grant id (<code>.G<n>)", null, now);
+                return;
+            }
+        } else if (payload instanceof DecideRequest || payload instanceof WithdrawRequest) {
             String requestId = payload instanceof DecideRequest d ? d.getRequestId() : ((WithdrawRequest) payload).getRequestId();
             Optional<String> routed = Ids.resourceOfRequest(requestId);
             if (routed.isEmpty()) {
@@ -144,6 +181,8 @@ public final class CommandRouter implements Processor<byte[], byte[], String, Ou
         } else if (payload instanceof RetireResource r) {
             return r.getCode();
         } else if (payload instanceof RequestAccess r) {
+            return r.getResourceCode();
+        } else if (payload instanceof ReportError r) {
             return r.getResourceCode();
         }
         return null;

@@ -4,6 +4,8 @@ import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DeadLetter;
+import cn.tianfu.databus.schemas.Dispute;
+import cn.tianfu.databus.schemas.ErrorReport;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.ViolationAction;
 
@@ -36,5 +38,13 @@ public sealed interface Out {
 
     /** An accepted action on a violation on {@code bus.violation-actions} (key: violation id). */
     record ViolationAct(ViolationAction action) implements Out {
+    }
+
+    /** An error report's new state on {@code bus.error-reports} (key: report id). */
+    record Report(ErrorReport report) implements Out {
+    }
+
+    /** A dispute's new state on {@code bus.disputes} (key: dispute id). */
+    record DisputeState(Dispute dispute) implements Out {
     }
 }

@@ -1,0 +1,191 @@
+package cn.tianfu.databus.governance.app;
+
+import static cn.tianfu.databus.governance.app.GovernanceFixtures.register;
+import static cn.tianfu.databus.governance.app.GovernanceFixtures.request;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import cn.tianfu.databus.client.DatabusClientConfig;
+import cn.tianfu.databus.contract.Topics;
+import cn.tianfu.databus.governance.client.GovernanceClient;
+import cn.tianfu.databus.registry.SchemaRegistryClient;
+import cn.tianfu.databus.schemas.CommandResult;
+import cn.tianfu.databus.schemas.Dispute;
+import cn.tianfu.databus.schemas.DisputeAction;
+import cn.tianfu.databus.schemas.DisputeStatus;
+import cn.tianfu.databus.schemas.DisputeSubject;
+import cn.tianfu.databus.schemas.ErrorReport;
+import cn.tianfu.databus.schemas.ErrorReportStatus;
+import cn.tianfu.databus.schemas.Outcome;
+import cn.tianfu.databus.schemas.SharingClass;
+import cn.tianfu.databus.serde.AvroDeserializer;
+import cn.tianfu.databus.testkit.SharedBus;
+
+/**
+ * Error reports (Art. 27) and disputes (Art. 28) on the shared bus, with the real governance app: a consumer with a
+ * grant reports an error in a record (one without a grant cannot), only the provider answers it, linking an exchange id; a dispute goes from negotiation through escalation, referral and the
+ * expert's opinion to the authority's decision. Departments cannot take the authority's or the provider's steps
+ * (governance refuses) nor write the system topics (the broker's ACLs refuse).
+ */
+class AccountabilityIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private static SharedBus bus;
+    private static SchemaRegistryClient registry;
+    private static Path stateDir;
+    private static KafkaStreams governance;
+    private static String provider;
+    private static String consumer;
+    private static String expertId;
+    private static String code;
+    private static DatabusClientConfig providerConfig;
+    private static DatabusClientConfig consumerConfig;
+    private static DatabusClientConfig expertConfig;
+    private static DatabusClientConfig otherConfig;
+
+    @BeforeAll
+    static void start() throws Exception {
+        bus = SharedBus.get();
+        registry = bus.registryClient();
+        String suffix = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
+        provider = "ap" + suffix;
+        consumer = "ac" + suffix;
+        expertId = "ex" + suffix;
+        code = "10101-" + String.format("%06d", ThreadLocalRandom.current().nextInt(1_000_000));
+        // principals first: a command topic appearing while governance runs replaces its stream thread
+        providerConfig = bus.addDepartment(provider);
+        consumerConfig = bus.addDepartment(consumer);
+        expertConfig = bus.addExpert(expertId);
+        otherConfig = bus.addDepartment("ao" + suffix);
+        stateDir = Files.createTempDirectory("accountability-it-");
+        governance = GovernanceApp.create(new GovernanceConfig(bus.streamsAppConfig(Map.of(
+                GovernanceConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
+                GovernanceConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
+                GovernanceConfig.STATE_DIR_CONFIG, stateDir.resolve("governance").toString(),
+                GovernanceConfig.APPLICATION_ID_CONFIG, "governance-accountability-" + suffix))));
+        governance.start();
+        await().atMost(WAIT).until(() -> governance.state() == KafkaStreams.State.RUNNING);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (governance != null) {
+            governance.close(Duration.ofSeconds(10));
+        }
+        if (registry != null) {
+            registry.close();
+        }
+        SharedBus.deleteRecursively(stateDir);
+    }
+
+    @Test
+    void anErrorIsReportedAnsweredAsCorrectedThenDisputedUpToTheAuthoritysDecision() throws Exception {
+        try (GovernanceClient psb = client(providerConfig); GovernanceClient edu = client(consumerConfig);
+             GovernanceClient authority = client(bus.busConfig()); GovernanceClient expert = client(expertConfig)) {
+            assertThat(ok(psb, psb.register(register(code, SharingClass.UNCONDITIONAL))).getOutcome()).isEqualTo(Outcome.ACCEPTED);
+            assertThat(ok(edu, edu.submit(request(code, "verify residence for school enrolment"))).getOutcome())
+                    .isEqualTo(Outcome.ACCEPTED);
+            String key = "510104199001011234";
+
+            // the consumer reports it; a department without a grant cannot
+            try (GovernanceClient other = client(otherConfig)) {
+                CommandResult refused = other.await(other.reportError(code, key, Optional.of("divisionCode"), "wrong district",
+                        Optional.empty()), WAIT);
+                assertThat(refused.getOutcome()).isEqualTo(Outcome.REFUSED);
+                assertThat(refused.getMessage()).contains("has no grant");
+            }
+            CommandResult reported = ok(edu, edu.reportError(code, key, Optional.of("divisionCode"),
+                    "the person moved to 510107 in 2025", Optional.of(Instant.now().minus(Duration.ofHours(2)))));
+            String reportId = reported.getSubjectId();
+            assertThat(reportId).isEqualTo(code + ".E1");
+
+            // only the provider answers
+            CommandResult foreign = edu.await(edu.answerReport(reportId, true, Optional.empty(), Optional.empty()), WAIT);
+            assertThat(foreign.getOutcome()).isEqualTo(Outcome.REFUSED);
+            assertThat(foreign.getMessage()).contains("only its provider may answer");
+
+            // the provider answers, linking the exchange id of the re-delivery of the corrected record it gives
+            String exchangeId = "ex-" + reportId;
+            CommandResult answered = ok(psb, psb.answerReport(reportId, true, Optional.of("moved to 510107"),
+                    Optional.of(exchangeId)));
+            assertThat(answered.getMessage()).contains("corrected record '" + key + "'", exchangeId);
+            ErrorReport report = latest(Topics.ERROR_REPORTS, ErrorReport.class, reportId,
+                    r -> r.getStatus() == ErrorReportStatus.ANSWERED_CORRECTED);
+            assertThat(report.getAnswerExchangeId()).isEqualTo(exchangeId);
+            assertThat(report.getConsumer()).isEqualTo(consumer);
+            assertThat(report.getDueAt()).isAfter(report.getReportedAt());
+
+            // the consumer disputes the answer; negotiation, escalation, referral, opinion, decision
+            String disputeId = ok(edu, edu.openDispute(DisputeSubject.REPORT, reportId, "the history of the record is lost"))
+                    .getSubjectId();
+            ok(psb, psb.disputeStep(disputeId, DisputeAction.MESSAGE, Optional.of("the register keeps no history"), Optional.empty()));
+            CommandResult selfDecided = psb.await(psb.disputeStep(disputeId, DisputeAction.DECIDE, Optional.of("psb wins"),
+                    Optional.empty()), WAIT);
+            assertThat(selfDecided.getOutcome()).isEqualTo(Outcome.REFUSED);
+            ok(edu, edu.disputeStep(disputeId, DisputeAction.ESCALATE, Optional.empty(), Optional.empty()));
+            ok(authority, authority.disputeStep(disputeId, DisputeAction.REFER, Optional.empty(), Optional.of(expertId)));
+            ok(expert, expert.disputeStep(disputeId, DisputeAction.OPINION, Optional.of("keep the history"), Optional.empty()));
+            ok(authority, authority.disputeStep(disputeId, DisputeAction.DECIDE, Optional.of("psb keeps a change history"),
+                    Optional.empty()));
+            Dispute decided = latest(Topics.DISPUTES, Dispute.class, disputeId, d -> d.getStatus() == DisputeStatus.DECIDED);
+            assertThat(decided.getOpinion()).isEqualTo("keep the history");
+            assertThat(decided.getDecision()).isEqualTo("psb keeps a change history");
+            assertThat(decided.getMessages()).extracting(m -> m.getAction().name()).containsExactly(
+                    "MESSAGE", "MESSAGE", "ESCALATE", "REFER", "OPINION", "DECIDE");
+        }
+    }
+
+    @Test
+    void aDepartmentCannotWriteTheSystemTopicsOfReportsAndDisputesNorTheAuthoritysCommands() {
+        for (String topic : List.of(Topics.ERROR_REPORTS, Topics.DISPUTES, Topics.AUTHORITY_COMMANDS)) {
+            Map<String, Object> props = new HashMap<>(consumerConfig.producerProperties());
+            props.put("max.block.ms", 5_000);
+            try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
+                assertThatThrownBy(() -> p.send(new ProducerRecord<>(topic, "x", new byte[] {0})).get(10, TimeUnit.SECONDS))
+                        .as(topic).hasRootCauseInstanceOf(org.apache.kafka.common.errors.TopicAuthorizationException.class);
+            }
+        }
+    }
+
+    // ---- helpers ----
+
+    private static GovernanceClient client(DatabusClientConfig config) {
+        return GovernanceClient.builder(config).replyTimeout(WAIT).build();
+    }
+
+    private static CommandResult ok(GovernanceClient client, java.util.concurrent.CompletableFuture<CommandResult> reply) {
+        CommandResult r = client.await(reply, WAIT);
+        assertThat(r.getAccepted()).as(r.getMessage()).isTrue();
+        return r;
+    }
+
+    private static <T extends org.apache.avro.specific.SpecificRecord> T latest(String topic, Class<T> type, String key,
+                                                                              java.util.function.Predicate<T> done) {
+        AvroDeserializer<T> values = AvroDeserializer.specific(registry, type);
+        List<ConsumerRecord<String, T>> found = bus.awaitRecords(topic, values, r -> key.equals(r.key()) && done.test(r.value()), WAIT);
+        return found.get(found.size() - 1).value();
+    }
+}
