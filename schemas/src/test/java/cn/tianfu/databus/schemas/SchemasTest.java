@@ -125,7 +125,8 @@ class SchemasTest {
         assertThat(GovernanceCommand.getClassSchema().getField("payload").schema().getTypes())
                 .extracting(Schema::getName)
                 .containsExactly("RegisterResource", "UpdateResource", "RetireResource", "RequestAccess", "DecideRequest",
-                        "WithdrawRequest", "RevokeGrant", "ReportError", "AnswerReport", "AcceptAnswer", "OpenDispute",
+                        "WithdrawRequest", "RevokeGrant", "MarkOverdue", "ActOnViolation", "ReportError", "AnswerReport",
+                        "AcceptAnswer", "OpenDispute",
                         "DisputeStep");
     }
 
