@@ -5,16 +5,10 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
-import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.Deserializer;
 
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.accountability.MonthlyReport;
@@ -24,10 +18,8 @@ import cn.tianfu.databus.cli.common.BusAdminOptions;
 import cn.tianfu.databus.cli.common.ClockedCommand;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.contract.Topics;
-import cn.tianfu.databus.kafka.CompactedTopicReader;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Violation;
-import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.server.ClientFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,8 +45,6 @@ public final class ReportCommand {
             header = "Per department for one month (Asia/Shanghai): requests received, decided, on time (%), median decision"
                     + " time in working days, overdue, violations by clause and status, error reports, disputes.")
     public static final class Monthly extends ClockedCommand {
-
-        static final Duration TIMEOUT = Duration.ofSeconds(30);
 
         @Mixin
         BusAdminOptions admin;
@@ -82,8 +72,8 @@ public final class ReportCommand {
                 throw new ParameterException(spec.commandLine(), "--month '" + month + "' is not a month: use YYYY-MM, e.g. 2026-12");
             }
             DatabusClientConfig bus = ClientFiles.bus(admin.dataDir());
-            List<AccessRequest> requests = read(bus, Topics.REQUESTS, AccessRequest.class, AccessRequest::getRequestId);
-            List<Violation> violations = read(bus, Topics.VIOLATIONS, Violation.class, Violation::getId);
+            List<AccessRequest> requests = AccountabilityFacts.read(bus, Topics.REQUESTS, AccessRequest.class, AccessRequest::getRequestId);
+            List<Violation> violations = AccountabilityFacts.read(bus, Topics.VIOLATIONS, Violation.class, Violation::getId);
             MonthlyReport report = MonthlyReport.compute(ym, clock().instant(), requests, violations,
                     AccountabilityFacts.reports(bus), AccountabilityFacts.disputes(bus),
                     WorkingDayCalendar.bundled().withProvisionalYears());
@@ -108,21 +98,6 @@ public final class ReportCommand {
                 w.flush();
             }
             return 0;
-        }
-
-        private static <V extends SpecificRecord> List<V> read(DatabusClientConfig bus, String topic, Class<V> type,
-                                                               java.util.function.Function<V, String> key) {
-            try (AvroSerde<V> serde = AvroSerde.specific(type)) {
-                serde.configure(bus.serdeConfig(), false);
-                Deserializer<V> values = serde.deserializer();
-                Map<String, Object> p = new HashMap<>(bus.kafkaProperties());
-                p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-                p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-                p.put(ConsumerConfig.CLIENT_ID_CONFIG, "databus-cli-report");
-                try (CompactedTopicReader<V> reader = new CompactedTopicReader<>(topic, p, values, key, TIMEOUT)) {
-                    return List.copyOf(reader.refresh().values());
-                }
-            }
         }
     }
 }
