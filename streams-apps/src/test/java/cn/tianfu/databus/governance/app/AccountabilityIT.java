@@ -57,6 +57,7 @@ class AccountabilityIT {
     private static SchemaRegistryClient registry;
     private static Path stateDir;
     private static KafkaStreams governance;
+    private static KafkaStreams router;
     private static String provider;
     private static String consumer;
     private static String expertId;
@@ -87,11 +88,25 @@ class AccountabilityIT {
                 GovernanceConfig.STATE_DIR_CONFIG, stateDir.resolve("governance").toString(),
                 GovernanceConfig.APPLICATION_ID_CONFIG, "governance-accountability-" + suffix))));
         governance.start();
-        await().atMost(WAIT).until(() -> governance.state() == KafkaStreams.State.RUNNING);
+        router = cn.tianfu.databus.sharing.app.SharingRouterApp.create(cn.tianfu.databus.sharing.app.RouterConfig.fromMap(
+                bus.streamsAppConfig(Map.of(
+                cn.tianfu.databus.sharing.app.RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
+                cn.tianfu.databus.sharing.app.RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
+                cn.tianfu.databus.sharing.app.RouterConfig.STATE_DIR_CONFIG, stateDir.resolve("router").toString(),
+                cn.tianfu.databus.sharing.app.RouterConfig.DATA_DIR_CONFIG, stateDir.resolve("router-data").toString(),
+                cn.tianfu.databus.sharing.app.RouterConfig.APPLICATION_ID_CONFIG, "router-accountability-" + suffix,
+                "streams.commit.interval.ms", 200,
+                "streams.main.consumer.metadata.max.age.ms", 1000))));
+        router.start();
+        await().atMost(WAIT).until(() -> governance.state() == KafkaStreams.State.RUNNING
+                && router.state() == KafkaStreams.State.RUNNING);
     }
 
     @AfterAll
     static void stop() {
+        if (router != null) {
+            router.close(Duration.ofSeconds(10));
+        }
         if (governance != null) {
             governance.close(Duration.ofSeconds(10));
         }
@@ -156,6 +171,61 @@ class AccountabilityIT {
             assertThat(decided.getMessages()).extracting(m -> m.getAction().name()).containsExactly(
                     "MESSAGE", "MESSAGE", "ESCALATE", "REFER", "OPINION", "DECIDE");
         }
+    }
+
+    @Test
+    void aCorrectedRecordIsDeliveredAgainAndTheAnswerLinksThatDelivery() throws Exception {
+        String resource = "10101-" + String.format("%06d", ThreadLocalRandom.current().nextInt(1_000_000));
+        String key = "510104199203034567";
+        org.apache.avro.Schema schema = new org.apache.avro.Schema.Parser().parse(GovernanceFixtures.schemaJson());
+        List<cn.tianfu.databus.sdk.Delivery> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (GovernanceClient psb = client(providerConfig); GovernanceClient edu = client(consumerConfig);
+             cn.tianfu.databus.sdk.Subscriber subscriber = cn.tianfu.databus.sdk.Subscriber.builder(consumerConfig, "report-it")
+                     .resource(resource).consumerProperty("metadata.max.age.ms", 500).build()) {
+            ok(psb, psb.register(register(resource, SharingClass.UNCONDITIONAL)));
+            ok(edu, edu.submit(request(resource, "check the district of residence")));
+            Thread reader = new Thread(() -> subscriber.run(received::add), "report-it-subscriber");
+            reader.setDaemon(true);
+            reader.start();
+            String reportId;
+            try (cn.tianfu.databus.sdk.Publisher publisher = cn.tianfu.databus.sdk.Publisher.create(providerConfig, resource)) {
+                publisher.upsert(key, resident(schema, key, "510104")).get(30, TimeUnit.SECONDS);
+                await().atMost(WAIT).until(() -> delivered(received, "510104") != null);
+
+                // the consumer reports the wrong district; the provider publishes the corrected record
+                reportId = ok(edu, edu.reportError(resource, key, Optional.of("divisionCode"),
+                        "the person lives in 510107", Optional.empty())).getSubjectId();
+                publisher.upsert(key, resident(schema, key, "510107")).get(30, TimeUnit.SECONDS);
+                await().atMost(WAIT).until(() -> delivered(received, "510107") != null);
+            }
+            cn.tianfu.databus.sdk.Delivery redelivered = delivered(received, "510107");
+            assertThat(redelivered.exchangeId()).matches("[0-9a-f]{32}");
+            assertThat(redelivered.key()).isEqualTo(delivered(received, "510104").key());
+
+            // the answer links the exchange of the re-delivery, which the consumer holds on its delivery topic
+            assertThat(reportId).isEqualTo(resource + ".E1");
+            ok(psb, psb.answerReport(reportId, true, Optional.of("district corrected"), Optional.of(redelivered.exchangeId())));
+            ErrorReport answered = latest(Topics.ERROR_REPORTS, ErrorReport.class, reportId,
+                    r -> r.getStatus() == ErrorReportStatus.ANSWERED_CORRECTED);
+            assertThat(answered.getAnswerExchangeId()).isEqualTo(redelivered.exchangeId());
+            assertThat(answered.getRecordKey()).isEqualTo(key);
+            ok(edu, edu.acceptAnswer(reportId));
+            assertThat(latest(Topics.ERROR_REPORTS, ErrorReport.class, reportId,
+                    r -> r.getStatus() == ErrorReportStatus.ACCEPTED).getClosedAt()).isNotNull();
+        }
+    }
+
+    private static org.apache.avro.generic.GenericRecord resident(org.apache.avro.Schema schema, String id, String division) {
+        org.apache.avro.generic.GenericData.Record r = new org.apache.avro.generic.GenericData.Record(schema);
+        r.put("idNumber", id);
+        r.put("name", "李四");
+        r.put("divisionCode", division);
+        return r;
+    }
+
+    private static cn.tianfu.databus.sdk.Delivery delivered(List<cn.tianfu.databus.sdk.Delivery> received, String division) {
+        return received.stream().filter(d -> d.value() != null && division.equals(String.valueOf(d.value().get("divisionCode"))))
+                .findFirst().orElse(null);
     }
 
     @Test
