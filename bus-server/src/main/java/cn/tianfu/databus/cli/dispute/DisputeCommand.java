@@ -63,116 +63,137 @@ public final class DisputeCommand {
         }
     }
 
-    /** {@code databus dispute message}. */
-    @Command(name = "message", mixinStandardHelpOptions = true, header = "Write in a dispute you are party to (while NEGOTIATING).")
-    public static final class Message implements Callable<Integer> {
+    /**
+     * One step in a dispute ({@link DisputeAction}): the dispute's id, and what the step carries (a text, an expert);
+     * governance checks who may take it in which status.
+     */
+    abstract static class Step implements Callable<Integer> {
         @Mixin
         ClientOptions client;
 
         @Parameters(paramLabel = "DISPUTE-ID")
         String id;
 
+        abstract DisputeAction action();
+
+        Optional<String> text() {
+            return Optional.empty();
+        }
+
+        Optional<String> expert() {
+            return Optional.empty();
+        }
+
+        @Override
+        public Integer call() {
+            return client.submit(g -> g.disputeStep(id, action(), text(), expert()));
+        }
+    }
+
+    /** {@code databus dispute message}. */
+    @Command(name = "message", mixinStandardHelpOptions = true, header = "Write in a dispute you are party to (while NEGOTIATING).")
+    public static final class Message extends Step {
         @Option(names = "--text", required = true, paramLabel = "TEXT")
         String text;
 
         @Override
-        public Integer call() {
-            return client.submit(g -> g.disputeStep(id, DisputeAction.MESSAGE, Optional.of(text), Optional.empty()));
+        DisputeAction action() {
+            return DisputeAction.MESSAGE;
+        }
+
+        @Override
+        Optional<String> text() {
+            return Optional.of(text);
         }
     }
 
     /** {@code databus dispute settle} (or {@code withdraw}). */
     @Command(name = "settle", aliases = "withdraw", mixinStandardHelpOptions = true,
             header = "Settle or withdraw a dispute you are party to (while NEGOTIATING); it is closed SETTLED.")
-    public static final class Settle implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Parameters(paramLabel = "DISPUTE-ID")
-        String id;
-
+    public static final class Settle extends Step {
         @Option(names = "--text", paramLabel = "TEXT", description = "How it was settled.")
         String text;
 
         @Override
-        public Integer call() {
-            return client.submit(g -> g.disputeStep(id, DisputeAction.SETTLE, Optional.ofNullable(text), Optional.empty()));
+        DisputeAction action() {
+            return DisputeAction.SETTLE;
+        }
+
+        @Override
+        Optional<String> text() {
+            return Optional.ofNullable(text);
         }
     }
 
     /** {@code databus dispute escalate}. */
     @Command(name = "escalate", mixinStandardHelpOptions = true,
             header = "Escalate a dispute you are party to to the authority (negotiation failed).")
-    public static final class Escalate implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Parameters(paramLabel = "DISPUTE-ID")
-        String id;
-
+    public static final class Escalate extends Step {
         @Option(names = "--text", paramLabel = "TEXT", description = "Why negotiation failed.")
         String text;
 
         @Override
-        public Integer call() {
-            return client.submit(g -> g.disputeStep(id, DisputeAction.ESCALATE, Optional.ofNullable(text), Optional.empty()));
+        DisputeAction action() {
+            return DisputeAction.ESCALATE;
+        }
+
+        @Override
+        Optional<String> text() {
+            return Optional.ofNullable(text);
         }
     }
 
     /** {@code databus dispute refer}. */
     @Command(name = "refer", mixinStandardHelpOptions = true,
             header = "The authority (--as bus) refers an escalated dispute to an expert of the expert committee.")
-    public static final class Refer implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Parameters(paramLabel = "DISPUTE-ID")
-        String id;
-
+    public static final class Refer extends Step {
         @Option(names = "--expert", required = true, paramLabel = "EXPERT-ID", description = "The expert ('databus expert list').")
         String expert;
 
         @Override
-        public Integer call() {
-            return client.submit(g -> g.disputeStep(id, DisputeAction.REFER, Optional.empty(), Optional.of(expert)));
+        DisputeAction action() {
+            return DisputeAction.REFER;
+        }
+
+        @Override
+        Optional<String> expert() {
+            return Optional.of(expert);
         }
     }
 
     /** {@code databus dispute opinion}. */
     @Command(name = "opinion", mixinStandardHelpOptions = true,
             header = "The expert a dispute was referred to records its opinion (run with the expert's client config).")
-    public static final class Opinion implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Parameters(paramLabel = "DISPUTE-ID")
-        String id;
-
+    public static final class Opinion extends Step {
         @Option(names = "--text", required = true, paramLabel = "TEXT")
         String text;
 
         @Override
-        public Integer call() {
-            return client.submit(g -> g.disputeStep(id, DisputeAction.OPINION, Optional.of(text), Optional.empty()));
+        DisputeAction action() {
+            return DisputeAction.OPINION;
+        }
+
+        @Override
+        Optional<String> text() {
+            return Optional.of(text);
         }
     }
 
     /** {@code databus dispute decide}. */
     @Command(name = "decide", mixinStandardHelpOptions = true,
             header = "The authority (--as bus) decides an escalated or referred dispute; it is closed DECIDED.")
-    public static final class Decide implements Callable<Integer> {
-        @Mixin
-        ClientOptions client;
-
-        @Parameters(paramLabel = "DISPUTE-ID")
-        String id;
-
+    public static final class Decide extends Step {
         @Option(names = "--decision", required = true, paramLabel = "TEXT")
         String decision;
 
         @Override
-        public Integer call() {
-            return client.submit(g -> g.disputeStep(id, DisputeAction.DECIDE, Optional.of(decision), Optional.empty()));
+        DisputeAction action() {
+            return DisputeAction.DECIDE;
+        }
+
+        @Override
+        Optional<String> text() {
+            return Optional.of(decision);
         }
     }
 }

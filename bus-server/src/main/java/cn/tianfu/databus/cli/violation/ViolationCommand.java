@@ -68,10 +68,8 @@ public final class ViolationCommand {
         }
     }
 
-    /** {@code databus violation rectified <id> [--note]}. */
-    @Command(name = "rectified", mixinStandardHelpOptions = true,
-            header = "Record that the department rectified a violation whose rectification was ordered.")
-    public static final class Rectified implements Callable<Integer> {
+    /** A closing step on one violation: its id and a note for its history. */
+    abstract static class Close implements Callable<Integer> {
 
         @Mixin
         AuthorityOptions authority;
@@ -79,32 +77,34 @@ public final class ViolationCommand {
         @Parameters(paramLabel = "VIOLATION-ID", description = "Id of the violation.")
         String id;
 
-        @Option(names = "--note", paramLabel = "TEXT", description = "What was found; recorded in the violation's history.")
+        @Option(names = "--note", paramLabel = "TEXT", description = "What was found, why, and to whom; recorded in the violation's history.")
         String note;
+
+        abstract ViolationActionKind kind();
 
         @Override
         public Integer call() {
-            return authority.submit(g -> g.closeViolation(id, ViolationActionKind.RECTIFIED, Optional.ofNullable(note)));
+            return authority.submit(g -> g.closeViolation(id, kind(), Optional.ofNullable(note)));
+        }
+    }
+
+    /** {@code databus violation rectified <id> [--note]}. */
+    @Command(name = "rectified", mixinStandardHelpOptions = true,
+            header = "Record that the department rectified a violation whose rectification was ordered.")
+    public static final class Rectified extends Close {
+        @Override
+        ViolationActionKind kind() {
+            return ViolationActionKind.RECTIFIED;
         }
     }
 
     /** {@code databus violation escalate <id> [--note]}. */
     @Command(name = "escalate", mixinStandardHelpOptions = true,
             header = "Escalate a violation whose ordered rectification was not done (refer it on).")
-    public static final class Escalate implements Callable<Integer> {
-
-        @Mixin
-        AuthorityOptions authority;
-
-        @Parameters(paramLabel = "VIOLATION-ID", description = "Id of the violation.")
-        String id;
-
-        @Option(names = "--note", paramLabel = "TEXT", description = "Why, and to whom; recorded in the violation's history.")
-        String note;
-
+    public static final class Escalate extends Close {
         @Override
-        public Integer call() {
-            return authority.submit(g -> g.closeViolation(id, ViolationActionKind.ESCALATE, Optional.ofNullable(note)));
+        ViolationActionKind kind() {
+            return ViolationActionKind.ESCALATE;
         }
     }
 }
