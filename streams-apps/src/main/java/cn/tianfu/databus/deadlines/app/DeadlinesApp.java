@@ -32,6 +32,7 @@ import cn.tianfu.databus.schemas.ViolationAction;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.ErrorReport;
+import cn.tianfu.databus.schemas.CatalogNotice;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.Violation;
 import cn.tianfu.databus.serde.AvroSerde;
@@ -94,10 +95,12 @@ public final class DeadlinesApp {
 
         Serde<AccessRequest> requests = avro(registry, AccessRequest.class);
         Serde<ErrorReport> reports = avro(registry, ErrorReport.class);
+        Serde<CatalogNotice> notices = avro(registry, CatalogNotice.class);
         KStream<String, Raised> raised = builder
-                .stream(List.of(Topics.REQUESTS, Topics.ERROR_REPORTS),
+                .stream(List.of(Topics.REQUESTS, Topics.ERROR_REPORTS, Topics.CATALOG_NOTICES),
                         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("requests"))
-                .process(GuardedProcessor.wrap(() -> new DutyKeeper(ctx, requests.deserializer(), reports.deserializer()),
+                .process(GuardedProcessor.wrap(() -> new DutyKeeper(ctx, requests.deserializer(), reports.deserializer(),
+                                        notices.deserializer()),
                                 new PoisonPillGuard()),
                         Named.as("keep-duties"), DUTIES_STORE);
 
