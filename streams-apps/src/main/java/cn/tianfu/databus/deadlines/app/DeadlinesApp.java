@@ -46,7 +46,9 @@ import cn.tianfu.databus.streams.StreamsAppRunner;
  * The deadlines app: keeps the time of every open duty and raises, exactly once each, a reminder to the duty holder two
  * working days before the due time and a violation at the due time (docs/accountability.md). The duties kept are the
  * provider's: decide a conditional access request within 10 working days (Art. 26; missed: Art. 46(五)), and answer an
- * error report within 10 working days (Art. 27; missed: Art. 46(五)).
+ * error report within 10 working days (Art. 27; missed: Art. 46(五)); and the department's: update its catalogue within 15
+ * working days of the authority's notice on {@code bus.catalog-notices} (Art. 14; missed: Art. 46(四), violation
+ * {@code 46-4:<notice-id>}, no {@code MarkOverdue}).
  *
  * <pre>{@code
  * KafkaStreams deadlines = DeadlinesApp.create(DeadlinesConfig.fromMap(props));
