@@ -85,6 +85,12 @@ public final class Topics {
     /** The disputes between departments (异议, Art. 28), keyed by dispute id (compacted); written by governance only. */
     public static final String DISPUTES = "bus.disputes";
     /**
+     * The authority's notices to departments to update their catalogue after a change of law or of their duties
+     * (Art. 14), keyed by notice id (compacted: OPEN, then CLOSED once the department changed its catalogue); written by
+     * governance only, read by the deadlines app (the duty, Art. 46(四)).
+     */
+    public static final String CATALOG_NOTICES = "bus.catalog-notices";
+    /**
      * The authority's command topic: the bus principal sends governance commands of the authority (refer or decide a
      * dispute, act on a violation) and the deadlines app its {@code MarkOverdue} on it. {@code bus} is reserved (no department takes it), so the topic names the authority.
      */
@@ -326,6 +332,7 @@ public final class Topics {
                 new SystemTopic(AUTHORITY_REPLIES, 1, Map.of()),
                 new SystemTopic(ERROR_REPORTS, partitions, COMPACTED),
                 new SystemTopic(DISPUTES, 1, COMPACTED),
+                new SystemTopic(CATALOG_NOTICES, 1, COMPACTED),
                 new SystemTopic(DEADLETTER, 1, Map.of(
                         "retention.ms", Long.toString(Duration.ofDays(365).toMillis()))),
                 new SystemTopic(SCHEMAS, 1, COMPACTED));

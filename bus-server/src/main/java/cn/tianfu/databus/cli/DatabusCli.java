@@ -30,6 +30,8 @@ import cn.tianfu.databus.cli.grant.RevokeCommand;
 import cn.tianfu.databus.cli.request.DecideCommand;
 import cn.tianfu.databus.cli.request.RequestCommand;
 import cn.tianfu.databus.cli.violation.ViolationsCommand;
+import cn.tianfu.databus.cli.notice.NoticeCommand;
+import cn.tianfu.databus.cli.notice.NoticesCommand;
 import cn.tianfu.databus.cli.violation.ViolationCommand;
 import cn.tianfu.databus.cli.report.ReportCommand;
 import cn.tianfu.databus.cli.request.RequestsCommand;
@@ -55,7 +57,7 @@ import cn.tianfu.databus.cli.service.VerifyCommand;
                 DeptCommand.class, AuditorCommand.class, ExpertCommand.class, CalendarCommand.class,
                 CatalogCommand.class, RequestCommand.class, RequestsCommand.class, DecideCommand.class, WithdrawCommand.class, RevokeCommand.class, GrantsCommand.class,
                 QueryCommand.class, VerifyCommand.class, ProofCommand.class, TransparencyCommand.class,
-                ViolationsCommand.class, ViolationCommand.class, ReportCommand.class, ReportErrorCommand.class, AnswerReportCommand.class, AcceptAnswerCommand.class, ReportsCommand.class, DisputeCommand.class, DisputesCommand.class,
+                ViolationsCommand.class, ViolationCommand.class, NoticeCommand.class, NoticesCommand.class, ReportCommand.class, ReportErrorCommand.class, AnswerReportCommand.class, AcceptAnswerCommand.class, ReportsCommand.class, DisputeCommand.class, DisputesCommand.class,
                 DeadlettersCommand.class, AuditCommand.class, CdcCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DatabusCli {

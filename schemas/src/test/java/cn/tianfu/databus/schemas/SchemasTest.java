@@ -127,7 +127,8 @@ class SchemasTest {
                 .containsExactly("RegisterResource", "UpdateResource", "RetireResource", "RequestAccess", "DecideRequest",
                         "WithdrawRequest", "RevokeGrant", "MarkOverdue", "ActOnViolation", "ReportError", "AnswerReport",
                         "AcceptAnswer", "OpenDispute",
-                        "DisputeStep");
+                        "DisputeStep",
+                        "NoticeCatalogUpdate");
     }
 
     @Test

@@ -409,6 +409,16 @@ public final class GovernanceClient implements AutoCloseable {
                 .setNote(note.orElse(null)).build());
     }
 
+    /**
+     * The authority records a change of law or of {@code department}'s duties (Art. 14): the department must update its
+     * catalogue within 15 working days. Only the bus principal's client is accepted; governance refuses it from a
+     * department, and for a department the bus does not know.
+     */
+    public CompletableFuture<CommandResult> noticeCatalogUpdate(String department, String reason) {
+        return send(cn.tianfu.databus.schemas.NoticeCatalogUpdate.newBuilder()
+                .setDepartment(required(department, "department")).setReason(required(reason, "reason")).build());
+    }
+
     /** Records an ordered rectification of {@code violationId} as done, or escalates it. */
     public CompletableFuture<CommandResult> closeViolation(String violationId, ViolationActionKind action, Optional<String> note) {
         return submit(ActOnViolation.newBuilder().setViolationId(required(violationId, "violationId")).setAction(action)

@@ -34,6 +34,10 @@ public sealed interface Change {
     record ReportState(ErrorReport report) implements Change {
     }
 
+    /** The new state of a catalogue-update notice (key: notice id; Art. 14). */
+    record NoticeState(cn.tianfu.databus.schemas.CatalogNotice notice) implements Change {
+    }
+
     /** The new state of a dispute (key: dispute id). */
     record DisputeState(Dispute dispute) implements Change {
     }

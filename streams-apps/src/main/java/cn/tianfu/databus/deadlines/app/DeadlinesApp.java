@@ -32,6 +32,7 @@ import cn.tianfu.databus.schemas.ViolationAction;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.ErrorReport;
+import cn.tianfu.databus.schemas.CatalogNotice;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.Violation;
 import cn.tianfu.databus.serde.AvroSerde;
@@ -45,7 +46,9 @@ import cn.tianfu.databus.streams.StreamsAppRunner;
  * The deadlines app: keeps the time of every open duty and raises, exactly once each, a reminder to the duty holder two
  * working days before the due time and a violation at the due time (docs/accountability.md). The duties kept are the
  * provider's: decide a conditional access request within 10 working days (Art. 26; missed: Art. 46(五)), and answer an
- * error report within 10 working days (Art. 27; missed: Art. 46(五)).
+ * error report within 10 working days (Art. 27; missed: Art. 46(五)); and the department's: update its catalogue within 15
+ * working days of the authority's notice on {@code bus.catalog-notices} (Art. 14; missed: Art. 46(四), violation
+ * {@code 46-4:<notice-id>}, no {@code MarkOverdue}).
  *
  * <pre>{@code
  * KafkaStreams deadlines = DeadlinesApp.create(DeadlinesConfig.fromMap(props));
@@ -94,10 +97,12 @@ public final class DeadlinesApp {
 
         Serde<AccessRequest> requests = avro(registry, AccessRequest.class);
         Serde<ErrorReport> reports = avro(registry, ErrorReport.class);
+        Serde<CatalogNotice> notices = avro(registry, CatalogNotice.class);
         KStream<String, Raised> raised = builder
-                .stream(List.of(Topics.REQUESTS, Topics.ERROR_REPORTS),
+                .stream(List.of(Topics.REQUESTS, Topics.ERROR_REPORTS, Topics.CATALOG_NOTICES),
                         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("requests"))
-                .process(GuardedProcessor.wrap(() -> new DutyKeeper(ctx, requests.deserializer(), reports.deserializer()),
+                .process(GuardedProcessor.wrap(() -> new DutyKeeper(ctx, requests.deserializer(), reports.deserializer(),
+                                        notices.deserializer()),
                                 new PoisonPillGuard()),
                         Named.as("keep-duties"), DUTIES_STORE);
 

@@ -32,6 +32,7 @@ import cn.tianfu.databus.governance.app.internal.Out;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CatalogEntry;
+import cn.tianfu.databus.schemas.CatalogNotice;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.Dispute;
@@ -79,6 +80,10 @@ public final class GovernanceApp {
     public static final String CALENDARS_STORE = CommandDecider.CALENDARS_STORE;
     /** Global store of {@code bus.violations}, which the authority's actions on violations are checked against. */
     public static final String VIOLATIONS_STORE = CommandDecider.VIOLATIONS_STORE;
+    /** Global store of {@code bus.departments}: a notice is given only to a department the bus knows. */
+    public static final String DEPARTMENTS_STORE = CommandDecider.DEPARTMENTS_STORE;
+    /** Global store of {@code bus.catalog-notices}: the notices a department's catalogue change closes. */
+    public static final String NOTICES_STORE = CommandDecider.NOTICES_STORE;
 
     /** Commit interval: replies are visible (read-committed) once their transaction commits. */
     public static final long COMMIT_INTERVAL_MS = 100;
@@ -114,6 +119,16 @@ public final class GovernanceApp {
                         avro(registry, Violation.class)).withLoggingDisabled(),
                 Topics.VIOLATIONS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("violations"),
                 () -> new GlobalStoreUpdater<>(VIOLATIONS_STORE, Topics.VIOLATIONS, avro(registry, Violation.class).deserializer()));
+
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DEPARTMENTS_STORE), keys,
+                        Serdes.ByteArray()).withLoggingDisabled(),
+                Topics.DEPARTMENTS, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("departments"),
+                () -> new GlobalStoreUpdater<>(DEPARTMENTS_STORE, Topics.DEPARTMENTS, Serdes.ByteArray().deserializer()));
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(NOTICES_STORE), keys,
+                        avro(registry, CatalogNotice.class)).withLoggingDisabled(),
+                Topics.CATALOG_NOTICES, Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("catalog-notices"),
+                () -> new GlobalStoreUpdater<>(NOTICES_STORE, Topics.CATALOG_NOTICES,
+                        avro(registry, CatalogNotice.class).deserializer()));
 
         KStream<String, Out> routed = builder
                 .stream(Topics.COMMAND_PATTERN, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("commands"))
@@ -152,6 +167,9 @@ public final class GovernanceApp {
         out.filter((k, v) -> v instanceof Out.DisputeState, Named.as("dispute-changes"))
                 .mapValues(v -> ((Out.DisputeState) v).dispute(), Named.as("dispute-state"))
                 .to(Topics.DISPUTES, Produced.with(keys, avro(registry, Dispute.class)).withName("disputes"));
+        out.filter((k, v) -> v instanceof Out.NoticeState, Named.as("notice-changes"))
+                .mapValues(v -> ((Out.NoticeState) v).notice(), Named.as("notice-state"))
+                .to(Topics.CATALOG_NOTICES, Produced.with(keys, avro(registry, CatalogNotice.class)).withName("catalog-notices-out"));
         out.filter((k, v) -> v instanceof Out.Dead, Named.as("dead"))
                 .mapValues(v -> ((Out.Dead) v).letter(), Named.as("dead-letter"))
                 .to(Topics.DEADLETTER, Produced.with(keys, avro(registry, DeadLetter.class)).withName("deadletters"));

@@ -229,8 +229,32 @@ class AccountabilityIT {
     }
 
     @Test
+    void theAuthoritysNoticeToUpdateACatalogueIsClosedByTheDepartmentsNextChange() {
+        String otherCode = "10102-" + String.format("%06d", ThreadLocalRandom.current().nextInt(1_000_000));
+        try (GovernanceClient psb = client(providerConfig); GovernanceClient authority = client(bus.busConfig())) {
+            CommandResult byDept = psb.await(psb.noticeCatalogUpdate(provider, "duties changed"), WAIT);
+            assertThat(byDept.getOutcome()).isEqualTo(Outcome.REFUSED);
+            assertThat(authority.await(authority.noticeCatalogUpdate("zz-unknown", "duties changed"), WAIT).getOutcome())
+                    .isEqualTo(Outcome.NOT_FOUND);
+
+            CommandResult given = ok(authority, authority.noticeCatalogUpdate(provider, "a new regulation on registers"));
+            String noticeId = given.getSubjectId();
+            assertThat(noticeId).startsWith("notice:" + provider + ":");
+            assertThat(latest(Topics.CATALOG_NOTICES, cn.tianfu.databus.schemas.CatalogNotice.class, noticeId,
+                    n -> true).getStatus()).isEqualTo(cn.tianfu.databus.schemas.NoticeStatus.OPEN);
+
+            assertThat(ok(psb, psb.register(register(otherCode, SharingClass.UNCONDITIONAL))).getOutcome())
+                    .isEqualTo(Outcome.ACCEPTED);
+            cn.tianfu.databus.schemas.CatalogNotice closed = latest(Topics.CATALOG_NOTICES,
+                    cn.tianfu.databus.schemas.CatalogNotice.class, noticeId,
+                    n -> n.getStatus() == cn.tianfu.databus.schemas.NoticeStatus.CLOSED);
+            assertThat(closed.getClosedBy()).contains(provider + "/", otherCode);
+        }
+    }
+
+    @Test
     void aDepartmentCannotWriteTheSystemTopicsOfReportsAndDisputesNorTheAuthoritysCommands() {
-        for (String topic : List.of(Topics.ERROR_REPORTS, Topics.DISPUTES, Topics.AUTHORITY_COMMANDS)) {
+        for (String topic : List.of(Topics.ERROR_REPORTS, Topics.DISPUTES, Topics.AUTHORITY_COMMANDS, Topics.CATALOG_NOTICES)) {
             Map<String, Object> props = new HashMap<>(consumerConfig.producerProperties());
             props.put("max.block.ms", 5_000);
             try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {

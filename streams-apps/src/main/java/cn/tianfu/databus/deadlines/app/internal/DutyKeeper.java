@@ -20,6 +20,9 @@ import cn.tianfu.databus.contract.Topics;
 import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.deadlines.DecisionDuty;
 import cn.tianfu.databus.deadlines.ReportDuty;
+import cn.tianfu.databus.deadlines.NoticeDuty;
+import cn.tianfu.databus.schemas.CatalogNotice;
+import cn.tianfu.databus.schemas.NoticeStatus;
 import cn.tianfu.databus.deadlines.app.DeadlinesContext;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CommandResult;
@@ -65,14 +68,22 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
     private final DeadlinesContext ctx;
     private final Deserializer<AccessRequest> requests;
     private final Deserializer<ErrorReport> reports;
+    private final Deserializer<CatalogNotice> notices;
     private ProcessorContext<String, Raised> context;
     private KeyValueStore<String, Duty> duties;
     private ReadOnlyKeyValueStore<String, byte[]> raised;
 
     public DutyKeeper(DeadlinesContext ctx, Deserializer<AccessRequest> requests, Deserializer<ErrorReport> reports) {
+        this(ctx, requests, reports, null);
+    }
+
+    /** Also keeping the catalogue-update notices of {@code bus.catalog-notices} (Art. 14 → 46(四)). */
+    public DutyKeeper(DeadlinesContext ctx, Deserializer<AccessRequest> requests, Deserializer<ErrorReport> reports,
+                      Deserializer<CatalogNotice> notices) {
         this.ctx = ctx;
         this.requests = requests;
         this.reports = reports;
+        this.notices = notices;
     }
 
     @Override
@@ -88,6 +99,8 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse(Topics.REQUESTS);
         if (topic.equals(Topics.ERROR_REPORTS)) {
             processReport(record);
+        } else if (topic.equals(Topics.CATALOG_NOTICES) && notices != null) {
+            processNotice(record);
         } else {
             processRequest(record);
         }
@@ -127,6 +140,43 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
                 report.getDueAt(), report.getDueCalendar(), DecisionDuty.reminderAt(report.getDueAt(), ctx.calendar()),
                 evidence(), violated || !now.isBefore(report.getDueAt()), violated, DutyKind.ANSWER_ERROR_REPORT);
         duties.put(reportId, duty);
+        check(duty, now, record.timestamp());
+    }
+
+    /** A catalogue-update notice: OPEN opens (or keeps) the department's duty to update its catalogue; CLOSED ends it. */
+    private void processNotice(Record<String, byte[]> record) {
+        String noticeId = record.key();
+        if (noticeId == null) {
+            throw new RejectedRecordException(DeadLetterReason.MISSING_KEY, "a record of " + Topics.CATALOG_NOTICES
+                    + " has no key (the notice id)");
+        }
+        if (record.value() == null) {
+            duties.delete(noticeId);
+            return;
+        }
+        CatalogNotice notice;
+        try {
+            notice = notices.deserialize(Topics.CATALOG_NOTICES, record.value());
+        } catch (RuntimeException e) {
+            throw new RejectedRecordException(DeadLetterReason.MALFORMED_BYTES, "notice " + noticeId + " of "
+                    + Topics.CATALOG_NOTICES + " cannot be read as a CatalogNotice: " + e.getMessage());
+        }
+        Duty known = duties.get(noticeId);
+        if (notice.getStatus() != NoticeStatus.OPEN) {
+            if (known != null) {
+                duties.delete(noticeId); // the catalogue was changed: the duty is done
+            }
+            return;
+        }
+        if (known != null && known.dueAt().equals(notice.getDueAt())) {
+            return;
+        }
+        boolean violated = raised.get(NoticeDuty.violationId(noticeId)) != null;
+        Instant now = ctx.clock().instant();
+        Duty duty = new Duty(noticeId, notice.getDepartment(), Principals.BUS_PRINCIPAL, "", notice.getDueAt(),
+                notice.getDueCalendar(), DecisionDuty.reminderAt(notice.getDueAt(), ctx.calendar()), evidence(),
+                violated || !now.isBefore(notice.getDueAt()), violated, DutyKind.UPDATE_CATALOG);
+        duties.put(noticeId, duty);
         check(duty, now, record.timestamp());
     }
 
@@ -196,16 +246,24 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
     private void check(Duty duty, Instant now, long timestamp) {
         Duty d = duty;
         boolean report = d.kind() == DutyKind.ANSWER_ERROR_REPORT;
+        boolean notice = d.kind() == DutyKind.UPDATE_CATALOG;
         if (!d.reminded() && !now.isBefore(d.remindAt()) && now.isBefore(d.dueAt())) {
-            String id = report ? ReportDuty.reminderId(d.requestId()) : DecisionDuty.reminderId(d.requestId());
+            String id = notice ? NoticeDuty.reminderId(d.requestId())
+                    : report ? ReportDuty.reminderId(d.requestId()) : DecisionDuty.reminderId(d.requestId());
             context.forward(new Record<>(id, new Raised.Reminder(reminder(id, d, now)), timestamp));
             d = d.withReminded();
             duties.put(d.requestId(), d);
         }
         if (!d.violated() && !now.isBefore(d.dueAt())) {
-            String id = report ? ReportDuty.violationId(d.requestId()) : DecisionDuty.violationId(d.requestId());
+            String id = notice ? NoticeDuty.violationId(d.requestId())
+                    : report ? ReportDuty.violationId(d.requestId()) : DecisionDuty.violationId(d.requestId());
             if (raised.get(id) == null) {
                 context.forward(new Record<>(id, new Raised.Breach(violation(id, d, now)), timestamp));
+            }
+            if (notice) {
+                d = d.withViolated().withReminded();
+                duties.put(d.requestId(), d);
+                return;
             }
             // the request shows OVERDUE on bus.requests (governance sets it; a repeated command id changes nothing)
             GovernanceCommand mark = markOverdue(d, id, now);
@@ -232,6 +290,20 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
     }
 
     private static CommandResult reminder(String id, Duty d, Instant now) {
+        if (d.kind() == DutyKind.UPDATE_CATALOG) {
+            return CommandResult.newBuilder()
+                    .setCommandId(id)
+                    .setDepartment(d.provider())
+                    .setAccepted(true)
+                    .setOutcome(Outcome.PENDING)
+                    .setMessage("Reminder: notice " + d.requestId() + " of the public data authority: your catalogue must"
+                            + " be updated by " + d.dueAt() + " (" + DecisionDuty.REMINDER_WORKING_DAYS + " working days"
+                            + " left, Art. 14); not updated at that time it is a violation under Art. 46(四). Update it"
+                            + " with: databus register | update | retire")
+                    .setSubjectId(d.requestId())
+                    .setProcessedAt(now)
+                    .build();
+        }
         if (d.kind() == DutyKind.ANSWER_ERROR_REPORT) {
             return CommandResult.newBuilder()
                     .setCommandId(id)
@@ -270,19 +342,23 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
             evidence.add(d.evidence());
         }
         boolean report = d.kind() == DutyKind.ANSWER_ERROR_REPORT;
-        String description = report
+        boolean notice = d.kind() == DutyKind.UPDATE_CATALOG;
+        String description = notice
+                ? "The catalogue of " + d.provider() + " was not updated by " + d.dueAt() + " after notice "
+                    + d.requestId() + " of a change of law or of its duties (15 working days, Art. 14)"
+                : report
                 ? "Error report " + d.requestId() + " of " + d.consumer() + " on " + d.resourceCode()
                     + " was not answered by " + d.dueAt() + " (10 working days, Art. 27)"
                 : "Request " + d.requestId() + " of " + d.consumer() + " for " + d.resourceCode()
                     + " was not decided by " + d.dueAt() + " (10 working days, Art. 26)";
         return Violation.newBuilder()
                 .setId(id)
-                .setClause(ViolationClause.ART46_5)
+                .setClause(notice ? ViolationClause.ART46_4 : ViolationClause.ART46_5)
                 .setDepartment(d.provider())
                 .setDuty(d.kind())
                 .setSubjectId(d.requestId())
-                .setResourceCode(d.resourceCode())
-                .setCounterparty(d.consumer())
+                .setResourceCode(notice ? null : d.resourceCode())
+                .setCounterparty(notice ? null : d.consumer())
                 .setDueAt(d.dueAt())
                 .setDueCalendar(d.dueCalendar())
                 .setDetectedAt(now)

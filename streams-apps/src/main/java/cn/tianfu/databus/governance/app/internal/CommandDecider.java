@@ -57,10 +57,14 @@ import cn.tianfu.databus.schemas.UpdateResource;
 import cn.tianfu.databus.schemas.WithdrawRequest;
 import cn.tianfu.databus.schemas.ActOnViolation;
 import cn.tianfu.databus.schemas.MarkOverdue;
+import cn.tianfu.databus.schemas.CatalogNotice;
+import cn.tianfu.databus.schemas.NoticeCatalogUpdate;
+import cn.tianfu.databus.governance.rules.NoticeRules;
 import cn.tianfu.databus.schemas.Violation;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import cn.tianfu.databus.streams.Failures;
 import cn.tianfu.databus.contract.Topics;
+import cn.tianfu.databus.contract.Principals;
 
 /**
  * Second step, on the partition of one resource: reads from the stores (catalog, requests, grants, processed command
@@ -80,6 +84,10 @@ public final class CommandDecider implements Processor<String, Envelope, String,
     public static final String CALENDARS_STORE = "governance-calendars";
     /** Global store of {@code bus.violations}: the state the authority's actions on a violation are checked against. */
     public static final String VIOLATIONS_STORE = "governance-violations";
+    /** Global store of {@code bus.departments} (values kept as bytes: only whether a department exists is read). */
+    public static final String DEPARTMENTS_STORE = "governance-departments";
+    /** Global store of {@code bus.catalog-notices}: the open notices a department's catalogue change closes. */
+    public static final String NOTICES_STORE = "governance-catalog-notices";
 
     /** How often grants past their validity are looked for (wall-clock time). */
     public static final Duration EXPIRY_INTERVAL = Duration.ofSeconds(30);
@@ -98,6 +106,8 @@ public final class CommandDecider implements Processor<String, Envelope, String,
     private ReadOnlyKeyValueStore<String, Violation> violations;
     private KeyValueStore<String, ErrorReport> reports;
     private KeyValueStore<String, Dispute> disputes;
+    private ReadOnlyKeyValueStore<String, byte[]> departments;
+    private ReadOnlyKeyValueStore<String, CatalogNotice> notices;
 
     /** A failure that says nothing about the command (registry or broker unreachable): answered, not recorded. */
     private static final class Transient extends RuntimeException {
@@ -122,6 +132,8 @@ public final class CommandDecider implements Processor<String, Envelope, String,
         this.violations = context.getStateStore(VIOLATIONS_STORE);
         this.reports = context.getStateStore(REPORTS_STORE);
         this.disputes = context.getStateStore(DISPUTES_STORE);
+        this.departments = context.getStateStore(DEPARTMENTS_STORE);
+        this.notices = context.getStateStore(NOTICES_STORE);
         context.schedule(EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireGrants);
     }
 
@@ -156,6 +168,9 @@ public final class CommandDecider implements Processor<String, Envelope, String,
         boolean record_ = true;
         try {
             answer = decide(sender, cmd.getPayload(), processedKey, record.key(), now, record.timestamp());
+            if (answer.accepted() && isCatalogChange(cmd.getPayload()) && !Principals.BUS_PRINCIPAL.equals(sender)) {
+                closeNotices(sender, processedKey + " on " + record.key(), now, record.timestamp());
+            }
         } catch (Transient e) {
             answer = Answer.refused(record.key(), e.getMessage() + "; nothing was changed: send the command again later");
             record_ = false;
@@ -211,6 +226,9 @@ public final class CommandDecider implements Processor<String, Envelope, String,
             decision = GovernanceRules.revoke(sender, r, grants.get(r.getGrantId()), now);
         } else if (payload instanceof MarkOverdue m) {
             decision = GovernanceRules.markOverdue(sender, m, requests.get(m.getRequestId()), now);
+        } else if (payload instanceof NoticeCatalogUpdate n) {
+            decision = NoticeRules.catalogUpdate(sender, n, departments.get(n.getDepartment()) != null,
+                    commandKey.substring(commandKey.indexOf('/') + 1), now);
         } else if (payload instanceof ActOnViolation a) {
             decision = GovernanceRules.actOnViolation(sender, a, violations.get(a.getViolationId()), commandKey, now);
         } else if (payload instanceof ReportError r) {
@@ -275,6 +293,8 @@ public final class CommandDecider implements Processor<String, Envelope, String,
             } else if (change instanceof Change.ReportState r) {
                 reports.put(r.report().getId(), r.report());
                 context.forward(new Record<>(r.report().getId(), new Out.Report(r.report()), ts));
+            } else if (change instanceof Change.NoticeState ns) {
+                context.forward(new Record<>(ns.notice().getId(), new Out.NoticeState(ns.notice()), ts));
             } else if (change instanceof Change.DisputeState ds) {
                 disputes.put(ds.dispute().getId(), ds.dispute());
                 context.forward(new Record<>(ds.dispute().getId(), new Out.DisputeState(ds.dispute()), ts));
@@ -283,6 +303,18 @@ public final class CommandDecider implements Processor<String, Envelope, String,
             }
         }
         return accepted.answer();
+    }
+
+    private static boolean isCatalogChange(Object payload) {
+        return payload instanceof RegisterResource || payload instanceof UpdateResource || payload instanceof RetireResource;
+    }
+
+    /** Closes the open catalogue-update notices of {@code dept}: it changed its catalogue (Art. 14). */
+    private void closeNotices(String dept, String closedBy, Instant now, long ts) {
+        List<CatalogNotice> of = scan(notices, NoticeRules.departmentPrefix(dept));
+        for (CatalogNotice closed : NoticeRules.closedBy(dept, of, closedBy, now)) {
+            context.forward(new Record<>(closed.getId(), new Out.NoticeState(closed), ts));
+        }
     }
 
     // ---- the registry steps ----
@@ -391,7 +423,7 @@ public final class CommandDecider implements Processor<String, Envelope, String,
     }
 
     /** Every value whose key starts with {@code prefix}, in key order. */
-    private static <V> List<V> scan(KeyValueStore<String, V> store, String prefix) {
+    private static <V> List<V> scan(ReadOnlyKeyValueStore<String, V> store, String prefix) {
         List<V> out = new ArrayList<>();
         try (KeyValueIterator<String, V> it = store.prefixScan(prefix, KEYS)) {
             while (it.hasNext()) {

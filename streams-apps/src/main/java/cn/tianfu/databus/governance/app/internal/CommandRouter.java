@@ -31,6 +31,8 @@ import cn.tianfu.databus.schemas.RequestAccess;
 import cn.tianfu.databus.schemas.RetireResource;
 import cn.tianfu.databus.schemas.RevokeGrant;
 import cn.tianfu.databus.schemas.MarkOverdue;
+import cn.tianfu.databus.schemas.NoticeCatalogUpdate;
+import cn.tianfu.databus.governance.rules.NoticeRules;
 import cn.tianfu.databus.schemas.ActOnViolation;
 import cn.tianfu.databus.schemas.UpdateResource;
 import cn.tianfu.databus.schemas.WithdrawRequest;
@@ -150,6 +152,12 @@ public final class CommandRouter implements Processor<byte[], byte[], String, Ou
                 return;
             }
             code = routed.get();
+        } else if (payload instanceof NoticeCatalogUpdate n) {
+            if (n.getDepartment() == null || n.getDepartment().isBlank()) {
+                reply(record, sender, commandId, Outcome.INVALID, "the notice names no department", null, now);
+                return;
+            }
+            code = NoticeRules.departmentPrefix(n.getDepartment()); // one department's notices decided in order
         } else if (payload instanceof ActOnViolation a) {
             if (a.getViolationId() == null || a.getViolationId().isBlank()) {
                 reply(record, sender, commandId, Outcome.INVALID, "the command names no violation id", null, now);

@@ -20,6 +20,10 @@ public sealed interface Out {
     record Reply(String sender, CommandResult result) implements Out {
     }
 
+    /** A catalogue-update notice's new state on {@code bus.catalog-notices} (key: notice id). */
+    record NoticeState(cn.tianfu.databus.schemas.CatalogNotice notice) implements Out {
+    }
+
     /** A rejected input on {@code bus.deadletter} (key: dead-letter id). */
     record Dead(DeadLetter letter) implements Out {
     }
