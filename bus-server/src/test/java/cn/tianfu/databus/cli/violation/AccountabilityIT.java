@@ -62,7 +62,7 @@ import cn.tianfu.databus.testkit.SharedBus;
  * (still PENDING) and as one violation across a restart of the deadlines app on a wiped state directory; the authority
  * orders its rectification and closes it through the CLI; the department can neither close it (governance refuses,
  * the broker's ACLs refuse the topics) but sees its own; the monthly report counts it. The deadlines app's clock is
- * the test's; governance runs on the system clock, which counts the due time.
+ * the test's; governance's is pinned ({@link #FILED}), so the due time and the report's month do not depend on today.
  */
 class AccountabilityIT {
 
@@ -76,7 +76,9 @@ class AccountabilityIT {
     private static String provider;
     private static String consumer;
     private static String code;
-    private static final AtomicReference<Instant> NOW = new AtomicReference<>(Instant.now());
+    /** Governance's pinned clock: the request is filed at 10:00 on Monday 2026-11-02 (Asia/Shanghai), whatever today is. */
+    private static final Instant FILED = Instant.parse("2026-11-02T02:00:00Z");
+    private static final AtomicReference<Instant> NOW = new AtomicReference<>(FILED);
     private static final String DEADLINES_APP = "deadlines-acc-it-" + Long.toString(System.nanoTime(), 36);
 
     record Run(int exit, String out, String err) {
@@ -102,7 +104,7 @@ class AccountabilityIT {
                 GovernanceConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
                 GovernanceConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                 GovernanceConfig.STATE_DIR_CONFIG, dataDir.resolve("governance").toString(),
-                GovernanceConfig.APPLICATION_ID_CONFIG, "governance-acc-it-" + suffix))));
+                GovernanceConfig.APPLICATION_ID_CONFIG, "governance-acc-it-" + suffix))), InstantSource.fixed(FILED));
         governance.start();
         await().atMost(WAIT).until(() -> governance.state() == KafkaStreams.State.RUNNING);
     }
@@ -270,7 +272,7 @@ class AccountabilityIT {
         // the authority orders rectification and records it rectified
         app = deadlines("deadlines-b");
         try {
-            // by a date after the app's clock (governance counts working days on the system clock, the app runs ahead)
+            // by a date after both clocks (governance's pinned at filing, the app's past the due time)
             String by = due.plus(Duration.ofDays(30)).atZone(WorkingDayCalendar.ZONE).toLocalDate().toString();
             Run ordered = run("violation", "order", violationId, "--within", by, "--note", "decide it now",
                     "--data-dir", dataDir.toString());
@@ -316,8 +318,9 @@ class AccountabilityIT {
         String row = csv.out().lines().filter(l -> l.contains("," + provider + ",")).findFirst().orElseThrow();
         java.util.List<String> h = java.util.List.of(header.split(","));
         String[] cells = row.split(",");
-        boolean filedThisMonth = YearMonth.from(pending.getFiledAt().atZone(WorkingDayCalendar.ZONE)).equals(month);
-        assertThat(cells[h.indexOf("requests_received")]).isEqualTo(filedThisMonth ? "1" : "0");
+        assertThat(pending.getFiledAt()).isEqualTo(FILED);
+        assertThat(month).isEqualTo(YearMonth.of(2026, 11));
+        assertThat(cells[h.indexOf("requests_received")]).isEqualTo("1");
         assertThat(cells[h.indexOf("requests_decided")]).isEqualTo("0");
         assertThat(cells[h.indexOf("on_time_pct")]).isEmpty();
         assertThat(cells[h.indexOf("overdue")]).isEqualTo("1");

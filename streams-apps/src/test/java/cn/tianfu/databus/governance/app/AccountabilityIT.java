@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +54,9 @@ class AccountabilityIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
+    /** Governance's pinned clock (a Monday, 10:00 Asia/Shanghai): due times and the lateness of reports do not depend on today. */
+    private static final Instant NOW = Instant.parse("2026-11-02T02:00:00Z");
+
     private static SharedBus bus;
     private static SchemaRegistryClient registry;
     private static Path stateDir;
@@ -86,7 +90,7 @@ class AccountabilityIT {
                 GovernanceConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
                 GovernanceConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                 GovernanceConfig.STATE_DIR_CONFIG, stateDir.resolve("governance").toString(),
-                GovernanceConfig.APPLICATION_ID_CONFIG, "governance-accountability-" + suffix))));
+                GovernanceConfig.APPLICATION_ID_CONFIG, "governance-accountability-" + suffix))), InstantSource.fixed(NOW));
         governance.start();
         router = cn.tianfu.databus.sharing.app.SharingRouterApp.create(cn.tianfu.databus.sharing.app.RouterConfig.fromMap(
                 bus.streamsAppConfig(Map.of(
@@ -133,7 +137,7 @@ class AccountabilityIT {
                 assertThat(refused.getMessage()).contains("has no grant");
             }
             CommandResult reported = ok(edu, edu.reportError(code, key, Optional.of("divisionCode"),
-                    "the person moved to 510107 in 2025", Optional.of(Instant.now().minus(Duration.ofHours(2)))));
+                    "the person moved to 510107 in 2025", Optional.of(NOW.minus(Duration.ofHours(2)))));
             String reportId = reported.getSubjectId();
             assertThat(reportId).isEqualTo(code + ".E1");
 
