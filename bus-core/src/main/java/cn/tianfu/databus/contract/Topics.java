@@ -91,6 +91,12 @@ public final class Topics {
      */
     public static final String CATALOG_NOTICES = "bus.catalog-notices";
     /**
+     * The public's requests to open data (Art. 34), keyed by request id (compacted: PENDING, then the provider's
+     * answer); written by governance only, read by the deadlines app (the 10-day duty, Art. 46(五)) and the HTTP API
+     * (the public status page).
+     */
+    public static final String PUBLIC_REQUESTS = "bus.public-requests";
+    /**
      * The authority's command topic: the bus principal sends governance commands of the authority (refer or decide a
      * dispute, act on a violation) and the deadlines app its {@code MarkOverdue} on it. {@code bus} is reserved (no department takes it), so the topic names the authority.
      */
@@ -333,6 +339,7 @@ public final class Topics {
                 new SystemTopic(ERROR_REPORTS, partitions, COMPACTED),
                 new SystemTopic(DISPUTES, 1, COMPACTED),
                 new SystemTopic(CATALOG_NOTICES, 1, COMPACTED),
+                new SystemTopic(PUBLIC_REQUESTS, 1, COMPACTED),
                 new SystemTopic(DEADLETTER, 1, Map.of(
                         "retention.ms", Long.toString(Duration.ofDays(365).toMillis()))),
                 new SystemTopic(SCHEMAS, 1, COMPACTED));

@@ -128,7 +128,8 @@ class SchemasTest {
                         "WithdrawRequest", "RevokeGrant", "MarkOverdue", "ActOnViolation", "ReportError", "AnswerReport",
                         "AcceptAnswer", "OpenDispute",
                         "DisputeStep",
-                        "NoticeCatalogUpdate");
+                        "NoticeCatalogUpdate",
+                        "SubmitPublicRequest", "AnswerPublicRequest");
     }
 
     @Test

@@ -38,6 +38,10 @@ public sealed interface Change {
     record NoticeState(cn.tianfu.databus.schemas.CatalogNotice notice) implements Change {
     }
 
+    /** The new state of a public request to open data (key: request id; Art. 34). */
+    record PublicRequestState(cn.tianfu.databus.schemas.PublicRequest request) implements Change {
+    }
+
     /** The new state of a dispute (key: dispute id). */
     record DisputeState(Dispute dispute) implements Change {
     }
