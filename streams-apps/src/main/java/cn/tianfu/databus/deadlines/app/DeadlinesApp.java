@@ -33,6 +33,7 @@ import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.ErrorReport;
 import cn.tianfu.databus.schemas.CatalogNotice;
+import cn.tianfu.databus.schemas.PublicRequest;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.Violation;
 import cn.tianfu.databus.serde.AvroSerde;
@@ -48,7 +49,9 @@ import cn.tianfu.databus.streams.StreamsAppRunner;
  * provider's: decide a conditional access request within 10 working days (Art. 26; missed: Art. 46(五)), and answer an
  * error report within 10 working days (Art. 27; missed: Art. 46(五)); and the department's: update its catalogue within 15
  * working days of the authority's notice on {@code bus.catalog-notices} (Art. 14; missed: Art. 46(四), violation
- * {@code 46-4:<notice-id>}, no {@code MarkOverdue}).
+ * {@code 46-4:<notice-id>}, no {@code MarkOverdue}); and the provider's answer to a public request to open data within
+ * 10 calendar days on {@code bus.public-requests} (Art. 34; missed: Art. 46(五), violation
+ * {@code 46-5:public:<request-id>}, no {@code MarkOverdue}).
  *
  * <pre>{@code
  * KafkaStreams deadlines = DeadlinesApp.create(DeadlinesConfig.fromMap(props));
@@ -98,11 +101,12 @@ public final class DeadlinesApp {
         Serde<AccessRequest> requests = avro(registry, AccessRequest.class);
         Serde<ErrorReport> reports = avro(registry, ErrorReport.class);
         Serde<CatalogNotice> notices = avro(registry, CatalogNotice.class);
+        Serde<PublicRequest> publicRequests = avro(registry, PublicRequest.class);
         KStream<String, Raised> raised = builder
-                .stream(List.of(Topics.REQUESTS, Topics.ERROR_REPORTS, Topics.CATALOG_NOTICES),
+                .stream(List.of(Topics.REQUESTS, Topics.ERROR_REPORTS, Topics.CATALOG_NOTICES, Topics.PUBLIC_REQUESTS),
                         Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("requests"))
                 .process(GuardedProcessor.wrap(() -> new DutyKeeper(ctx, requests.deserializer(), reports.deserializer(),
-                                        notices.deserializer()),
+                                        notices.deserializer(), publicRequests.deserializer()),
                                 new PoisonPillGuard()),
                         Named.as("keep-duties"), DUTIES_STORE);
 

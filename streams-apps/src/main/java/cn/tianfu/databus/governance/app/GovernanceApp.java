@@ -33,6 +33,7 @@ import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.CatalogNotice;
+import cn.tianfu.databus.schemas.PublicRequest;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.Dispute;
@@ -84,6 +85,8 @@ public final class GovernanceApp {
     public static final String DEPARTMENTS_STORE = CommandDecider.DEPARTMENTS_STORE;
     /** Global store of {@code bus.catalog-notices}: the notices a department's catalogue change closes. */
     public static final String NOTICES_STORE = CommandDecider.NOTICES_STORE;
+    /** The public requests to open data (Art. 34), on the partition of their provider. */
+    public static final String PUBLIC_REQUESTS_STORE = CommandDecider.PUBLIC_REQUESTS_STORE;
 
     /** Commit interval: replies are visible (read-committed) once their transaction commits. */
     public static final long COMMIT_INTERVAL_MS = 100;
@@ -109,6 +112,8 @@ public final class GovernanceApp {
                 avro(registry, ErrorReport.class)));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DISPUTES_STORE), keys,
                 avro(registry, Dispute.class)));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PUBLIC_REQUESTS_STORE), keys,
+                avro(registry, PublicRequest.class)));
         // the calendars every due time is counted on; a record that cannot be read is skipped (and logged)
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CALENDARS_STORE), keys,
                         avro(registry, HolidayCalendar.class)).withLoggingDisabled(),
@@ -141,7 +146,8 @@ public final class GovernanceApp {
                         .withName(REPARTITION_NAME)
                         .withNumberOfPartitions(ctx.partitions()))
                 .process(GuardedProcessor.wrap(() -> new CommandDecider(ctx), guard), Named.as("decide"),
-                        CATALOG_STORE, REQUESTS_STORE, GRANTS_STORE, PROCESSED_STORE, REPORTS_STORE, DISPUTES_STORE);
+                        CATALOG_STORE, REQUESTS_STORE, GRANTS_STORE, PROCESSED_STORE, REPORTS_STORE, DISPUTES_STORE,
+                        PUBLIC_REQUESTS_STORE);
 
         KStream<String, Out> out = routed.filter((k, v) -> !(v instanceof Out.Routed), Named.as("not-routed"))
                 .merge(decided, Named.as("outputs"));
@@ -170,6 +176,9 @@ public final class GovernanceApp {
         out.filter((k, v) -> v instanceof Out.NoticeState, Named.as("notice-changes"))
                 .mapValues(v -> ((Out.NoticeState) v).notice(), Named.as("notice-state"))
                 .to(Topics.CATALOG_NOTICES, Produced.with(keys, avro(registry, CatalogNotice.class)).withName("catalog-notices-out"));
+        out.filter((k, v) -> v instanceof Out.PublicRequestState, Named.as("public-request-changes"))
+                .mapValues(v -> ((Out.PublicRequestState) v).request(), Named.as("public-request-state"))
+                .to(Topics.PUBLIC_REQUESTS, Produced.with(keys, avro(registry, PublicRequest.class)).withName("public-requests"));
         out.filter((k, v) -> v instanceof Out.Dead, Named.as("dead"))
                 .mapValues(v -> ((Out.Dead) v).letter(), Named.as("dead-letter"))
                 .to(Topics.DEADLETTER, Produced.with(keys, avro(registry, DeadLetter.class)).withName("deadletters"));

@@ -21,6 +21,9 @@ import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.deadlines.DecisionDuty;
 import cn.tianfu.databus.deadlines.ReportDuty;
 import cn.tianfu.databus.deadlines.NoticeDuty;
+import cn.tianfu.databus.deadlines.PublicRequestDuty;
+import cn.tianfu.databus.schemas.PublicRequest;
+import cn.tianfu.databus.schemas.PublicRequestStatus;
 import cn.tianfu.databus.schemas.CatalogNotice;
 import cn.tianfu.databus.schemas.NoticeStatus;
 import cn.tianfu.databus.deadlines.app.DeadlinesContext;
@@ -64,11 +67,14 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
     public static final String VIOLATIONS_STORE = "deadlines-violations";
     /** Who raises reminders and violations, as named in their history and in dead letters. */
     public static final String COMPONENT = "deadlines";
+    /** The counterparty of a public request's duty: the public (the requester is not named on a violation). */
+    static final String PUBLIC = "public";
 
     private final DeadlinesContext ctx;
     private final Deserializer<AccessRequest> requests;
     private final Deserializer<ErrorReport> reports;
     private final Deserializer<CatalogNotice> notices;
+    private final Deserializer<PublicRequest> publicRequests;
     private ProcessorContext<String, Raised> context;
     private KeyValueStore<String, Duty> duties;
     private ReadOnlyKeyValueStore<String, byte[]> raised;
@@ -80,10 +86,17 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
     /** Also keeping the catalogue-update notices of {@code bus.catalog-notices} (Art. 14 → 46(四)). */
     public DutyKeeper(DeadlinesContext ctx, Deserializer<AccessRequest> requests, Deserializer<ErrorReport> reports,
                       Deserializer<CatalogNotice> notices) {
+        this(ctx, requests, reports, notices, null);
+    }
+
+    /** Also keeping the public requests to open data of {@code bus.public-requests} (Art. 34 → 46(五)). */
+    public DutyKeeper(DeadlinesContext ctx, Deserializer<AccessRequest> requests, Deserializer<ErrorReport> reports,
+                      Deserializer<CatalogNotice> notices, Deserializer<PublicRequest> publicRequests) {
         this.ctx = ctx;
         this.requests = requests;
         this.reports = reports;
         this.notices = notices;
+        this.publicRequests = publicRequests;
     }
 
     @Override
@@ -101,6 +114,8 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
             processReport(record);
         } else if (topic.equals(Topics.CATALOG_NOTICES) && notices != null) {
             processNotice(record);
+        } else if (topic.equals(Topics.PUBLIC_REQUESTS) && publicRequests != null) {
+            processPublicRequest(record);
         } else {
             processRequest(record);
         }
@@ -180,6 +195,44 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
         check(duty, now, record.timestamp());
     }
 
+    /** A public request to open data: PENDING opens (or keeps) the provider's duty to answer it; an answer ends it. */
+    private void processPublicRequest(Record<String, byte[]> record) {
+        String requestId = record.key();
+        if (requestId == null) {
+            throw new RejectedRecordException(DeadLetterReason.MISSING_KEY, "a record of " + Topics.PUBLIC_REQUESTS
+                    + " has no key (the request id)");
+        }
+        if (record.value() == null) {
+            duties.delete(requestId);
+            return;
+        }
+        PublicRequest request;
+        try {
+            request = publicRequests.deserialize(Topics.PUBLIC_REQUESTS, record.value());
+        } catch (RuntimeException e) {
+            throw new RejectedRecordException(DeadLetterReason.MALFORMED_BYTES, "public request " + requestId + " of "
+                    + Topics.PUBLIC_REQUESTS + " cannot be read as a PublicRequest: " + e.getMessage());
+        }
+        Duty known = duties.get(requestId);
+        if (request.getStatus() != PublicRequestStatus.PENDING) {
+            if (known != null) {
+                duties.delete(requestId); // answered: the duty is done
+            }
+            return;
+        }
+        if (known != null && known.dueAt().equals(request.getDueAt())) {
+            return;
+        }
+        boolean violated = raised.get(PublicRequestDuty.violationId(requestId)) != null;
+        Instant now = ctx.clock().instant();
+        Duty duty = new Duty(requestId, request.getProvider(), PUBLIC,
+                request.getResourceCode() == null ? "" : request.getResourceCode(), request.getDueAt(), null,
+                DecisionDuty.reminderAt(request.getDueAt(), ctx.calendar()), evidence(),
+                violated || !now.isBefore(request.getDueAt()), violated, DutyKind.ANSWER_OPEN_DATA_REQUEST);
+        duties.put(requestId, duty);
+        check(duty, now, record.timestamp());
+    }
+
     private void processRequest(Record<String, byte[]> record) {
         String requestId = record.key();
         if (requestId == null) {
@@ -247,20 +300,21 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
         Duty d = duty;
         boolean report = d.kind() == DutyKind.ANSWER_ERROR_REPORT;
         boolean notice = d.kind() == DutyKind.UPDATE_CATALOG;
+        boolean open = d.kind() == DutyKind.ANSWER_OPEN_DATA_REQUEST;
         if (!d.reminded() && !now.isBefore(d.remindAt()) && now.isBefore(d.dueAt())) {
-            String id = notice ? NoticeDuty.reminderId(d.requestId())
+            String id = open ? PublicRequestDuty.reminderId(d.requestId()) : notice ? NoticeDuty.reminderId(d.requestId())
                     : report ? ReportDuty.reminderId(d.requestId()) : DecisionDuty.reminderId(d.requestId());
             context.forward(new Record<>(id, new Raised.Reminder(reminder(id, d, now)), timestamp));
             d = d.withReminded();
             duties.put(d.requestId(), d);
         }
         if (!d.violated() && !now.isBefore(d.dueAt())) {
-            String id = notice ? NoticeDuty.violationId(d.requestId())
+            String id = open ? PublicRequestDuty.violationId(d.requestId()) : notice ? NoticeDuty.violationId(d.requestId())
                     : report ? ReportDuty.violationId(d.requestId()) : DecisionDuty.violationId(d.requestId());
             if (raised.get(id) == null) {
                 context.forward(new Record<>(id, new Raised.Breach(violation(id, d, now)), timestamp));
             }
-            if (notice) {
+            if (notice || open) {
                 d = d.withViolated().withReminded();
                 duties.put(d.requestId(), d);
                 return;
@@ -290,6 +344,21 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
     }
 
     private static CommandResult reminder(String id, Duty d, Instant now) {
+        if (d.kind() == DutyKind.ANSWER_OPEN_DATA_REQUEST) {
+            return CommandResult.newBuilder()
+                    .setCommandId(id)
+                    .setDepartment(d.provider())
+                    .setAccepted(true)
+                    .setOutcome(Outcome.PENDING)
+                    .setMessage("Reminder: public request " + d.requestId() + " to open data must be answered by "
+                            + d.dueAt() + " (10 days, Art. 34); unanswered at that time it is a violation under"
+                            + " Art. 46(五). Answer it with: databus public-requests answer " + d.requestId()
+                            + " --opened | --will-open-by DATE | --refuse --reason ...")
+                    .setResourceCode(d.resourceCode().isEmpty() ? null : d.resourceCode())
+                    .setSubjectId(d.requestId())
+                    .setProcessedAt(now)
+                    .build();
+        }
         if (d.kind() == DutyKind.UPDATE_CATALOG) {
             return CommandResult.newBuilder()
                     .setCommandId(id)
@@ -343,7 +412,11 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
         }
         boolean report = d.kind() == DutyKind.ANSWER_ERROR_REPORT;
         boolean notice = d.kind() == DutyKind.UPDATE_CATALOG;
-        String description = notice
+        boolean open = d.kind() == DutyKind.ANSWER_OPEN_DATA_REQUEST;
+        String description = open
+                ? "Public request " + d.requestId() + " to open data" + (d.resourceCode().isEmpty() ? ""
+                    : " (" + d.resourceCode() + ")") + " was not answered by " + d.dueAt() + " (10 days, Art. 34)"
+                : notice
                 ? "The catalogue of " + d.provider() + " was not updated by " + d.dueAt() + " after notice "
                     + d.requestId() + " of a change of law or of its duties (15 working days, Art. 14)"
                 : report
@@ -357,7 +430,7 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
                 .setDepartment(d.provider())
                 .setDuty(d.kind())
                 .setSubjectId(d.requestId())
-                .setResourceCode(notice ? null : d.resourceCode())
+                .setResourceCode(notice || d.resourceCode().isEmpty() ? null : d.resourceCode())
                 .setCounterparty(notice ? null : d.consumer())
                 .setDueAt(d.dueAt())
                 .setDueCalendar(d.dueCalendar())

@@ -60,6 +60,7 @@ import cn.tianfu.databus.schemas.MarkOverdue;
 import cn.tianfu.databus.schemas.CatalogNotice;
 import cn.tianfu.databus.schemas.NoticeCatalogUpdate;
 import cn.tianfu.databus.governance.rules.NoticeRules;
+import cn.tianfu.databus.governance.rules.PublicRequestRules;
 import cn.tianfu.databus.schemas.Violation;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import cn.tianfu.databus.streams.Failures;
@@ -88,6 +89,8 @@ public final class CommandDecider implements Processor<String, Envelope, String,
     public static final String DEPARTMENTS_STORE = "governance-departments";
     /** Global store of {@code bus.catalog-notices}: the open notices a department's catalogue change closes. */
     public static final String NOTICES_STORE = "governance-catalog-notices";
+    /** The public requests to open data, by request id (Art. 34), on the partition of their provider. */
+    public static final String PUBLIC_REQUESTS_STORE = "governance-public-requests";
 
     /** How often grants past their validity are looked for (wall-clock time). */
     public static final Duration EXPIRY_INTERVAL = Duration.ofSeconds(30);
@@ -108,6 +111,7 @@ public final class CommandDecider implements Processor<String, Envelope, String,
     private KeyValueStore<String, Dispute> disputes;
     private ReadOnlyKeyValueStore<String, byte[]> departments;
     private ReadOnlyKeyValueStore<String, CatalogNotice> notices;
+    private KeyValueStore<String, cn.tianfu.databus.schemas.PublicRequest> publicRequests;
 
     /** A failure that says nothing about the command (registry or broker unreachable): answered, not recorded. */
     private static final class Transient extends RuntimeException {
@@ -134,6 +138,7 @@ public final class CommandDecider implements Processor<String, Envelope, String,
         this.disputes = context.getStateStore(DISPUTES_STORE);
         this.departments = context.getStateStore(DEPARTMENTS_STORE);
         this.notices = context.getStateStore(NOTICES_STORE);
+        this.publicRequests = context.getStateStore(PUBLIC_REQUESTS_STORE);
         context.schedule(EXPIRY_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::expireGrants);
     }
 
@@ -229,6 +234,11 @@ public final class CommandDecider implements Processor<String, Envelope, String,
         } else if (payload instanceof NoticeCatalogUpdate n) {
             decision = NoticeRules.catalogUpdate(sender, n, departments.get(n.getDepartment()) != null,
                     commandKey.substring(commandKey.indexOf('/') + 1), now);
+        } else if (payload instanceof cn.tianfu.databus.schemas.SubmitPublicRequest p) {
+            decision = PublicRequestRules.submit(sender, p, departments.get(p.getProvider()) != null,
+                    scan(publicRequests, PublicRequestRules.idPrefix(p.getProvider())), now);
+        } else if (payload instanceof cn.tianfu.databus.schemas.AnswerPublicRequest a) {
+            decision = PublicRequestRules.answer(sender, a, publicRequests.get(a.getRequestId()), now);
         } else if (payload instanceof ActOnViolation a) {
             decision = GovernanceRules.actOnViolation(sender, a, violations.get(a.getViolationId()), commandKey, now);
         } else if (payload instanceof ReportError r) {
@@ -295,6 +305,9 @@ public final class CommandDecider implements Processor<String, Envelope, String,
                 context.forward(new Record<>(r.report().getId(), new Out.Report(r.report()), ts));
             } else if (change instanceof Change.NoticeState ns) {
                 context.forward(new Record<>(ns.notice().getId(), new Out.NoticeState(ns.notice()), ts));
+            } else if (change instanceof Change.PublicRequestState pr) {
+                publicRequests.put(pr.request().getId(), pr.request());
+                context.forward(new Record<>(pr.request().getId(), new Out.PublicRequestState(pr.request()), ts));
             } else if (change instanceof Change.DisputeState ds) {
                 disputes.put(ds.dispute().getId(), ds.dispute());
                 context.forward(new Record<>(ds.dispute().getId(), new Out.DisputeState(ds.dispute()), ts));

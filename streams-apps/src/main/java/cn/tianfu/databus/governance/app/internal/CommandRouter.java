@@ -158,6 +158,21 @@ public final class CommandRouter implements Processor<byte[], byte[], String, Ou
                 return;
             }
             code = NoticeRules.departmentPrefix(n.getDepartment()); // one department's notices decided in order
+        } else if (payload instanceof cn.tianfu.databus.schemas.SubmitPublicRequest s) {
+            if (s.getProvider() == null || !Topics.DEPARTMENT_ID.matcher(s.getProvider()).matches()) {
+                reply(record, sender, commandId, Outcome.INVALID, "the public request names no department to ask ('"
+                        + s.getProvider() + "' is no department id)", null, now);
+                return;
+            }
+            code = cn.tianfu.databus.governance.rules.PublicRequestRules.routingKey(s.getProvider());
+        } else if (payload instanceof cn.tianfu.databus.schemas.AnswerPublicRequest a) {
+            Optional<String> provider = cn.tianfu.databus.governance.rules.PublicRequestRules.providerOf(a.getRequestId());
+            if (provider.isEmpty()) {
+                reply(record, sender, commandId, Outcome.NOT_FOUND, "there is no public request '" + a.getRequestId()
+                        + "': public request ids look like <provider>.P<number>", null, now);
+                return;
+            }
+            code = cn.tianfu.databus.governance.rules.PublicRequestRules.routingKey(provider.get());
         } else if (payload instanceof ActOnViolation a) {
             if (a.getViolationId() == null || a.getViolationId().isBlank()) {
                 reply(record, sender, commandId, Outcome.INVALID, "the command names no violation id", null, now);

@@ -24,6 +24,10 @@ public sealed interface Out {
     record NoticeState(cn.tianfu.databus.schemas.CatalogNotice notice) implements Out {
     }
 
+    /** A public request's new state on {@code bus.public-requests} (key: request id). */
+    record PublicRequestState(cn.tianfu.databus.schemas.PublicRequest request) implements Out {
+    }
+
     /** A rejected input on {@code bus.deadletter} (key: dead-letter id). */
     record Dead(DeadLetter letter) implements Out {
     }
