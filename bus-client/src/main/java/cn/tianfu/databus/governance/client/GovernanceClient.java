@@ -419,6 +419,26 @@ public final class GovernanceClient implements AutoCloseable {
                 .setDepartment(required(department, "department")).setReason(required(reason, "reason")).build());
     }
 
+    /**
+     * Files a member of the public's request to open data (Art. 34). Only the bus principal's client (the open-data
+     * platform) is accepted; the reply's {@code subjectId} is the request id, its outcome PENDING.
+     */
+    public CompletableFuture<CommandResult> submitPublicRequest(cn.tianfu.databus.schemas.SubmitPublicRequest command) {
+        return send(command);
+    }
+
+    /**
+     * The provider's answer to public request {@code requestId}: OPENED, WILL_OPEN with {@code openBy}, or REFUSED with
+     * the reason in {@code answer}.
+     */
+    public CompletableFuture<CommandResult> answerPublicRequest(String requestId,
+            cn.tianfu.databus.schemas.PublicRequestStatus status, Optional<String> answer, Optional<String> resourceCode,
+            Optional<java.time.LocalDate> openBy) {
+        return send(cn.tianfu.databus.schemas.AnswerPublicRequest.newBuilder()
+                .setRequestId(required(requestId, "requestId")).setStatus(status).setAnswer(answer.orElse(null))
+                .setResourceCode(resourceCode.orElse(null)).setOpenBy(openBy.orElse(null)).build());
+    }
+
     /** Records an ordered rectification of {@code violationId} as done, or escalates it. */
     public CompletableFuture<CommandResult> closeViolation(String violationId, ViolationActionKind action, Optional<String> note) {
         return submit(ActOnViolation.newBuilder().setViolationId(required(violationId, "violationId")).setAction(action)

@@ -47,7 +47,9 @@ import io.javalin.http.Context;
  * envelope {@code {"help", "success", "result"}}, errors as CKAN's ({@code Not Found Error} 404,
  * {@code Validation Error} 409, unknown action 400);</li>
  * <li>DCAT-AP 3 at {@code /catalog.ttl} and {@code /catalog.jsonld};</li>
- * <li>downloads at {@code /open/<code>.csv} and {@code /open/<code>.json}, with ETag and Last-Modified.</li>
+ * <li>downloads at {@code /open/<code>.csv} and {@code /open/<code>.json}, with ETag and Last-Modified;</li>
+ * <li>public requests to open data ({@link PublicRequestRoutes}): {@code POST /open/requests},
+ * {@code GET /open/requests/<id>}.</li>
  * </ul>
  * Only open resources ({@link Opening#isOpen}) appear.
  */
@@ -66,6 +68,7 @@ public final class OpenDataRoutes implements AutoCloseable {
     private final DownloadCounts counts;
     private final OpenDownloads downloads;
     private final RateLimiter limiter;
+    private final PublicRequestRoutes publicRequests;
 
     /** The routes reading the bus with {@code bus} (the bus principal's client config). */
     public OpenDataRoutes(DatabusClientConfig bus, InstantSource clock) {
@@ -84,6 +87,7 @@ public final class OpenDataRoutes implements AutoCloseable {
         this.counts = new DownloadCounts(bus, timeout);
         this.downloads = new OpenDownloads(bus, timeout);
         this.limiter = new RateLimiter(RATE_LIMIT, Duration.ofMinutes(1), clock);
+        this.publicRequests = new PublicRequestRoutes(bus, consumer, catalog, departments, clock, timeout);
     }
 
     /** Whether a path is served anonymously here (so the API's authentication leaves it alone). */
@@ -100,6 +104,7 @@ public final class OpenDataRoutes implements AutoCloseable {
         routes.get("/catalog.ttl", ctx -> dcat(ctx, true));
         routes.get("/catalog.jsonld", ctx -> dcat(ctx, false));
         routes.get("/open/{file}", this::download);
+        publicRequests.register(routes, this::limited);
     }
 
     private boolean limited(Context ctx) {
@@ -424,5 +429,6 @@ public final class OpenDataRoutes implements AutoCloseable {
         catalog.close();
         departments.close();
         counts.close();
+        publicRequests.close();
     }
 }
