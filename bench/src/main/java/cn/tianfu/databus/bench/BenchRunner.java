@@ -37,7 +37,7 @@ public final class BenchRunner {
               --records N           records per repetition of raw, bus, bare and cdc (default 50000; quick 5000)
               --quick               small sizes for development (every size not given explicitly)
               --repeats N           repetitions per scenario, median reported (default 3; quick 1)
-              --scenarios a,b,...   raw, bus, bare, fanout, latency, audit, cdc (default: all)
+              --scenarios a,b,...   raw, bus, bare, fanout, latency, audit, cdc, query (default: all but query)
               --fanout 1,4,16       grants per resource in the fan-out scenario
               --fanout-records N    source records per fan-out repetition (default records/4)
               --rates 2000,10000    offered rates of the latency scenario (records/s)
@@ -151,6 +151,9 @@ public final class BenchRunner {
             }
             if (scenarios.contains(Scenario.AUDIT)) {
                 results.add(report(progress, "audit", () -> new AuditScenario(bus, config).run()));
+            }
+            if (scenarios.contains(Scenario.QUERY)) {
+                results.add(report(progress, "query", () -> new QueryScenario(bus, config, pool).run()));
             }
             if (scenarios.contains(Scenario.CDC)) {
                 long t0 = System.nanoTime();

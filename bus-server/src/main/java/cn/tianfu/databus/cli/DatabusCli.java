@@ -55,7 +55,7 @@ import cn.tianfu.databus.cli.service.VerifyCommand;
         subcommands = {
                 UpCommand.class, cn.tianfu.databus.cli.bus.InitCommand.class, cn.tianfu.databus.cli.bus.ServeCommand.class, RunCommand.class, DemoCommand.class,
                 DeptCommand.class, AuditorCommand.class, ExpertCommand.class, CalendarCommand.class,
-                CatalogCommand.class, RequestCommand.class, RequestsCommand.class, DecideCommand.class, WithdrawCommand.class, RevokeCommand.class, GrantsCommand.class,
+                CatalogCommand.class, RequestCommand.class, RequestsCommand.class, DecideCommand.class, WithdrawCommand.class, RevokeCommand.class, cn.tianfu.databus.cli.grant.NarrowCommand.class, GrantsCommand.class,
                 QueryCommand.class, VerifyCommand.class, ProofCommand.class, TransparencyCommand.class,
                 ViolationsCommand.class, ViolationCommand.class, NoticeCommand.class, NoticesCommand.class, ReportCommand.class, ReportErrorCommand.class, AnswerReportCommand.class, AcceptAnswerCommand.class, ReportsCommand.class, DisputeCommand.class, DisputesCommand.class,
                 DeadlettersCommand.class, AuditCommand.class, CdcCommand.class,

@@ -163,7 +163,8 @@ public final class BusRuntime implements AutoCloseable {
         ClientFiles.refreshEndpoints(config.dataDir(), endpoints);
         ensureAuthorityDepartment();
         seedCalendars();
-        startStreamsApps(kafka.bootstrapServers(), registry.internalUrl(), credentials, http.port());
+        // the router announces the port other nodes reach: with TLS the HTTPS listener, not the loopback one
+        startStreamsApps(kafka.bootstrapServers(), registry.internalUrl(), credentials, java.net.URI.create(http.url()).getPort());
         endpoints.write(config.dataDir());
         startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     }

@@ -17,6 +17,7 @@ import cn.tianfu.databus.opendata.http.OpenDataRoutes;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.server.service.ServiceExchange;
+import cn.tianfu.databus.server.service.ServiceForwarder;
 import cn.tianfu.databus.server.service.ServiceRoutes;
 import cn.tianfu.databus.tls.HttpsListeners;
 import cn.tianfu.databus.tls.ServerTls;
@@ -162,7 +163,8 @@ public final class HttpApi implements AutoCloseable {
                     sendJson(ctx, AvroJson.encode(state.grants(filter), Grant.class));
                 });
                 if (service != null) {
-                    ServiceRoutes.register(config.routes, service, ctx -> ((Authenticator.Caller) ctx.attribute(CALLER)).name());
+                    ServiceRoutes.register(config.routes, service, ctx -> ((Authenticator.Caller) ctx.attribute(CALLER)).name(),
+                            tls == null ? ServiceForwarder.plain() : ServiceForwarder.https(tls.caPem()));
                 }
                 if (transparency != null) {
                     transparency.register(config);

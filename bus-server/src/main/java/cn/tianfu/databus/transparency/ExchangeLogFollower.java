@@ -37,8 +37,17 @@ public final class ExchangeLogFollower implements AutoCloseable {
     private final TransparencyIndex index;
     private final AtomicBoolean stop = new AtomicBoolean();
     private final Thread thread;
+    private final String logTopic;
+    private final String checkpointTopic;
 
     public ExchangeLogFollower(DatabusClientConfig bus, TransparencyIndex index) {
+        this(bus, index, Topics.EXCHANGE_LOG, Topics.EXCHANGE_LOG_CHECKPOINTS);
+    }
+
+    /** Follows the given log and checkpoint topics (a copy of the log, as a ledger writes it when told to). */
+    public ExchangeLogFollower(DatabusClientConfig bus, TransparencyIndex index, String logTopic, String checkpointTopic) {
+        this.logTopic = logTopic;
+        this.checkpointTopic = checkpointTopic;
         Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
@@ -65,7 +74,7 @@ public final class ExchangeLogFollower implements AutoCloseable {
     private void run() {
         try {
             List<org.apache.kafka.common.TopicPartition> parts = new java.util.ArrayList<>();
-            for (String topic : List.of(Topics.EXCHANGE_LOG, Topics.EXCHANGE_LOG_CHECKPOINTS)) {
+            for (String topic : List.of(logTopic, checkpointTopic)) {
                 consumer.partitionsFor(topic, Duration.ofSeconds(30))
                         .forEach(p -> parts.add(new org.apache.kafka.common.TopicPartition(topic, p.partition())));
             }
@@ -76,7 +85,7 @@ public final class ExchangeLogFollower implements AutoCloseable {
                     if (r.value() == null) {
                         continue;
                     }
-                    if (r.topic().equals(Topics.EXCHANGE_LOG)) {
+                    if (r.topic().equals(logTopic)) {
                         index.addEntry(r.partition(), ExchangeLogRecords.toEntry(
                                 entries.deserializer().deserialize(r.topic(), r.value())));
                     } else {

@@ -62,7 +62,9 @@ class SchemasTest {
                         .setRowFilter("record.divisionCode == '510104'").setValidFrom(T0)
                         .setValidUntil(T0.plus(365, ChronoUnit.DAYS)).setClearFields(List.of("idNumber")).build(),
                 WithdrawRequest.newBuilder().setRequestId("req-1").build(),
-                RevokeGrant.newBuilder().setGrantId("g-1").setReason("用途已完成").build());
+                RevokeGrant.newBuilder().setGrantId("g-1").setReason("用途已完成").build(),
+                NarrowGrant.newBuilder().setGrantId("g-1").setAllowedFields(java.util.List.of("idNumber", "gender"))
+                        .setRowFilter("divisionCode.startsWith('5101')").setReason("用途收窄").build());
         for (Object payload : payloads) {
             samples.add(GovernanceCommand.newBuilder().setCommandId("c-" + payload.getClass().getSimpleName())
                     .setIssuedAt(T0).setDepartment("psb").setPayload(payload).build());
@@ -129,7 +131,7 @@ class SchemasTest {
                         "AcceptAnswer", "OpenDispute",
                         "DisputeStep",
                         "NoticeCatalogUpdate",
-                        "SubmitPublicRequest", "AnswerPublicRequest");
+                        "SubmitPublicRequest", "AnswerPublicRequest", "NarrowGrant");
     }
 
     @Test

@@ -56,6 +56,7 @@ import cn.tianfu.databus.schemas.GovernanceCommand;
 import cn.tianfu.databus.schemas.RegisterResource;
 import cn.tianfu.databus.schemas.RequestAccess;
 import cn.tianfu.databus.schemas.RetireResource;
+import cn.tianfu.databus.schemas.NarrowGrant;
 import cn.tianfu.databus.schemas.RevokeGrant;
 import cn.tianfu.databus.schemas.ActOnViolation;
 import cn.tianfu.databus.schemas.ViolationActionKind;
@@ -245,6 +246,11 @@ public final class GovernanceClient implements AutoCloseable {
         return send(command);
     }
 
+    /** Narrows an active grant on a resource this department provides. */
+    public CompletableFuture<CommandResult> submit(NarrowGrant command) {
+        return send(command);
+    }
+
     /**
      * Registers the resource a definition file describes, with the Avro schema derived from it.
      *
@@ -337,6 +343,19 @@ public final class GovernanceClient implements AutoCloseable {
     /** Revokes a grant on one of this department's resources, or gives up one it receives; deliveries stop. */
     public CompletableFuture<CommandResult> revoke(String grantId, String reason) {
         return submit(RevokeGrant.newBuilder().setGrantId(required(grantId, "grantId")).setReason(required(reason, "reason")).build());
+    }
+
+    /**
+     * Narrows an active grant on one of this department's resources: from now on it allows only {@code fields} (empty:
+     * keep them), only rows that also satisfy {@code rowFilter} (empty: keep the filter), and leaves only
+     * {@code clearFields} unmasked (empty: keep those still allowed). What the consumer received outside the new terms is
+     * withdrawn from its delivery topic and re-delivered within them.
+     */
+    public CompletableFuture<CommandResult> narrow(String grantId, Optional<List<String>> fields, Optional<String> rowFilter,
+                                                   Optional<List<String>> clearFields, String reason) {
+        return submit(NarrowGrant.newBuilder().setGrantId(required(grantId, "grantId"))
+                .setAllowedFields(fields.map(List::copyOf).orElse(null)).setRowFilter(rowFilter.orElse(null))
+                .setClearFields(clearFields.map(List::copyOf).orElse(null)).setReason(required(reason, "reason")).build());
     }
 
     // ---- error reports (Art. 27) and disputes (Art. 28) ----

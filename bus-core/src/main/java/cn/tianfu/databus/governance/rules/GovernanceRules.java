@@ -27,6 +27,7 @@ import cn.tianfu.databus.schemas.DataItem;
 import cn.tianfu.databus.schemas.DecideRequest;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.GrantStatus;
+import cn.tianfu.databus.schemas.NarrowGrant;
 import cn.tianfu.databus.schemas.Outcome;
 import cn.tianfu.databus.schemas.RegisterResource;
 import cn.tianfu.databus.schemas.RequestAccess;
@@ -583,6 +584,114 @@ public final class GovernanceRules {
                         .request(grant.getRequestId()).grant(grantId),
                 new GrantState(Grant.newBuilder(grant).setStatus(GrantStatus.REVOKED).setEndedAt(now)
                         .setEndReason(by + sender + ": " + r.getReason()).build()));
+    }
+
+    /**
+     * Narrowing an active grant, by its provider only: fewer allowed fields (a subset of those allowed now, keeping the
+     * key fields), fewer rows (the given filter is joined to the grant's own with {@code &&}, so it can only take rows
+     * away) and fewer fields in clear (a subset of those in clear now; fields no longer allowed leave the clear list).
+     * The grant keeps its id, purpose and validity; the router sees its terms change and withdraws from the consumer
+     * what it received outside them ({@code docs/router.md}, Withdrawal). A narrowing that changes nothing is refused.
+     *
+     * @param grant the grant, or null
+     * @param entry the catalog entry of the grant's resource, or null
+     */
+    public static Decision narrow(String sender, NarrowGrant n, Grant grant, CatalogEntry entry, Instant now) {
+        String grantId = n.getGrantId();
+        String code = Ids.resourceOfGrant(grantId).orElse(null);
+        if (grant == null) {
+            return Decision.refused(Answer.notFound(code, "there is no grant " + grantId).grant(grantId));
+        }
+        if (!grant.getProvider().equals(sender)) {
+            return Decision.refused(Answer.refused(code, "grant " + grantId + " may be narrowed only by its provider '"
+                    + grant.getProvider() + "'").grant(grantId));
+        }
+        if (grant.getStatus() != GrantStatus.ACTIVE) {
+            return Decision.refused(Answer.refused(code, "grant " + grantId + " is " + grant.getStatus() + ", not ACTIVE")
+                    .grant(grantId));
+        }
+        if (entry == null) {
+            return Decision.refused(Answer.notFound(code, "resource " + grant.getResourceCode() + " of grant " + grantId
+                    + " is not in the catalog").grant(grantId));
+        }
+        if (SpecChecks.blank(n.getReason())) {
+            return Decision.refused(Answer.invalid(code, "narrowing grant " + grantId + " needs a reason").grant(grantId));
+        }
+        if (n.getAllowedFields() == null && SpecChecks.blank(n.getRowFilter()) && n.getClearFields() == null) {
+            return Decision.refused(Answer.invalid(code, "narrowing grant " + grantId + " needs fewer allowed fields, a row"
+                    + " filter or fewer fields in clear").grant(grantId));
+        }
+        List<String> problems = new ArrayList<>();
+        List<String> allowedNow = grant.getAllowedFields() == null ? null : List.copyOf(grant.getAllowedFields());
+        List<String> allowed = allowedNow;
+        if (n.getAllowedFields() != null) {
+            allowed = List.copyOf(new LinkedHashSet<>(n.getAllowedFields()));
+            problems.addAll(fieldProblems(entry, allowed, null, "allowed"));
+            if (allowedNow != null) {
+                Set<String> wider = new TreeSet<>(allowed);
+                wider.removeAll(allowedNow);
+                if (!wider.isEmpty()) {
+                    problems.add("field(s) " + wider + " are not allowed by grant " + grantId + " now; narrowing cannot add fields");
+                }
+            }
+        }
+        List<String> clearNow = grant.getClearFields() == null ? List.of() : List.copyOf(grant.getClearFields());
+        List<String> clear;
+        if (n.getClearFields() != null) {
+            Set<String> wider = new TreeSet<>(n.getClearFields());
+            wider.removeAll(clearNow);
+            if (!wider.isEmpty()) {
+                problems.add("field(s) " + wider + " are not in clear under grant " + grantId + " now; narrowing cannot"
+                        + " unmask fields");
+            }
+            clear = List.copyOf(new LinkedHashSet<>(n.getClearFields()));
+        } else {
+            clear = clearNow;
+        }
+        List<String> allowedFinal = allowed;
+        clear = clear.stream().filter(f -> allowedFinal == null || allowedFinal.contains(f)).toList();
+        String rowFilter = SpecChecks.blank(n.getRowFilter()) ? grant.getRowFilter()
+                : grant.getRowFilter() == null ? n.getRowFilter().trim()
+                : "(" + grant.getRowFilter() + ") && (" + n.getRowFilter().trim() + ")";
+        boolean sameFields = java.util.Objects.equals(allowed == null ? null : Set.copyOf(allowed),
+                allowedNow == null ? null : Set.copyOf(allowedNow));
+        if (problems.isEmpty() && sameFields && Set.copyOf(clear).equals(Set.copyOf(clearNow))
+                && java.util.Objects.equals(rowFilter, grant.getRowFilter())) {
+            return Decision.refused(Answer.invalid(code, "the narrowing of grant " + grantId + " changes nothing").grant(grantId));
+        }
+        List<String> clearFinal = clear;
+        return new Decision.FetchSchema(entry.getSchemaId(), fetched -> {
+            if (fetched instanceof SchemaFetch.Refused f) {
+                return Decision.refused(registryRefused(code, f.message()).grant(grantId));
+            }
+            Schema schema = ((SchemaFetch.Found) fetched).schema();
+            List<String> all = new ArrayList<>(problems);
+            if (all.isEmpty()) {
+                try {
+                    DeliveryPlan.build(schema, grant.getConsumer(), Optional.ofNullable(allowedFinal), Set.copyOf(clearFinal));
+                } catch (PolicyException e) {
+                    all.add(e.getMessage());
+                }
+            }
+            if (!SpecChecks.blank(n.getRowFilter())) {
+                try {
+                    RowFilter.compile(rowFilter, schema);
+                } catch (RowFilterException e) {
+                    all.add("row filter '" + n.getRowFilter() + "' does not compile against the schema of " + code
+                            + ":\n" + e.compilerMessage());
+                } catch (PolicyException e) {
+                    all.add(e.getMessage());
+                }
+            }
+            if (!all.isEmpty()) {
+                return Decision.refused(Answer.invalid(code, "grant " + grantId + " was not narrowed: "
+                        + String.join("; ", all)).grant(grantId));
+            }
+            return Decision.accepted(Answer.accepted(code, "narrowed grant " + grantId + " of " + grant.getConsumer() + ": "
+                            + n.getReason()).request(grant.getRequestId()).grant(grantId),
+                    new GrantState(Grant.newBuilder(grant).setAllowedFields(allowedFinal).setClearFields(clearFinal)
+                            .setRowFilter(rowFilter).build()));
+        });
     }
 
     /** The grants among {@code grants} whose validity has ended by {@code now}, EXPIRED, in the given order. */

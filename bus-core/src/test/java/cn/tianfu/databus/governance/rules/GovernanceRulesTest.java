@@ -33,6 +33,7 @@ import cn.tianfu.databus.schemas.RequestStatus;
 import cn.tianfu.databus.schemas.ResourceSpec;
 import cn.tianfu.databus.schemas.ResourceStatus;
 import cn.tianfu.databus.schemas.RetireResource;
+import cn.tianfu.databus.schemas.NarrowGrant;
 import cn.tianfu.databus.schemas.RevokeGrant;
 import cn.tianfu.databus.schemas.Sensitivity;
 import cn.tianfu.databus.schemas.SharingClass;
@@ -746,6 +747,68 @@ class GovernanceRulesTest {
         Decision.Accepted a = accepted(GovernanceRules.revoke("edu", revokeCommand("done"), active("edu", 1), NOW));
         assertThat(a.answer().message()).isEqualTo("revoked grant " + revokedId + " (given up by consumer edu)");
         assertThat(((GrantState) a.changes().get(0)).grant().getEndReason()).isEqualTo("given up by consumer edu: done");
+    }
+
+    // ---- Narrowing ----
+
+    NarrowGrant.Builder narrowing() {
+        return NarrowGrant.newBuilder().setGrantId(revokedId).setReason("purpose narrowed after review");
+    }
+
+    Grant wide() {
+        return Grant.newBuilder(active("edu", 1)).setAllowedFields(List.of("idNumber", "name", "divisionCode"))
+                .setClearFields(List.of("name")).setRowFilter("divisionCode.startsWith('51')").build();
+    }
+
+    @Test
+    void theProviderNarrowsFieldsAndRowsTheFilterJoinedToTheGrantsOwnAndClearFieldsFollowTheAllowedOnes() {
+        Decision.Accepted a = accepted(answered(GovernanceRules.narrow("psb", narrowing()
+                .setAllowedFields(List.of("idNumber", "divisionCode")).setRowFilter("divisionCode == '510104'").build(),
+                wide(), entry(SharingClass.CONDITIONAL), NOW)));
+        assertThat(a.answer()).isEqualTo(Answer.accepted(CODE, "narrowed grant " + revokedId + " of edu: purpose narrowed"
+                + " after review").request(CODE + ".R1").grant(revokedId));
+        assertThat(a.changes()).containsExactly(new GrantState(Grant.newBuilder(wide())
+                .setAllowedFields(List.of("idNumber", "divisionCode")).setClearFields(List.of())
+                .setRowFilter("(divisionCode.startsWith('51')) && (divisionCode == '510104')").build()));
+        // a grant without fields or filter: every catalogued item may be kept, the filter is the new one
+        Decision.Accepted plain = accepted(answered(GovernanceRules.narrow("psb", narrowing().setRowFilter("divisionCode == '510104'")
+                .build(), active("edu", 1), entry(SharingClass.CONDITIONAL), NOW)));
+        Grant narrowed = ((GrantState) plain.changes().get(0)).grant();
+        assertThat(narrowed.getRowFilter()).isEqualTo("divisionCode == '510104'");
+        assertThat(narrowed.getAllowedFields()).isNull();
+        assertThat(narrowed.getStatus()).isEqualTo(GrantStatus.ACTIVE);
+        // fewer in clear only
+        Decision.Accepted masked = accepted(answered(GovernanceRules.narrow("psb", narrowing().setClearFields(List.of()).build(),
+                wide(), entry(SharingClass.CONDITIONAL), NOW)));
+        assertThat(((GrantState) masked.changes().get(0)).grant().getClearFields()).isEmpty();
+    }
+
+    @Test
+    void narrowingCannotWidenNorChangeNothingAndOnlyTheProviderNarrowsAnActiveGrant() {
+        CatalogEntry entry = entry(SharingClass.CONDITIONAL);
+        assertThat(refused(answered(GovernanceRules.narrow("psb", narrowing().setAllowedFields(List.of("idNumber", "birthDate"))
+                .build(), wide(), entry, NOW)), Outcome.INVALID).message())
+                .contains("field(s) [birthDate] are not allowed by grant " + revokedId + " now; narrowing cannot add fields");
+        assertThat(refused(answered(GovernanceRules.narrow("psb", narrowing().setAllowedFields(List.of("name")).build(),
+                wide(), entry, NOW)), Outcome.INVALID).message()).contains("must include the key field(s) [idNumber]");
+        assertThat(refused(answered(GovernanceRules.narrow("psb", narrowing().setClearFields(List.of("name", "idNumber")).build(),
+                wide(), entry, NOW)), Outcome.INVALID).message()).contains("field(s) [idNumber] are not in clear under grant");
+        assertThat(refused(answered(GovernanceRules.narrow("psb", narrowing().setRowFilter("divisionCode ==").build(),
+                wide(), entry, NOW)), Outcome.INVALID).message()).contains("does not compile");
+        assertThat(refused(GovernanceRules.narrow("psb", narrowing().setAllowedFields(List.of("divisionCode", "idNumber", "name"))
+                .build(), wide(), entry, NOW), Outcome.INVALID).message()).isEqualTo("the narrowing of grant " + revokedId
+                + " changes nothing");
+        assertThat(refused(GovernanceRules.narrow("psb", narrowing().build(), wide(), entry, NOW), Outcome.INVALID).message())
+                .contains("needs fewer allowed fields, a row filter or fewer fields in clear");
+        assertThat(refused(GovernanceRules.narrow("psb", narrowing().setReason(" ").setRowFilter("true").build(), wide(), entry,
+                NOW), Outcome.INVALID).message()).isEqualTo("narrowing grant " + revokedId + " needs a reason");
+        assertThat(refused(GovernanceRules.narrow("edu", narrowing().setRowFilter("true").build(), wide(), entry, NOW),
+                Outcome.REFUSED).message()).isEqualTo("grant " + revokedId + " may be narrowed only by its provider 'psb'");
+        assertThat(refused(GovernanceRules.narrow("psb", narrowing().setRowFilter("true").build(),
+                withStatus(wide(), GrantStatus.REVOKED), entry, NOW), Outcome.REFUSED).message())
+                .isEqualTo("grant " + revokedId + " is REVOKED, not ACTIVE");
+        assertThat(refused(GovernanceRules.narrow("psb", narrowing().setRowFilter("true").build(), null, entry, NOW),
+                Outcome.NOT_FOUND).message()).isEqualTo("there is no grant " + revokedId);
     }
 
     // ---- Expiry ----

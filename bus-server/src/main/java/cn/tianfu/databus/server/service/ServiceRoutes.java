@@ -1,12 +1,8 @@
 package cn.tianfu.databus.server.service;
 
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -38,7 +34,6 @@ public final class ServiceRoutes {
     public static final String FORWARDED_HEADER = "X-Databus-Forwarded";
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private ServiceRoutes() {
     }
@@ -51,12 +46,21 @@ public final class ServiceRoutes {
      * @param caller  the authenticated department of a request
      */
     public static void register(RoutesConfig routes, ServiceExchange service, Function<Context, String> caller) {
+        register(routes, service, caller, ServiceForwarder.plain());
+    }
+
+    /**
+     * Registers the endpoints, forwarding requests for keys other nodes own with {@code forwarder} (HTTPS with the
+     * bus's CA when the nodes run TLS).
+     */
+    public static void register(RoutesConfig routes, ServiceExchange service, Function<Context, String> caller,
+                                ServiceForwarder forwarder) {
         routes.get(ApiPaths.KEYS, ctx -> ctx.status(200).contentType("application/jwk-set+json")
                 .result(service.jwks().getBytes(StandardCharsets.UTF_8)));
         routes.get(ApiPaths.QUERY + "/{resource}/{key}", ctx -> {
             String resource = ctx.pathParam("resource");
             String key = ctx.pathParam("key");
-            if (forward(ctx, service.route(resource, key, forwarded(ctx)))) {
+            if (forward(ctx, service.route(resource, key, forwarded(ctx)), forwarder)) {
                 return;
             }
             reply(ctx, service.query(caller.apply(ctx), resource, key, "true".equalsIgnoreCase(ctx.queryParam("proof"))));
@@ -64,7 +68,7 @@ public final class ServiceRoutes {
         routes.post(ApiPaths.VERIFY + "/{resource}", ctx -> {
             String resource = ctx.pathParam("resource");
             VerifyBody body = VerifyBody.parse(ctx.bodyAsBytes());
-            if (forward(ctx, service.route(resource, body.key(), forwarded(ctx)))) {
+            if (forward(ctx, service.route(resource, body.key(), forwarded(ctx)), forwarder)) {
                 return;
             }
             reply(ctx, service.verify(caller.apply(ctx), resource, body.key(), body.claims()));
@@ -112,7 +116,7 @@ public final class ServiceRoutes {
     }
 
     /** Forwards the request to the key's owner and relays its answer; false when it is answered here. */
-    private static boolean forward(Context ctx, OwnerRouting.Decision decision) {
+    private static boolean forward(Context ctx, OwnerRouting.Decision decision, ServiceForwarder forwarder) {
         if (decision instanceof OwnerRouting.Local) {
             return false;
         }
@@ -121,28 +125,8 @@ public final class ServiceRoutes {
         }
         OwnerRouting.Forward f = (OwnerRouting.Forward) decision;
         String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
-        URI uri = URI.create("http://" + f.owner().host() + ":" + f.owner().port() + ctx.path() + query);
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
-                .header(FORWARDED_HEADER, "1");
-        String authorization = ctx.header("Authorization");
-        if (authorization != null) {
-            request.header("Authorization", authorization);
-        }
-        if ("POST".equals(ctx.method().name())) {
-            request.header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(ctx.bodyAsBytes()));
-        } else {
-            request.GET();
-        }
-        HttpResponse<byte[]> response;
-        try {
-            response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new ServiceException(ServiceException.Kind.UNAVAILABLE, "the node that holds the key (" + f.owner()
-                    + ") did not answer: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ServiceException(ServiceException.Kind.UNAVAILABLE, "interrupted while asking " + f.owner(), e);
-        }
+        HttpResponse<byte[]> response = forwarder.send(f.owner(), ctx.path() + query, ctx.header("Authorization"),
+                "POST".equals(ctx.method().name()) ? ctx.bodyAsBytes() : null);
         for (String name : new String[] {"Content-Type", "Retry-After", "X-Databus-Exchange-Id"}) {
             response.headers().firstValue(name).ifPresent(v -> ctx.header(name, v));
         }

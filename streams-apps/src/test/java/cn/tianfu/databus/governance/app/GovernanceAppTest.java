@@ -52,6 +52,7 @@ import cn.tianfu.databus.schemas.RegisterResource;
 import cn.tianfu.databus.schemas.RequestStatus;
 import cn.tianfu.databus.schemas.ResourceStatus;
 import cn.tianfu.databus.schemas.RetireResource;
+import cn.tianfu.databus.schemas.NarrowGrant;
 import cn.tianfu.databus.schemas.RevokeGrant;
 import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.schemas.UpdateResource;
@@ -689,6 +690,28 @@ class GovernanceAppTest {
         assertThat(grant.getStatus()).isEqualTo(GrantStatus.REVOKED);
         assertThat(grant.getEndReason()).contains("purpose fulfilled");
         assertThat(grant.getEndedAt()).isEqualTo(FRIDAY.plus(Duration.ofHours(1)));
+    }
+
+    @Test
+    void theProviderNarrowsAnActiveGrantOnBusGrants() {
+        String grantId = activeGrant();
+
+        CommandResult byConsumer = send("edu", NarrowGrant.newBuilder().setGrantId(grantId)
+                .setRowFilter("divisionCode == '510104'").setReason("x").build());
+        CommandResult narrowed = send("psb", NarrowGrant.newBuilder().setGrantId(grantId)
+                .setAllowedFields(List.of("idNumber", "divisionCode")).setRowFilter("divisionCode == '510104'")
+                .setReason("one district only").build());
+        CommandResult unknown = send("psb", NarrowGrant.newBuilder().setGrantId(CODE + ".G99").setRowFilter("true")
+                .setReason("x").build());
+
+        assertThat(byConsumer.getOutcome()).isEqualTo(Outcome.REFUSED);
+        assertThat(narrowed.getOutcome()).as(narrowed.getMessage()).isEqualTo(Outcome.ACCEPTED);
+        assertThat(narrowed.getGrantId()).isEqualTo(grantId);
+        assertThat(unknown.getOutcome()).isEqualTo(Outcome.NOT_FOUND);
+        Grant grant = latest(grants).get(grantId);
+        assertThat(grant.getStatus()).isEqualTo(GrantStatus.ACTIVE);
+        assertThat(grant.getAllowedFields()).containsExactly("idNumber", "divisionCode");
+        assertThat(grant.getRowFilter()).isEqualTo("divisionCode == '510104'");
     }
 
     @Test

@@ -52,6 +52,7 @@ import cn.tianfu.databus.schemas.HolidayCalendar;
 import cn.tianfu.databus.schemas.RegisterResource;
 import cn.tianfu.databus.schemas.RequestAccess;
 import cn.tianfu.databus.schemas.RetireResource;
+import cn.tianfu.databus.schemas.NarrowGrant;
 import cn.tianfu.databus.schemas.RevokeGrant;
 import cn.tianfu.databus.schemas.UpdateResource;
 import cn.tianfu.databus.schemas.WithdrawRequest;
@@ -229,6 +230,9 @@ public final class CommandDecider implements Processor<String, Envelope, String,
             decision = GovernanceRules.withdraw(sender, w, requests.get(w.getRequestId()), now);
         } else if (payload instanceof RevokeGrant r) {
             decision = GovernanceRules.revoke(sender, r, grants.get(r.getGrantId()), now);
+        } else if (payload instanceof NarrowGrant n) {
+            Grant grant = grants.get(n.getGrantId());
+            decision = GovernanceRules.narrow(sender, n, grant, grant == null ? null : catalog.get(grant.getResourceCode()), now);
         } else if (payload instanceof MarkOverdue m) {
             decision = GovernanceRules.markOverdue(sender, m, requests.get(m.getRequestId()), now);
         } else if (payload instanceof NoticeCatalogUpdate n) {

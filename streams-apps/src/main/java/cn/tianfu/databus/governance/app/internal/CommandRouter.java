@@ -29,6 +29,7 @@ import cn.tianfu.databus.schemas.Outcome;
 import cn.tianfu.databus.schemas.RegisterResource;
 import cn.tianfu.databus.schemas.RequestAccess;
 import cn.tianfu.databus.schemas.RetireResource;
+import cn.tianfu.databus.schemas.NarrowGrant;
 import cn.tianfu.databus.schemas.RevokeGrant;
 import cn.tianfu.databus.schemas.MarkOverdue;
 import cn.tianfu.databus.schemas.NoticeCatalogUpdate;
@@ -179,10 +180,11 @@ public final class CommandRouter implements Processor<byte[], byte[], String, Ou
                 return;
             }
             code = a.getViolationId(); // routed by violation id: the actions on one violation are decided in order
-        } else if (payload instanceof RevokeGrant r) {
-            Optional<String> routed = Ids.resourceOfGrant(r.getGrantId());
+        } else if (payload instanceof RevokeGrant || payload instanceof NarrowGrant) {
+            String grantId = payload instanceof RevokeGrant r ? r.getGrantId() : ((NarrowGrant) payload).getGrantId();
+            Optional<String> routed = Ids.resourceOfGrant(grantId);
             if (routed.isEmpty()) {
-                reply(record, sender, commandId, Outcome.NOT_FOUND, "there is no grant '" + r.getGrantId() + "': grant ids"
+                reply(record, sender, commandId, Outcome.NOT_FOUND, "there is no grant '" + grantId + "': grant ids"
                         + " look like <resourceCode>.G<number>", null, now);
                 return;
             }
