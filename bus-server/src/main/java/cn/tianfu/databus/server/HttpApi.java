@@ -26,6 +26,8 @@ import cn.tianfu.databus.server.api.CatalogRoutes;
 import cn.tianfu.databus.server.api.GrantRoutes;
 import cn.tianfu.databus.server.api.OpenApiRoutes;
 import cn.tianfu.databus.server.api.RequestRoutes;
+import cn.tianfu.databus.server.metrics.BusMetrics;
+import cn.tianfu.databus.server.metrics.MetricsRoutes;
 import cn.tianfu.databus.server.service.ServiceExchange;
 import cn.tianfu.databus.server.service.ServiceRoutes;
 import cn.tianfu.databus.tls.HttpsListeners;
@@ -59,14 +61,17 @@ public final class HttpApi implements AutoCloseable {
     private final StateTables state;
     private final OpenDataRoutes open;
     private final List<String> routes;
+    private final BusMetrics metrics;
 
-    private HttpApi(Javalin app, String url, String internalUrl, StateTables state, OpenDataRoutes open, List<String> routes) {
+    private HttpApi(Javalin app, String url, String internalUrl, StateTables state, OpenDataRoutes open, List<String> routes,
+            BusMetrics metrics) {
         this.app = app;
         this.url = url;
         this.internalUrl = internalUrl;
         this.state = state;
         this.open = open;
         this.routes = List.copyOf(routes);
+        this.metrics = metrics;
     }
 
     /**
@@ -131,9 +136,11 @@ public final class HttpApi implements AutoCloseable {
         TransparencyRoutes transparency = options.transparency();
         java.util.concurrent.atomic.AtomicReference<HttpsListeners> listeners = new java.util.concurrent.atomic.AtomicReference<>();
         List<String> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<BusMetrics> metrics = new java.util.concurrent.atomic.AtomicReference<>();
         Set<ApiDocument.Feature> features = EnumSet.of(ApiDocument.Feature.BASE);
         if (authenticator != null && state != null) {
             features.add(ApiDocument.Feature.DEPARTMENTS);
+            features.add(ApiDocument.Feature.METRICS);
             Optional.ofNullable(service).ifPresent(s -> features.add(ApiDocument.Feature.SERVICE));
             Optional.ofNullable(transparency).ifPresent(t -> features.add(ApiDocument.Feature.TRANSPARENCY));
             Optional.ofNullable(open).ifPresent(o -> features.add(ApiDocument.Feature.OPEN_DATA));
@@ -199,6 +206,9 @@ public final class HttpApi implements AutoCloseable {
                 CatalogRoutes.register(config, calls);
                 RequestRoutes.register(config, calls, id -> state.requests(r -> r.getRequestId().equals(id)).stream().findFirst());
                 GrantRoutes.register(config, calls);
+                metrics.set(new BusMetrics(state.bus(), () -> state.requests(r -> true), java.time.InstantSource.system()));
+                config.routes.before(ApiPaths.METRICS, ctx -> authenticate(ctx, guard));
+                MetricsRoutes.register(config, metrics.get(), CALLER);
                 config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
                 config.routes.exception(DatabusException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
             }
@@ -216,10 +226,10 @@ public final class HttpApi implements AutoCloseable {
         }
         if (tls != null) {
             String shown = advertisedHost == null || advertisedHost.isBlank() ? host : advertisedHost;
-            return new HttpApi(app, listeners.get().secureUrl(shown), listeners.get().loopbackUrl(), state, open, registered);
+            return new HttpApi(app, listeners.get().secureUrl(shown), listeners.get().loopbackUrl(), state, open, registered, metrics.get());
         }
         String plain = "http://" + host + ":" + app.port();
-        return new HttpApi(app, plain, plain, state, open, registered);
+        return new HttpApi(app, plain, plain, state, open, registered, metrics.get());
     }
 
     private static void authenticate(Context ctx, LoginGuard guard) {
@@ -283,6 +293,11 @@ public final class HttpApi implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /** The metrics this server serves at {@code /metrics}, to which the bus adds its streams apps; empty without department endpoints. */
+    public Optional<BusMetrics> metrics() {
+        return Optional.ofNullable(metrics);
     }
 
     /** The routes this server registered, as {@code "METHOD /path"} (the OpenAPI document must list exactly these). */

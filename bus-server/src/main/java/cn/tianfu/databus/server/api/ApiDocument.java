@@ -25,8 +25,10 @@ public final class ApiDocument {
 
     /** The parts of the API a server may run; the document lists the routes of the parts that run. */
     public enum Feature {
-        /** Health, metrics, the document itself. */
+        /** Health and the document itself. */
         BASE,
+        /** The bus's metrics (for the authority, with the bus's credentials). */
+        METRICS,
         /** The department routes: catalog, requests, grants, violations, error reports, disputes. */
         DEPARTMENTS,
         /** The service exchange: query, verify, keys (Art. 21, 23). */
@@ -74,8 +76,9 @@ public final class ApiDocument {
                     List.of(), null, ordered(200, "up", 503, "down")),
             new Operation(Feature.BASE, "GET", ApiPaths.OPENAPI, "bus", Access.ANONYMOUS, "This document",
                     List.of(), null, ordered(200, "the OpenAPI 3 document")),
-            new Operation(Feature.BASE, "GET", ApiPaths.METRICS, "bus", Access.ANONYMOUS,
-                    "The bus's metrics in the Prometheus text format", List.of(), null, ordered(200, "metrics")),
+            new Operation(Feature.METRICS, "GET", ApiPaths.METRICS, "bus", Access.DEPARTMENT,
+                    "The bus's metrics in the Prometheus text format, for the authority (the bus's own credentials)", List.of(), null,
+                    ordered(200, "metrics", 403, "not the bus's own principal")),
 
             new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.CATALOG, "catalog", Access.DEPARTMENT,
                     "Browse the catalog (every department reads all of it), by code",
