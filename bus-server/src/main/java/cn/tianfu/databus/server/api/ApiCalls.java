@@ -111,6 +111,9 @@ public final class ApiCalls {
             throw new HttpResponseException(504, e.getMessage());
         } catch (BusAuthorizationException e) {
             throw new HttpResponseException(403, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // the SDK's own checks of a command before it is sent
+            throw new HttpResponseException(400, e.getMessage());
         } catch (GovernanceException e) {
             // not retriable: the caller has no command and reply topics of a department (an auditor, an expert)
             throw new HttpResponseException(e.isRetriable() ? 503 : 403, e.getMessage());

@@ -43,13 +43,11 @@ public final class CatalogRoutes {
         config.routes.get(ApiPaths.CATALOG, routes::browse);
         config.routes.get(ApiPaths.CATALOG + "/{code}", routes::show);
         config.routes.post(ApiPaths.CATALOG, ctx -> {
-            calls.caller(ctx);
-            ResourceDefinition definition = definition(ctx);
+            ResourceDefinition definition = provided(ctx, calls);
             calls.command(ctx, governance -> governance.register(definition));
         });
         config.routes.put(ApiPaths.CATALOG + "/{code}", ctx -> {
-            calls.caller(ctx);
-            ResourceDefinition definition = definition(ctx);
+            ResourceDefinition definition = provided(ctx, calls);
             if (!definition.code().equals(ctx.pathParam("code"))) {
                 throw new HttpResponseException(400, "the definition is of resource " + definition.code() + ", not of "
                         + ctx.pathParam("code"));
@@ -95,6 +93,20 @@ public final class CatalogRoutes {
             throw new HttpResponseException(400, "category '" + value + "' is unknown: use one of "
                     + String.join(", ", Arrays.stream(Category.values()).map(Enum::name).toList()));
         }
+    }
+
+    /**
+     * The body's definition of a resource the caller provides: the SDK sends only its own department's definitions
+     * (one data, one source, Art. 17-18), so another department's is refused here (403) as the client would refuse it.
+     */
+    private static ResourceDefinition provided(Context ctx, ApiCalls calls) {
+        String caller = calls.caller(ctx).name();
+        ResourceDefinition definition = definition(ctx);
+        if (!definition.provider().equals(caller)) {
+            throw new HttpResponseException(403, "the definition is of a resource provided by " + definition.provider()
+                    + ", but the caller is " + caller + ": only the provider registers or changes a resource");
+        }
+        return definition;
     }
 
     /** The body as a resource definition (YAML, of which JSON is a part); 400 listing every problem. */

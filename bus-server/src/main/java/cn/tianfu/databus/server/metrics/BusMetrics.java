@@ -94,11 +94,11 @@ public final class BusMetrics implements AutoCloseable {
         adminProps.put(ConsumerConfig.CLIENT_ID_CONFIG, "databus-metrics-admin");
         this.admin = Admin.create(adminProps);
         this.deliveryLag = MultiGauge.builder("databus.delivery.lag").description("Records delivered to a consumer's topic"
-                + " and not yet read by its consumer group").baseUnit("records").register(registry);
-        this.ledgerLag = MultiGauge.builder("databus.ledger.lag").description("Staged exchanges the ledger has not yet chained")
-                .baseUnit("records").register(registry);
-        this.routerLag = MultiGauge.builder("databus.router.lag").description("Published records the router has not yet read")
-                .baseUnit("records").register(registry);
+                + " and not yet read by its consumer group (records)").register(registry);
+        this.ledgerLag = MultiGauge.builder("databus.ledger.lag").description("Staged exchanges the ledger has not yet chained (records)")
+                .register(registry);
+        this.routerLag = MultiGauge.builder("databus.router.lag").description("Published records the router has not yet read (records)")
+                .register(registry);
         this.pending = MultiGauge.builder("databus.requests.pending").description("Access requests awaiting the provider's decision")
                 .register(registry);
         this.overdue = MultiGauge.builder("databus.requests.overdue").description("Pending access requests past their due time"
