@@ -45,7 +45,12 @@ import io.javalin.http.HttpResponseException;
  * <li>{@code GET /api/v1/grants?role=consumer|provider|all}: grants it receives, grants on its resources, or both;</li>
  * <li>{@code GET /api/v1/violations}: its violations (Art. 46), all of them for the bus ({@link ViolationRoutes}).</li>
  * <li>{@code GET /api/v1/reports}, {@code GET /api/v1/disputes}: error reports and disputes ({@link AccountabilityRoutes}).</li>
+ * <li>the catalog, requests, decisions and grants as commands sent with the caller's own credentials ({@link CatalogRoutes},
+ * {@link RequestRoutes}, {@link GrantRoutes});</li>
+ * <li>{@code GET /api/openapi.json}: the OpenAPI document of the routes registered ({@link ApiDocument}), anonymous;</li>
+ * <li>{@code GET /metrics}: Prometheus metrics for the bus's own principal ({@link BusMetrics}).</li>
  * </ul>
+ * See docs/http-api.md.
  * The open-data routes ({@link OpenDataRoutes}: the CKAN Action API, DCAT, downloads) are anonymous.
  * Bodies are JSON arrays in Avro's JSON encoding of {@code AccessRequest} / {@code Grant}; errors are
  * {@code {"error_code":N,"message":"..."}} (401 without valid credentials, 429 with {@code Retry-After} while failed
