@@ -42,6 +42,8 @@ public final class ApiPaths {
 
     /** The catalog: browse, show ({@code /{code}}), register, update, retire ({@code /{code}/retire}). */
     public static final String CATALOG = "/api/v1/catalog";
+    /** The working-day calendars: those loaded, and a due date ({@code /due}). */
+    public static final String CALENDARS = "/api/v1/calendars";
     /** The bus's metrics in the Prometheus text format. */
     public static final String METRICS = "/metrics";
     /** The OpenAPI 3 document of the HTTP API. */

@@ -22,6 +22,7 @@ import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.server.api.ApiCalls;
 import cn.tianfu.databus.server.api.ApiDocument;
+import cn.tianfu.databus.server.api.CalendarRoutes;
 import cn.tianfu.databus.server.api.CatalogRoutes;
 import cn.tianfu.databus.server.api.GrantRoutes;
 import cn.tianfu.databus.server.api.OpenApiRoutes;
@@ -211,6 +212,7 @@ public final class HttpApi implements AutoCloseable {
                 CatalogRoutes.register(config, calls);
                 RequestRoutes.register(config, calls, id -> state.requests(r -> r.getRequestId().equals(id)).stream().findFirst());
                 GrantRoutes.register(config, calls);
+                CalendarRoutes.register(config, state.bus(), java.time.InstantSource.system());
                 metrics.set(new BusMetrics(state.bus(), () -> state.requests(r -> true), java.time.InstantSource.system()));
                 config.routes.before(ApiPaths.METRICS, ctx -> authenticate(ctx, guard));
                 MetricsRoutes.register(config, metrics.get(), CALLER);

@@ -134,6 +134,15 @@ public final class ApiDocument {
                     List.of(new Param("dept", "party to this department"), new Param("status", "one status")), null,
                     ordered(200, "disputes (Dispute, Avro JSON)", 400, "unknown status")),
 
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.CALENDARS, "calendars", Access.DEPARTMENT,
+                    "The working-day calendars loaded on the bus, by region and year", List.of(), null,
+                    ordered(200, "calendars (HolidayCalendar, Avro JSON)")),
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.CALENDARS + "/due", "calendars", Access.DEPARTMENT,
+                    "N working days after a date, as governance counts a deadline",
+                    List.of(new Param("days", "working days to count (required)"),
+                            new Param("from", "the filing date, yyyy-MM-dd (default: today in Asia/Shanghai)")), null,
+                    ordered(200, "{from, days, due, dueAt, provisional, provisionalYears, calendars}", 400, "bad days or from")),
+
             new Operation(Feature.SERVICE, "GET", ApiPaths.KEYS, "service", Access.ANONYMOUS,
                     "The bus's public signing key (JWK set) to check the service exchange's proofs", List.of(), null,
                     ordered(200, "a JWK set")),

@@ -254,6 +254,20 @@ class HttpApiIT {
     }
 
     @Test
+    @Order(12)
+    void everyDepartmentReadsTheCalendarsDeadlinesAreCountedOn() throws Exception {
+        HttpResponse<String> list = call("GET", ApiPaths.CALENDARS, null, AUTH.get(OTHER));
+        assertThat(list.statusCode()).as(list.body()).isEqualTo(200);
+        assertThat(JSON.readTree(list.body()).isArray()).isTrue();
+        // filed on Monday 2026-11-02: ten working days on, no holiday between, is Monday 2026-11-16
+        HttpResponse<String> due = call("GET", ApiPaths.CALENDARS + "/due?days=10&from=2026-11-02", null, AUTH.get(CONSUMER));
+        assertThat(due.statusCode()).as(due.body()).isEqualTo(200);
+        assertThat(JSON.readTree(due.body()).path("due").asText()).isEqualTo("2026-11-16");
+        assertThat(call("GET", ApiPaths.CALENDARS + "/due?days=-1&from=2026-11-02", null, AUTH.get(CONSUMER)).statusCode()).isEqualTo(400);
+        assertThat(call("GET", ApiPaths.CALENDARS + "/due?days=10&from=02.11.2026", null, AUTH.get(CONSUMER)).statusCode()).isEqualTo(400);
+    }
+
+    @Test
     @Order(10)
     void theMetricsAreTheAuthoritysAndTheBusSendsNoDepartmentCommands() throws Exception {
         assertThat(call("GET", ApiPaths.METRICS, null, AUTH.get(PROVIDER)).statusCode()).isEqualTo(403);
