@@ -40,6 +40,15 @@ public final class ApiPaths {
     /** Disputes (Art. 28): all for the authority, the caller's own for a department, those referred to it for an expert. */
     public static final String DISPUTES = "/api/v1/disputes";
 
+    /** The catalog: browse, show ({@code /{code}}), register, update, retire ({@code /{code}/retire}). */
+    public static final String CATALOG = "/api/v1/catalog";
+    /** The working-day calendars: those loaded, and a due date ({@code /due}). */
+    public static final String CALENDARS = "/api/v1/calendars";
+    /** The bus's metrics in the Prometheus text format. */
+    public static final String METRICS = "/metrics";
+    /** The OpenAPI 3 document of the HTTP API. */
+    public static final String OPENAPI = "/api/openapi.json";
+
     private ApiPaths() {
     }
 }

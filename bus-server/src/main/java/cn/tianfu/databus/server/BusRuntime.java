@@ -244,6 +244,7 @@ public final class BusRuntime implements AutoCloseable {
                 props.put(StreamsAppConfig.STREAMS_PREFIX + StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + httpPort);
             }
             ManagedStreams managed = track(new ManagedStreams(app.component(), app.create(props, clock)));
+            http.metrics().ifPresent(m -> m.bind(app.component(), managed.streams()));
             apps.add(managed);
             if (app == StreamsApps.ROUTER) {
                 SchemaRegistryClient registryClient = track(AvroSerdeConfig.fromMap(busConfig.serdeConfig()).registryClient());

@@ -2,8 +2,12 @@ package cn.tianfu.databus.server;
 
 import cn.tianfu.databus.contract.ApiPaths;
 import java.nio.charset.StandardCharsets;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -16,6 +20,15 @@ import cn.tianfu.databus.client.AvroJson;
 import cn.tianfu.databus.opendata.http.OpenDataRoutes;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.server.api.ApiCalls;
+import cn.tianfu.databus.server.api.ApiDocument;
+import cn.tianfu.databus.server.api.CalendarRoutes;
+import cn.tianfu.databus.server.api.CatalogRoutes;
+import cn.tianfu.databus.server.api.GrantRoutes;
+import cn.tianfu.databus.server.api.OpenApiRoutes;
+import cn.tianfu.databus.server.api.RequestRoutes;
+import cn.tianfu.databus.server.metrics.BusMetrics;
+import cn.tianfu.databus.server.metrics.MetricsRoutes;
 import cn.tianfu.databus.server.service.ServiceExchange;
 import cn.tianfu.databus.server.service.ServiceForwarder;
 import cn.tianfu.databus.server.service.ServiceRoutes;
@@ -34,7 +47,12 @@ import io.javalin.http.HttpResponseException;
  * <li>{@code GET /api/v1/grants?role=consumer|provider|all}: grants it receives, grants on its resources, or both;</li>
  * <li>{@code GET /api/v1/violations}: its violations (Art. 46), all of them for the bus ({@link ViolationRoutes}).</li>
  * <li>{@code GET /api/v1/reports}, {@code GET /api/v1/disputes}: error reports and disputes ({@link AccountabilityRoutes}).</li>
+ * <li>the catalog, requests, decisions and grants as commands sent with the caller's own credentials ({@link CatalogRoutes},
+ * {@link RequestRoutes}, {@link GrantRoutes});</li>
+ * <li>{@code GET /api/openapi.json}: the OpenAPI document of the routes registered ({@link ApiDocument}), anonymous;</li>
+ * <li>{@code GET /metrics}: Prometheus metrics for the bus's own principal ({@link BusMetrics}).</li>
  * </ul>
+ * See docs/http-api.md.
  * The open-data routes ({@link OpenDataRoutes}: the CKAN Action API, DCAT, downloads) are anonymous.
  * Bodies are JSON arrays in Avro's JSON encoding of {@code AccessRequest} / {@code Grant}; errors are
  * {@code {"error_code":N,"message":"..."}} (401 without valid credentials, 429 with {@code Retry-After} while failed
@@ -49,13 +67,18 @@ public final class HttpApi implements AutoCloseable {
     private final String internalUrl;
     private final StateTables state;
     private final OpenDataRoutes open;
+    private final List<String> routes;
+    private final BusMetrics metrics;
 
-    private HttpApi(Javalin app, String url, String internalUrl, StateTables state, OpenDataRoutes open) {
+    private HttpApi(Javalin app, String url, String internalUrl, StateTables state, OpenDataRoutes open, List<String> routes,
+            BusMetrics metrics) {
         this.app = app;
         this.url = url;
         this.internalUrl = internalUrl;
         this.state = state;
         this.open = open;
+        this.routes = List.copyOf(routes);
+        this.metrics = metrics;
     }
 
     /**
@@ -119,7 +142,18 @@ public final class HttpApi implements AutoCloseable {
         ServiceExchange service = options.service();
         TransparencyRoutes transparency = options.transparency();
         java.util.concurrent.atomic.AtomicReference<HttpsListeners> listeners = new java.util.concurrent.atomic.AtomicReference<>();
+        List<String> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<BusMetrics> metrics = new java.util.concurrent.atomic.AtomicReference<>();
+        Set<ApiDocument.Feature> features = EnumSet.of(ApiDocument.Feature.BASE);
+        if (authenticator != null && state != null) {
+            features.add(ApiDocument.Feature.DEPARTMENTS);
+            features.add(ApiDocument.Feature.METRICS);
+            Optional.ofNullable(service).ifPresent(s -> features.add(ApiDocument.Feature.SERVICE));
+            Optional.ofNullable(transparency).ifPresent(t -> features.add(ApiDocument.Feature.TRANSPARENCY));
+            Optional.ofNullable(open).ifPresent(o -> features.add(ApiDocument.Feature.OPEN_DATA));
+        }
         Javalin app = Javalin.create(config -> {
+            config.events.handlerAdded(h -> registered.add(h.getHttpMethod() + " " + h.getPath()));
             if (tls != null) {
                 listeners.set(HttpsListeners.configure(config, host, port, tls));
             }
@@ -134,11 +168,13 @@ public final class HttpApi implements AutoCloseable {
                 body.putAll(h.components());
                 ctx.status(h.up() ? 200 : 503).json(body);
             });
+            OpenApiRoutes.register(config, features);
             if (authenticator != null && state != null) {
                 LoginGuard guard = new LoginGuard(authenticator);
                 // a person authenticates with the identity provider's token there, not with department credentials
                 config.routes.before("/api/*", ctx -> {
-                    if (!ctx.path().equals(ApiPaths.TRANSPARENCY_MY_EXCHANGES) && !OpenDataRoutes.isAnonymous(ctx.path())) {
+                    if (!ctx.path().equals(ApiPaths.TRANSPARENCY_MY_EXCHANGES) && !OpenDataRoutes.isAnonymous(ctx.path())
+                            && !ctx.path().equals(ApiPaths.OPENAPI)) {
                         authenticate(ctx, guard);
                     }
                 });
@@ -174,6 +210,14 @@ public final class HttpApi implements AutoCloseable {
                 }
                 ViolationRoutes.register(config, state.bus(), CALLER);
                 state.accountability.register(config.routes, CALLER);
+                ApiCalls calls = ApiCalls.open(config, state.bus(), CALLER);   // commands sent with each caller's own credentials
+                CatalogRoutes.register(config, calls);
+                RequestRoutes.register(config, calls, id -> state.requests(r -> r.getRequestId().equals(id)).stream().findFirst());
+                GrantRoutes.register(config, calls);
+                CalendarRoutes.register(config, state.bus(), java.time.InstantSource.system());
+                metrics.set(new BusMetrics(state.bus(), () -> state.requests(r -> true), java.time.InstantSource.system()));
+                config.routes.before(ApiPaths.METRICS, ctx -> authenticate(ctx, guard));
+                MetricsRoutes.register(config, metrics.get(), CALLER);
                 config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
                 config.routes.exception(DatabusException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
             }
@@ -191,10 +235,10 @@ public final class HttpApi implements AutoCloseable {
         }
         if (tls != null) {
             String shown = advertisedHost == null || advertisedHost.isBlank() ? host : advertisedHost;
-            return new HttpApi(app, listeners.get().secureUrl(shown), listeners.get().loopbackUrl(), state, open);
+            return new HttpApi(app, listeners.get().secureUrl(shown), listeners.get().loopbackUrl(), state, open, registered, metrics.get());
         }
         String plain = "http://" + host + ":" + app.port();
-        return new HttpApi(app, plain, plain, state, open);
+        return new HttpApi(app, plain, plain, state, open, registered, metrics.get());
     }
 
     private static void authenticate(Context ctx, LoginGuard guard) {
@@ -258,6 +302,16 @@ public final class HttpApi implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    /** The metrics this server serves at {@code /metrics}, to which the bus adds its streams apps; empty without department endpoints. */
+    public Optional<BusMetrics> metrics() {
+        return Optional.ofNullable(metrics);
+    }
+
+    /** The routes this server registered, as {@code "METHOD /path"} (the OpenAPI document must list exactly these). */
+    public List<String> routes() {
+        return routes;
     }
 
     @Override

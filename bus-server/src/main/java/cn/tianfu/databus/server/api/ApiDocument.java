@@ -1,0 +1,294 @@
+package cn.tianfu.databus.server.api;
+
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import cn.tianfu.databus.contract.ApiPaths;
+
+/**
+ * The bus's HTTP API as a table: every route the server registers, with who may call it, its parameters and its
+ * answers. The OpenAPI 3 document served at {@code /api/openapi.json} is generated from this table, and a test holds
+ * the table against the routes the server actually registers, so the two cannot drift apart.
+ */
+public final class ApiDocument {
+
+    /** The parts of the API a server may run; the document lists the routes of the parts that run. */
+    public enum Feature {
+        /** Health and the document itself. */
+        BASE,
+        /** The bus's metrics (for the authority, with the bus's credentials). */
+        METRICS,
+        /** The department routes: catalog, requests, grants, violations, error reports, disputes. */
+        DEPARTMENTS,
+        /** The service exchange: query, verify, keys (Art. 21, 23). */
+        SERVICE,
+        /** A person's own exchanges, with an identity provider's token. */
+        TRANSPARENCY,
+        /** Open data: the CKAN Action API, DCAT, downloads (Art. 31–35). */
+        OPEN_DATA
+    }
+
+    /** Who may call a route. */
+    public enum Access {
+        /** Anyone. */
+        ANONYMOUS,
+        /** A department, auditor or the bus, by HTTP basic credentials (answers 401 without valid ones). */
+        DEPARTMENT,
+        /** A person, by a bearer token of the city's identity provider. */
+        PERSON
+    }
+
+    /** A query parameter. */
+    public record Param(String name, String description) {
+    }
+
+    /**
+     * One route.
+     *
+     * @param method    GET, POST, PUT or DELETE
+     * @param path      the path as the server registers it, path parameters in braces
+     * @param body      what the request body holds; null for none
+     * @param responses status code to what it means (401 and 429 are added for {@link Access#DEPARTMENT})
+     */
+    public record Operation(Feature feature, String method, String path, String tag, Access access, String summary,
+            List<Param> query, String body, Map<Integer, String> responses) {
+    }
+
+    private static final String RESULT = "governance's reply (CommandResult in Avro's JSON encoding)";
+    private static final Map<Integer, String> COMMAND = ordered(200, "accepted: " + RESULT, 400, "invalid: " + RESULT
+            + ", or a malformed body", 403, "refused by governance (not the caller's resource, request or grant; not shared),"
+            + " or the caller is not a department", 404, "not found: " + RESULT, 409, "duplicate: " + RESULT,
+            504, "governance did not answer in time");
+
+    private static final List<Operation> OPERATIONS = List.of(
+            new Operation(Feature.BASE, "GET", "/health", "bus", Access.ANONYMOUS, "Whether the bus and its apps are up",
+                    List.of(), null, ordered(200, "up", 503, "down")),
+            new Operation(Feature.BASE, "GET", ApiPaths.OPENAPI, "bus", Access.ANONYMOUS, "This document",
+                    List.of(), null, ordered(200, "the OpenAPI 3 document")),
+            new Operation(Feature.METRICS, "GET", ApiPaths.METRICS, "bus", Access.DEPARTMENT,
+                    "The bus's metrics in the Prometheus text format, for the authority (the bus's own credentials)", List.of(), null,
+                    ordered(200, "metrics", 403, "not the bus's own principal")),
+
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.CATALOG, "catalog", Access.DEPARTMENT,
+                    "Browse the catalog (every department reads all of it), by code",
+                    List.of(new Param("search", "name or summary contains this text"), new Param("provider", "provided by this department"),
+                            new Param("category", "BASIC, THEMATIC or DEPARTMENTAL")),
+                    null, ordered(200, "catalog entries (CatalogEntry, Avro JSON)", 400, "unknown category")),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.CATALOG, "catalog", Access.DEPARTMENT,
+                    "Register a resource the caller provides (Art. 12-18)", List.of(),
+                    "the resource definition, YAML or JSON, as 'databus catalog register' reads it", COMMAND),
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.CATALOG + "/{code}", "catalog", Access.DEPARTMENT,
+                    "One catalog entry", List.of(), null, ordered(200, "the entry (CatalogEntry, Avro JSON)", 404, "no such resource")),
+            new Operation(Feature.DEPARTMENTS, "PUT", ApiPaths.CATALOG + "/{code}", "catalog", Access.DEPARTMENT,
+                    "Update the entry of a resource the caller provides", List.of(new Param("reason", "why the entry changes")),
+                    "the changed resource definition, YAML or JSON", COMMAND),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.CATALOG + "/{code}/retire", "catalog", Access.DEPARTMENT,
+                    "Retire a resource the caller provides", List.of(), "{\"reason\": \"...\"}", COMMAND),
+
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.REQUESTS, "requests", Access.DEPARTMENT,
+                    "Access requests the caller filed (mine), on its resources (incoming), or both",
+                    List.of(new Param("role", "mine, incoming or all (default)")), null,
+                    ordered(200, "requests (AccessRequest, Avro JSON), in filing order", 400, "unknown role")),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.REQUESTS, "requests", Access.DEPARTMENT,
+                    "Request access to a resource with a stated purpose (Art. 25-26, 30)", List.of(),
+                    "{\"resource\", \"purpose\", \"fields\"?, \"method\"?: PUSH|SERVICE|BOTH, \"legalBasis\"?}",
+                    merged(COMMAND, ordered(200, "granted at once: " + RESULT, 202, "pending with the provider: " + RESULT))),
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.REQUESTS + "/{id}", "requests", Access.DEPARTMENT,
+                    "One access request the caller is party to", List.of(), null,
+                    ordered(200, "the request (AccessRequest, Avro JSON)", 403, "another department's request", 404, "no such request")),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.REQUESTS + "/{id}/withdraw", "requests", Access.DEPARTMENT,
+                    "Withdraw the caller's pending request", List.of(), "{\"reason\"?}", COMMAND),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.REQUESTS + "/{id}/decision", "requests", Access.DEPARTMENT,
+                    "The provider approves (optionally narrowed) or rejects a pending request", List.of(),
+                    "{\"approve\": true, \"fields\"?, \"filter\"? (CEL), \"clear\"?, \"from\"?, \"until\"?, \"reason\"?, \"rateLimit\"?,"
+                            + " \"dailyLimit\"?} or {\"approve\": false, \"reason\"}", COMMAND),
+
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.GRANTS, "grants", Access.DEPARTMENT,
+                    "Grants the caller receives (consumer), on its resources (provider), or both",
+                    List.of(new Param("role", "consumer, provider or all (default)")), null,
+                    ordered(200, "grants (Grant, Avro JSON), in creation order", 400, "unknown role")),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.GRANTS + "/{id}/revoke", "grants", Access.DEPARTMENT,
+                    "Revoke a grant on a resource the caller provides, or give up one it receives", List.of(),
+                    "{\"reason\": \"...\"}", COMMAND),
+
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.VIOLATIONS, "accountability", Access.DEPARTMENT,
+                    "The caller's violations (Art. 46); all of them for the bus", List.of(), null,
+                    ordered(200, "violations (Violation, Avro JSON), oldest due first")),
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.REPORTS, "accountability", Access.DEPARTMENT,
+                    "Error reports (Art. 27) the caller is party to; all of them for the bus",
+                    List.of(new Param("dept", "party to this department"), new Param("status", "one status")), null,
+                    ordered(200, "error reports (ErrorReport, Avro JSON)", 400, "unknown status")),
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.DISPUTES, "accountability", Access.DEPARTMENT,
+                    "Disputes (Art. 28) the caller is party to or referred to; all of them for the bus",
+                    List.of(new Param("dept", "party to this department"), new Param("status", "one status")), null,
+                    ordered(200, "disputes (Dispute, Avro JSON)", 400, "unknown status")),
+
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.CALENDARS, "calendars", Access.DEPARTMENT,
+                    "The working-day calendars loaded on the bus, by region and year", List.of(), null,
+                    ordered(200, "calendars (HolidayCalendar, Avro JSON)")),
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.CALENDARS + "/due", "calendars", Access.DEPARTMENT,
+                    "N working days after a date, as governance counts a deadline",
+                    List.of(new Param("days", "working days to count (required)"),
+                            new Param("from", "the filing date, yyyy-MM-dd (default: today in Asia/Shanghai)")), null,
+                    ordered(200, "{from, days, due, dueAt, provisional, provisionalYears, calendars}", 400, "bad days or from")),
+
+            new Operation(Feature.SERVICE, "GET", ApiPaths.KEYS, "service", Access.ANONYMOUS,
+                    "The bus's public signing key (JWK set) to check the service exchange's proofs", List.of(), null,
+                    ordered(200, "a JWK set")),
+            new Operation(Feature.SERVICE, "GET", ApiPaths.QUERY + "/{resource}/{key}", "service", Access.DEPARTMENT,
+                    "One record as the caller's grant delivers it (Art. 21)", List.of(new Param("proof", "true: with a signed proof")),
+                    null, ordered(200, "the record", 403, "no grant for the caller", 404, "no such record", 429, "over the grant's limits")),
+            new Operation(Feature.SERVICE, "POST", ApiPaths.VERIFY + "/{resource}", "service", Access.DEPARTMENT,
+                    "Whether claims about one record hold", List.of(), "{\"key\", \"claims\": {...}}",
+                    ordered(200, "the verdict per claim", 403, "no grant for the caller", 404, "no such record")),
+
+            new Operation(Feature.TRANSPARENCY, "GET", ApiPaths.TRANSPARENCY_MY_EXCHANGES, "transparency", Access.PERSON,
+                    "A person's own exchanges, with proofs", List.of(), null,
+                    ordered(200, "the exchanges", 401, "no valid token of the identity provider")),
+
+            new Operation(Feature.OPEN_DATA, "GET", "/api/3/action/{action}", "open data", Access.ANONYMOUS,
+                    "The CKAN Action API over the open catalog", List.of(), null,
+                    ordered(200, "a CKAN result", 400, "bad parameters", 404, "unknown action", 429, "rate-limited")),
+            new Operation(Feature.OPEN_DATA, "POST", "/api/3/action/{action}", "open data", Access.ANONYMOUS,
+                    "The CKAN Action API over the open catalog", List.of(), "the action's parameters (JSON)",
+                    ordered(200, "a CKAN result", 400, "bad parameters", 404, "unknown action", 429, "rate-limited")),
+            new Operation(Feature.OPEN_DATA, "GET", "/api/action/{action}", "open data", Access.ANONYMOUS,
+                    "The CKAN Action API, unversioned path", List.of(), null,
+                    ordered(200, "a CKAN result", 400, "bad parameters", 404, "unknown action", 429, "rate-limited")),
+            new Operation(Feature.OPEN_DATA, "POST", "/api/action/{action}", "open data", Access.ANONYMOUS,
+                    "The CKAN Action API, unversioned path", List.of(), "the action's parameters (JSON)",
+                    ordered(200, "a CKAN result", 400, "bad parameters", 404, "unknown action", 429, "rate-limited")),
+            new Operation(Feature.OPEN_DATA, "GET", "/catalog.ttl", "open data", Access.ANONYMOUS,
+                    "The open catalog as DCAT (Turtle)", List.of(), null, ordered(200, "DCAT in Turtle")),
+            new Operation(Feature.OPEN_DATA, "GET", "/catalog.jsonld", "open data", Access.ANONYMOUS,
+                    "The open catalog as DCAT (JSON-LD)", List.of(), null, ordered(200, "DCAT in JSON-LD")),
+            new Operation(Feature.OPEN_DATA, "GET", "/open/{file}", "open data", Access.ANONYMOUS,
+                    "Download an open dataset", List.of(), null,
+                    ordered(200, "the dataset", 304, "not modified", 404, "no such open resource", 429, "rate-limited")));
+
+    private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
+
+    private ApiDocument() {
+    }
+
+    /** The routes of the given parts, in the table's order. */
+    public static List<Operation> operations(Set<Feature> features) {
+        return OPERATIONS.stream().filter(o -> features.contains(o.feature())).toList();
+    }
+
+    /** Every route of every part. */
+    public static List<Operation> operations() {
+        return operations(EnumSet.allOf(Feature.class));
+    }
+
+    /** The OpenAPI 3 document of the given parts. */
+    public static String openApi(Set<Feature> features, String version) {
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        ObjectNode doc = json.createObjectNode();
+        doc.put("openapi", "3.0.3");
+        ObjectNode info = doc.putObject("info");
+        info.put("title", "Tianfu Data Exchange Bus HTTP API");
+        info.put("version", version);
+        info.put("description", "Every caller acts only as itself: department routes take HTTP basic credentials of a"
+                + " department (its sasl.username and sasl.password) and never a department named in the body. Errors are"
+                + " {\"error_code\": N, \"message\": \"...\"}.");
+        ObjectNode schemes = doc.putObject("components").putObject("securitySchemes");
+        schemes.putObject("department").put("type", "http").put("scheme", "basic");
+        schemes.putObject("person").put("type", "http").put("scheme", "bearer").put("bearerFormat", "JWT");
+        ObjectNode error = ((ObjectNode) doc.get("components")).putObject("schemas").putObject("Error");
+        error.put("type", "object");
+        ObjectNode props = error.putObject("properties");
+        props.putObject("error_code").put("type", "integer");
+        props.putObject("message").put("type", "string");
+        ObjectNode paths = doc.putObject("paths");
+        for (Operation o : operations(features)) {
+            ObjectNode path = paths.has(o.path()) ? (ObjectNode) paths.get(o.path()) : paths.putObject(o.path());
+            ObjectNode op = path.putObject(o.method().toLowerCase(java.util.Locale.ROOT));
+            op.putArray("tags").add(o.tag());
+            op.put("summary", o.summary());
+            op.put("operationId", operationId(o));
+            ArrayNode params = json.createArrayNode();
+            Matcher m = PATH_PARAM.matcher(o.path());
+            while (m.find()) {
+                ObjectNode p = params.addObject();
+                p.put("name", m.group(1)).put("in", "path").put("required", true);
+                p.putObject("schema").put("type", "string");
+            }
+            for (Param q : o.query()) {
+                ObjectNode p = params.addObject();
+                p.put("name", q.name()).put("in", "query").put("required", false).put("description", q.description());
+                p.putObject("schema").put("type", "string");
+            }
+            if (!params.isEmpty()) {
+                op.set("parameters", params);
+            }
+            if (o.body() != null) {
+                ObjectNode body = op.putObject("requestBody");
+                body.put("required", true).put("description", o.body());
+                ObjectNode content = body.putObject("content");
+                content.putObject("application/json").putObject("schema").put("type", "object");
+                if (o.path().startsWith(ApiPaths.CATALOG)) {
+                    content.putObject("application/yaml").putObject("schema").put("type", "string");
+                }
+            }
+            switch (o.access()) {
+                case ANONYMOUS -> op.putArray("security");
+                case DEPARTMENT -> op.putArray("security").addObject().putArray("department");
+                case PERSON -> op.putArray("security").addObject().putArray("person");
+            }
+            Map<Integer, String> responses = new java.util.TreeMap<>(o.responses());
+            if (o.access() == Access.DEPARTMENT) {
+                responses.put(401, "no valid credentials");
+                responses.put(429, "too many failed logins from the caller's address (Retry-After)");
+            }
+            ObjectNode rs = op.putObject("responses");
+            responses.forEach((status, what) -> {
+                ObjectNode r = rs.putObject(Integer.toString(status));
+                r.put("description", what);
+                if (status >= 400) {
+                    r.putObject("content").putObject("application/json").putObject("schema").put("$ref", "#/components/schemas/Error");
+                }
+            });
+        }
+        try {
+            return json.writeValueAsString(doc);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String operationId(Operation o) {
+        StringBuilder b = new StringBuilder(o.method().toLowerCase(java.util.Locale.ROOT));
+        for (String part : o.path().split("[/.{}-]+")) {
+            if (!part.isEmpty()) {
+                b.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+            }
+        }
+        return b.toString();
+    }
+
+    private static Map<Integer, String> ordered(Object... pairs) {
+        Map<Integer, String> m = new LinkedHashMap<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            m.put((Integer) pairs[i], (String) pairs[i + 1]);
+        }
+        return m;
+    }
+
+    private static Map<Integer, String> merged(Map<Integer, String> base, Map<Integer, String> over) {
+        Map<Integer, String> m = new LinkedHashMap<>(base);
+        m.putAll(over);
+        return m;
+    }
+}
