@@ -48,6 +48,7 @@ import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.sharing.app.SharingRouterApp;
+import cn.tianfu.databus.streams.StreamsAppConfig;
 import cn.tianfu.databus.kafka.TopicProvisioner;
 import cn.tianfu.databus.contract.Topics;
 
@@ -73,6 +74,7 @@ final class BenchBus implements AutoCloseable {
     private final List<KafkaStreams> apps = new ArrayList<>();
     private KafkaStreams router;
     private final BenchData data;
+    private final int commitIntervalMs;
     private final AtomicInteger sequence = new AtomicInteger(ThreadLocalRandom.current().nextInt(100_000, 900_000));
 
     /** A resource of the benchmark catalogued on the bus. */
@@ -82,8 +84,9 @@ final class BenchBus implements AutoCloseable {
         }
     }
 
-    private BenchBus(Path dataDir, boolean ownsDataDir, BenchData data) {
+    private BenchBus(Path dataDir, boolean ownsDataDir, BenchData data, int commitIntervalMs) {
         this.dataDir = dataDir;
+        this.commitIntervalMs = commitIntervalMs;
         this.ownsDataDir = ownsDataDir;
         this.data = data;
         // raw Kafka and the bus are measured on the same plaintext listener: SASL/SCRAM costs a handshake per
@@ -108,8 +111,11 @@ final class BenchBus implements AutoCloseable {
         this.governance = new KafkaProducer<>(gov, new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** Starts the broker, registry, ledger and router on {@code dataDir} (a temporary directory when null). */
-    static BenchBus start(Path dataDir, BenchData data) {
+    /**
+     * Starts the broker, registry, ledger and router on {@code dataDir} (a temporary directory when null), the
+     * streams apps with {@code commitIntervalMs} (-1: Kafka Streams' default).
+     */
+    static BenchBus start(Path dataDir, BenchData data, int commitIntervalMs) {
         boolean temp = dataDir == null;
         Path dir;
         try {
@@ -117,7 +123,7 @@ final class BenchBus implements AutoCloseable {
         } catch (IOException e) {
             throw new DatabusException("cannot create the benchmark's data directory: " + e.getMessage(), e);
         }
-        BenchBus bus = new BenchBus(dir, temp, data);
+        BenchBus bus = new BenchBus(dir, temp, data, commitIntervalMs);
         try {
             bus.startStreamsApps();
             return bus;
@@ -133,6 +139,7 @@ final class BenchBus implements AutoCloseable {
         common.put("schema.registry.url", registryServer.url());
         common.put("state.dir", dataDir.resolve("streams").toString());
         common.put("data.dir", dataDir.toString());
+        common.putAll(streamsOverrides(StreamsAppConfig.STREAMS_PREFIX));
         KafkaStreams ledger = LedgerApp.create(LedgerConfig.fromMap(common));
         Map<String, Object> router = new HashMap<>(common);
         // each scenario publishes on a new source topic: let the router's pattern subscription find it quickly
@@ -201,6 +208,23 @@ final class BenchBus implements AutoCloseable {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
         return p;
+    }
+
+    /**
+     * The client settings the bus's streams apps run with, beyond Kafka Streams' own defaults; the bare engines get
+     * the same, so that a gain from them is not an artifact of the comparison.
+     */
+    static Map<String, Object> streamsClientDefaults() {
+        return StreamsAppConfig.clientTuning();
+    }
+
+    /** The run's settings of every streams app (the bus's and the bare engines'), each key after {@code prefix}. */
+    Map<String, Object> streamsOverrides(String prefix) {
+        Map<String, Object> m = new HashMap<>();
+        if (commitIntervalMs >= 0) {
+            m.put(prefix + "commit.interval.ms", commitIntervalMs);
+        }
+        return m;
     }
 
     KafkaProducer<String, byte[]> producer(String clientId) {

@@ -27,6 +27,19 @@ public final class BenchConfig extends AbstractConfig {
     private static final String RECORDS_DOC = "Records measured per repetition of the raw, bus, bare-engine and cdc scenarios (cdc: rows inserted).";
     public static final String WARMUP_RECORDS_CONFIG = "warmup.records";
     private static final String WARMUP_RECORDS_DOC = "Records sent and awaited before each measured repetition; in cdc, the rows the engine snapshots (-1: a fifth of records, at most 10,000).";
+    public static final String WINDOW_SECONDS_CONFIG = "window.seconds";
+    private static final String WINDOW_SECONDS_DOC = "Measured window per repetition of raw, bus and the bare engines: the "
+            + "repetition measures as many records as the warm-up's rate sustains for this long (at least records); 0: "
+            + "exactly records.";
+    public static final String WARMUP_SECONDS_CONFIG = "warmup.seconds";
+    private static final String WARMUP_SECONDS_DOC = "Warm-up per repetition of raw, bus and the bare engines: records are "
+            + "sent in chunks of about two seconds, each awaited, until this long has passed; 0: warmup.records instead.";
+    public static final String WARMUP_ROUNDS_CONFIG = "warmup.rounds";
+    private static final String WARMUP_ROUNDS_DOC = "Whole rounds of raw, bus and the bare engines run and discarded before "
+            + "the measured repetitions, so that the first measured one is not cold (the JIT, the clients, the broker).";
+    public static final String COMMIT_INTERVAL_MS_CONFIG = "commit.interval.ms";
+    private static final String COMMIT_INTERVAL_MS_DOC = "commit.interval.ms of the bus's streams apps and of the bare "
+            + "engines (-1: Kafka Streams' default, 100 ms under exactly-once).";
     public static final String REPEATS_CONFIG = "repeats";
     private static final String REPEATS_DOC = "Repetitions of each scenario; the report gives the median, min and max.";
     public static final String FANOUT_GRANTS_CONFIG = "fanout.grants";
@@ -54,6 +67,9 @@ public final class BenchConfig extends AbstractConfig {
     static final Map<String, Object> QUICK_SIZES = Map.of(
             RECORDS_CONFIG, 5_000,
             REPEATS_CONFIG, 1,
+            WINDOW_SECONDS_CONFIG, 0,
+            WARMUP_SECONDS_CONFIG, 0,
+            WARMUP_ROUNDS_CONFIG, 0,
             FANOUT_RECORDS_CONFIG, 1_000,
             LATENCY_SECONDS_CONFIG, 3,
             AUDIT_ENTRIES_CONFIG, 100_000);
@@ -61,6 +77,10 @@ public final class BenchConfig extends AbstractConfig {
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(RECORDS_CONFIG, Type.INT, 50_000, Range.atLeast(1), Importance.HIGH, RECORDS_DOC)
             .define(WARMUP_RECORDS_CONFIG, Type.INT, -1, Range.atLeast(-1), Importance.LOW, WARMUP_RECORDS_DOC)
+            .define(WINDOW_SECONDS_CONFIG, Type.INT, 20, Range.between(0, 3600), Importance.HIGH, WINDOW_SECONDS_DOC)
+            .define(WARMUP_SECONDS_CONFIG, Type.INT, 15, Range.between(0, 3600), Importance.MEDIUM, WARMUP_SECONDS_DOC)
+            .define(WARMUP_ROUNDS_CONFIG, Type.INT, 1, Range.between(0, 10), Importance.MEDIUM, WARMUP_ROUNDS_DOC)
+            .define(COMMIT_INTERVAL_MS_CONFIG, Type.INT, -1, Range.atLeast(-1), Importance.LOW, COMMIT_INTERVAL_MS_DOC)
             .define(REPEATS_CONFIG, Type.INT, 3, Range.between(1, 100), Importance.HIGH, REPEATS_DOC)
             .define(FANOUT_GRANTS_CONFIG, Type.LIST, List.of("1", "4", "16"), Importance.MEDIUM, FANOUT_GRANTS_DOC)
             .define(FANOUT_RECORDS_CONFIG, Type.INT, -1, Range.atLeast(-1), Importance.MEDIUM, FANOUT_RECORDS_DOC)
@@ -140,6 +160,26 @@ public final class BenchConfig extends AbstractConfig {
         return w >= 0 ? w : Math.max(1, Math.min(10_000, records() / 5));
     }
 
+    /** Seconds of measurement per throughput repetition; 0 for exactly {@link #records()} records. */
+    public int windowSeconds() {
+        return getInt(WINDOW_SECONDS_CONFIG);
+    }
+
+    /** Seconds of warm-up per throughput repetition; 0 for exactly {@link #warmupRecords()} records. */
+    public int warmupSeconds() {
+        return getInt(WARMUP_SECONDS_CONFIG);
+    }
+
+    /** Discarded rounds of the throughput scenarios before the measured ones. */
+    public int warmupRounds() {
+        return getInt(WARMUP_ROUNDS_CONFIG);
+    }
+
+    /** The streams apps' commit interval, or -1 for Kafka Streams' default. */
+    public int commitIntervalMs() {
+        return getInt(COMMIT_INTERVAL_MS_CONFIG);
+    }
+
     public int repeats() {
         return getInt(REPEATS_CONFIG);
     }
@@ -194,7 +234,11 @@ public final class BenchConfig extends AbstractConfig {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         m.put("records", records());
         m.put("warmupRecords", warmupRecords());
+        m.put("windowSeconds", windowSeconds());
+        m.put("warmupSeconds", warmupSeconds());
+        m.put("warmupRounds", warmupRounds());
         m.put("repeats", repeats());
+        m.put("commitIntervalMs", commitIntervalMs());
         m.put("fanoutGrants", fanoutGrants());
         m.put("fanoutRecords", fanoutRecords());
         m.put("latencyRates", latencyRates());

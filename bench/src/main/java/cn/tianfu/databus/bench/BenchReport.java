@@ -55,6 +55,12 @@ public record BenchReport(Instant startedAt, Instant finishedAt, Map<String, Obj
         return result(scenario, variant).filter(ScenarioResult::measured).map(r -> r.median(metric)).orElse(Double.NaN);
     }
 
+    /** p99 of the merged histogram of a latency variant (the median of the repetitions' p99 if there is none). */
+    private double pooledP99(String variant) {
+        return result("latency", variant).filter(ScenarioResult::measured)
+                .map(r -> r.pooled().getOrDefault("p99Ms", r.median("p99Ms"))).orElse(Double.NaN);
+    }
+
     /** The databases the cdc scenario captures from, as its variants name them. */
     static final List<String> CDC_DATABASES = List.of("postgres", "mariadb");
 
@@ -64,6 +70,7 @@ public record BenchReport(Instant startedAt, Instant finishedAt, Map<String, Obj
         double bus = median("bus", null, "recordsPerSec");
         out.put("busOverRaw", bus / median("raw", null, "recordsPerSec"));
         out.put("busOverBare", bus / median("bare", null, "recordsPerSec"));
+        out.put("busOverBare2", bus / median("bare2", null, "recordsPerSec"));
         for (String db : CDC_DATABASES) {
             out.put("cdcOverBare[" + db + "]", median("cdc", db, "recordsPerSec") / median("cdc-bare", db, "recordsPerSec"));
             out.put("cdcRouterPausedOverBare[" + db + "]", median("cdc", db + CdcScenario.PAUSED, "recordsPerSec")
@@ -84,7 +91,7 @@ public record BenchReport(Instant startedAt, Instant finishedAt, Map<String, Obj
         List<Target> out = new ArrayList<>();
         out.add(new Target("bus / raw records/s", ">= 0.40", ratios.get("busOverRaw"), 0.40, true));
         out.add(new Target("bus / bare engine records/s", ">= 0.80", ratios.get("busOverBare"), 0.80, true));
-        out.add(new Target("p99 latency at 2,000 records/s (ms)", "<= 250", median("latency", "2000 rec/s", "p99Ms"), 250, false));
+        out.add(new Target("p99 latency at 2,000 records/s (ms)", "<= 250", pooledP99("2000 rec/s"), 250, false));
         double worstFanout = ratios.entrySet().stream().filter(e -> e.getKey().startsWith("fanout"))
                 .mapToDouble(Map.Entry::getValue).max().orElse(Double.NaN);
         out.add(new Target("fan-out CPU per copy, worst / 1 grant", "<= 1.25 (linear)", worstFanout, 1.25, false));
@@ -131,6 +138,7 @@ public record BenchReport(Instant startedAt, Instant finishedAt, Map<String, Obj
                     other.add(m + " " + fmt(r.median(m)));
                 }
             }
+            r.pooled().forEach((k, v) -> other.add("pooled " + k + " " + fmt(v)));
             b.append(String.format(Locale.ROOT, "%-8s %-24s %-34s %-9s %s%n", r.scenario(), r.variant(), rate, mb,
                     String.join(", ", other)));
         }
@@ -165,6 +173,9 @@ public record BenchReport(Instant startedAt, Instant finishedAt, Map<String, Obj
             if (r.measured()) {
                 s.put("summary", r.summary());
                 s.put("runs", r.runs());
+                if (!r.pooled().isEmpty()) {
+                    s.put("pooled", r.pooled());
+                }
             } else {
                 s.put("notMeasured", r.notMeasured());
             }

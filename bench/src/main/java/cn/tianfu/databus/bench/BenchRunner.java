@@ -36,6 +36,10 @@ public final class BenchRunner {
             Usage: bench/run [options]        (or: bench/run --jmh [JMH options])
               --records N           records per repetition of raw, bus, bare and cdc (default 50000; quick 5000)
               --quick               small sizes for development (every size not given explicitly)
+              --window N            measured seconds per repetition of raw, bus and bare (default 20; quick 0: exactly --records)
+              --warmup-seconds N    warm-up seconds per repetition of raw, bus and bare (default 15; quick 0: --warmup records)
+              --warmup-rounds N     discarded rounds of raw, bus and bare before the measured ones (default 1; quick 0)
+              --commit-interval MS  commit.interval.ms of the bus's streams apps and the bare engines (default: Kafka Streams')
               --repeats N           repetitions per scenario, median reported (default 3; quick 1)
               --scenarios a,b,...   raw, bus, bare, fanout, latency, audit, cdc, query (default: all but query)
               --fanout 1,4,16       grants per resource in the fan-out scenario
@@ -52,6 +56,10 @@ public final class BenchRunner {
     private static final Map<String, String> OPTIONS = Map.ofEntries(
             Map.entry("--records", BenchConfig.RECORDS_CONFIG),
             Map.entry("--repeats", BenchConfig.REPEATS_CONFIG),
+            Map.entry("--warmup-rounds", BenchConfig.WARMUP_ROUNDS_CONFIG),
+            Map.entry("--commit-interval", BenchConfig.COMMIT_INTERVAL_MS_CONFIG),
+            Map.entry("--window", BenchConfig.WINDOW_SECONDS_CONFIG),
+            Map.entry("--warmup-seconds", BenchConfig.WARMUP_SECONDS_CONFIG),
             Map.entry("--scenarios", BenchConfig.SCENARIOS_CONFIG),
             Map.entry("--fanout", BenchConfig.FANOUT_GRANTS_CONFIG),
             Map.entry("--fanout-records", BenchConfig.FANOUT_RECORDS_CONFIG),
@@ -127,7 +135,7 @@ public final class BenchRunner {
         List<ScenarioResult> results = new ArrayList<>();
         progress.printf("databus bench: %d records per repetition, %d repetition(s), scenarios %s; record %.0f bytes%n",
                 config.records(), config.repeats(), config.describe().get("scenarios"), pool.averageBytes());
-        try (BenchBus bus = BenchBus.start(config.dataDir(), data)) {
+        try (BenchBus bus = BenchBus.start(config.dataDir(), data, config.commitIntervalMs())) {
             ThroughputScenarios throughput = new ThroughputScenarios(bus, config, pool);
             boolean raw = scenarios.contains(Scenario.RAW);
             boolean pipeline = scenarios.contains(Scenario.BUS);

@@ -41,14 +41,27 @@ final class LatencyScenario {
 
     ScenarioResult run(int rate) {
         List<Map<String, Double>> runs = new ArrayList<>();
+        Histogram merged = new Histogram(HIGHEST_MICROS, 3);
         for (int rep = 0; rep < config.repeats(); rep++) {
-            runs.add(Repetitions.once("latency", () -> once(rate)));
+            runs.add(Repetitions.once("latency", () -> once(rate, merged)));
         }
         return ScenarioResult.of("latency", rate + " rec/s", "publish -> Subscriber receives, open loop at " + rate
-                + " records/s for " + config.latencySeconds() + " s after " + WARMUP_SECONDS + " s warm-up; HdrHistogram", runs);
+                + " records/s for " + config.latencySeconds() + " s after " + WARMUP_SECONDS + " s warm-up; HdrHistogram; "
+                + "pooled: percentiles of the repetitions' histograms merged", runs).withPooled(percentiles(merged));
     }
 
-    private Map<String, Double> once(int rate) {
+    private static Map<String, Double> percentiles(Histogram h) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("records", (double) h.getTotalCount());
+        m.put("p50Ms", h.getValueAtPercentile(50) / 1000.0);
+        m.put("p99Ms", h.getValueAtPercentile(99) / 1000.0);
+        m.put("p999Ms", h.getValueAtPercentile(99.9) / 1000.0);
+        m.put("maxMs", h.getMaxValue() / 1000.0);
+        return m;
+    }
+
+    /** One repetition; its histogram is added to {@code merged} when the repetition succeeds. */
+    private Map<String, Double> once(int rate, Histogram merged) {
         BenchBus.Resource resource = bus.newResource();
         String consumer = "bl" + bus.nextId();
         bus.grant(resource, consumer);
@@ -102,10 +115,12 @@ final class LatencyScenario {
             Map<String, Double> m = new LinkedHashMap<>();
             m.put("records", (double) (total - warmup));
             m.put("achievedSendRate", total / (sendSeconds / 1e9));
-            m.put("p50Ms", histogram.getValueAtPercentile(50) / 1000.0);
-            m.put("p99Ms", histogram.getValueAtPercentile(99) / 1000.0);
-            m.put("p999Ms", histogram.getValueAtPercentile(99.9) / 1000.0);
-            m.put("maxMs", histogram.getMaxValue() / 1000.0);
+            percentiles(histogram).forEach((k, v) -> {
+                if (!k.equals("records")) {
+                    m.put(k, v);
+                }
+            });
+            merged.add(histogram);
             return m;
         } finally {
             subscriber.close();

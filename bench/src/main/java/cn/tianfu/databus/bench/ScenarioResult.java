@@ -18,17 +18,24 @@ import java.util.Set;
  * @param description one line saying what was measured
  * @param runs        the metrics of each repetition, in order
  * @param notMeasured why there are no runs, or null
+ * @param pooled      metrics over all repetitions together (e.g. percentiles of the merged latency histogram), or empty
  */
 public record ScenarioResult(String scenario, String variant, String description, List<Map<String, Double>> runs,
-                             String notMeasured) {
+                             String notMeasured, Map<String, Double> pooled) {
 
     public ScenarioResult {
         runs = List.copyOf(runs);
+        pooled = Map.copyOf(pooled);
+    }
+
+    /** This result with metrics over all repetitions together. */
+    public ScenarioResult withPooled(Map<String, Double> metrics) {
+        return new ScenarioResult(scenario, variant, description, runs, notMeasured, metrics);
     }
 
     /** A result with runs. */
     public static ScenarioResult of(String scenario, String variant, String description, List<Map<String, Double>> runs) {
-        return new ScenarioResult(scenario, variant, description, runs, null);
+        return new ScenarioResult(scenario, variant, description, runs, null, Map.of());
     }
 
     /** A scenario left out of this run, and why. */
@@ -38,7 +45,7 @@ public record ScenarioResult(String scenario, String variant, String description
 
     /** A variant of a scenario left out of this run, and why. */
     public static ScenarioResult notMeasured(String scenario, String variant, String description, String reason) {
-        return new ScenarioResult(scenario, variant, description, List.of(), reason);
+        return new ScenarioResult(scenario, variant, description, List.of(), reason, Map.of());
     }
 
     public boolean measured() {

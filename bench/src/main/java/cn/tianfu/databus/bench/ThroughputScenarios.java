@@ -62,17 +62,21 @@ final class ThroughputScenarios {
         List<Map<String, Double>> rawRuns = new ArrayList<>();
         List<Map<String, Double>> busRuns = new ArrayList<>();
         List<Map<String, Double>> bareRuns = new ArrayList<>();
+        List<Map<String, Double>> bare2Runs = new ArrayList<>();
         byte[][] encoded = raw ? encodePool("bench.raw.values") : null;
-        for (int rep = 0; rep < config.repeats(); rep++) {
-            progress.printf("  repetition %d of %d%n", rep + 1, config.repeats());
+        // rounds below 0 warm the whole process up (JIT, clients, broker) and are discarded
+        for (int rep = -config.warmupRounds(); rep < config.repeats(); rep++) {
+            boolean kept = rep >= 0;
+            progress.printf(kept ? "  repetition %d of %d%n" : "  warm-up round (discarded)%n", rep + 1, config.repeats());
             if (raw) {
-                rawRuns.add(Repetitions.once("raw", () -> rawRun(encoded)));
+                keep(kept, rawRuns, Repetitions.once("raw", () -> rawRun(encoded)));
             }
             if (bus) {
-                busRuns.add(Repetitions.once("bus", () -> busRun(1, config.records(), config.warmupRecords(), true)));
+                keep(kept, busRuns, Repetitions.once("bus", () -> busRun(1, config.records(), config.warmupRecords(), true, true)));
             }
             if (bare) {
-                bareRuns.add(Repetitions.once("bare", this::bareRun));
+                keep(kept, bareRuns, Repetitions.once("bare", () -> bareRun(1)));
+                keep(kept, bare2Runs, Repetitions.once("bare2", () -> bareRun(2)));
             }
         }
         List<ScenarioResult> out = new ArrayList<>();
@@ -83,17 +87,27 @@ final class ThroughputScenarios {
             out.add(ScenarioResult.of("bus", "1 grant", BUS_DESCRIPTION, busRuns));
         }
         if (bare) {
-            out.add(ScenarioResult.of("bare", "2 EOS hops", BARE_DESCRIPTION, bareRuns));
+            out.add(ScenarioResult.of("bare", "1 EOS hop", BARE_DESCRIPTION, bareRuns));
+            out.add(ScenarioResult.of("bare2", "2 EOS hops", BARE2_DESCRIPTION, bare2Runs));
         }
         return out;
+    }
+
+    private static void keep(boolean kept, List<Map<String, Double>> runs, Map<String, Double> run) {
+        if (kept) {
+            runs.add(run);
+        }
     }
 
     private static final String RAW_DESCRIPTION = "producer -> topic -> consumer; idempotent, acks=all, lz4; records "
             + "pre-encoded, not decoded";
     private static final String BUS_DESCRIPTION = "Publisher -> router (projection 12/21 items, masking, CEL filter) "
             + "-> dlv topic -> Subscriber; ledger chains each delivery; exactly-once";
-    private static final String BARE_DESCRIPTION = "producer -> pass-through hop (delivery + staging copy) -> "
-            + "pass-through hop (log copy); Subscriber on the delivery copy; exactly-once, no policy";
+    private static final String BARE_DESCRIPTION = "producer -> one pass-through hop writing the delivery copy and the "
+            + "log copy; Subscriber on the delivery copy; exactly-once, no policy (the bus's intended one-hop shape)";
+    private static final String BARE2_DESCRIPTION = "producer -> pass-through hop (delivery + staging copy) -> "
+            + "pass-through hop (log copy); Subscriber on the delivery copy; exactly-once, no policy (the bus's "
+            + "two-hop shape)";
 
     /** Producer → topic → consumer, the same records (already encoded) and producer settings: the ceiling. */
     private Map<String, Double> rawRun(byte[][] encoded) {
@@ -104,16 +118,15 @@ final class ThroughputScenarios {
         ExecutorService thread = Executors.newSingleThreadExecutor();
         try (KafkaProducer<String, byte[]> producer = bus.producer("bench-raw")) {
             thread.submit(() -> bus.count(List.of(topic), "bench-raw-" + topic, receipts, stop));
-            int w = config.warmupRecords();
-            int n = config.records();
-            for (int i = 0; i < w; i++) {
-                producer.send(new ProducerRecord<>(topic, null, pool.key(i), encoded[i % encoded.length], headers()));
-            }
-            receipts.await(w, timeout, "raw warm-up");
+            Sender send = i -> producer.send(new ProducerRecord<>(topic, null, pool.key(i),
+                    encoded[(int) (i % encoded.length)], headers()));
+            WarmUp warm = warmUp(send, receipts, 1, true, config.warmupRecords(), "raw warm-up");
+            long w = warm.records();
+            long n = measured(warm, true, config.records());
             long cpu0 = Receipts.processCpuNanos();
             long t0 = System.nanoTime();
-            for (int i = w; i < w + n; i++) {
-                producer.send(new ProducerRecord<>(topic, null, pool.key(i), encoded[i % encoded.length], headers()));
+            for (long i = w; i < w + n; i++) {
+                send.send(i);
             }
             receipts.await(w + n, timeout, "raw pipe");
             long cpu1 = Receipts.processCpuNanos();
@@ -133,14 +146,15 @@ final class ThroughputScenarios {
         int n = config.fanoutRecords();
         int w = Math.max(1, Math.min(config.warmupRecords(), n / 5));
         for (int rep = 0; rep < config.repeats(); rep++) {
-            runs.add(Repetitions.once("fanout", () -> busRun(grants, n, w, false)));
+            runs.add(Repetitions.once("fanout", () -> busRun(grants, n, w, false, false)));
         }
         return ScenarioResult.of("fanout", grants + (grants == 1 ? " grant" : " grants"), "one resource, " + grants
                 + " grant(s) to different departments; deliveries/s and CPU per delivered copy (ledger included)", runs);
     }
 
     /** SDK Publisher → router ({@code grants} grants) → delivery topics → Subscriber or counting consumer; ledger. */
-    private Map<String, Double> busRun(int grants, int n, int w, boolean sdkSubscriber) {
+    private Map<String, Double> busRun(int grants, int records, int warmupRecords, boolean sdkSubscriber,
+                                       boolean windowed) {
         BenchBus.Resource resource = bus.newResource();
         List<String> deliveryTopics = new ArrayList<>();
         List<String> consumers = new ArrayList<>();
@@ -173,20 +187,20 @@ final class ThroughputScenarios {
                 thread.submit(() -> bus.count(deliveryTopics, "bench-fanout-" + resource.code(), receipts, stop));
             }
             long logBefore = bus.chainedEntries();
-            for (int i = 0; i < w; i++) {
-                publisher.upsert(pool.key(i), pool.record(i));
-            }
-            receipts.await((long) w * grants, timeout, "bus warm-up");
-            Receipts.awaitValue(bus::chainedEntries, logBefore + (long) w * grants, timeout, "ledger warm-up");
+            Sender send = i -> publisher.upsert(pool.key(i), pool.record(i));
+            WarmUp warm = warmUp(send, receipts, grants, windowed, warmupRecords, "bus warm-up");
+            long w = warm.records();
+            long n = measured(warm, windowed, records);
+            Receipts.awaitValue(bus::chainedEntries, logBefore + w * grants, timeout, "ledger warm-up");
 
             long cpu0 = Receipts.processCpuNanos();
             long t0 = System.nanoTime();
-            for (int i = w; i < w + n; i++) {
-                publisher.upsert(pool.key(i), pool.record(i));
+            for (long i = w; i < w + n; i++) {
+                send.send(i);
             }
-            receipts.await((long) (w + n) * grants, timeout, "bus pipeline");
+            receipts.await((w + n) * grants, timeout, "bus pipeline");
             long last = receipts.lastNanos();
-            long chained = Receipts.awaitValue(bus::chainedEntries, logBefore + (long) (w + n) * grants, timeout,
+            long chained = Receipts.awaitValue(bus::chainedEntries, logBefore + (w + n) * grants, timeout,
                     "ledger");
             long cpu1 = Receipts.processCpuNanos();
             return throughput(n, grants, t0, last, chained, cpu1 - cpu0);
@@ -200,11 +214,13 @@ final class ThroughputScenarios {
     }
 
     /**
-     * The same shape as the bus with no policy: producer → pass-through exactly-once hop writing a delivery copy and
-     * a staging copy → pass-through exactly-once hop writing the log copy; the delivery copy read by the SDK
-     * Subscriber. Records are encoded at send time, as the Publisher does.
+     * The bus's shape with no policy, exactly-once: {@code hops == 1} is the intended shape — producer → one
+     * pass-through hop writing a delivery copy and a log copy; {@code hops == 2} is the shape the bus has today —
+     * producer → pass-through hop writing a delivery copy and a staging copy → pass-through hop writing the log copy.
+     * The delivery copy is read by the SDK Subscriber. Records are encoded at send time, as the Publisher does, and
+     * every client runs with the settings the bus's streams apps use ({@link BenchBus#streamsClientDefaults}).
      */
-    private Map<String, Double> bareRun() {
+    private Map<String, Double> bareRun(int hops) {
         int id = bus.nextId();
         String consumer = "bb" + id;
         String code = "10101-" + id;
@@ -214,8 +230,13 @@ final class ThroughputScenarios {
         String out = Topics.delivery(consumer, code);
         bus.createTopics(BenchBus.PARTITIONS, in, staging, log);
         bus.createTopics(BenchBus.DELIVERY_PARTITIONS, out);
-        KafkaStreams hop1 = new KafkaStreams(passThrough(in, out, staging), bareConfig("bench-bare-hop1-" + id));
-        KafkaStreams hop2 = new KafkaStreams(passThrough(staging, log, null), bareConfig("bench-bare-hop2-" + id));
+        List<KafkaStreams> apps = new ArrayList<>();
+        if (hops == 1) {
+            apps.add(new KafkaStreams(passThrough(in, out, log), bareConfig("bench-bare1-" + id)));
+        } else {
+            apps.add(new KafkaStreams(passThrough(in, out, staging), bareConfig("bench-bare-hop1-" + id)));
+            apps.add(new KafkaStreams(passThrough(staging, log, null), bareConfig("bench-bare-hop2-" + id)));
+        }
         Receipts receipts = new Receipts();
         ExecutorService thread = Executors.newSingleThreadExecutor();
         Subscriber subscriber = Subscriber.builder(bus.department(consumer), "bench").resource(code)
@@ -223,10 +244,8 @@ final class ThroughputScenarios {
         try (SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(bus.registryUrl()).build();
              AvroSerializer<GenericRecord> serializer = new AvroSerializer<>(registry);
              KafkaProducer<String, byte[]> producer = bus.producer("bench-bare")) {
-            hop1.start();
-            hop2.start();
-            BenchBus.awaitRunning(hop1, timeout);
-            BenchBus.awaitRunning(hop2, timeout);
+            apps.forEach(KafkaStreams::start);
+            apps.forEach(app -> BenchBus.awaitRunning(app, timeout));
             thread.submit(() -> {
                 try {
                     subscriber.run(d -> receipts.received(1));
@@ -234,17 +253,16 @@ final class ThroughputScenarios {
                     receipts.failed(e);
                 }
             });
-            int w = config.warmupRecords();
-            int n = config.records();
-            for (int i = 0; i < w; i++) {
-                producer.send(new ProducerRecord<>(in, null, pool.key(i), serializer.serialize(in, pool.record(i)), headers()));
-            }
-            receipts.await(w, timeout, "bare warm-up");
+            Sender send = i -> producer.send(new ProducerRecord<>(in, null, pool.key(i),
+                    serializer.serialize(in, pool.record(i)), headers()));
+            WarmUp warm = warmUp(send, receipts, 1, true, config.warmupRecords(), "bare warm-up");
+            long w = warm.records();
+            long n = measured(warm, true, config.records());
             Receipts.awaitValue(() -> bus.committedRecords(List.of(log)), w, timeout, "bare log warm-up");
             long cpu0 = Receipts.processCpuNanos();
             long t0 = System.nanoTime();
-            for (int i = w; i < w + n; i++) {
-                producer.send(new ProducerRecord<>(in, null, pool.key(i), serializer.serialize(in, pool.record(i)), headers()));
+            for (long i = w; i < w + n; i++) {
+                send.send(i);
             }
             receipts.await(w + n, timeout, "bare engine");
             long last = receipts.lastNanos();
@@ -254,9 +272,57 @@ final class ThroughputScenarios {
         } finally {
             subscriber.close();
             shutdown(thread);
-            hop1.close(Duration.ofSeconds(30));
-            hop2.close(Duration.ofSeconds(30));
+            apps.forEach(app -> app.close(Duration.ofSeconds(30)));
         }
+    }
+
+    /** Sends the {@code i}-th record of a repetition. */
+    @FunctionalInterface
+    private interface Sender {
+        void send(long i);
+    }
+
+    /** What the warm-up sent and the rate its last chunk reached (NaN when it sent a fixed count). */
+    private record WarmUp(long records, double rate) {
+    }
+
+    /**
+     * Warms a repetition up. With {@code windowed} and {@link BenchConfig#warmupSeconds()} &gt; 0: sends chunks of
+     * records, each awaited, until that many seconds have passed; a chunk is sized to about two seconds at the
+     * rate the previous one reached, so the JIT and the clients' batching settle before the window. Otherwise
+     * {@code fixedRecords} records, awaited.
+     */
+    private WarmUp warmUp(Sender send, Receipts receipts, long copies, boolean windowed, long fixedRecords, String what) {
+        if (!windowed || config.warmupSeconds() == 0) {
+            for (long i = 0; i < fixedRecords; i++) {
+                send.send(i);
+            }
+            receipts.await(fixedRecords * copies, timeout, what);
+            return new WarmUp(fixedRecords, Double.NaN);
+        }
+        long end = System.nanoTime() + config.warmupSeconds() * 1_000_000_000L;
+        long sent = 0;
+        long chunk = 1_000;
+        double rate;
+        do {
+            long t = System.nanoTime();
+            for (long i = sent; i < sent + chunk; i++) {
+                send.send(i);
+            }
+            receipts.await((sent + chunk) * copies, timeout, what);
+            rate = chunk / ((System.nanoTime() - t) / 1e9);
+            sent += chunk;
+            chunk = Math.max(1_000, Math.min(2_000_000, (long) (rate * 2)));
+        } while (System.nanoTime() < end);
+        return new WarmUp(sent, rate);
+    }
+
+    /** Records to measure: the warm-up's rate over the window (at least {@code records}), or {@code records}. */
+    private long measured(WarmUp warm, boolean windowed, long records) {
+        if (!windowed || config.windowSeconds() == 0 || Double.isNaN(warm.rate())) {
+            return records;
+        }
+        return Math.max(records, (long) (warm.rate() * config.windowSeconds()));
     }
 
     private Topology passThrough(String from, String to, String copyTo) {
@@ -278,6 +344,8 @@ final class ThroughputScenarios {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        p.putAll(BenchBus.streamsClientDefaults());
+        p.putAll(bus.streamsOverrides(""));
         return p;
     }
 
@@ -304,7 +372,7 @@ final class ThroughputScenarios {
         }
     }
 
-    private Map<String, Double> throughput(int n, int copies, long t0, long lastArrival, long logDone, long cpuNanos) {
+    private Map<String, Double> throughput(long n, int copies, long t0, long lastArrival, long logDone, long cpuNanos) {
         double seconds = (lastArrival - t0) / 1e9;
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("records", (double) n);

@@ -25,30 +25,35 @@ class BenchSmokeIT {
 
     @Test
     void everyScenarioRunsAndTheResultFileIsWritten() throws Exception {
-        BenchConfig config = BenchConfig.fromMap(Map.of(
-                BenchConfig.RECORDS_CONFIG, 300,
-                BenchConfig.WARMUP_RECORDS_CONFIG, 50,
-                BenchConfig.REPEATS_CONFIG, 1,
-                BenchConfig.FANOUT_GRANTS_CONFIG, "1,2",
-                BenchConfig.FANOUT_RECORDS_CONFIG, 100,
-                BenchConfig.LATENCY_RATES_CONFIG, "200",
-                BenchConfig.LATENCY_SECONDS_CONFIG, 1,
-                BenchConfig.AUDIT_ENTRIES_CONFIG, 2_500,
-                BenchConfig.TIMEOUT_SECONDS_CONFIG, 120,
-                BenchConfig.RESULTS_DIR_CONFIG, results.toString()));
+        BenchConfig config = BenchConfig.fromMap(Map.ofEntries(
+                Map.entry(BenchConfig.RECORDS_CONFIG, 300),
+                Map.entry(BenchConfig.WARMUP_RECORDS_CONFIG, 50),
+                Map.entry(BenchConfig.REPEATS_CONFIG, 1),
+                Map.entry(BenchConfig.WINDOW_SECONDS_CONFIG, 0),
+                Map.entry(BenchConfig.WARMUP_SECONDS_CONFIG, 0),
+                Map.entry(BenchConfig.WARMUP_ROUNDS_CONFIG, 0),
+                Map.entry(BenchConfig.FANOUT_GRANTS_CONFIG, "1,2"),
+                Map.entry(BenchConfig.FANOUT_RECORDS_CONFIG, 100),
+                Map.entry(BenchConfig.LATENCY_RATES_CONFIG, "200"),
+                Map.entry(BenchConfig.LATENCY_SECONDS_CONFIG, 1),
+                Map.entry(BenchConfig.AUDIT_ENTRIES_CONFIG, 2_500),
+                Map.entry(BenchConfig.TIMEOUT_SECONDS_CONFIG, 120),
+                Map.entry(BenchConfig.RESULTS_DIR_CONFIG, results.toString())));
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
         BenchReport report = BenchRunner.run(config, new PrintStream(progress, true, StandardCharsets.UTF_8));
         Path file = report.write(config.resultsDir());
 
         assertThat(report.results()).extracting(r -> r.scenario() + "/" + r.variant()).containsExactly(
-                "raw/", "bus/1 grant", "bare/2 EOS hops", "fanout/1 grant", "fanout/2 grants", "latency/200 rec/s",
+                "raw/", "bus/1 grant", "bare/1 EOS hop", "bare2/2 EOS hops", "fanout/1 grant", "fanout/2 grants", "latency/200 rec/s",
                 "audit/2500 entries", "cdc/postgres", "cdc/postgres, router paused", "cdc-bare/postgres", "cdc/mariadb",
                 "cdc/mariadb, router paused", "cdc-bare/mariadb");
         assertThat(report.result("raw", null).orElseThrow().median("records")).isEqualTo(300);
         assertThat(report.result("bus", null).orElseThrow().median("records")).isEqualTo(300);
         assertThat(report.result("bus", null).orElseThrow().median("logCompleteSeconds")).isPositive();
         assertThat(report.result("bare", null).orElseThrow().median("records")).isEqualTo(300);
+        assertThat(report.result("bare2", null).orElseThrow().median("records")).isEqualTo(300);
+        assertThat(report.result("latency", null).orElseThrow().pooled().get("records")).isEqualTo(200);
         assertThat(report.result("fanout", "2 grants").orElseThrow().median("deliveriesPerSec")).isPositive();
         assertThat(report.result("latency", null).orElseThrow().median("records")).isEqualTo(200);
         assertThat(report.result("audit", null).orElseThrow().median("entries")).isEqualTo(2_500);
@@ -71,10 +76,10 @@ class BenchSmokeIT {
         assertThat(json.path("machine").path("cores").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(json.path("machine").path("loadBefore").asText()).isNotBlank();
         assertThat(json.path("settings").path("records").asInt()).isEqualTo(300);
-        assertThat(json.path("scenarios")).hasSize(13);
+        assertThat(json.path("scenarios")).hasSize(14);
         assertThat(json.path("scenarios").get(1).path("runs").get(0).path("recordsPerSec").asDouble()).isPositive();
-        assertThat(json.path("scenarios").get(7).path("runs").get(0).path("recordsPerSec").asDouble()).isPositive();
-        assertThat(json.path("scenarios").get(7).path("runs").get(0).has("cpuMicrosPerRow[capture]")).isTrue();
+        assertThat(json.path("scenarios").get(8).path("runs").get(0).path("recordsPerSec").asDouble()).isPositive();
+        assertThat(json.path("scenarios").get(8).path("runs").get(0).has("cpuMicrosPerRow[capture]")).isTrue();
         assertThat(json.path("ratios").path("cdcOverBare[mariadb]").asDouble()).isPositive();
         assertThat(json.path("targets")).hasSize(7);
         assertThat(report.table()).contains("bus", "raw", "bare", "fanout", "latency", "audit", "cdc-bare", "mariadb");

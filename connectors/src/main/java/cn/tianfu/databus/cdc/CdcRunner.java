@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
+import cn.tianfu.databus.kafka.ClientTuning;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -157,7 +158,10 @@ public final class CdcRunner implements AutoCloseable {
             }
             tables.restore(unfit, ledger);
             RunnerDeadLetters.ensureTopic(mapping, bus.kafkaProperties(), config.topicReplicationFactor(), bus.departmentId());
-            producer = new KafkaProducer<>(bus.producerProperties(), new StringSerializer(), new ByteArraySerializer());
+            // the runner publishes in volume: compressed, batched (ClientTuning), the department's settings otherwise
+            Map<String, Object> producerProps = new HashMap<>(ClientTuning.cdcProducer());
+            producerProps.putAll(bus.producerProperties());
+            producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
             Sender sender = new Sender(producer);
             deadLetters = new RunnerDeadLetters(mapping, COMPONENT, sender, registry);
             tables.open(sender, deadLetters);

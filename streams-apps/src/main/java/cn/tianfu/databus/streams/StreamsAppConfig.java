@@ -1,5 +1,6 @@
 package cn.tianfu.databus.streams;
 
+import cn.tianfu.databus.kafka.ClientTuning;
 import cn.tianfu.databus.kafka.SaslLogin;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -266,7 +267,8 @@ public abstract class StreamsAppConfig extends AbstractConfig {
 
     /**
      * Kafka Streams properties: {@link #clientProperties()}, the application id and state directory, exactly-once v2, byte-array default
-     * serdes; then {@code appDefaults} (the app's own choices); then the {@value #STREAMS_PREFIX} keys, which win.
+     * serdes, the bus's client settings ({@link #clientTuning()}); then {@code appDefaults} (the app's own choices); then the
+     * {@value #STREAMS_PREFIX} keys, which win.
      */
     public Properties streamsProperties(Map<String, ?> appDefaults) {
         Properties p = new Properties();
@@ -276,8 +278,21 @@ public abstract class StreamsAppConfig extends AbstractConfig {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.DEFAULT_KEY_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
         p.put(StreamsConfig.DEFAULT_VALUE_SERDE_CLASS_CONFIG, Serdes.ByteArraySerde.class.getName());
+        p.putAll(clientTuning());
         p.putAll(appDefaults);
         p.putAll(streamsOverrides());
+        return p;
+    }
+
+    /**
+     * The client settings of every streams app ({@link ClientTuning}): its producer settings under {@code producer.},
+     * its consumer settings under {@code consumer.} (the main, restore and global consumers). Kafka Streams' own
+     * choices stay: producers linger 100 ms, and under exactly-once the commit interval is 100 ms.
+     */
+    public static Map<String, Object> clientTuning() {
+        Map<String, Object> p = new HashMap<>();
+        ClientTuning.producer().forEach((k, v) -> p.put(StreamsConfig.producerPrefix(k), v));
+        ClientTuning.consumer().forEach((k, v) -> p.put(StreamsConfig.consumerPrefix(k), v));
         return p;
     }
 

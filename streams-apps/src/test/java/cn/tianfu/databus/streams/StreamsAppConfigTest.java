@@ -80,6 +80,25 @@ class StreamsAppConfigTest {
     }
 
     @Test
+    void everyAppBatchesAndCompressesAndAPrefixedKeyStillWins() {
+        Properties ledger = LedgerApp.streamsConfig(LedgerConfig.fromMap(valid()));
+        assertThat(ledger.get("producer.compression.type")).isEqualTo("lz4");
+        assertThat(ledger.get("producer.batch.size")).isEqualTo(128 * 1024);
+        assertThat(ledger.get("consumer.fetch.min.bytes")).isEqualTo(32 * 1024);
+        assertThat(ledger.get("consumer.fetch.max.wait.ms")).isEqualTo(50);
+        // Kafka Streams hands the prefixed settings to the clients it creates
+        StreamsConfig parsed = new StreamsConfig(ledger);
+        assertThat(parsed.getProducerConfigs("c").get("compression.type")).isEqualTo("lz4");
+        assertThat(parsed.getMainConsumerConfigs("g", "c", 0).get("fetch.min.bytes")).isEqualTo(32 * 1024);
+
+        Map<String, Object> m = valid();
+        m.put("streams.producer.compression.type", "zstd");
+        Properties router = SharingRouterApp.streamsConfig(RouterConfig.fromMap(m));
+        assertThat(router.get("producer.compression.type")).isEqualTo("zstd");
+        assertThat(router.get("consumer.fetch.max.wait.ms")).isEqualTo(50);
+    }
+
+    @Test
     void appSpecificKeysAreStillChecked() {
         Map<String, Object> m = valid();
         m.put("router.delivery.topic.replication.factor", "0");
