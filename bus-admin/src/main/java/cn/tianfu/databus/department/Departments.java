@@ -166,6 +166,44 @@ public final class Departments implements AutoCloseable {
     }
 
     /**
+     * Makes department {@code id} exist with {@code password}: adds it when the bus does not know it, else sets its
+     * credential, ACLs, quota and command schema again and records a new verifier only when the recorded one does not
+     * match. Idempotent, and safe when several processes run it at the same time with the same password (bus nodes
+     * starting together on one cluster): each step is an upsert, so they all end with the same working credential.
+     *
+     * @throws IllegalArgumentException when the id is malformed or reserved, or the name is blank
+     * @throws GovernanceException      when the bus cannot be reached
+     */
+    public NewPrincipal<Department> ensure(String id, String name, Optional<String> code, String password) {
+        Principals.checkDepartmentId(id);
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("the department's name is required");
+        }
+        Optional<Department> existing = find(id);
+        return call("set up department " + id, () -> {
+            TopicProvisioner provisioner = new TopicProvisioner(admin,
+                    cn.tianfu.databus.kafka.Replication.of(admin, timeout.toMillis()), timeout.toMillis());
+            provisioner.ensure(Topics.commands(id), 1, Topics.commandTopicConfigs());
+            provisioner.ensure(Topics.replies(id), 1, Map.of());
+            upsertCredential(id, password);
+            applyPolicy(id);
+            registerCommandSchema(id);
+            if (existing.isPresent() && Passwords.matches(password, existing.get().getPasswordVerifier())) {
+                return new NewPrincipal<>(existing.get(), id, password);
+            }
+            Department department = existing.map(Department::newBuilder).orElseGet(() -> Department.newBuilder()
+                            .setId(id)
+                            .setName(name.strip())
+                            .setCode(code.map(String::strip).filter(c -> !c.isEmpty()).orElse(null))
+                            .setCreated(Instant.now().truncatedTo(ChronoUnit.MILLIS)))
+                    .setPasswordVerifier(Passwords.verifier(password))
+                    .build();
+            send(Topics.DEPARTMENTS, id, department);
+            return new NewPrincipal<>(department, id, password);
+        });
+    }
+
+    /**
      * Gives a department a new password: its SCRAM credential and its verifier change; the old password stops working
      * for new connections at once, and open connections lose their session at their next re-authentication (the broker's
      * {@code connections.max.reauth.ms}). Its ACLs and quota are set to the current policy too.

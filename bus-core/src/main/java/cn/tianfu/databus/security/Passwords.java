@@ -42,6 +42,26 @@ public final class Passwords {
         return new String(out);
     }
 
+    /**
+     * A password of 32 letters and digits derived from {@code secret} for {@code purpose} (HMAC-SHA256): the same on
+     * every process that holds the secret, so several processes can set up one principal at the same time and agree on
+     * its password without talking to each other. Whoever knows the secret knows the derived password.
+     */
+    public static String derived(String secret, String purpose) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            byte[] bytes = mac.doFinal(purpose.getBytes(StandardCharsets.UTF_8));
+            char[] out = new char[32];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = ALPHABET[(bytes[i] & 0xff) % ALPHABET.length];
+            }
+            return new String(out);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available", e);
+        }
+    }
+
     /** A salted verifier of {@code password}: {@code pbkdf2-sha256$<iterations>$<salt>$<hash>}, Base64 parts. */
     public static String verifier(String password) {
         byte[] salt = new byte[16];

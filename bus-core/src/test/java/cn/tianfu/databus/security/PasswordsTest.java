@@ -20,6 +20,16 @@ class PasswordsTest {
     }
 
     @Test
+    void aDerivedPasswordIsTheSameForOneSecretAndPurposeAndDiffersOtherwise() {
+        String derived = Passwords.derived("the-bus-secret", "authority");
+        assertThat(derived).hasSize(32).matches("[A-Za-z0-9]{32}");
+        assertThat(Passwords.derived("the-bus-secret", "authority")).isEqualTo(derived);
+        assertThat(Passwords.derived("the-bus-secret", "psb")).isNotEqualTo(derived);
+        assertThat(Passwords.derived("another-secret", "authority")).isNotEqualTo(derived);
+        assertThat(Passwords.matches(derived, Passwords.verifier(derived))).isTrue();
+    }
+
+    @Test
     void aVerifierMatchesOnlyItsPasswordAndIsSalted() {
         String password = Passwords.generate();
         String v1 = Passwords.verifier(password);

@@ -19,13 +19,30 @@ import cn.tianfu.databus.security.SecretFiles;
  * {@code <data-dir>/clients/bus.properties} (mode 600), a complete client config that
  * {@link cn.tianfu.databus.client.DatabusClientConfig#load} reads once the runtime has added the registry's address.
  */
-public record BusCredentials(String username, String password) {
+public record BusCredentials(String username, String password, String protocol, Map<String, String> ssl) {
+
+    /** Over {@value #PROTOCOL}, no TLS settings: the embedded broker's loopback listener. */
+    public BusCredentials(String username, String password) {
+        this(username, password, PROTOCOL, Map.of());
+    }
+
+    /**
+     * @param protocol the security protocol of the bus's own Kafka clients: {@value #PROTOCOL}, or {@code SASL_SSL} on a
+     *                 cluster whose listeners all speak TLS
+     * @param ssl      Kafka's client TLS settings ({@code ssl.truststore.type}, {@code ssl.truststore.certificates}, ...)
+     */
+    public BusCredentials {
+        if (!PROTOCOL.equals(protocol) && !"SASL_SSL".equals(protocol)) {
+            throw new IllegalArgumentException("the bus's Kafka clients speak " + PROTOCOL + " or SASL_SSL, not " + protocol);
+        }
+        ssl = Map.copyOf(ssl);
+    }
 
     /** The bus's principal name ({@code User:bus}). */
     public static final String USERNAME = "bus";
     /** The SASL mechanism of the client listener. */
     public static final String MECHANISM = "SCRAM-SHA-512";
-    /** The client listener's security protocol. */
+    /** The security protocol of the embedded broker's client listener, and the default of the bus's own clients. */
     public static final String PROTOCOL = "SASL_PLAINTEXT";
     /** Directory of client configs under the data directory. */
     public static final String CLIENTS_DIR = "clients";
@@ -65,7 +82,10 @@ public record BusCredentials(String username, String password) {
         if (bootstrapServers != null) {
             p.setProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         }
-        p.setProperty(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, PROTOCOL);
+        p.setProperty(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol);
+        // the TLS settings are these credentials' only: none left over from an earlier transport
+        p.stringPropertyNames().stream().filter(k -> k.startsWith("ssl.")).forEach(p::remove);
+        ssl.forEach(p::setProperty);
         p.setProperty(SaslConfigs.SASL_MECHANISM, MECHANISM);
         p.setProperty("sasl.username", username);
         p.setProperty("sasl.password", password);
@@ -85,10 +105,10 @@ public record BusCredentials(String username, String password) {
         return p;
     }
 
-    /** Only the security properties (protocol, mechanism, JAAS config), for clients configured elsewhere. */
+    /** Only the security properties (protocol, mechanism, JAAS config, TLS settings), for clients configured elsewhere. */
     public Map<String, Object> securityProperties() {
-        Map<String, Object> p = new HashMap<>();
-        p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, PROTOCOL);
+        Map<String, Object> p = new HashMap<>(ssl);
+        p.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, protocol);
         p.put(SaslConfigs.SASL_MECHANISM, MECHANISM);
         // a plain string: Kafka parses it into a Password (hidden in logs); some configs stringify their values
         p.put(SaslConfigs.SASL_JAAS_CONFIG, scramJaas(username, password));

@@ -48,7 +48,8 @@ interface BusKafka extends AutoCloseable {
     /** As {@link #of(ServerConfig)}; an embedded broker started with {@code tls} has a SASL_SSL listener for departments. */
     static BusKafka of(ServerConfig config, cn.tianfu.databus.tls.ServerTls tls) {
         return config.externalBootstrapServers().isPresent()
-                ? external(config.externalBootstrapServers().get(), config.dataDir())
+                ? external(config.externalBootstrapServers().get(), config.dataDir(), config.kafkaSecurityProtocol(),
+                        config.kafkaTruststoreFile())
                 : embedded(config, tls);
     }
 
@@ -101,6 +102,14 @@ interface BusKafka extends AutoCloseable {
      * @throws DatabusException when that file is missing or has no credentials
      */
     static BusKafka external(String bootstrapServers, Path dataDir) {
+        return external(bootstrapServers, dataDir, Optional.empty(), Optional.empty());
+    }
+
+    /**
+     * As {@link #external(String, Path)}; the bus's clients speak {@code protocol} (else as the file says) and trust the
+     * PEM certificates of {@code truststore} (else the file's TLS settings).
+     */
+    static BusKafka external(String bootstrapServers, Path dataDir, Optional<String> protocol, Optional<Path> truststore) {
         Path file = BusCredentials.file(dataDir);
         if (!Files.exists(file)) {
             throw new DatabusException("running on the cluster at " + bootstrapServers + " needs the bus principal's"
@@ -112,7 +121,24 @@ interface BusKafka extends AutoCloseable {
         if (user.isEmpty() || password.isEmpty()) {
             throw new DatabusException(file + " has no sasl.username and sasl.password for the bus principal");
         }
-        BusCredentials credentials = new BusCredentials(user, password);
+        Map<String, String> ssl = new java.util.HashMap<>();
+        p.stringPropertyNames().stream().filter(k -> k.startsWith("ssl.")).forEach(k -> ssl.put(k, p.getProperty(k)));
+        if (truststore.isPresent()) {
+            ssl.keySet().removeIf(k -> k.startsWith("ssl.truststore."));
+            try {
+                ssl.put("ssl.truststore.type", "PEM");
+                ssl.put("ssl.truststore.certificates", Files.readString(truststore.get()).strip());
+            } catch (java.io.IOException e) {
+                throw new DatabusException("cannot read the cluster's CA certificates " + truststore.get() + ": " + e.getMessage(), e);
+            }
+        }
+        String transport = protocol.orElse(p.getProperty("security.protocol", BusCredentials.PROTOCOL).trim());
+        BusCredentials credentials;
+        try {
+            credentials = new BusCredentials(user, password, transport, "SASL_SSL".equals(transport) ? ssl : Map.of());
+        } catch (IllegalArgumentException e) {
+            throw new DatabusException(file + ": " + e.getMessage(), e);
+        }
         return new BusKafka() {
             @Override
             public String bootstrapServers() {

@@ -177,8 +177,11 @@ public final class BusRuntime implements AutoCloseable {
     private void ensureAuthorityDepartment() {
         try (Departments departments = Departments.connect(busConfig, Duration.ofSeconds(30))) {
             boolean existed = departments.find(AUTHORITY_DEPARTMENT).isPresent();
-            ClientFiles.ensureDepartment(departments, config.dataDir(), endpoints, AUTHORITY_DEPARTMENT, "公共数据主管部门",
-                    java.util.Optional.empty());
+            // every node derives the same password from the bus principal's: nodes starting together on one cluster
+            // set up one authority, and each node's authority file works
+            String password = cn.tianfu.databus.security.Passwords.derived(kafka.credentials().password(), AUTHORITY_DEPARTMENT);
+            ClientFiles.write(config.dataDir(), endpoints, AUTHORITY_DEPARTMENT,
+                    departments.ensure(AUTHORITY_DEPARTMENT, "公共数据主管部门", java.util.Optional.empty(), password));
             if (!existed) {
                 LOG.info("Added the department of the public data authority, '{}'", AUTHORITY_DEPARTMENT);
             }
@@ -226,7 +229,8 @@ public final class BusRuntime implements AutoCloseable {
         common.put(StreamsAppConfig.STATE_DIR_CONFIG, config.dataDir().resolve("streams").toString());
         common.put(StreamsAppConfig.DATA_DIR_CONFIG, config.dataDir().toString());
         // every app's Kafka clients and registry calls authenticate as the bus
-        common.put(StreamsAppConfig.SECURITY_PROTOCOL_CONFIG, BusCredentials.PROTOCOL);
+        common.put(StreamsAppConfig.SECURITY_PROTOCOL_CONFIG, credentials.protocol());
+        credentials.ssl().forEach((k, v) -> common.put(StreamsAppConfig.STREAMS_PREFIX + k, v));
         common.put(StreamsAppConfig.SASL_MECHANISM_CONFIG, BusCredentials.MECHANISM);
         common.put(StreamsAppConfig.SASL_USERNAME_CONFIG, credentials.username());
         common.put(StreamsAppConfig.SASL_PASSWORD_CONFIG, credentials.password());

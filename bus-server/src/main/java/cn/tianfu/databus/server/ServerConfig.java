@@ -51,6 +51,16 @@ public final class ServerConfig extends AbstractConfig {
             + " instead of starting the embedded broker (kafka.port is then unused); the bus's principal must exist there,"
             + " its credentials in <data.dir>/clients/bus.properties. Empty: start the embedded broker.";
 
+    public static final String KAFKA_SECURITY_PROTOCOL_CONFIG = "kafka.security.protocol";
+    private static final String KAFKA_SECURITY_PROTOCOL_DOC = "How the bus's own Kafka clients (registry, streams apps,"
+            + " administration) connect to the existing cluster of " + KAFKA_BOOTSTRAP_SERVERS_CONFIG + ": SASL_PLAINTEXT"
+            + " (a listener on a private network) or SASL_SSL (a cluster whose listeners all speak TLS). Empty: as"
+            + " <data.dir>/clients/bus.properties says ('databus init' writes the administrator's protocol there).";
+    public static final String KAFKA_SSL_TRUSTSTORE_FILE_CONFIG = "kafka.ssl.truststore.file";
+    private static final String KAFKA_SSL_TRUSTSTORE_FILE_DOC = "PEM file of the CA certificates the cluster's listener"
+            + " certificates chain to, for the bus's own clients with " + "kafka.security.protocol=SASL_SSL (carried into"
+            + " <data.dir>/clients/bus.properties). Empty: the TLS settings of that file, else the JVM's default trust.";
+
     public static final String SERVICE_RATE_LIMIT_CONFIG = "service.rate.limit.per.minute";
     private static final String SERVICE_RATE_LIMIT_DOC = "Answers per minute the service exchange (query, verify) gives"
             + " under one grant when its approval set no --rate-limit; kept per node, in memory.";
@@ -71,6 +81,9 @@ public final class ServerConfig extends AbstractConfig {
             .define(HTTP_PORT_CONFIG, Type.INT, 8080, Range.between(0, 65535), Importance.HIGH, HTTP_PORT_DOC)
             .define(PARTITIONS_CONFIG, Type.INT, 2, Range.between(1, 1000), Importance.LOW, PARTITIONS_DOC)
             .define(KAFKA_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "", Importance.MEDIUM, KAFKA_BOOTSTRAP_SERVERS_DOC)
+            .define(KAFKA_SECURITY_PROTOCOL_CONFIG, Type.STRING, "", ConfigDef.ValidString.in("", "SASL_PLAINTEXT", "SASL_SSL"),
+                    Importance.MEDIUM, KAFKA_SECURITY_PROTOCOL_DOC)
+            .define(KAFKA_SSL_TRUSTSTORE_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, KAFKA_SSL_TRUSTSTORE_FILE_DOC)
             .define(SERVICE_RATE_LIMIT_CONFIG, Type.LONG, 60L, Range.atLeast(1), Importance.LOW, SERVICE_RATE_LIMIT_DOC)
             .define(SERVICE_DAILY_LIMIT_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW, SERVICE_DAILY_LIMIT_DOC)
 
@@ -96,6 +109,14 @@ public final class ServerConfig extends AbstractConfig {
                 .filter(k -> !getString(k).isBlank()).count();
         if (files != 0 && files != 3) {
             problems.add(TLS_CERT_FILE_CONFIG + ", " + TLS_KEY_FILE_CONFIG + " and " + TLS_CA_FILE_CONFIG + " go together");
+        }
+        boolean external = externalBootstrapServers().isPresent();
+        String protocol = getString(KAFKA_SECURITY_PROTOCOL_CONFIG);
+        if (!external && !protocol.isEmpty()) {
+            problems.add(KAFKA_SECURITY_PROTOCOL_CONFIG + " applies to an existing cluster only (" + KAFKA_BOOTSTRAP_SERVERS_CONFIG + ")");
+        }
+        if (!getString(KAFKA_SSL_TRUSTSTORE_FILE_CONFIG).isBlank() && !"SASL_SSL".equals(protocol)) {
+            problems.add(KAFKA_SSL_TRUSTSTORE_FILE_CONFIG + " needs " + KAFKA_SECURITY_PROTOCOL_CONFIG + "=SASL_SSL");
         }
         if (!problems.isEmpty()) {
             throw new ConfigException("invalid bus configuration: " + String.join("; ", problems));
@@ -168,6 +189,18 @@ public final class ServerConfig extends AbstractConfig {
     public java.util.Optional<Path> transparencyJwksFile() {
         String f = getString(TRANSPARENCY_IDP_JWKS_FILE_CONFIG);
         return f == null || f.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(f));
+    }
+
+    /** The security protocol of the bus's own clients on the existing cluster, when this config sets one. */
+    public java.util.Optional<String> kafkaSecurityProtocol() {
+        String protocol = getString(KAFKA_SECURITY_PROTOCOL_CONFIG);
+        return protocol.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(protocol);
+    }
+
+    /** {@value #KAFKA_SSL_TRUSTSTORE_FILE_CONFIG}, if given. */
+    public java.util.Optional<Path> kafkaTruststoreFile() {
+        String f = getString(KAFKA_SSL_TRUSTSTORE_FILE_CONFIG);
+        return f == null || f.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(f.trim()));
     }
 
     public java.util.Optional<String> externalBootstrapServers() {

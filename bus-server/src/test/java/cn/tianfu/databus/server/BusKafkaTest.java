@@ -43,6 +43,50 @@ class BusKafkaTest {
     }
 
     @Test
+    void theBusClientsSpeakTheProtocolAndTrustOfTheFileOrOfTheNodesConfig() throws IOException {
+        new BusCredentials("bus", "s3cret", "SASL_SSL", Map.of("ssl.truststore.type", "PEM",
+                "ssl.truststore.certificates", "FROM-INIT")).write(dataDir, "k1:9093", Map.of());
+        ServerConfig asInitWrote = new ServerConfig(Map.of(ServerConfig.DATA_DIR_CONFIG, dataDir.toString(),
+                ServerConfig.KAFKA_BOOTSTRAP_SERVERS_CONFIG, "k1:9093"));
+        try (BusKafka kafka = BusKafka.of(asInitWrote)) {
+            assertThat(kafka.clientProperties()).containsEntry("security.protocol", "SASL_SSL")
+                    .containsEntry("ssl.truststore.certificates", "FROM-INIT");
+        }
+
+        Path ca = dataDir.resolve("cluster-ca.crt");
+        Files.writeString(ca, "FROM-THE-NODE\n");
+        ServerConfig nodeSays = new ServerConfig(Map.of(ServerConfig.DATA_DIR_CONFIG, dataDir.toString(),
+                ServerConfig.KAFKA_BOOTSTRAP_SERVERS_CONFIG, "k1:9093",
+                ServerConfig.KAFKA_SECURITY_PROTOCOL_CONFIG, "SASL_SSL",
+                ServerConfig.KAFKA_SSL_TRUSTSTORE_FILE_CONFIG, ca.toString()));
+        try (BusKafka kafka = BusKafka.of(nodeSays)) {
+            assertThat(kafka.credentials().protocol()).isEqualTo("SASL_SSL");
+            assertThat(kafka.clientProperties()).containsEntry("ssl.truststore.type", "PEM")
+                    .containsEntry("ssl.truststore.certificates", "FROM-THE-NODE");
+        }
+
+        ServerConfig plain = new ServerConfig(Map.of(ServerConfig.DATA_DIR_CONFIG, dataDir.toString(),
+                ServerConfig.KAFKA_BOOTSTRAP_SERVERS_CONFIG, "k1:9092",
+                ServerConfig.KAFKA_SECURITY_PROTOCOL_CONFIG, "SASL_PLAINTEXT"));
+        try (BusKafka kafka = BusKafka.of(plain)) {
+            assertThat(kafka.clientProperties()).containsEntry("security.protocol", "SASL_PLAINTEXT")
+                    .doesNotContainKey("ssl.truststore.certificates");
+        }
+    }
+
+    @Test
+    void theBusClientsTransportKeysAreCheckedTogether() {
+        assertThatThrownBy(() -> new ServerConfig(Map.of(ServerConfig.KAFKA_SECURITY_PROTOCOL_CONFIG, "SASL_SSL")))
+                .hasMessageContaining("kafka.security.protocol applies to an existing cluster only");
+        assertThatThrownBy(() -> new ServerConfig(Map.of(ServerConfig.KAFKA_BOOTSTRAP_SERVERS_CONFIG, "k1:9092",
+                ServerConfig.KAFKA_SSL_TRUSTSTORE_FILE_CONFIG, "ca.crt")))
+                .hasMessageContaining("kafka.ssl.truststore.file needs kafka.security.protocol=SASL_SSL");
+        assertThatThrownBy(() -> new ServerConfig(Map.of(ServerConfig.KAFKA_BOOTSTRAP_SERVERS_CONFIG, "k1:9092",
+                ServerConfig.KAFKA_SECURITY_PROTOCOL_CONFIG, "PLAINTEXT")))
+                .hasMessageContaining("kafka.security.protocol");
+    }
+
+    @Test
     void anExternalClusterNeedsTheBusPrincipalsCredentials() throws IOException {
         ServerConfig config = new ServerConfig(Map.of(ServerConfig.DATA_DIR_CONFIG, dataDir.toString(),
                 ServerConfig.KAFKA_BOOTSTRAP_SERVERS_CONFIG, "k1:9092"));

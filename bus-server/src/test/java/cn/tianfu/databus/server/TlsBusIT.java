@@ -192,7 +192,7 @@ class TlsBusIT {
     }
 
     /** A record of {@code schema}: the key field set, the others a value of their type (null where allowed). */
-    private static GenericData.Record sample(Schema schema, String key) {
+    static GenericData.Record sample(Schema schema, String key) {
         GenericData.Record r = new GenericData.Record(schema);
         for (Schema.Field f : schema.getFields()) {
             r.put(f.pos(), value(f.schema(), f.name().equals("creditCode") ? key : "样例"));
@@ -200,7 +200,7 @@ class TlsBusIT {
         return r;
     }
 
-    private static Object value(Schema s, String text) {
+    static Object value(Schema s, String text) {
         if (s.getType() == Schema.Type.UNION) {
             return s.getTypes().stream().anyMatch(t -> t.getType() == Schema.Type.NULL) ? null : value(s.getTypes().get(0), text);
         }

@@ -92,10 +92,57 @@ public final class InitCommand extends ClockedCommand {
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             throw new DatabusException("cannot prepare the cluster at " + bootstrap + ": " + e.getMessage(), e);
         }
-        Path written = new BusCredentials(BusCredentials.USERNAME, password).write(dataDir.toAbsolutePath(), bootstrap, Map.of());
+        // the bus's clients reach the cluster as its administrator does: the same protocol and trusted certificates
+        // (the bus principal authenticates with SCRAM: an administrator on SSL or PLAINTEXT means SASL_SSL or SASL_PLAINTEXT)
+        String protocol = adminProps.getProperty("security.protocol", BusCredentials.PROTOCOL).trim().endsWith("SSL")
+                ? "SASL_SSL" : BusCredentials.PROTOCOL;
+        Map<String, String> ssl = new java.util.HashMap<>();
+        adminProps.stringPropertyNames().stream()
+                .filter(k -> k.startsWith("ssl.truststore.") || k.equals("ssl.endpoint.identification.algorithm"))
+                .forEach(k -> ssl.put(k, adminProps.getProperty(k)));
+        BusCredentials bus;
+        try {
+            bus = new BusCredentials(BusCredentials.USERNAME, password, protocol, "SASL_SSL".equals(protocol) ? ssl : Map.of());
+        } catch (IllegalArgumentException e) {
+            throw new DatabusException(config + ": " + e.getMessage(), e);
+        }
+        awaitAuthenticates(bus, bootstrap);
+        Path written = bus.write(dataDir.toAbsolutePath(), bootstrap, Map.of());
         out.println("Wrote the bus principal's client file " + written + " (600): 'databus serve' runs as it");
         out.flush();
         return ExitCode.OK;
+    }
+
+    /**
+     * Waits until the bus principal authenticates: the controller has committed its new credential when the upsert
+     * returns, but each broker learns it from the metadata log a moment later, and a {@code serve} started at once must
+     * not be refused.
+     */
+    private static void awaitAuthenticates(BusCredentials bus, String bootstrap) {
+        Map<String, Object> props = new java.util.HashMap<>(bus.clientProperties(bootstrap));
+        props.put("request.timeout.ms", 5000);
+        props.put("default.api.timeout.ms", 10_000);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try (Admin admin = Admin.create(props)) {
+                admin.describeCluster().nodes().get(10, TimeUnit.SECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DatabusException("interrupted while waiting for the bus principal's credential", e);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new DatabusException("the bus principal User:" + bus.username() + " cannot connect to " + bootstrap
+                            + " with its new credential: " + e.getMessage(), e);
+                }
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DatabusException("interrupted while waiting for the bus principal's credential", e);
+            }
+        }
     }
 
     /** What the bus principal may do on a cluster where it is not a super user: everything the bus runs needs. */
