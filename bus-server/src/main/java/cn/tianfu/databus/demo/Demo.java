@@ -44,6 +44,9 @@ import cn.tianfu.databus.schemas.RequestStatus;
 import cn.tianfu.databus.schemas.SharingMethod;
 import cn.tianfu.databus.sdk.Delivery;
 import cn.tianfu.databus.sdk.Publisher;
+import cn.tianfu.databus.sdk.ServiceClient;
+import cn.tianfu.databus.service.ProofStatement;
+import cn.tianfu.databus.service.Proofs;
 import cn.tianfu.databus.sdk.Subscriber;
 import cn.tianfu.databus.server.BusEndpoints;
 import cn.tianfu.databus.server.ClientFiles;
@@ -128,9 +131,10 @@ public final class Demo {
         out.printf("   %s published %d legal entities on %s%n", AMR, companies.size(), cn.tianfu.databus.contract.Topics.source(AMR, entities.code()));
 
         step("4. " + HRSS + " asks for each resource, stating its purpose (Art. 25-26, 30)");
-        String unconditional = request(entities, "社会保险登记时核验用人单位主体资格", Outcome.ACCEPTED);
-        String conditional = request(population, "社会保险待遇资格认证，核验参保人身份", Outcome.PENDING);
-        request(marriages, "核验遗属待遇申领人的婚姻关系", Outcome.REFUSED);
+        String unconditional = request(entities, "社会保险登记时核验用人单位主体资格", SharingMethod.PUSH, Outcome.ACCEPTED);
+        // push deliveries and service queries (Art. 23): the bus answers queries under the same grant
+        String conditional = request(population, "社会保险待遇资格认证，核验参保人身份", SharingMethod.BOTH, Outcome.PENDING);
+        request(marriages, "核验遗属待遇申领人的婚姻关系", SharingMethod.PUSH, Outcome.REFUSED);
 
         step("5. " + PSB + " decides the conditional request within 10 working days: approves it, narrowed");
         List<String> fields = List.of("idNumber", "name", "gender", "divisionCode", "updatedAt");
@@ -149,16 +153,32 @@ public final class Demo {
             }
 
             step("7. Changes flow: an update, a resident leaving the filter (retraction), a deletion");
+            java.util.Set<String> withdrawnKeys = java.util.Set.of();
             GenericRecord[] inFilter = people.stream().filter(p -> FILTER_DIVISION.equals(p.get("divisionCode")))
                     .limit(3).toArray(GenericRecord[]::new);
             if (inFilter.length < 3) {
                 fail("too few residents in " + FILTER_DIVISION + " to show changes");
             } else {
-                changes(population, populationSchema, subscriber, inFilter);
+                withdrawnKeys = changes(population, populationSchema, subscriber, inFilter);
+            }
+
+            step("8. " + HRSS + " asks the bus instead of the citizen (Art. 21, 23): a query and a verification, with signed proofs");
+            String grantId = grantOf(conditional);
+            if (inFilter.length > 0 && grantId != null) {
+                service(population, inFilter[0]);
+
+                // what hrss holds: the backfill less the records retracted and deleted since (keys as delivered)
+                Map<String, Delivery> held = new TreeMap<>(latest.getOrDefault(population.code(), Map.of()));
+                held.keySet().removeAll(withdrawnKeys);
+                step("9. " + PSB + " narrows the grant: the name is no longer shared; what " + HRSS + " holds is re-delivered without it");
+                narrow(grantId, population, subscriber, held.keySet(), fields.stream().filter(f -> !f.equals("name")).toList());
+
+                step("10. " + PSB + " revokes the grant: every record " + HRSS + " received under it is withdrawn");
+                revoke(grantId, population, subscriber, held.keySet(), inFilter[0].get("idNumber").toString());
             }
         }
 
-        step("8. The auditor verifies the exchange log (hash chain and signed checkpoints)");
+        step("11. The auditor verifies the exchange log (hash chain and signed checkpoints)");
         verifyLog();
 
         step(failures.isEmpty() ? "Demo complete: every step behaved as the regulation says."
@@ -197,12 +217,16 @@ public final class Demo {
     }
 
     /** Files a request unless one is already pending or granted; returns the request id. */
-    private String request(ResourceDefinition def, String purpose, Outcome expected) throws Exception {
+    private String request(ResourceDefinition def, String purpose, SharingMethod method, Outcome expected) throws Exception {
         DatabusClientConfig consumer = client(HRSS);
-        try (RequestsView requests = RequestsView.open(consumer)) {
+        try (RequestsView requests = RequestsView.open(consumer); GrantsView grants = GrantsView.open(consumer)) {
+            // an approved request counts while its grant is in force (an earlier run revokes the population grant)
+            List<String> inForce = grants.asConsumer().stream().filter(g -> g.getStatus() == GrantStatus.ACTIVE)
+                    .map(Grant::getRequestId).toList();
             Optional<AccessRequest> existing = requests.mine().stream()
                     .filter(r -> r.getResourceCode().equals(def.code()))
-                    .filter(r -> r.getStatus() == RequestStatus.PENDING || r.getStatus() == RequestStatus.APPROVED)
+                    .filter(r -> r.getStatus() == RequestStatus.PENDING
+                            || r.getStatus() == RequestStatus.APPROVED && inForce.contains(r.getRequestId()))
                     .findFirst();
             if (existing.isPresent()) {
                 out.printf("   %s %s: request %s is already %s%n", def.code(), def.name(), existing.get().getRequestId(), existing.get().getStatus());
@@ -210,7 +234,7 @@ public final class Demo {
             }
         }
         try (GovernanceClient governance = GovernanceClient.create(consumer)) {
-            CommandResult r = governance.await(governance.request(def.code(), purpose, Optional.empty(), SharingMethod.PUSH, Optional.empty()), REPLY);
+            CommandResult r = governance.await(governance.request(def.code(), purpose, Optional.empty(), method, Optional.empty()), REPLY);
             String detail = switch (r.getOutcome()) {
                 case ACCEPTED -> "granted at once (unconditional), grant " + r.getGrantId();
                 case PENDING -> "pending the provider's decision, request " + r.getRequestId() + dueText(r.getRequestId());
@@ -248,6 +272,122 @@ public final class Demo {
                 fail("approval refused: " + r.getMessage());
             }
         }
+    }
+
+    /** The grant in force of an approved request, or null. */
+    private String grantOf(String requestId) {
+        try (GrantsView grants = GrantsView.open(client(HRSS))) {
+            return grants.asConsumer().stream().filter(g -> g.getRequestId().equals(requestId) && g.getStatus() == GrantStatus.ACTIVE)
+                    .map(Grant::getGrantId).findFirst().orElse(null);
+        }
+    }
+
+    /** A query with its proof, checked against the bus's published key, and a verification of two claims. */
+    private void service(ResourceDefinition population, GenericRecord resident) throws Exception {
+        ServiceClient service = ServiceClient.create(client(HRSS));
+        String key = resident.get("idNumber").toString();
+        Optional<ServiceClient.Answer> answer = Optional.empty();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (answer.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                answer = service.get(population.code(), key, true);
+            } catch (ServiceClient.Refused e) {
+                if (e.status() != 503) {
+                    fail("the query was refused: " + e.getMessage());
+                    return;
+                }
+            }
+            if (answer.isEmpty()) {
+                Thread.sleep(300);
+            }
+        }
+        if (answer.isEmpty() || answer.get().proof().isEmpty()) {
+            fail("the query for a resident under the grant was not answered with a proof");
+            return;
+        }
+        List<java.security.PublicKey> keys = Proofs.fromJwkSet(service.publicKeys());
+        ProofStatement q = Proofs.verify(answer.get().proof().get(), keys);
+        out.printf("   query %s/%s: %s%n", population.code(), key.substring(0, 6) + "…", answer.get().record());
+        Path proof = dataDir.resolve("demo-query-proof.jws");
+        Files.writeString(proof, answer.get().proof().get());
+        out.printf("   proof VALID: exchange %s, signed by key %s…, record digest %s…; saved as %s%n", q.exchangeId(),
+                Proofs.keyId(keys.get(0)).substring(0, 12), q.recordDigest().substring(0, 12), proof.getFileName());
+        out.printf("   check it offline: databus proof verify %s --data-dir %s%n", proof, dataDir);
+
+        String gender = String.valueOf(resident.get("gender"));
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("gender", gender);
+        claims.put("divisionCode", "510105");
+        ServiceClient.Verification v = service.verify(population.code(), key, claims);
+        ProofStatement s = Proofs.verify(v.proof(), keys);
+        out.printf("   verify gender = %s: %s, divisionCode = 510105: %s (no value disclosed); proof VALID, exchange %s%n",
+                gender, v.results().get("gender") ? "TRUE" : "FALSE", v.results().get("divisionCode") ? "TRUE" : "FALSE",
+                s.exchangeId());
+        if (!Boolean.TRUE.equals(v.results().get("gender")) || !Boolean.FALSE.equals(v.results().get("divisionCode"))) {
+            fail("the verification answered " + v.results() + " instead of gender TRUE, divisionCode FALSE");
+        }
+    }
+
+    /** Narrows the grant to {@code fields}; every record held arrives again without the fields taken away. */
+    private void narrow(String grantId, ResourceDefinition population, Subscriber subscriber, java.util.Set<String> held,
+                        List<String> fields) throws Exception {
+        try (GovernanceClient governance = GovernanceClient.create(client(PSB))) {
+            CommandResult r = governance.await(governance.narrow(grantId, Optional.of(fields), Optional.empty(), Optional.empty(),
+                    "姓名不再为资格认证所必需"), REPLY);
+            out.printf("   narrow %s to fields %s: %s%n", grantId, fields, r.getOutcome());
+            if (r.getOutcome() != Outcome.ACCEPTED) {
+                fail("narrowing refused: " + r.getMessage());
+                return;
+            }
+        }
+        Map<String, Delivery> again = withdrawals(subscriber, population, held, Delivery.WithdrawalReason.NARROWED);
+        long withName = again.values().stream().filter(d -> d.value() != null && d.value().getSchema().getField("name") != null).count();
+        out.printf("   %s received %d records again (NARROWED), %d of them with a name%n", HRSS, again.size(), withName);
+        if (again.size() < held.size() || withName > 0) {
+            fail("the narrowing re-delivered " + again.size() + " of " + held.size() + " records, " + withName + " with a name");
+        }
+    }
+
+    /** Revokes the grant; every record held is withdrawn (a tombstone with the reason) and queries are refused. */
+    private void revoke(String grantId, ResourceDefinition population, Subscriber subscriber, java.util.Set<String> held,
+                        String asked) throws Exception {
+        try (GovernanceClient governance = GovernanceClient.create(client(PSB))) {
+            CommandResult r = governance.await(governance.revoke(grantId, "社会保险待遇资格认证专项工作结束"), REPLY);
+            out.printf("   revoke %s: %s%n", grantId, r.getOutcome());
+            if (r.getOutcome() != Outcome.ACCEPTED) {
+                fail("revocation refused: " + r.getMessage());
+                return;
+            }
+        }
+        Map<String, Delivery> withdrawn = withdrawals(subscriber, population, held, Delivery.WithdrawalReason.REVOKED);
+        long tombstones = withdrawn.values().stream().filter(d -> d.kind() == Delivery.Kind.RETRACT).count();
+        out.printf("   %s received %d RETRACT tombstones (REVOKED) for the %d records it held: compaction forgets their values%n",
+                HRSS, tombstones, held.size());
+        if (tombstones < held.size()) {
+            fail("only " + tombstones + " of " + held.size() + " held records were withdrawn");
+        }
+        try {
+            ServiceClient.create(client(HRSS)).get(population.code(), asked);
+            fail("a query under the revoked grant was answered");
+        } catch (ServiceClient.Refused e) {
+            out.printf("   a query under the revoked grant: refused %d%n", e.status());
+        }
+    }
+
+    /** The deliveries of {@code held} keys marked with {@code reason}, the last per key, until each key has one (60 s). */
+    private Map<String, Delivery> withdrawals(Subscriber subscriber, ResourceDefinition population, java.util.Set<String> held,
+                                              Delivery.WithdrawalReason reason) {
+        Map<String, Delivery> seen = new TreeMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline && !seen.keySet().containsAll(held)) {
+            for (Delivery d : subscriber.poll(Duration.ofMillis(300))) {
+                if (d.resourceCode().equals(population.code()) && d.withdrawal() == reason) {
+                    seen.put(d.key(), d);
+                }
+            }
+            subscriber.commit();
+        }
+        return seen;
     }
 
     private Map<String, Map<String, Delivery>> awaitDeliveries(Subscriber subscriber, Map<String, Long> expected, Duration timeout) {
@@ -297,7 +437,10 @@ public final class Demo {
         out.printf("   fields withheld by the grant never left the bus; ID number %s and name %s are masked%n", id, name);
     }
 
-    private void changes(ResourceDefinition population, Schema schema, Subscriber subscriber, GenericRecord[] residents) throws Exception {
+    /** Publishes the changes and shows their deliveries; returns the delivery keys that got a tombstone. */
+    private java.util.Set<String> changes(ResourceDefinition population, Schema schema, Subscriber subscriber,
+                                          GenericRecord[] residents) throws Exception {
+        java.util.Set<String> tombstoned = new java.util.HashSet<>();
         GenericRecord updated = new GenericData.Record((GenericData.Record) residents[0], true);
         updated.put("mobile", "13900000000");
         updated.put("updatedAt", clock.instant().toEpochMilli());
@@ -319,6 +462,9 @@ public final class Demo {
             for (Delivery d : subscriber.poll(Duration.ofMillis(300))) {
                 if (d.resourceCode().equals(population.code())) {
                     kinds.merge(d.kind(), 1, Integer::sum);
+                    if (d.isTombstone()) {
+                        tombstoned.add(d.key());
+                    }
                     out.printf("   %s received %s for key %s%n", HRSS, d.kind(), d.key());
                 }
             }
@@ -330,6 +476,7 @@ public final class Demo {
         if (!kinds.containsKey(Delivery.Kind.DELETE)) {
             fail("no deletion arrived");
         }
+        return tombstoned;
     }
 
     private void verifyLog() throws Exception {

@@ -119,6 +119,14 @@ class ClientCommandsTest {
     }
 
     @Test
+    void narrow_needs_a_reason_and_something_to_narrow() {
+        assertThat(run("narrow", "g1", "--fields", "idNumber", "--as", "psb").exit()).isEqualTo(ExitCode.USAGE);
+        Run nothing = run("narrow", "g1", "--reason", "x", "--as", "psb");
+        assertThat(nothing.exit()).isEqualTo(ExitCode.USAGE);
+        assertThat(nothing.err()).contains("narrow needs --fields, --filter or --clear");
+    }
+
+    @Test
     void timeout_must_be_a_positive_duration() {
         Run r = run("grants", "--as", "psb", "--timeout", "soon");
         assertThat(r.exit()).isEqualTo(ExitCode.USAGE);
@@ -183,7 +191,7 @@ class ClientCommandsTest {
     void help_lists_the_client_commands() {
         Run r = run("--help");
         assertThat(r.exit()).isEqualTo(ExitCode.OK);
-        assertThat(r.out()).contains("catalog", "request", "requests", "decide", "withdraw", "revoke", "grants", "dept");
+        assertThat(r.out()).contains("catalog", "request", "requests", "decide", "withdraw", "revoke", "narrow", "grants", "dept");
         assertThat(run("catalog", "register", "--help").out()).contains("--config").contains("--as").contains("--json");
     }
 
