@@ -175,7 +175,15 @@ public final class ApiDocument {
                     "The open catalog as DCAT (JSON-LD)", List.of(), null, ordered(200, "DCAT in JSON-LD")),
             new Operation(Feature.OPEN_DATA, "GET", "/open/{file}", "open data", Access.ANONYMOUS,
                     "Download an open dataset", List.of(), null,
-                    ordered(200, "the dataset", 304, "not modified", 404, "no such open resource", 429, "rate-limited")));
+                    ordered(200, "the dataset", 304, "not modified", 404, "no such open resource", 429, "rate-limited")),
+            new Operation(Feature.OPEN_DATA, "POST", "/open/requests", "open data", Access.ANONYMOUS,
+                    "Ask for data to be opened (Art. 34); answered by the provider within 10 days", List.of(),
+                    "{\"resource\" or \"provider\", \"title\", \"name\", \"contact\", \"organisation\"?}",
+                    ordered(201, "filed, with the request's id and due time", 400, "a missing or bad field",
+                            404, "no such resource or department", 409, "the resource is already open", 429, "rate-limited")),
+            new Operation(Feature.OPEN_DATA, "GET", "/open/requests/{id}", "open data", Access.ANONYMOUS,
+                    "A public request's status and answer (without the requester's details)", List.of(), null,
+                    ordered(200, "the request's status", 404, "no such request", 429, "rate-limited")));
 
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
 
