@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -36,6 +38,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -295,6 +299,56 @@ class RouterWithdrawalIT {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(sdk.stream()
                 .filter(Delivery::isWithdrawn)).hasSize(held)
                 .allSatisfy(d -> assertThat(d.withdrawal()).isEqualTo(Delivery.WithdrawalReason.REVOKED)));
+
+        // and the broker's cleaner really forgets the values: close the active segments and let it compact
+        compactNow(deliveryTopic);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            rollSegments(deliveryTopic);
+            List<ConsumerRecord<byte[], byte[]>> kept = readAll(deliveryTopic).stream()
+                    .filter(r -> latest.containsKey(new String(r.key(), StandardCharsets.UTF_8))).toList();
+            assertThat(values(kept)).as("values of withdrawn keys left on %s after compaction", deliveryTopic).isZero();
+        });
+    }
+
+    /** Makes the topic's segments eligible for compaction at once (the cleaner still only takes closed segments). */
+    private void compactNow(String topic) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        List<AlterConfigOp> ops = List.of(
+                new AlterConfigOp(new ConfigEntry(TopicConfig.SEGMENT_MS_CONFIG, "100"), AlterConfigOp.OpType.SET),
+                new AlterConfigOp(new ConfigEntry(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01"), AlterConfigOp.OpType.SET),
+                new AlterConfigOp(new ConfigEntry(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0"), AlterConfigOp.OpType.SET));
+        bus.admin().incrementalAlterConfigs(Map.of(resource, ops)).all().get(30, TimeUnit.SECONDS);
+    }
+
+    /** Appends a tombstone of a key no consumer holds to every partition, which closes segments older than segment.ms. */
+    private void rollSegments(String topic) throws Exception {
+        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int partition = 0; partition < p.partitionsFor(topic).size(); partition++) {
+                p.send(new ProducerRecord<>(topic, partition, "segment-roll".getBytes(StandardCharsets.UTF_8), null))
+                        .get(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /** Every committed record of the topic now, read from its start without a consumer group. */
+    private List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = c.endOffsets(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (partitions.stream().anyMatch(tp -> c.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
+                c.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            assertThat(partitions).as("read %s to its end", topic).allSatisfy(tp -> assertThat(c.position(tp)).isGreaterThanOrEqualTo(ends.get(tp)));
+        }
+        return out;
     }
 
     @Test
