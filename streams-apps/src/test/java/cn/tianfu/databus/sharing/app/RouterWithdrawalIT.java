@@ -62,6 +62,7 @@ import cn.tianfu.databus.sdk.Subscriber;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.testkit.SharedBus;
+import cn.tianfu.databus.testkit.TestGovernance;
 
 /**
  * Withdrawal on the real broker: a revoked, expired or narrowed grant's consumer loses what it received — every key
@@ -74,6 +75,8 @@ class RouterWithdrawalIT {
     private static final int PARTITIONS = 2;
     /** Rows whose number is a multiple of this are outside the grants' row filter: never delivered. */
     private static final int FILTERED_EVERY = 10;
+    /** The router's clock where a test does not move time (the grants here run without an end date). */
+    private static final InstantSource PINNED = InstantSource.fixed(Instant.parse("2026-06-01T00:00:00Z"));
 
     private final SharedBus bus = SharedBus.get();
     private final List<KafkaStreams> routers = new ArrayList<>();
@@ -254,7 +257,7 @@ class RouterWithdrawalIT {
     void aRevokedGrantHasEveryDeliveredKeyTombstonedOnceWithARetractEntryAndTheSdkSaysWhy() throws Exception {
         int rows = 300;
         int held = rows - rows / FILTERED_EVERY;
-        startRouter(null, 40);
+        startRouter(PINNED, 40);
         publishResource(rows);
         awaitIngested();
         List<ConsumerRecord<byte[], byte[]>> delivered = deliveries();
@@ -270,7 +273,7 @@ class RouterWithdrawalIT {
         await().atMost(Duration.ofMinutes(2)).until(() -> values(delivered) >= held);
 
         g.setStatus(GrantStatus.REVOKED);
-        g.setEndedAt(Instant.now());
+        g.setEndedAt(PINNED.instant());
         g.setEndReason("revoked by provider: purpose fulfilled");
         sendGovernance(Topics.GRANTS, grantId, g);
         await().atMost(Duration.ofMinutes(2)).until(() -> tombstones(delivered) >= held);
@@ -302,9 +305,11 @@ class RouterWithdrawalIT {
 
         // and the broker's cleaner really forgets the values: close the active segments and let it compact
         compactNow(deliveryTopic);
+        TestGovernance committed = new TestGovernance(bus);
+        closeables.add(committed);
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             rollSegments(deliveryTopic);
-            List<ConsumerRecord<byte[], byte[]>> kept = readAll(deliveryTopic).stream()
+            List<ConsumerRecord<byte[], byte[]>> kept = committed.readCommitted(deliveryTopic).stream()
                     .filter(r -> latest.containsKey(new String(r.key(), StandardCharsets.UTF_8))).toList();
             assertThat(values(kept)).as("values of withdrawn keys left on %s after compaction", deliveryTopic).isZero();
         });
@@ -329,26 +334,6 @@ class RouterWithdrawalIT {
                         .get(10, TimeUnit.SECONDS);
             }
         }
-    }
-
-    /** Every committed record of the topic now, read from its start without a consumer group. */
-    private List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
-        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = c.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            c.assign(partitions);
-            c.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = c.endOffsets(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (partitions.stream().anyMatch(tp -> c.position(tp) < ends.get(tp)) && System.nanoTime() < deadline) {
-                c.poll(Duration.ofMillis(200)).forEach(out::add);
-            }
-            assertThat(partitions).as("read %s to its end", topic).allSatisfy(tp -> assertThat(c.position(tp)).isGreaterThanOrEqualTo(ends.get(tp)));
-        }
-        return out;
     }
 
     @Test
@@ -376,7 +361,7 @@ class RouterWithdrawalIT {
     void aNarrowedGrantDeliversAgainWithFewerFieldsAndRetractsRowsOutsideTheStricterFilter() throws Exception {
         int rows = 40;
         int held = rows - rows / FILTERED_EVERY;
-        startRouter(null, 40);
+        startRouter(PINNED, 40);
         publishResource(rows);
         awaitIngested();
         List<ConsumerRecord<byte[], byte[]>> delivered = deliveries();
@@ -406,7 +391,7 @@ class RouterWithdrawalIT {
     void aHardStopInTheMiddleOfAWithdrawalResumesAtItsCursorExactlyOnce() throws Exception {
         int rows = 4000;
         int held = rows - rows / FILTERED_EVERY;
-        KafkaStreams first = startRouter(null, 30);
+        KafkaStreams first = startRouter(PINNED, 30);
         publishResource(rows);
         awaitIngested();
         List<ConsumerRecord<byte[], byte[]>> delivered = deliveries();
@@ -423,7 +408,7 @@ class RouterWithdrawalIT {
         long atStop = tombstones(delivered);
         assertThat(atStop).as("the stop fell in the middle of the withdrawal").isLessThan(held);
 
-        startRouter(null, 30);                  // same state dir: the cursor is where the last commit left it
+        startRouter(PINNED, 30);                  // same state dir: the cursor is where the last commit left it
         await().atMost(Duration.ofMinutes(3)).until(() -> tombstones(delivered) >= held);
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(30)).until(() -> tombstones(delivered) == held);
         Map<String, Integer> perKey = new HashMap<>();
