@@ -104,6 +104,11 @@ public final class Topics {
     /** Where governance answers the authority's commands. */
     public static final String AUTHORITY_REPLIES = REPLY_PREFIX + "bus";
     public static final String DEADLETTER = "bus.deadletter";
+    /**
+     * The quality evaluation of every resource (Art. 41), keyed by resource code (compacted: the latest scores of
+     * each); written by the quality app only, read by the authority ({@code databus quality}).
+     */
+    public static final String QUALITY = "bus.quality";
     /** The schema registry's own log, named as Confluent Schema Registry names it. */
     public static final String SCHEMAS = "_schemas";
 
@@ -342,6 +347,7 @@ public final class Topics {
                 new SystemTopic(PUBLIC_REQUESTS, 1, COMPACTED),
                 new SystemTopic(DEADLETTER, 1, Map.of(
                         "retention.ms", Long.toString(Duration.ofDays(365).toMillis()))),
-                new SystemTopic(SCHEMAS, 1, COMPACTED));
+                new SystemTopic(SCHEMAS, 1, COMPACTED),
+                new SystemTopic(QUALITY, 1, COMPACTED));
     }
 }

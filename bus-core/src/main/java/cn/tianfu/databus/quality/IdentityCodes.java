@@ -2,11 +2,13 @@ package cn.tianfu.databus.quality;
 
 import java.time.DateTimeException;
 import java.time.LocalDate;
+import java.util.Set;
 
 /**
  * Check characters of the two identifiers public data is keyed by most often: the resident ID number (公民身份号码,
- * GB 11643) and the unified social credit code (统一社会信用代码, GB 32100-2015). Used for validity checks of published
- * records and to make realistic sample data.
+ * GB 11643) and the unified social credit code (统一社会信用代码, GB 32100-2015); and the administrative division codes
+ * the bus knows (Chengdu's). Used for validity checks of published records (quality evaluation, Art. 41) and to make
+ * realistic sample data.
  */
 public final class IdentityCodes {
 
@@ -15,7 +17,20 @@ public final class IdentityCodes {
     /** The credit-code alphabet; a character's value is its position (no I, O, S, V, Z). */
     private static final String CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY";
 
+    /**
+     * The administrative division codes (GB/T 2260) the bus knows: Sichuan province, Chengdu and Chengdu's twenty
+     * county-level divisions. The high-tech zone and Tianfu New Area are functional zones without a code of their own.
+     */
+    public static final Set<String> KNOWN_DIVISIONS = Set.of("510000", "510100",
+            "510104", "510105", "510106", "510107", "510108", "510112", "510113", "510114", "510115", "510116",
+            "510117", "510118", "510121", "510129", "510131", "510181", "510182", "510183", "510184", "510185");
+
     private IdentityCodes() {
+    }
+
+    /** Whether {@code code} is one of the {@link #KNOWN_DIVISIONS} (six digits, exactly). */
+    public static boolean isKnownDivisionCode(String code) {
+        return code != null && KNOWN_DIVISIONS.contains(code);
     }
 
     /** The check character of the first 17 digits of a resident ID number: "10X98765432"[Σ a_i·W_i mod 11]. */

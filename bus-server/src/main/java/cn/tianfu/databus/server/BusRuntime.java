@@ -237,6 +237,7 @@ public final class BusRuntime implements AutoCloseable {
         // the apps' own topics (resource, delivery, internal) replicated as the system topics are
         common.put("governance.topic.replication.factor", replication.factor());
         common.put("deadlines.topic.replication.factor", replication.factor());
+        common.put("quality.topic.replication.factor", replication.factor());
         common.put("router.delivery.topic.replication.factor", replication.factor());
         common.put(StreamsAppConfig.STREAMS_PREFIX + "replication.factor", (int) replication.factor());
         common.put(StreamsAppConfig.STREAMS_PREFIX + "topic.min.insync.replicas", replication.minInsyncReplicas());

@@ -55,6 +55,7 @@ public final class ConfigDocs {
         m.put("RouterConfig", RouterConfig::configDef);
         m.put("LedgerConfig", LedgerConfig::configDef);
         m.put("DeadlinesConfig", DeadlinesConfig::configDef);
+        m.put("QualityConfig", cn.tianfu.databus.quality.app.QualityConfig::configDef);
         m.put("CdcConfig", CdcConfig::configDef);
         m.put("ResourceMappingTransform", () -> {
             try (ResourceMappingTransform<?> t = new ResourceMappingTransform<>()) {

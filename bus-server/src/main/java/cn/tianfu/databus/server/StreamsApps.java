@@ -47,6 +47,13 @@ public enum StreamsApps {
         public OwningKafkaStreams create(Map<String, ?> props, InstantSource clock) {
             return DeadlinesApp.create(DeadlinesConfig.fromMap(props), clock);
         }
+    },
+    /** Evaluates every resource's quality (Art. 41) and raises violations under Art. 46(二) (docs/quality.md). */
+    QUALITY("quality", "quality") {
+        @Override
+        public OwningKafkaStreams create(Map<String, ?> props, InstantSource clock) {
+            return cn.tianfu.databus.quality.app.QualityApp.create(cn.tianfu.databus.quality.app.QualityConfig.fromMap(props), clock);
+        }
     };
 
     private final String command;

@@ -15,7 +15,7 @@ class StreamsAppsTest {
 
     @Test
     void theAppsAreStartedGovernanceLedgerRouterDeadlinesAndFoundByTheirCommandName() {
-        assertThat(Arrays.stream(StreamsApps.values()).map(StreamsApps::command)).containsExactly("governance", "ledger", "router", "deadlines");
+        assertThat(Arrays.stream(StreamsApps.values()).map(StreamsApps::command)).containsExactly("governance", "ledger", "router", "deadlines", "quality");
         assertThat(StreamsApps.named("router")).contains(StreamsApps.ROUTER);
         assertThat(StreamsApps.ROUTER.component()).isEqualTo("sharing-router");
         assertThat(StreamsApps.named("sharing")).isEmpty();
