@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.containers.ComposeContainer;
@@ -28,7 +27,7 @@ class DockerComposeIT {
 
     private static final Path COMPOSE = Path.of("..", "docker", "compose.yaml");
 
-    @BeforeAll
+    /** Skips the test, saying why, unless a Docker engine is reachable and the distribution is built. */
     static void dockerOrSkip() {
         String reason = null;
         try {
@@ -50,6 +49,7 @@ class DockerComposeIT {
 
     @Test
     void theComposeClusterServesAndRunsTheDemo() throws Exception {
+        dockerOrSkip();
         ComposeContainer cluster = new ComposeContainer(new File(COMPOSE.toAbsolutePath().normalize().toString()))
                 .withEnv("KAFKA_ADMIN_PASSWORD", Passwords.generate())
                 .withEnv("KAFKA_CONTROLLER_PASSWORD", Passwords.generate())
