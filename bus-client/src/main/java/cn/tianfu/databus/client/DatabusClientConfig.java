@@ -348,6 +348,32 @@ public final class DatabusClientConfig extends AbstractConfig {
         return p;
     }
 
+    /**
+     * The properties of a client config file for a department that authenticates by client certificate: {@code SSL} to
+     * {@code certificateBootstrapServers} (the broker's certificate listener), its key and certificate in the PKCS#12
+     * store at {@code keystoreLocation}, the bus's CA inline as the truststore; no SASL username or password. The broker
+     * maps the certificate's subject {@code CN=<dept>,OU=departments} to {@code User:<dept>}.
+     *
+     * @param httpUrl may be null
+     */
+    public static Properties certificateFileProperties(String certificateBootstrapServers, String registryUrl, String httpUrl,
+            String departmentId, String caPem, String keystoreLocation, String keystorePassword) {
+        Properties p = new Properties();
+        p.setProperty(BOOTSTRAP_SERVERS_CONFIG, certificateBootstrapServers);
+        p.setProperty(SCHEMA_REGISTRY_URL_CONFIG, registryUrl);
+        if (httpUrl != null) {
+            p.setProperty(HTTP_URL_CONFIG, httpUrl);
+        }
+        p.setProperty(DEPARTMENT_ID_CONFIG, departmentId);
+        p.setProperty(SECURITY_PROTOCOL_CONFIG, "SSL");
+        p.setProperty(SSL_KEYSTORE_TYPE_CONFIG, "PKCS12");
+        p.setProperty(SSL_KEYSTORE_LOCATION_CONFIG, keystoreLocation);
+        p.setProperty(SSL_KEYSTORE_PASSWORD_CONFIG, keystorePassword);
+        p.setProperty(SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
+        p.setProperty(SSL_TRUSTSTORE_CERTIFICATES_CONFIG, caPem.strip());
+        return p;
+    }
+
     private static Properties plainFileProperties(String bootstrapServers, String registryUrl, String httpUrl, String departmentId,
             String username, String password) {
         Properties p = new Properties();

@@ -37,6 +37,11 @@ public final class BrokerConfig extends AbstractConfig {
     private static final String INTERNAL_PORT_DOC = "With TLS: port of the loopback SASL_PLAINTEXT listener the bus's own services"
             + " and the broker itself use (departments use the TLS listener on broker.port); 0 picks a free port at each start.";
 
+    public static final String CERT_PORT_CONFIG = "broker.cert.port";
+    private static final String CERT_PORT_DOC = "With TLS: port of the SSL listener where departments authenticate by client certificate"
+            + " (issued by the bus's CA with 'databus dept add --cert'; the subject CN=<dept>,OU=departments is the principal"
+            + " User:<dept>). -1: broker.port + 1 (a free port when broker.port is 0); 0: a free port.";
+
     public static final String PORT_CONFIG = "broker.port";
     private static final String PORT_DOC = "Port of the client listener; 0 picks a free port.";
 
@@ -70,6 +75,7 @@ public final class BrokerConfig extends AbstractConfig {
             .define(ADVERTISED_HOST_CONFIG, Type.STRING, "", Importance.MEDIUM, ADVERTISED_HOST_DOC)
             .define(INTERNAL_PORT_CONFIG, Type.INT, 0, Range.between(0, 65535), Importance.LOW, INTERNAL_PORT_DOC)
             .define(PORT_CONFIG, Type.INT, 9092, Range.between(0, 65535), Importance.HIGH, PORT_DOC)
+            .define(CERT_PORT_CONFIG, Type.INT, -1, Range.between(-1, 65535), Importance.MEDIUM, CERT_PORT_DOC)
             .define(CONTROLLER_PORT_CONFIG, Type.INT, 0, Range.between(0, 65535), Importance.LOW, CONTROLLER_PORT_DOC)
             .define(PARTITIONS_CONFIG, Type.INT, 2, Range.between(1, 1000), Importance.MEDIUM, PARTITIONS_DOC)
             .define(CLEANER_BUFFER_CONFIG, Type.LONG, 8L * 1024 * 1024, Range.atLeast(1024 * 1024), Importance.LOW, CLEANER_BUFFER_DOC)
@@ -82,6 +88,9 @@ public final class BrokerConfig extends AbstractConfig {
         List<String> problems = new ArrayList<>();
         if (getInt(PORT_CONFIG) != 0 && getInt(PORT_CONFIG).equals(getInt(CONTROLLER_PORT_CONFIG))) {
             problems.add(PORT_CONFIG + " and " + CONTROLLER_PORT_CONFIG + " must differ");
+        }
+        if (getInt(PORT_CONFIG) != 0 && certPort() == getInt(PORT_CONFIG)) {
+            problems.add(PORT_CONFIG + " and " + CERT_PORT_CONFIG + " must differ");
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(String.join("; ", problems));
@@ -117,6 +126,15 @@ public final class BrokerConfig extends AbstractConfig {
 
     public int port() {
         return getInt(PORT_CONFIG);
+    }
+
+    /** The certificate listener's port: {@value #CERT_PORT_CONFIG}, -1 resolved to {@code port + 1}; 0 a free port. */
+    public int certPort() {
+        int configured = getInt(CERT_PORT_CONFIG);
+        if (configured >= 0) {
+            return configured;
+        }
+        return port() == 0 ? 0 : port() + 1;
     }
 
     public int controllerPort() {

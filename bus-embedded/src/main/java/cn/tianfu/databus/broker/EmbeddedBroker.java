@@ -60,6 +60,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     private static final String CLIENT_LISTENER = "CLIENT";
     /** With TLS: the departments' SASL_SSL listener; CLIENT then stays on loopback for the bus itself. */
     private static final String EXTERNAL_LISTENER = "EXTERNAL";
+    /** With TLS: the departments' SSL listener, where a client certificate of the bus's CA is the identity. */
+    private static final String CERT_LISTENER = "CERT";
     private static final String LOOPBACK = "127.0.0.1";
     private static final AtomicReference<String> FATAL = new AtomicReference<>();
 
@@ -70,16 +72,18 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final String externalBootstrapServers;
+    private final String certificateBootstrapServers;
     private final int port;
     private final BusCredentials credentials;
     private volatile boolean closed;
 
     private EmbeddedBroker(BrokerConfig config, KafkaRaftServer server, String bootstrapServers, String externalBootstrapServers,
-            int port, BusCredentials credentials) {
+            String certificateBootstrapServers, int port, BusCredentials credentials) {
         this.config = config;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.externalBootstrapServers = externalBootstrapServers;
+        this.certificateBootstrapServers = certificateBootstrapServers;
         this.port = port;
         this.credentials = credentials;
     }
@@ -119,9 +123,12 @@ public final class EmbeddedBroker implements AutoCloseable {
         int controllerPort = config.controllerPort() == 0 ? freePortOtherThan(innerHost, port)
                 : checkPortFree(innerHost, config.controllerPort(), "the broker's controller");
         int internalPort = -1;
+        int certPort = -1;
         if (tls != null) {
             internalPort = config.internalPort() == 0 ? freePortOtherThan(LOOPBACK, port, controllerPort)
                     : checkPortFree(LOOPBACK, config.internalPort(), "the broker's internal listener");
+            certPort = config.certPort() == 0 ? freePortOtherThan(config.host(), port, controllerPort, internalPort)
+                    : checkPortFree(config.host(), config.certPort(), "the broker's certificate listener");
         }
 
         BusCredentials credentials = null;
@@ -135,7 +142,7 @@ public final class EmbeddedBroker implements AutoCloseable {
             credentials = BusCredentials.loadOrCreate(config.dataDir());
         }
         Map<String, Object> props = brokerProperties(config, logDir, port, controllerPort, credentials, Passwords.generate(),
-                tls, internalPort);
+                tls, internalPort, certPort);
         KafkaConfig kafkaConfig;
         try {
             kafkaConfig = new KafkaConfig(props, false);
@@ -147,6 +154,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         KafkaRaftServer server = new KafkaRaftServer(kafkaConfig, Time.SYSTEM);
         String bootstrap = tls == null ? config.host() + ":" + port : LOOPBACK + ":" + internalPort;
         String external = bracketed(config.advertisedHost()) + ":" + port;
+        String certificate = tls == null ? null : bracketed(config.advertisedHost()) + ":" + certPort;
         try {
             server.startup();
         } catch (RuntimeException e) {
@@ -156,7 +164,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         if (credentials != null) {
             credentials.write(config.dataDir(), bootstrap, Map.of());
         }
-        EmbeddedBroker broker = new EmbeddedBroker(config, server, bootstrap, external, port, credentials);
+        EmbeddedBroker broker = new EmbeddedBroker(config, server, bootstrap, external, certificate, port, credentials);
         try {
             broker.awaitReady(Duration.ofMillis(config.startupTimeoutMs()));
         } catch (RuntimeException e) {
@@ -175,11 +183,11 @@ public final class EmbeddedBroker implements AutoCloseable {
      */
     static Map<String, Object> brokerProperties(BrokerConfig config, Path logDir, int port, int controllerPort,
             BusCredentials credentials, String controllerPassword) {
-        return brokerProperties(config, logDir, port, controllerPort, credentials, controllerPassword, null, -1);
+        return brokerProperties(config, logDir, port, controllerPort, credentials, controllerPassword, null, -1, -1);
     }
 
     static Map<String, Object> brokerProperties(BrokerConfig config, Path logDir, int port, int controllerPort,
-            BusCredentials credentials, String controllerPassword, ServerTls tls, int internalPort) {
+            BusCredentials credentials, String controllerPassword, ServerTls tls, int internalPort, int certPort) {
         String host = config.host();
         String advertised = bracketed(config.advertisedHost());
         Map<String, Object> p = new HashMap<>();
@@ -190,12 +198,14 @@ public final class EmbeddedBroker implements AutoCloseable {
             p.put("listeners", CLIENT_LISTENER + "://" + host + ":" + port + "," + CONTROLLER_LISTENER + "://" + host + ":" + controllerPort);
             p.put("advertised.listeners", CLIENT_LISTENER + "://" + advertised + ":" + port);
         } else {
-            // departments: SASL_SSL on the listen address; the bus, the broker and its controller: loopback only
+            // departments: SASL_SSL and SSL (client certificates) on the listen address; the bus, the broker and its
+            // controller: loopback only
             p.put("controller.quorum.voters", NODE_ID + "@" + LOOPBACK + ":" + controllerPort);
-            p.put("listeners", EXTERNAL_LISTENER + "://" + host + ":" + port + "," + CLIENT_LISTENER + "://" + LOOPBACK + ":"
-                    + internalPort + "," + CONTROLLER_LISTENER + "://" + LOOPBACK + ":" + controllerPort);
-            p.put("advertised.listeners", EXTERNAL_LISTENER + "://" + advertised + ":" + port + "," + CLIENT_LISTENER + "://"
-                    + LOOPBACK + ":" + internalPort);
+            p.put("listeners", EXTERNAL_LISTENER + "://" + host + ":" + port + "," + CERT_LISTENER + "://" + host + ":" + certPort
+                    + "," + CLIENT_LISTENER + "://" + LOOPBACK + ":" + internalPort + "," + CONTROLLER_LISTENER + "://" + LOOPBACK
+                    + ":" + controllerPort);
+            p.put("advertised.listeners", EXTERNAL_LISTENER + "://" + advertised + ":" + port + "," + CERT_LISTENER + "://"
+                    + advertised + ":" + certPort + "," + CLIENT_LISTENER + "://" + LOOPBACK + ":" + internalPort);
         }
         if (credentials == null) {
             p.put("listener.security.protocol.map", CLIENT_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
@@ -203,8 +213,14 @@ public final class EmbeddedBroker implements AutoCloseable {
             String client = "listener.name." + CLIENT_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
             String controller = "listener.name." + CONTROLLER_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
             p.put("listener.security.protocol.map", CLIENT_LISTENER + ":SASL_PLAINTEXT," + CONTROLLER_LISTENER + ":SASL_PLAINTEXT"
-                    + (tls == null ? "" : "," + EXTERNAL_LISTENER + ":SASL_SSL"));
+                    + (tls == null ? "" : "," + EXTERNAL_LISTENER + ":SASL_SSL," + CERT_LISTENER + ":SSL"));
             if (tls != null) {
+                // a client certificate is required here and must chain to the CA departments trust (the bus's own CA,
+                // or tls.ca.file); its subject CN=<dept>,OU=departments is the principal User:<dept>
+                String cert = "listener.name." + CERT_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+                tls.kafkaListenerSsl().forEach((k, v) -> p.put(cert + k, v));
+                p.put(cert + "ssl.client.auth", "required");
+                p.put(cert + "ssl.principal.mapping.rules", cn.tianfu.databus.tls.Certificates.PRINCIPAL_MAPPING_RULES);
                 String external = "listener.name." + EXTERNAL_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
                 p.put(external + "sasl.enabled.mechanisms", BusCredentials.MECHANISM);
                 p.put(external + "scram-sha-512.connections.max.reauth.ms", config.reauthMs());
@@ -324,6 +340,14 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** {@code advertised-host:port} departments connect to: the TLS listener when TLS is on, else the client listener. */
     public String externalBootstrapServers() {
         return externalBootstrapServers;
+    }
+
+    /**
+     * {@code advertised-host:port} of the SSL listener where departments authenticate by client certificate; empty
+     * without TLS.
+     */
+    public java.util.Optional<String> certificateBootstrapServers() {
+        return java.util.Optional.ofNullable(certificateBootstrapServers);
     }
 
     public int port() {

@@ -118,12 +118,61 @@ public final class Certificates {
         return leaf(ca, commonName, now, validity, KeyPurposeId.id_kp_clientAuth, null);
     }
 
+    /** The organizational unit of every department certificate: the broker maps only such subjects to departments. */
+    public static final String DEPARTMENTS_OU = "departments";
+    /** The organization of every certificate the bus issues. */
+    public static final String ORGANIZATION = "Tianfu Data Exchange Bus";
+
+    /**
+     * Kafka's {@code ssl.principal.mapping.rules} of the certificate listener: a subject
+     * {@code CN=<dept>,OU=departments,O=Tianfu Data Exchange Bus} (RFC 2253, as the broker reads it) is the principal
+     * {@code User:<dept>}, so the department's prefix ACLs apply; any other subject keeps its whole distinguished name,
+     * which no ACL names.
+     */
+    public static final String PRINCIPAL_MAPPING_RULES =
+            "RULE:^CN=([a-z][a-z0-9-]*),OU=" + DEPARTMENTS_OU + ",O=" + ORGANIZATION + "$/$1/,DEFAULT";
+
+    /**
+     * A department's client certificate signed by {@code ca}: subject
+     * {@code CN=<department>,OU=departments,O=Tianfu Data Exchange Bus}, clientAuth.
+     */
+    public static Issued departmentCertificate(Issued ca, String department, Instant now, Duration validity) {
+        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, ORGANIZATION)
+                .addRDN(BCStyle.OU, DEPARTMENTS_OU).addRDN(BCStyle.CN, department).build();
+        return leaf(ca, subject, department, now, validity, KeyPurposeId.id_kp_clientAuth, null);
+    }
+
+    /**
+     * A PKCS#12 key store holding {@code issued}'s key under alias {@code alias}, with its certificate and
+     * {@code chain} above it, protected by {@code password} (what Kafka's {@code ssl.keystore.type=PKCS12} reads).
+     */
+    public static byte[] pkcs12(Issued issued, List<X509Certificate> chain, String alias, char[] password) {
+        try {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            List<X509Certificate> all = new ArrayList<>();
+            all.add(issued.certificate());
+            all.addAll(chain);
+            store.setKeyEntry(alias, issued.key(), password, all.toArray(java.security.cert.Certificate[]::new));
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            store.store(out, password);
+            return out.toByteArray();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new TlsException("cannot build the PKCS#12 key store of " + issued + ": " + e.getMessage(), e);
+        }
+    }
+
     private static Issued leaf(Issued ca, String commonName, Instant now, Duration validity, KeyPurposeId purpose, DERSequence sans) {
+        return leaf(ca, name(commonName), commonName, now, validity, purpose, sans);
+    }
+
+    private static Issued leaf(Issued ca, X500Name subject, String commonName, Instant now, Duration validity, KeyPurposeId purpose,
+            DERSequence sans) {
         KeyPair pair = newKeyPair();
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
             X500Name issuer = X500Name.getInstance(ca.certificate().getSubjectX500Principal().getEncoded());
-            X509v3CertificateBuilder b = builder(issuer, name(commonName), pair, now, validity)
+            X509v3CertificateBuilder b = builder(issuer, subject, pair, now, validity)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyAgreement))
                     .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purpose))
@@ -155,7 +204,7 @@ public final class Certificates {
     }
 
     private static X500Name name(String commonName) {
-        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).addRDN(BCStyle.O, "Tianfu Data Exchange Bus").build();
+        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).addRDN(BCStyle.O, ORGANIZATION).build();
     }
 
     private static KeyPair newKeyPair() {

@@ -110,6 +110,22 @@ public final class ServerTls {
     }
 
     /**
+     * The certificate authority in {@code dir} ({@value #CA_CERT} and {@value #CA_KEY}), to issue department
+     * certificates with.
+     *
+     * @throws TlsException when either file is missing or unreadable
+     */
+    public static Certificates.Issued loadAuthority(Path dir) {
+        Path caCert = dir.resolve(CA_CERT);
+        Path caKey = dir.resolve(CA_KEY);
+        if (!Files.exists(caCert) || !Files.exists(caKey)) {
+            throw new TlsException("no certificate authority in " + dir + " (" + CA_CERT + " and " + CA_KEY + "): the bus issues"
+                    + " department certificates only with its own CA, made on the first start with TLS on");
+        }
+        return new Certificates.Issued(Certificates.readKey(read(caKey)), Certificates.readCertificates(read(caCert)).get(0));
+    }
+
+    /**
      * The identity given as PEM files: {@code cert} the server certificate (and its chain), {@code key} its private key
      * (unencrypted), {@code ca} the certificates clients are to trust.
      */

@@ -85,6 +85,30 @@ class CertificatesTest {
     }
 
     @Test
+    void aDepartmentCertificateMapsToTheDepartmentsPrincipalUnderKafkasOwnRules() throws Exception {
+        Certificates.Issued ca = Certificates.newAuthority("Test CA", NOW, Duration.ofDays(3650));
+        Certificates.Issued issued = Certificates.departmentCertificate(ca, "psb", NOW, Duration.ofDays(365));
+        X509Certificate cert = parse(issued.certificatePem());
+        assertThat(cert.getSubjectX500Principal().getName()).isEqualTo("CN=psb,OU=departments,O=Tianfu Data Exchange Bus");
+        assertThat(cert.getExtendedKeyUsage()).containsExactly("1.3.6.1.5.5.7.3.2");
+        cert.verify(ca.certificate().getPublicKey());
+        // the broker's own mapper, with the rules the certificate listener runs with
+        var mapper = org.apache.kafka.common.security.ssl.SslPrincipalMapper.fromRules(Certificates.PRINCIPAL_MAPPING_RULES);
+        assertThat(mapper.getName(cert.getSubjectX500Principal().getName())).isEqualTo("psb");
+        // a subject outside the departments' unit keeps its whole name, which no ACL names
+        X509Certificate server = parse(Certificates.clientCertificate(ca, "psb", NOW, Duration.ofDays(1)).certificatePem());
+        assertThat(mapper.getName(server.getSubjectX500Principal().getName())).isEqualTo(server.getSubjectX500Principal().getName()).doesNotContain("OU=departments");
+        assertThat(mapper.getName("CN=psb,OU=departments,O=Another Org")).isEqualTo("CN=psb,OU=departments,O=Another Org");
+
+        // the PKCS#12 store the department's client reads: its key, its certificate, the CA above it
+        char[] password = "secret".toCharArray();
+        java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+        store.load(new java.io.ByteArrayInputStream(Certificates.pkcs12(issued, List.of(ca.certificate()), "psb", password)), password);
+        assertThat(store.getKey("psb", password)).isEqualTo(issued.key());
+        assertThat(store.getCertificateChain("psb")).containsExactly(issued.certificate(), ca.certificate());
+    }
+
+    @Test
     void theBusMakesItsCertificatesOnceAndReusesThem() throws Exception {
         List<String> names = Certificates.serverNames("127.0.0.1", "127.0.0.1");
         ServerTls first = ServerTls.loadOrCreate(dataDir, names, InstantSource.fixed(NOW));

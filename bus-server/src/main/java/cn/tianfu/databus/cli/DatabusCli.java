@@ -61,6 +61,7 @@ import cn.tianfu.databus.cli.service.VerifyCommand;
                 DeadlettersCommand.class, AuditCommand.class, CdcCommand.class,
                 cn.tianfu.databus.cli.publicrequest.PublicRequestsCommand.class,
                 cn.tianfu.databus.cli.quality.QualityCommand.class,
+                cn.tianfu.databus.cli.tls.TlsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DatabusCli {
 

@@ -15,11 +15,22 @@ import cn.tianfu.databus.DatabusException;
  * Where a running embedded bus can be reached. {@code databus up} writes it to {@code <data-dir>/bus.properties}, so
  * client commands on the same machine ({@code --data-dir DIR --as DEPT}) find the bus without further options.
  */
-public record BusEndpoints(String bootstrapServers, String registryUrl, String httpUrl, String caPem) {
+public record BusEndpoints(String bootstrapServers, String registryUrl, String httpUrl, String caPem,
+        String certificateBootstrapServers) {
 
     /** Endpoints without TLS. */
     public BusEndpoints(String bootstrapServers, String registryUrl, String httpUrl) {
-        this(bootstrapServers, registryUrl, httpUrl, null);
+        this(bootstrapServers, registryUrl, httpUrl, null, null);
+    }
+
+    /** Endpoints with TLS ({@code caPem} not null) and no certificate listener. */
+    public BusEndpoints(String bootstrapServers, String registryUrl, String httpUrl, String caPem) {
+        this(bootstrapServers, registryUrl, httpUrl, caPem, null);
+    }
+
+    /** The SSL listener where departments authenticate by client certificate, when the bus has one. */
+    public java.util.Optional<String> certificateListener() {
+        return java.util.Optional.ofNullable(certificateBootstrapServers).filter(s -> !s.isBlank());
     }
 
     /** Whether departments connect over TLS (SASL_SSL, HTTPS), trusting {@link #caPem()}. */
@@ -32,6 +43,7 @@ public record BusEndpoints(String bootstrapServers, String registryUrl, String h
     private static final String REGISTRY = "schema.registry.url";
     private static final String HTTP = "http.url";
     private static final String CA = "ssl.truststore.certificates";
+    private static final String CERTIFICATE_BOOTSTRAP = "certificate.bootstrap.servers";
 
     public void write(Path dataDir) {
         Properties p = new Properties();
@@ -40,6 +52,9 @@ public record BusEndpoints(String bootstrapServers, String registryUrl, String h
         p.setProperty(HTTP, httpUrl);
         if (caPem != null) {
             p.setProperty(CA, caPem);
+        }
+        if (certificateBootstrapServers != null) {
+            p.setProperty(CERTIFICATE_BOOTSTRAP, certificateBootstrapServers);
         }
         // written aside and moved in place, so a client never reads half a file
         Path file = dataDir.resolve(FILE_NAME);
@@ -67,6 +82,7 @@ public record BusEndpoints(String bootstrapServers, String registryUrl, String h
         } catch (IOException e) {
             throw new DatabusException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        return new BusEndpoints(p.getProperty(BOOTSTRAP), p.getProperty(REGISTRY), p.getProperty(HTTP), p.getProperty(CA));
+        return new BusEndpoints(p.getProperty(BOOTSTRAP), p.getProperty(REGISTRY), p.getProperty(HTTP), p.getProperty(CA),
+                p.getProperty(CERTIFICATE_BOOTSTRAP));
     }
 }

@@ -26,6 +26,11 @@ interface BusKafka extends AutoCloseable {
         return bootstrapServers();
     }
 
+    /** Where departments connect with a client certificate (an SSL listener requiring one), if the cluster has one. */
+    default Optional<String> certificateBootstrapServers() {
+        return Optional.empty();
+    }
+
     /** The bus's own principal, which every service of the runtime authenticates as. */
     BusCredentials credentials();
 
@@ -48,9 +53,44 @@ interface BusKafka extends AutoCloseable {
     /** As {@link #of(ServerConfig)}; an embedded broker started with {@code tls} has a SASL_SSL listener for departments. */
     static BusKafka of(ServerConfig config, cn.tianfu.databus.tls.ServerTls tls) {
         return config.externalBootstrapServers().isPresent()
-                ? external(config.externalBootstrapServers().get(), config.dataDir(), config.kafkaSecurityProtocol(),
-                        config.kafkaTruststoreFile())
+                ? departments(external(config.externalBootstrapServers().get(), config.dataDir(), config.kafkaSecurityProtocol(),
+                        config.kafkaTruststoreFile()), config.departmentBootstrapServers(), config.certificateBootstrapServers())
                 : embedded(config, tls);
+    }
+
+    /** {@code cluster}, departments reaching it at the listeners given (where set) instead of the bus's own. */
+    private static BusKafka departments(BusKafka cluster, Optional<String> saslSsl, Optional<String> certificate) {
+        return new BusKafka() {
+            @Override
+            public String bootstrapServers() {
+                return cluster.bootstrapServers();
+            }
+
+            @Override
+            public String externalBootstrapServers() {
+                return saslSsl.orElseGet(cluster::externalBootstrapServers);
+            }
+
+            @Override
+            public Optional<String> certificateBootstrapServers() {
+                return certificate;
+            }
+
+            @Override
+            public BusCredentials credentials() {
+                return cluster.credentials();
+            }
+
+            @Override
+            public Optional<String> fatalError() {
+                return cluster.fatalError();
+            }
+
+            @Override
+            public void close() {
+                cluster.close();
+            }
+        };
     }
 
     /** Starts the in-JVM broker of {@code config} (secured, its data under the data directory). */
@@ -76,6 +116,11 @@ interface BusKafka extends AutoCloseable {
             @Override
             public String externalBootstrapServers() {
                 return broker.externalBootstrapServers();
+            }
+
+            @Override
+            public Optional<String> certificateBootstrapServers() {
+                return broker.certificateBootstrapServers();
             }
 
             @Override

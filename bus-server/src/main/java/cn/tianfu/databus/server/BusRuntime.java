@@ -157,7 +157,8 @@ public final class BusRuntime implements AutoCloseable {
                 new HttpApi.Options(tls, config.advertisedHost(), service,
                         config.transparencyJwksFile().map(jwks -> track(TransparencyRoutes.start(config.dataDir(), jwks,
                                 ClientFiles.bus(config.dataDir()), clock))).orElse(null))));
-        endpoints = new BusEndpoints(kafka.externalBootstrapServers(), registry.url(), http.url(), tls == null ? null : tls.caPem());
+        endpoints = new BusEndpoints(kafka.externalBootstrapServers(), registry.url(), http.url(), tls == null ? null : tls.caPem(),
+                tls == null ? null : kafka.certificateBootstrapServers().orElse(null));
         credentials.write(config.dataDir(), kafka.bootstrapServers(), Map.of(DatabusClientConfig.HTTP_URL_CONFIG, http.internalUrl()));
         busConfig = ClientFiles.bus(config.dataDir());
         ClientFiles.refreshEndpoints(config.dataDir(), endpoints);

@@ -115,6 +115,49 @@ public final class ClientFiles {
         return w.toString();
     }
 
+    /**
+     * Issues {@code departmentId}'s client certificate with {@code authority} (subject
+     * {@code CN=<dept>,OU=departments,O=Tianfu Data Exchange Bus}), writes it with its key and the CA to the PKCS#12
+     * store {@code keystore} (mode 600, a new random password) and the client config that uses it to {@code file}
+     * (mode 600): {@code SSL} to the broker's certificate listener, no SASL password.
+     *
+     * @throws DatabusException when the bus has no certificate listener (TLS off)
+     */
+    public static Path certificateHandover(Path file, Path keystore, BusEndpoints endpoints, String departmentId,
+            cn.tianfu.databus.tls.Certificates.Issued authority, java.time.Instant now, java.time.Duration validity) {
+        String bootstrap = endpoints.certificateListener().orElseThrow(() -> new DatabusException("the bus has no listener for"
+                + " client certificates: it runs with TLS off, or on a cluster without "
+                + ServerConfig.KAFKA_CERTIFICATE_BOOTSTRAP_SERVERS_CONFIG));
+        var issued = cn.tianfu.databus.tls.Certificates.departmentCertificate(authority, departmentId, now, validity);
+        String password = cn.tianfu.databus.security.Passwords.generate();
+        byte[] store = cn.tianfu.databus.tls.Certificates.pkcs12(issued, java.util.List.of(authority.certificate()), departmentId,
+                password.toCharArray());
+        writePrivate(keystore, store);
+        java.util.Properties p = DatabusClientConfig.certificateFileProperties(bootstrap, endpoints.registryUrl(), endpoints.httpUrl(),
+                departmentId, endpoints.caPem(), keystore.toAbsolutePath().toString(), password);
+        return SecretFiles.write(file, p, "Client config of " + departmentId + " by client certificate (use with --config)."
+                + " Its key store " + keystore.getFileName() + " holds the private key: keep both secret.");
+    }
+
+    /** Writes {@code bytes} to {@code file} with mode 600 (aside, then moved in place). */
+    private static void writePrivate(Path file, byte[] bytes) {
+        Path dir = file.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(dir);
+            Path tmp;
+            try {
+                tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp", java.nio.file.attribute.PosixFilePermissions
+                        .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException notPosix) {
+                tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+            }
+            Files.write(tmp, bytes);
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            throw new DatabusException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
     private static java.util.Properties properties(BusEndpoints endpoints, String departmentId, Departments.NewPrincipal<?> principal) {
         return DatabusClientConfig.fileProperties(endpoints.bootstrapServers(), endpoints.registryUrl(), endpoints.httpUrl(),
                 departmentId, principal.principal(), principal.password(), endpoints.caPem());

@@ -51,6 +51,16 @@ public final class ServerConfig extends AbstractConfig {
             + " instead of starting the embedded broker (kafka.port is then unused); the bus's principal must exist there,"
             + " its credentials in <data.dir>/clients/bus.properties. Empty: start the embedded broker.";
 
+    public static final String KAFKA_DEPARTMENT_BOOTSTRAP_SERVERS_CONFIG = "kafka.department.bootstrap.servers";
+    private static final String KAFKA_DEPARTMENT_BOOTSTRAP_SERVERS_DOC = "On an existing cluster: host:port of the brokers'"
+            + " SASL_SSL listener departments reach from their own machines, written into their client files. Empty: "
+            + KAFKA_BOOTSTRAP_SERVERS_CONFIG + ".";
+    public static final String KAFKA_CERTIFICATE_BOOTSTRAP_SERVERS_CONFIG = "kafka.certificate.bootstrap.servers";
+    private static final String KAFKA_CERTIFICATE_BOOTSTRAP_SERVERS_DOC = "On an existing cluster: host:port of the brokers'"
+            + " SSL listener that requires a client certificate of the bus's CA (ssl.client.auth=required, subject"
+            + " CN=<dept>,OU=departments mapped to User:<dept>), written into the client files 'dept add --cert' hands"
+            + " over. Empty: none; the embedded broker's is kafka.port + 1.";
+
     public static final String KAFKA_SECURITY_PROTOCOL_CONFIG = "kafka.security.protocol";
     private static final String KAFKA_SECURITY_PROTOCOL_DOC = "How the bus's own Kafka clients (registry, streams apps,"
             + " administration) connect to the existing cluster of " + KAFKA_BOOTSTRAP_SERVERS_CONFIG + ": SASL_PLAINTEXT"
@@ -81,6 +91,9 @@ public final class ServerConfig extends AbstractConfig {
             .define(HTTP_PORT_CONFIG, Type.INT, 8080, Range.between(0, 65535), Importance.HIGH, HTTP_PORT_DOC)
             .define(PARTITIONS_CONFIG, Type.INT, 2, Range.between(1, 1000), Importance.LOW, PARTITIONS_DOC)
             .define(KAFKA_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "", Importance.MEDIUM, KAFKA_BOOTSTRAP_SERVERS_DOC)
+            .define(KAFKA_DEPARTMENT_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "", Importance.MEDIUM, KAFKA_DEPARTMENT_BOOTSTRAP_SERVERS_DOC)
+            .define(KAFKA_CERTIFICATE_BOOTSTRAP_SERVERS_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    KAFKA_CERTIFICATE_BOOTSTRAP_SERVERS_DOC)
             .define(KAFKA_SECURITY_PROTOCOL_CONFIG, Type.STRING, "", ConfigDef.ValidString.in("", "SASL_PLAINTEXT", "SASL_SSL"),
                     Importance.MEDIUM, KAFKA_SECURITY_PROTOCOL_DOC)
             .define(KAFKA_SSL_TRUSTSTORE_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, KAFKA_SSL_TRUSTSTORE_FILE_DOC)
@@ -112,6 +125,15 @@ public final class ServerConfig extends AbstractConfig {
         }
         boolean external = externalBootstrapServers().isPresent();
         String protocol = getString(KAFKA_SECURITY_PROTOCOL_CONFIG);
+        for (String key : List.of(KAFKA_DEPARTMENT_BOOTSTRAP_SERVERS_CONFIG, KAFKA_CERTIFICATE_BOOTSTRAP_SERVERS_CONFIG)) {
+            if (!external && !getString(key).isBlank()) {
+                problems.add(key + " applies to an existing cluster only (" + KAFKA_BOOTSTRAP_SERVERS_CONFIG + ")");
+            }
+        }
+        if (kafka != 0 && !external && tlsEnabled() && (kafka + 1 == registry || kafka + 1 == http)) {
+            problems.add(KAFKA_PORT_CONFIG + " + 1 (" + (kafka + 1) + ", the certificate listener with TLS) is also given to another"
+                    + " listener");
+        }
         if (!external && !protocol.isEmpty()) {
             problems.add(KAFKA_SECURITY_PROTOCOL_CONFIG + " applies to an existing cluster only (" + KAFKA_BOOTSTRAP_SERVERS_CONFIG + ")");
         }
@@ -186,6 +208,18 @@ public final class ServerConfig extends AbstractConfig {
 
     /** The existing cluster to run on ({@value #KAFKA_BOOTSTRAP_SERVERS_CONFIG}); empty: the embedded broker. */
     /** The identity provider's JWK set file, when the transparency route is on. */
+    /** On an existing cluster: the SASL_SSL listener departments reach, when set. */
+    public java.util.Optional<String> departmentBootstrapServers() {
+        String s = getString(KAFKA_DEPARTMENT_BOOTSTRAP_SERVERS_CONFIG);
+        return s == null || s.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(s.trim());
+    }
+
+    /** On an existing cluster: the SSL listener departments reach with a client certificate, when set. */
+    public java.util.Optional<String> certificateBootstrapServers() {
+        String s = getString(KAFKA_CERTIFICATE_BOOTSTRAP_SERVERS_CONFIG);
+        return s == null || s.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(s.trim());
+    }
+
     public java.util.Optional<Path> transparencyJwksFile() {
         String f = getString(TRANSPARENCY_IDP_JWKS_FILE_CONFIG);
         return f == null || f.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(f));

@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import cn.tianfu.databus.broker.BusCredentials;
+import cn.tianfu.databus.tls.Certificates;
 
 /**
  * {@code docker/compose.yaml} agrees with the project, checked without Docker: it parses; every image is pinned, the
@@ -35,6 +36,7 @@ class DockerDeploymentTest {
 
     private static final Path DOCKER = Path.of("..", "docker");
     private static final List<String> BROKERS = List.of("kafka-1", "kafka-2", "kafka-3");
+    private static final List<String> NODES = List.of("databus-1", "databus-2");
     private static JsonNode compose;
 
     @BeforeAll
@@ -52,11 +54,17 @@ class DockerDeploymentTest {
     void everyImageIsPinnedAndTheBrokersRunTheKafkaReleaseOfTheBuild() {
         List<String> images = new ArrayList<>();
         compose.path("services").fields().forEachRemaining(e -> images.add(e.getValue().path("image").asText()));
-        assertThat(images).hasSize(5).allSatisfy(image -> assertThat(image).matches("[a-z0-9./-]+:[0-9][A-Za-z0-9._-]*"));
+        assertThat(images).hasSize(9).allSatisfy(image -> assertThat(image).matches("[a-z0-9./-]+:[0-9][A-Za-z0-9._-]*"));
         for (String broker : BROKERS) {
             assertThat(service(broker).path("image").asText()).isEqualTo("apache/kafka:" + AppInfoParser.getVersion());
         }
-        assertThat(service("databus-init").path("image").asText()).isEqualTo(service("databus").path("image").asText());
+        for (String bus : List.of("tls-init", "databus-init", "databus-2")) {
+            assertThat(service(bus).path("image").asText()).isEqualTo(service("databus-1").path("image").asText());
+        }
+        assertThat(service("hukou-db").path("image").asText()).startsWith("postgres:");
+        // the worker's Debezium is the release the bus's transform is built against (mixing versions fails)
+        assertThat(service("connect").path("image").asText())
+                .isEqualTo("quay.io/debezium/connect:" + io.debezium.connector.postgresql.Module.version());
     }
 
     @Test
@@ -65,7 +73,8 @@ class DockerDeploymentTest {
         compose.path("services").fields().forEachRemaining(e -> {
             for (JsonNode volume : e.getValue().path("volumes")) {
                 String source = volume.asText().split(":")[0];
-                if (source.startsWith(".")) {
+                // the build's output (bus-server/target/lib) exists once the distribution is built
+                if (source.startsWith(".") && !source.contains("/target/")) {
                     files.add(DOCKER.resolve(source));
                 }
             }
@@ -75,34 +84,90 @@ class DockerDeploymentTest {
                 files.add(context.resolve(build.path("dockerfile").asText()));
             }
         });
-        assertThat(files).hasSize(6).allSatisfy(f -> assertThat(f).isRegularFile());
-        assertThat(files).contains(DOCKER.resolve("./databus/node.properties"), DOCKER.resolve("../docker/Dockerfile"));
+        assertThat(files).hasSize(12).allSatisfy(f -> assertThat(f).exists());
+        assertThat(files).contains(DOCKER.resolve("./databus/start-node.sh"), DOCKER.resolve("../docker/Dockerfile"),
+                DOCKER.resolve("./connect/hukou-db.sql"), DOCKER.resolve("../examples/resources"));
     }
 
     @Test
-    void theBusNodesConfigIsAServerConfigAndItsPortsArePublished() throws IOException {
-        JsonNode node = service("databus");
-        List<String> command = texts(node.path("command"));
-        assertThat(command).startsWith("serve", "--config");
-        Path file = mounted(node, command.get(2));
-        Properties props = load(Files.readString(file));
-        assertThat(ServerConfig.configDef().names()).containsAll(props.stringPropertyNames());
-        Map<String, Object> map = new HashMap<>();
-        props.forEach((k, v) -> map.put((String) k, v));
-        ServerConfig config = new ServerConfig(map);
-        assertThat(config.externalBootstrapServers()).isPresent();
-        assertThat(config.tlsEnabled()).as("a non-loopback listen address speaks TLS").isTrue();
-        assertThat(texts(node.path("ports"))).containsExactlyInAnyOrder(
-                config.registryPort() + ":" + config.registryPort(), config.httpPort() + ":" + config.httpPort());
-        assertThat(config.dataDir().toString()).isEqualTo("/var/lib/databus");
-        assertThat(texts(node.path("volumes"))).contains("databus-data:" + config.dataDir());
-        // init writes the bus principal's file into the same volume the node reads it from
+    void eachBusNodesConfigIsAServerConfigAndItsPortsAndListenersAgreeWithTheBrokers() throws IOException {
+        Set<String> published = new LinkedHashSet<>();
+        for (String name : NODES) {
+            JsonNode node = service(name);
+            assertThat(texts(node.path("entrypoint"))).contains("/etc/databus/start-node.sh");
+            assertThat(Files.readString(mounted(node, "/etc/databus/start-node.sh"))).contains("serve --config /etc/databus/node.properties")
+                    .contains("/var/lib/databus-init/clients/bus.properties");
+            Properties props = nodeConfig(node, "/etc/databus/node.properties");
+            assertThat(ServerConfig.configDef().names()).containsAll(props.stringPropertyNames());
+            Map<String, Object> map = new HashMap<>();
+            props.forEach((k, v) -> map.put((String) k, v));
+            ServerConfig config = new ServerConfig(map);
+            assertThat(config.externalBootstrapServers()).contains(brokerListeners());
+            assertThat(config.tlsEnabled()).as("a non-loopback listen address speaks TLS").isTrue();
+            // the node is reached by its service name (the router forwards service queries to it)
+            assertThat(config.advertisedHost()).isEqualTo(node.path("hostname").asText()).isEqualTo(name);
+            List<String> ports = texts(node.path("ports"));
+            assertThat(ports).hasSize(2).anySatisfy(p -> assertThat(p).endsWith(":" + config.registryPort()))
+                    .anySatisfy(p -> assertThat(p).endsWith(":" + config.httpPort()));
+            ports.forEach(p -> assertThat(published.add(p.split(":")[0])).as("host port %s published once", p).isTrue());
+            assertThat(config.dataDir().toString()).isEqualTo("/var/lib/databus");
+            assertThat(texts(node.path("volumes"))).contains(name + "-data:" + config.dataDir(), "databus-init-data:/var/lib/databus-init:ro");
+            // the shared CA and server certificate of tls-init
+            List<Path> tlsFiles = config.tlsFiles().orElseThrow();
+            assertThat(tlsFiles).allSatisfy(f -> assertThat(f.toString()).startsWith("/etc/databus/certs/tls/"));
+            assertThat(texts(node.path("volumes"))).contains("bus-certs:/etc/databus/certs:ro");
+            // departments: the brokers' SASL_SSL and certificate listeners, as the brokers advertise and publish them
+            assertThat(props.getProperty(ServerConfig.KAFKA_DEPARTMENT_BOOTSTRAP_SERVERS_CONFIG)).isEqualTo(advertised("EXTERNAL"));
+            assertThat(props.getProperty(ServerConfig.KAFKA_CERTIFICATE_BOOTSTRAP_SERVERS_CONFIG)).isEqualTo(advertised("CERT"));
+            assertThat(node.path("depends_on").path("databus-init").path("condition").asText()).isEqualTo("service_completed_successfully");
+        }
+        // init writes the bus principal's file into the volume the nodes copy it from
         List<String> init = texts(service("databus-init").path("command"));
-        assertThat(init).containsSequence("--data-dir", config.dataDir().toString());
-        assertThat(texts(service("databus-init").path("volumes"))).contains("databus-data:" + config.dataDir());
-        assertThat(service("databus").path("depends_on").path("databus-init").path("condition").asText())
-                .isEqualTo("service_completed_successfully");
-        assertThat(config.externalBootstrapServers().get()).isEqualTo(brokerListeners());
+        assertThat(init).containsSequence("--data-dir", "/var/lib/databus");
+        assertThat(texts(service("databus-init").path("volumes"))).contains("databus-init-data:/var/lib/databus");
+    }
+
+    @Test
+    void theBrokersOfferDepartmentsSaslSslAndCertificateListenersOnTheBusCa() throws IOException {
+        String tlsInit = Files.readString(mounted(service("tls-init"), "/etc/databus/tls-init.sh"));
+        assertThat(tlsInit).contains("tls init");
+        for (String broker : BROKERS) {
+            Properties p = brokerProperties(broker);
+            assertThat(p.getProperty("listener.security.protocol.map")).contains("EXTERNAL:SASL_SSL", "CERT:SSL", "INTERNAL:SASL_PLAINTEXT");
+            assertThat(p.getProperty("listener.name.cert.ssl.client.auth")).isEqualTo("required");
+            assertThat(p.getProperty("listener.name.cert.ssl.principal.mapping.rules")).isEqualTo(Certificates.PRINCIPAL_MAPPING_RULES);
+            assertThat(p.getProperty("listener.name.external.sasl.enabled.mechanisms")).isEqualTo(BusCredentials.MECHANISM);
+            assertThat(p.getProperty("ssl.truststore.location")).isEqualTo("/etc/databus/certs/tls/ca.crt");
+            assertThat(texts(service(broker).path("volumes"))).contains("kafka-certs:/etc/databus/certs:ro");
+            // each advertised department listener is published on the port it advertises
+            for (String listener : List.of("EXTERNAL", "CERT")) {
+                String advertisedPort = listener(p.getProperty("advertised.listeners"), listener).replaceAll(".*:", "");
+                String containerPort = listener(p.getProperty("listeners"), listener).replaceAll(".*:", "");
+                assertThat(texts(service(broker).path("ports"))).contains(advertisedPort + ":" + containerPort);
+            }
+            // the server certificate names every broker and the public host
+            for (String name : List.of(broker, "$PUBLIC_HOST")) {
+                assertThat(tlsInit).contains("--name " + (name.startsWith("$") ? "\"" + name + "\"" : name));
+            }
+        }
+        assertThat(Files.readString(DOCKER.resolve("kafka/start-broker.sh"))).contains("@PUBLIC_HOST@").contains("/tmp/kafka-keystore.pem");
+    }
+
+    @Test
+    void connectRunsDebeziumWithTheBusTransformNextToADepartmentDatabase() throws Exception {
+        JsonNode connect = service("connect");
+        String start = Files.readString(mounted(connect, "/etc/databus/start-connect.sh"));
+        assertThat(start).contains("connectors", "bus-core", "schemas", "avro", "snakeyaml", "SCRAM-SHA-512");
+        assertThat(texts(connect.path("volumes"))).contains("../bus-server/target/lib:/opt/databus/lib:ro");
+        assertThat(Class.forName("cn.tianfu.databus.cdc.connect.ResourceMappingTransform")).isNotNull();
+        JsonNode db = service("hukou-db");
+        assertThat(texts(db.path("command"))).contains("wal_level=logical");
+        String sql = Files.readString(mounted(db, "/docker-entrypoint-initdb.d/hukou-db.sql"));
+        // the table the example mapping reads, with every column it maps or excludes
+        String mapping = Files.readString(mounted(connect, "/etc/databus/psb-population-postgres.yaml"));
+        assertThat(mapping).contains("table: public.resident");
+        assertThat(sql).contains("CREATE TABLE public.resident").contains("id_number", "full_name", "mobile_phone",
+                "gender_code", "birth_date", "household_address", "division_code", "last_changed", "operator_id", "internal_remark");
     }
 
     @Test
@@ -112,7 +177,7 @@ class DockerDeploymentTest {
         for (String broker : BROKERS) {
             Properties p = brokerProperties(broker);
             nodeIds.add(p.getProperty("node.id"));
-            assertThat(p.getProperty("advertised.listeners")).isEqualTo("INTERNAL://" + broker + ":9092");
+            assertThat(listener(p.getProperty("advertised.listeners"), "INTERNAL")).isEqualTo(broker + ":9092");
             assertThat(p.getProperty("process.roles")).isEqualTo("broker,controller");
             assertThat(p.getProperty("min.insync.replicas")).isEqualTo("2");
             assertThat(p.getProperty("allow.everyone.if.no.acl.found")).isEqualTo("false");
@@ -151,6 +216,49 @@ class DockerDeploymentTest {
                 .contains("\"cn.tianfu.databus.cli.DatabusCli\"");
         assertThat(Class.forName("cn.tianfu.databus.cli.DatabusCli")).isNotNull();
         assertThat(dockerfile).containsPattern("(?m)^FROM [a-z0-9./-]+:[0-9][A-Za-z0-9._-]*$");
+    }
+
+    /** {@code host:port} of {@code name} in a listener list ({@code NAME://host:port,...}). */
+    private static String listener(String list, String name) {
+        for (String l : list.split(",")) {
+            if (l.startsWith(name + "://")) {
+                return l.substring(name.length() + 3);
+            }
+        }
+        throw new AssertionError("no listener " + name + " in " + list);
+    }
+
+    /** The advertised {@code name} listeners of the three brokers, the public host at its compose default. */
+    private static String advertised(String name) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String broker : BROKERS) {
+            out.add(listener(brokerProperties(broker).getProperty("advertised.listeners"), name)
+                    .replace("@PUBLIC_HOST@", defaultOf("PUBLIC_HOST")));
+        }
+        return String.join(",", out);
+    }
+
+    /** The default the compose file gives {@code variable} ({@code ${VAR:-default}}), the same everywhere it is used. */
+    private static String defaultOf(String variable) throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\$\\{" + variable + ":-([^}]*)}")
+                .matcher(Files.readString(DOCKER.resolve("compose.yaml")));
+        Set<String> defaults = new LinkedHashSet<>();
+        while (m.find()) {
+            defaults.add(m.group(1));
+        }
+        assertThat(defaults).as("defaults of %s", variable).hasSize(1);
+        return defaults.iterator().next();
+    }
+
+    /** The compose config mounted at {@code target} in {@code service}, its variables at their defaults. */
+    private static Properties nodeConfig(JsonNode service, String target) throws IOException {
+        for (JsonNode c : service.path("configs")) {
+            if (c.path("target").asText().equals(target)) {
+                String content = compose.path("configs").path(c.path("source").asText()).path("content").asText();
+                return load(content.replace("${PUBLIC_HOST:-" + defaultOf("PUBLIC_HOST") + "}", defaultOf("PUBLIC_HOST")));
+            }
+        }
+        throw new AssertionError("no config at " + target);
     }
 
     private static String brokerListeners() {
