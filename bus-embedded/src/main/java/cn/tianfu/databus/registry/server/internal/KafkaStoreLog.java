@@ -340,6 +340,7 @@ public final class KafkaStoreLog implements StoreLog, AutoCloseable {
 
     private Map<String, Object> withClientId(String role) {
         Map<String, Object> props = new HashMap<>(clientProps);
+        props.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG); // the writer's alone
         props.putIfAbsent(CommonClientConfigs.CLIENT_ID_CONFIG, "schema-registry");
         props.put(CommonClientConfigs.CLIENT_ID_CONFIG, props.get(CommonClientConfigs.CLIENT_ID_CONFIG) + "-" + role);
         return props;
