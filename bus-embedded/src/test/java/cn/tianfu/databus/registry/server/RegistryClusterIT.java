@@ -1,6 +1,7 @@
 package cn.tianfu.databus.registry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -150,9 +151,14 @@ class RegistryClusterIT {
         for (int t = 0; t < threads; t++) {
             subjects.add("own-" + run + "-" + t + "-value");
         }
+        // reads are answered from each instance's own copy: the other instance's last writes reach it a moment later
+        int expectedVersions = 2 * sharedSchemas.size() + 2 * threads * ownPerThread;
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            Map<String, TreeMap<Integer, Integer>> onA = listing(a, subjects);
+            assertThat(onA.values().stream().mapToInt(Map::size).sum()).isEqualTo(expectedVersions);
+            assertThat(listing(b, subjects)).isEqualTo(onA);
+        });
         Map<String, TreeMap<Integer, Integer>> onA = listing(a, subjects);
-        Map<String, TreeMap<Integer, Integer>> onB = listing(b, subjects);
-        assertThat(onB).isEqualTo(onA);
 
         // one version per distinct schema, numbered 1..n, no schema twice in a subject
         for (String subject : sharedSubjects) {
@@ -205,7 +211,8 @@ class RegistryClusterIT {
                 assertThat(idsB).isEqualTo(idsA);
                 assertThat(new HashSet<>(idsA)).hasSize(schemas.size());
                 assertThat(clientA.versions(subject)).containsExactlyElementsOf(range(schemas.size()));
-                assertThat(clientB.versions(subject)).isEqualTo(clientA.versions(subject));
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() ->
+                        assertThat(clientB.versions(subject)).isEqualTo(clientA.versions(subject)));
                 for (int v = 1; v <= schemas.size(); v++) {
                     var ra = clientA.version(subject, v);
                     var rb = clientB.version(subject, v);
@@ -214,14 +221,16 @@ class RegistryClusterIT {
                     assertThat(clientB.schemaById(ra.id())).isEqualTo(ra.schema());
                 }
 
-                // compatibility set through both at once: both answers are a level, and both instances end on one
+                // compatibility set through both at once: both instances end on the same one of the two
                 Future<?> fullA = pool.submit(() -> clientA.setCompatibility(Optional.of(subject), "FULL"));
                 Future<?> noneB = pool.submit(() -> clientB.setCompatibility(Optional.of(subject), "NONE"));
                 fullA.get(2, TimeUnit.MINUTES);
                 noneB.get(2, TimeUnit.MINUTES);
-                String level = clientA.compatibility(Optional.of(subject));
-                assertThat(level).isIn("FULL", "NONE");
-                assertThat(clientB.compatibility(Optional.of(subject))).isEqualTo(level);
+                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                    String level = clientA.compatibility(Optional.of(subject));
+                    assertThat(level).isIn("FULL", "NONE");
+                    assertThat(clientB.compatibility(Optional.of(subject))).isEqualTo(level);
+                });
 
                 // the same soft delete through both at once: exactly one deletes, the other finds it deleted
                 Future<Object> delA = pool.submit(() -> deleteOrError(clientA, subject));
