@@ -18,7 +18,8 @@ import io.javalin.util.JavalinBindException;
 /**
  * A schema registry speaking the Confluent Schema Registry REST API (the subset producers and consumers use), keeping
  * its state in the compacted {@code _schemas} topic of the bus's Kafka cluster. Several instances on the same cluster
- * see the same schemas and ids. Only Avro schemas are accepted.
+ * see the same schemas and ids: each answers reads from its own copy, and their writes are serialized through one
+ * transactional id (see {@code KafkaStoreLog}). Only Avro schemas are accepted.
  *
  * <pre>{@code
  * try (var registry = new SchemaRegistryServer(new RegistryServerConfig(Map.of(

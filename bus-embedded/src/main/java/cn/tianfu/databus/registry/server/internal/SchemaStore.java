@@ -24,8 +24,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 /**
  * The registry's state and rules, independent of HTTP. State changes only by {@link #apply(String, String)} of records
  * read back from the {@link StoreLog}, in log order, so every instance that replays the log holds the same state. An
- * operation that changes state first waits until this instance has read the log to its end, decides under the state
- * lock what to write, appends it and waits until it has been applied, then answers from the applied state.
+ * operation that changes state passes {@link StoreLog#write} a decision made under the state lock; the log runs it once
+ * this instance has read every earlier record, appends its records only if no other instance wrote in between (else it
+ * decides again on the newer state) and returns once they have been applied.
  *
  * <p>Record layout (as Confluent Schema Registry keeps its {@code _schemas} topic): keys are JSON documents
  * {@code {"keytype":"SCHEMA","subject":..,"version":..,"magic":1}}, {@code {"keytype":"CONFIG","subject":..|null,"magic":0}},
@@ -43,7 +44,6 @@ public final class SchemaStore {
 
     private final CompatibilityLevel defaultLevel;
     private StoreLog log;
-    private final Object writeLock = new Object();
 
     // state: guarded by this
     private final Map<String, TreeMap<Integer, Version>> subjects = new HashMap<>();
@@ -265,16 +265,13 @@ public final class SchemaStore {
     /** Registers a schema under a subject and returns its global id; 409 if incompatible, 42201 if invalid. */
     public int register(String subject, String schema, String schemaType, List<Reference> refs) {
         checkSubjectName(subject);
-        synchronized (writeLock) {
-            log.awaitCaughtUp();
-            StoreLog.Entry record;
-            int id;
+        return log.write(() -> {
             synchronized (this) {
                 Parsed parsed = parse(schema, schemaType, refs);
                 TreeMap<Integer, Version> versions = subjects.getOrDefault(subject, new TreeMap<>());
                 for (var e : versions.descendingMap().entrySet()) {
                     if (!e.getValue().deleted() && sameSchema(parsed, e.getValue())) {
-                        return e.getValue().id();
+                        return StoreLog.Decision.answer(e.getValue().id());
                     }
                 }
                 List<String> problems = Compatibility.check(effectiveLevel(subject), parsed.schema(), liveSchemas(subject, versions));
@@ -282,13 +279,12 @@ public final class SchemaStore {
                     throw RegistryError.incompatible("Schema being registered is incompatible with an earlier schema for subject '"
                             + subject + "' under compatibility level " + effectiveLevel(subject) + ": " + String.join("; ", problems));
                 }
-                id = existingId(parsed).orElse(maxId + 1);
+                int id = existingId(parsed).orElse(maxId + 1);
                 int version = versions.isEmpty() ? 1 : versions.lastKey() + 1;
-                record = schemaRecord(subject, version, new Version(id, parsed.canonical(), parsed.type(), refs, false));
+                return new StoreLog.Decision<>(List.of(schemaRecord(subject, version,
+                        new Version(id, parsed.canonical(), parsed.type(), refs, false))), id);
             }
-            log.appendAndAwait(List.of(record));
-            return id;
-        }
+        });
     }
 
     /** Sets the global level. */
@@ -308,21 +304,18 @@ public final class SchemaStore {
 
     /** Removes a subject's own level and returns what it was; 40401 for an unknown subject without a level, else 40408. */
     public CompatibilityLevel deleteSubjectLevel(String subject) {
-        synchronized (writeLock) {
-            log.awaitCaughtUp();
-            CompatibilityLevel previous;
+        return log.write(() -> {
             synchronized (this) {
-                previous = subjectLevels.get(subject);
+                CompatibilityLevel previous = subjectLevels.get(subject);
                 if (previous == null) {
                     if (!subjects.containsKey(subject)) {
                         throw RegistryError.subjectNotFound(subject);
                     }
                     throw RegistryError.subjectLevelCompatibilityNotConfigured(subject);
                 }
+                return new StoreLog.Decision<>(List.of(new StoreLog.Entry(configKey(subject), null)), previous);
             }
-            log.appendAndAwait(List.of(new StoreLog.Entry(configKey(subject), null)));
-            return previous;
-        }
+        });
     }
 
     /**
@@ -332,8 +325,7 @@ public final class SchemaStore {
      * @return the versions deleted
      */
     public List<Integer> deleteSubject(String subject, boolean permanent) {
-        synchronized (writeLock) {
-            log.awaitCaughtUp();
+        return log.write(() -> {
             List<StoreLog.Entry> records = new ArrayList<>();
             List<Integer> deleted = new ArrayList<>();
             synchronized (this) {
@@ -366,9 +358,8 @@ public final class SchemaStore {
                     records.add(new StoreLog.Entry(deleteSubjectKey(subject), value.toString()));
                 }
             }
-            log.appendAndAwait(records);
-            return deleted;
-        }
+            return new StoreLog.Decision<>(records, List.copyOf(deleted));
+        });
     }
 
     /**
@@ -379,8 +370,7 @@ public final class SchemaStore {
      */
     public int deleteVersion(String subject, String versionText, boolean permanent) {
         int requested = parseVersion(versionText);
-        synchronized (writeLock) {
-            log.awaitCaughtUp();
+        return log.write(() -> {
             StoreLog.Entry record;
             int number;
             synchronized (this) {
@@ -410,16 +400,12 @@ public final class SchemaStore {
                     record = schemaRecord(subject, number, new Version(v.id(), v.schema(), v.schemaType(), v.references(), true));
                 }
             }
-            log.appendAndAwait(List.of(record));
-            return number;
-        }
+            return new StoreLog.Decision<>(List.of(record), number);
+        });
     }
 
     private void write(List<StoreLog.Entry> records) {
-        synchronized (writeLock) {
-            log.awaitCaughtUp();
-            log.appendAndAwait(records);
-        }
+        log.write(() -> new StoreLog.Decision<>(records, null));
     }
 
     // ---------------------------------------------------------------- helpers

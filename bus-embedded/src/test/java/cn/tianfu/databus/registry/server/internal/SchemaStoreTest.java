@@ -21,15 +21,13 @@ class SchemaStoreTest {
         }
 
         @Override
-        public void appendAndAwait(List<Entry> batch) {
-            for (Entry e : batch) {
+        public synchronized <T> T write(java.util.function.Supplier<Decision<T>> decide) {
+            Decision<T> decision = decide.get();
+            for (Entry e : decision.records()) {
                 records.add(e);
                 store.apply(e.key(), e.value());
             }
-        }
-
-        @Override
-        public void awaitCaughtUp() {
+            return decision.answer();
         }
     }
 
