@@ -60,6 +60,7 @@ import cn.tianfu.databus.cli.service.VerifyCommand;
                 ViolationsCommand.class, ViolationCommand.class, NoticeCommand.class, NoticesCommand.class, ReportCommand.class, ReportErrorCommand.class, AnswerReportCommand.class, AcceptAnswerCommand.class, ReportsCommand.class, DisputeCommand.class, DisputesCommand.class,
                 DeadlettersCommand.class, AuditCommand.class, CdcCommand.class,
                 cn.tianfu.databus.cli.publicrequest.PublicRequestsCommand.class,
+                cn.tianfu.databus.cli.dr.DrCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DatabusCli {
 
