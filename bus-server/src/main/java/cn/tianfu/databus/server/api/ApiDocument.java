@@ -183,7 +183,13 @@ public final class ApiDocument {
                             404, "no such resource or department", 409, "the resource is already open", 429, "rate-limited")),
             new Operation(Feature.OPEN_DATA, "GET", "/open/requests/{id}", "open data", Access.ANONYMOUS,
                     "A public request's status and answer (without the requester's details)", List.of(), null,
-                    ordered(200, "the request's status", 404, "no such request", 429, "rate-limited")));
+                    ordered(200, "the request's status", 404, "no such request", 429, "rate-limited")),
+            new Operation(Feature.OPEN_DATA, "POST", "/open/requests/{id}/review", "open data", Access.ANONYMOUS,
+                    "The requester disputes the answer and asks the authority for review (Art. 34)", List.of(),
+                    "{\"token\" (the review token the filing returned), \"reason\"}",
+                    ordered(202, "review requested", 400, "a missing or bad field", 403, "wrong review token",
+                            404, "no such request", 409, "not answered yet, or review already asked for",
+                            429, "rate-limited")));
 
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
 
