@@ -9,6 +9,8 @@ public final class ApiPaths {
     public static final String GRANTS = "/api/v1/grants";
     /** The caller's violations (Art. 46); all of them for the bus principal. */
     public static final String VIOLATIONS = "/api/v1/violations";
+    /** The public requests to open data (Art. 34) to the calling department. */
+    public static final String PUBLIC_REQUESTS = "/api/v1/public-requests";
 
     /** The service exchange: one record of a resource as the caller's grant delivers it ({@code /{resource}/{key}}). */
     public static final String QUERY = "/api/v1/query";

@@ -97,6 +97,11 @@ public final class Topics {
      */
     public static final String PUBLIC_REQUESTS = "bus.public-requests";
     /**
+     * The public's comments and ratings on open datasets (Art. 35), keyed by comment id (compacted: the comment, then
+     * with the provider's answer); written by the bus's HTTP API only.
+     */
+    public static final String COMMENTS = "bus.comments";
+    /**
      * The authority's command topic: the bus principal sends governance commands of the authority (refer or decide a
      * dispute, act on a violation) and the deadlines app its {@code MarkOverdue} on it. {@code bus} is reserved (no department takes it), so the topic names the authority.
      */
@@ -345,6 +350,7 @@ public final class Topics {
                 new SystemTopic(DISPUTES, 1, COMPACTED),
                 new SystemTopic(CATALOG_NOTICES, 1, COMPACTED),
                 new SystemTopic(PUBLIC_REQUESTS, 1, COMPACTED),
+                new SystemTopic(COMMENTS, 1, COMPACTED),
                 new SystemTopic(DEADLETTER, 1, Map.of(
                         "retention.ms", Long.toString(Duration.ofDays(365).toMillis()))),
                 new SystemTopic(SCHEMAS, 1, COMPACTED),

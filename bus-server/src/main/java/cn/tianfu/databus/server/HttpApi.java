@@ -207,6 +207,8 @@ public final class HttpApi implements AutoCloseable {
                 }
                 if (open != null) {
                     open.register(config.routes);   // open data: anonymous, read-only, rate-limited (docs/open-data.md)
+                    open.registerForDepartments(config.routes, ctx -> ((Authenticator.Caller) ctx.attribute(CALLER)).name(),
+                            ctx -> ((Authenticator.Caller) ctx.attribute(CALLER)).admin());
                 }
                 ViolationRoutes.register(config, state.bus(), CALLER);
                 state.accountability.register(config.routes, CALLER);

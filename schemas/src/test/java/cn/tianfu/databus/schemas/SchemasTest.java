@@ -131,7 +131,8 @@ class SchemasTest {
                         "AcceptAnswer", "OpenDispute",
                         "DisputeStep",
                         "NoticeCatalogUpdate",
-                        "SubmitPublicRequest", "AnswerPublicRequest", "NarrowGrant");
+                        "SubmitPublicRequest", "AnswerPublicRequest", "NarrowGrant", "RequestPublicReview",
+                        "RecordReviewOpinion", "DecidePublicReview");
     }
 
     @Test

@@ -458,6 +458,31 @@ public final class GovernanceClient implements AutoCloseable {
                 .setResourceCode(resourceCode.orElse(null)).setOpenBy(openBy.orElse(null)).build());
     }
 
+    /**
+     * The requester of public request {@code requestId} disputes its answer and asks the authority for review (Art. 34),
+     * proven by the digest of the review token its filing returned. Only the bus principal's client (the open-data
+     * platform) is accepted.
+     */
+    public CompletableFuture<CommandResult> requestPublicReview(String requestId, String reason, String reviewTokenDigest) {
+        return send(cn.tianfu.databus.schemas.RequestPublicReview.newBuilder()
+                .setRequestId(required(requestId, "requestId")).setReason(required(reason, "reason"))
+                .setReviewTokenDigest(required(reviewTokenDigest, "reviewTokenDigest")).build());
+    }
+
+    /** The authority records the expert committee's opinion on the review of {@code requestId} (bus principal only). */
+    public CompletableFuture<CommandResult> recordReviewOpinion(String requestId, String opinion) {
+        return send(cn.tianfu.databus.schemas.RecordReviewOpinion.newBuilder()
+                .setRequestId(required(requestId, "requestId")).setOpinion(required(opinion, "opinion")).build());
+    }
+
+    /** The authority's result of the review of {@code requestId}: UPHELD or OVERTURNED, with the reason (bus principal only). */
+    public CompletableFuture<CommandResult> decidePublicReview(String requestId,
+            cn.tianfu.databus.schemas.PublicReviewDecision decision, String reason) {
+        return send(cn.tianfu.databus.schemas.DecidePublicReview.newBuilder()
+                .setRequestId(required(requestId, "requestId")).setDecision(decision)
+                .setReason(required(reason, "reason")).build());
+    }
+
     /** Records an ordered rectification of {@code violationId} as done, or escalates it. */
     public CompletableFuture<CommandResult> closeViolation(String violationId, ViolationActionKind action, Optional<String> note) {
         return submit(ActOnViolation.newBuilder().setViolationId(required(violationId, "violationId")).setAction(action)

@@ -131,6 +131,7 @@ public final class PublicRequestRules {
                 .setRequesterName(s.getRequesterName())
                 .setRequesterOrganization(s.getRequesterOrganization())
                 .setRequesterContact(s.getRequesterContact())
+                .setReviewTokenDigest(s.getReviewTokenDigest())
                 .setFiledAt(now)
                 .setDueAt(due)
                 .setStatus(PublicRequestStatus.PENDING)
@@ -149,7 +150,8 @@ public final class PublicRequestRules {
     /**
      * The provider's answer: only the request's provider; only a PENDING request (one answer per request); OPENED,
      * WILL_OPEN with a date not in the past, or REFUSED with the reason. An answer after the due time is accepted and
-     * recorded as late (the violation stands).
+     * recorded as late (the violation stands). After the authority overturned the answer on review
+     * ({@link PublicReviewRules#decide}), the provider answers once more, OPENED or WILL_OPEN.
      */
     public static Decision answer(String sender, AnswerPublicRequest a, PublicRequest request, Instant now) {
         if (request == null) {
@@ -160,9 +162,14 @@ public final class PublicRequestRules {
             return Decision.refused(Answer.refused(request.getResourceCode(), "public request " + id + " asks "
                     + request.getProvider() + "; only its provider may answer it").subject(id));
         }
-        if (request.getStatus() != PublicRequestStatus.PENDING) {
+        boolean ordered = PublicReviewRules.orderedToOpen(request);
+        if (request.getStatus() != PublicRequestStatus.PENDING && !ordered) {
             return Decision.refused(Answer.refused(request.getResourceCode(), "public request " + id + " was already"
                     + " answered (" + request.getStatus() + ")").subject(id));
+        }
+        if (ordered && a.getStatus() == PublicRequestStatus.REFUSED) {
+            return Decision.refused(Answer.refused(request.getResourceCode(), "the authority overturned the answer to"
+                    + " public request " + id + " on review: answer OPENED or WILL_OPEN").subject(id));
         }
         String text = a.getAnswer() == null || a.getAnswer().isBlank() ? null : a.getAnswer();
         LocalDate today = LocalDate.ofInstant(now, WorkingDayCalendar.ZONE);
@@ -191,7 +198,7 @@ public final class PublicRequestRules {
             default -> throw new IllegalStateException("unknown status " + a.getStatus());
         }
         String code = a.getResourceCode() != null ? a.getResourceCode() : request.getResourceCode();
-        boolean late = now.isAfter(request.getDueAt());
+        boolean late = ordered ? request.getAnsweredLate() : now.isAfter(request.getDueAt());
         PublicRequest answered = PublicRequest.newBuilder(request)
                 .setStatus(a.getStatus())
                 .setAnsweredAt(now)
@@ -200,6 +207,8 @@ public final class PublicRequestRules {
                 .setOpenedResourceCode(a.getStatus() == PublicRequestStatus.REFUSED ? null : code)
                 .setOpenBy(a.getStatus() == PublicRequestStatus.WILL_OPEN ? a.getOpenBy() : null)
                 .setAnsweredLate(late)
+                .setReview(ordered ? cn.tianfu.databus.schemas.PublicReview.newBuilder(request.getReview())
+                        .setOrderAnsweredAt(now).build() : request.getReview())
                 .build();
         return Decision.accepted(new Answer(Outcome.ACCEPTED, "public request " + id + " answered "
                         + a.getStatus() + (late ? ", late: it was due by " + LOCAL.format(request.getDueAt())

@@ -19,6 +19,7 @@ import cn.tianfu.databus.cli.common.Times;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.contract.Topics;
 import cn.tianfu.databus.governance.rules.PublicRequestRules;
+import cn.tianfu.databus.governance.rules.PublicReviewRules;
 import cn.tianfu.databus.kafka.CompactedTopicReader;
 import cn.tianfu.databus.schemas.PublicRequest;
 import cn.tianfu.databus.schemas.PublicRequestStatus;
@@ -31,11 +32,12 @@ import picocli.CommandLine.Option;
 /**
  * {@code databus public-requests}: the public's requests to open data (Art. 34) from {@code bus.public-requests}, read
  * as the bus principal (with the requesters' names and contacts, which the public status page never shows), oldest due
- * first; {@code answer} is the provider's answer.
+ * first; {@code answer} is the provider's answer; {@code review-opinion} and {@code review} are the authority's review
+ * (复核) of an answer the requester disputes.
  */
 @Command(name = "public-requests", mixinStandardHelpOptions = true,
         header = "List the public's requests to open data (Art. 34): provider, what, due time (10 days), status.",
-        subcommands = AnswerPublicRequestCommand.class)
+        subcommands = {AnswerPublicRequestCommand.class, ReviewOpinionCommand.class, ReviewCommand.class})
 public final class PublicRequestsCommand extends ListCommand<Map<String, Object>> {
 
     static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -117,6 +119,11 @@ public final class PublicRequestsCommand extends ListCommand<Map<String, Object>
         m.put("openedResource", r.getOpenedResourceCode());
         m.put("openBy", r.getOpenBy() == null ? null : r.getOpenBy().toString());
         m.put("answeredLate", r.getAnsweredLate());
+        cn.tianfu.databus.schemas.PublicReview review = r.getReview();
+        m.put("review", PublicReviewRules.statusLine(review));
+        m.put("reviewReason", review == null ? null : review.getReason());
+        m.put("reviewOpinion", review == null ? null : review.getOpinion());
+        m.put("reviewDueAt", review == null || review.getDueAt() == null ? null : review.getDueAt().toString());
         return m;
     }
 }

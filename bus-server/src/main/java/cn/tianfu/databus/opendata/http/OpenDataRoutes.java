@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.TreeSet;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -69,6 +70,7 @@ public final class OpenDataRoutes implements AutoCloseable {
     private final OpenDownloads downloads;
     private final RateLimiter limiter;
     private final PublicRequestRoutes publicRequests;
+    private final CommentRoutes comments;
 
     /** The routes reading the bus with {@code bus} (the bus principal's client config). */
     public OpenDataRoutes(DatabusClientConfig bus, InstantSource clock) {
@@ -88,6 +90,7 @@ public final class OpenDataRoutes implements AutoCloseable {
         this.downloads = new OpenDownloads(bus, timeout);
         this.limiter = new RateLimiter(RATE_LIMIT, Duration.ofMinutes(1), clock);
         this.publicRequests = new PublicRequestRoutes(bus, consumer, catalog, departments, clock, timeout);
+        this.comments = new CommentRoutes(bus, consumer, clock, timeout);
     }
 
     /** Whether a path is served anonymously here (so the API's authentication leaves it alone). */
@@ -105,6 +108,18 @@ public final class OpenDataRoutes implements AutoCloseable {
         routes.get("/catalog.jsonld", ctx -> dcat(ctx, false));
         routes.get("/open/{file}", this::download);
         publicRequests.register(routes, this::limited);
+        comments.register(routes, this::limited, code -> openEntries().stream()
+                .filter(e -> e.getCode().equalsIgnoreCase(code)).findFirst());
+    }
+
+    /**
+     * Registers the department routes of open data, behind the API's authentication ({@code caller} names the
+     * authenticated principal): a provider's answer to a comment, and the public requests to a department.
+     */
+    public void registerForDepartments(RoutesConfig routes, java.util.function.Function<Context, String> caller,
+                                       Predicate<Context> admin) {
+        comments.registerForDepartments(routes, caller);
+        publicRequests.registerForDepartments(routes, caller, admin);
     }
 
     private boolean limited(Context ctx) {
@@ -242,6 +257,13 @@ public final class OpenDataRoutes implements AutoCloseable {
     private ObjectNode pkg(CatalogEntry e, Map<String, String> names, String base) {
         ObjectNode p = CkanPackages.toPackage(e, names.getOrDefault(e.getProvider(), e.getProvider()), base);
         p.put("download_count", counts.of(e.getCode()));
+        CommentRoutes.Stats stats = CommentRoutes.stats(comments.of(e.getCode()));
+        p.put("num_comments", stats.count());   // Art. 35: the public's comments and mean rating
+        if (stats.count() > 0) {
+            p.put("rating", stats.rating());
+        } else {
+            p.putNull("rating");
+        }
         return p;
     }
 
@@ -430,5 +452,6 @@ public final class OpenDataRoutes implements AutoCloseable {
         departments.close();
         counts.close();
         publicRequests.close();
+        comments.close();
     }
 }

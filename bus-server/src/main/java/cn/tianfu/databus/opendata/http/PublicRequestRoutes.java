@@ -17,6 +17,7 @@ import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.contract.Topics;
 import cn.tianfu.databus.governance.client.GovernanceClient;
 import cn.tianfu.databus.governance.rules.PublicRequestRules;
+import cn.tianfu.databus.governance.rules.PublicReviewRules;
 import cn.tianfu.databus.kafka.CompactedTopicReader;
 import cn.tianfu.databus.opendata.Opening;
 import cn.tianfu.databus.schemas.CatalogEntry;
@@ -24,6 +25,7 @@ import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.Department;
 import cn.tianfu.databus.schemas.Outcome;
 import cn.tianfu.databus.schemas.PublicRequest;
+import cn.tianfu.databus.schemas.PublicReview;
 import cn.tianfu.databus.schemas.SubmitPublicRequest;
 import cn.tianfu.databus.serde.AvroSerde;
 import io.javalin.config.RoutesConfig;
@@ -34,7 +36,8 @@ import io.javalin.http.Context;
  * {@code resource} — a catalogued resource not open yet — or {@code provider} — the department asked, for data outside
  * the catalogue —, {@code title}, {@code description}, {@code name}, {@code organization}, {@code contact}), sent to
  * governance on {@code cmd.bus} as the open-data platform; {@code GET /open/requests/<id>} is the request's public status
- * (never the requester's name or contact). Submissions are limited to {@value #SUBMIT_LIMIT} an hour per client
+ * (never the requester's name or contact); {@code POST /open/requests/<id>/review} with {@code token} (returned once,
+ * at filing) and {@code reason} asks the authority to review the answer (复核). Submissions are limited to {@value #SUBMIT_LIMIT} an hour per client
  * address, on top of the open-data routes' limit.
  */
 final class PublicRequestRoutes implements AutoCloseable {
@@ -43,6 +46,7 @@ final class PublicRequestRoutes implements AutoCloseable {
     static final int SUBMIT_LIMIT = 10;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(30);
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final DatabusClientConfig bus;
     private final CompactedTopicReader<CatalogEntry> catalog;
@@ -78,6 +82,38 @@ final class PublicRequestRoutes implements AutoCloseable {
             if (!limited.test(ctx)) {
                 status(ctx);
             }
+        });
+        routes.post("/open/requests/{id}/review", ctx -> {
+            if (!limited.test(ctx)) {
+                review(ctx);
+            }
+        });
+    }
+
+    /**
+     * {@code GET /api/v1/public-requests}: the public requests to the calling department (every one for the bus), oldest
+     * due first, each as the status page shows it plus its description; never the requester's name, organisation or
+     * contact: the provider answers through the platform, which tells the requester (Art. 34 needs no more).
+     */
+    void registerForDepartments(RoutesConfig routes, java.util.function.Function<Context, String> caller,
+                                java.util.function.Predicate<Context> admin) {
+        routes.get(cn.tianfu.databus.contract.ApiPaths.PUBLIC_REQUESTS, ctx -> {
+            String me = caller.apply(ctx);
+            boolean all = admin.test(ctx);
+            String status = ctx.queryParam("status");
+            if (status != null && java.util.Arrays.stream(cn.tianfu.databus.schemas.PublicRequestStatus.values())
+                    .noneMatch(s -> s.name().equals(status))) {
+                problem(ctx, 400, "unknown status '" + status + "': PENDING, OPENED, WILL_OPEN or REFUSED");
+                return;
+            }
+            Instant now = clock.instant();
+            com.fasterxml.jackson.databind.node.ArrayNode out = JSON.createArrayNode();
+            requests.refresh().values().stream()
+                    .filter(r -> all || r.getProvider().equals(me))
+                    .filter(r -> status == null || r.getStatus().name().equals(status))
+                    .sorted(java.util.Comparator.comparing(PublicRequest::getDueAt).thenComparing(PublicRequest::getId))
+                    .forEach(r -> out.add(publicView(r, now).put("description", r.getDescription())));
+            ctx.status(200).contentType("application/json;charset=utf-8").result(out.toString());
         });
     }
 
@@ -125,6 +161,7 @@ final class PublicRequestRoutes implements AutoCloseable {
             problem(ctx, 404, "there is no department '" + provider + "'");
             return;
         }
+        String token = newToken();
         SubmitPublicRequest command = SubmitPublicRequest.newBuilder()
                 .setProvider(provider)
                 .setResourceCode(resource)
@@ -133,6 +170,7 @@ final class PublicRequestRoutes implements AutoCloseable {
                 .setRequesterName(orEmpty(text(body, "name")))
                 .setRequesterOrganization(text(body, "organization"))
                 .setRequesterContact(orEmpty(text(body, "contact")))
+                .setReviewTokenDigest(PublicReviewRules.digest(token))
                 .build();
         CommandResult result;
         GovernanceClient client = governance();
@@ -148,6 +186,8 @@ final class PublicRequestRoutes implements AutoCloseable {
         out.put("provider", provider);
         out.put("dueAt", PublicRequestRules.dueAt(result.getProcessedAt()).toString());
         out.put("statusUrl", ctx.scheme() + "://" + ctx.host() + "/open/requests/" + id);
+        // shown once: the bus keeps only its digest; with it, and only with it, the requester may ask for review
+        out.put("reviewToken", token);
         out.put("message", result.getMessage());
         ctx.status(201).header("Location", "/open/requests/" + id).contentType("application/json;charset=utf-8")
                 .result(out.toString());
@@ -161,6 +201,64 @@ final class PublicRequestRoutes implements AutoCloseable {
             return;
         }
         ctx.status(200).contentType("application/json;charset=utf-8").result(publicView(r, clock.instant()).toString());
+    }
+
+    /**
+     * The requester disputes the answer and asks the authority for review (Art. 34): a JSON object with {@code token}
+     * (the review token the filing returned) and {@code reason}; sent to governance as the open-data platform.
+     */
+    private void review(Context ctx) {
+        String id = ctx.pathParam("id");
+        JsonNode body;
+        try {
+            body = JSON.readTree(ctx.body());
+        } catch (IOException e) {
+            problem(ctx, 400, "the body is not JSON: " + e.getMessage());
+            return;
+        }
+        if (body == null || !body.isObject()) {
+            problem(ctx, 400, "the body must be a JSON object with token and reason");
+            return;
+        }
+        String token = text(body, "token");
+        String reason = text(body, "reason");
+        if (token == null || reason == null) {
+            problem(ctx, 400, token == null ? "token is required: the review token the filing of the request returned"
+                    : "reason is required: why the answer is disputed");
+            return;
+        }
+        if (reason.length() > PublicRequestRules.MAX_TEXT) {
+            problem(ctx, 400, "reason is longer than " + PublicRequestRules.MAX_TEXT + " characters");
+            return;
+        }
+        if (PublicRequestRules.providerOf(id).isEmpty() || requests.refresh().get(id) == null) {
+            problem(ctx, 404, "there is no public request '" + id + "'");
+            return;
+        }
+        GovernanceClient client = governance();
+        CommandResult result = client.await(client.requestPublicReview(id, reason, PublicReviewRules.digest(token)),
+                REPLY_TIMEOUT);
+        if (!result.getAccepted()) {
+            int status = switch (result.getOutcome()) {
+                case NOT_FOUND -> 404;
+                case INVALID -> 400;
+                default -> result.getMessage().contains("token") ? 403 : 409;
+            };
+            problem(ctx, status, result.getMessage());
+            return;
+        }
+        ObjectNode out = JSON.createObjectNode();
+        out.put("id", id);
+        out.put("review", "REQUESTED");
+        out.put("statusUrl", ctx.scheme() + "://" + ctx.host() + "/open/requests/" + id);
+        out.put("message", result.getMessage());
+        ctx.status(202).contentType("application/json;charset=utf-8").result(out.toString());
+    }
+
+    private static String newToken() {
+        byte[] bytes = new byte[24];
+        RANDOM.nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** What anyone may see of a request: never the requester's name, organisation or contact. */
@@ -179,6 +277,22 @@ final class PublicRequestRoutes implements AutoCloseable {
         out.put("answer", r.getAnswer());
         out.put("openedResource", r.getOpenedResourceCode());
         out.put("openBy", Optional.ofNullable(r.getOpenBy()).map(Object::toString).orElse(null));
+        PublicReview review = r.getReview();
+        if (review != null) {
+            // the review's course and result, not the requester's reason (their own words may name them)
+            ObjectNode v = out.putObject("review");
+            v.put("state", review.getDecision() != null ? review.getDecision().name()
+                    : review.getOpinion() != null ? "OPINION_RECORDED" : "REQUESTED");
+            v.put("summary", PublicReviewRules.statusLine(review));
+            v.put("requestedAt", review.getRequestedAt().toString());
+            v.put("opinion", review.getOpinion());
+            v.put("opinionAt", Optional.ofNullable(review.getOpinionAt()).map(Instant::toString).orElse(null));
+            v.put("dueAt", Optional.ofNullable(review.getDueAt()).map(Instant::toString).orElse(null));
+            v.put("overdue", review.getDueAt() != null && (review.getDecidedAt() == null
+                    ? now.isAfter(review.getDueAt()) : review.getDecidedLate()));
+            v.put("decidedAt", Optional.ofNullable(review.getDecidedAt()).map(Instant::toString).orElse(null));
+            v.put("reason", review.getDecisionReason());
+        }
         return out;
     }
 

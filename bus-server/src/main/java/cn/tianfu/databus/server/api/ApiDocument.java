@@ -183,7 +183,32 @@ public final class ApiDocument {
                             404, "no such resource or department", 409, "the resource is already open", 429, "rate-limited")),
             new Operation(Feature.OPEN_DATA, "GET", "/open/requests/{id}", "open data", Access.ANONYMOUS,
                     "A public request's status and answer (without the requester's details)", List.of(), null,
-                    ordered(200, "the request's status", 404, "no such request", 429, "rate-limited")));
+                    ordered(200, "the request's status", 404, "no such request", 429, "rate-limited")),
+            new Operation(Feature.OPEN_DATA, "POST", "/open/requests/{id}/review", "open data", Access.ANONYMOUS,
+                    "The requester disputes the answer and asks the authority for review (Art. 34)", List.of(),
+                    "{\"token\" (the review token the filing returned), \"reason\"}",
+                    ordered(202, "review requested", 400, "a missing or bad field", 403, "wrong review token",
+                            404, "no such request", 409, "not answered yet, or review already asked for",
+                            429, "rate-limited")),
+            new Operation(Feature.OPEN_DATA, "POST", "/open/datasets/{code}/comments", "open data", Access.ANONYMOUS,
+                    "Comment on and rate an open dataset (Art. 35)", List.of(),
+                    "{\"text\", \"rating\" (1-5), \"name\"?}",
+                    ordered(201, "the comment", 400, "a missing or bad field", 404, "no such open dataset",
+                            429, "rate-limited")),
+            new Operation(Feature.OPEN_DATA, "GET", "/open/datasets/{code}/comments", "open data", Access.ANONYMOUS,
+                    "The comments on an open dataset, newest first, with their count and mean rating",
+                    List.of(new Param("limit", "1-100 (default 20)"), new Param("offset", "default 0")), null,
+                    ordered(200, "{dataset, count, rating, comments}", 400, "bad limit or offset",
+                            404, "no such open dataset", 429, "rate-limited")),
+            new Operation(Feature.OPEN_DATA, "POST", "/api/v1/comments/{id}/answer", "open data", Access.DEPARTMENT,
+                    "The dataset's provider answers a comment (Art. 35)", List.of(), "{\"answer\"}",
+                    ordered(200, "the comment with its answer", 400, "no answer", 403, "not the dataset's provider",
+                            404, "no such comment")),
+            new Operation(Feature.OPEN_DATA, "GET", ApiPaths.PUBLIC_REQUESTS, "open data", Access.DEPARTMENT,
+                    "The public requests to open data (Art. 34) to the caller; all of them for the bus (no requester's"
+                            + " details)", List.of(new Param("status", "PENDING, OPENED, WILL_OPEN or REFUSED")), null,
+                    ordered(200, "the requests as their status pages show them, with the description", 400,
+                            "unknown status")));
 
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
 

@@ -24,6 +24,7 @@ import cn.tianfu.databus.deadlines.NoticeDuty;
 import cn.tianfu.databus.deadlines.PublicRequestDuty;
 import cn.tianfu.databus.schemas.PublicRequest;
 import cn.tianfu.databus.schemas.PublicRequestStatus;
+import cn.tianfu.databus.schemas.PublicReview;
 import cn.tianfu.databus.schemas.CatalogNotice;
 import cn.tianfu.databus.schemas.NoticeStatus;
 import cn.tianfu.databus.deadlines.app.DeadlinesContext;
@@ -69,6 +70,8 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
     public static final String COMPONENT = "deadlines";
     /** The counterparty of a public request's duty: the public (the requester is not named on a violation). */
     static final String PUBLIC = "public";
+    /** Prefix of the duties store's key of a review's duty (the request's own duty is keyed by its id). */
+    static final String REVIEW_KEY_PREFIX = "review:";
 
     private final DeadlinesContext ctx;
     private final Deserializer<AccessRequest> requests;
@@ -213,6 +216,7 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
             throw new RejectedRecordException(DeadLetterReason.MALFORMED_BYTES, "public request " + requestId + " of "
                     + Topics.PUBLIC_REQUESTS + " cannot be read as a PublicRequest: " + e.getMessage());
         }
+        processReview(request, record.timestamp());
         Duty known = duties.get(requestId);
         if (request.getStatus() != PublicRequestStatus.PENDING) {
             if (known != null) {
@@ -231,6 +235,38 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
                 violated || !now.isBefore(request.getDueAt()), violated, DutyKind.ANSWER_OPEN_DATA_REQUEST);
         duties.put(requestId, duty);
         check(duty, now, record.timestamp());
+    }
+
+    /**
+     * The review of a public request: once the expert committee's opinion is recorded, the authority's duty to decide
+     * it by the review's due time is kept under {@code review:<request-id>}; the decision ends it.
+     */
+    private void processReview(PublicRequest request, long timestamp) {
+        String key = REVIEW_KEY_PREFIX + request.getId();
+        PublicReview review = request.getReview();
+        Duty known = duties.get(key);
+        if (review == null || review.getDueAt() == null || review.getDecision() != null) {
+            if (known != null) {
+                duties.delete(key); // decided (or no longer under review): the duty is done
+            }
+            return;
+        }
+        if (known != null && known.dueAt().equals(review.getDueAt())) {
+            return;
+        }
+        boolean violated = raised.get(PublicRequestDuty.reviewViolationId(request.getId())) != null;
+        Instant now = ctx.clock().instant();
+        Duty duty = new Duty(request.getId(), Principals.BUS_PRINCIPAL, PUBLIC,
+                request.getResourceCode() == null ? "" : request.getResourceCode(), review.getDueAt(), null,
+                DecisionDuty.reminderAt(review.getDueAt(), ctx.calendar()), evidence(),
+                violated || !now.isBefore(review.getDueAt()), violated, DutyKind.REVIEW_OPEN_DATA_REQUEST);
+        duties.put(key, duty);
+        check(duty, now, timestamp);
+    }
+
+    /** The duties store's key of {@code d}: its subject's id; a review's is {@code review:<request-id>}. */
+    static String storeKey(Duty d) {
+        return d.kind() == DutyKind.REVIEW_OPEN_DATA_REQUEST ? REVIEW_KEY_PREFIX + d.requestId() : d.requestId();
     }
 
     private void processRequest(Record<String, byte[]> record) {
@@ -301,22 +337,25 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
         boolean report = d.kind() == DutyKind.ANSWER_ERROR_REPORT;
         boolean notice = d.kind() == DutyKind.UPDATE_CATALOG;
         boolean open = d.kind() == DutyKind.ANSWER_OPEN_DATA_REQUEST;
+        boolean review = d.kind() == DutyKind.REVIEW_OPEN_DATA_REQUEST;
         if (!d.reminded() && !now.isBefore(d.remindAt()) && now.isBefore(d.dueAt())) {
-            String id = open ? PublicRequestDuty.reminderId(d.requestId()) : notice ? NoticeDuty.reminderId(d.requestId())
+            String id = review ? PublicRequestDuty.reviewReminderId(d.requestId())
+                    : open ? PublicRequestDuty.reminderId(d.requestId()) : notice ? NoticeDuty.reminderId(d.requestId())
                     : report ? ReportDuty.reminderId(d.requestId()) : DecisionDuty.reminderId(d.requestId());
             context.forward(new Record<>(id, new Raised.Reminder(reminder(id, d, now)), timestamp));
             d = d.withReminded();
-            duties.put(d.requestId(), d);
+            duties.put(storeKey(d), d);
         }
         if (!d.violated() && !now.isBefore(d.dueAt())) {
-            String id = open ? PublicRequestDuty.violationId(d.requestId()) : notice ? NoticeDuty.violationId(d.requestId())
+            String id = review ? PublicRequestDuty.reviewViolationId(d.requestId())
+                    : open ? PublicRequestDuty.violationId(d.requestId()) : notice ? NoticeDuty.violationId(d.requestId())
                     : report ? ReportDuty.violationId(d.requestId()) : DecisionDuty.violationId(d.requestId());
             if (raised.get(id) == null) {
                 context.forward(new Record<>(id, new Raised.Breach(violation(id, d, now)), timestamp));
             }
-            if (notice || open) {
+            if (notice || open || review) {
                 d = d.withViolated().withReminded();
-                duties.put(d.requestId(), d);
+                duties.put(storeKey(d), d);
                 return;
             }
             // the request shows OVERDUE on bus.requests (governance sets it; a repeated command id changes nothing)
@@ -324,7 +363,7 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
             context.forward(new Record<>(mark.getCommandId(), new Raised.Command(mark), timestamp));
             // kept (not deleted) until the request is decided, so a later update of it cannot raise it again
             d = d.withViolated().withReminded();
-            duties.put(d.requestId(), d);
+            duties.put(storeKey(d), d);
         }
     }
 
@@ -344,6 +383,21 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
     }
 
     private static CommandResult reminder(String id, Duty d, Instant now) {
+        if (d.kind() == DutyKind.REVIEW_OPEN_DATA_REQUEST) {
+            return CommandResult.newBuilder()
+                    .setCommandId(id)
+                    .setDepartment(d.provider())
+                    .setAccepted(true)
+                    .setOutcome(Outcome.PENDING)
+                    .setMessage("Reminder: the review of public request " + d.requestId() + " must be decided by "
+                            + d.dueAt() + " (15 days after the expert committee's opinion, Art. 34); undecided at that"
+                            + " time it is a violation under Art. 46(五). Decide it with: databus public-requests review "
+                            + d.requestId() + " --uphold | --overturn --reason ...")
+                    .setResourceCode(d.resourceCode().isEmpty() ? null : d.resourceCode())
+                    .setSubjectId(d.requestId())
+                    .setProcessedAt(now)
+                    .build();
+        }
         if (d.kind() == DutyKind.ANSWER_OPEN_DATA_REQUEST) {
             return CommandResult.newBuilder()
                     .setCommandId(id)
@@ -413,7 +467,12 @@ public final class DutyKeeper implements Processor<String, byte[], String, Raise
         boolean report = d.kind() == DutyKind.ANSWER_ERROR_REPORT;
         boolean notice = d.kind() == DutyKind.UPDATE_CATALOG;
         boolean open = d.kind() == DutyKind.ANSWER_OPEN_DATA_REQUEST;
-        String description = open
+        boolean review = d.kind() == DutyKind.REVIEW_OPEN_DATA_REQUEST;
+        String description = review
+                ? "The review of public request " + d.requestId() + " to open data" + (d.resourceCode().isEmpty() ? ""
+                    : " (" + d.resourceCode() + ")") + " was not decided by " + d.dueAt() + " (15 days after the"
+                    + " expert committee's opinion, Art. 34)"
+                : open
                 ? "Public request " + d.requestId() + " to open data" + (d.resourceCode().isEmpty() ? ""
                     : " (" + d.resourceCode() + ")") + " was not answered by " + d.dueAt() + " (10 days, Art. 34)"
                 : notice

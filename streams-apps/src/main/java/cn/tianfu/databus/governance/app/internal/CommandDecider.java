@@ -62,6 +62,7 @@ import cn.tianfu.databus.schemas.CatalogNotice;
 import cn.tianfu.databus.schemas.NoticeCatalogUpdate;
 import cn.tianfu.databus.governance.rules.NoticeRules;
 import cn.tianfu.databus.governance.rules.PublicRequestRules;
+import cn.tianfu.databus.governance.rules.PublicReviewRules;
 import cn.tianfu.databus.schemas.Violation;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import cn.tianfu.databus.streams.Failures;
@@ -243,6 +244,12 @@ public final class CommandDecider implements Processor<String, Envelope, String,
                     scan(publicRequests, PublicRequestRules.idPrefix(p.getProvider())), now);
         } else if (payload instanceof cn.tianfu.databus.schemas.AnswerPublicRequest a) {
             decision = PublicRequestRules.answer(sender, a, publicRequests.get(a.getRequestId()), now);
+        } else if (payload instanceof cn.tianfu.databus.schemas.RequestPublicReview r) {
+            decision = PublicReviewRules.request(sender, r, publicRequests.get(r.getRequestId()), now);
+        } else if (payload instanceof cn.tianfu.databus.schemas.RecordReviewOpinion o) {
+            decision = PublicReviewRules.opinion(sender, o, publicRequests.get(o.getRequestId()), now);
+        } else if (payload instanceof cn.tianfu.databus.schemas.DecidePublicReview d) {
+            decision = PublicReviewRules.decide(sender, d, publicRequests.get(d.getRequestId()), now);
         } else if (payload instanceof ActOnViolation a) {
             decision = GovernanceRules.actOnViolation(sender, a, violations.get(a.getViolationId()), commandKey, now);
         } else if (payload instanceof ReportError r) {

@@ -166,10 +166,18 @@ public final class CommandRouter implements Processor<byte[], byte[], String, Ou
                 return;
             }
             code = cn.tianfu.databus.governance.rules.PublicRequestRules.routingKey(s.getProvider());
-        } else if (payload instanceof cn.tianfu.databus.schemas.AnswerPublicRequest a) {
-            Optional<String> provider = cn.tianfu.databus.governance.rules.PublicRequestRules.providerOf(a.getRequestId());
+        } else if (payload instanceof cn.tianfu.databus.schemas.AnswerPublicRequest
+                || payload instanceof cn.tianfu.databus.schemas.RequestPublicReview
+                || payload instanceof cn.tianfu.databus.schemas.RecordReviewOpinion
+                || payload instanceof cn.tianfu.databus.schemas.DecidePublicReview) {
+            String requestId = payload instanceof cn.tianfu.databus.schemas.AnswerPublicRequest a ? a.getRequestId()
+                    : payload instanceof cn.tianfu.databus.schemas.RequestPublicReview r ? r.getRequestId()
+                    : payload instanceof cn.tianfu.databus.schemas.RecordReviewOpinion o ? o.getRequestId()
+                    : ((cn.tianfu.databus.schemas.DecidePublicReview) payload).getRequestId();
+            // the answer and the review of one provider's requests are decided in order, on its key
+            Optional<String> provider = cn.tianfu.databus.governance.rules.PublicRequestRules.providerOf(requestId);
             if (provider.isEmpty()) {
-                reply(record, sender, commandId, Outcome.NOT_FOUND, "there is no public request '" + a.getRequestId()
+                reply(record, sender, commandId, Outcome.NOT_FOUND, "there is no public request '" + requestId
                         + "': public request ids look like <provider>.P<number>", null, now);
                 return;
             }
