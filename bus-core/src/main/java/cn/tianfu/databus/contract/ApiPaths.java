@@ -48,6 +48,14 @@ public final class ApiPaths {
     public static final String METRICS = "/metrics";
     /** The OpenAPI 3 document of the HTTP API. */
     public static final String OPENAPI = "/api/openapi.json";
+    /** What the bus rejected (the authority only). */
+    public static final String DEADLETTERS = "/api/v1/deadletters";
+    /** Notices to update a catalogue (Art. 14): the caller's own, all for the authority, who gives them. */
+    public static final String NOTICES = "/api/v1/notices";
+    /** The public's requests to open data (Art. 34) to the calling provider, and its answers ({@code /{id}/answer}). */
+    public static final String PUBLIC_REQUESTS = "/api/v1/public-requests";
+    /** The exchange log for auditors and the authority: {@code /verify} (a job), {@code /trace}, {@code /report}. */
+    public static final String AUDIT = "/api/v1/audit";
 
     private ApiPaths() {
     }

@@ -20,7 +20,12 @@ import cn.tianfu.databus.client.AvroJson;
 import cn.tianfu.databus.opendata.http.OpenDataRoutes;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.server.api.AccountabilityCommandRoutes;
 import cn.tianfu.databus.server.api.ApiCalls;
+import cn.tianfu.databus.server.api.AuditRoutes;
+import cn.tianfu.databus.server.api.DeadLetterRoutes;
+import cn.tianfu.databus.server.api.NoticeRoutes;
+import cn.tianfu.databus.server.api.ProviderPublicRequestRoutes;
 import cn.tianfu.databus.server.api.ApiDocument;
 import cn.tianfu.databus.server.api.CalendarRoutes;
 import cn.tianfu.databus.server.api.CatalogRoutes;
@@ -49,6 +54,10 @@ import io.javalin.http.HttpResponseException;
  * <li>{@code GET /api/v1/reports}, {@code GET /api/v1/disputes}: error reports and disputes ({@link AccountabilityRoutes}).</li>
  * <li>the catalog, requests, decisions and grants as commands sent with the caller's own credentials ({@link CatalogRoutes},
  * {@link RequestRoutes}, {@link GrantRoutes});</li>
+ * <li>error reports, disputes and violation steps, catalogue-update notices and answers to the public's requests as
+ * commands sent with the caller's own credentials ({@link AccountabilityCommandRoutes}, {@link NoticeRoutes},
+ * {@link ProviderPublicRequestRoutes}); the dead letters for the authority ({@link DeadLetterRoutes}); the exchange log
+ * for auditors and the authority ({@link AuditRoutes});</li>
  * <li>{@code GET /api/openapi.json}: the OpenAPI document of the routes registered ({@link ApiDocument}), anonymous;</li>
  * <li>{@code GET /metrics}: Prometheus metrics for the bus's own principal ({@link BusMetrics}).</li>
  * </ul>
@@ -88,17 +97,29 @@ public final class HttpApi implements AutoCloseable {
      * @param advertisedHost the host name clients reach the API by (its {@link #url()}); null: the listen host
      * @param service        the service exchange's endpoints (query, verify, keys); null: none
      * @param transparency   the citizen transparency route (authenticated by the identity provider's tokens); null: none
+     * @param audit          the exchange log's routes for auditors and the authority; null: none
      */
-    public record Options(ServerTls tls, String advertisedHost, ServiceExchange service, TransparencyRoutes transparency) {
+    public record Options(ServerTls tls, String advertisedHost, ServiceExchange service, TransparencyRoutes transparency,
+            AuditRoutes.Settings audit) {
         /** Plain HTTP, department endpoints only. */
         public static final Options NONE = new Options(null, null, null, null);
 
+        /** Without the audit routes. */
+        public Options(ServerTls tls, String advertisedHost, ServiceExchange service, TransparencyRoutes transparency) {
+            this(tls, advertisedHost, service, transparency, null);
+        }
+
         public Options withService(ServiceExchange service) {
-            return new Options(tls, advertisedHost, service, transparency);
+            return new Options(tls, advertisedHost, service, transparency, audit);
         }
 
         public Options withTransparency(TransparencyRoutes transparency) {
-            return new Options(tls, advertisedHost, service, transparency);
+            return new Options(tls, advertisedHost, service, transparency, audit);
+        }
+
+        /** With the exchange log's routes for auditors and the authority ({@link AuditRoutes}); null: none. */
+        public Options withAudit(AuditRoutes.Settings audit) {
+            return new Options(tls, advertisedHost, service, transparency, audit);
         }
     }
 
@@ -151,6 +172,7 @@ public final class HttpApi implements AutoCloseable {
             Optional.ofNullable(service).ifPresent(s -> features.add(ApiDocument.Feature.SERVICE));
             Optional.ofNullable(transparency).ifPresent(t -> features.add(ApiDocument.Feature.TRANSPARENCY));
             Optional.ofNullable(open).ifPresent(o -> features.add(ApiDocument.Feature.OPEN_DATA));
+            Optional.ofNullable(options.audit()).ifPresent(a -> features.add(ApiDocument.Feature.AUDIT));
         }
         Javalin app = Javalin.create(config -> {
             config.events.handlerAdded(h -> registered.add(h.getHttpMethod() + " " + h.getPath()));
@@ -215,6 +237,13 @@ public final class HttpApi implements AutoCloseable {
                 RequestRoutes.register(config, calls, id -> state.requests(r -> r.getRequestId().equals(id)).stream().findFirst());
                 GrantRoutes.register(config, calls);
                 CalendarRoutes.register(config, state.bus(), java.time.InstantSource.system());
+                AccountabilityCommandRoutes.register(config, calls);
+                NoticeRoutes.register(config, calls, state.bus());
+                ProviderPublicRequestRoutes.register(config, calls, state.bus(), java.time.InstantSource.system());
+                DeadLetterRoutes.register(config, calls, state.bus());
+                if (options.audit() != null) {
+                    AuditRoutes.register(config, calls, options.audit());
+                }
                 metrics.set(new BusMetrics(state.bus(), () -> state.requests(r -> true), java.time.InstantSource.system()));
                 config.routes.before(ApiPaths.METRICS, ctx -> authenticate(ctx, guard));
                 MetricsRoutes.register(config, metrics.get(), CALLER);
