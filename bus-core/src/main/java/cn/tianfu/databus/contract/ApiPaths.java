@@ -56,6 +56,10 @@ public final class ApiPaths {
     public static final String PUBLIC_REQUESTS = "/api/v1/public-requests";
     /** The exchange log for auditors and the authority: {@code /verify} (a job), {@code /trace}, {@code /report}. */
     public static final String AUDIT = "/api/v1/audit";
+    /** The departments of the bus (the authority only). */
+    public static final String DEPARTMENTS = "/api/v1/departments";
+    /** The authority's periodic report of one month per department ({@code ?month=YYYY-MM}). */
+    public static final String MONTHLY_REPORT = "/api/v1/monthly-report";
 
     private ApiPaths() {
     }

@@ -23,6 +23,7 @@ import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.server.api.AccountabilityCommandRoutes;
 import cn.tianfu.databus.server.api.ApiCalls;
 import cn.tianfu.databus.server.api.AuditRoutes;
+import cn.tianfu.databus.server.api.AuthorityRoutes;
 import cn.tianfu.databus.server.api.DeadLetterRoutes;
 import cn.tianfu.databus.server.api.NoticeRoutes;
 import cn.tianfu.databus.server.api.ProviderPublicRequestRoutes;
@@ -56,7 +57,8 @@ import io.javalin.http.HttpResponseException;
  * {@link RequestRoutes}, {@link GrantRoutes});</li>
  * <li>error reports, disputes and violation steps, catalogue-update notices and answers to the public's requests as
  * commands sent with the caller's own credentials ({@link AccountabilityCommandRoutes}, {@link NoticeRoutes},
- * {@link ProviderPublicRequestRoutes}); the dead letters for the authority ({@link DeadLetterRoutes}); the exchange log
+ * {@link ProviderPublicRequestRoutes}); the dead letters, the departments and the monthly report for the authority
+ * ({@link DeadLetterRoutes}, {@link AuthorityRoutes}); the exchange log
  * for auditors and the authority ({@link AuditRoutes});</li>
  * <li>{@code GET /api/openapi.json}: the OpenAPI document of the routes registered ({@link ApiDocument}), anonymous;</li>
  * <li>{@code GET /metrics}: Prometheus metrics for the bus's own principal ({@link BusMetrics}).</li>
@@ -241,6 +243,7 @@ public final class HttpApi implements AutoCloseable {
                 NoticeRoutes.register(config, calls, state.bus());
                 ProviderPublicRequestRoutes.register(config, calls, state.bus(), java.time.InstantSource.system());
                 DeadLetterRoutes.register(config, calls, state.bus());
+                AuthorityRoutes.register(config, calls, state.bus(), java.time.InstantSource.system());
                 if (options.audit() != null) {
                     AuditRoutes.register(config, calls, options.audit());
                 }

@@ -188,6 +188,16 @@ public final class ApiDocument {
                     null, ordered(200, "{deadLetters: [...], unreadable}", 400, "unknown reason or bad limit",
                             403, "not the bus's own principal")),
 
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.DEPARTMENTS, "bus", Access.DEPARTMENT,
+                    "The departments of the bus, for the authority", List.of(), null,
+                    ordered(200, "[{id, name, code, created}]", 403, "not the bus's own principal")),
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.MONTHLY_REPORT, "accountability", Access.DEPARTMENT,
+                    "The authority's periodic report of one month per department: requests, decisions on time, violations,"
+                            + " error reports, disputes",
+                    List.of(new Param("month", "YYYY-MM (required)"), new Param("format", "json (default) or html")), null,
+                    ordered(200, "the report (JSON, or one HTML page with charts)", 400, "bad month or format",
+                            403, "not the bus's own principal")),
+
             new Operation(Feature.AUDIT, "POST", ApiPaths.AUDIT + "/verify", "audit", Access.DEPARTMENT,
                     "Start verifying every chain and signed checkpoint of the exchange log (an auditor or the authority)", List.of(),
                     "{\"allowUncovered\"?, \"heartbeat\"?: ISO duration}",

@@ -418,6 +418,34 @@ class HttpApiIT {
         assertThat(call("GET", ApiPaths.DEADLETTERS + "?limit=0", null, AUTH.get("bus")).statusCode()).isEqualTo(400);
     }
 
+    @Test
+    @Order(19)
+    void theDepartmentsAndTheMonthlyReportAreTheAuthoritys() throws Exception {
+        assertThat(call("GET", ApiPaths.DEPARTMENTS, null, AUTH.get(PROVIDER)).statusCode()).isEqualTo(403);
+        HttpResponse<String> departments = call("GET", ApiPaths.DEPARTMENTS, null, AUTH.get("bus"));
+        assertThat(departments.statusCode()).as(departments.body()).isEqualTo(200);
+        assertThat(JSON.readTree(departments.body()).findValuesAsText("id")).contains(PROVIDER, CONSUMER, OTHER);
+        assertThat(departments.body()).doesNotContain("password").doesNotContain("scram");
+
+        String month = java.time.YearMonth.now(java.time.ZoneId.of("Asia/Shanghai")).toString();
+        assertThat(call("GET", ApiPaths.MONTHLY_REPORT + "?month=" + month, null, AUTH.get(CONSUMER)).statusCode()).isEqualTo(403);
+        HttpResponse<String> report = call("GET", ApiPaths.MONTHLY_REPORT + "?month=" + month, null, AUTH.get("bus"));
+        assertThat(report.statusCode()).as(report.body()).isEqualTo(200);
+        JsonNode provider = null;
+        for (JsonNode row : JSON.readTree(report.body()).path("departments")) {
+            if (row.path("department").asText().equals(PROVIDER)) {
+                provider = row;
+            }
+        }
+        assertThat(provider).as("the provider's row: " + report.body()).isNotNull();
+        assertThat(provider.path("requestsReceived").asInt()).as("the conditional requests filed this month").isGreaterThanOrEqualTo(2);
+        HttpResponse<String> html = call("GET", ApiPaths.MONTHLY_REPORT + "?month=" + month + "&format=html", null, AUTH.get("bus"));
+        assertThat(html.statusCode()).isEqualTo(200);
+        assertThat(html.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(call("GET", ApiPaths.MONTHLY_REPORT + "?month=2026-13", null, AUTH.get("bus")).statusCode()).isEqualTo(400);
+        assertThat(call("GET", ApiPaths.MONTHLY_REPORT, null, AUTH.get("bus")).statusCode()).isEqualTo(400);
+    }
+
     /**
      * Every department endpoint, without credentials, with malformed ones and with a wrong password: 401. The bus throttles
      * an address after a few failed logins, so each attempt comes from its own loopback address (127.0.0.N).
