@@ -17,6 +17,8 @@ import org.slf4j.LoggerFactory;
 import cn.tianfu.databus.auth.Authenticator;
 import cn.tianfu.databus.auth.LoginGuard;
 import cn.tianfu.databus.server.console.catalog.CatalogPages;
+import cn.tianfu.databus.server.console.consumer.ConsumerPages;
+import cn.tianfu.databus.server.console.provider.ProviderPages;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
@@ -47,7 +49,9 @@ public final class Console {
 
     /** The console's features, each registering its pages: add a feature with one line here. */
     static final List<ConsoleFeature> FEATURES = List.of(
-            new CatalogPages());
+            new CatalogPages(),
+            new ConsumerPages(),
+            new ProviderPages());
 
     private static final Logger LOG = LoggerFactory.getLogger(Console.class);
     private static final Map<String, String> STATIC = Map.of("console.css", "text/css; charset=utf-8",
