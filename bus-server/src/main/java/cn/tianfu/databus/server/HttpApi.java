@@ -33,6 +33,10 @@ import cn.tianfu.databus.server.api.CatalogRoutes;
 import cn.tianfu.databus.server.api.GrantRoutes;
 import cn.tianfu.databus.server.api.OpenApiRoutes;
 import cn.tianfu.databus.server.api.RequestRoutes;
+import cn.tianfu.databus.server.console.ApiClient;
+import cn.tianfu.databus.server.console.CachedCalendar;
+import cn.tianfu.databus.server.console.Console;
+import cn.tianfu.databus.server.console.ConsoleServices;
 import cn.tianfu.databus.server.metrics.BusMetrics;
 import cn.tianfu.databus.server.metrics.MetricsRoutes;
 import cn.tianfu.databus.server.service.ServiceExchange;
@@ -62,6 +66,8 @@ import io.javalin.http.HttpResponseException;
  * for auditors and the authority ({@link AuditRoutes});</li>
  * <li>{@code GET /api/openapi.json}: the OpenAPI document of the routes registered ({@link ApiDocument}), anonymous;</li>
  * <li>{@code GET /metrics}: Prometheus metrics for the bus's own principal ({@link BusMetrics}).</li>
+ * <li>{@code /console/...} (and {@code GET /} leading there): the web console, signed in with the same credentials
+ * ({@link Console}, docs/console.md).</li>
  * </ul>
  * See docs/http-api.md.
  * The open-data routes ({@link OpenDataRoutes}: the CKAN Action API, DCAT, downloads) are anonymous.
@@ -102,26 +108,31 @@ public final class HttpApi implements AutoCloseable {
      * @param audit          the exchange log's routes for auditors and the authority; null: none
      */
     public record Options(ServerTls tls, String advertisedHost, ServiceExchange service, TransparencyRoutes transparency,
-            AuditRoutes.Settings audit) {
+            Console.Settings console, AuditRoutes.Settings audit) {
         /** Plain HTTP, department endpoints only. */
         public static final Options NONE = new Options(null, null, null, null);
 
-        /** Without the audit routes. */
+        /** The console with its default settings ({@link Console.Settings#DEFAULT}), without the audit routes. */
         public Options(ServerTls tls, String advertisedHost, ServiceExchange service, TransparencyRoutes transparency) {
-            this(tls, advertisedHost, service, transparency, null);
+            this(tls, advertisedHost, service, transparency, Console.Settings.DEFAULT, null);
+        }
+
+        /** With the console's sessions kept as {@code console} says. */
+        public Options withConsole(Console.Settings console) {
+            return new Options(tls, advertisedHost, service, transparency, console, audit);
         }
 
         public Options withService(ServiceExchange service) {
-            return new Options(tls, advertisedHost, service, transparency, audit);
+            return new Options(tls, advertisedHost, service, transparency, console, audit);
         }
 
         public Options withTransparency(TransparencyRoutes transparency) {
-            return new Options(tls, advertisedHost, service, transparency, audit);
+            return new Options(tls, advertisedHost, service, transparency, console, audit);
         }
 
         /** With the exchange log's routes for auditors and the authority ({@link AuditRoutes}); null: none. */
         public Options withAudit(AuditRoutes.Settings audit) {
-            return new Options(tls, advertisedHost, service, transparency, audit);
+            return new Options(tls, advertisedHost, service, transparency, console, audit);
         }
     }
 
@@ -167,6 +178,7 @@ public final class HttpApi implements AutoCloseable {
         java.util.concurrent.atomic.AtomicReference<HttpsListeners> listeners = new java.util.concurrent.atomic.AtomicReference<>();
         List<String> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.atomic.AtomicReference<BusMetrics> metrics = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<String> consoleApiUrl = new java.util.concurrent.atomic.AtomicReference<>();
         Set<ApiDocument.Feature> features = EnumSet.of(ApiDocument.Feature.BASE);
         if (authenticator != null && state != null) {
             features.add(ApiDocument.Feature.DEPARTMENTS);
@@ -250,6 +262,10 @@ public final class HttpApi implements AutoCloseable {
                 metrics.set(new BusMetrics(state.bus(), () -> state.requests(r -> true), java.time.InstantSource.system()));
                 config.routes.before(ApiPaths.METRICS, ctx -> authenticate(ctx, guard));
                 MetricsRoutes.register(config, metrics.get(), CALLER);
+                BusMetrics counted = metrics.get();
+                Console.register(config, guard, new ApiClient(consoleApiUrl::get), new ConsoleServices(options.console().clock(),
+                        new CachedCalendar(state.bus(), options.console().clock()),
+                        (consumer, resource) -> java.util.OptionalLong.of(counted.delivered(consumer, resource))), options.console());
                 config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
                 config.routes.exception(DatabusException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
             }
@@ -265,6 +281,7 @@ public final class HttpApi implements AutoCloseable {
             throw new DatabusException("cannot start the HTTP API on " + host + ":" + port
                     + (isBindFailure(e) ? ": the port is already in use (choose another with --http-port)" : ": " + e.getMessage()), e);
         }
+        consoleApiUrl.set(tls != null ? listeners.get().loopbackUrl() : "http://" + host + ":" + app.port());
         if (tls != null) {
             String shown = advertisedHost == null || advertisedHost.isBlank() ? host : advertisedHost;
             return new HttpApi(app, listeners.get().secureUrl(shown), listeners.get().loopbackUrl(), state, open, registered, metrics.get());
