@@ -51,7 +51,9 @@ public final class Console {
     static final List<ConsoleFeature> FEATURES = List.of(
             new CatalogPages(),
             new ConsumerPages(),
-            new ProviderPages());
+            new ProviderPages(),
+            new cn.tianfu.databus.server.console.authority.AuthorityPages(),
+            new cn.tianfu.databus.server.console.audit.AuditPages());
 
     private static final Logger LOG = LoggerFactory.getLogger(Console.class);
     private static final Map<String, String> STATIC = Map.of("console.css", "text/css; charset=utf-8",
