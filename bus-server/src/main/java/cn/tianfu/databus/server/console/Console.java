@@ -100,8 +100,8 @@ public final class Console {
             List<ConsoleFeature> features) {
         Console console = new Console(new Sessions(settings.idleTimeout(), settings.clock()), guard, api, services);
         config.routes.get("/", ctx -> ctx.redirect(PATH + "/", HttpStatus.FOUND));
-        config.routes.get(PATH, ctx -> ctx.redirect(PATH + "/", HttpStatus.FOUND));
-        config.routes.get(PATH + "/", ctx -> console.anonymous(ctx, () -> console.home(ctx)));
+        // Javalin ignores trailing slashes: this is /console/ too
+        config.routes.get(PATH, ctx -> console.anonymous(ctx, () -> console.home(ctx)));
         config.routes.get(PATH + "/login", ctx -> console.anonymous(ctx, () -> console.loginPage(ctx, null, 200)));
         config.routes.post(PATH + "/login", ctx -> console.anonymous(ctx, () -> console.login(ctx)));
         config.routes.post(PATH + "/logout", ctx -> console.anonymous(ctx, () -> console.logout(ctx)));

@@ -119,7 +119,7 @@ public final class CatalogPages implements ConsoleFeature {
                 .append(Html.esc(r.t("item.mask"))).append("</th><th>").append(Html.esc(r.t("item.description"))).append("</th></tr>");
         for (JsonNode item : e.path("dataItems")) {
             String sensitivity = item.path("sensitivity").asText();
-            b.append("<tr><td>").append(Html.esc(item.path("name").asText())).append(item.path("key").asBoolean() ? " 🔑" : "")
+            b.append("<tr><td>").append(Html.esc(item.path("name").asText())).append(item.path("key").asBoolean() ? " <span class=\"key\">" + Html.esc(r.t("item.key")) + "</span>" : "")
                     .append("</td><td>").append(Html.esc(item.path("displayName").asText())).append("</td><td>")
                     .append(Html.esc(item.path("type").asText())).append("</td><td class=\"sensitivity-").append(Html.esc(sensitivity)).append("\">")
                     .append(Html.esc(Enums.label(r, "sensitivity", sensitivity))).append("</td><td>")

@@ -177,7 +177,9 @@ public final class ProviderPages implements ConsoleFeature {
                 boolean checked = entered != null ? entered.fields().contains(name) : requested.isEmpty() || requested.contains(name);
                 b.append("<label class=\"check\"><input type=\"checkbox\" name=\"fields\" value=\"").append(Html.esc(name)).append("\" id=\"field-")
                         .append(Html.esc(name)).append("\"").append(checked ? " checked" : "").append("> ").append(Html.esc(name)).append(" ")
-                        .append(Html.esc(item.path("displayName").asText())).append(" <span class=\"hint\">")
+                        .append(Html.esc(item.path("displayName").asText()))
+                        .append(item.path("key").asBoolean() ? " <span class=\"key\">" + Html.esc(r.t("decide.keyField")) + "</span>" : "")
+                        .append(" <span class=\"hint\">")
                         .append(Html.esc(item.path("type").asText())).append(", ")
                         .append(Html.esc(Enums.label(r, "sensitivity", item.path("sensitivity").asText()))).append("</span></label>");
             }
