@@ -115,7 +115,18 @@ public final class AuditReader implements AutoCloseable {
      * @throws AuditException when no public key was given, or a topic cannot be read
      */
     public VerificationReport verify(VerifyOptions options) {
+        return verify(options, VerifyProgress.NONE);
+    }
+
+    /**
+     * {@link #verify(VerifyOptions)}, telling {@code progress} how far the replay is: the partitions and their end
+     * offsets first, then each record read and each partition verified.
+     *
+     * @throws AuditException when no public key was given, or a topic cannot be read
+     */
+    public VerificationReport verify(VerifyOptions options, VerifyProgress progress) {
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(progress, "progress");
         if (publicKey == null) {
             throw new AuditException("No public key to check checkpoint signatures with: pass the bus's published "
                     + "exchange-log.pub.pem");
@@ -125,6 +136,9 @@ public final class AuditReader implements AutoCloseable {
         List<TopicPartition> logPartitions = partitions(logConsumer, logTopic);
         Map<TopicPartition, Long> logEnds = logConsumer.endOffsets(logPartitions);
         int n = logPartitions.size();
+        Map<Integer, Long> ends = new java.util.TreeMap<>();
+        logEnds.forEach((tp, end) -> ends.put(tp.partition(), end));
+        progress.started(ends);
         long[] stray = new long[1];
         List<VerificationReport.Partition> results = new ArrayList<>();
         for (TopicPartition tp : logPartitions) {
@@ -132,6 +146,7 @@ public final class AuditReader implements AutoCloseable {
             Iterator<SignedCheckpoint> cps = checkpointIterator(cpPartitions, cpEnds, p, n, p == 0 ? stray : null);
             PartitionCheck check = new PartitionCheck(p, publicKey, cps, options);
             scan(logConsumer, tp, logEnds.get(tp), record -> {
+                progress.read(p, record.offset());
                 if (record.value() == null) {
                     check.unreadable(record.offset(), "a tombstone (aimed at the entry it is keyed by; the log is "
                             + "never compacted, so it erases nothing, but nobody but the ledger writes the log)");
@@ -145,7 +160,9 @@ public final class AuditReader implements AutoCloseable {
                     check.unreadable(record.offset(), e.getMessage());
                 }
             });
-            results.add(check.finish());
+            VerificationReport.Partition result = check.finish();
+            progress.finished(result);
+            results.add(result);
         }
         return new VerificationReport(results, stray[0]);
     }

@@ -9,9 +9,6 @@ public final class ApiPaths {
     public static final String GRANTS = "/api/v1/grants";
     /** The caller's violations (Art. 46); all of them for the bus principal. */
     public static final String VIOLATIONS = "/api/v1/violations";
-    /** The public requests to open data (Art. 34) to the calling department. */
-    public static final String PUBLIC_REQUESTS = "/api/v1/public-requests";
-
     /** The service exchange: one record of a resource as the caller's grant delivers it ({@code /{resource}/{key}}). */
     public static final String QUERY = "/api/v1/query";
     /** The service exchange: whether claims about one record hold ({@code /{resource}}, POST). */
@@ -50,6 +47,18 @@ public final class ApiPaths {
     public static final String METRICS = "/metrics";
     /** The OpenAPI 3 document of the HTTP API. */
     public static final String OPENAPI = "/api/openapi.json";
+    /** What the bus rejected (the authority only). */
+    public static final String DEADLETTERS = "/api/v1/deadletters";
+    /** Notices to update a catalogue (Art. 14): the caller's own, all for the authority, who gives them. */
+    public static final String NOTICES = "/api/v1/notices";
+    /** The public's requests to open data (Art. 34) to the calling provider, and its answers ({@code /{id}/answer}). */
+    public static final String PUBLIC_REQUESTS = "/api/v1/public-requests";
+    /** The exchange log for auditors and the authority: {@code /verify} (a job), {@code /trace}, {@code /report}. */
+    public static final String AUDIT = "/api/v1/audit";
+    /** The departments of the bus (the authority only). */
+    public static final String DEPARTMENTS = "/api/v1/departments";
+    /** The authority's periodic report of one month per department ({@code ?month=YYYY-MM}). */
+    public static final String MONTHLY_REPORT = "/api/v1/monthly-report";
 
     private ApiPaths() {
     }

@@ -156,7 +156,9 @@ public final class BusRuntime implements AutoCloseable {
         http = track(HttpApi.start(config.host(), config.httpPort(), this::health, principals, busConfig,
                 new HttpApi.Options(tls, config.advertisedHost(), service,
                         config.transparencyJwksFile().map(jwks -> track(TransparencyRoutes.start(config.dataDir(), jwks,
-                                ClientFiles.bus(config.dataDir()), clock))).orElse(null))));
+                                ClientFiles.bus(config.dataDir()), clock))).orElse(null))
+                        .withConsole(new cn.tianfu.databus.server.console.Console.Settings(config.consoleIdleTimeout(), clock))
+                        .withAudit(cn.tianfu.databus.server.api.AuditRoutes.Settings.of(config.dataDir(), clock))));
         endpoints = new BusEndpoints(kafka.externalBootstrapServers(), registry.url(), http.url(), tls == null ? null : tls.caPem(),
                 tls == null ? null : kafka.certificateBootstrapServers().orElse(null));
         credentials.write(config.dataDir(), kafka.bootstrapServers(), Map.of(DatabusClientConfig.HTTP_URL_CONFIG, http.internalUrl()));

@@ -20,13 +20,23 @@ import cn.tianfu.databus.client.AvroJson;
 import cn.tianfu.databus.opendata.http.OpenDataRoutes;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.Grant;
+import cn.tianfu.databus.server.api.AccountabilityCommandRoutes;
 import cn.tianfu.databus.server.api.ApiCalls;
+import cn.tianfu.databus.server.api.AuditRoutes;
+import cn.tianfu.databus.server.api.AuthorityRoutes;
+import cn.tianfu.databus.server.api.DeadLetterRoutes;
+import cn.tianfu.databus.server.api.NoticeRoutes;
+import cn.tianfu.databus.server.api.ProviderPublicRequestRoutes;
 import cn.tianfu.databus.server.api.ApiDocument;
 import cn.tianfu.databus.server.api.CalendarRoutes;
 import cn.tianfu.databus.server.api.CatalogRoutes;
 import cn.tianfu.databus.server.api.GrantRoutes;
 import cn.tianfu.databus.server.api.OpenApiRoutes;
 import cn.tianfu.databus.server.api.RequestRoutes;
+import cn.tianfu.databus.server.console.ApiClient;
+import cn.tianfu.databus.server.console.CachedCalendar;
+import cn.tianfu.databus.server.console.Console;
+import cn.tianfu.databus.server.console.ConsoleServices;
 import cn.tianfu.databus.server.metrics.BusMetrics;
 import cn.tianfu.databus.server.metrics.MetricsRoutes;
 import cn.tianfu.databus.server.service.ServiceExchange;
@@ -49,8 +59,15 @@ import io.javalin.http.HttpResponseException;
  * <li>{@code GET /api/v1/reports}, {@code GET /api/v1/disputes}: error reports and disputes ({@link AccountabilityRoutes}).</li>
  * <li>the catalog, requests, decisions and grants as commands sent with the caller's own credentials ({@link CatalogRoutes},
  * {@link RequestRoutes}, {@link GrantRoutes});</li>
+ * <li>error reports, disputes and violation steps, catalogue-update notices and answers to the public's requests as
+ * commands sent with the caller's own credentials ({@link AccountabilityCommandRoutes}, {@link NoticeRoutes},
+ * {@link ProviderPublicRequestRoutes}); the dead letters, the departments and the monthly report for the authority
+ * ({@link DeadLetterRoutes}, {@link AuthorityRoutes}); the exchange log
+ * for auditors and the authority ({@link AuditRoutes});</li>
  * <li>{@code GET /api/openapi.json}: the OpenAPI document of the routes registered ({@link ApiDocument}), anonymous;</li>
  * <li>{@code GET /metrics}: Prometheus metrics for the bus's own principal ({@link BusMetrics}).</li>
+ * <li>{@code /console/...} (and {@code GET /} leading there): the web console, signed in with the same credentials
+ * ({@link Console}, docs/console.md).</li>
  * </ul>
  * See docs/http-api.md.
  * The open-data routes ({@link OpenDataRoutes}: the CKAN Action API, DCAT, downloads) are anonymous.
@@ -88,17 +105,34 @@ public final class HttpApi implements AutoCloseable {
      * @param advertisedHost the host name clients reach the API by (its {@link #url()}); null: the listen host
      * @param service        the service exchange's endpoints (query, verify, keys); null: none
      * @param transparency   the citizen transparency route (authenticated by the identity provider's tokens); null: none
+     * @param audit          the exchange log's routes for auditors and the authority; null: none
      */
-    public record Options(ServerTls tls, String advertisedHost, ServiceExchange service, TransparencyRoutes transparency) {
+    public record Options(ServerTls tls, String advertisedHost, ServiceExchange service, TransparencyRoutes transparency,
+            Console.Settings console, AuditRoutes.Settings audit) {
         /** Plain HTTP, department endpoints only. */
         public static final Options NONE = new Options(null, null, null, null);
 
+        /** The console with its default settings ({@link Console.Settings#DEFAULT}), without the audit routes. */
+        public Options(ServerTls tls, String advertisedHost, ServiceExchange service, TransparencyRoutes transparency) {
+            this(tls, advertisedHost, service, transparency, Console.Settings.DEFAULT, null);
+        }
+
+        /** With the console's sessions kept as {@code console} says. */
+        public Options withConsole(Console.Settings console) {
+            return new Options(tls, advertisedHost, service, transparency, console, audit);
+        }
+
         public Options withService(ServiceExchange service) {
-            return new Options(tls, advertisedHost, service, transparency);
+            return new Options(tls, advertisedHost, service, transparency, console, audit);
         }
 
         public Options withTransparency(TransparencyRoutes transparency) {
-            return new Options(tls, advertisedHost, service, transparency);
+            return new Options(tls, advertisedHost, service, transparency, console, audit);
+        }
+
+        /** With the exchange log's routes for auditors and the authority ({@link AuditRoutes}); null: none. */
+        public Options withAudit(AuditRoutes.Settings audit) {
+            return new Options(tls, advertisedHost, service, transparency, console, audit);
         }
     }
 
@@ -144,6 +178,7 @@ public final class HttpApi implements AutoCloseable {
         java.util.concurrent.atomic.AtomicReference<HttpsListeners> listeners = new java.util.concurrent.atomic.AtomicReference<>();
         List<String> registered = new java.util.concurrent.CopyOnWriteArrayList<>();
         java.util.concurrent.atomic.AtomicReference<BusMetrics> metrics = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<String> consoleApiUrl = new java.util.concurrent.atomic.AtomicReference<>();
         Set<ApiDocument.Feature> features = EnumSet.of(ApiDocument.Feature.BASE);
         if (authenticator != null && state != null) {
             features.add(ApiDocument.Feature.DEPARTMENTS);
@@ -151,6 +186,7 @@ public final class HttpApi implements AutoCloseable {
             Optional.ofNullable(service).ifPresent(s -> features.add(ApiDocument.Feature.SERVICE));
             Optional.ofNullable(transparency).ifPresent(t -> features.add(ApiDocument.Feature.TRANSPARENCY));
             Optional.ofNullable(open).ifPresent(o -> features.add(ApiDocument.Feature.OPEN_DATA));
+            Optional.ofNullable(options.audit()).ifPresent(a -> features.add(ApiDocument.Feature.AUDIT));
         }
         Javalin app = Javalin.create(config -> {
             config.events.handlerAdded(h -> registered.add(h.getHttpMethod() + " " + h.getPath()));
@@ -207,8 +243,7 @@ public final class HttpApi implements AutoCloseable {
                 }
                 if (open != null) {
                     open.register(config.routes);   // open data: anonymous, read-only, rate-limited (docs/open-data.md)
-                    open.registerForDepartments(config.routes, ctx -> ((Authenticator.Caller) ctx.attribute(CALLER)).name(),
-                            ctx -> ((Authenticator.Caller) ctx.attribute(CALLER)).admin());
+                    open.registerForDepartments(config.routes, ctx -> ((Authenticator.Caller) ctx.attribute(CALLER)).name());
                 }
                 ViolationRoutes.register(config, state.bus(), CALLER);
                 state.accountability.register(config.routes, CALLER);
@@ -217,9 +252,21 @@ public final class HttpApi implements AutoCloseable {
                 RequestRoutes.register(config, calls, id -> state.requests(r -> r.getRequestId().equals(id)).stream().findFirst());
                 GrantRoutes.register(config, calls);
                 CalendarRoutes.register(config, state.bus(), java.time.InstantSource.system());
+                AccountabilityCommandRoutes.register(config, calls);
+                NoticeRoutes.register(config, calls, state.bus());
+                ProviderPublicRequestRoutes.register(config, calls, state.bus(), java.time.InstantSource.system());
+                DeadLetterRoutes.register(config, calls, state.bus());
+                AuthorityRoutes.register(config, calls, state.bus(), java.time.InstantSource.system());
+                if (options.audit() != null) {
+                    AuditRoutes.register(config, calls, options.audit());
+                }
                 metrics.set(new BusMetrics(state.bus(), () -> state.requests(r -> true), java.time.InstantSource.system()));
                 config.routes.before(ApiPaths.METRICS, ctx -> authenticate(ctx, guard));
                 MetricsRoutes.register(config, metrics.get(), CALLER);
+                BusMetrics counted = metrics.get();
+                Console.register(config, guard, new ApiClient(consoleApiUrl::get), new ConsoleServices(options.console().clock(),
+                        new CachedCalendar(state.bus(), options.console().clock()),
+                        (consumer, resource) -> java.util.OptionalLong.of(counted.delivered(consumer, resource))), options.console());
                 config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
                 config.routes.exception(DatabusException.class, (e, ctx) -> error(ctx, 503, e.getMessage()));
             }
@@ -235,6 +282,7 @@ public final class HttpApi implements AutoCloseable {
             throw new DatabusException("cannot start the HTTP API on " + host + ":" + port
                     + (isBindFailure(e) ? ": the port is already in use (choose another with --http-port)" : ": " + e.getMessage()), e);
         }
+        consoleApiUrl.set(tls != null ? listeners.get().loopbackUrl() : "http://" + host + ":" + app.port());
         if (tls != null) {
             String shown = advertisedHost == null || advertisedHost.isBlank() ? host : advertisedHost;
             return new HttpApi(app, listeners.get().secureUrl(shown), listeners.get().loopbackUrl(), state, open, registered, metrics.get());

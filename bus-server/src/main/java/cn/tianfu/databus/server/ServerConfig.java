@@ -44,6 +44,9 @@ public final class ServerConfig extends AbstractConfig {
 
     public static final String KAFKA_BOOTSTRAP_SERVERS_CONFIG = "kafka.bootstrap.servers";
     public static final String TRANSPARENCY_IDP_JWKS_FILE_CONFIG = "transparency.idp.jwks.file";
+    public static final String CONSOLE_IDLE_TIMEOUT_MS_CONFIG = "console.session.idle.timeout.ms";
+    private static final String CONSOLE_IDLE_TIMEOUT_MS_DOC = "How long a web console session lasts without a request before the"
+            + " person must sign in again (milliseconds).";
     private static final String TRANSPARENCY_IDP_JWKS_FILE_DOC = "JWK set file (JSON) of the city's identity provider's"
             + " public keys (ES256 P-256 or Ed25519); when set, the HTTP API answers GET "
             + "/api/v1/transparency/my-exchanges to a person with a token signed by one of them. Empty: the route is off.";
@@ -100,7 +103,8 @@ public final class ServerConfig extends AbstractConfig {
             .define(SERVICE_RATE_LIMIT_CONFIG, Type.LONG, 60L, Range.atLeast(1), Importance.LOW, SERVICE_RATE_LIMIT_DOC)
             .define(SERVICE_DAILY_LIMIT_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW, SERVICE_DAILY_LIMIT_DOC)
 
-            .define(TRANSPARENCY_IDP_JWKS_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, TRANSPARENCY_IDP_JWKS_FILE_DOC);
+            .define(TRANSPARENCY_IDP_JWKS_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, TRANSPARENCY_IDP_JWKS_FILE_DOC)
+            .define(CONSOLE_IDLE_TIMEOUT_MS_CONFIG, Type.LONG, 30 * 60 * 1000L, Range.atLeast(1000), Importance.LOW, CONSOLE_IDLE_TIMEOUT_MS_DOC);
 
     public ServerConfig(Map<String, ?> props) {
         super(CONFIG, props, false);
@@ -200,6 +204,11 @@ public final class ServerConfig extends AbstractConfig {
     public cn.tianfu.databus.service.RateLimiter.Limits serviceLimits() {
         return new cn.tianfu.databus.service.RateLimiter.Limits(getLong(SERVICE_RATE_LIMIT_CONFIG),
                 getLong(SERVICE_DAILY_LIMIT_CONFIG));
+    }
+
+    /** How long a console session lasts idle ({@value #CONSOLE_IDLE_TIMEOUT_MS_CONFIG}). */
+    public java.time.Duration consoleIdleTimeout() {
+        return java.time.Duration.ofMillis(getLong(CONSOLE_IDLE_TIMEOUT_MS_CONFIG));
     }
 
     public int partitions() {

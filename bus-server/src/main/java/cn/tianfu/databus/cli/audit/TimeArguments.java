@@ -9,21 +9,21 @@ import java.time.format.DateTimeParseException;
  * The audit commands' time bounds: a day ({@code yyyy-MM-dd}, in a zone, by default the bus's Asia/Shanghai) or an
  * ISO instant ({@code 2025-01-01T08:00:00Z}). A day as a start means its first millisecond, as an end its last.
  */
-final class TimeArguments {
+public final class TimeArguments {
 
     /** The zone of dates on the command line unless {@code --zone} says otherwise. */
-    static final String DEFAULT_ZONE = "Asia/Shanghai";
+    public static final String DEFAULT_ZONE = "Asia/Shanghai";
 
     private TimeArguments() {
     }
 
     /** The first instant a start bound includes. */
-    static Instant start(String text, ZoneId zone) {
+    public static Instant start(String text, ZoneId zone) {
         return parse(text, zone, false);
     }
 
     /** The last instant (millisecond) an end bound includes. */
-    static Instant end(String text, ZoneId zone) {
+    public static Instant end(String text, ZoneId zone) {
         return parse(text, zone, true);
     }
 

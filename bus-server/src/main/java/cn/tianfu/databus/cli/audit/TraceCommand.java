@@ -4,9 +4,11 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import cn.tianfu.databus.audit.AuditReader;
+import cn.tianfu.databus.audit.ExchangeQueries;
 import cn.tianfu.databus.ledger.KeyHasher;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -47,18 +49,17 @@ public final class TraceCommand implements Callable<Integer> {
         String keyHash = hasher.hash(bytes);
         PrintWriter out = spec.commandLine().getOut();
         out.printf("%-24s %-10s %-6s %-8s %-20s %s%n", "time", "consumer", "mode", "op", "grant", "purpose");
-        int[] found = {0};
+        List<ExchangeQueries.Traced> found;
         try (AuditReader reader = connection.reader(null)) {
-            reader.forEachEntry((partition, position, logOffset, e) -> {
-                if (e.keyHash().equals(keyHash) && e.resourceCode().equals(resource)) {
-                    found[0]++;
-                    out.printf("%-24s %-10s %-6s %-8s %-20s %s  (exchange %s, partition %d position %d)%n",
-                            Instant.ofEpochMilli(e.timeMillis()), e.consumer(), e.mode(), e.operation(),
-                            e.grantId(), e.purpose(), e.exchangeId(), partition, position);
-                }
-            });
+            found = ExchangeQueries.trace(reader, resource, keyHash);
         }
-        out.printf("%d exchanges of this record of %s%n", found[0], resource);
+        for (ExchangeQueries.Traced t : found) {
+            var e = t.entry();
+            out.printf("%-24s %-10s %-6s %-8s %-20s %s  (exchange %s, partition %d position %d)%n",
+                    Instant.ofEpochMilli(e.timeMillis()), e.consumer(), e.mode(), e.operation(),
+                    e.grantId(), e.purpose(), e.exchangeId(), t.partition(), t.position());
+        }
+        out.printf("%d exchanges of this record of %s%n", found.size(), resource);
         out.flush();
         return ExitCode.OK;
     }

@@ -100,7 +100,7 @@ public final class PublicRequestsCommand extends ListCommand<Map<String, Object>
         return p;
     }
 
-    static Map<String, Object> toMap(PublicRequest r, Instant now) {
+    public static Map<String, Object> toMap(PublicRequest r, Instant now) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", r.getId());
         m.put("provider", r.getProvider());

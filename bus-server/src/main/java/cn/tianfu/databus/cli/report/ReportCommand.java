@@ -7,19 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 
 
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.accountability.MonthlyReport;
 import cn.tianfu.databus.accountability.MonthlyReportFormat;
-import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.cli.common.BusAdminOptions;
 import cn.tianfu.databus.cli.common.ClockedCommand;
 import cn.tianfu.databus.client.DatabusClientConfig;
-import cn.tianfu.databus.contract.Topics;
-import cn.tianfu.databus.schemas.AccessRequest;
-import cn.tianfu.databus.schemas.Violation;
 import cn.tianfu.databus.server.ClientFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,11 +67,7 @@ public final class ReportCommand {
                 throw new ParameterException(spec.commandLine(), "--month '" + month + "' is not a month: use YYYY-MM, e.g. 2026-12");
             }
             DatabusClientConfig bus = ClientFiles.bus(admin.dataDir());
-            List<AccessRequest> requests = AccountabilityFacts.read(bus, Topics.REQUESTS, AccessRequest.class, AccessRequest::getRequestId);
-            List<Violation> violations = AccountabilityFacts.read(bus, Topics.VIOLATIONS, Violation.class, Violation::getId);
-            MonthlyReport report = MonthlyReport.compute(ym, clock().instant(), requests, violations,
-                    AccountabilityFacts.reports(bus), AccountabilityFacts.disputes(bus),
-                    WorkingDayCalendar.bundled().withProvisionalYears());
+            MonthlyReport report = AccountabilityFacts.monthly(bus, ym, clock().instant());
             String text = switch (format) {
                 case text -> MonthlyReportFormat.text(report);
                 case csv -> MonthlyReportFormat.csv(report);

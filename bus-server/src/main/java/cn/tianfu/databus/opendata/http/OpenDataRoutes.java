@@ -114,12 +114,11 @@ public final class OpenDataRoutes implements AutoCloseable {
 
     /**
      * Registers the department routes of open data, behind the API's authentication ({@code caller} names the
-     * authenticated principal): a provider's answer to a comment, and the public requests to a department.
+     * authenticated principal): a provider's answer to a comment. The public requests to a department are the API's
+     * ({@code server.api.ProviderPublicRequestRoutes}).
      */
-    public void registerForDepartments(RoutesConfig routes, java.util.function.Function<Context, String> caller,
-                                       Predicate<Context> admin) {
+    public void registerForDepartments(RoutesConfig routes, java.util.function.Function<Context, String> caller) {
         comments.registerForDepartments(routes, caller);
-        publicRequests.registerForDepartments(routes, caller, admin);
     }
 
     private boolean limited(Context ctx) {

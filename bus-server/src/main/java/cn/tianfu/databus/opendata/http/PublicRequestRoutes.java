@@ -90,33 +90,6 @@ final class PublicRequestRoutes implements AutoCloseable {
         });
     }
 
-    /**
-     * {@code GET /api/v1/public-requests}: the public requests to the calling department (every one for the bus), oldest
-     * due first, each as the status page shows it plus its description; never the requester's name, organisation or
-     * contact: the provider answers through the platform, which tells the requester (Art. 34 needs no more).
-     */
-    void registerForDepartments(RoutesConfig routes, java.util.function.Function<Context, String> caller,
-                                java.util.function.Predicate<Context> admin) {
-        routes.get(cn.tianfu.databus.contract.ApiPaths.PUBLIC_REQUESTS, ctx -> {
-            String me = caller.apply(ctx);
-            boolean all = admin.test(ctx);
-            String status = ctx.queryParam("status");
-            if (status != null && java.util.Arrays.stream(cn.tianfu.databus.schemas.PublicRequestStatus.values())
-                    .noneMatch(s -> s.name().equals(status))) {
-                problem(ctx, 400, "unknown status '" + status + "': PENDING, OPENED, WILL_OPEN or REFUSED");
-                return;
-            }
-            Instant now = clock.instant();
-            com.fasterxml.jackson.databind.node.ArrayNode out = JSON.createArrayNode();
-            requests.refresh().values().stream()
-                    .filter(r -> all || r.getProvider().equals(me))
-                    .filter(r -> status == null || r.getStatus().name().equals(status))
-                    .sorted(java.util.Comparator.comparing(PublicRequest::getDueAt).thenComparing(PublicRequest::getId))
-                    .forEach(r -> out.add(publicView(r, now).put("description", r.getDescription())));
-            ctx.status(200).contentType("application/json;charset=utf-8").result(out.toString());
-        });
-    }
-
     private void submit(Context ctx) {
         long wait = submissions.acquire(ctx.req().getRemoteAddr());
         if (wait > 0) {

@@ -101,6 +101,41 @@ public final class ApiCalls {
         if (caller.admin()) {
             throw new HttpResponseException(403, "the bus's own principal sends no department commands: call as the department");
         }
+        send(ctx, command);
+    }
+
+    /**
+     * Sends a command any principal with a command topic may send, as the caller with its own credentials: the
+     * authority's (the bus principal, on {@code cmd.bus}), a department's, an expert's. Governance decides who may do
+     * what (a department acting on a violation is refused, 403), as it does for the CLI.
+     */
+    void commandOfAnyCaller(Context ctx, Function<GovernanceClient, CompletableFuture<CommandResult>> command) {
+        caller(ctx);
+        send(ctx, command);
+    }
+
+    /** The authority only (the bus's own principal): 403 for anyone else. */
+    Authenticator.Caller authority(Context ctx, String what) {
+        Authenticator.Caller caller = caller(ctx);
+        if (!caller.admin()) {
+            throw new HttpResponseException(403, what + " is for the public data authority (the bus's own credentials);"
+                    + " '" + caller.name() + "' may not");
+        }
+        return caller;
+    }
+
+    /** The caller's credentials of this request (the authentication step checked them). */
+    static Authenticator.Basic credentials(Context ctx) {
+        return Authenticator.Basic.parse(ctx.header("Authorization"))
+                .orElseThrow(() -> new HttpResponseException(401, "Unauthorized"));
+    }
+
+    /** The client config of the bus's connection settings with the caller's identity and credentials. */
+    DatabusClientConfig asCaller(Context ctx) {
+        return clients.configFor(credentials(ctx));
+    }
+
+    private void send(Context ctx, Function<GovernanceClient, CompletableFuture<CommandResult>> command) {
         Authenticator.Basic credentials = Authenticator.Basic.parse(ctx.header("Authorization"))
                 .orElseThrow(() -> new HttpResponseException(401, "Unauthorized"));
         CommandResult result;

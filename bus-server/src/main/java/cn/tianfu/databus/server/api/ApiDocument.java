@@ -36,7 +36,9 @@ public final class ApiDocument {
         /** A person's own exchanges, with an identity provider's token. */
         TRANSPARENCY,
         /** Open data: the CKAN Action API, DCAT, downloads (Art. 31–35). */
-        OPEN_DATA
+        OPEN_DATA,
+        /** The exchange log for auditors and the authority: verify, trace, report (Art. 23). */
+        AUDIT
     }
 
     /** Who may call a route. */
@@ -143,6 +145,81 @@ public final class ApiDocument {
                             new Param("from", "the filing date, yyyy-MM-dd (default: today in Asia/Shanghai)")), null,
                     ordered(200, "{from, days, due, dueAt, provisional, provisionalYears, calendars}", 400, "bad days or from")),
 
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.REPORTS, "accountability", Access.DEPARTMENT,
+                    "A consumer reports an error in a record it received (Art. 27)", List.of(),
+                    "{\"resource\", \"key\", \"field\"?, \"problem\", \"foundAt\"?}", COMMAND),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.REPORTS + "/{id}/answer", "accountability", Access.DEPARTMENT,
+                    "The provider answers an error report: corrected, or rejected with a reason", List.of(),
+                    "{\"corrected\": true, \"note\"?, \"exchangeId\"?} or {\"corrected\": false, \"reason\"}", COMMAND),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.REPORTS + "/{id}/accept", "accountability", Access.DEPARTMENT,
+                    "The reporter accepts the provider's answer", List.of(), null, COMMAND),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.DISPUTES, "accountability", Access.DEPARTMENT,
+                    "A party opens a dispute about a refused request, a report's answer or a grant (Art. 28)", List.of(),
+                    "{\"about\": \"request:ID\" | \"report:ID\" | \"grant:ID\", \"statement\"}", COMMAND),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.DISPUTES + "/{id}/{step}", "accountability", Access.DEPARTMENT,
+                    "A step of a dispute: message, settle, escalate (a party); refer, decide (the authority); opinion (the expert)",
+                    List.of(), "{\"text\"?, \"expert\"? (refer)}",
+                    merged(COMMAND, ordered(404, "no such dispute, or an unknown step"))),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.VIOLATIONS + "/{id}/order", "accountability", Access.DEPARTMENT,
+                    "The authority orders a violation rectified within N working days or by a date (Art. 46)", List.of(),
+                    "{\"within\": N or \"yyyy-MM-dd\", \"note\"?}", COMMAND),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.VIOLATIONS + "/{id}/rectified", "accountability", Access.DEPARTMENT,
+                    "The authority records an ordered rectification as done", List.of(), "{\"note\"?}", COMMAND),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.VIOLATIONS + "/{id}/escalate", "accountability", Access.DEPARTMENT,
+                    "The authority escalates a violation whose ordered rectification was not done", List.of(), "{\"note\"?}", COMMAND),
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.NOTICES, "accountability", Access.DEPARTMENT,
+                    "Notices to update the caller's catalogue (Art. 14); all of them for the authority",
+                    List.of(new Param("dept", "to this department")), null,
+                    ordered(200, "notices (CatalogNotice, Avro JSON), oldest due first")),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.NOTICES, "accountability", Access.DEPARTMENT,
+                    "The authority gives a department notice to update its catalogue within 15 working days (Art. 14)", List.of(),
+                    "{\"department\", \"reason\"}", COMMAND),
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.PUBLIC_REQUESTS, "open data", Access.DEPARTMENT,
+                    "The public's requests to open data made to the caller (Art. 34); all of them for the authority",
+                    List.of(new Param("status", "PENDING, OPENED, WILL_OPEN or REFUSED")), null,
+                    ordered(200, "requests, oldest due first; the requester's name and contact for the authority only", 400, "unknown status")),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.PUBLIC_REQUESTS + "/{id}/answer", "open data", Access.DEPARTMENT,
+                    "The provider answers a public request to open data", List.of(),
+                    "{\"opened\": true} or {\"willOpenBy\": \"yyyy-MM-dd\"} or {\"refuse\": true, \"reason\"}; \"resource\"?",
+                    COMMAND),
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.DEADLETTERS, "bus", Access.DEPARTMENT,
+                    "What the bus rejected, for the authority (the bus's own credentials)",
+                    List.of(new Param("reason", "one reason code, e.g. MALFORMED_BYTES"), new Param("limit", "the N most recent (default 50)")),
+                    null, ordered(200, "{deadLetters: [...], unreadable}", 400, "unknown reason or bad limit",
+                            403, "not the bus's own principal")),
+
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.DEPARTMENTS, "bus", Access.DEPARTMENT,
+                    "The departments of the bus, for the authority", List.of(), null,
+                    ordered(200, "[{id, name, code, created}]", 403, "not the bus's own principal")),
+            new Operation(Feature.DEPARTMENTS, "GET", ApiPaths.MONTHLY_REPORT, "accountability", Access.DEPARTMENT,
+                    "The authority's periodic report of one month per department: requests, decisions on time, violations,"
+                            + " error reports, disputes",
+                    List.of(new Param("month", "YYYY-MM (required)"), new Param("format", "json (default) or html")), null,
+                    ordered(200, "the report (JSON, or one HTML page with charts)", 400, "bad month or format",
+                            403, "not the bus's own principal")),
+
+            new Operation(Feature.AUDIT, "POST", ApiPaths.AUDIT + "/verify", "audit", Access.DEPARTMENT,
+                    "Start verifying every chain and signed checkpoint of the exchange log (an auditor or the authority)", List.of(),
+                    "{\"allowUncovered\"?, \"heartbeat\"?: ISO duration}",
+                    ordered(202, "started: the job, at the Location given", 400, "bad options", 403, "not an auditor or the bus",
+                            409, "a verification is running", 503, "the bus's published key cannot be read")),
+            new Operation(Feature.AUDIT, "GET", ApiPaths.AUDIT + "/verify/{id}", "audit", Access.DEPARTMENT,
+                    "A verification: each partition's progress while it runs, then its result", List.of(), null,
+                    ordered(200, "{id, state: RUNNING|DONE|FAILED, partitions: [...], intact?, report?}",
+                            403, "not an auditor or the bus", 404, "no such verification")),
+            new Operation(Feature.AUDIT, "GET", ApiPaths.AUDIT + "/trace", "audit", Access.DEPARTMENT,
+                    "Every exchange of one record: who received it, when, under which grant and purpose",
+                    List.of(new Param("resource", "the resource code (required)"), new Param("key", "the record key as text"),
+                            new Param("keyHex", "the record key's bytes in hex")), null,
+                    ordered(200, "{resource, exchanges: [...]}", 400, "no resource, or not exactly one of key and keyHex",
+                            403, "not an auditor or the bus")),
+            new Operation(Feature.AUDIT, "GET", ApiPaths.AUDIT + "/report", "audit", Access.DEPARTMENT,
+                    "A consumer's exchanges per resource, mode and purpose, with the first and last time",
+                    List.of(new Param("consumer", "the receiving department (required)"),
+                            new Param("from", "first day, yyyy-MM-dd (Asia/Shanghai) or an ISO instant"),
+                            new Param("to", "last day, yyyy-MM-dd (Asia/Shanghai) or an ISO instant")), null,
+                    ordered(200, "{consumer, total, rows: [...]}", 400, "no consumer or a bad date", 403, "not an auditor or the bus")),
+
             new Operation(Feature.SERVICE, "GET", ApiPaths.KEYS, "service", Access.ANONYMOUS,
                     "The bus's public signing key (JWK set) to check the service exchange's proofs", List.of(), null,
                     ordered(200, "a JWK set")),
@@ -203,12 +280,7 @@ public final class ApiDocument {
             new Operation(Feature.OPEN_DATA, "POST", "/api/v1/comments/{id}/answer", "open data", Access.DEPARTMENT,
                     "The dataset's provider answers a comment (Art. 35)", List.of(), "{\"answer\"}",
                     ordered(200, "the comment with its answer", 400, "no answer", 403, "not the dataset's provider",
-                            404, "no such comment")),
-            new Operation(Feature.OPEN_DATA, "GET", ApiPaths.PUBLIC_REQUESTS, "open data", Access.DEPARTMENT,
-                    "The public requests to open data (Art. 34) to the caller; all of them for the bus (no requester's"
-                            + " details)", List.of(new Param("status", "PENDING, OPENED, WILL_OPEN or REFUSED")), null,
-                    ordered(200, "the requests as their status pages show them, with the description", 400,
-                            "unknown status")));
+                            404, "no such comment")));
 
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
 

@@ -62,7 +62,7 @@ final class DepartmentClients implements AutoCloseable {
     }
 
     /** The bus's connection settings (brokers, registry, TLS) with the department's identity and credentials. */
-    private DatabusClientConfig configFor(Authenticator.Basic credentials) {
+    DatabusClientConfig configFor(Authenticator.Basic credentials) {
         Map<String, Object> props = new HashMap<>(bus.originals());
         props.put(DatabusClientConfig.DEPARTMENT_ID_CONFIG, credentials.username());
         props.put(DatabusClientConfig.SASL_USERNAME_CONFIG, credentials.username());

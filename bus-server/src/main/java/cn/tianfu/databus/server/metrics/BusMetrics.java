@@ -123,6 +123,12 @@ public final class BusMetrics implements AutoCloseable {
         return registry.scrape();
     }
 
+    /** Records of {@code resource} delivered to {@code consumer} so far (exchange-log entries of mode PUSH, as counted here). */
+    public long delivered(String consumer, String resource) {
+        return (long) registry.find("databus.exchanges").tags("mode", "PUSH", "resource", resource, "consumer", consumer).counters()
+                .stream().mapToDouble(Counter::count).sum();
+    }
+
     /** The content type of {@link #scrape()}. */
     public static String contentType() {
         return "text/plain; version=0.0.4; charset=utf-8";

@@ -69,6 +69,7 @@ class HttpApiIT {
     private static final Map<String, String> AUTH = new java.util.HashMap<>();
     private static String pendingRequest;
     private static String grant;
+    private static String conditionalGrant;
 
     @BeforeAll
     static void start() throws IOException {
@@ -106,6 +107,7 @@ class HttpApiIT {
     void theOpenApiDocumentListsExactlyTheRegisteredRoutesAndParses() throws Exception {
         Set<String> registered = http.routes().stream()
                 .filter(r -> r.matches("(GET|POST|PUT|DELETE|PATCH) .*"))
+                .filter(r -> !r.matches("\\w+ /(console(/.*)?)?"))   // the console's pages: not API routes
                 .collect(Collectors.toCollection(TreeSet::new));
         Set<ApiDocument.Feature> features = EnumSet.of(ApiDocument.Feature.BASE, ApiDocument.Feature.DEPARTMENTS,
                 ApiDocument.Feature.METRICS, ApiDocument.Feature.OPEN_DATA);
@@ -203,7 +205,8 @@ class HttpApiIT {
 
         HttpResponse<String> approved = call("POST", decision, approve, AUTH.get(PROVIDER));
         assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
-        assertThat(JSON.readTree(approved.body()).path("grantId").path("string").asText()).isNotBlank();
+        conditionalGrant = JSON.readTree(approved.body()).path("grantId").path("string").asText();
+        assertThat(conditionalGrant).isNotBlank();
     }
 
     @Test
@@ -277,6 +280,176 @@ class HttpApiIT {
         assertThat(call("POST", ApiPaths.GRANTS + "/" + grant + "/revoke", "{\"reason\":\"x\"}", AUTH.get("bus")).statusCode()).isEqualTo(403);
     }
 
+    @Test
+    @Order(13)
+    void aConsumerReportsAnErrorTheProviderAnswersAndTheReporterAccepts() throws Exception {
+        String report = "{\"resource\":\"" + CONDITIONAL + "\",\"key\":\"510104199001011234\",\"field\":\"name\","
+                + "\"problem\":\"姓名有误\"}";
+        HttpResponse<String> byBus = call("POST", ApiPaths.REPORTS, report, AUTH.get("bus"));
+        assertThat(byBus.statusCode()).as("the bus sends no department commands: " + byBus.body()).isEqualTo(403);
+        HttpResponse<String> byOther = call("POST", ApiPaths.REPORTS, report, AUTH.get(OTHER));
+        assertThat(byOther.statusCode()).as("no grant on the resource: " + byOther.body()).isEqualTo(403);
+        assertThat(JSON.readTree(byOther.body()).path("outcome").asText()).isEqualTo("REFUSED");
+        assertThat(call("POST", ApiPaths.REPORTS, "{\"resource\":\"" + CONDITIONAL + "\",\"key\":\"k\"}", AUTH.get(CONSUMER))
+                .statusCode()).as("without a problem").isEqualTo(400);
+        HttpResponse<String> filed = call("POST", ApiPaths.REPORTS, report, AUTH.get(CONSUMER));
+        assertThat(filed.statusCode()).as(filed.body()).isEqualTo(200);
+        String id = JSON.readTree(filed.body()).path("subjectId").path("string").asText();
+        assertThat(id).isNotBlank();
+
+        String answer = ApiPaths.REPORTS + "/" + id + "/answer";
+        assertThat(call("POST", answer, "{\"corrected\":false}", AUTH.get(PROVIDER)).statusCode()).as("a rejection without reason")
+                .isEqualTo(400);
+        HttpResponse<String> answeredByOther = call("POST", answer, "{\"corrected\":false,\"reason\":\"记录无误\"}", AUTH.get(OTHER));
+        assertThat(answeredByOther.statusCode()).as(answeredByOther.body()).isEqualTo(403);
+        HttpResponse<String> answered = call("POST", answer, "{\"corrected\":false,\"reason\":\"记录无误\"}", AUTH.get(PROVIDER));
+        assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+
+        String accept = ApiPaths.REPORTS + "/" + id + "/accept";
+        HttpResponse<String> acceptedByProvider = call("POST", accept, null, AUTH.get(PROVIDER));
+        assertThat(acceptedByProvider.statusCode()).as(acceptedByProvider.body()).isEqualTo(403);
+        HttpResponse<String> accepted = call("POST", accept, null, AUTH.get(CONSUMER));
+        assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> call("GET", ApiPaths.REPORTS, null, AUTH.get(CONSUMER)).body().contains(id));
+        assertThat(call("GET", ApiPaths.REPORTS, null, AUTH.get(OTHER)).body()).doesNotContain(id);
+    }
+
+    @Test
+    @Order(14)
+    void aPartyOpensADisputeAndOnlyTheAuthorityDecidesIt() throws Exception {
+        String statement = "{\"about\":\"grant:" + conditionalGrant + "\",\"statement\":\"使用超出约定用途\"}";
+        HttpResponse<String> byOther = call("POST", ApiPaths.DISPUTES, statement, AUTH.get(OTHER));
+        assertThat(byOther.statusCode()).as(byOther.body()).isEqualTo(403);
+        assertThat(call("POST", ApiPaths.DISPUTES, "{\"about\":\"nothing\",\"statement\":\"x\"}", AUTH.get(PROVIDER))
+                .statusCode()).isEqualTo(400);
+        HttpResponse<String> opened = call("POST", ApiPaths.DISPUTES, statement, AUTH.get(PROVIDER));
+        assertThat(opened.statusCode()).as(opened.body()).isEqualTo(200);
+        String id = JSON.readTree(opened.body()).path("subjectId").path("string").asText();
+        assertThat(id).isNotBlank();
+
+        String steps = ApiPaths.DISPUTES + "/" + id;
+        assertThat(call("POST", steps + "/bargain", "{}", AUTH.get(PROVIDER)).statusCode()).as("an unknown step").isEqualTo(404);
+        assertThat(call("POST", steps + "/message", "{\"text\":\"请说明\"}", AUTH.get(OTHER)).statusCode()).isEqualTo(403);
+        HttpResponse<String> escalated = call("POST", steps + "/escalate", "{\"text\":\"协商不成\"}", AUTH.get(CONSUMER));
+        assertThat(escalated.statusCode()).as(escalated.body()).isEqualTo(200);
+        assertThat(call("POST", steps + "/decide", "{}", AUTH.get("bus")).statusCode()).as("a decision without text").isEqualTo(400);
+        HttpResponse<String> byProvider = call("POST", steps + "/decide", "{\"text\":\"维持\"}", AUTH.get(PROVIDER));
+        assertThat(byProvider.statusCode()).as(byProvider.body()).isEqualTo(403);
+        HttpResponse<String> decided = call("POST", steps + "/decide", "{\"text\":\"用途符合约定，维持授权\"}", AUTH.get("bus"));
+        assertThat(decided.statusCode()).as(decided.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> call("GET", ApiPaths.DISPUTES + "?status=DECIDED", null,
+                AUTH.get(CONSUMER)).body().contains(id));
+    }
+
+    @Test
+    @Order(15)
+    void onlyTheAuthorityActsOnViolations() throws Exception {
+        String order = ApiPaths.VIOLATIONS + "/no-such-violation/order";
+        HttpResponse<String> byDepartment = call("POST", order, "{\"within\":10}", AUTH.get(PROVIDER));
+        assertThat(byDepartment.statusCode()).as(byDepartment.body()).isEqualTo(403);
+        assertThat(JSON.readTree(byDepartment.body()).path("message").asText()).contains("only the public data authority");
+        HttpResponse<String> unknown = call("POST", order, "{\"within\":\"2030-12-31\",\"note\":\"限期整改\"}", AUTH.get("bus"));
+        assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
+        assertThat(call("POST", order, "{}", AUTH.get("bus")).statusCode()).as("without a deadline").isEqualTo(400);
+        assertThat(call("POST", order, "{\"within\":\"soon\"}", AUTH.get("bus")).statusCode()).isEqualTo(400);
+        assertThat(call("POST", ApiPaths.VIOLATIONS + "/no-such-violation/escalate", "{}", AUTH.get(CONSUMER)).statusCode())
+                .isEqualTo(403);
+        assertThat(call("POST", ApiPaths.VIOLATIONS + "/no-such-violation/rectified", "{}", AUTH.get("bus")).statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
+    @Order(16)
+    void theAuthorityGivesNoticeAndOnlyTheDepartmentSeesItsNotices() throws Exception {
+        String notice = "{\"department\":\"" + PROVIDER + "\",\"reason\":\"职责调整\"}";
+        HttpResponse<String> byDepartment = call("POST", ApiPaths.NOTICES, notice, AUTH.get(OTHER));
+        assertThat(byDepartment.statusCode()).as(byDepartment.body()).isEqualTo(403);
+        assertThat(call("POST", ApiPaths.NOTICES, "{\"department\":\"" + PROVIDER + "\"}", AUTH.get("bus")).statusCode())
+                .as("without a reason").isEqualTo(400);
+        HttpResponse<String> given = call("POST", ApiPaths.NOTICES, notice, AUTH.get("bus"));
+        assertThat(given.statusCode()).as(given.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> JSON.readTree(call("GET", ApiPaths.NOTICES, null, AUTH.get(PROVIDER)).body())
+                .findValuesAsText("reason").contains("职责调整"));
+        assertThat(JSON.readTree(call("GET", ApiPaths.NOTICES, null, AUTH.get(OTHER)).body()).findValuesAsText("department"))
+                .doesNotContain(PROVIDER);
+        assertThat(JSON.readTree(call("GET", ApiPaths.NOTICES + "?dept=" + PROVIDER, null, AUTH.get("bus")).body())
+                .findValuesAsText("department")).isNotEmpty().containsOnly(PROVIDER);
+    }
+
+    @Test
+    @Order(17)
+    void theProviderSeesAndAnswersThePublicsRequestsToItAlone() throws Exception {
+        HttpResponse<String> filed = call("POST", "/open/requests", "{\"provider\":\"" + PROVIDER + "\",\"title\":\"公开人口统计\","
+                + "\"name\":\"张三\",\"contact\":\"zhang@example.cn\"}", null);
+        assertThat(filed.statusCode()).as(filed.body()).isEqualTo(201);
+        String id = JSON.readTree(filed.body()).path("id").asText();
+        await().atMost(Duration.ofSeconds(60)).until(() -> JSON.readTree(call("GET", ApiPaths.PUBLIC_REQUESTS, null,
+                AUTH.get(PROVIDER)).body()).findValuesAsText("id").contains(id));
+        JsonNode mine = JSON.readTree(call("GET", ApiPaths.PUBLIC_REQUESTS + "?status=PENDING", null, AUTH.get(PROVIDER)).body());
+        assertThat(mine.findValuesAsText("id")).contains(id);
+        assertThat(mine.toString()).as("a department is not shown the requester's details").doesNotContain("zhang@example.cn", "张三");
+        assertThat(JSON.readTree(call("GET", ApiPaths.PUBLIC_REQUESTS, null, AUTH.get("bus")).body()).findValuesAsText("requesterContact"))
+                .as("the authority is").contains("zhang@example.cn");
+        assertThat(JSON.readTree(call("GET", ApiPaths.PUBLIC_REQUESTS, null, AUTH.get(OTHER)).body()).findValuesAsText("id"))
+                .doesNotContain(id);
+        assertThat(call("GET", ApiPaths.PUBLIC_REQUESTS + "?status=MAYBE", null, AUTH.get(PROVIDER)).statusCode()).isEqualTo(400);
+
+        String answer = ApiPaths.PUBLIC_REQUESTS + "/" + id + "/answer";
+        HttpResponse<String> byOther = call("POST", answer, "{\"willOpenBy\":\"2030-01-31\"}", AUTH.get(OTHER));
+        assertThat(byOther.statusCode()).as(byOther.body()).isEqualTo(403);
+        assertThat(call("POST", answer, "{\"willOpenBy\":\"2030-01-31\"}", AUTH.get("bus")).statusCode()).isEqualTo(403);
+        assertThat(call("POST", answer, "{\"refuse\":true}", AUTH.get(PROVIDER)).statusCode()).as("a refusal without reason").isEqualTo(400);
+        assertThat(call("POST", answer, "{\"opened\":true,\"refuse\":true,\"reason\":\"x\"}", AUTH.get(PROVIDER)).statusCode())
+                .isEqualTo(400);
+        HttpResponse<String> answered = call("POST", answer, "{\"willOpenBy\":\"2030-01-31\"}", AUTH.get(PROVIDER));
+        assertThat(answered.statusCode()).as(answered.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(60)).until(() -> JSON.readTree(call("GET", ApiPaths.PUBLIC_REQUESTS + "?status=WILL_OPEN",
+                null, AUTH.get(PROVIDER)).body()).findValuesAsText("id").contains(id));
+    }
+
+    @Test
+    @Order(18)
+    void theDeadLettersAreTheAuthoritys() throws Exception {
+        HttpResponse<String> byDepartment = call("GET", ApiPaths.DEADLETTERS, null, AUTH.get(PROVIDER));
+        assertThat(byDepartment.statusCode()).as(byDepartment.body()).isEqualTo(403);
+        HttpResponse<String> all = call("GET", ApiPaths.DEADLETTERS + "?limit=5", null, AUTH.get("bus"));
+        assertThat(all.statusCode()).as(all.body()).isEqualTo(200);
+        assertThat(JSON.readTree(all.body()).path("deadLetters").isArray()).isTrue();
+        assertThat(JSON.readTree(all.body()).path("deadLetters").size()).isLessThanOrEqualTo(5);
+        HttpResponse<String> wrong = call("GET", ApiPaths.DEADLETTERS + "?reason=NO_SUCH_REASON", null, AUTH.get("bus"));
+        assertThat(wrong.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(wrong.body()).path("message").asText()).contains("MALFORMED_BYTES");
+        assertThat(call("GET", ApiPaths.DEADLETTERS + "?limit=0", null, AUTH.get("bus")).statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    @Order(19)
+    void theDepartmentsAndTheMonthlyReportAreTheAuthoritys() throws Exception {
+        assertThat(call("GET", ApiPaths.DEPARTMENTS, null, AUTH.get(PROVIDER)).statusCode()).isEqualTo(403);
+        HttpResponse<String> departments = call("GET", ApiPaths.DEPARTMENTS, null, AUTH.get("bus"));
+        assertThat(departments.statusCode()).as(departments.body()).isEqualTo(200);
+        assertThat(JSON.readTree(departments.body()).findValuesAsText("id")).contains(PROVIDER, CONSUMER, OTHER);
+        assertThat(departments.body()).doesNotContain("password").doesNotContain("scram");
+
+        String month = java.time.YearMonth.now(java.time.ZoneId.of("Asia/Shanghai")).toString();
+        assertThat(call("GET", ApiPaths.MONTHLY_REPORT + "?month=" + month, null, AUTH.get(CONSUMER)).statusCode()).isEqualTo(403);
+        HttpResponse<String> report = call("GET", ApiPaths.MONTHLY_REPORT + "?month=" + month, null, AUTH.get("bus"));
+        assertThat(report.statusCode()).as(report.body()).isEqualTo(200);
+        JsonNode provider = null;
+        for (JsonNode row : JSON.readTree(report.body()).path("departments")) {
+            if (row.path("department").asText().equals(PROVIDER)) {
+                provider = row;
+            }
+        }
+        assertThat(provider).as("the provider's row: " + report.body()).isNotNull();
+        assertThat(provider.path("requestsReceived").asInt()).as("the conditional requests filed this month").isGreaterThanOrEqualTo(2);
+        HttpResponse<String> html = call("GET", ApiPaths.MONTHLY_REPORT + "?month=" + month + "&format=html", null, AUTH.get("bus"));
+        assertThat(html.statusCode()).isEqualTo(200);
+        assertThat(html.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(call("GET", ApiPaths.MONTHLY_REPORT + "?month=2026-13", null, AUTH.get("bus")).statusCode()).isEqualTo(400);
+        assertThat(call("GET", ApiPaths.MONTHLY_REPORT, null, AUTH.get("bus")).statusCode()).isEqualTo(400);
+    }
+
     /**
      * Every department endpoint, without credentials, with malformed ones and with a wrong password: 401. The bus throttles
      * an address after a few failed logins, so each attempt comes from its own loopback address (127.0.0.N).
@@ -299,7 +472,8 @@ class HttpApiIT {
             checked.add(o.method() + " " + o.path());
         }
         assertThat(checked).contains("POST " + ApiPaths.CATALOG, "POST " + ApiPaths.REQUESTS + "/{id}/decision",
-                "POST " + ApiPaths.GRANTS + "/{id}/revoke", "GET " + ApiPaths.METRICS).hasSizeGreaterThanOrEqualTo(16);
+                "POST " + ApiPaths.GRANTS + "/{id}/revoke", "GET " + ApiPaths.METRICS, "POST " + ApiPaths.DISPUTES + "/{id}/{step}",
+                "GET " + ApiPaths.DEADLETTERS, "POST " + ApiPaths.NOTICES).hasSizeGreaterThanOrEqualTo(30);
     }
 
     record RawResponse(int status, String headers, String body) {
