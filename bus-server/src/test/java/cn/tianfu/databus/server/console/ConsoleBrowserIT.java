@@ -60,9 +60,10 @@ import cn.tianfu.databus.server.ServerConfig;
  * app, the HTTP API and the console). The fixture registers a conditionally shared resource of the provider and
  * publishes residents of two divisions; then, in the browser: the consumer signs in and requests access with a purpose;
  * the provider sees the pending request with its due date, is shown governance's refusal of a filter that does not
- * type-check, and approves two fields (the key and the name) with a row filter on a third; the consumer sees the grant and the records first delivered to
- * it (masked, and only those the filter lets through). A wrong password is refused on the page, a form posted without
- * the session's CSRF token is refused (403), and a department cannot open another's incoming request by its URL.
+ * type-check, and approves two fields (the key and the name) with a row filter on a third; the consumer sees the grant
+ * and the records first delivered to it (masked, and only those the filter lets through); the provider revokes the
+ * grant. A wrong password is refused on the page, a form posted without the session's CSRF token is refused (403), and
+ * a department cannot open another's incoming request by its URL.
  * Every page is saved as a screenshot under {@code target/console-screenshots/}.
  *
  * <p>Needs {@code chromium} and {@code chromedriver} (Debian's {@code chromium} and {@code chromium-driver}); without
@@ -302,6 +303,23 @@ class ConsoleBrowserIT {
         signOut();
         browser.get(url + "/console/grants/mine");
         assertThat(browser.getCurrentUrl()).as("signed out: back to the sign-in page").contains("/console/login");
+    }
+
+    @Test
+    @Order(8)
+    void theProviderRevokesTheGrantAfterConfirming() throws Exception {
+        signIn(PROVIDER, password(PROVIDER));
+        browser.get(url + "/console/grants/provided");
+        WebElement grant = browser.findElement(By.cssSelector("#provided-grants tr[data-grant]"));
+        String id = grant.getAttribute("data-grant");
+        grant.findElement(By.name("reason")).sendKeys("核验工作结束");
+        grant.findElement(By.cssSelector("button[type=submit]")).click();
+        // console.js asks first
+        browser.switchTo().alert().accept();
+        assertThat(browser.findElement(By.id("flash")).getText()).contains(id);
+        assertThat(browser.findElement(By.cssSelector("#provided-grants tr[data-grant] .status")).getText()).isEqualTo("已撤销");
+        assertThat(browser.findElements(By.cssSelector("#provided-grants tr[data-grant] form"))).as("nothing left to revoke").isEmpty();
+        shot("grant-revoked");
     }
 
     // ---- helpers
