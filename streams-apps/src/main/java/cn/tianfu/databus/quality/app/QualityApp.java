@@ -54,8 +54,8 @@ import cn.tianfu.databus.streams.StreamsAppRunner;
  * which checks each record against its catalogued items and forwards the change of its resource's tally, keyed by
  * resource code, through a one-partition repartition topic to the {@link Scorer}; the scorer keeps the tallies and, on
  * a wall-clock punctuation, evaluates every resource at the context's clock. {@code bus.catalog}, {@code bus.grants},
- * {@code bus.requests}, {@code bus.error-reports}, {@code bus.open.downloads} and {@code bus.violations} are read into
- * global stores.
+ * {@code bus.requests}, {@code bus.error-reports}, {@code bus.open.downloads}, {@code bus.violations} and
+ * {@code bus.comments} are read into global stores.
  */
 public final class QualityApp {
 
@@ -65,6 +65,7 @@ public final class QualityApp {
     public static final String REPORTS_STORE = "quality-error-reports";
     public static final String DOWNLOADS_STORE = "quality-downloads";
     public static final String VIOLATIONS_STORE = "quality-violations";
+    public static final String COMMENTS_STORE = "quality-comments";
     public static final String FACTS_STORE = RecordChecker.FACTS_STORE;
     public static final String TALLIES_STORE = Scorer.TALLIES_STORE;
     public static final String PUBLISHED_STORE = Scorer.PUBLISHED_STORE;
@@ -85,6 +86,7 @@ public final class QualityApp {
         globalBytes(builder, REQUESTS_STORE, Topics.REQUESTS, "requests");
         globalBytes(builder, REPORTS_STORE, Topics.ERROR_REPORTS, "error-reports");
         globalBytes(builder, VIOLATIONS_STORE, Topics.VIOLATIONS, "violations");
+        globalBytes(builder, COMMENTS_STORE, Topics.COMMENTS, "comments");
         builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DOWNLOADS_STORE), keys,
                         Serdes.String()).withLoggingDisabled(),
                 Topics.OPEN_DOWNLOADS, Consumed.with(keys, Serdes.ByteArray()).withName("downloads"),
@@ -107,10 +109,11 @@ public final class QualityApp {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BREACHES_STORE), keys,
                 Serdes.String()));
         Scorer.Stores stores = new Scorer.Stores(CATALOG_STORE, GRANTS_STORE, REQUESTS_STORE, REPORTS_STORE,
-                DOWNLOADS_STORE, VIOLATIONS_STORE);
+                DOWNLOADS_STORE, VIOLATIONS_STORE, COMMENTS_STORE);
         Scorer.Readers readers = new Scorer.Readers(AvroDeserializer.specific(registry, CatalogEntry.class),
                 AvroDeserializer.specific(registry, Grant.class), AvroDeserializer.specific(registry, AccessRequest.class),
-                AvroDeserializer.specific(registry, ErrorReport.class), AvroDeserializer.specific(registry, Violation.class));
+                AvroDeserializer.specific(registry, ErrorReport.class), AvroDeserializer.specific(registry, Violation.class),
+                AvroDeserializer.specific(registry, cn.tianfu.databus.schemas.PublicComment.class));
         KStream<String, Evaluated> evaluated = changes.process(() -> new Scorer(ctx, stores, readers),
                 Named.as("score"), TALLIES_STORE, PUBLISHED_STORE, BREACHES_STORE);
 

@@ -38,6 +38,7 @@ import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.DutyKind;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.GrantStatus;
+import cn.tianfu.databus.schemas.PublicComment;
 import cn.tianfu.databus.schemas.QualityScore;
 import cn.tianfu.databus.schemas.RequestStatus;
 import cn.tianfu.databus.schemas.SharingMethod;
@@ -260,6 +261,29 @@ class QualityAppTest {
         assertThat(s.getAccessRequests()).isEqualTo(3);
         assertThat(s.getDownloads()).isEqualTo(7);
         assertThat(s.getErrorReports()).isZero();
+    }
+
+    @Test
+    void usageCountsThePublicsCommentsAndTheirMeanRatingOnAnOpenResource() {
+        TestInputTopic<String, PublicComment> comments = driver.createInputTopic(Topics.COMMENTS, new StringSerializer(),
+                AvroSerde.specific(registry, PublicComment.class).serializer());
+        int[] ratings = {5, 4, 2};
+        for (int i = 0; i < ratings.length; i++) {
+            comments.pipeInput(CODE + ".C" + i, PublicComment.newBuilder().setId(CODE + ".C" + i).setResourceCode(CODE)
+                    .setProvider("psb").setText("数据很有用").setRating(ratings[i]).setPostedAt(T0).build());
+        }
+        comments.pipeInput("OTHER.C9", PublicComment.newBuilder().setId("OTHER.C9").setResourceCode("99999-000009")
+                .setProvider("amr").setText("另一个数据集").setRating(1).setPostedAt(T0).build());
+        at(T0);
+        QualityScore open = lastScore();
+        assertThat(open.getComments()).as("the three comments on this dataset, not the other's").isEqualTo(3);
+        assertThat(open.getRating()).isEqualTo(3.667);
+
+        catalog.pipeInput(CODE, QualityFixtures.entry(CODE, "psb", UpdateFrequency.DAILY, LocalDate.of(2027, 3, 1), false));
+        at(T0.plus(CHECK));
+        QualityScore closed = lastScore();
+        assertThat(closed.getComments()).as("a closed resource has no public usage").isNull();
+        assertThat(closed.getRating()).isNull();
     }
 
     @Test

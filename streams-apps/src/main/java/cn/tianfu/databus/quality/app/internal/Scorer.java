@@ -32,6 +32,7 @@ import cn.tianfu.databus.schemas.DutyKind;
 import cn.tianfu.databus.schemas.ErrorReport;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.GrantStatus;
+import cn.tianfu.databus.schemas.PublicComment;
 import cn.tianfu.databus.schemas.QualityScore;
 import cn.tianfu.databus.schemas.ResourceStatus;
 import cn.tianfu.databus.schemas.Violation;
@@ -71,16 +72,18 @@ public final class Scorer implements Processor<String, byte[], String, Evaluated
     private static final Logger LOG = LoggerFactory.getLogger(Scorer.class);
     private static final ZoneId CHINA = ZoneId.of("Asia/Shanghai");
     private static final long NONE = Long.MIN_VALUE;
+    /** Per resource: grants in force, access requests, error reports, comments, the sum of the comments' ratings. */
+    private static final int USAGE = 5;
 
     /** The global stores the scorer reads, by topic. */
     public record Stores(String catalog, String grants, String requests, String reports, String downloads,
-                         String violations) {
+                         String violations, String comments) {
     }
 
     /** Deserializers of the global stores' values. */
     public record Readers(Deserializer<CatalogEntry> catalog, Deserializer<Grant> grants,
                           Deserializer<AccessRequest> requests, Deserializer<ErrorReport> reports,
-                          Deserializer<Violation> violations) {
+                          Deserializer<Violation> violations, Deserializer<PublicComment> comments) {
     }
 
     private final QualityContext ctx;
@@ -139,7 +142,7 @@ public final class Scorer implements Processor<String, byte[], String, Evaluated
                 if (entry.getStatus() == ResourceStatus.RETIRED) {
                     continue;
                 }
-                evaluate(entry, now, usage.getOrDefault(entry.getCode(), new long[3]), downloads.get(entry.getCode()));
+                evaluate(entry, now, usage.getOrDefault(entry.getCode(), new long[USAGE]), downloads.get(entry.getCode()));
             }
         }
     }
@@ -204,6 +207,8 @@ public final class Scorer implements Processor<String, byte[], String, Evaluated
                 .setDownloads(entry.getOpen() ? (downloads == null ? 0L : downloads) : null)
                 .setBreaches(breached)
                 .setViolationId(violationId)
+                .setComments(entry.getOpen() ? usage[3] : null)
+                .setRating(entry.getOpen() && usage[3] > 0 ? Math.round(usage[4] * 1000.0 / usage[3]) / 1000.0 : null)
                 .build();
         byte[] print = fingerprint(score);
         byte[] last = published.get(code);
@@ -263,18 +268,23 @@ public final class Scorer implements Processor<String, byte[], String, Evaluated
                 .build();
     }
 
-    /** Per resource code: grants in force, access requests, error reports. */
+    /** Per resource code: grants in force, access requests, error reports, comments and the sum of their ratings. */
     private Map<String, long[]> usage() {
         Map<String, long[]> usage = new HashMap<>();
         scan(names.grants(), Topics.GRANTS, readers.grants(), g -> {
             if (g.getStatus() == GrantStatus.ACTIVE) {
-                usage.computeIfAbsent(g.getResourceCode(), k -> new long[3])[0]++;
+                usage.computeIfAbsent(g.getResourceCode(), k -> new long[USAGE])[0]++;
             }
         });
         scan(names.requests(), Topics.REQUESTS, readers.requests(),
-                r -> usage.computeIfAbsent(r.getResourceCode(), k -> new long[3])[1]++);
+                r -> usage.computeIfAbsent(r.getResourceCode(), k -> new long[USAGE])[1]++);
         scan(names.reports(), Topics.ERROR_REPORTS, readers.reports(),
-                r -> usage.computeIfAbsent(r.getResourceCode(), k -> new long[3])[2]++);
+                r -> usage.computeIfAbsent(r.getResourceCode(), k -> new long[USAGE])[2]++);
+        scan(names.comments(), Topics.COMMENTS, readers.comments(), c -> {
+            long[] u = usage.computeIfAbsent(c.getResourceCode(), k -> new long[USAGE]);
+            u[3]++;
+            u[4] += c.getRating();
+        });
         return usage;
     }
 
