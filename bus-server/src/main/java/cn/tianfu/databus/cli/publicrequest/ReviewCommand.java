@@ -2,6 +2,7 @@ package cn.tianfu.databus.cli.publicrequest;
 
 import java.util.concurrent.Callable;
 
+import cn.tianfu.databus.cli.common.AuthorityOptions;
 import cn.tianfu.databus.schemas.PublicReviewDecision;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

@@ -2,6 +2,7 @@ package cn.tianfu.databus.cli.publicrequest;
 
 import java.util.concurrent.Callable;
 
+import cn.tianfu.databus.cli.common.AuthorityOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
+import cn.tianfu.databus.cli.common.AuthorityOptions;
 import cn.tianfu.databus.cli.common.Times;
 import cn.tianfu.databus.schemas.ViolationActionKind;
 import picocli.CommandLine.Command;

@@ -1,11 +1,9 @@
-package cn.tianfu.databus.cli.violation;
+package cn.tianfu.databus.cli.common;
 
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
-import cn.tianfu.databus.cli.common.ClientOptions;
-import cn.tianfu.databus.cli.common.Output;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.governance.client.GovernanceClient;
 import cn.tianfu.databus.schemas.CommandResult;
@@ -38,19 +36,19 @@ public final class AuthorityOptions {
     /** How long to wait for governance's reply. */
     private static final java.time.Duration TIMEOUT = java.time.Duration.ofSeconds(30);
 
-    DatabusClientConfig clientConfig() {
+    public DatabusClientConfig clientConfig() {
         return config != null ? DatabusClientConfig.load(config) : ClientFiles.bus(dataDir);
     }
 
     /** Sends one command and prints governance's reply; returns the exit code. */
-    int submit(Function<GovernanceClient, CompletableFuture<CommandResult>> command) {
+    public int submit(Function<GovernanceClient, CompletableFuture<CommandResult>> command) {
         try (GovernanceClient governance = GovernanceClient.builder(clientConfig())
                 .connectTimeout(ClientOptions.CONNECT_TIMEOUT).replyTimeout(TIMEOUT).build()) {
             return output().result(governance.await(command.apply(governance), TIMEOUT));
         }
     }
 
-    Output output() {
+    public Output output() {
         return new Output(mixee.commandLine().getOut(), mixee.commandLine().getErr(), mixee.qualifiedName(), json);
     }
 }
