@@ -330,11 +330,15 @@ class ConsoleBrowserIT {
         browser.findElement(By.id("username")).sendKeys(user);
         browser.findElement(By.id("password")).sendKeys(password);
         browser.findElement(By.id("sign-in")).click();
+        // the form's answer has arrived: signed in as the user with a session cookie, or the sign-in error shown
+        await().atMost(Duration.ofSeconds(60)).until(() -> !browser.findElements(By.id("login-error")).isEmpty()
+                || browser.manage().getCookieNamed(Console.SESSION_COOKIE) != null
+                && browser.findElements(By.id("signed-in")).stream().anyMatch(e -> e.getText().contains(user)));
     }
 
     private static void signOut() {
         browser.findElement(By.id("logout")).click();
-        assertThat(browser.getCurrentUrl()).endsWith("/console/login");
+        await().atMost(Duration.ofSeconds(60)).until(() -> browser.getCurrentUrl().endsWith("/console/login"));
     }
 
     /** Checks exactly {@code fields} among the data items. */
