@@ -173,17 +173,17 @@ class ConsoleBrowserIT {
         browser.get(url + "/console/catalog?provider=" + PROVIDER);
         assertThat(browser.findElement(By.id("catalog")).getText()).contains(population.code(), "人口基础信息");
         shot("catalog");
-        browser.findElement(By.linkText(population.code())).click();
+        navigate(browser.findElement(By.linkText(population.code())));
         String resource = browser.findElement(By.id("resource")).getText();
         assertThat(resource).contains("有条件共享");
         assertThat(browser.findElement(By.id("items")).getText()).contains("idNumber", "公民身份号码", "个人信息");
         assertThat(browser.findElements(By.id("receivers"))).as("who receives it is the provider's to see").isEmpty();
         shot("resource");
-        browser.findElement(By.id("request-access")).click();
+        navigate(browser.findElement(By.id("request-access")));
         assertThat(browser.findElement(By.id("resource")).getAttribute("value")).isEqualTo(population.code());
         browser.findElement(By.id("purpose")).sendKeys(PURPOSE);
         shot("request-form");
-        browser.findElement(By.id("request-submit")).click();
+        navigate(browser.findElement(By.id("request-submit")));
         assertThat(browser.getCurrentUrl()).endsWith("/console/requests/mine");
         assertThat(browser.findElement(By.id("flash")).getText()).contains("等待提供部门审批");
         WebElement row = browser.findElement(By.cssSelector("#my-requests tr[data-request]"));
@@ -226,11 +226,11 @@ class ConsoleBrowserIT {
         assertThat(row.getAttribute("class")).as("not overdue").doesNotContain("overdue");
         assertThat(row.getText()).contains(CONSUMER, PURPOSE);
         shot("incoming");
-        row.findElement(By.linkText(requestId)).click();
+        navigate(row.findElement(By.linkText(requestId)));
         assertThat(browser.findElement(By.id("due")).getText()).startsWith(due);
         pick("idNumber", "name");
         browser.findElement(By.id("filter")).sendKeys("divisionCode +");
-        browser.findElement(By.id("approve")).click();
+        navigate(browser.findElement(By.id("approve")));
         String refusal = browser.findElement(By.id("decision-error")).getText();
         assertThat(refusal).startsWith("总线拒绝了请求：");
         assertThat(browser.findElement(By.id("filter")).getAttribute("value")).as("what was entered is kept").isEqualTo("divisionCode +");
@@ -264,7 +264,7 @@ class ConsoleBrowserIT {
         pick("idNumber", "name");
         browser.findElement(By.id("filter")).sendKeys("divisionCode == '" + IN_FILTER + "'");
         shot("decide");
-        browser.findElement(By.id("approve")).click();
+        navigate(browser.findElement(By.id("approve")));
         assertThat(browser.getCurrentUrl()).as(() -> "refused: " + browser.findElements(By.id("decision-error")).stream()
                 .map(WebElement::getText).findFirst().orElse("")).endsWith("/console/incoming");
         assertThat(browser.findElement(By.id("flash")).getText()).contains("已批准申请 " + requestId);
@@ -313,9 +313,11 @@ class ConsoleBrowserIT {
         WebElement grant = browser.findElement(By.cssSelector("#provided-grants tr[data-grant]"));
         String id = grant.getAttribute("data-grant");
         grant.findElement(By.name("reason")).sendKeys("核验工作结束");
+        WebElement page = browser.findElement(By.tagName("html"));
         grant.findElement(By.cssSelector("button[type=submit]")).click();
         // console.js asks first
         browser.switchTo().alert().accept();
+        await().atMost(Duration.ofSeconds(60)).until(() -> isStale(page));
         assertThat(browser.findElement(By.id("flash")).getText()).contains(id);
         assertThat(browser.findElement(By.cssSelector("#provided-grants tr[data-grant] .status")).getText()).isEqualTo("已撤销");
         assertThat(browser.findElements(By.cssSelector("#provided-grants tr[data-grant] form"))).as("nothing left to revoke").isEmpty();
@@ -329,15 +331,32 @@ class ConsoleBrowserIT {
         browser.findElement(By.id("username")).clear();
         browser.findElement(By.id("username")).sendKeys(user);
         browser.findElement(By.id("password")).sendKeys(password);
-        browser.findElement(By.id("sign-in")).click();
+        navigate(browser.findElement(By.id("sign-in")));
         // the form's answer has arrived: signed in as the user with a session cookie, or the sign-in error shown
         await().atMost(Duration.ofSeconds(60)).until(() -> !browser.findElements(By.id("login-error")).isEmpty()
                 || browser.manage().getCookieNamed(Console.SESSION_COOKIE) != null
                 && browser.findElements(By.id("signed-in")).stream().anyMatch(e -> e.getText().contains(user)));
     }
 
+    /** Clicks {@code target} and waits until the browser has left the page (the next one is loaded). */
+    private static void navigate(WebElement target) {
+        WebElement page = browser.findElement(By.tagName("html"));
+        target.click();
+        await().atMost(Duration.ofSeconds(60)).until(() -> isStale(page)
+                && "complete".equals(((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return document.readyState")));
+    }
+
+    private static boolean isStale(WebElement element) {
+        try {
+            element.isEnabled();
+            return false;
+        } catch (org.openqa.selenium.StaleElementReferenceException e) {
+            return true;
+        }
+    }
+
     private static void signOut() {
-        browser.findElement(By.id("logout")).click();
+        navigate(browser.findElement(By.id("logout")));
         await().atMost(Duration.ofSeconds(60)).until(() -> browser.getCurrentUrl().endsWith("/console/login"));
     }
 
