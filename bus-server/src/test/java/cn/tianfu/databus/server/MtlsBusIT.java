@@ -130,7 +130,9 @@ class MtlsBusIT {
         assertThatThrownBy(() -> readAll(amr, hrssTopic)).isInstanceOf(TopicAuthorizationException.class);
         assertThatThrownBy(() -> produce(amr, hrssTopic, "k3", "forged")).hasCauseInstanceOf(TopicAuthorizationException.class);
 
-        // a certificate with the very same subject, signed by another CA, is refused at the handshake; so is no certificate
+        // a certificate with the very same subject, signed by another CA, is refused at the handshake; so is no certificate.
+        // Its validity starts at the wall clock's now on purpose: the broker's TLS stack checks certificates against the
+        // system clock, so a forged certificate must be in date for the refusal to come from its CA, not its dates
         Certificates.Issued otherCa = Certificates.newAuthority("Another CA", Instant.now(), Duration.ofDays(1));
         Certificates.Issued forged = Certificates.departmentCertificate(otherCa, "amr", Instant.now(), Duration.ofDays(1));
         Path forgedStore = dataDir.resolve("forged.p12");
