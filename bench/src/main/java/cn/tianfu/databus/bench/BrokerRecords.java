@@ -71,7 +71,7 @@ final class BrokerRecords {
         if (topic.endsWith("-changelog")) {
             String store = topic.substring(0, topic.length() - "-changelog".length());
             for (String prefix : new String[] {"router-", "ledger-", "quality-"}) {
-                int at = store.indexOf(prefix);
+                int at = store.lastIndexOf(prefix);   // the application id may hold the prefix too
                 if (at >= 0) {
                     return "changelog." + store.substring(at);
                 }
