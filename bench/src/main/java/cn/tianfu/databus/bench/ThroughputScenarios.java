@@ -123,6 +123,7 @@ final class ThroughputScenarios {
             WarmUp warm = warmUp(send, receipts, 1, true, config.warmupRecords(), "raw warm-up");
             long w = warm.records();
             long n = measured(warm, true, config.records());
+            Map<String, Long> records0 = BrokerRecords.snapshot();
             long cpu0 = Receipts.processCpuNanos();
             long t0 = System.nanoTime();
             for (long i = w; i < w + n; i++) {
@@ -130,7 +131,9 @@ final class ThroughputScenarios {
             }
             receipts.await(w + n, timeout, "raw pipe");
             long cpu1 = Receipts.processCpuNanos();
-            return throughput(n, 1, t0, receipts.lastNanos(), -1, cpu1 - cpu0);
+            Map<String, Double> m = throughput(n, 1, t0, receipts.lastNanos(), -1, cpu1 - cpu0);
+            m.putAll(BrokerRecords.perSourceRecord(records0, BrokerRecords.snapshot(), n));
+            return m;
         } finally {
             stop.set(true);
             shutdown(thread);
@@ -193,6 +196,7 @@ final class ThroughputScenarios {
             long n = measured(warm, windowed, records);
             Receipts.awaitValue(bus::chainedEntries, logBefore + w * grants, timeout, "ledger warm-up");
 
+            Map<String, Long> records0 = BrokerRecords.snapshot();
             long cpu0 = Receipts.processCpuNanos();
             long t0 = System.nanoTime();
             for (long i = w; i < w + n; i++) {
@@ -203,7 +207,9 @@ final class ThroughputScenarios {
             long chained = Receipts.awaitValue(bus::chainedEntries, logBefore + (w + n) * grants, timeout,
                     "ledger");
             long cpu1 = Receipts.processCpuNanos();
-            return throughput(n, grants, t0, last, chained, cpu1 - cpu0);
+            Map<String, Double> m = throughput(n, grants, t0, last, chained, cpu1 - cpu0);
+            m.putAll(BrokerRecords.perSourceRecord(records0, BrokerRecords.snapshot(), n));
+            return m;
         } finally {
             stop.set(true);
             if (subscriber != null) {
@@ -259,6 +265,7 @@ final class ThroughputScenarios {
             long w = warm.records();
             long n = measured(warm, true, config.records());
             Receipts.awaitValue(() -> bus.committedRecords(List.of(log)), w, timeout, "bare log warm-up");
+            Map<String, Long> records0 = BrokerRecords.snapshot();
             long cpu0 = Receipts.processCpuNanos();
             long t0 = System.nanoTime();
             for (long i = w; i < w + n; i++) {
@@ -268,7 +275,9 @@ final class ThroughputScenarios {
             long last = receipts.lastNanos();
             long logged = Receipts.awaitValue(() -> bus.committedRecords(List.of(log)), w + n, timeout, "bare log");
             long cpu1 = Receipts.processCpuNanos();
-            return throughput(n, 1, t0, last, logged, cpu1 - cpu0);
+            Map<String, Double> m = throughput(n, 1, t0, last, logged, cpu1 - cpu0);
+            m.putAll(BrokerRecords.perSourceRecord(records0, BrokerRecords.snapshot(), n));
+            return m;
         } finally {
             subscriber.close();
             shutdown(thread);

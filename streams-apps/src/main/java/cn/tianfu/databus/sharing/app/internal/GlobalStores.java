@@ -162,7 +162,8 @@ public final class GlobalStores {
         private record Decoded<T>(byte[] bytes, T value) {
         }
 
-        private record ResourceGrants(long version, List<Grant> grants) {
+        /** A resource's stored grants as of a version of the grant store, and with its open grant for an entry. */
+        private record ResourceGrants(long version, List<Grant> grants, CatalogEntry entry, List<Grant> withOpen) {
         }
 
         public Reader(ReadOnlyKeyValueStore<String, byte[]> catalog, ReadOnlyKeyValueStore<String, byte[]> grants,
@@ -193,17 +194,26 @@ public final class GlobalStores {
 
         /**
          * Every grant of a resource, whatever its status, and its open grant when it is open; an unmodifiable list, scanned from the store again only
-         * after the grant store has changed.
+         * after the grant store has changed, and the same instance as long as neither the grant store nor the
+         * resource's catalog entry has changed.
          */
         public List<Grant> grantsOf(String resourceCode) {
             long seen = version.current();     // read before the scan: a change during it makes the next call rescan
+            CatalogEntry entry = entry(resourceCode);
             ResourceGrants cached = byResource.get(resourceCode);
             if (cached != null && cached.version() == seen) {
-                return withOpenGrant(cached.grants(), entry(resourceCode));
+                if (cached.entry() == entry) {
+                    // the same list instance while neither the grants nor the entry changed: callers may key on it
+                    return cached.withOpen();
+                }
+                List<Grant> withOpen = withOpenGrant(cached.grants(), entry);
+                byResource.put(resourceCode, new ResourceGrants(seen, cached.grants(), entry, withOpen));
+                return withOpen;
             }
             List<Grant> stored = List.copyOf(scanGrantsOf(resourceCode));
-            byResource.put(resourceCode, new ResourceGrants(seen, stored));
-            return withOpenGrant(stored, entry(resourceCode));
+            List<Grant> withOpen = withOpenGrant(stored, entry);
+            byResource.put(resourceCode, new ResourceGrants(seen, stored, entry, withOpen));
+            return withOpen;
         }
 
         /** The stored grants plus the open grant the catalog entry implies, if the resource is open. */

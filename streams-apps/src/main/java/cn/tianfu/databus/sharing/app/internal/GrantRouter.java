@@ -92,6 +92,8 @@ final class GrantRouter {
     private final Map<PlanKey, Optional<DeliveryPlan>> plans = new HashMap<>();
     private final Map<String, Integer> deliveryPartitions = new HashMap<>();
     private final Map<String, GrantRoute> routes = new HashMap<>();
+    /** Per resource code: its push grants in force, while its grants, catalog entry and their windows allow. */
+    private final Map<String, InForce> inForce = new HashMap<>();
 
     GrantRouter(RouterContext ctx, ProcessorContext<Out, byte[]> context, GlobalStores.Reader global,
                 KeyValueStore<String, byte[]> received, AvroSerializer<GenericRecord> deliveryWriter,
@@ -105,15 +107,51 @@ final class GrantRouter {
         this.deadLetters = deadLetters;
     }
 
-    /** The resource's grants that push and are in force now. */
+    /**
+     * The resource's grants that push and are in force now: worked out once per change of the resource's grants or
+     * catalog entry (a new list from {@link GlobalStores.Reader#grantsOf}) and reused, without allocating, until the
+     * next instant at which one of the grants' windows opens or closes.
+     */
     List<Grant> pushGrantsInForce(CatalogEntry entry, long now) {
-        List<Grant> out = new ArrayList<>();
-        for (Grant g : global.grantsOf(entry.getCode())) {
-            if (pushable(g, now)) {
-                out.add(g);
-            }
+        List<Grant> all = global.grantsOf(entry.getCode());
+        InForce cached = inForce.get(entry.getCode());
+        if (cached == null || cached.all() != all || now < cached.from() || now >= cached.until()) {
+            cached = InForce.of(all, now);
+            inForce.put(entry.getCode(), cached);
         }
-        return out;
+        return cached.grants();
+    }
+
+    /**
+     * The push grants in force among {@code all}, valid for every instant in {@code [from, until)}: no window of the
+     * grants opens or closes in between.
+     */
+    private record InForce(List<Grant> all, long from, long until, List<Grant> grants) {
+        static InForce of(List<Grant> all, long now) {
+            List<Grant> in = new ArrayList<>();
+            long from = Long.MIN_VALUE;
+            long until = Long.MAX_VALUE;
+            for (Grant g : all) {
+                if (pushable(g, now)) {
+                    in.add(g);
+                }
+                if (g.getMethod() == SharingMethod.SERVICE) {
+                    continue;
+                }
+                for (java.time.Instant bound : new java.time.Instant[] {g.getValidFrom(), g.getValidUntil()}) {
+                    if (bound == null) {
+                        continue;
+                    }
+                    long b = bound.toEpochMilli();
+                    if (b <= now) {
+                        from = Math.max(from, b);
+                    } else {
+                        until = Math.min(until, b);
+                    }
+                }
+            }
+            return new InForce(all, from, until, List.copyOf(in));
+        }
     }
 
     /** Whether the grant pushes (method PUSH or BOTH) and is in force at {@code now}. */

@@ -1,0 +1,92 @@
+package cn.tianfu.databus.bench;
+
+import java.lang.management.ManagementFactory;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import javax.management.JMException;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+/**
+ * Records appended to the in-JVM broker's topics, per topic, read from the broker's own meter
+ * ({@code kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=...}, its cumulative count): a snapshot
+ * before and after a measured window tells how many records each topic received for the window's source records.
+ * Topics are grouped by kind so that fresh topics per repetition add up: {@code src}, {@code dlv}, the exchange log's
+ * topics by name, each store's changelog by the store's name, the bench's own bare topics by their last part, and
+ * the broker's internal topics ({@code __...}) apart.
+ */
+final class BrokerRecords {
+
+    private static final String PATTERN = "kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=*";
+
+    private BrokerRecords() {
+    }
+
+    /** The cumulative count of records appended, per topic, now. */
+    static Map<String, Long> snapshot() {
+        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+        Map<String, Long> out = new HashMap<>();
+        try {
+            for (ObjectName name : server.queryNames(new ObjectName(PATTERN), null)) {
+                Object count = server.getAttribute(name, "Count");
+                out.put(name.getKeyProperty("topic"), ((Number) count).longValue());
+            }
+        } catch (JMException e) {
+            throw new IllegalStateException("cannot read the broker's topic meters: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /**
+     * Records appended between two snapshots per source record, by group ({@code brokerRecordsPerSource.<group>}),
+     * and their sum over the bus's and the bench's topics without the broker's internal ones
+     * ({@code brokerRecordsPerSource}, the source topic included).
+     */
+    static Map<String, Double> perSourceRecord(Map<String, Long> before, Map<String, Long> after, long sourceRecords) {
+        Map<String, Long> byGroup = new TreeMap<>();
+        for (Map.Entry<String, Long> e : after.entrySet()) {
+            long delta = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+            if (delta > 0) {
+                byGroup.merge(group(e.getKey()), delta, Long::sum);
+            }
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        long total = 0;
+        for (Map.Entry<String, Long> e : byGroup.entrySet()) {
+            if (!e.getKey().startsWith("internal")) {
+                total += e.getValue();
+            }
+            out.put("brokerRecordsPerSource." + e.getKey(), e.getValue() / (double) sourceRecords);
+        }
+        out.put("brokerRecordsPerSource", total / (double) sourceRecords);
+        return out;
+    }
+
+    static String group(String topic) {
+        if (topic.startsWith("__")) {
+            return "internal" + topic;
+        }
+        if (topic.endsWith("-changelog")) {
+            String store = topic.substring(0, topic.length() - "-changelog".length());
+            for (String prefix : new String[] {"router-", "ledger-", "quality-"}) {
+                int at = store.lastIndexOf(prefix);   // the application id may hold the prefix too
+                if (at >= 0) {
+                    return "changelog." + store.substring(at);
+                }
+            }
+            return "changelog.other";
+        }
+        if (topic.startsWith("src.")) {
+            return "src";
+        }
+        if (topic.startsWith("dlv.")) {
+            return "dlv";
+        }
+        if (topic.startsWith("bench.")) {
+            return "bench." + topic.substring(topic.lastIndexOf('.') + 1);
+        }
+        return topic;
+    }
+}
