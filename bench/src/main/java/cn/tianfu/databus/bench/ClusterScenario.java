@@ -402,16 +402,26 @@ final class ClusterScenario {
         return file;
     }
 
-    /** Runs a {@code databus} command in this JVM; its output, or a failure with its error output. */
+    /**
+     * Runs a {@code databus} command in this JVM; its output, or a failure with its error output. A command that
+     * could not reach the bus (on a loaded machine the node's registry or HTTP API may not answer in time) is run
+     * again, up to three times in all; any other failure ends the scenario.
+     */
     private static String cli(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int exit = DatabusCli.run(args, new PrintWriter(out), new PrintWriter(err));
-        if (exit != 0) {
-            throw new DatabusException("cluster scenario: 'databus " + String.join(" ", args) + "' failed (" + exit
-                    + "): " + out + err);
+        for (int attempt = 1; ; attempt++) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int exit = DatabusCli.run(args, new PrintWriter(out), new PrintWriter(err));
+            if (exit == 0) {
+                return out.toString();
+            }
+            String text = out + err.toString();
+            if (attempt >= 3 || !(text.contains("unreachable") || text.contains("timed out"))) {
+                throw new DatabusException("cluster scenario: 'databus " + String.join(" ", args) + "' failed (" + exit
+                        + "): " + text);
+            }
+            BenchBus.sleep(2_000);
         }
-        return out.toString();
     }
 
     private static String cliOutput(String... args) {
