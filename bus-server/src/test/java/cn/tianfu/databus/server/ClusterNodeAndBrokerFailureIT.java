@@ -131,9 +131,11 @@ class ClusterNodeAndBrokerFailureIT {
                 node2Values.put(ServerConfig.DATA_DIR_CONFIG, node2.toString());
                 Path node2Config = dir.resolve("node2.properties");
                 writeProperties(node2Config, node2Values);
-                // it starts while governance registers and grants the resource through the first node
+                // ready before governance runs: on a loaded machine a node starting beside the registration can make
+                // the registry miss the command line's timeout
                 Path node2Output = dir.resolve("node2.out");
                 second = startNodeProcess(node2Config, node2Output);
+                awaitReady(second, node2Output);
 
                 Path amrFile = addDepartment(node1, "amr", "市市场监督管理局");
                 Path hrssFile = addDepartment(node1, "hrss", "市人力资源和社会保障局");
@@ -147,7 +149,6 @@ class ClusterNodeAndBrokerFailureIT {
                     Run grants = run("grants", "--mine", "--config", hrssFile.toString());
                     assertThat(grants.out()).as(grants.err()).contains(CODE);
                 });
-                awaitReady(second, node2Output);
                 String source = Topics.source("amr", CODE);
                 String delivered = Topics.delivery("hrss", CODE);
                 // the router creates the grant's delivery topic, replicated as the system topics are
@@ -223,7 +224,7 @@ class ClusterNodeAndBrokerFailureIT {
                     assertThat(sent.get()).isEqualTo(RECORDS);
                     Process restarted = second;
                     try (Admin admin = Admin.create(cluster.adminProperties())) {
-                        await().atMost(Duration.ofSeconds(180)).untilAsserted(() -> {
+                        await().atMost(Duration.ofSeconds(300)).untilAsserted(() -> {
                             assertThat(restarted.isAlive()).as("node 2: %s", Files.readString(restartedOutput)).isTrue();
                             assertThat(sourceOwners(admin, source)).hasSize(2).allSatisfy(p -> assertThat(p).isNotEmpty());
                         });
@@ -281,7 +282,7 @@ class ClusterNodeAndBrokerFailureIT {
 
     /** Waits until the {@code serve} process says it is ready. */
     private static void awaitReady(Process p, Path output) throws IOException {
-        await().atMost(Duration.ofSeconds(150)).until(() -> Files.readString(output).contains("databus ready") || !p.isAlive());
+        await().atMost(Duration.ofSeconds(240)).until(() -> Files.readString(output).contains("databus ready") || !p.isAlive());
         assertThat(p.isAlive()).as("node 2: %s", Files.readString(output)).isTrue();
     }
 
