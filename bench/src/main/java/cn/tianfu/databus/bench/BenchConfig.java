@@ -21,7 +21,7 @@ import cn.tianfu.databus.client.ConfigProblems;
 public final class BenchConfig extends AbstractConfig {
 
     /** The scenarios a run can include. */
-    public enum Scenario { RAW, BUS, BARE, FANOUT, LATENCY, AUDIT, CDC, QUERY }
+    public enum Scenario { RAW, BUS, BARE, FANOUT, LATENCY, AUDIT, CDC, QUERY, CLUSTER }
 
     public static final String RECORDS_CONFIG = "records";
     private static final String RECORDS_DOC = "Records measured per repetition of the raw, bus, bare-engine and cdc scenarios (cdc: rows inserted).";
@@ -53,7 +53,8 @@ public final class BenchConfig extends AbstractConfig {
     public static final String AUDIT_ENTRIES_CONFIG = "audit.entries";
     private static final String AUDIT_ENTRIES_DOC = "Entries of the exchange log the audit scenario builds and verifies.";
     public static final String SCENARIOS_CONFIG = "scenarios";
-    private static final String SCENARIOS_DOC = "Scenarios to run: raw, bus, bare, fanout, latency, audit, cdc, query (the default leaves query out).";
+    private static final String SCENARIOS_DOC = "Scenarios to run: raw, bus, bare, fanout, latency, audit, cdc, query, "
+            + "cluster (the default leaves query and cluster out; cluster starts a three-broker cluster and serve processes).";
     public static final String RESULTS_DIR_CONFIG = "results.dir";
     private static final String RESULTS_DIR_DOC = "Directory the JSON result file is written to.";
     public static final String DATA_DIR_CONFIG = "data.dir";
@@ -109,7 +110,7 @@ public final class BenchConfig extends AbstractConfig {
             for (Object name : names) {
                 if (parseScenario(name.toString()) == null) {
                     problems.add(SCENARIOS_CONFIG + ": unknown scenario '" + name + "'; choose from raw, bus, bare, "
-                            + "fanout, latency, audit, cdc");
+                            + "fanout, latency, audit, cdc, query, cluster");
                 }
             }
         }

@@ -82,6 +82,15 @@ public record BenchReport(Instant startedAt, Instant finishedAt, Map<String, Obj
                 out.put("fanoutCpuPerCopyRelativeTo1Grant[" + r.variant() + "]", r.median("cpuMicrosPerCopy") / one);
             }
         }
+        if (result(ClusterScenario.NAME, null).isPresent()) {
+            // the cluster scenario: nodes against raw Kafka on the same three brokers, and two nodes against one
+            double clusterRaw = median(ClusterScenario.NAME, ClusterScenario.RAW, "recordsPerSec");
+            double oneNode = median(ClusterScenario.NAME, ClusterScenario.ONE_NODE, "recordsPerSec");
+            double twoNodes = median(ClusterScenario.NAME, ClusterScenario.TWO_NODES, "recordsPerSec");
+            out.put("clusterOneNodeOverRaw", oneNode / clusterRaw);
+            out.put("clusterTwoNodesOverRaw", twoNodes / clusterRaw);
+            out.put("clusterTwoNodesOverOneNode", twoNodes / oneNode);
+        }
         return out;
     }
 

@@ -41,7 +41,8 @@ public final class BenchRunner {
               --warmup-rounds N     discarded rounds of raw, bus and bare before the measured ones (default 1; quick 0)
               --commit-interval MS  commit.interval.ms of the bus's streams apps and the bare engines (default: Kafka Streams')
               --repeats N           repetitions per scenario, median reported (default 3; quick 1)
-              --scenarios a,b,...   raw, bus, bare, fanout, latency, audit, cdc, query (default: all but query)
+              --scenarios a,b,...   raw, bus, bare, fanout, latency, audit, cdc, query, cluster (default: all but query
+                                    and cluster; cluster: three brokers, one then two `serve` processes)
               --fanout 1,4,16       grants per resource in the fan-out scenario
               --fanout-records N    source records per fan-out repetition (default records/4)
               --rates 2000,10000    offered rates of the latency scenario (records/s)
@@ -135,6 +136,29 @@ public final class BenchRunner {
         List<ScenarioResult> results = new ArrayList<>();
         progress.printf("databus bench: %d records per repetition, %d repetition(s), scenarios %s; record %.0f bytes%n",
                 config.records(), config.repeats(), config.describe().get("scenarios"), pool.averageBytes());
+        if (scenarios.stream().anyMatch(s -> s != Scenario.CLUSTER)) {
+            runOnBus(config, progress, scenarios, data, pool, results);
+        }
+        if (scenarios.contains(Scenario.CLUSTER)) {
+            long t0 = System.nanoTime();
+            progress.println("  cluster (three brokers; raw kafka, one node, two nodes interleaved) ...");
+            results.addAll(new ClusterScenario(config, pool).run(progress));
+            progress.printf("  cluster done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        }
+        machine.put("loadAfter", load());
+        Map<String, Object> dataFacts = new LinkedHashMap<>();
+        dataFacts.put("resource", BenchData.DEFINITION);
+        dataFacts.put("fields", data.schema().getFields().size());
+        dataFacts.put("averageRecordBytes", Math.round(pool.averageBytes()));
+        dataFacts.put("distinctRecords", pool.size());
+        dataFacts.put("grantedFields", BenchData.GRANTED_FIELDS);
+        dataFacts.put("rowFilter", BenchData.ROW_FILTER);
+        return new BenchReport(started, Instant.now(), machine, config.describe(), dataFacts, results);
+    }
+
+    /** The scenarios on the in-JVM bus (every one but cluster), on one embedded broker. */
+    private static void runOnBus(BenchConfig config, PrintStream progress, Set<Scenario> scenarios, BenchData data,
+                                 RecordPool pool, List<ScenarioResult> results) {
         try (BenchBus bus = BenchBus.start(config.dataDir(), data, config.commitIntervalMs())) {
             ThroughputScenarios throughput = new ThroughputScenarios(bus, config, pool);
             boolean raw = scenarios.contains(Scenario.RAW);
@@ -170,15 +194,6 @@ public final class BenchRunner {
                 progress.printf("  cdc done in %.1f s%n", (System.nanoTime() - t0) / 1e9);
             }
         }
-        machine.put("loadAfter", load());
-        Map<String, Object> dataFacts = new LinkedHashMap<>();
-        dataFacts.put("resource", BenchData.DEFINITION);
-        dataFacts.put("fields", data.schema().getFields().size());
-        dataFacts.put("averageRecordBytes", Math.round(pool.averageBytes()));
-        dataFacts.put("distinctRecords", pool.size());
-        dataFacts.put("grantedFields", BenchData.GRANTED_FIELDS);
-        dataFacts.put("rowFilter", BenchData.ROW_FILTER);
-        return new BenchReport(started, Instant.now(), machine, config.describe(), dataFacts, results);
     }
 
     private static ScenarioResult report(PrintStream progress, String name, java.util.function.Supplier<ScenarioResult> scenario) {

@@ -31,6 +31,14 @@ import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,7 +60,8 @@ import picocli.CommandLine.ExitCode;
 /**
  * The bus with TLS on its department listeners ({@code tls=on} on loopback): departments added with {@code dept add}
  * work with only their client file over SASL_SSL and HTTPS (catalog, request, grants view, registry, publishing and
- * receiving deliveries); a client without the bus's CA, or trusting another CA, is refused.
+ * receiving deliveries); a department cannot read or write another's topics over SASL_SSL; a client without the bus's
+ * CA, or trusting another CA, is refused.
  */
 class TlsBusIT {
 
@@ -150,6 +159,11 @@ class TlsBusIT {
             assertThat(received.get(0).key()).isEqualTo("91510100MA61234567");
         }
 
+        // the access matrix holds over SASL_SSL: each department authenticates, but another's topics stay closed to it
+        assertReadRefused(hrss, Topics.source("amr", code));
+        assertReadRefused(amr, Topics.delivery("hrss", code));
+        assertWriteRefused(hrss, Topics.source("amr", code));
+
         // refused: no CA (the JVM's default trust), and a CA of someone else
         Map<String, Object> noCa = new HashMap<>(amr.kafkaProperties());
         noCa.remove("ssl.truststore.certificates");
@@ -176,6 +190,31 @@ class TlsBusIT {
                     .as(url).isInstanceOf(SSLHandshakeException.class);
             assertThatThrownBy(() -> https(PemTrust.sslContext(other.certificatePem(), "other")).send(get, HttpResponse.BodyHandlers.ofString()))
                     .as(url).isInstanceOf(SSLHandshakeException.class);
+        }
+    }
+
+    /** Reading {@code topic} from the beginning fails on authorization, not on the connection. */
+    private static void assertReadRefused(DatabusClientConfig config, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config.consumerProperties("tls-matrix"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 60; i++) {
+                    consumer.poll(Duration.ofMillis(500));
+                }
+            }).as(topic).isInstanceOf(TopicAuthorizationException.class);
+        }
+    }
+
+    /** Writing to {@code topic} fails on authorization. */
+    private static void assertWriteRefused(DatabusClientConfig config, String topic) {
+        Map<String, Object> p = config.producerProperties();
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>(topic, new byte[] {1}, new byte[] {1})).get(60, TimeUnit.SECONDS))
+                    .as(topic).hasCauseInstanceOf(TopicAuthorizationException.class);
         }
     }
 
