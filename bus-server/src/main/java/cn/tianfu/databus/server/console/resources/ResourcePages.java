@@ -107,7 +107,7 @@ public final class ResourcePages implements ConsoleFeature {
             registerForm(r, definition, r.t("error.api", answer.message()));
             return;
         }
-        r.flash(r.t("resources.registered", ApiClient.text(answer.body(), "subjectId"), answer.message()), false);
+        r.flash(r.t("resources.registered", ApiClient.text(answer.body(), "resourceCode"), answer.message()), false);
         r.redirect("/resources/mine");
     }
 
