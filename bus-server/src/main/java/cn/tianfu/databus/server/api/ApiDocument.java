@@ -280,7 +280,12 @@ public final class ApiDocument {
             new Operation(Feature.OPEN_DATA, "POST", "/api/v1/comments/{id}/answer", "open data", Access.DEPARTMENT,
                     "The dataset's provider answers a comment (Art. 35)", List.of(), "{\"answer\"}",
                     ordered(200, "the comment with its answer", 400, "no answer", 403, "not the dataset's provider",
-                            404, "no such comment")));
+                            404, "no such comment")),
+            new Operation(Feature.DEPARTMENTS, "POST", ApiPaths.GRANTS + "/{id}/narrow", "grants", Access.DEPARTMENT,
+                    "Narrow an active grant on a resource the caller provides: fewer fields, a row filter joined with &&, fewer"
+                            + " items in clear (what the consumer holds outside the new terms is withdrawn)", List.of(),
+                    "{\"fields\"?, \"filter\"? (CEL), \"clear\"?, \"reason\"} with at least one of fields, filter and clear",
+                    COMMAND));
 
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
 

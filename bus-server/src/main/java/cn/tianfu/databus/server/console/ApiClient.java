@@ -59,6 +59,18 @@ public final class ApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8)));
     }
 
+    /** {@code POST path} with a text body of {@code contentType} (a resource definition's YAML), as the session's principal. */
+    public Answer postText(Sessions.Session session, String path, String body, String contentType) {
+        return send(session, HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+    }
+
+    /** {@code PUT path} with a text body of {@code contentType}, as the session's principal. */
+    public Answer putText(Sessions.Session session, String path, String body, String contentType) {
+        return send(session, HttpRequest.newBuilder(uri(path)).header("Content-Type", contentType)
+                .PUT(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)));
+    }
+
     /** An empty JSON object to fill in as a request body. */
     public static com.fasterxml.jackson.databind.node.ObjectNode object() {
         return JSON.createObjectNode();

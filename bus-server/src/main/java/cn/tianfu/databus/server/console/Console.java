@@ -53,7 +53,10 @@ public final class Console {
             new ConsumerPages(),
             new ProviderPages(),
             new cn.tianfu.databus.server.console.authority.AuthorityPages(),
-            new cn.tianfu.databus.server.console.audit.AuditPages());
+            new cn.tianfu.databus.server.console.audit.AuditPages(),
+            new cn.tianfu.databus.server.console.resources.ResourcePages(),
+            new cn.tianfu.databus.server.console.provider.AnswerPages(),
+            new cn.tianfu.databus.server.console.provider.DutyPages());
 
     private static final Logger LOG = LoggerFactory.getLogger(Console.class);
     private static final Map<String, String> STATIC = Map.of("console.css", "text/css; charset=utf-8",

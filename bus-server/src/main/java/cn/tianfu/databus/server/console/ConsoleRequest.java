@@ -59,6 +59,16 @@ public final class ConsoleRequest {
         return console.api().post(session, path, body);
     }
 
+    /** The HTTP API, called as the signed-in principal with a text body (a resource definition's YAML). */
+    public ApiClient.Answer apiPostText(String path, String body, String contentType) {
+        return console.api().postText(session, path, body, contentType);
+    }
+
+    /** {@code PUT} on the HTTP API as the signed-in principal with a text body. */
+    public ApiClient.Answer apiPutText(String path, String body, String contentType) {
+        return console.api().putText(session, path, body, contentType);
+    }
+
     /** What the console's pages read besides the API (the working-day calendar, the clock, delivery counts). */
     public ConsoleServices services() {
         return console.services();

@@ -483,6 +483,36 @@ class HttpApiIT {
                 "GET " + ApiPaths.DEADLETTERS, "POST " + ApiPaths.NOTICES).hasSizeGreaterThanOrEqualTo(30);
     }
 
+    @Test
+    @Order(20)
+    void onlyTheProviderNarrowsAGrantAndOnlyNarrowsIt() throws Exception {
+        String narrow = ApiPaths.GRANTS + "/" + conditionalGrant + "/narrow";
+        String fewer = "{\"fields\":[\"idNumber\",\"name\"],\"reason\":\"只需核对姓名\"}";
+        assertThat(call("POST", narrow, "{\"reason\":\"x\"}", AUTH.get(PROVIDER)).statusCode()).as("nothing to narrow").isEqualTo(400);
+        assertThat(call("POST", narrow, "{\"fields\":[\"idNumber\"]}", AUTH.get(PROVIDER)).statusCode()).as("without a reason").isEqualTo(400);
+        HttpResponse<String> byOther = call("POST", narrow, fewer, AUTH.get(OTHER));
+        assertThat(byOther.statusCode()).as(byOther.body()).isEqualTo(403);
+        HttpResponse<String> byConsumer = call("POST", narrow, fewer, AUTH.get(CONSUMER));
+        assertThat(byConsumer.statusCode()).as(byConsumer.body()).isEqualTo(403);
+        assertThat(call("POST", narrow, fewer, AUTH.get("bus")).statusCode()).as("the bus sends no department commands").isEqualTo(403);
+        HttpResponse<String> wider = call("POST", narrow, "{\"fields\":[\"idNumber\",\"name\",\"mobile\"],\"reason\":\"x\"}",
+                AUTH.get(PROVIDER));
+        assertThat(wider.statusCode()).as("a field the grant does not allow: " + wider.body()).isEqualTo(400);
+        HttpResponse<String> narrowed = call("POST", narrow, fewer, AUTH.get(PROVIDER));
+        assertThat(narrowed.statusCode()).as(narrowed.body()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode grants = JSON.readTree(call("GET", ApiPaths.GRANTS + "?role=provider", null, AUTH.get(PROVIDER)).body());
+            JsonNode g = null;
+            for (JsonNode x : grants) {
+                if (x.path("grantId").asText().equals(conditionalGrant)) {
+                    g = x;
+                }
+            }
+            assertThat(g).isNotNull();
+            assertThat(g.path("allowedFields").path("array").toString()).isEqualTo("[\"idNumber\",\"name\"]");
+        });
+    }
+
     record RawResponse(int status, String headers, String body) {
     }
 

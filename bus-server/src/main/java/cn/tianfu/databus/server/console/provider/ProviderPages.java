@@ -29,7 +29,11 @@ import cn.tianfu.databus.server.console.Html;
 public final class ProviderPages implements ConsoleFeature {
 
     /** What the decision form had, to show again when governance refuses it. */
-    private record Entered(List<String> fields, String filter, String until, String reason) {
+    private record Entered(List<String> fields, String filter, String until, String reason, String rate, String daily) {
+    }
+
+    /** What the narrowing form had, to show again when governance refuses it. */
+    private record Narrowing(List<String> fields, String filter, List<String> clear, String reason) {
     }
 
     @Override
@@ -39,6 +43,8 @@ public final class ProviderPages implements ConsoleFeature {
                 .post("/incoming/{id}/decision", ProviderPages::decide)
                 .get("/grants/provided", ProviderPages::provided)
                 .post("/grants/{id}/revoke", ProviderPages::revoke)
+                .get("/grants/{id}/narrow", r -> narrowForm(r, null, null))
+                .post("/grants/{id}/narrow", ProviderPages::narrow)
                 .menu(ConsolePages.Section.PROVIDER, "/incoming", "menu.incoming", ConsolePages.Audience.DEPARTMENT)
                 .menu(ConsolePages.Section.PROVIDER, "/grants/provided", "menu.grantsProvided", ConsolePages.Audience.DEPARTMENT);
     }
@@ -191,6 +197,11 @@ public final class ProviderPages implements ConsoleFeature {
                 .append(Html.esc(entered == null ? "" : entered.until())).append("\"></label>")
                 .append("<label>").append(Html.esc(r.t("decide.reason"))).append("<input name=\"reason\" id=\"approve-reason\" value=\"")
                 .append(Html.esc(entered == null ? "" : entered.reason())).append("\"></label>")
+                .append("<label>").append(Html.esc(r.t("decide.rateLimit"))).append("<input type=\"number\" min=\"1\" name=\"rateLimit\" id=\"rate-limit\" value=\"")
+                .append(Html.esc(entered == null ? "" : entered.rate())).append("\"></label>")
+                .append("<label>").append(Html.esc(r.t("decide.dailyLimit"))).append("<input type=\"number\" min=\"1\" name=\"dailyLimit\" id=\"daily-limit\" value=\"")
+                .append(Html.esc(entered == null ? "" : entered.daily())).append("\"></label>")
+                .append("<p class=\"hint\">").append(Html.esc(r.t("decide.limitsHint"))).append("</p>")
                 .append("<button type=\"submit\" id=\"approve\">").append(Html.esc(r.t("decide.approve"))).append("</button></form>");
         b.append("<h2>").append(Html.esc(r.t("decide.rejectTitle"))).append("</h2><form method=\"post\" action=\"").append(action)
                 .append("\" id=\"reject-form\">").append(r.csrfField()).append("<input type=\"hidden\" name=\"approve\" value=\"false\">")
@@ -209,10 +220,24 @@ public final class ProviderPages implements ConsoleFeature {
             List<String> fields = r.formList("fields");
             String filter = r.form("filter").orElse("");
             String until = r.form("until").orElse("");
-            entered = new Entered(fields, filter, until, reason);
+            String rate = r.form("rateLimit").orElse("");
+            String daily = r.form("dailyLimit").orElse("");
+            entered = new Entered(fields, filter, until, reason, rate, daily);
             if (fields.isEmpty()) {
                 request(r, entered, r.t("decide.noFields"));
                 return;
+            }
+            for (String limit : List.of(rate, daily)) {
+                if (!limit.isEmpty() && !limit.matches("[1-9][0-9]{0,17}")) {
+                    request(r, entered, r.t("decide.badLimit", limit));
+                    return;
+                }
+            }
+            if (!rate.isEmpty()) {
+                body.put("rateLimit", Long.parseLong(rate));
+            }
+            if (!daily.isEmpty()) {
+                body.put("dailyLimit", Long.parseLong(daily));
             }
             ArrayNode list = body.putArray("fields");
             fields.forEach(list::add);
@@ -248,7 +273,7 @@ public final class ProviderPages implements ConsoleFeature {
         }
         b.append("<table id=\"provided-grants\"><tr>");
         for (String h : List.of("grant.id", "request.resource", "grant.consumer", "grant.purpose", "grant.fields", "grant.filter", "grant.status",
-                "grant.until", "grant.revoke")) {
+                "grant.until", "grant.limits", "grant.revoke")) {
             b.append("<th>").append(Html.esc(r.t(h))).append("</th>");
         }
         b.append("</tr>");
@@ -263,8 +288,11 @@ public final class ProviderPages implements ConsoleFeature {
                     .append(Html.esc(fields.isEmpty() ? r.t("grant.allFields") : String.join(", ", fields))).append("</td><td class=\"filter\">")
                     .append(Html.esc(ApiClient.text(g, "rowFilter"))).append("</td><td class=\"status\">")
                     .append(Html.esc(Enums.label(r, "grantStatus", status))).append("</td><td>")
-                    .append(Html.esc(until == null ? r.t("grant.noEnd") : Deadlines.date(until))).append("</td><td>");
+                    .append(Html.esc(until == null ? r.t("grant.noEnd") : Deadlines.date(until))).append("</td><td class=\"limits\">")
+                    .append(Html.esc(limits(r, g))).append("</td><td>");
             if (status.equals("ACTIVE")) {
+                b.append("<a class=\"narrow\" href=\"").append(r.href("/grants/" + Html.url(id) + "/narrow")).append("\">")
+                        .append(Html.esc(r.t("narrow.link"))).append("</a> ");
                 b.append("<form class=\"inline\" method=\"post\" action=\"").append(r.href("/grants/" + Html.url(id) + "/revoke"))
                         .append("\" data-confirm=\"").append(Html.esc(r.t("grant.revokeConfirm", id))).append("\">").append(r.csrfField())
                         .append("<input name=\"reason\" required placeholder=\"").append(Html.esc(r.t("grant.revokeReason"))).append("\"> ")
@@ -286,6 +314,148 @@ public final class ProviderPages implements ConsoleFeature {
         }
         ApiClient.Answer answer = r.apiPost(ApiPaths.GRANTS + "/" + Html.url(id) + "/revoke", ApiClient.object().put("reason", reason));
         r.flash(answer.ok() ? r.t("grant.revoked", id) : r.t("error.api", answer.message()), !answer.ok());
+        r.redirect("/grants/provided");
+    }
+
+    /** The grant's service limits: per minute and per day, or the bus's defaults. */
+    private static String limits(ConsoleRequest r, JsonNode g) {
+        String rate = ApiClient.text(g, "rateLimit");
+        String daily = ApiClient.text(g, "dailyLimit");
+        if (rate.isEmpty() && daily.isEmpty()) {
+            return r.t("grant.defaultLimits");
+        }
+        return r.t("grant.limitsValue", rate.isEmpty() ? "-" : rate, daily.isEmpty() ? "-" : daily);
+    }
+
+    /** An active grant on one of the signed-in department's resources; 404 for any other grant. */
+    private static JsonNode providedGrant(ConsoleRequest r, String id) {
+        ApiClient.Answer answer = r.apiGet(ApiPaths.GRANTS + "?role=provider");
+        if (!answer.ok()) {
+            throw new ConsoleException(answer.status(), "error.api", answer.message());
+        }
+        for (JsonNode g : answer.body()) {
+            if (g.path("grantId").asText().equals(id)) {
+                return g;
+            }
+        }
+        throw new ConsoleException(404, "error.notFound");
+    }
+
+    private static void narrowForm(ConsoleRequest r, Narrowing entered, String error) {
+        String id = r.path("id");
+        JsonNode g = providedGrant(r, id);
+        String resource = g.path("resourceCode").asText();
+        List<String> allowed = ApiClient.strings(g, "allowedFields");
+        List<String> clear = ApiClient.strings(g, "clearFields");
+        ApiClient.Answer entry = r.apiGet(ApiPaths.CATALOG + "/" + Html.url(resource));
+        List<JsonNode> items = new ArrayList<>();
+        if (entry.ok()) {
+            entry.body().path("dataItems").forEach(items::add);
+        }
+        if (allowed.isEmpty()) {
+            items.forEach(i -> allowed.add(i.path("name").asText()));
+        }
+        StringBuilder b = new StringBuilder();
+        if (error != null) {
+            b.append("<div class=\"error\" id=\"narrow-error\">").append(Html.esc(error)).append("</div>");
+        }
+        b.append("<dl class=\"fields\" id=\"grant\">");
+        field(b, r.t("grant.id"), id);
+        field(b, r.t("request.resource"), resource);
+        field(b, r.t("grant.consumer"), g.path("consumer").asText());
+        field(b, r.t("grant.purpose"), g.path("purpose").asText());
+        field(b, r.t("grant.fields"), String.join(", ", allowed));
+        field(b, r.t("grant.filter"), ApiClient.text(g, "rowFilter"));
+        field(b, r.t("narrow.clearNow"), String.join(", ", clear));
+        field(b, r.t("grant.status"), Enums.label(r, "grantStatus", g.path("status").asText()));
+        b.append("</dl>");
+        if (!g.path("status").asText().equals("ACTIVE")) {
+            r.render(error == null ? 200 : 400, "narrow.title", b.toString());
+            return;
+        }
+        b.append("<p class=\"hint\">").append(Html.esc(r.t("narrow.intro"))).append("</p><form method=\"post\" action=\"")
+                .append(r.href("/grants/" + Html.url(id) + "/narrow")).append("\" id=\"narrow-form\">").append(r.csrfField())
+                .append("<fieldset id=\"fields\"><legend>").append(Html.esc(r.t("narrow.fields"))).append("</legend>");
+        for (JsonNode item : items) {
+            String name = item.path("name").asText();
+            if (!allowed.contains(name)) {
+                continue;
+            }
+            boolean checked = entered == null || entered.fields().contains(name);
+            b.append("<label class=\"check\"><input type=\"checkbox\" name=\"fields\" value=\"").append(Html.esc(name))
+                    .append("\" id=\"field-").append(Html.esc(name)).append("\"").append(checked ? " checked" : "").append("> ")
+                    .append(Html.esc(name)).append(" ").append(Html.esc(item.path("displayName").asText()))
+                    .append(item.path("key").asBoolean() ? " <span class=\"key\">" + Html.esc(r.t("decide.keyField")) + "</span>" : "")
+                    .append("</label>");
+        }
+        b.append("</fieldset>");
+        if (!clear.isEmpty()) {
+            b.append("<fieldset id=\"clear\"><legend>").append(Html.esc(r.t("narrow.clear"))).append("</legend>");
+            for (String name : clear) {
+                boolean checked = entered == null || entered.clear().contains(name);
+                b.append("<label class=\"check\"><input type=\"checkbox\" name=\"clear\" value=\"").append(Html.esc(name))
+                        .append("\" id=\"clear-").append(Html.esc(name)).append("\"").append(checked ? " checked" : "").append("> ")
+                        .append(Html.esc(name)).append("</label>");
+            }
+            b.append("</fieldset>");
+        }
+        b.append("<label>").append(Html.esc(r.t("narrow.filter"))).append("<input name=\"filter\" id=\"filter\" value=\"")
+                .append(Html.esc(entered == null ? "" : entered.filter())).append("\"></label>")
+                .append("<p class=\"hint\">").append(Html.esc(r.t("narrow.filterHint"))).append("</p>")
+                .append("<label>").append(Html.esc(r.t("narrow.reason"))).append("<input name=\"reason\" id=\"narrow-reason\" required value=\"")
+                .append(Html.esc(entered == null ? "" : entered.reason())).append("\"></label>")
+                .append("<button type=\"submit\" id=\"narrow\">").append(Html.esc(r.t("narrow.submit"))).append("</button></form>");
+        r.render(error == null ? 200 : 400, "narrow.title", b.toString());
+    }
+
+    private static void narrow(ConsoleRequest r) {
+        String id = r.path("id");
+        JsonNode g = providedGrant(r, id);
+        List<String> allowed = ApiClient.strings(g, "allowedFields");
+        if (allowed.isEmpty()) {
+            // every field of the resource is allowed now
+            ApiClient.Answer entry = r.apiGet(ApiPaths.CATALOG + "/" + Html.url(g.path("resourceCode").asText()));
+            entry.body().path("dataItems").forEach(i -> allowed.add(i.path("name").asText()));
+        }
+        List<String> clearNow = ApiClient.strings(g, "clearFields");
+        List<String> fields = r.formList("fields");
+        List<String> clear = r.formList("clear");
+        String filter = r.form("filter").orElse("");
+        String reason = r.form("reason").orElse("");
+        Narrowing entered = new Narrowing(fields, filter, clear, reason);
+        if (fields.isEmpty()) {
+            narrowForm(r, entered, r.t("decide.noFields"));
+            return;
+        }
+        boolean fewerFields = !new java.util.HashSet<>(fields).containsAll(allowed);
+        boolean fewerClear = !new java.util.HashSet<>(clear).containsAll(clearNow);
+        if (!fewerFields && !fewerClear && filter.isEmpty()) {
+            narrowForm(r, entered, r.t("narrow.nothing"));
+            return;
+        }
+        if (reason.isEmpty()) {
+            narrowForm(r, entered, r.t("narrow.needsReason"));
+            return;
+        }
+        ObjectNode body = ApiClient.object();
+        if (fewerFields) {
+            ArrayNode list = body.putArray("fields");
+            fields.forEach(list::add);
+        }
+        if (fewerClear) {
+            ArrayNode list = body.putArray("clear");
+            clear.forEach(list::add);
+        }
+        if (!filter.isEmpty()) {
+            body.put("filter", filter);
+        }
+        body.put("reason", reason);
+        ApiClient.Answer answer = r.apiPost(ApiPaths.GRANTS + "/" + Html.url(id) + "/narrow", body);
+        if (!answer.ok()) {
+            narrowForm(r, entered, r.t("error.api", answer.message()));
+            return;
+        }
+        r.flash(r.t("narrow.done", id), false);
         r.redirect("/grants/provided");
     }
 
