@@ -1,0 +1,99 @@
+package cn.tianfu.databus.dr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.mirror.DefaultGroupFilter;
+import org.apache.kafka.connect.mirror.DefaultTopicFilter;
+import org.apache.kafka.connect.mirror.IdentityReplicationPolicy;
+import org.apache.kafka.connect.mirror.MirrorCheckpointConnector;
+import org.apache.kafka.connect.mirror.MirrorMakerConfig;
+import org.apache.kafka.connect.mirror.MirrorSourceConfig;
+import org.apache.kafka.connect.mirror.MirrorSourceConnector;
+import org.apache.kafka.connect.mirror.SourceAndTarget;
+import org.junit.jupiter.api.Test;
+
+import cn.tianfu.databus.contract.Topics;
+
+/** The MirrorMaker 2 configuration the bus builds, read back by MirrorMaker's own config classes and filters. */
+class DrConfigTest {
+
+    private static final Map<String, Object> PRIMARY = Map.of("bootstrap.servers", "primary-1:9092",
+            "security.protocol", "SASL_SSL", "sasl.mechanism", "SCRAM-SHA-512");
+    private static final Map<String, Object> DR = Map.of("bootstrap.servers", "dr-1:9092",
+            "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "SCRAM-SHA-512");
+
+    /** One configuration for every check: building MirrorMaker's config loads its plugins, which takes a while. */
+    private static final DrConfig CONFIG = new DrConfig(Map.of(DrConfig.SYNC_INTERVAL_SECONDS_CONFIG, "7",
+            "mm2.primary->dr.producer.compression.type", "zstd"));
+    private static final MirrorMakerConfig MM = new MirrorMakerConfig(MirrorReplication.properties(PRIMARY, DR, CONFIG, (short) 1));
+    private static final SourceAndTarget FLOW = new SourceAndTarget("primary", "dr");
+
+    private static Map<String, String> connector(Class<?> connector) {
+        return MM.connectorBaseConfig(FLOW, connector);
+    }
+
+    @Test
+    void one_flow_from_the_primary_with_the_same_topic_names() {
+        Map<String, String> source = connector(MirrorSourceConnector.class);
+        new MirrorSourceConfig(source);
+        assertThat(source).containsEntry("replication.policy.class", IdentityReplicationPolicy.class.getName())
+                .containsEntry("offset-syncs.topic.location", "target")
+                .containsEntry("consumer.isolation.level", "read_committed")
+                .containsEntry("source.cluster.bootstrap.servers", "primary-1:9092")
+                .containsEntry("source.cluster.security.protocol", "SASL_SSL")
+                .containsEntry("target.cluster.bootstrap.servers", "dr-1:9092")
+                .containsEntry("sync.topic.acls.enabled", "false")
+                .containsEntry("replication.factor", "1");
+        assertThat(MM.clusters()).containsExactlyInAnyOrder("primary", "dr");
+        assertThat(new IdentityReplicationPolicy().formatRemoteTopic("primary", "src.amr.10101-000001"))
+                .isEqualTo("src.amr.10101-000001");
+    }
+
+    @Test
+    void the_bus_topics_are_replicated_and_nothing_else() {
+        DefaultTopicFilter filter = new DefaultTopicFilter();
+        filter.configure(connector(MirrorSourceConnector.class));
+        for (String topic : List.of(Topics.source("amr", "10101-000001"), Topics.delivery("hrss", "10101-000001"),
+                Topics.commands("amr"), Topics.replies("amr"), Topics.open("10101-000001"), Topics.EXCHANGE_LOG,
+                Topics.EXCHANGE_LOG_CHECKPOINTS, Topics.DEPARTMENTS, Topics.SCHEMAS,
+                "databus-ledger-ledger-chain-heads-changelog")) {
+            assertThat(filter.shouldReplicateTopic(topic)).as(topic).isTrue();
+        }
+        for (String topic : List.of("mm2-offsets.primary.internal", "__consumer_offsets", "heartbeats", "orders",
+                "databus-governance-commands-by-resource-repartition")) {
+            assertThat(filter.shouldReplicateTopic(topic)).as(topic).isFalse();
+        }
+    }
+
+    @Test
+    void consumer_group_offsets_are_checkpointed_and_synced() {
+        Map<String, String> checkpoint = connector(MirrorCheckpointConnector.class);
+        assertThat(checkpoint).containsEntry("sync.group.offsets.enabled", "true")
+                .containsEntry("sync.group.offsets.interval.seconds", "7")
+                .containsEntry("emit.checkpoints.interval.seconds", "7");
+        DefaultGroupFilter groups = new DefaultGroupFilter();
+        groups.configure(checkpoint);
+        assertThat(groups.shouldReplicateGroup("hrss.deliveries")).isTrue();
+        assertThat(groups.shouldReplicateGroup("databus-sharing-router")).isTrue();
+    }
+
+    @Test
+    void mm2_keys_are_handed_over_unchanged() {
+        assertThat(connector(MirrorSourceConnector.class)).containsEntry("producer.compression.type", "zstd");
+    }
+
+    @Test
+    void bad_settings_are_refused_with_the_key() {
+        assertThatThrownBy(() -> new DrConfig(Map.of(DrConfig.TARGET_ALIAS_CONFIG, "primary")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(DrConfig.TARGET_ALIAS_CONFIG);
+        assertThatThrownBy(() -> new DrConfig(Map.of(DrConfig.TOPICS_CONFIG, "src\\.(")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(DrConfig.TOPICS_CONFIG);
+        assertThatThrownBy(() -> new DrConfig(Map.of(DrConfig.SOURCE_ALIAS_CONFIG, "Primary Site")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(DrConfig.SOURCE_ALIAS_CONFIG);
+    }
+}
