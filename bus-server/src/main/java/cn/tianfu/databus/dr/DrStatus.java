@@ -17,6 +17,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.connect.mirror.IdentityReplicationPolicy;
+import org.apache.kafka.connect.mirror.OffsetSync;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,10 +27,21 @@ import cn.tianfu.databus.contract.Topics;
 
 /**
  * How far the disaster-recovery cluster is behind the primary, read from both clusters: per replicated partition the
- * end offsets on each side, the last primary offset MirrorMaker 2 committed as copied (from its offsets topic on the
- * disaster-recovery cluster) and the records of the primary after it (counted {@code read_committed}, so transaction
- * markers are not counted as lag). A primary that cannot be reached is reported as such; the disaster-recovery side
- * is still reported.
+ * end offsets on each side, the last primary offset known copied, and the lag in records.
+ *
+ * <p>The lag is counted from an <em>anchor</em>, a pair (primary offset U, disaster-recovery offset D) saying that the
+ * primary's record U was copied to offset D: MirrorMaker 2's newest offset sync of the partition, kept on the
+ * disaster-recovery cluster ({@code mm2-offset-syncs.<source alias>.internal}, written as records are copied, at least
+ * every {@code dr.offset.lag.max} records). The copy is written without transactions and by MirrorMaker alone, so
+ * the records after D on the disaster-recovery side are copies of the primary's next committed records after U, in
+ * order: the lag is the primary's committed records after U (counted {@code read_committed}: transaction markers and
+ * aborted records are not lag) minus the records after D on the disaster-recovery side. A partition without an offset
+ * sync yet is anchored before its first record (U = D = -1), i.e. its committed records on the primary against its
+ * end offset on the disaster-recovery side. The lag therefore never waits for MirrorMaker's committed progress
+ * ({@code mm2-offsets.<source alias>.internal}, flushed every {@code dr.sync.interval.seconds}), which is shown for
+ * information only: a partition first written after MirrorMaker started has none until the next flush.
+ *
+ * <p>A primary that cannot be reached is reported as such; the disaster-recovery side is still reported.
  */
 public final class DrStatus {
 
@@ -80,6 +93,8 @@ public final class DrStatus {
                     + dr.get("bootstrap.servers") + ": " + rootMessage(e), e);
         }
         replicated = replicatedOffsets(drProps, "mm2-offsets." + config.sourceAlias() + ".internal", config.sourceAlias());
+        Map<TopicPartition, long[]> anchors = offsetSyncs(drProps, offsetSyncsTopic(config));
+        anchors.forEach((tp, a) -> replicated.merge(tp, a[0], Math::max));
 
         Map<TopicPartition, Long> primaryEnds = Map.of();
         Map<TopicPartition, Long> lags = new HashMap<>();
@@ -89,7 +104,7 @@ public final class DrStatus {
             Set<String> topics = admin.listTopics().names().get(config.statusTimeoutMs(), TimeUnit.MILLISECONDS).stream()
                     .filter(t -> config.topicPattern().matcher(t).matches()).collect(Collectors.toSet());
             primaryEnds = endOffsets(admin, topics, config.statusTimeoutMs());
-            lags = count(primaryProps, primaryEnds, replicated);
+            lags = count(primaryProps, primaryEnds, drEnds, anchors);
         } catch (Exception e) {
             primaryError = rootMessage(e);
         }
@@ -147,13 +162,51 @@ public final class DrStatus {
         return offsets;
     }
 
-    /** Records on the primary after the copied offset, counted read_committed (at most {@link #COUNT_LIMIT} each). */
+    /** MirrorMaker's offset-syncs topic on the disaster-recovery cluster ({@code offset-syncs.topic.location=target}). */
+    public static String offsetSyncsTopic(DrConfig config) {
+        return new IdentityReplicationPolicy().offsetSyncsTopic(config.sourceAlias());
+    }
+
+    /**
+     * The newest offset sync per primary partition: {@code [upstream offset, downstream offset]}, the primary's record
+     * at the first copied to the second on the disaster-recovery cluster.
+     */
+    static Map<TopicPartition, long[]> offsetSyncs(Map<String, Object> drProps, String topic) {
+        Map<TopicPartition, long[]> syncs = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(drProps, topic)) {
+            if (r.key() == null || r.value() == null) {
+                continue;
+            }
+            try {
+                OffsetSync sync = OffsetSync.deserializeRecord(r);
+                syncs.put(sync.topicPartition(), new long[] {sync.upstreamOffset(), sync.downstreamOffset()});
+            } catch (RuntimeException e) {
+                // not an offset sync
+            }
+        }
+        return syncs;
+    }
+
+    /**
+     * The lag of a partition from its anchor: the primary's committed records after the anchor's upstream offset, less
+     * the records on the disaster-recovery side after its downstream offset ({@code drEnd - downstream - 1}); never
+     * negative (a record copied twice after a restart of MirrorMaker would otherwise hide one not yet copied).
+     */
+    static long lagFromAnchor(long committedAfterUpstream, long drEnd, long downstream) {
+        long copiedAfter = Math.max(0, drEnd - downstream - 1);
+        return Math.max(0, committedAfterUpstream - copiedAfter);
+    }
+
+    /**
+     * The lag of each primary partition ({@link #lagFromAnchor}), the primary's records after each anchor counted
+     * read_committed (at most {@link #COUNT_LIMIT} each, beyond which offsets stand for records).
+     */
     private static Map<TopicPartition, Long> count(Map<String, Object> primaryProps, Map<TopicPartition, Long> ends,
-                                                   Map<TopicPartition, Long> replicated) {
+                                                   Map<TopicPartition, Long> drEnds, Map<TopicPartition, long[]> anchors) {
         Map<TopicPartition, Long> lags = new HashMap<>();
         Map<TopicPartition, Long> from = new HashMap<>();
         ends.forEach((tp, end) -> {
-            long start = replicated.containsKey(tp) ? replicated.get(tp) + 1 : 0;
+            long start = anchors.containsKey(tp) ? anchors.get(tp)[0] + 1 : 0;
             if (end > start) {
                 from.put(tp, start);
             }
@@ -164,27 +217,30 @@ public final class DrStatus {
         Map<String, Object> props = new HashMap<>(primaryProps);
         props.put("isolation.level", "read_committed");
         props.put("enable.auto.commit", false);
+        props.put("auto.offset.reset", "earliest");
         props.put("max.poll.records", 2000);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             for (Map.Entry<TopicPartition, Long> e : from.entrySet()) {
                 TopicPartition tp = e.getKey();
                 long end = ends.get(tp);
-                if (end - e.getValue() > COUNT_LIMIT) {
-                    lags.put(tp, end - e.getValue());
-                    continue;
-                }
-                consumer.assign(List.of(tp));
-                consumer.seek(tp, e.getValue());
+                long drEnd = drEnds.getOrDefault(tp, 0L);
+                long downstream = anchors.containsKey(tp) ? anchors.get(tp)[1] : -1;
                 long n = 0;
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (consumer.position(tp) < end && System.nanoTime() < deadline) {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500)).records(tp)) {
-                        if (r.offset() < end) {
-                            n++;
+                if (end - e.getValue() > COUNT_LIMIT) {
+                    n = end - e.getValue();
+                } else {
+                    consumer.assign(List.of(tp));
+                    consumer.seek(tp, e.getValue());
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (consumer.position(tp) < end && System.nanoTime() < deadline) {
+                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500)).records(tp)) {
+                            if (r.offset() < end) {
+                                n++;
+                            }
                         }
                     }
                 }
-                lags.put(tp, n);
+                lags.put(tp, lagFromAnchor(n, drEnd, downstream));
             }
         }
         return lags;

@@ -99,7 +99,10 @@ public final class MirrorReplication implements AutoCloseable {
         p.put(flow + ".consumer.isolation.level", "read_committed");
         p.put(flow + ".source.consumer.isolation.level", "read_committed");
         p.put("tasks.max", Integer.toString(config.tasksMax()));
-        p.put("offset.flush.interval.ms", Long.toString(TimeUnit.SECONDS.toMillis(config.syncIntervalSeconds())));
+        // MirrorMaker's Connect worker (one per target cluster) takes worker settings from the target's prefix: a
+        // top-level offset.flush.interval.ms is ignored, and the worker's default (60 s) held back MirrorMaker's
+        // committed progress for a minute
+        p.put(target + ".offset.flush.interval.ms", Long.toString(TimeUnit.SECONDS.toMillis(config.syncIntervalSeconds())));
         for (String key : List.of("replication.factor", "offset-syncs.topic.replication.factor",
                 "checkpoints.topic.replication.factor", "heartbeats.topic.replication.factor",
                 "config.storage.replication.factor", "offset.storage.replication.factor", "status.storage.replication.factor")) {

@@ -83,6 +83,26 @@ class DrConfigTest {
     }
 
     @Test
+    void the_worker_commits_its_progress_every_sync_interval() {
+        // the worker's own setting (a top-level key would be ignored and the 60 s default apply)
+        assertThat(MM.workerConfig(FLOW)).containsEntry("offset.flush.interval.ms", "7000")
+                .containsEntry("offset.storage.topic", "mm2-offsets.primary.internal");
+        assertThat(DrStatus.offsetSyncsTopic(CONFIG)).isEqualTo("mm2-offset-syncs.primary.internal");
+    }
+
+    @Test
+    void the_lag_is_counted_from_the_newest_offset_sync() {
+        // primary record 40 copied to offset 30; 5 records on the copy after it, 8 committed on the primary after 40
+        assertThat(DrStatus.lagFromAnchor(8, 36, 30)).isEqualTo(3);
+        assertThat(DrStatus.lagFromAnchor(5, 36, 30)).isZero();
+        // no offset sync yet: every committed record against the copy's end offset
+        assertThat(DrStatus.lagFromAnchor(12, 0, -1)).isEqualTo(12);
+        assertThat(DrStatus.lagFromAnchor(12, 12, -1)).isZero();
+        // a record copied twice never turns the lag negative
+        assertThat(DrStatus.lagFromAnchor(2, 40, 30)).isZero();
+    }
+
+    @Test
     void mm2_keys_are_handed_over_unchanged() {
         assertThat(connector(MirrorSourceConnector.class)).containsEntry("producer.compression.type", "zstd");
     }
