@@ -48,6 +48,16 @@ public final class DrConfig extends AbstractConfig {
     private static final String TASKS_MAX_DOC = "MirrorMaker tasks of each connector (more spread partitions over threads).";
     public static final String STATUS_TIMEOUT_MS_CONFIG = "dr.status.timeout.ms";
     private static final String STATUS_TIMEOUT_MS_DOC = "How long 'dr status' waits for a cluster before reporting it unreachable.";
+    public static final String BACKUP_LAG_MAX_CONFIG = "dr.backup.lag.max";
+    private static final String BACKUP_LAG_MAX_DOC = "The backup duty (Art. 46(八)): a shared resource whose replication"
+            + " lag (records of its source, delivery and open-data topics not yet on the disaster-recovery cluster) stays"
+            + " above this many records for dr.backup.lag.grace.seconds raises a violation on bus.violations.";
+    public static final String BACKUP_LAG_GRACE_SECONDS_CONFIG = "dr.backup.lag.grace.seconds";
+    private static final String BACKUP_LAG_GRACE_SECONDS_DOC = "How long a resource's replication lag may stay above"
+            + " dr.backup.lag.max before the backup duty is violated.";
+    public static final String BACKUP_CHECK_SECONDS_CONFIG = "dr.backup.check.seconds";
+    private static final String BACKUP_CHECK_SECONDS_DOC = "How often 'dr start' checks the backup duty of every shared"
+            + " resource on the primary (its topics replicated, its lag within dr.backup.lag.max); 0: not checked.";
     /** Prefix of keys handed to MirrorMaker 2 unchanged. */
     public static final String MM2_PREFIX = "mm2.";
 
@@ -72,7 +82,12 @@ public final class DrConfig extends AbstractConfig {
             .define(REPLICATION_FACTOR_CONFIG, Type.INT, -1, Range.between(-1, Short.MAX_VALUE), Importance.MEDIUM,
                     REPLICATION_FACTOR_DOC)
             .define(TASKS_MAX_CONFIG, Type.INT, 1, Range.between(1, 64), Importance.LOW, TASKS_MAX_DOC)
-            .define(STATUS_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(100), Importance.LOW, STATUS_TIMEOUT_MS_DOC);
+            .define(STATUS_TIMEOUT_MS_CONFIG, Type.LONG, 10_000L, Range.atLeast(100), Importance.LOW, STATUS_TIMEOUT_MS_DOC)
+            .define(BACKUP_LAG_MAX_CONFIG, Type.LONG, 10_000L, Range.atLeast(0), Importance.MEDIUM, BACKUP_LAG_MAX_DOC)
+            .define(BACKUP_LAG_GRACE_SECONDS_CONFIG, Type.INT, 300, Range.between(0, 86_400), Importance.MEDIUM,
+                    BACKUP_LAG_GRACE_SECONDS_DOC)
+            .define(BACKUP_CHECK_SECONDS_CONFIG, Type.INT, 60, Range.between(0, 86_400), Importance.LOW,
+                    BACKUP_CHECK_SECONDS_DOC);
 
     /**
      * @throws ConfigException naming the first invalid key
@@ -129,6 +144,38 @@ public final class DrConfig extends AbstractConfig {
 
     public long statusTimeoutMs() {
         return getLong(STATUS_TIMEOUT_MS_CONFIG);
+    }
+
+    public long backupLagMax() {
+        return getLong(BACKUP_LAG_MAX_CONFIG);
+    }
+
+    public int backupLagGraceSeconds() {
+        return getInt(BACKUP_LAG_GRACE_SECONDS_CONFIG);
+    }
+
+    /** Seconds between checks of the backup duty, 0 when not checked. */
+    public int backupCheckSeconds() {
+        return getInt(BACKUP_CHECK_SECONDS_CONFIG);
+    }
+
+    /**
+     * The configuration of the way back (failback): the same keys with the aliases swapped, so MirrorMaker's internal
+     * topics on the primary are named after the disaster-recovery cluster and nothing of the outward flow is reused.
+     */
+    public DrConfig reversed() {
+        Map<String, Object> m = new HashMap<>(originals());
+        m.put(SOURCE_ALIAS_CONFIG, targetAlias());
+        m.put(TARGET_ALIAS_CONFIG, sourceAlias());
+        // mm2.<source>->... keys name the flow: turned round with it
+        String outward = sourceAlias() + "->" + targetAlias() + ".";
+        String back = targetAlias() + "->" + sourceAlias() + ".";
+        for (String k : new java.util.ArrayList<>(m.keySet())) {
+            if (k.startsWith(MM2_PREFIX + outward)) {
+                m.put(MM2_PREFIX + back + k.substring(MM2_PREFIX.length() + outward.length()), m.remove(k));
+            }
+        }
+        return new DrConfig(m);
     }
 
     /** The {@value #MM2_PREFIX} keys without their prefix. */

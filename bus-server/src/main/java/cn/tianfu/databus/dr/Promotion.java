@@ -30,24 +30,39 @@ public final class Promotion {
 
     /** The verification of the replicated log, read with the disaster-recovery administrator's client config. */
     public static VerificationReport verify(Map<String, Object> dr, PublicKey publicKey) {
-        Map<String, Object> registryProps = new HashMap<>();
-        registryProps.put(RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, String.valueOf(dr.get("bootstrap.servers")));
-        registryProps.put(RegistryServerConfig.LISTEN_HOST_CONFIG, "127.0.0.1");
-        registryProps.put(RegistryServerConfig.LISTEN_PORT_CONFIG, 0);
-        registryProps.put(RegistryServerConfig.TOPIC_CONFIG, Topics.SCHEMAS);
-        registryProps.put(RegistryServerConfig.TIMEOUT_MS_CONFIG, 30_000L);
-        dr.forEach((k, v) -> {
-            if (!k.equals("bootstrap.servers")) {
-                registryProps.put(RegistryServerConfig.KAFKA_PREFIX + k, v);
-            }
-        });
-        SchemaRegistryServer registry = new SchemaRegistryServer(new RegistryServerConfig(registryProps));
-        registry.start();
+        SchemaRegistryServer registry = loopbackRegistry(dr);
         try (registry;
              SchemaRegistryClient client = HttpSchemaRegistryClient.builder(registry.url()).build();
              AuditReader reader = AuditReader.builder(new HashMap<>(dr)).registry(client).publicKey(publicKey).build()) {
             return reader.verify(VerifyOptions.CHAINS_ONLY.allowUncovered(true));
         }
+    }
+
+    /**
+     * A started schema registry over the {@code _schemas} topic of the cluster {@code cluster} (an administrator's client
+     * config) on a loopback port. It shares the schemas and ids of every other registry on that cluster (their writes
+     * are serialized through one transactional id). The caller closes it.
+     */
+    static SchemaRegistryServer loopbackRegistry(Map<String, Object> cluster) {
+        Map<String, Object> registryProps = new HashMap<>();
+        registryProps.put(RegistryServerConfig.BOOTSTRAP_SERVERS_CONFIG, String.valueOf(cluster.get("bootstrap.servers")));
+        registryProps.put(RegistryServerConfig.LISTEN_HOST_CONFIG, "127.0.0.1");
+        registryProps.put(RegistryServerConfig.LISTEN_PORT_CONFIG, 0);
+        registryProps.put(RegistryServerConfig.TOPIC_CONFIG, Topics.SCHEMAS);
+        registryProps.put(RegistryServerConfig.TIMEOUT_MS_CONFIG, 30_000L);
+        cluster.forEach((k, v) -> {
+            if (!k.equals("bootstrap.servers")) {
+                registryProps.put(RegistryServerConfig.KAFKA_PREFIX + k, v);
+            }
+        });
+        SchemaRegistryServer registry = new SchemaRegistryServer(new RegistryServerConfig(registryProps));
+        try {
+            registry.start();
+        } catch (RuntimeException e) {
+            registry.close();
+            throw e;
+        }
+        return registry;
     }
 
     /** One line per partition: what is proven, up to which signed checkpoint, and what is not. */

@@ -108,6 +108,47 @@ class DrConfigTest {
     }
 
     @Test
+    void the_way_back_turns_the_flow_round_with_the_aliases_swapped() {
+        DrConfig back = CONFIG.reversed();
+        assertThat(back.sourceAlias()).isEqualTo("dr");
+        assertThat(back.targetAlias()).isEqualTo("primary");
+        assertThat(back.topics()).isEqualTo(CONFIG.topics());
+        assertThat(back.syncIntervalSeconds()).isEqualTo(7);
+        assertThat(back.reversed().sourceAlias()).isEqualTo("primary");
+        MirrorMakerConfig mm = new MirrorMakerConfig(MirrorReplication.properties(DR, PRIMARY, back, (short) 1));
+        SourceAndTarget flow = new SourceAndTarget("dr", "primary");
+        Map<String, String> source = mm.connectorBaseConfig(flow, MirrorSourceConnector.class);
+        new MirrorSourceConfig(source);
+        assertThat(source).containsEntry("source.cluster.bootstrap.servers", "dr-1:9092")
+                .containsEntry("target.cluster.bootstrap.servers", "primary-1:9092")
+                .containsEntry("offset-syncs.topic.location", "target")
+                // the flow's own MirrorMaker keys are turned round with it
+                .containsEntry("producer.compression.type", "zstd");
+        // MirrorMaker's internal topics on the primary are named after the disaster-recovery cluster: the outward
+        // flow's progress (on the disaster-recovery cluster) is neither read nor overwritten
+        assertThat(mm.workerConfig(flow)).containsEntry("offset.storage.topic", "mm2-offsets.dr.internal")
+                .containsEntry("offset.flush.interval.ms", "7000");
+        assertThat(DrStatus.offsetSyncsTopic(back)).isEqualTo("mm2-offset-syncs.dr.internal");
+        assertThat(Failback.steps(PRIMARY, DR, CONFIG)).hasSize(5)
+                .anySatisfy(s -> assertThat(s).contains("dr -> primary").contains("mm2-offsets.dr.internal"));
+    }
+
+    @Test
+    void the_primary_has_caught_up_when_every_partition_is_there_without_lag() {
+        DrStatus.PartitionLag copied = new DrStatus.PartitionLag(Topics.EXCHANGE_LOG, 0, 40, 52, 51, 0);
+        DrStatus.PartitionLag behind = new DrStatus.PartitionLag(Topics.EXCHANGE_LOG, 1, 40, 52, 30, 4);
+        DrStatus.PartitionLag missing = new DrStatus.PartitionLag(Topics.SCHEMAS, 0, -1, 3, -1, 0);
+        assertThat(Failback.caughtUp(report(null, List.of(copied)))).isTrue();
+        assertThat(Failback.caughtUp(report(null, List.of(copied, behind)))).isFalse();
+        assertThat(Failback.caughtUp(report(null, List.of(copied, missing)))).as("a topic not created yet").isFalse();
+        assertThat(Failback.caughtUp(report("TimeoutException", List.of(copied)))).isFalse();
+    }
+
+    private static DrStatus.Report report(String sourceError, List<DrStatus.PartitionLag> partitions) {
+        return new DrStatus.Report("dr-1:9092", "primary-1:9092", sourceError, partitions, List.of());
+    }
+
+    @Test
     void bad_settings_are_refused_with_the_key() {
         assertThatThrownBy(() -> new DrConfig(Map.of(DrConfig.TARGET_ALIAS_CONFIG, "primary")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining(DrConfig.TARGET_ALIAS_CONFIG);

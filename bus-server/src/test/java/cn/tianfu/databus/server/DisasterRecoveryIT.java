@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,6 +40,8 @@ import cn.tianfu.databus.cli.DatabusCli;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.contract.Topics;
+import cn.tianfu.databus.dr.BackupDuty;
+import cn.tianfu.databus.dr.BackupDutyMonitor;
 import cn.tianfu.databus.dr.DrConfig;
 import cn.tianfu.databus.dr.DrStatus;
 import cn.tianfu.databus.dr.MirrorReplication;
@@ -46,6 +49,8 @@ import cn.tianfu.databus.dr.Promotion;
 import cn.tianfu.databus.ledger.PublicKeys;
 import cn.tianfu.databus.ledger.SigningKeys;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
+import cn.tianfu.databus.schemas.DutyKind;
+import cn.tianfu.databus.schemas.Violation;
 import cn.tianfu.databus.sdk.Publisher;
 import cn.tianfu.databus.sdk.Subscriber;
 import cn.tianfu.databus.serde.AvroSerdeConfig;
@@ -148,7 +153,9 @@ class DisasterRecoveryIT {
                         Run verify = run("audit", "verify", "--data-dir", node.toString());
                         assertThat(verify.exit()).as(verify.out() + verify.err()).isEqualTo(ExitCode.OK);
                     });
-                    await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                    // the lag is counted from MirrorMaker's offset syncs and the copy's end offsets: it reaches 0 as
+                    // soon as the records are copied, whether or not MirrorMaker has committed its progress yet
+                    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
                         Run status = run("dr", "status", "--primary", primaryAdmin.toString(), "--dr", drAdmin.toString(), "--json");
                         assertThat(status.exit()).as(status.err()).isEqualTo(ExitCode.OK);
                         JsonNode s = JSON.readTree(status.out());
@@ -157,6 +164,26 @@ class DisasterRecoveryIT {
                         assertThat(lag(s, source, delivered, Topics.EXCHANGE_LOG)).as(status.out()).isZero();
                         assertThat(topics(s)).contains(source, delivered, Topics.EXCHANGE_LOG, Topics.EXCHANGE_LOG_CHECKPOINTS, Topics.SCHEMAS);
                     });
+                    // the backup duty: with the deliveries left out of the replication, the resource is reported
+                    // once on the primary's bus.violations, not again at the next check nor after a restart
+                    DrConfig withoutDeliveries = new DrConfig(Map.of(DrConfig.TOPICS_CONFIG, String.join(",",
+                            DrConfig.DEFAULT_TOPICS.stream().filter(t -> !t.contains(Topics.DELIVERY_PREFIX)).toList())));
+                    try (BackupDutyMonitor duty = new BackupDutyMonitor(primaryProps, drProps, withoutDeliveries, InstantSource.system())) {
+                        List<Violation> raised = duty.check();
+                        assertThat(raised).singleElement().satisfies(v -> {
+                            assertThat(v.getId()).startsWith(BackupDuty.ID_PREFIX + CODE + ":");
+                            assertThat(v.getDuty()).isEqualTo(DutyKind.BACKUP_TO_DR);
+                            assertThat(v.getDepartment()).isEqualTo("amr");
+                            assertThat(v.getEvidence()).containsExactly(delivered);
+                        });
+                        assertThat(duty.check()).as("the same episode").isEmpty();
+                    }
+                    try (BackupDutyMonitor restarted = new BackupDutyMonitor(primaryProps, drProps, withoutDeliveries, InstantSource.system());
+                         BackupDutyMonitor covered = new BackupDutyMonitor(primaryProps, drProps, drConfig, InstantSource.system())) {
+                        assertThat(restarted.check()).as("read back from bus.violations").isEmpty();
+                        assertThat(covered.check()).as("every topic replicated, lag within the bound").isEmpty();
+                    }
+
                     // the subscriber's offset is synced to the copy: resumed there, it would receive again at most
                     // dr.offset.lag.max deliveries
                     int deliveryPartitions = partitions(drProps, delivered).size();

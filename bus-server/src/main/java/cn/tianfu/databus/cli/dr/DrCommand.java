@@ -13,10 +13,10 @@ import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.dr.DrConfig;
 import picocli.CommandLine.Command;
 
-/** {@code databus dr}: disaster recovery by MirrorMaker 2 (start, status, promote); docs/dr.md. */
+/** {@code databus dr}: disaster recovery by MirrorMaker 2 (start, status, promote, failback); docs/dr.md. */
 @Command(name = "dr", mixinStandardHelpOptions = true,
         header = "Disaster recovery: replicate the bus to a disaster-recovery cluster with MirrorMaker 2, watch it, promote it.",
-        subcommands = {DrStartCommand.class, DrStatusCommand.class, DrPromoteCommand.class})
+        subcommands = {DrStartCommand.class, DrStatusCommand.class, DrPromoteCommand.class, DrFailbackCommand.class})
 public final class DrCommand {
 
     /** A Kafka client config file as a map of trimmed values. */

@@ -49,16 +49,9 @@ public final class DrPromoteCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Map<String, Object> drProps = DrCommand.clientFile(dr);
         Path dir = dataDir.toAbsolutePath();
-        if (!Files.exists(BusCredentials.file(dir))) {
-            err.println("no bus principal for the disaster-recovery cluster in " + dir + ": run 'databus init --config "
-                    + dr + " --data-dir " + dir + "' first");
-            err.flush();
-            return ExitCode.SOFTWARE;
-        }
-        Path keys = SigningKeys.publicPemFile(dir).getParent();
-        if (!Files.exists(keys.resolve(SigningKeys.PRIVATE_KEY_FILE)) || !Files.exists(keys.resolve(cn.tianfu.databus.ledger.KeyHasher.SECRET_FILE))) {
-            err.println("the bus's keys are missing in " + keys + ": copy the primary's keys/ directory there (mode 700);"
-                    + " with new keys the disaster-recovery bus could neither sign on the chain nor hash keys as the log does");
+        String problem = prepared(dr, dir);
+        if (problem != null) {
+            err.println(problem);
             err.flush();
             return ExitCode.SOFTWARE;
         }
@@ -77,6 +70,20 @@ public final class DrPromoteCommand implements Callable<Integer> {
         out.println("and hand the departments client files naming it (docs/dr.md: promotion).");
         out.flush();
         return ExitCode.OK;
+    }
+
+    /** Why the data directory {@code dir} cannot serve on the cluster of {@code clusterFile}, or null when it can. */
+    static String prepared(Path clusterFile, Path dir) {
+        if (!Files.exists(BusCredentials.file(dir))) {
+            return "no bus principal for the cluster in " + dir + ": run 'databus init --config " + clusterFile
+                    + " --data-dir " + dir + "' first";
+        }
+        Path keys = SigningKeys.publicPemFile(dir).getParent();
+        if (!Files.exists(keys.resolve(SigningKeys.PRIVATE_KEY_FILE)) || !Files.exists(keys.resolve(cn.tianfu.databus.ledger.KeyHasher.SECRET_FILE))) {
+            return "the bus's keys are missing in " + keys + ": copy the primary's keys/ directory there (mode 700);"
+                    + " with new keys the bus could neither sign on the chain nor hash keys as the log does";
+        }
+        return null;
     }
 
     private static PublicKey readKey(Path file) {
