@@ -37,6 +37,7 @@ public final class MirrorReplication implements AutoCloseable {
 
     private final MirrorMaker mirrorMaker;
     private final SourceAndTarget flow;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private MirrorReplication(MirrorMaker mirrorMaker, SourceAndTarget flow) {
         this.mirrorMaker = mirrorMaker;
@@ -144,9 +145,15 @@ public final class MirrorReplication implements AutoCloseable {
         return states;
     }
 
-    /** Stops the workers: replication resumes from MirrorMaker's committed progress at the next start. */
+    /**
+     * Stops the workers: replication resumes from MirrorMaker's committed progress at the next start. Closing again
+     * does nothing.
+     */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         mirrorMaker.stop();
         mirrorMaker.awaitStop();
         LOG.info("MirrorMaker 2 stopped");
