@@ -62,6 +62,7 @@ import cn.tianfu.databus.cli.service.VerifyCommand;
                 cn.tianfu.databus.cli.publicrequest.PublicRequestsCommand.class,
                 cn.tianfu.databus.cli.quality.QualityCommand.class,
                 cn.tianfu.databus.cli.tls.TlsCommand.class,
+                cn.tianfu.databus.cli.dr.DrCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DatabusCli {
 

@@ -65,6 +65,7 @@ public final class ConfigDocs {
         m.put("RegistryServerConfig", RegistryServerConfig::configDef);
         m.put("BrokerConfig", BrokerConfig::configDef);
         m.put("ServerConfig", ServerConfig::configDef);
+        m.put("DrConfig", cn.tianfu.databus.dr.DrConfig::configDef);
         return java.util.Collections.unmodifiableMap(m);
     }
 
