@@ -53,7 +53,11 @@ public final class Console {
             new ConsumerPages(),
             new ProviderPages(),
             new cn.tianfu.databus.server.console.authority.AuthorityPages(),
-            new cn.tianfu.databus.server.console.audit.AuditPages());
+            new cn.tianfu.databus.server.console.audit.AuditPages(),
+            new cn.tianfu.databus.server.console.service.ServicePages(),
+            new cn.tianfu.databus.server.console.reports.ReportPages(),
+            new cn.tianfu.databus.server.console.disputes.DisputePages(),
+            new cn.tianfu.databus.server.console.authority.AuthorityAdminPages());
 
     private static final Logger LOG = LoggerFactory.getLogger(Console.class);
     private static final Map<String, String> STATIC = Map.of("console.css", "text/css; charset=utf-8",
