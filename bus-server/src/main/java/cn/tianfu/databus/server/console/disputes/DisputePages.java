@@ -85,7 +85,7 @@ public final class DisputePages implements ConsoleFeature {
         }
         b.append("<table id=\"disputes\"><tr>");
         for (String h : List.of("dispute.id", "request.resource", "dispute.about", "dispute.openedBy", "dispute.otherParty",
-                "dispute.statement", "dispute.opened", "dispute.status", "dispute.course", "dispute.act")) {
+                "dispute.statement", "dispute.openedAt", "dispute.status", "dispute.course", "dispute.act")) {
             b.append("<th>").append(Html.esc(r.t(h))).append("</th>");
         }
         b.append("</tr>");
