@@ -63,7 +63,8 @@ import io.javalin.http.HttpResponseException;
  * <li>error reports, disputes and violation steps, catalogue-update notices and answers to the public's requests as
  * commands sent with the caller's own credentials ({@link AccountabilityCommandRoutes}, {@link NoticeRoutes},
  * {@link ProviderPublicRequestRoutes}); the dead letters, the departments and the monthly report for the authority
- * ({@link DeadLetterRoutes}, {@link AuthorityRoutes}); the exchange log
+ * ({@link DeadLetterRoutes}, {@link AuthorityRoutes}), and what it administers: adding departments and experts, the
+ * quality scores, the review of answers to public requests ({@link AuthorityAdminRoutes}); the exchange log
  * for auditors and the authority ({@link AuditRoutes});</li>
  * <li>{@code GET /api/openapi.json}: the OpenAPI document of the routes registered ({@link ApiDocument}), anonymous;</li>
  * <li>{@code GET /metrics}: Prometheus metrics for the bus's own principal ({@link BusMetrics}).</li>
