@@ -274,7 +274,7 @@ class ConsoleAuthorityBrowserIT {
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.isRegularFile(proof) && Files.size(proof) > 0);
         assertThat(Files.readString(proof, StandardCharsets.US_ASCII)).isEqualTo(jws);
 
-        browser.findElement(By.id("verify-key")).sendKeys(creditCode);
+        assertThat(browser.findElement(By.id("verify-key")).getAttribute("value")).as("the key queried is kept").isEqualTo(creditCode);
         browser.findElement(By.id("verify-claims")).sendKeys("entityName=" + entityName + "\ndivisionCode=999999");
         navigate(browser.findElement(By.id("verify-submit")));
         assertThat(browser.findElement(By.cssSelector("#results tr[data-claim='entityName'] td:last-child")).getText()).isEqualTo("属实");

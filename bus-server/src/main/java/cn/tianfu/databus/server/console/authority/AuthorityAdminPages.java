@@ -139,7 +139,8 @@ public final class AuthorityAdminPages implements ConsoleFeature {
             experts(r, id, name, r.t("error.api", answer.message()));
             return;
         }
-        download(r, answer.body().path("principal").asText("expert-" + id) + ".properties", answer.body().path("clientConfig").asText());
+        download(r, "expert-" + answer.body().path("expert").path("id").asText(id) + ".properties",
+                answer.body().path("clientConfig").asText());
     }
 
     // ---- catalogue-update notices
