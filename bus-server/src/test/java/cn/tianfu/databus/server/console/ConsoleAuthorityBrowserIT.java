@@ -88,6 +88,7 @@ class ConsoleAuthorityBrowserIT {
     private static ResourceDefinition legalEntity;
     private static String creditCode;
     private static String entityName;
+    private static GenericRecord entity;
     private static String grantId;
     private static String disputeId;
     private static String publicRequestId;
@@ -128,7 +129,7 @@ class ConsoleAuthorityBrowserIT {
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> api("POST", ApiPaths.CATALOG, entityYaml, PROVIDER).statusCode() == 200);
         Schema schema = AvroSchemas.forResource(legalEntity);
-        GenericRecord entity = new SampleData(20261208L).legalEntity(schema);
+        entity = new SampleData(20261208L).legalEntity(schema);
         creditCode = entity.get("creditCode").toString();
         entityName = entity.get("entityName").toString();
         try (Publisher publisher = Publisher.create(CONFIGS.get(PROVIDER), legalEntity.code())) {
@@ -266,6 +267,10 @@ class ConsoleAuthorityBrowserIT {
         browser.findElement(By.id("query-key")).sendKeys(creditCode);
         navigate(browser.findElement(By.id("query-submit")));
         assertThat(browser.findElement(By.id("record")).getText()).contains(creditCode, entityName);
+        assertThat(browser.findElement(By.cssSelector("#record tr[data-field='establishedDate'] td:last-child")).getText())
+                .isEqualTo(entity("establishedDate"));
+        assertThat(browser.findElement(By.cssSelector("#record tr[data-field='registeredCapital'] td:last-child")).getText())
+                .isEqualTo(entity("registeredCapital"));
         String jws = browser.findElement(By.id("proof")).getAttribute("value");
         assertThat(jws.split("\\.")).hasSize(3);
         shot("service-query");
@@ -412,6 +417,28 @@ class ConsoleAuthorityBrowserIT {
     }
 
     // ---- helpers
+
+    /** A field of the published legal entity as a person reads it (a decimal with its scale, a date as yyyy-MM-dd). */
+    private static String entity(String field) {
+        Object v = entity.get(field);
+        Schema schema = entity.getSchema().getField(field).schema();
+        if (schema.getType() == Schema.Type.UNION) {
+            schema = schema.getTypes().stream().filter(t -> t.getType() != Schema.Type.NULL).findFirst().orElseThrow();
+        }
+        if (v instanceof java.nio.ByteBuffer bytes) {
+            byte[] raw = new byte[bytes.remaining()];
+            bytes.duplicate().get(raw);
+            int scale = ((org.apache.avro.LogicalTypes.Decimal) schema.getLogicalType()).getScale();
+            return new java.math.BigDecimal(new java.math.BigInteger(raw), scale).toPlainString();
+        }
+        if (v instanceof java.math.BigDecimal d) {
+            return d.toPlainString();
+        }
+        if (v instanceof Integer days) {
+            return java.time.LocalDate.ofEpochDay(days).toString();
+        }
+        return String.valueOf(v);
+    }
 
     private static void statusBecomes(String selector, String status) {
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {

@@ -72,10 +72,11 @@ public final class ServicePages implements ConsoleFeature {
             b.append("<p class=\"notice\">").append(Html.esc(r.t("service.found", resource, ApiClient.text(answer.body(), "grant"))))
                     .append("</p><table id=\"record\"><tr><th>").append(Html.esc(r.t("service.field"))).append("</th><th>")
                     .append(Html.esc(r.t("service.value"))).append("</th></tr>");
+            Map<String, JsonNode> items = items(r, resource);
             for (Iterator<Map.Entry<String, JsonNode>> it = answer.body().path("record").fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
-                b.append("<tr><td>").append(Html.esc(f.getKey())).append("</td><td>")
-                        .append(Html.esc(f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString())).append("</td></tr>");
+                b.append("<tr data-field=\"").append(Html.esc(f.getKey())).append("\"><td>").append(Html.esc(f.getKey())).append("</td><td>")
+                        .append(Html.esc(shown(f.getValue(), items.get(f.getKey())))).append("</td></tr>");
             }
             b.append("</table>");
         } else {
@@ -136,6 +137,47 @@ public final class ServicePages implements ConsoleFeature {
         proofDownload(r, b, answer.body().path("proof").asText(""), resource);
         b.append("</section>");
         page(r, resource, key, text, b.toString());
+    }
+
+    /** The resource's data items by name, from its catalog entry (empty when it cannot be read). */
+    private static Map<String, JsonNode> items(ConsoleRequest r, String resource) {
+        Map<String, JsonNode> items = new java.util.HashMap<>();
+        ApiClient.Answer entry = r.apiGet(ApiPaths.CATALOG + "/" + Html.url(resource));
+        if (entry.ok()) {
+            entry.body().path("items").forEach(i -> items.put(i.path("name").asText(), i));
+        }
+        return items;
+    }
+
+    /**
+     * A field's value as a person reads it: the answer carries a decimal as its unscaled bytes and a date as days since
+     * 1970 (Avro's own encoding), shown here with the scale and as a date, as the catalog types the item.
+     */
+    static String shown(JsonNode value, JsonNode item) {
+        if (value == null || value.isNull()) {
+            return "";
+        }
+        String type = item == null ? "" : item.path("type").asText();
+        try {
+            if (type.equals("DECIMAL") && value.isTextual()) {
+                String raw = value.asText();
+                byte[] bytes = new byte[raw.length()];
+                for (int i = 0; i < raw.length(); i++) {
+                    bytes[i] = (byte) (raw.charAt(i) & 0xFF);
+                }
+                JsonNode scale = item.path("scale").isObject() ? item.path("scale").path("int") : item.path("scale");
+                return bytes.length == 0 ? "" : new java.math.BigDecimal(new java.math.BigInteger(bytes), scale.asInt(0)).toPlainString();
+            }
+            if (type.equals("DATE") && value.isIntegralNumber()) {
+                return java.time.LocalDate.ofEpochDay(value.asLong()).toString();
+            }
+            if (type.equals("TIMESTAMP") && value.isIntegralNumber()) {
+                return cn.tianfu.databus.server.console.Deadlines.dateTime(java.time.Instant.ofEpochMilli(value.asLong()));
+            }
+        } catch (RuntimeException e) {
+            // shown as the answer holds it
+        }
+        return value.isValueNode() ? value.asText() : value.toString();
     }
 
     /** The proof as shown (to copy) and as a form that hands it back as a file. */
