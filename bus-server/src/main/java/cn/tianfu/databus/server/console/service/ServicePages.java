@@ -144,7 +144,7 @@ public final class ServicePages implements ConsoleFeature {
         Map<String, JsonNode> items = new java.util.HashMap<>();
         ApiClient.Answer entry = r.apiGet(ApiPaths.CATALOG + "/" + Html.url(resource));
         if (entry.ok()) {
-            entry.body().path("items").forEach(i -> items.put(i.path("name").asText(), i));
+            entry.body().path("dataItems").forEach(i -> items.put(i.path("name").asText(), i));
         }
         return items;
     }
