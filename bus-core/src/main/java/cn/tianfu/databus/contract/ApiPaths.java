@@ -59,6 +59,10 @@ public final class ApiPaths {
     public static final String DEPARTMENTS = "/api/v1/departments";
     /** The authority's periodic report of one month per department ({@code ?month=YYYY-MM}). */
     public static final String MONTHLY_REPORT = "/api/v1/monthly-report";
+    /** The experts of the expert committee (the authority only): list, add ({@code POST}, its client config once). */
+    public static final String EXPERTS = "/api/v1/experts";
+    /** The quality evaluation of every resource (Art. 41; the authority only). */
+    public static final String QUALITY = "/api/v1/quality";
 
     private ApiPaths() {
     }

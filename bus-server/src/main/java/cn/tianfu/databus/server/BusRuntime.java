@@ -158,7 +158,8 @@ public final class BusRuntime implements AutoCloseable {
                         config.transparencyJwksFile().map(jwks -> track(TransparencyRoutes.start(config.dataDir(), jwks,
                                 ClientFiles.bus(config.dataDir()), clock))).orElse(null))
                         .withConsole(new cn.tianfu.databus.server.console.Console.Settings(config.consoleIdleTimeout(), clock))
-                        .withAudit(cn.tianfu.databus.server.api.AuditRoutes.Settings.of(config.dataDir(), clock))));
+                        .withAudit(cn.tianfu.databus.server.api.AuditRoutes.Settings.of(config.dataDir(), clock))
+                        .withEndpoints(this::endpoints)));
         endpoints = new BusEndpoints(kafka.externalBootstrapServers(), registry.url(), http.url(), tls == null ? null : tls.caPem(),
                 tls == null ? null : kafka.certificateBootstrapServers().orElse(null));
         credentials.write(config.dataDir(), kafka.bootstrapServers(), Map.of(DatabusClientConfig.HTTP_URL_CONFIG, http.internalUrl()));

@@ -24,6 +24,7 @@ import cn.tianfu.databus.server.api.AccountabilityCommandRoutes;
 import cn.tianfu.databus.server.api.ApiCalls;
 import cn.tianfu.databus.server.api.AuditRoutes;
 import cn.tianfu.databus.server.api.AuthorityRoutes;
+import cn.tianfu.databus.server.api.AuthorityAdminRoutes;
 import cn.tianfu.databus.server.api.DeadLetterRoutes;
 import cn.tianfu.databus.server.api.NoticeRoutes;
 import cn.tianfu.databus.server.api.ProviderPublicRequestRoutes;
@@ -62,7 +63,8 @@ import io.javalin.http.HttpResponseException;
  * <li>error reports, disputes and violation steps, catalogue-update notices and answers to the public's requests as
  * commands sent with the caller's own credentials ({@link AccountabilityCommandRoutes}, {@link NoticeRoutes},
  * {@link ProviderPublicRequestRoutes}); the dead letters, the departments and the monthly report for the authority
- * ({@link DeadLetterRoutes}, {@link AuthorityRoutes}); the exchange log
+ * ({@link DeadLetterRoutes}, {@link AuthorityRoutes}), and what it administers: adding departments and experts, the
+ * quality scores, the review of answers to public requests ({@link AuthorityAdminRoutes}); the exchange log
  * for auditors and the authority ({@link AuditRoutes});</li>
  * <li>{@code GET /api/openapi.json}: the OpenAPI document of the routes registered ({@link ApiDocument}), anonymous;</li>
  * <li>{@code GET /metrics}: Prometheus metrics for the bus's own principal ({@link BusMetrics}).</li>
@@ -108,7 +110,7 @@ public final class HttpApi implements AutoCloseable {
      * @param audit          the exchange log's routes for auditors and the authority; null: none
      */
     public record Options(ServerTls tls, String advertisedHost, ServiceExchange service, TransparencyRoutes transparency,
-            Console.Settings console, AuditRoutes.Settings audit) {
+            Console.Settings console, AuditRoutes.Settings audit, Supplier<BusEndpoints> endpoints) {
         /** Plain HTTP, department endpoints only. */
         public static final Options NONE = new Options(null, null, null, null);
 
@@ -119,20 +121,34 @@ public final class HttpApi implements AutoCloseable {
 
         /** With the console's sessions kept as {@code console} says. */
         public Options withConsole(Console.Settings console) {
-            return new Options(tls, advertisedHost, service, transparency, console, audit);
+            return new Options(tls, advertisedHost, service, transparency, console, audit, endpoints);
         }
 
         public Options withService(ServiceExchange service) {
-            return new Options(tls, advertisedHost, service, transparency, console, audit);
+            return new Options(tls, advertisedHost, service, transparency, console, audit, endpoints);
         }
 
         public Options withTransparency(TransparencyRoutes transparency) {
-            return new Options(tls, advertisedHost, service, transparency, console, audit);
+            return new Options(tls, advertisedHost, service, transparency, console, audit, endpoints);
         }
 
         /** With the exchange log's routes for auditors and the authority ({@link AuditRoutes}); null: none. */
         public Options withAudit(AuditRoutes.Settings audit) {
-            return new Options(tls, advertisedHost, service, transparency, console, audit);
+            return new Options(tls, advertisedHost, service, transparency, console, audit, endpoints);
+        }
+
+        /** Without the bus's endpoints: the authority cannot add departments or experts over HTTP. */
+        public Options(ServerTls tls, String advertisedHost, ServiceExchange service, TransparencyRoutes transparency,
+                Console.Settings console, AuditRoutes.Settings audit) {
+            this(tls, advertisedHost, service, transparency, console, audit, null);
+        }
+
+        /**
+         * With the bus's endpoints, which the client config of a department or expert the authority adds over HTTP names
+         * ({@link AuthorityAdminRoutes}); known once the bus has started.
+         */
+        public Options withEndpoints(Supplier<BusEndpoints> endpoints) {
+            return new Options(tls, advertisedHost, service, transparency, console, audit, endpoints);
         }
     }
 
@@ -257,6 +273,7 @@ public final class HttpApi implements AutoCloseable {
                 ProviderPublicRequestRoutes.register(config, calls, state.bus(), java.time.InstantSource.system());
                 DeadLetterRoutes.register(config, calls, state.bus());
                 AuthorityRoutes.register(config, calls, state.bus(), java.time.InstantSource.system());
+                AuthorityAdminRoutes.register(config, calls, state.bus(), options.endpoints());
                 if (options.audit() != null) {
                     AuditRoutes.register(config, calls, options.audit());
                 }

@@ -56,7 +56,11 @@ public final class Console {
             new cn.tianfu.databus.server.console.audit.AuditPages(),
             new cn.tianfu.databus.server.console.resources.ResourcePages(),
             new cn.tianfu.databus.server.console.provider.AnswerPages(),
-            new cn.tianfu.databus.server.console.provider.DutyPages());
+            new cn.tianfu.databus.server.console.provider.DutyPages(),
+            new cn.tianfu.databus.server.console.service.ServicePages(),
+            new cn.tianfu.databus.server.console.reports.ReportPages(),
+            new cn.tianfu.databus.server.console.disputes.DisputePages(),
+            new cn.tianfu.databus.server.console.authority.AuthorityAdminPages());
 
     private static final Logger LOG = LoggerFactory.getLogger(Console.class);
     private static final Map<String, String> STATIC = Map.of("console.css", "text/css; charset=utf-8",

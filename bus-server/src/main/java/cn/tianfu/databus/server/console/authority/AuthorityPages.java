@@ -46,6 +46,11 @@ public final class AuthorityPages implements ConsoleFeature {
     }
 
     private static void departments(ConsoleRequest r) {
+        departments(r, AuthorityAdminPages.departmentForm(r, "", "", "", null), 200);
+    }
+
+    /** The departments, then {@code form} (adding one, with what was entered and the error, if any). */
+    static void departments(ConsoleRequest r, String form, int status) {
         JsonNode list = read(r, ApiPaths.DEPARTMENTS);
         StringBuilder b = new StringBuilder();
         Table t = new Table(b, "departments", r, "authority.dept.id", "authority.dept.name", "authority.dept.code", "authority.dept.created");
@@ -53,7 +58,8 @@ public final class AuthorityPages implements ConsoleFeature {
             t.row(d.path("id").asText(), d.path("name").asText(), ApiClient.text(d, "code"), ApiClient.text(d, "created"));
         }
         t.end(r, "authority.none");
-        r.render("authority.departments.title", b.toString());
+        b.append(form);
+        r.render(status, "authority.departments.title", b.toString());
     }
 
     private static void board(ConsoleRequest r) {

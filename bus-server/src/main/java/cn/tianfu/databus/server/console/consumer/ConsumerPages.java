@@ -30,6 +30,8 @@ public final class ConsumerPages implements ConsoleFeature {
                 .post("/requests", ConsumerPages::request)
                 .get("/requests/mine", ConsumerPages::myRequests)
                 .get("/grants/mine", ConsumerPages::myGrants)
+                .post("/requests/{id}/withdraw", ConsumerPages::withdraw)
+                .post("/grants/{id}/give-up", ConsumerPages::giveUp)
                 .menu(ConsolePages.Section.CONSUMER, "/requests/new", "menu.requestNew", ConsolePages.Audience.DEPARTMENT)
                 .menu(ConsolePages.Section.CONSUMER, "/requests/mine", "menu.requestsMine", ConsolePages.Audience.DEPARTMENT)
                 .menu(ConsolePages.Section.CONSUMER, "/grants/mine", "menu.grantsMine", ConsolePages.Audience.DEPARTMENT);
@@ -90,7 +92,7 @@ public final class ConsumerPages implements ConsoleFeature {
         }
         b.append("<table id=\"my-requests\"><tr>");
         for (String h : List.of("request.id", "request.resource", "grant.provider", "request.purpose", "request.status", "request.filed",
-                "request.due", "request.daysLeft", "request.decision")) {
+                "request.due", "request.daysLeft", "request.decision", "request.withdraw")) {
             b.append("<th>").append(Html.esc(r.t(h))).append("</th>");
         }
         b.append("</tr>");
@@ -119,6 +121,13 @@ public final class ConsumerPages implements ConsoleFeature {
             if (!grant.isEmpty()) {
                 b.append(" ").append(Html.esc(r.t("request.grantIs", grant)));
             }
+            b.append("</td><td>");
+            if (pending) {
+                b.append("<form class=\"inline withdraw\" method=\"post\" action=\"").append(r.href("/requests/" + Html.url(id) + "/withdraw"))
+                        .append("\" data-confirm=\"").append(Html.esc(r.t("request.withdrawConfirm", id))).append("\">").append(r.csrfField())
+                        .append("<input name=\"reason\" placeholder=\"").append(Html.esc(r.t("request.withdrawReason"))).append("\"> ")
+                        .append("<button type=\"submit\" class=\"danger\">").append(Html.esc(r.t("request.withdraw"))).append("</button></form>");
+            }
             b.append("</td></tr>");
         }
         b.append("</table>");
@@ -138,7 +147,7 @@ public final class ConsumerPages implements ConsoleFeature {
         }
         b.append("<table id=\"my-grants\"><tr>");
         for (String h : List.of("grant.id", "request.resource", "grant.provider", "grant.purpose", "grant.fields", "grant.filter",
-                "grant.status", "grant.until", "grant.delivered")) {
+                "grant.status", "grant.until", "grant.delivered", "grant.giveUp")) {
             b.append("<th>").append(Html.esc(r.t(h))).append("</th>");
         }
         b.append("</tr>");
@@ -156,9 +165,41 @@ public final class ConsumerPages implements ConsoleFeature {
                     .append(Html.esc(ApiClient.text(g, "rowFilter"))).append("</td><td class=\"status\">")
                     .append(Html.esc(Enums.label(r, "grantStatus", g.path("status").asText()))).append("</td><td>")
                     .append(Html.esc(until == null ? r.t("grant.noEnd") : Deadlines.date(until))).append("</td><td class=\"delivered\">")
-                    .append(delivered.isPresent() ? delivered.getAsLong() : "").append("</td></tr>");
+                    .append(delivered.isPresent() ? delivered.getAsLong() : "").append("</td><td>");
+            String grantId = g.path("grantId").asText();
+            if (g.path("status").asText().equals("ACTIVE")) {
+                b.append("<form class=\"inline give-up\" method=\"post\" action=\"").append(r.href("/grants/" + Html.url(grantId) + "/give-up"))
+                        .append("\" data-confirm=\"").append(Html.esc(r.t("grant.giveUpConfirm", grantId))).append("\">").append(r.csrfField())
+                        .append("<input name=\"reason\" required placeholder=\"").append(Html.esc(r.t("grant.giveUpReason"))).append("\"> ")
+                        .append("<button type=\"submit\" class=\"danger\">").append(Html.esc(r.t("grant.giveUp"))).append("</button></form>");
+            }
+            b.append("</td></tr>");
         }
         b.append("</table><p class=\"hint\">").append(Html.esc(r.t("grants.deliveredHint"))).append("</p>");
         r.render("grants.mineTitle", b.toString());
+    }
+
+    /** {@code POST /api/v1/requests/{id}/withdraw} as the department (governance refuses another's or a decided request). */
+    private static void withdraw(ConsoleRequest r) {
+        String id = r.path("id");
+        ObjectNode body = ApiClient.object();
+        r.form("reason").ifPresent(reason -> body.put("reason", reason));
+        ApiClient.Answer answer = r.apiPost(ApiPaths.REQUESTS + "/" + Html.url(id) + "/withdraw", body);
+        r.flash(answer.ok() ? r.t("request.withdrawn", id) : r.t("error.api", answer.message()), !answer.ok());
+        r.redirect("/requests/mine");
+    }
+
+    /** The consumer gives up a grant it receives: {@code POST /api/v1/grants/{id}/revoke}, as {@code databus revoke} does. */
+    private static void giveUp(ConsoleRequest r) {
+        String id = r.path("id");
+        String reason = r.form("reason").orElse("");
+        if (reason.isEmpty()) {
+            r.flash(r.t("grant.giveUpNeedsReason"), true);
+            r.redirect("/grants/mine");
+            return;
+        }
+        ApiClient.Answer answer = r.apiPost(ApiPaths.GRANTS + "/" + Html.url(id) + "/revoke", ApiClient.object().put("reason", reason));
+        r.flash(answer.ok() ? r.t("grant.givenUp", id) : r.t("error.api", answer.message()), !answer.ok());
+        r.redirect("/grants/mine");
     }
 }
