@@ -61,6 +61,12 @@ public final class BenchConfig extends AbstractConfig {
     private static final String DATA_DIR_DOC = "Directory for the broker's data and the streams apps' state (empty: a temporary directory, deleted after the run).";
     public static final String TIMEOUT_SECONDS_CONFIG = "timeout.seconds";
     private static final String TIMEOUT_SECONDS_DOC = "How long a repetition may wait for its last record before the run fails.";
+    public static final String CDC_PACED_RATE_CONFIG = "cdc.paced.rate";
+    private static final String CDC_PACED_RATE_DOC = "Rows/s of the paced cdc variant: many small transactions at this fixed rate (0: no paced variant).";
+    public static final String CDC_PACED_TRANSACTION_CONFIG = "cdc.paced.transaction";
+    private static final String CDC_PACED_TRANSACTION_DOC = "Rows per transaction of the paced cdc variant.";
+    public static final String CDC_PACED_SECONDS_CONFIG = "cdc.paced.seconds";
+    private static final String CDC_PACED_SECONDS_DOC = "Seconds of inserts of the paced cdc variant (rows: rate x seconds).";
     public static final String QUICK_CONFIG = "quick";
     private static final String QUICK_DOC = "Small sizes for development: every size not given explicitly is replaced by its quick value.";
 
@@ -73,7 +79,8 @@ public final class BenchConfig extends AbstractConfig {
             WARMUP_ROUNDS_CONFIG, 0,
             FANOUT_RECORDS_CONFIG, 1_000,
             LATENCY_SECONDS_CONFIG, 3,
-            AUDIT_ENTRIES_CONFIG, 100_000);
+            AUDIT_ENTRIES_CONFIG, 100_000,
+            CDC_PACED_SECONDS_CONFIG, 3);
 
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(RECORDS_CONFIG, Type.INT, 50_000, Range.atLeast(1), Importance.HIGH, RECORDS_DOC)
@@ -93,6 +100,9 @@ public final class BenchConfig extends AbstractConfig {
             .define(RESULTS_DIR_CONFIG, Type.STRING, "bench/results", new ConfigDef.NonEmptyString(), Importance.MEDIUM, RESULTS_DIR_DOC)
             .define(DATA_DIR_CONFIG, Type.STRING, "", Importance.LOW, DATA_DIR_DOC)
             .define(TIMEOUT_SECONDS_CONFIG, Type.INT, 300, Range.atLeast(1), Importance.LOW, TIMEOUT_SECONDS_DOC)
+            .define(CDC_PACED_RATE_CONFIG, Type.INT, 2_000, Range.between(0, 100_000), Importance.MEDIUM, CDC_PACED_RATE_DOC)
+            .define(CDC_PACED_TRANSACTION_CONFIG, Type.INT, 10, Range.between(1, 10_000), Importance.LOW, CDC_PACED_TRANSACTION_DOC)
+            .define(CDC_PACED_SECONDS_CONFIG, Type.INT, 10, Range.between(1, 3600), Importance.LOW, CDC_PACED_SECONDS_DOC)
             .define(QUICK_CONFIG, Type.BOOLEAN, false, Importance.MEDIUM, QUICK_DOC);
 
     private BenchConfig(Map<String, ?> props) {
@@ -149,6 +159,19 @@ public final class BenchConfig extends AbstractConfig {
         } catch (IllegalArgumentException e) {
             return null;
         }
+    }
+
+    /** Rows/s of the paced cdc variant; 0 when it is not run. */
+    public int cdcPacedRate() {
+        return getInt(CDC_PACED_RATE_CONFIG);
+    }
+
+    public int cdcPacedTransaction() {
+        return getInt(CDC_PACED_TRANSACTION_CONFIG);
+    }
+
+    public int cdcPacedSeconds() {
+        return getInt(CDC_PACED_SECONDS_CONFIG);
     }
 
     public int records() {

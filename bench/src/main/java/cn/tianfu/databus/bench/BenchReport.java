@@ -75,6 +75,11 @@ public record BenchReport(Instant startedAt, Instant finishedAt, Map<String, Obj
             out.put("cdcOverBare[" + db + "]", median("cdc", db, "recordsPerSec") / median("cdc-bare", db, "recordsPerSec"));
             out.put("cdcRouterPausedOverBare[" + db + "]", median("cdc", db + CdcScenario.PAUSED, "recordsPerSec")
                     / median("cdc-bare", db, "recordsPerSec"));
+            if (result("cdc", db + CdcScenario.PACED).filter(ScenarioResult::measured).isPresent()) {
+                // paced: both keep the offered rate, so CPU per row is what tells them apart
+                out.put("cdcPacedCpuOverBare[" + db + "]", median("cdc", db + CdcScenario.PACED, "cpuMicrosPerRow")
+                        / median("cdc-bare", db + CdcScenario.PACED, "cpuMicrosPerRow"));
+            }
         }
         double one = median("fanout", "1 grant", "cpuMicrosPerCopy");
         for (ScenarioResult r : results) {

@@ -70,7 +70,10 @@ public final class BenchRunner {
             Map.entry("--warmup", BenchConfig.WARMUP_RECORDS_CONFIG),
             Map.entry("--timeout", BenchConfig.TIMEOUT_SECONDS_CONFIG),
             Map.entry("--results", BenchConfig.RESULTS_DIR_CONFIG),
-            Map.entry("--data-dir", BenchConfig.DATA_DIR_CONFIG));
+            Map.entry("--data-dir", BenchConfig.DATA_DIR_CONFIG),
+            Map.entry("--cdc-paced-rate", BenchConfig.CDC_PACED_RATE_CONFIG),
+            Map.entry("--cdc-paced-transaction", BenchConfig.CDC_PACED_TRANSACTION_CONFIG),
+            Map.entry("--cdc-paced-seconds", BenchConfig.CDC_PACED_SECONDS_CONFIG));
 
     private BenchRunner() {
     }

@@ -67,6 +67,11 @@ final class CdcScenario {
     static final String PAUSED = ", router paused";
     static final String PAUSED_DESCRIPTION = "as cdc, with the sharing router paused from the measured commit to the "
             + "last arrival: the runner and the broker alone";
+    /** Variant suffix of the runs fed by many small transactions at a fixed rate. */
+    static final String PACED = ", paced";
+    static final String PACED_DESCRIPTION = "as cdc, fed by many small transactions at a fixed rate (cdc.paced.rate rows/s,"
+            + " cdc.paced.transaction rows each) instead of one big one; CPU per row without the inserting thread's";
+    static final String BARE_PACED_DESCRIPTION = "as cdc-bare, fed by the same paced small transactions";
     static final String BARE_DESCRIPTION = "table inserts -> Debezium engine with the runner's engine properties; the "
             + "handler only counts the change events";
 
@@ -142,20 +147,33 @@ final class CdcScenario {
             Map<String, List<Map<String, Double>>> cdcRuns = new LinkedHashMap<>();
             Map<String, List<Map<String, Double>>> pausedRuns = new LinkedHashMap<>();
             Map<String, List<Map<String, Double>>> bareRuns = new LinkedHashMap<>();
+            Map<String, List<Map<String, Double>>> pacedRuns = new LinkedHashMap<>();
+            Map<String, List<Map<String, Double>>> barePacedRuns = new LinkedHashMap<>();
+            boolean paced = config.cdcPacedRate() > 0;
             for (int rep = 0; rep < config.repeats(); rep++) {
                 progress.printf("  cdc repetition %d of %d%n", rep + 1, config.repeats());
                 for (CdcDatabases.Db db : dbs) {
                     List<Map<String, Double>> cdc = cdcRuns.computeIfAbsent(db.kind(), k -> new ArrayList<>());
                     List<Map<String, Double>> bare = bareRuns.computeIfAbsent(db.kind(), k -> new ArrayList<>());
                     List<Map<String, Double>> paused = pausedRuns.computeIfAbsent(db.kind(), k -> new ArrayList<>());
+                    List<Map<String, Double>> pacedCdc = pacedRuns.computeIfAbsent(db.kind(), k -> new ArrayList<>());
+                    List<Map<String, Double>> pacedBare = barePacedRuns.computeIfAbsent(db.kind(), k -> new ArrayList<>());
                     if (rep % 2 == 0) {
-                        cdc.add(logged(progress, "cdc " + db.kind(), () -> runnerRun(db, false)));
-                        paused.add(logged(progress, "cdc " + db.kind() + PAUSED, () -> runnerRun(db, true)));
-                        bare.add(logged(progress, "cdc-bare " + db.kind(), () -> bareRun(db)));
+                        cdc.add(logged(progress, "cdc " + db.kind(), () -> runnerRun(db, false, false)));
+                        paused.add(logged(progress, "cdc " + db.kind() + PAUSED, () -> runnerRun(db, true, false)));
+                        bare.add(logged(progress, "cdc-bare " + db.kind(), () -> bareRun(db, false)));
+                        if (paced) {
+                            pacedCdc.add(logged(progress, "cdc " + db.kind() + PACED, () -> runnerRun(db, false, true)));
+                            pacedBare.add(logged(progress, "cdc-bare " + db.kind() + PACED, () -> bareRun(db, true)));
+                        }
                     } else {
-                        bare.add(logged(progress, "cdc-bare " + db.kind(), () -> bareRun(db)));
-                        paused.add(logged(progress, "cdc " + db.kind() + PAUSED, () -> runnerRun(db, true)));
-                        cdc.add(logged(progress, "cdc " + db.kind(), () -> runnerRun(db, false)));
+                        if (paced) {
+                            pacedBare.add(logged(progress, "cdc-bare " + db.kind() + PACED, () -> bareRun(db, true)));
+                            pacedCdc.add(logged(progress, "cdc " + db.kind() + PACED, () -> runnerRun(db, false, true)));
+                        }
+                        bare.add(logged(progress, "cdc-bare " + db.kind(), () -> bareRun(db, false)));
+                        paused.add(logged(progress, "cdc " + db.kind() + PAUSED, () -> runnerRun(db, true, false)));
+                        cdc.add(logged(progress, "cdc " + db.kind(), () -> runnerRun(db, false, false)));
                     }
                 }
             }
@@ -164,10 +182,18 @@ final class CdcScenario {
                     out.add(ScenarioResult.notMeasured("cdc", kind, CDC_DESCRIPTION, missing.get(kind)));
                     out.add(ScenarioResult.notMeasured("cdc", kind + PAUSED, PAUSED_DESCRIPTION, missing.get(kind)));
                     out.add(ScenarioResult.notMeasured("cdc-bare", kind, BARE_DESCRIPTION, missing.get(kind)));
+                    if (paced) {
+                        out.add(ScenarioResult.notMeasured("cdc", kind + PACED, PACED_DESCRIPTION, missing.get(kind)));
+                        out.add(ScenarioResult.notMeasured("cdc-bare", kind + PACED, BARE_PACED_DESCRIPTION, missing.get(kind)));
+                    }
                 } else {
                     out.add(ScenarioResult.of("cdc", kind, CDC_DESCRIPTION, cdcRuns.get(kind)));
                     out.add(ScenarioResult.of("cdc", kind + PAUSED, PAUSED_DESCRIPTION, pausedRuns.get(kind)));
                     out.add(ScenarioResult.of("cdc-bare", kind, BARE_DESCRIPTION, bareRuns.get(kind)));
+                    if (paced) {
+                        out.add(ScenarioResult.of("cdc", kind + PACED, PACED_DESCRIPTION, pacedRuns.get(kind)));
+                        out.add(ScenarioResult.of("cdc-bare", kind + PACED, BARE_PACED_DESCRIPTION, barePacedRuns.get(kind)));
+                    }
                 }
             }
             return out;
@@ -185,12 +211,12 @@ final class CdcScenario {
     }
 
     /** The bus's CDC runner: snapshot of the warm-up rows, then the measured inserts, counted on the source topic. */
-    private Map<String, Double> runnerRun(CdcDatabases.Db db, boolean pauseRouter) {
+    private Map<String, Double> runnerRun(CdcDatabases.Db db, boolean pauseRouter, boolean paced) {
         BenchBus.Resource resource = bus.newResource();
         int id = bus.nextId();
         String table = "population_" + id;
         int w = config.warmupRecords();
-        int n = config.records();
+        int n = paced ? pacedRows() : config.records();
         createTable(db, table);
         insert(db, table, 0, w);
         CdcMapping mapping = mapping(db, resource.provider(), "bench-cdc-" + id, table, resource.code());
@@ -217,11 +243,15 @@ final class CdcScenario {
             ThreadCpu.Sample cpu1;
             Map<Long, Long> db1;
             try {
-                window = insertMeasured(db, table, 2 * w, n);
+                Paced inserts = paced ? insertPaced(db, table, 2 * w, n, id) : null;
+                window = paced ? inserts.window() : insertMeasured(db, table, 2 * w, n);
                 receipts.await(2L * w + n, timeout, "cdc (" + db.kind() + ")");
                 last = receipts.lastNanos();
                 cpu1 = ThreadCpu.sample();
                 db1 = db.cpuByProcess();
+                if (paced) {
+                    window = inserts.finished(window);
+                }
             } finally {
                 if (pauseRouter) {
                     bus.pauseRouter(false);
@@ -245,11 +275,11 @@ final class CdcScenario {
     }
 
     /** A bare Debezium engine on the same database, the runner's engine properties, a handler that only counts. */
-    private Map<String, Double> bareRun(CdcDatabases.Db db) {
+    private Map<String, Double> bareRun(CdcDatabases.Db db, boolean paced) {
         int id = bus.nextId();
         String table = "population_" + id;
         int w = config.warmupRecords();
-        int n = config.records();
+        int n = paced ? pacedRows() : config.records();
         createTable(db, table);
         insert(db, table, 0, w);
         String department = "bd" + id;
@@ -289,10 +319,16 @@ final class CdcScenario {
             Receipts.awaitValue(() -> CdcEngines.streaming(name) ? 1 : 0, 1, timeout, "bare engine streaming (" + db.kind() + ")");
             insert(db, table, w, w);
             receipts.await(2L * w, timeout, "bare engine streamed warm-up (" + db.kind() + ")");
-            Window window = insertMeasured(db, table, 2 * w, n);
+            Paced inserts = paced ? insertPaced(db, table, 2 * w, n, id) : null;
+            Window window = paced ? inserts.window() : insertMeasured(db, table, 2 * w, n);
             receipts.await(2L * w + n, timeout, "bare engine (" + db.kind() + ")");
             long last = receipts.lastNanos();
-            return metrics(n, window, last, ThreadCpu.sample(), db.cpuByProcess(), w, snapshotDone - started);
+            ThreadCpu.Sample cpu1 = ThreadCpu.sample();
+            Map<Long, Long> db1 = db.cpuByProcess();
+            if (paced) {
+                window = inserts.finished(window);
+            }
+            return metrics(n, window, last, cpu1, db1, w, snapshotDone - started);
         } finally {
             try {
                 engine.close();
@@ -304,15 +340,70 @@ final class CdcScenario {
         }
     }
 
-    /** The measured inserts' commit: when it returned, with this process's and the database's CPU at that moment. */
-    private record Window(long committed, double insertSeconds, ThreadCpu.Sample cpu, Map<Long, Long> dbCpu) {
+    /**
+     * The measured inserts' commit: when it returned, with this process's and the database's CPU at that moment. For
+     * paced inserts, {@code committed} is when the first transaction began and {@code lastCommitted} when the last
+     * one's commit returned (for one big transaction both are its commit's return).
+     */
+    private record Window(long committed, double insertSeconds, ThreadCpu.Sample cpu, Map<Long, Long> dbCpu, long lastCommitted,
+                          boolean paced) {
+    }
+
+    private int pacedRows() {
+        return Math.max(1, config.cdcPacedRate() * config.cdcPacedSeconds());
+    }
+
+    /** Paced inserts running on their own thread ({@code bench-paced-insert-<id>}, counted apart as {@code insert}). */
+    private record Paced(Window window, java.util.concurrent.Future<Long> lastCommit, ExecutorService thread) {
+
+        /** The window once every transaction is committed (they are, when their rows have all arrived). */
+        Window finished(Window w) {
+            try {
+                long lastCommitted = lastCommit.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                return new Window(w.committed(), (lastCommitted - w.committed()) / 1e9, w.cpu(), w.dbCpu(), lastCommitted, true);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new DatabusException("the paced inserts failed: " + e, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new DatabusException("interrupted");
+            } finally {
+                ThroughputScenarios.shutdown(thread);
+            }
+        }
+    }
+
+    /**
+     * Starts inserting rows {@code from} to {@code from + n - 1} as transactions of {@code cdc.paced.transaction} rows,
+     * each started on a fixed schedule at {@code cdc.paced.rate} rows/s (a late one starts at once, so the rate is kept
+     * on average); the window starts with the first.
+     */
+    private Paced insertPaced(CdcDatabases.Db db, String table, int from, int n, int id) {
+        int tx = config.cdcPacedTransaction();
+        long periodNanos = Math.round(tx * 1e9 / config.cdcPacedRate());
+        ExecutorService thread = Executors.newSingleThreadExecutor(r -> new Thread(r, "bench-paced-insert-" + id));
+        ThreadCpu.Sample cpu0 = ThreadCpu.sample();
+        Map<Long, Long> db0 = db.cpuByProcess();
+        long start = System.nanoTime();
+        java.util.concurrent.Future<Long> done = thread.submit(() -> {
+            long next = start;
+            for (int i = from; i < from + n; i += tx) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                insert(db, table, i, Math.min(tx, from + n - i));
+                next += periodNanos;
+            }
+            return System.nanoTime();
+        });
+        return new Paced(new Window(start, 0, cpu0, db0, start, true), done, thread);
     }
 
     private Window insertMeasured(CdcDatabases.Db db, String table, int from, int n) {
         long t0 = System.nanoTime();
         insert(db, table, from, n);
         long committed = System.nanoTime();
-        return new Window(committed, (committed - t0) / 1e9, ThreadCpu.sample(), db.cpuByProcess());
+        return new Window(committed, (committed - t0) / 1e9, ThreadCpu.sample(), db.cpuByProcess(), committed, false);
     }
 
     private Map<String, Double> metrics(int n, Window window, long last, ThreadCpu.Sample cpu1, Map<Long, Long> db1, int snapshotRows,
@@ -323,8 +414,15 @@ final class CdcScenario {
         m.put("seconds", seconds);
         m.put("recordsPerSec", n / seconds);
         m.put("mbPerSec", n * pool.averageBytes() / seconds / 1e6);
+        Map<String, Double> byComponent = ThreadCpu.perUnit(window.cpu, cpu1, n);
         if (window.cpu.processCpu() >= 0 && cpu1.processCpu() >= 0) {
-            m.put("cpuMicrosPerRow", (cpu1.processCpu() - window.cpu.processCpu()) / 1e3 / n);
+            // paced: the inserting thread runs inside the window; its CPU is the database client's, not the path's
+            m.put("cpuMicrosPerRow", (cpu1.processCpu() - window.cpu.processCpu()) / 1e3 / n - byComponent.getOrDefault("insert", 0.0));
+        }
+        if (window.paced) {
+            m.put("pacedRowsPerSec", (double) config.cdcPacedRate());
+            m.put("pacedRowsPerTransaction", (double) config.cdcPacedTransaction());
+            m.put("lastArrivalAfterLastCommitMs", (last - window.lastCommitted) / 1e6);
         }
         long dbCpu = CdcDatabases.cpuBetween(window.dbCpu, db1);
         if (dbCpu >= 0) {
@@ -332,7 +430,7 @@ final class CdcScenario {
         }
         m.put("snapshotRecordsPerSec", snapshotRows / (snapshotNanos / 1e9));
         m.put("insertSeconds", window.insertSeconds);
-        ThreadCpu.perUnit(window.cpu, cpu1, n).forEach((component, micros) ->
+        byComponent.forEach((component, micros) ->
                 m.put("cpuMicrosPerRow[" + component + "]", micros));
         return m;
     }

@@ -25,7 +25,8 @@ final class ThreadCpu {
             Map.entry("broker", Pattern.compile("data-plane-.*|kafka-\\d+-.*|group-coordinator.*|TxnMarkerSender.*"
                     + "|quorum-.*|share-coordinator.*|transaction-log-manager.*|executor-.*|ExpirationReaper.*"
                     + "|LogDirFailureHandler|kafka-scheduler-.*|controller-.*|broker-\\d+-.*|raft-.*|.*-metadata-.*")),
-            Map.entry("count", Pattern.compile("bench-count-.*")));
+            Map.entry("count", Pattern.compile("bench-count-.*")),
+            Map.entry("insert", Pattern.compile("bench-paced-insert-.*")));
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 

@@ -38,6 +38,8 @@ class BenchSmokeIT {
                 Map.entry(BenchConfig.LATENCY_SECONDS_CONFIG, 1),
                 Map.entry(BenchConfig.AUDIT_ENTRIES_CONFIG, 2_500),
                 Map.entry(BenchConfig.TIMEOUT_SECONDS_CONFIG, 120),
+                Map.entry(BenchConfig.CDC_PACED_RATE_CONFIG, 200),
+                Map.entry(BenchConfig.CDC_PACED_SECONDS_CONFIG, 1),
                 Map.entry(BenchConfig.RESULTS_DIR_CONFIG, results.toString())));
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
 
@@ -46,8 +48,9 @@ class BenchSmokeIT {
 
         assertThat(report.results()).extracting(r -> r.scenario() + "/" + r.variant()).containsExactly(
                 "raw/", "bus/1 grant", "bare/1 EOS hop", "bare2/2 EOS hops", "fanout/1 grant", "fanout/2 grants", "latency/200 rec/s",
-                "audit/2500 entries", "cdc/postgres", "cdc/postgres, router paused", "cdc-bare/postgres", "cdc/mariadb",
-                "cdc/mariadb, router paused", "cdc-bare/mariadb");
+                "audit/2500 entries", "cdc/postgres", "cdc/postgres, router paused", "cdc-bare/postgres", "cdc/postgres, paced",
+                "cdc-bare/postgres, paced", "cdc/mariadb", "cdc/mariadb, router paused", "cdc-bare/mariadb", "cdc/mariadb, paced",
+                "cdc-bare/mariadb, paced");
         assertThat(report.result("raw", null).orElseThrow().median("records")).isEqualTo(300);
         assertThat(report.result("bus", null).orElseThrow().median("records")).isEqualTo(300);
         assertThat(report.result("bus", null).orElseThrow().median("logCompleteSeconds")).isPositive();
@@ -69,6 +72,13 @@ class BenchSmokeIT {
             }
             assertThat(report.result("cdc", db + ", router paused").orElseThrow().median("records")).isEqualTo(300);
             assertThat(report.ratios().get("cdcOverBare[" + db + "]")).isPositive();
+            for (String scenario : List.of("cdc", "cdc-bare")) {
+                ScenarioResult paced = report.result(scenario, db + ", paced").orElseThrow();
+                assertThat(paced.median("records")).as("200 rows/s for 1 s").isEqualTo(200);
+                assertThat(paced.median("pacedRowsPerTransaction")).isEqualTo(10);
+                assertThat(paced.median("lastArrivalAfterLastCommitMs")).isGreaterThanOrEqualTo(0);
+            }
+            assertThat(report.ratios().get("cdcPacedCpuOverBare[" + db + "]")).isPositive();
         }
 
         assertThat(file).exists().hasParent(results);
@@ -76,7 +86,7 @@ class BenchSmokeIT {
         assertThat(json.path("machine").path("cores").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(json.path("machine").path("loadBefore").asText()).isNotBlank();
         assertThat(json.path("settings").path("records").asInt()).isEqualTo(300);
-        assertThat(json.path("scenarios")).hasSize(14);
+        assertThat(json.path("scenarios")).hasSize(18);
         assertThat(json.path("scenarios").get(1).path("runs").get(0).path("recordsPerSec").asDouble()).isPositive();
         assertThat(json.path("scenarios").get(8).path("runs").get(0).path("recordsPerSec").asDouble()).isPositive();
         assertThat(json.path("scenarios").get(8).path("runs").get(0).has("cpuMicrosPerRow[capture]")).isTrue();

@@ -42,6 +42,15 @@ public final class CdcConfig extends AbstractConfig {
     private static final String TOPIC_REPLICATION_FACTOR_DOC = "Replication factor of the runner's offset and schema"
             + " history topics; -1 takes the brokers' default.";
 
+    public static final String METRICS_PORT_CONFIG = "cdc.metrics.port";
+    private static final String METRICS_PORT_DOC = "Port of the runner's /metrics (Prometheus text format: per table the"
+            + " changes captured, published and dead-lettered, and the lag from the database commit to the bus's"
+            + " acknowledgement); -1 serves none, 0 any free port.";
+
+    public static final String METRICS_HOST_CONFIG = "cdc.metrics.host";
+    private static final String METRICS_HOST_DOC = "Address the runner's /metrics listens on (when cdc.metrics.port is"
+            + " set); 0.0.0.0 for every interface.";
+
     public static final List<String> SNAPSHOT_MODES = List.of("initial", "no_data");
 
     private static final ConfigDef CONFIG = new ConfigDef()
@@ -52,7 +61,9 @@ public final class CdcConfig extends AbstractConfig {
             .define(SNAPSHOT_MODE_CONFIG, Type.STRING, "initial", ConfigDef.ValidString.in(SNAPSHOT_MODES.toArray(String[]::new)),
                     Importance.MEDIUM, SNAPSHOT_MODE_DOC)
             .define(MAX_BATCH_SIZE_CONFIG, Type.INT, 2048, ConfigDef.Range.between(1, 100_000), Importance.LOW, MAX_BATCH_SIZE_DOC)
-            .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.INT, -1, ConfigDef.Range.between(-1, Short.MAX_VALUE), Importance.LOW, TOPIC_REPLICATION_FACTOR_DOC);
+            .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.INT, -1, ConfigDef.Range.between(-1, Short.MAX_VALUE), Importance.LOW, TOPIC_REPLICATION_FACTOR_DOC)
+            .define(METRICS_PORT_CONFIG, Type.INT, -1, ConfigDef.Range.between(-1, 65_535), Importance.MEDIUM, METRICS_PORT_DOC)
+            .define(METRICS_HOST_CONFIG, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW, METRICS_HOST_DOC);
 
     private CdcConfig(Map<String, ?> props) {
         super(CONFIG, props, false);
@@ -95,5 +106,14 @@ public final class CdcConfig extends AbstractConfig {
 
     public short topicReplicationFactor() {
         return getInt(TOPIC_REPLICATION_FACTOR_CONFIG).shortValue();
+    }
+
+    /** The port of the runner's /metrics; -1 when it serves none, 0 for any free port. */
+    public int metricsPort() {
+        return getInt(METRICS_PORT_CONFIG);
+    }
+
+    public String metricsHost() {
+        return getString(METRICS_HOST_CONFIG);
     }
 }

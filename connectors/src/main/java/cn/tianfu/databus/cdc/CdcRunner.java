@@ -1,7 +1,9 @@
 package cn.tianfu.databus.cdc;
 
+import java.net.InetSocketAddress;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,6 +31,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import cn.tianfu.databus.cdc.CdcMapping.TableMapping;
+import cn.tianfu.databus.cdc.internal.Batch;
 import cn.tianfu.databus.cdc.internal.CaptureEngine;
 import cn.tianfu.databus.cdc.internal.ChangePublisher;
 import cn.tianfu.databus.cdc.internal.DatabaseProbe;
@@ -36,10 +39,10 @@ import cn.tianfu.databus.cdc.internal.EngineProperties;
 import cn.tianfu.databus.cdc.internal.MappingCheck;
 import cn.tianfu.databus.cdc.internal.Progress;
 import cn.tianfu.databus.cdc.internal.RunnerDeadLetters;
+import cn.tianfu.databus.cdc.internal.RunnerMetrics;
 import cn.tianfu.databus.cdc.internal.Sender;
 import cn.tianfu.databus.cdc.internal.StreamingMetrics;
 import cn.tianfu.databus.cdc.internal.TableBindings;
-import cn.tianfu.databus.cdc.internal.TableRun;
 import cn.tianfu.databus.cdc.internal.TableRuns;
 import cn.tianfu.databus.cdc.internal.TableStops;
 import cn.tianfu.databus.client.DatabusClientConfig;
@@ -102,6 +105,7 @@ public final class CdcRunner implements AutoCloseable {
     private final AtomicReference<String> error = new AtomicReference<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Progress progress = new Progress();
+    private final InstantSource clock;
     private final TableRuns tables;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private final String offsetsTopic;
@@ -111,9 +115,12 @@ public final class CdcRunner implements AutoCloseable {
     private RunnerDeadLetters deadLetters;
     private ChangePublisher changes;
     private CaptureEngine capture;
+    private RunnerMetrics metrics;
 
-    private CdcRunner(CdcMapping mapping, DatabusClientConfig bus, CdcConfig config, PublishListener listener) {
+    private CdcRunner(CdcMapping mapping, DatabusClientConfig bus, CdcConfig config, PublishListener listener,
+                      InstantSource clock) {
         this.mapping = mapping;
+        this.clock = clock;
         this.bus = bus;
         this.config = config;
         this.listener = listener;
@@ -129,7 +136,7 @@ public final class CdcRunner implements AutoCloseable {
     /** Like {@link #create(CdcMapping, DatabusClientConfig, CdcConfig)}, telling {@code listener} of every stored batch. */
     static CdcRunner create(CdcMapping mapping, DatabusClientConfig bus, CdcConfig config, PublishListener listener) {
         return new CdcRunner(Objects.requireNonNull(mapping, "mapping"), Objects.requireNonNull(bus, "bus"),
-                Objects.requireNonNull(config, "config"), Objects.requireNonNull(listener, "listener"));
+                Objects.requireNonNull(config, "config"), Objects.requireNonNull(listener, "listener"), InstantSource.system());
     }
 
     /**
@@ -169,7 +176,13 @@ public final class CdcRunner implements AutoCloseable {
             for (TableMapping t : mapping.tables()) {
                 publishers.put(t.table(), Publisher.create(mapping.department(), t.resource(), producer, registry));
             }
-            changes = new ChangePublisher(tables, new TableBindings(mapping, registry), publishers, deadLetters, progress);
+            changes = new ChangePublisher(tables, new TableBindings(mapping, registry), publishers, deadLetters);
+            metrics = new RunnerMetrics(mapping.runner(), mapping.department(), tables);
+            if (config.metricsPort() >= 0) {
+                metrics.serve(config.metricsHost(), config.metricsPort());
+                LOG.info("CDC runner {} serves its metrics at http://{}:{}{}", mapping.runner(), config.metricsHost(),
+                        metrics.address().orElseThrow().getPort(), RunnerMetrics.PATH);
+            }
             capture = CaptureEngine.start(mapping.runner(), EngineProperties.of(mapping, config, bus.kafkaProperties()),
                     this::handleBatch, this::completed);
             LOG.info("CDC runner {} started on {} ({})", mapping.runner(), mapping.database(), EngineProperties.tables(mapping));
@@ -268,6 +281,21 @@ public final class CdcRunner implements AutoCloseable {
         return mapping;
     }
 
+    /**
+     * The runner's metrics now, in the Prometheus text format: per table the changes captured, published and
+     * dead-lettered, and the lag from the database commit to the bus's acknowledgement. Empty before {@link #start()}.
+     */
+    public String metricsText() {
+        RunnerMetrics m = metrics;
+        return m == null ? "" : m.scrape();
+    }
+
+    /** Where the runner serves {@code /metrics} ({@code cdc.metrics.port}); empty when it serves none. */
+    public Optional<InetSocketAddress> metricsAddress() {
+        RunnerMetrics m = metrics;
+        return m == null ? Optional.empty() : m.address();
+    }
+
     /** Stops capturing (offsets of everything published are recorded) and releases every connection. */
     @Override
     public void close() {
@@ -287,6 +315,9 @@ public final class CdcRunner implements AutoCloseable {
     }
 
     private void release() {
+        if (metrics != null) {
+            metrics.close();
+        }
         if (producer != null) {
             producer.close(Duration.ofSeconds(10));
             producer = null;
@@ -317,21 +348,30 @@ public final class CdcRunner implements AutoCloseable {
         return c.getMessage() == null ? c.toString() : c.getMessage();
     }
 
-    /** Publishes a batch, waits until the bus has stored all of it, then records its offsets. */
+    /**
+     * Publishes a batch, waits until the bus has stored all of it, then records its offsets. The batch's records are
+     * flushed at once (not after the producer's linger), and the counters behind the status and the metrics are taken
+     * once per batch.
+     */
     private void handleBatch(List<RecordChangeEvent<SourceRecord>> batch,
                              DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer) throws InterruptedException {
-        List<CompletableFuture<?>> sends = new ArrayList<>(batch.size());
-        Map<TableRun, Long> reread = new HashMap<>();
+        Batch sent = new Batch(batch.size());
         for (RecordChangeEvent<SourceRecord> event : batch) {
-            changes.handle(event.record(), sends, reread);
+            changes.handle(event.record(), sent);
         }
-        awaitAll(sends);
+        if (!sent.sends().isEmpty()) {
+            producer.flush();
+        }
+        awaitAll(sent.sends());
+        long storedMillis = clock.millis();
+        progress.stored(sent, storedMillis);
+        metrics.stored(sent, storedMillis);
         listener.published(batch.size());
         for (RecordChangeEvent<SourceRecord> event : batch) {
             committer.markProcessed(event);
         }
         committer.markBatchFinished();
-        tables.reread(reread);
+        tables.reread(sent.reread());
     }
 
     private void awaitAll(List<CompletableFuture<?>> sends) throws InterruptedException {

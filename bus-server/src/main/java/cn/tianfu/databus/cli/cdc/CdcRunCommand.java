@@ -2,6 +2,7 @@ package cn.tianfu.databus.cli.cdc;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -34,6 +35,16 @@ public final class CdcRunCommand implements Callable<Integer> {
             description = "Print a status line every SECONDS (default: ${DEFAULT-VALUE}).")
     int statusInterval;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT",
+            description = "Serve the runner's metrics (Prometheus text format) at http://<host>:PORT/metrics: per table"
+                    + " the changes captured, published and dead-lettered, and the lag from the commit to the bus's"
+                    + " acknowledgement. 0 takes any free port (printed). Default: none.")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-host", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
+            description = "Address the metrics listen on (default: ${DEFAULT-VALUE}, every interface).")
+    String metricsHost;
+
     @Spec
     CommandSpec spec;
 
@@ -50,7 +61,12 @@ public final class CdcRunCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         CdcMapping mapping = CdcMapping.parse(mappingFile);
-        CdcRunner runner = CdcRunner.create(mapping, connection.clientConfig(mapping.department()), CdcConfig.fromMap(Map.of()));
+        Map<String, Object> tuning = new HashMap<>();
+        if (metricsPort != null) {
+            tuning.put(CdcConfig.METRICS_PORT_CONFIG, metricsPort);
+            tuning.put(CdcConfig.METRICS_HOST_CONFIG, metricsHost);
+        }
+        CdcRunner runner = CdcRunner.create(mapping, connection.clientConfig(mapping.department()), CdcConfig.fromMap(tuning));
         CountDownLatch finished = new CountDownLatch(1);
         // Ctrl-C: stop the loop, then hold the JVM's shutdown until the runner has closed (offsets flushed, slot or
         // binlog connection released) and the last status line is out
@@ -69,6 +85,7 @@ public final class CdcRunCommand implements Callable<Integer> {
                 runner.start();
                 out.println("capturing " + mapping.database() + " for " + mapping.department() + " (runner "
                         + mapping.runner() + "); Ctrl-C stops");
+                runner.metricsAddress().ifPresent(a -> out.println("metrics at http://" + metricsHost + ":" + a.getPort() + "/metrics"));
                 out.flush();
                 while (!stop.await(statusInterval, TimeUnit.SECONDS)) {
                     CdcStatus status = runner.status();

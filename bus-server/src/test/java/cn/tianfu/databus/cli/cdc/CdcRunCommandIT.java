@@ -238,7 +238,8 @@ class CdcRunCommandIT {
         cli.setErr(new PrintWriter(err, true));
         Matcher status;
         Future<Integer> exit = THREADS.submit(() -> cli.execute("cdc", "run", mapping.toString(),
-                "--config", providerConfig.toString(), "--status-interval", "1"));
+                "--config", providerConfig.toString(), "--status-interval", "1", "--metrics-port", "0",
+                "--metrics-host", "127.0.0.1"));
         try {
             await().atMost(Duration.ofSeconds(90)).until(() -> out.toString().contains(runner + " STREAMING") || exit.isDone());
             assertThat(out.toString()).as(err::toString).startsWith("capturing ").contains("for " + provider
@@ -265,6 +266,16 @@ class CdcRunCommandIT {
             assertThat(received.stream().filter(d -> d.key().equals("510105198502023456")).findFirst().orElseThrow()
                     .value().get("name").toString()).isEqualTo("欧阳娜娜");
             assertThat(slotActive(mapping)).isTrue();
+
+            // the runner's own /metrics, on the port it printed
+            Matcher metrics = Pattern.compile("metrics at (http://127\\.0\\.0\\.1:\\d+/metrics)").matcher(out.toString());
+            assertThat(metrics.find()).as(out::toString).isTrue();
+            java.net.http.HttpResponse<String> scraped = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(metrics.group(1))).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(scraped.statusCode()).isEqualTo(200);
+            assertThat(scraped.body().lines().filter(l -> l.startsWith("databus_cdc_changes_published_total{")
+                    && l.contains("table=\"public." + table + "\"")).toList()).singleElement().asString().endsWith(" 3.0");
         } finally {
             command.stop.countDown(); // what Ctrl-C's shutdown hook does
             subscriber.close();

@@ -1,7 +1,6 @@
 package cn.tianfu.databus.cdc.internal;
 
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -32,26 +31,23 @@ public final class ChangePublisher {
     private final TableBindings bindings;
     private final Map<String, Publisher> publishers;
     private final RunnerDeadLetters deadLetters;
-    private final Progress progress;
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     /** Publishes with {@code publishers}, one per mapped table by its name. */
     public ChangePublisher(TableRuns tables, TableBindings bindings, Map<String, Publisher> publishers,
-                           RunnerDeadLetters deadLetters, Progress progress) {
+                           RunnerDeadLetters deadLetters) {
         this.tables = tables;
         this.bindings = bindings;
         this.publishers = Map.copyOf(publishers);
         this.deadLetters = deadLetters;
-        this.progress = progress;
     }
 
     /**
-     * Publishes one change, or sends it to the dead letters. What is sent is added to {@code sends}; the batch's
-     * offsets are recorded only once all of it is stored.
-     *
-     * @param reread counts, per recovering table, the rows its re-snapshot has read
+     * Publishes one change, or sends it to the dead letters. What is sent is added to {@code batch}, whose offsets are
+     * recorded only once all of it is stored; the change is counted in the batch's tally of its table (the runner's
+     * counters take the tallies once per batch).
      */
-    public void handle(SourceRecord record, List<CompletableFuture<?>> sends, Map<TableRun, Long> reread) {
+    public void handle(SourceRecord record, Batch batch) {
         if (record.topic() != null && record.topic().startsWith(EngineProperties.HEARTBEAT_PREFIX)) {
             return;
         }
@@ -72,14 +68,17 @@ public final class ChangePublisher {
             }
             return;
         }
+        Batch.Tally tally = batch.of(run);
+        tally.countCaptured();
         String position = change.position();
         boolean snapshotRead = change.snapshot();
         if (snapshotRead && run.recovering()) {
-            reread.merge(run, 1L, Long::sum);
+            batch.reread(run);
         }
         TableStops.Stop stop = run.stopped();
         if (stop != null) {
-            sends.add(tables.holdBack(run, stop, record, op));
+            batch.send(tables.holdBack(run, stop, record, op));
+            tally.deadLettered(DeadLetterReason.INCOMPATIBLE_SCHEMA_CHANGE);
             return;
         }
         Instant sourceTime = change.sourceTime();
@@ -89,7 +88,7 @@ public final class ChangePublisher {
         try {
             if (change.isDelete()) {
                 TableBinding b = bindings.bind(t, before).binding();
-                sends.add(publisher.delete(b.key(before), sourceTime, position));
+                batch.send(publisher.delete(b.key(before), sourceTime, position));
             } else if (after != null) {
                 TableBinding b = bindings.bind(t, after).binding();
                 String key = b.key(after);
@@ -97,25 +96,24 @@ public final class ChangePublisher {
                 if (before != null) {
                     String oldKey = b.key(before);
                     if (!oldKey.equals(key)) {
-                        sends.add(publisher.delete(oldKey, sourceTime, position));
+                        batch.send(publisher.delete(oldKey, sourceTime, position));
                     }
                 }
-                sends.add(upsert(t, publisher, value, after, key, sourceTime, position));
-                if (snapshotRead) {
-                    progress.snapshotRow();
-                }
+                batch.send(upsert(t, publisher, value, after, key, sourceTime, position));
             } else {
                 return;
             }
         } catch (TableBinding.IncompatibleChangeException e) {
-            tables.stop(run, record, op, position, e.getMessage(), sends);
+            tables.stop(run, record, op, position, e.getMessage(), batch.sends());
+            tally.deadLettered(DeadLetterReason.INCOMPATIBLE_SCHEMA_CHANGE);
             return;
         } catch (Conversions.ConversionException e) {
-            sends.add(deadLetters.send(run, record, DeadLetterReason.PROCESSING_ERROR, "a change of " + table + " at "
+            batch.send(deadLetters.send(run, record, DeadLetterReason.PROCESSING_ERROR, "a change of " + table + " at "
                     + position + " could not become a record of " + t.resource() + ": " + e.getMessage()));
+            tally.deadLettered(DeadLetterReason.PROCESSING_ERROR);
             return;
         }
-        progress.published(t.resource(), position, sourceTime);
+        batch.published(run, position, sourceTime.toEpochMilli(), snapshotRead);
     }
 
     private CompletableFuture<?> upsert(TableMapping t, Publisher publisher, GenericRecord value, Struct after, String key,

@@ -55,6 +55,11 @@ public final class TableRuns implements AutoCloseable {
         return tables.get(table);
     }
 
+    /** Every mapped table's run, in mapping order. */
+    public List<TableRun> all() {
+        return List.copyOf(tables.values());
+    }
+
     public List<CdcStatus.TableStatus> status() {
         return tables.values().stream().map(TableRun::status).toList();
     }

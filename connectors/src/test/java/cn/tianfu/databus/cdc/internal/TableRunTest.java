@@ -64,11 +64,16 @@ class TableRunTest {
     }
 
     @Test
-    void progressCountsWhatWasPublished() {
+    void progressCountsWhatAStoredBatchPublished() {
         Progress progress = new Progress();
-        progress.published("10201-000001", "binlog:0000000003:000000002249:000000", Instant.EPOCH);
-        progress.snapshotRow();
-        progress.published("10201-000001", "binlog:0000000003:000000002250:000000", Instant.EPOCH.plusSeconds(1));
+        Batch batch = new Batch(3);
+        batch.of(run).countCaptured();
+        batch.published(run, "binlog:0000000003:000000002249:000000", Instant.EPOCH.toEpochMilli(), true);
+        batch.of(run).countCaptured();
+        batch.published(run, "binlog:0000000003:000000002250:000000", Instant.EPOCH.plusSeconds(1).toEpochMilli(), false);
+        batch.of(run).countCaptured();
+        batch.of(run).deadLettered(cn.tianfu.databus.deadletter.DeadLetterReason.PROCESSING_ERROR);
+        progress.stored(batch, Instant.EPOCH.plusSeconds(3).toEpochMilli());
 
         CdcStatus status = progress.status("le", CdcStatus.State.STREAMING, Optional.empty(), List.of(run.status()));
         assertThat(status.rowsCaptured()).isEqualTo(2);
@@ -76,6 +81,7 @@ class TableRunTest {
         assertThat(status.perResource()).isEqualTo(Map.of("10201-000001", 2L));
         assertThat(status.lastPosition()).contains("binlog:0000000003:000000002250:000000");
         assertThat(status.lastChange()).contains(Instant.EPOCH.plusSeconds(1));
+        assertThat(status.lag()).as("from the last change's commit to the batch stored").isEqualTo(java.time.Duration.ofSeconds(2));
         assertThat(status.tables()).hasSize(1);
     }
 }
