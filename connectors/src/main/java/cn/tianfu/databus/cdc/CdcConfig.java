@@ -49,7 +49,7 @@ public final class CdcConfig extends AbstractConfig {
 
     public static final String METRICS_HOST_CONFIG = "cdc.metrics.host";
     private static final String METRICS_HOST_DOC = "Address the runner's /metrics listens on (when cdc.metrics.port is"
-            + " set); 0.0.0.0 for every interface.";
+            + " set): loopback by default, since it has no authentication; 0.0.0.0 for every interface.";
 
     public static final List<String> SNAPSHOT_MODES = List.of("initial", "no_data");
 
@@ -63,7 +63,7 @@ public final class CdcConfig extends AbstractConfig {
             .define(MAX_BATCH_SIZE_CONFIG, Type.INT, 2048, ConfigDef.Range.between(1, 100_000), Importance.LOW, MAX_BATCH_SIZE_DOC)
             .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.INT, -1, ConfigDef.Range.between(-1, Short.MAX_VALUE), Importance.LOW, TOPIC_REPLICATION_FACTOR_DOC)
             .define(METRICS_PORT_CONFIG, Type.INT, -1, ConfigDef.Range.between(-1, 65_535), Importance.MEDIUM, METRICS_PORT_DOC)
-            .define(METRICS_HOST_CONFIG, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW, METRICS_HOST_DOC);
+            .define(METRICS_HOST_CONFIG, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.LOW, METRICS_HOST_DOC);
 
     private CdcConfig(Map<String, ?> props) {
         super(CONFIG, props, false);

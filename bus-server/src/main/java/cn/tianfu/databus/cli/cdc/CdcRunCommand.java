@@ -41,8 +41,8 @@ public final class CdcRunCommand implements Callable<Integer> {
                     + " acknowledgement. 0 takes any free port (printed). Default: none.")
     Integer metricsPort;
 
-    @Option(names = "--metrics-host", paramLabel = "ADDRESS", defaultValue = "0.0.0.0",
-            description = "Address the metrics listen on (default: ${DEFAULT-VALUE}, every interface).")
+    @Option(names = "--metrics-host", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
+            description = "Address the metrics listen on (default: ${DEFAULT-VALUE}; they have no authentication, so 0.0.0.0 only where the network is trusted).")
     String metricsHost;
 
     @Spec
