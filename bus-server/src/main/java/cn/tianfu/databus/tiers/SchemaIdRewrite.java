@@ -70,7 +70,8 @@ public final class SchemaIdRewrite implements Transformation<SourceRecord> {
     @Override
     public SourceRecord apply(SourceRecord record) {
         if (!(record.value() instanceof byte[] value)) {
-            return record;   // a tombstone (or a heartbeat of MirrorMaker's own): nothing to rewrite
+            // a tombstone: nothing to rewrite; partitioned by key on the city
+            return byKey(record, record.value());
         }
         if (value.length < HEADER || value[0] != MAGIC) {
             throw new ConnectException("record at " + record.sourcePartition() + " " + record.sourceOffset()
@@ -80,13 +81,19 @@ public final class SchemaIdRewrite implements Transformation<SourceRecord> {
         int districtId = ByteBuffer.wrap(value, 1, 4).getInt();
         String subject = Subjects.valueSubject(record.topic());
         int cityId = ids.computeIfAbsent(subject + "\u0000" + districtId, k -> cityId(subject, districtId, record));
-        if (cityId == districtId) {
-            return record;
-        }
         byte[] copy = value.clone();
         ByteBuffer.wrap(copy, 1, 4).putInt(cityId);
-        return record.newRecord(record.topic(), record.kafkaPartition(), record.keySchema(), record.key(),
-                record.valueSchema(), copy, record.timestamp(), record.headers());
+        return byKey(record, copy);
+    }
+
+    /**
+     * The record with {@code value} and no partition: the producer spreads the copies over the city topic's partitions
+     * by key, as a department's publisher does (the district's delivery topic may have more partitions; see
+     * {@link TierTargetAdmin}).
+     */
+    private static SourceRecord byKey(SourceRecord record, Object value) {
+        return record.newRecord(record.topic(), null, record.keySchema(), record.key(), record.valueSchema(), value,
+                record.timestamp(), record.headers());
     }
 
     private int cityId(String subject, int districtId, SourceRecord record) {

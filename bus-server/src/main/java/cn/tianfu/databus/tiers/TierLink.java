@@ -318,8 +318,17 @@ public final class TierLink implements AutoCloseable {
         String interval = Integer.toString(config.syncIntervalSeconds());
         Map<String, String> p = new LinkedHashMap<>();
         p.put("clusters", source + "," + target);
-        district.kafkaProperties().forEach((k, v) -> p.put(source + "." + k, text(v)));
-        city.kafkaProperties().forEach((k, v) -> p.put(target + "." + k, text(v)));
+        // MirrorMaker names its own clients: the bus files' client.id is left out
+        district.kafkaProperties().forEach((k, v) -> {
+            if (!k.equals("client.id")) {
+                p.put(source + "." + k, text(v));
+            }
+        });
+        city.kafkaProperties().forEach((k, v) -> {
+            if (!k.equals("client.id")) {
+                p.put(target + "." + k, text(v));
+            }
+        });
         p.put(flow + ".enabled", "true");
         p.put(target + "->" + source + ".enabled", "false");
         p.put("replication.policy.class", TierReplicationPolicy.class.getName());
@@ -331,7 +340,7 @@ public final class TierLink implements AutoCloseable {
         p.put(flow + ".topics", String.join(",", topics));
         p.put(flow + ".groups.exclude", ".*");
         p.put(flow + ".emit.heartbeats.enabled", "false");
-        p.put(flow + ".emit.checkpoints.enabled", "false");
+        // no consumer group is translated (groups.exclude): the checkpoint connector runs idle
         p.put(flow + ".sync.group.offsets.enabled", "false");
         p.put(flow + ".refresh.topics.interval.seconds", interval);
         // the city's governance created the source topics with the bus's configs and ACLs: neither is copied
@@ -340,6 +349,7 @@ public final class TierLink implements AutoCloseable {
         p.put(flow + ".offset-syncs.topic.location", "target");
         p.put(flow + ".consumer.isolation.level", "read_committed");
         p.put(flow + ".source.consumer.isolation.level", "read_committed");
+        p.put(flow + ".forwarding.admin.class", TierTargetAdmin.class.getName());
         p.put(flow + ".transforms", TRANSFORM);
         String t = flow + ".transforms." + TRANSFORM + ".";
         p.put(t + "type", SchemaIdRewrite.class.getName());
