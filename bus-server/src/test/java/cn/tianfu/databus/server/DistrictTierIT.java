@@ -121,8 +121,9 @@ class DistrictTierIT {
                         DatabusClientConfig.load(cityNode.resolve("clients").resolve("bus.properties")), NAME,
                         new TierConfig(Map.of(TierConfig.SYNC_INTERVAL_SECONDS_CONFIG, "1")));
                 TierLink l = link;
-                // Art. 32: the city catalog shows the district's resource, provided by the district
-                await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                // Art. 32: the city catalog shows the district's resource, provided by the district (the round that
+                // links it also starts MirrorMaker 2, which loads its plugins first: up to a minute on loaded cores)
+                await().atMost(Duration.ofSeconds(240)).untilAsserted(() -> {
                     assertThat(l.lastRound().linked()).as(l.lastRound().describe()).contains(CODE);
                     Run shown = run("catalog", "show", CODE, "--config", hrssFile.toString());
                     assertThat(shown.exit()).as(shown.err()).isEqualTo(ExitCode.OK);
@@ -143,7 +144,7 @@ class DistrictTierIT {
                 }
                 Map<String, Delivery> received = new ConcurrentHashMap<>();
                 try (Subscriber subscriber = Subscriber.builder(hrss, "tier-it").resource(CODE).fromBeginning(true).build()) {
-                    await().atMost(Duration.ofSeconds(90)).until(() -> {
+                    await().atMost(Duration.ofSeconds(180)).until(() -> {
                         subscriber.poll(Duration.ofMillis(200)).forEach(dl -> received.put(dl.key(), dl));
                         return received.size() >= RECORDS + 1;
                     });
