@@ -158,8 +158,11 @@ class DistrictTierIT {
                 // the copies on the city carry the city registry's schema id, not the district's
                 int districtId = schemaIds(districtCluster.adminProperties(), Topics.delivery("city", CODE)).get(0);
                 int cityId = schemaIds(cityCluster.adminProperties(), Topics.source(NAME, CODE)).get(0);
-                try (SchemaRegistryClient cityRegistry = AvroSerdeConfig.fromMap(hrss.serdeConfig()).registryClient();
-                     SchemaRegistryClient districtRegistry = AvroSerdeConfig.fromMap(jjAmr.serdeConfig()).registryClient()) {
+                // read as each bus's principal: a department reads only the schemas of its own subjects
+                try (SchemaRegistryClient cityRegistry = AvroSerdeConfig.fromMap(DatabusClientConfig.load(
+                             cityNode.resolve("clients").resolve("bus.properties")).serdeConfig()).registryClient();
+                     SchemaRegistryClient districtRegistry = AvroSerdeConfig.fromMap(DatabusClientConfig.load(
+                             districtNode.resolve("clients").resolve("bus.properties")).serdeConfig()).registryClient()) {
                     assertThat(cityRegistry.schemaById(cityId)).isEqualTo(districtRegistry.schemaById(districtId));
                     assertThat(cityRegistry.lookup(Subjects.valueSubject(Topics.source(NAME, CODE)),
                             districtRegistry.schemaById(districtId))).get().extracting(r -> r.id()).isEqualTo(cityId);
