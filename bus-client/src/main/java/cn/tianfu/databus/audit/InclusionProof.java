@@ -141,6 +141,9 @@ public record InclusionProof(int partition, long position, String prevHash, Exch
         o.put("prevHash", e.prevHash());
         o.put("hash", e.hash());
         o.put("retractReason", e.retractReason() == null ? null : e.retractReason().name());
+        if (e.upstreamExchangeId() != null) {
+            o.put("upstreamExchangeId", e.upstreamExchangeId());
+        }
         return o;
     }
 
@@ -171,7 +174,8 @@ public record InclusionProof(int partition, long position, String prevHash, Exch
                     text(e, "sourceTopic"), integer(e, "sourcePartition"), longValue(e, "sourceOffset"),
                     text(e, "deliveryTopic"), integer(e, "deliveryPartition"), longValue(e, "deliveryOffset"),
                     text(e, "prevHash"), text(e, "hash"), text(e, "retractReason") == null ? null
-                            : ExchangeEntry.RetractReason.valueOf(text(e, "retractReason")));
+                            : ExchangeEntry.RetractReason.valueOf(text(e, "retractReason")),
+                    text(e, "upstreamExchangeId"));
             List<byte[]> segment = new ArrayList<>();
             for (JsonNode s : o.get("segment")) {
                 segment.add(HexFormat.of().parseHex(s.asText()));

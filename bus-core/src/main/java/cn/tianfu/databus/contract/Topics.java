@@ -116,6 +116,12 @@ public final class Topics {
     public static final String QUALITY = "bus.quality";
     /** The schema registry's own log, named as Confluent Schema Registry names it. */
     public static final String SCHEMAS = "_schemas";
+    /**
+     * District tiers (docs/tiers.md): on a district bus, the city bus's grants on the district's resources shared
+     * upward, copied there by {@code databus tier link} so both buses record them; keyed by grant id (compacted), the
+     * value a {@code Grant} in the district registry's framing.
+     */
+    public static final String TIER_GRANTS = "bus.tier.grants";
 
     /** Department ids: lower case, start with a letter, no dots (the dot separates the parts of a topic name). */
     public static final Pattern DEPARTMENT_ID = Pattern.compile("[a-z][a-z0-9-]{1,31}");
@@ -285,6 +291,26 @@ public final class Topics {
                     + "' is invalid: use 1-100 letters, digits, '-' and '_', starting with a letter or digit");
         }
         return resourceCode;
+    }
+
+    /**
+     * District tiers: the city bus's source topic of a district resource shared upward. The district's router delivers
+     * it to the city's department on the district bus ({@code dlv.<city>.<resource>}); MirrorMaker 2 carries it to
+     * {@code src.<district>.<resource>} on the city bus, where the district is the providing department. Empty when
+     * {@code districtTopic} is not a delivery topic of {@code cityDepartment}.
+     */
+    public static Optional<String> tierUpward(String cityDepartment, String district, String districtTopic) {
+        return parseDelivery(districtTopic)
+                .filter(t -> t.department().equals(cityDepartment))
+                .map(t -> source(district, t.resourceCode()));
+    }
+
+    /**
+     * District tiers: the district's delivery topic a city source topic {@code src.<district>.<resource>} is carried
+     * from, {@code dlv.<cityDepartment>.<resource>}; empty when {@code cityTopic} is not a source topic.
+     */
+    public static Optional<String> tierDownstreamOrigin(String cityDepartment, String cityTopic) {
+        return parseSource(cityTopic).map(t -> delivery(cityDepartment, t.resourceCode()));
     }
 
     /** A department and a resource code, as named by a {@code src.} or {@code dlv.} topic. */

@@ -28,7 +28,10 @@ public final class CanonicalEncoding {
      * (int64), mode, resourceCode, provider, consumer, grantId, purpose, keyHash, operation, valueDigest,
      * sourceTopic, sourcePartition (int32), sourceOffset (int64), deliveryTopic, deliveryPartition (int32),
      * deliveryOffset (int64); then, only for an entry that has one, retractReason (text). Entries without a
-     * retraction reason — every entry written before the field existed — encode exactly as before.
+     * retraction reason — every entry written before the field existed — encode exactly as before. An entry with an
+     * upstreamExchangeId (district tiers) instead ends with retractReason (text, absent or present) and then
+     * upstreamExchangeId (text): its presence byte after a possibly absent retractReason keeps the encodings of the
+     * three kinds apart, and entries without it encode exactly as before.
      */
     public static byte[] entry(ExchangeEntry e) {
         return writeEntry(new CanonicalWriter(), e).toByteArray();
@@ -91,7 +94,10 @@ public final class CanonicalEncoding {
     /** Writes an entry's canonical bytes into a (reset) writer; for hot paths that reuse one writer. */
     static CanonicalWriter writeEntry(CanonicalWriter w, ExchangeEntry e) {
         writeEntryFields(w, e);
-        if (e.retractReason() != null) {
+        if (e.upstreamExchangeId() != null) {
+            w.text(e.retractReason() == null ? null : e.retractReason().name());
+            w.text(e.upstreamExchangeId());
+        } else if (e.retractReason() != null) {
             w.text(e.retractReason().name());
         }
         return w;

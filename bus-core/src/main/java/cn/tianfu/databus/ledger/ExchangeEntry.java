@@ -30,6 +30,9 @@ import java.util.Objects;
  * @param retractReason     why a retraction withdrew the record from the consumer (the grant was revoked, expired,
  *                          narrowed, or its resource retired); {@code null} for every other entry, including a
  *                          retraction because the record itself left the grant's row filter
+ * @param upstreamExchangeId district tiers (docs/tiers.md): the exchange id the district bus logged for the source
+ *                          record it delivered upward (the record's {@code databus.exchange-id} header on the city's
+ *                          source topic); {@code null} for every other entry
  */
 public record ExchangeEntry(
         String exchangeId,
@@ -51,7 +54,8 @@ public record ExchangeEntry(
         Long deliveryOffset,
         String prevHash,
         String hash,
-        RetractReason retractReason) {
+        RetractReason retractReason,
+        String upstreamExchangeId) {
 
     /** How the exchange happened. */
     public enum Mode { PUSH, QUERY, OPEN }
@@ -86,7 +90,18 @@ public record ExchangeEntry(
                          String hash) {
         this(exchangeId, timeMillis, mode, resourceCode, provider, consumer, grantId, purpose, keyHash, operation,
                 valueDigest, sourceTopic, sourcePartition, sourceOffset, deliveryTopic, deliveryPartition,
-                deliveryOffset, prevHash, hash, null);
+                deliveryOffset, prevHash, hash, null, null);
+    }
+
+    /** An entry without an upstream exchange id (every entry but a district record's on the city bus). */
+    public ExchangeEntry(String exchangeId, long timeMillis, Mode mode, String resourceCode, String provider,
+                         String consumer, String grantId, String purpose, String keyHash, Operation operation,
+                         String valueDigest, String sourceTopic, Integer sourcePartition, Long sourceOffset,
+                         String deliveryTopic, Integer deliveryPartition, Long deliveryOffset, String prevHash,
+                         String hash, RetractReason retractReason) {
+        this(exchangeId, timeMillis, mode, resourceCode, provider, consumer, grantId, purpose, keyHash, operation,
+                valueDigest, sourceTopic, sourcePartition, sourceOffset, deliveryTopic, deliveryPartition,
+                deliveryOffset, prevHash, hash, retractReason, null);
     }
 
     public ExchangeEntry {
@@ -103,20 +118,27 @@ public record ExchangeEntry(
     public ExchangeEntry withRetractReason(RetractReason reason) {
         return new ExchangeEntry(exchangeId, timeMillis, mode, resourceCode, provider, consumer, grantId, purpose,
                 keyHash, operation, valueDigest, sourceTopic, sourcePartition, sourceOffset, deliveryTopic,
-                deliveryPartition, deliveryOffset, prevHash, hash, reason);
+                deliveryPartition, deliveryOffset, prevHash, hash, reason, upstreamExchangeId);
+    }
+
+    /** This entry with the district's exchange id of its source record (before chaining). */
+    public ExchangeEntry withUpstreamExchangeId(String upstream) {
+        return new ExchangeEntry(exchangeId, timeMillis, mode, resourceCode, provider, consumer, grantId, purpose,
+                keyHash, operation, valueDigest, sourceTopic, sourcePartition, sourceOffset, deliveryTopic,
+                deliveryPartition, deliveryOffset, prevHash, hash, retractReason, upstream);
     }
 
     /** This entry with the chain fields set. */
     public ExchangeEntry withChain(String prevHash, String hash) {
         return new ExchangeEntry(exchangeId, timeMillis, mode, resourceCode, provider, consumer, grantId, purpose,
                 keyHash, operation, valueDigest, sourceTopic, sourcePartition, sourceOffset, deliveryTopic,
-                deliveryPartition, deliveryOffset, prevHash, hash, retractReason);
+                deliveryPartition, deliveryOffset, prevHash, hash, retractReason, upstreamExchangeId);
     }
 
     /** This entry with its delivery position set (before chaining). */
     public ExchangeEntry withDelivery(String topic, int partition, long offset) {
         return new ExchangeEntry(exchangeId, timeMillis, mode, resourceCode, provider, consumer, grantId, purpose,
                 keyHash, operation, valueDigest, sourceTopic, sourcePartition, sourceOffset, topic, partition,
-                offset, prevHash, hash, retractReason);
+                offset, prevHash, hash, retractReason, upstreamExchangeId);
     }
 }

@@ -29,7 +29,8 @@ public final class ExchangeLogRecords {
                 ExchangeEntry.Operation.valueOf(r.getOperation().name()), r.getValueDigest(), r.getSourceTopic(),
                 r.getSourcePartition(), r.getSourceOffset(), r.getDeliveryTopic(), r.getDeliveryPartition(),
                 r.getDeliveryOffset(), r.getPrevHash(), r.getHash(),
-                r.getRetractReason() == null ? null : ExchangeEntry.RetractReason.valueOf(r.getRetractReason()));
+                r.getRetractReason() == null ? null : ExchangeEntry.RetractReason.valueOf(r.getRetractReason()),
+                r.getUpstreamExchangeId());
     }
 
     /** The Avro record of a ledger entry. */
@@ -39,7 +40,7 @@ public final class ExchangeLogRecords {
                 e.purpose(), e.keyHash(), ExchangeOperation.valueOf(e.operation().name()), e.valueDigest(),
                 e.sourceTopic(), e.sourcePartition(), e.sourceOffset(), e.deliveryTopic(), e.deliveryPartition(),
                 e.deliveryOffset(), e.prevHash(), e.hash(),
-                e.retractReason() == null ? null : e.retractReason().name());
+                e.retractReason() == null ? null : e.retractReason().name(), e.upstreamExchangeId());
     }
 
     /** The checkpoint an Avro checkpoint record states (without its signature). */

@@ -63,6 +63,7 @@ import cn.tianfu.databus.cli.service.VerifyCommand;
                 cn.tianfu.databus.cli.quality.QualityCommand.class,
                 cn.tianfu.databus.cli.tls.TlsCommand.class,
                 cn.tianfu.databus.cli.dr.DrCommand.class,
+                cn.tianfu.databus.cli.tier.TierCommand.class,
                 CommandLine.HelpCommand.class})
 public final class DatabusCli {
 

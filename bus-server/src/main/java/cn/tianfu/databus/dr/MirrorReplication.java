@@ -65,6 +65,25 @@ public final class MirrorReplication implements AutoCloseable {
     }
 
     /**
+     * Starts MirrorMaker 2 with a complete configuration of the caller's ({@code props}, MirrorMaker's own keys) for
+     * the one flow {@code sourceAlias->targetAlias}, and returns once its workers run: for replications other than
+     * disaster recovery (the district tiers' link, docs/tiers.md), which choose their own topics and replication policy.
+     */
+    public static MirrorReplication start(Map<String, String> props, String sourceAlias, String targetAlias) {
+        SourceAndTarget flow = new SourceAndTarget(sourceAlias, targetAlias);
+        MirrorMaker mm = new MirrorMaker(props, List.of(targetAlias));
+        try {
+            mm.start();
+        } catch (RuntimeException e) {
+            throw new DatabusException("MirrorMaker 2 could not start from " + sourceAlias + " to " + targetAlias + ": "
+                    + e.getMessage(), e);
+        }
+        LOG.info("MirrorMaker 2 replicating {} to {}, topics {}", sourceAlias, targetAlias,
+                props.get(sourceAlias + "->" + targetAlias + ".topics"));
+        return new MirrorReplication(mm, flow);
+    }
+
+    /**
      * MirrorMaker 2's configuration: two clusters, one enabled flow, the identity policy, the bus's topics and groups,
      * offsets synced to the target, offset syncs kept on the target (so nothing is written on the primary and a DR
      * cluster alone tells how far replication got), records read {@code read_committed} (the bus's exactly-once

@@ -66,6 +66,7 @@ public final class ConfigDocs {
         m.put("BrokerConfig", BrokerConfig::configDef);
         m.put("ServerConfig", ServerConfig::configDef);
         m.put("DrConfig", cn.tianfu.databus.dr.DrConfig::configDef);
+        m.put("TierConfig", cn.tianfu.databus.tiers.TierConfig::configDef);
         return java.util.Collections.unmodifiableMap(m);
     }
 

@@ -55,9 +55,11 @@ public final class TraceCommand implements Callable<Integer> {
         }
         for (ExchangeQueries.Traced t : found) {
             var e = t.entry();
-            out.printf("%-24s %-10s %-6s %-8s %-20s %s  (exchange %s, partition %d position %d)%n",
+            out.printf("%-24s %-10s %-6s %-8s %-20s %s  (exchange %s, partition %d position %d)%s%n",
                     Instant.ofEpochMilli(e.timeMillis()), e.consumer(), e.mode(), e.operation(),
-                    e.grantId(), e.purpose(), e.exchangeId(), t.partition(), t.position());
+                    e.grantId(), e.purpose(), e.exchangeId(), t.partition(), t.position(),
+                    e.upstreamExchangeId() == null ? ""
+                            : "  upstream exchange " + e.upstreamExchangeId() + " of " + e.provider());
         }
         out.printf("%d exchanges of this record of %s%n", found.size(), resource);
         out.flush();

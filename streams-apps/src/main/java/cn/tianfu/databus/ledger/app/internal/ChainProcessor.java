@@ -156,7 +156,7 @@ public final class ChainProcessor implements Processor<byte[], byte[], Object, O
         return new ExchangeEntry(e.exchangeId(), 0L, e.mode(), e.resourceCode(), e.provider(), e.consumer(),
                 e.grantId(), e.purpose(), e.keyHash(), e.operation(), e.valueDigest(), e.sourceTopic(),
                 e.sourcePartition(), e.sourceOffset(), e.deliveryTopic(), e.deliveryPartition(), e.deliveryOffset(),
-                null, null, e.retractReason());
+                null, null, e.retractReason(), e.upstreamExchangeId());
     }
 
     /**

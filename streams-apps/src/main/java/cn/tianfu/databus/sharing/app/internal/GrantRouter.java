@@ -292,6 +292,10 @@ final class GrantRouter {
                         deliveryValue, OpenGrants.isOpen(g) ? ExchangeEntry.Mode.OPEN : ExchangeEntry.Mode.PUSH)
                 : ExchangeEntries.forWithdrawal(ctx.keyHasher(), now, terms, from, op, deliveryTopic, partition,
                         deliveryValue, why.reason(), why.terms());
+        String upstream = upstreamExchangeId(source.headers());
+        if (upstream != null) {
+            logEntry = logEntry.withUpstreamExchangeId(upstream);
+        }
         String exchangeId = logEntry.exchangeId();
 
         RecordHeaders headers = new RecordHeaders();
@@ -356,6 +360,19 @@ final class GrantRouter {
     private static boolean nullable(Schema schema) {
         return schema.getType() == Schema.Type.NULL || (schema.getType() == Schema.Type.UNION
                 && schema.getTypes().stream().anyMatch(t -> t.getType() == Schema.Type.NULL));
+    }
+
+    /**
+     * District tiers (docs/tiers.md): the exchange id a district bus logged for a record it delivered upward, as the
+     * record carries it on the city's source topic ({@code databus.exchange-id}, copied by MirrorMaker 2); null for a
+     * record published by a department (no such header).
+     */
+    private static String upstreamExchangeId(Headers from) {
+        if (from == null) {
+            return null;
+        }
+        Header h = from.lastHeader(EventHeaders.EXCHANGE_ID);
+        return h == null ? null : EventHeaders.text(h.value()).filter(t -> !t.isBlank()).orElse(null);
     }
 
     private static void copyHeader(Headers from, Headers to, String name) {
