@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import org.apache.avro.Schema;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.types.Password;
@@ -35,7 +36,7 @@ import cn.tianfu.databus.contract.Subjects;
 import cn.tianfu.databus.contract.Topics;
 import cn.tianfu.databus.dr.MirrorReplication;
 import cn.tianfu.databus.governance.client.GovernanceClient;
-import cn.tianfu.databus.governance.client.internal.ClientProperties;
+import cn.tianfu.databus.kafka.BoundedClients;
 import cn.tianfu.databus.kafka.CompactedTopicReader;
 import cn.tianfu.databus.kafka.Replication;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
@@ -112,13 +113,13 @@ public final class TierLink implements AutoCloseable {
             this.districtGrants = open(opened, reader(district, Topics.GRANTS, Grant.class, Grant::getGrantId));
             this.cityCatalog = open(opened, reader(city, Topics.CATALOG, CatalogEntry.class, CatalogEntry::getCode));
             this.cityGrants = open(opened, reader(city, Topics.GRANTS, Grant.class, Grant::getGrantId));
-            this.districtRegistry = open(opened, AvroSerdeConfig.fromMap(ClientProperties.serde(district, timeout)).registryClient());
+            this.districtRegistry = open(opened, AvroSerdeConfig.fromMap(serde(district)).registryClient());
             AvroSerde<Grant> serde = AvroSerde.specific(Grant.class);
-            Map<String, Object> serdeConfig = new HashMap<>(ClientProperties.serde(district, timeout));
+            Map<String, Object> serdeConfig = serde(district);
             serdeConfig.put(AvroSerdeConfig.AUTO_REGISTER_SCHEMAS_CONFIG, true);
             serde.configure(serdeConfig, false);
             Serializer<Grant> values = serde.serializer();
-            this.grantsCopy = open(opened, new KafkaProducer<>(ClientProperties.producer(district, timeout),
+            this.grantsCopy = open(opened, new KafkaProducer<>(BoundedClients.of(district, timeout).producer(),
                     new StringSerializer(), values));
         } catch (RuntimeException e) {
             opened.forEach(TierLink::closeQuietly);
@@ -399,7 +400,7 @@ public final class TierLink implements AutoCloseable {
     }
 
     private void ensureGrantsTopic() {
-        try (Admin admin = Admin.create(ClientProperties.assignedConsumer(district, timeout))) {
+        try (Admin admin = Admin.create(BoundedClients.of(district, timeout).admin())) {
             short factor = config.replicationFactor() > 0 ? (short) config.replicationFactor()
                     : Replication.of(admin, config.timeoutMs()).factor();
             admin.createTopics(List.of(new NewTopic(Topics.TIER_GRANTS, 1, factor)
@@ -420,7 +421,7 @@ public final class TierLink implements AutoCloseable {
         if (config.replicationFactor() > 0) {
             return (short) config.replicationFactor();
         }
-        try (Admin admin = Admin.create(ClientProperties.assignedConsumer(bus, timeout))) {
+        try (Admin admin = Admin.create(BoundedClients.of(bus, timeout).admin())) {
             return Replication.of(admin, config.timeoutMs()).factor();
         }
     }
@@ -428,9 +429,19 @@ public final class TierLink implements AutoCloseable {
     private <V extends org.apache.avro.specific.SpecificRecord> CompactedTopicReader<V> reader(DatabusClientConfig bus,
             String topic, Class<V> type, java.util.function.Function<V, String> keyOf) {
         AvroSerde<V> serde = AvroSerde.specific(type);
-        serde.configure(ClientProperties.serde(bus, timeout), false);
-        return new CompactedTopicReader<>(topic, ClientProperties.assignedConsumer(bus, timeout), serde.deserializer(),
+        serde.configure(serde(bus), false);
+        Map<String, Object> consumer = BoundedClients.of(bus, timeout).reader();
+        consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return new CompactedTopicReader<>(topic, consumer, serde.deserializer(),
                 keyOf, timeout);
+    }
+
+    /** The serde configuration of {@code bus}, its registry calls bounded by the link's timeout. */
+    private Map<String, Object> serde(DatabusClientConfig bus) {
+        Map<String, Object> p = new HashMap<>(bus.serdeConfig());
+        p.putIfAbsent(AvroSerdeConfig.SCHEMA_REGISTRY_CONNECT_TIMEOUT_MS_CONFIG, timeout.toMillis());
+        p.putIfAbsent(AvroSerdeConfig.SCHEMA_REGISTRY_REQUEST_TIMEOUT_MS_CONFIG, timeout.toMillis());
+        return p;
     }
 
     private static <T extends AutoCloseable> T open(List<AutoCloseable> opened, T resource) {
