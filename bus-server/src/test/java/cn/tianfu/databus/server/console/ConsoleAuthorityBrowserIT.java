@@ -290,13 +290,7 @@ class ConsoleAuthorityBrowserIT {
     @Test
     @Order(5)
     void theConsumerReportsAnErrorInARecordItReceived() throws Exception {
-        // the page lists the consumer's reports as the API answers them; it shows the API's refusal instead of the form
-        // while the bus cannot answer yet (the page's text says why)
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            browser.get(url + "/console/reports/mine");
-            assertThat(browser.findElements(By.id("report-resource"))).as(() -> browser.findElement(By.tagName("body")).getText())
-                    .isNotEmpty();
-        });
+        browser.get(url + "/console/reports/mine");
         browser.findElement(By.id("report-resource")).sendKeys(legalEntity.code());
         browser.findElement(By.id("report-key")).sendKeys(creditCode);
         browser.findElement(By.id("report-field")).sendKeys("address");

@@ -30,8 +30,8 @@ public final class AnswerPages implements ConsoleFeature {
     @Override
     public void register(ConsolePages pages) {
         pages.get("/reports/incoming", AnswerPages::reports)
-                .get("/reports/{id}", r -> report(r, null))
-                .post("/reports/{id}/answer", AnswerPages::answerReport)
+                .get("/reports/incoming/{id}", r -> report(r, null))
+                .post("/reports/incoming/{id}/answer", AnswerPages::answerReport)
                 .get("/public-requests", AnswerPages::publicRequests)
                 .get("/public-requests/{id}", r -> publicRequest(r, null))
                 .post("/public-requests/{id}/answer", AnswerPages::answerPublicRequest)
@@ -80,7 +80,7 @@ public final class AnswerPages implements ConsoleFeature {
             Instant due = ApiClient.instant(e, "dueAt");
             boolean late = status.equals("OPEN") && due != null && Deadlines.overdue(now, due);
             b.append("<tr data-report=\"").append(Html.esc(id)).append("\"").append(late ? " class=\"overdue\"" : "").append("><td><a href=\"")
-                    .append(r.href("/reports/" + Html.url(id))).append("\">").append(Html.esc(id)).append("</a></td><td>")
+                    .append(r.href("/reports/incoming/" + Html.url(id))).append("\">").append(Html.esc(id)).append("</a></td><td>")
                     .append(Html.esc(e.path("resourceCode").asText())).append("</td><td>").append(Html.esc(e.path("recordKey").asText()))
                     .append("</td><td>").append(Html.esc(ApiClient.text(e, "field"))).append("</td><td>")
                     .append(Html.esc(e.path("problem").asText())).append("</td><td>").append(Html.esc(e.path("consumer").asText()))
@@ -115,7 +115,7 @@ public final class AnswerPages implements ConsoleFeature {
         field(b, r.t("reports.answer"), ApiClient.text(e, "answerNote"));
         b.append("</dl>");
         if (status.equals("OPEN")) {
-            String action = r.href("/reports/" + Html.url(id) + "/answer");
+            String action = r.href("/reports/incoming/" + Html.url(id) + "/answer");
             b.append("<h2>").append(Html.esc(r.t("reports.correctedTitle"))).append("</h2><form method=\"post\" action=\"").append(action)
                     .append("\" id=\"corrected-form\">").append(r.csrfField()).append("<input type=\"hidden\" name=\"corrected\" value=\"true\">")
                     .append("<label>").append(Html.esc(r.t("reports.note"))).append("<input name=\"note\" id=\"corrected-note\"></label>")
