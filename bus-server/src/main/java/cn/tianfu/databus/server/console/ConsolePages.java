@@ -60,14 +60,43 @@ public final class ConsolePages {
 
     /** A page at {@code GET /console<path>} (path parameters as {@code {name}}). */
     public ConsolePages get(String path, Page page) {
-        routes.add(new Route("GET", path, page));
-        return this;
+        return add(new Route("GET", path, page));
     }
 
     /** A form target at {@code POST /console<path>}; its CSRF token is checked before {@code page} runs. */
     public ConsolePages post(String path, Page page) {
-        routes.add(new Route("POST", path, page));
+        return add(new Route("POST", path, page));
+    }
+
+    /**
+     * Adds {@code route} unless a route added before it would answer every request it is for: the router takes the
+     * first route that matches, so {@code /reports/mine} after {@code /reports/{id}} would never be reached.
+     */
+    private ConsolePages add(Route route) {
+        for (Route earlier : routes) {
+            if (earlier.method().equals(route.method()) && covers(earlier.path(), route.path())) {
+                throw new IllegalArgumentException(route.method() + " " + route.path() + " would never be reached: "
+                        + earlier.path() + ", registered before it, matches it");
+            }
+        }
+        routes.add(route);
         return this;
+    }
+
+    /** Whether every path {@code later} matches is matched by {@code earlier} too. */
+    static boolean covers(String earlier, String later) {
+        String[] a = earlier.split("/", -1);
+        String[] b = later.split("/", -1);
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            boolean any = a[i].startsWith("{") && a[i].endsWith("}");
+            if (!any && !a[i].equals(b[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A menu entry leading to {@code path}, shown to the principals {@code audience} accepts. */
