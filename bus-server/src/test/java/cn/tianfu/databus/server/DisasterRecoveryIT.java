@@ -74,6 +74,7 @@ class DisasterRecoveryIT {
     private static final String CODE = "10201-000001";
     private static final int BEFORE = 60;
     private static final int AFTER = 60;
+    private static final int ON_DR = 20;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -93,6 +94,7 @@ class DisasterRecoveryIT {
     void theDisasterRecoveryClusterTakesOverWithACountedLossAndAVerifiedLog() throws Exception {
         KafkaCluster primary = KafkaCluster.start(dir.resolve("primary"), 1);
         BusRuntime runtime = null;
+        BusRuntime drRuntime = null;
         try (KafkaCluster dr = KafkaCluster.start(dir.resolve("dr"), 1)) {
             Path node = dir.resolve("node");
             Path drNode = dir.resolve("dr-node");
@@ -258,10 +260,87 @@ class DisasterRecoveryIT {
                             .isLessThanOrEqualTo(received.size() - BEFORE + drConfig.offsetLagMax() * deliveryPartitions);
                     assertThat(new HashSet<>(fromResume)).as("nothing copied is skipped by the resuming subscriber")
                             .containsAll(keys(drProps, delivered).stream().filter(k -> !seen.contains(k)).collect(Collectors.toSet()));
+
+                    // serving on the disaster-recovery cluster ('dr promote --serve'): the ledger's chain heads set to
+                    // the replicated log's tail and its staging offsets moved past what the copied log holds, then the
+                    // bus runs there
+                    List<Promotion.LedgerResume> resumed = Promotion.prepareLedger(drProps, Promotion.verify(drProps, key(drNode)));
+                    System.out.printf("DR: the ledger resumes%n%s%n", resumed.stream().map(Object::toString).collect(Collectors.joining("\n")));
+                    assertThat(resumed.stream().mapToLong(Promotion.LedgerResume::entries).sum()).as("%s", resumed).isEqualTo(entries);
+                    List<String> idsAtPromotion = keys(drProps, Topics.EXCHANGE_LOG);
+                    assertThat(idsAtPromotion).hasSize((int) entries);
+                    drRuntime = BusRuntime.start(new ServerConfig(Map.of(
+                            ServerConfig.DATA_DIR_CONFIG, drNode.toString(),
+                            ServerConfig.KAFKA_BOOTSTRAP_SERVERS_CONFIG, dr.bootstrapServers(),
+                            ServerConfig.REGISTRY_PORT_CONFIG, 0,
+                            ServerConfig.HTTP_PORT_CONFIG, 0)));
+                    BusRuntime drBus = drRuntime;
+                    await().atMost(Duration.ofMinutes(4)).untilAsserted(() -> assertThat(drBus.health().up()).as("%s", drBus.health()).isTrue());
+                    // the departments' new credentials on the disaster-recovery cluster (docs/dr.md, promotion step 4)
+                    Path amrDrFile = rotatePassword(drNode, "amr");
+                    Path hrssDrFile = rotatePassword(drNode, "hrss");
+                    List<String> publishedOnDr = new ArrayList<>();
+                    List<String> receivedOnDr = new CopyOnWriteArrayList<>();
+                    try (Subscriber resumedSubscriber = Subscriber.builder(DatabusClientConfig.load(hrssDrFile), "dr-it").resource(CODE).build();
+                         Publisher drPublisher = Publisher.create(DatabusClientConfig.load(amrDrFile), CODE)) {
+                        for (int i = BEFORE + AFTER; i < BEFORE + AFTER + ON_DR; i++) {
+                            drPublisher.upsert(key(i), TlsBusIT.sample(schema, key(i))).get(120, TimeUnit.SECONDS);
+                            publishedOnDr.add(key(i));
+                        }
+                        await().atMost(Duration.ofMinutes(4)).until(() -> {
+                            resumedSubscriber.poll(Duration.ofMillis(300)).forEach(d -> receivedOnDr.add(d.key()));
+                            resumedSubscriber.commit();
+                            return receivedOnDr.containsAll(publishedOnDr);
+                        });
+                    }
+                    // every record that reached the copy is delivered, on the primary or on the disaster-recovery
+                    // cluster; what comes twice is bounded by the synced offsets of the subscriber and the router
+                    Set<String> everReceived = new HashSet<>(received);
+                    everReceived.addAll(receivedOnDr);
+                    assertThat(everReceived).as("nothing that reached the copy is lost across the takeover")
+                            .containsAll(copies.keySet()).containsAll(publishedOnDr);
+                    long againOnDr = receivedOnDr.stream().filter(seen::contains).count();
+                    int sourcePartitions = partitions(drProps, source).size();
+                    System.out.printf("DR: published %d on the disaster-recovery cluster; the subscriber received %d there,"
+                            + " %d of them received on the primary already, %d keys twice overall%n", publishedOnDr.size(),
+                            receivedOnDr.size(), againOnDr, received.size() + receivedOnDr.size() - everReceived.size());
+                    assertThat(againOnDr).as("again: at most what it received after the recovery point, plus dr.offset.lag.max"
+                                    + " per delivery partition (its offset) and per source partition (the router's)")
+                            .isLessThanOrEqualTo(received.size() - BEFORE + drConfig.offsetLagMax() * (deliveryPartitions + sourcePartitions));
+
+                    // the log on the disaster-recovery cluster: intact from the first entry with every entry covered by
+                    // a signed checkpoint (the new ones by checkpoints the DR ledger signed), no exchange id twice, and
+                    // the replicated entries still its first ones (the chains continued, not forked)
+                    await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+                        Run verify = run("audit", "verify", "--data-dir", drNode.toString());
+                        assertThat(verify.exit()).as(verify.out() + verify.err()).isEqualTo(ExitCode.OK);
+                    });
+                    VerificationReport onDr = Promotion.verify(drProps, key(drNode));
+                    assertThat(onDr.intact()).as(onDr.describe()).isTrue();
+                    assertThat(onDr.entries()).as(onDr.describe()).isGreaterThanOrEqualTo(entries + ON_DR);
+                    for (Promotion.LedgerResume r : resumed) {
+                        VerificationReport.Partition p = onDr.partitions().stream().filter(x -> x.partition() == r.partition()).findFirst().orElseThrow();
+                        assertThat(p.firstPosition() + p.entries()).as("partition %d continues from the replicated tail", r.partition())
+                                .isGreaterThanOrEqualTo(r.entries());
+                        if (p.entries() > r.entries()) {
+                            assertThat(p.lastCheckpointPosition()).as("partition %d: the entries chained on DR are signed", r.partition())
+                                    .isGreaterThanOrEqualTo(r.entries());
+                        }
+                    }
+                    List<String> idsOnDr = keys(drProps, Topics.EXCHANGE_LOG);
+                    Map<String, Long> idCounts = idsOnDr.stream().collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+                    assertThat(idCounts.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).toList())
+                            .as("no exchange id twice in the log").isEmpty();
+                    assertThat(idCounts.keySet()).containsAll(idsAtPromotion);
+                    System.out.printf("DR: log on the disaster-recovery cluster %d entries (%d replicated), %d unproven, no id twice%n",
+                            onDr.entries(), entries, onDr.uncoveredEntries());
                 } finally {
                     mm2.close();
                 }
             } finally {
+                if (drRuntime != null) {
+                    drRuntime.close();
+                }
                 BusRuntime stopping = runtime;
                 if (stopping != null) {
                     // the primary's data centre is gone: its bus node is not waited for
@@ -363,6 +442,13 @@ class DisasterRecoveryIT {
         Path file = dataDir.resolve(id + "-handover.properties");
         Run r = run("dept", "add", id, "--name", name, "--data-dir", dataDir.toString(), "--out", file.toString());
         assertThat(r.exit()).as(r.err()).isEqualTo(ExitCode.OK);
+        return file;
+    }
+
+    private static Path rotatePassword(Path dataDir, String id) {
+        Path file = dataDir.resolve(id + "-dr.properties");
+        Run r = run("dept", "rotate-password", id, "--data-dir", dataDir.toString(), "--out", file.toString());
+        assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(ExitCode.OK);
         return file;
     }
 

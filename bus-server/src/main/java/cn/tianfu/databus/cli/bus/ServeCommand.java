@@ -34,9 +34,16 @@ public final class ServeCommand extends ClockedCommand {
 
     @Override
     public Integer call() throws InterruptedException {
-        ServerConfig server = load(config);
+        return serve(load(config), clock(), spec);
+    }
+
+    /**
+     * Runs a bus node with {@code server} until the JVM is asked to stop (Ctrl-C), as {@code serve} does; also the
+     * last step of {@code dr promote --serve}.
+     */
+    public static int serve(ServerConfig server, java.time.InstantSource clock, CommandSpec spec) throws InterruptedException {
         LogSetup.toDataDir(server.dataDir());
-        BusRuntime runtime = BusRuntime.start(server, clock(), started -> UpCommand.printReady(spec, started));
+        BusRuntime runtime = BusRuntime.start(server, clock, started -> UpCommand.printReady(spec, started));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             spec.commandLine().getOut().println("Stopping the bus node ...");
@@ -49,7 +56,7 @@ public final class ServeCommand extends ClockedCommand {
     }
 
     /** The node's {@link ServerConfig} from {@code file}; it must name the cluster. */
-    static ServerConfig load(Path file) {
+    public static ServerConfig load(Path file) {
         Properties p = InitCommand.read(file);
         Map<String, Object> map = new HashMap<>();
         p.stringPropertyNames().forEach(k -> map.put(k, p.getProperty(k).trim()));

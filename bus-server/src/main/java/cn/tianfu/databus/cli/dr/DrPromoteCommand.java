@@ -5,15 +5,18 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.audit.VerificationReport;
 import cn.tianfu.databus.broker.BusCredentials;
+import cn.tianfu.databus.cli.bus.ServeCommand;
+import cn.tianfu.databus.cli.common.ClockedCommand;
 import cn.tianfu.databus.dr.Promotion;
 import cn.tianfu.databus.ledger.PublicKeys;
 import cn.tianfu.databus.ledger.SigningKeys;
+import cn.tianfu.databus.server.ServerConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,12 +26,13 @@ import picocli.CommandLine.Spec;
 /**
  * {@code databus dr promote}: checks that the disaster-recovery cluster can take over (its bus principal prepared by
  * {@code init}, the bus's keys present, the replicated exchange log verifying up to its last signed checkpoints) and
- * says how the bus starts there.
+ * says how the bus starts there. With {@code --serve} it then prepares the ledger to continue the replicated chains
+ * ({@link Promotion#prepareLedger}) and runs the bus there as {@code databus serve} does, until Ctrl-C.
  */
 @Command(name = "promote", mixinStandardHelpOptions = true,
         header = "Verify the replicated exchange log on the disaster-recovery cluster and show how the bus serves there.",
-        footer = {"", "Exit codes: 0 ready to serve, 1 the log does not verify or the cluster is not prepared."})
-public final class DrPromoteCommand implements Callable<Integer> {
+        footer = {"", "Exit codes: 0 ready to serve (with --serve: the bus stopped), 1 the log does not verify or the cluster is not prepared."})
+public final class DrPromoteCommand extends ClockedCommand {
 
     @Option(names = "--dr", required = true, paramLabel = "FILE", description = "Kafka client config of an administrator of the disaster-recovery cluster.")
     Path dr;
@@ -40,11 +44,19 @@ public final class DrPromoteCommand implements Callable<Integer> {
     @Option(names = "--public-key", paramLabel = "PEM", description = "The bus's published key (default: DIR/keys/exchange-log.pub.pem).")
     Path publicKey;
 
+    @Option(names = "--serve", description = "After READY: prepare the ledger to continue the replicated chains and run the bus"
+            + " on the disaster-recovery cluster (as 'databus serve --config FILE'), until Ctrl-C.")
+    boolean serve;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "With --serve: the bus node's config, as 'databus serve' takes it,"
+            + " with kafka.bootstrap.servers naming the disaster-recovery cluster and data.dir the --data-dir.")
+    Path config;
+
     @Spec
     CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Map<String, Object> drProps = DrCommand.clientFile(dr);
@@ -55,6 +67,21 @@ public final class DrPromoteCommand implements Callable<Integer> {
             err.flush();
             return ExitCode.SOFTWARE;
         }
+        ServerConfig node = null;
+        if (serve) {
+            if (config == null) {
+                err.println("--serve needs --config FILE: the config of the bus node to run on the disaster-recovery cluster");
+                err.flush();
+                return ExitCode.USAGE;
+            }
+            node = ServeCommand.load(config);
+            if (!node.dataDir().toAbsolutePath().normalize().equals(dir.normalize())) {
+                err.println(config + " has data.dir=" + node.dataDir() + ", not the --data-dir " + dir
+                        + " prepared for the disaster-recovery cluster");
+                err.flush();
+                return ExitCode.USAGE;
+            }
+        }
         PublicKey key = readKey(publicKey != null ? publicKey : SigningKeys.publicPemFile(dir));
         VerificationReport report = Promotion.verify(drProps, key);
         out.print(Promotion.describe(report));
@@ -64,10 +91,20 @@ public final class DrPromoteCommand implements Callable<Integer> {
             out.flush();
             return ExitCode.SOFTWARE;
         }
-        out.println("READY. Stop 'databus dr start', then start the bus on the disaster-recovery cluster:");
-        out.println("  databus serve --config node.properties    # with kafka.bootstrap.servers=" + drProps.get("bootstrap.servers")
-                + " and data.dir=" + dir);
-        out.println("and hand the departments client files naming it (docs/dr.md: promotion).");
+        if (serve) {
+            out.println("READY. Preparing the ledger to continue the replicated chains:");
+            List<Promotion.LedgerResume> resumed = Promotion.prepareLedger(drProps, report);
+            resumed.forEach(out::println);
+            out.println("Serving on " + node.externalBootstrapServers().orElse("") + " (the departments need client files naming it:"
+                    + " docs/dr.md, promotion).");
+            out.flush();
+            return ServeCommand.serve(node, clock(), spec);
+        }
+        out.println("READY. Stop 'databus dr start', then start the bus on the disaster-recovery cluster with");
+        out.println("  databus dr promote --dr " + dr + " --data-dir " + dir + " --serve --config node.properties");
+        out.println("(node.properties with kafka.bootstrap.servers=" + drProps.get("bootstrap.servers") + " and data.dir=" + dir
+                + "): it sets the ledger's chain heads to the replicated log's tail, then runs 'databus serve' with that config.");
+        out.println("Hand the departments client files naming the cluster (docs/dr.md: promotion).");
         out.flush();
         return ExitCode.OK;
     }

@@ -43,7 +43,10 @@ public final class LedgerConfig extends StreamsAppConfig {
     public static final String CHECKPOINT_TOPIC_CONFIG = "ledger.checkpoint.topic";
     private static final String TOPIC_DOC = "Topic name; change only to run a second ledger on copies of the topics.";
 
-    private static final ConfigDef CONFIG = baseDef("databus-ledger", STATE_DIR_DOC, DATA_DIR_DOC)
+    /** The ledger's Kafka Streams application id unless {@code application.id} says otherwise. */
+    public static final String DEFAULT_APPLICATION_ID = "databus-ledger";
+
+    private static final ConfigDef CONFIG = baseDef(DEFAULT_APPLICATION_ID, STATE_DIR_DOC, DATA_DIR_DOC)
             .define(CHECKPOINT_EVERY_ENTRIES_CONFIG, Type.LONG, 1000L, ConfigDef.Range.atLeast(1),
                     Importance.MEDIUM, CHECKPOINT_EVERY_ENTRIES_DOC)
             .define(CHECKPOINT_INTERVAL_MS_CONFIG, Type.LONG, 10_000L, ConfigDef.Range.atLeast(100),
