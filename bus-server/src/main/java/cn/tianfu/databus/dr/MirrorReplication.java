@@ -34,6 +34,8 @@ import cn.tianfu.databus.kafka.Replication;
 public final class MirrorReplication implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(MirrorReplication.class);
+    private static final String PLUGIN_DISCOVERY = "plugin.discovery";
+    private static final String SERVICE_LOAD = "service_load";
 
     private final MirrorMaker mirrorMaker;
     private final SourceAndTarget flow;
@@ -123,6 +125,12 @@ public final class MirrorReplication implements AutoCloseable {
         // top-level offset.flush.interval.ms is ignored, and the worker's default (60 s) held back MirrorMaker's
         // committed progress for a minute
         p.put(target + ".offset.flush.interval.ms", Long.toString(TimeUnit.SECONDS.toMillis(config.syncIntervalSeconds())));
+        // Connect finds its plugins by scanning the whole classpath unless told to use the ServiceLoader manifests
+        // (KIP-898): MirrorMaker's connectors and Kafka's converters and policies ship manifests, so the scan only
+        // cost start-up time. Read twice: by MirrorMakerConfig from the top level and by the worker under the
+        // target's prefix
+        p.put(PLUGIN_DISCOVERY, SERVICE_LOAD);
+        p.put(target + "." + PLUGIN_DISCOVERY, SERVICE_LOAD);
         for (String key : List.of("replication.factor", "offset-syncs.topic.replication.factor",
                 "checkpoints.topic.replication.factor", "heartbeats.topic.replication.factor",
                 "config.storage.replication.factor", "offset.storage.replication.factor", "status.storage.replication.factor")) {

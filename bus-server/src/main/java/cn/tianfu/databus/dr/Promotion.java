@@ -69,12 +69,13 @@ public final class Promotion {
      * committed offset on the staging partition of the same number before and after (moved past the staged entries
      * the copied log already holds).
      */
-    public record LedgerResume(int partition, long entries, String head, long proven, long stagingFrom, long stagingTo) {
+    public record LedgerResume(int partition, long entries, String head, long proven, long stagingFrom, long stagingTo,
+                               long idsSeeded) {
 
         @Override
         public String toString() {
-            return String.format("  partition %d: chain head %s after %d entries (%d signed), staging resumed at %d%s",
-                    partition, head, entries, proven, stagingTo,
+            return String.format("  partition %d: chain head %s after %d entries (%d signed), %d ids known as chained,"
+                            + " staging resumed at %d%s", partition, head, entries, proven, idsSeeded, stagingTo,
                     stagingTo > stagingFrom ? " (synced offset " + stagingFrom + ": the " + (stagingTo - stagingFrom)
                             + " staged records up to the log's tail are chained already)" : "");
         }
@@ -94,6 +95,9 @@ public final class Promotion {
      *       behind what the primary's ledger had chained) is moved past the last staged record whose exchange id the
      *       partition's copied log holds: those records were chained on the primary, and the ledger's store of recent
      *       ids, also copied independently, may not know them, so they would be chained a second time.</li>
+     *   <li>The ids of the copied log's entries within the id store's retention of each partition's newest entry are
+     *       written to that store's changelog: a source record routed again on the disaster-recovery cluster (the
+     *       router's synced offset is behind too) may stage an id the copied log holds; the ledger must find it.</li>
      * </ul>
      *
      * The ledger's group must have no member (no bus running on the cluster).
@@ -101,6 +105,11 @@ public final class Promotion {
      * @throws DatabusException when the report is not intact or the cluster cannot be prepared
      */
     public static List<LedgerResume> prepareLedger(Map<String, Object> dr, VerificationReport report) {
+        return prepareLedger(dr, report, (Long) LedgerConfig.configDef().defaultValues().get(LedgerConfig.DEDUP_RETENTION_MS_CONFIG));
+    }
+
+    /** {@link #prepareLedger(Map, VerificationReport)} for a ledger whose id store keeps ids {@code dedupRetentionMs}. */
+    public static List<LedgerResume> prepareLedger(Map<String, Object> dr, VerificationReport report, long dedupRetentionMs) {
         if (!report.intact()) {
             throw new DatabusException("the replicated exchange log does not verify: the ledger cannot continue it");
         }
@@ -124,14 +133,29 @@ public final class Promotion {
                 // the ids staged from the synced offset on, each with the offset after its last staging
                 Map<String, Long> staged = new LinkedHashMap<>();
                 read(dr, staging, from, entries, (offset, e) -> staged.put(e.getExchangeId(), offset + 1));
+                // the copied log partition: which of them it holds, and its entries within the id store's retention
+                // of its newest, as the primary's ledger would have kept them
                 Set<String> logged = new HashSet<>();
-                if (!staged.isEmpty()) {
-                    read(dr, new TopicPartition(Topics.EXCHANGE_LOG, p.partition()), 0, entries, (offset, e) -> {
-                        if (staged.containsKey(e.getExchangeId())) {
-                            logged.add(e.getExchangeId());
-                        }
-                    });
+                java.util.ArrayDeque<ExchangeLogEntry> recent = new java.util.ArrayDeque<>();
+                long[] newest = {Long.MIN_VALUE};
+                read(dr, new TopicPartition(Topics.EXCHANGE_LOG, p.partition()), 0, entries, (offset, e) -> {
+                    if (staged.containsKey(e.getExchangeId())) {
+                        logged.add(e.getExchangeId());
+                    }
+                    recent.add(e);
+                    newest[0] = Math.max(newest[0], e.getTime().toEpochMilli());
+                    while (recent.peekFirst().getTime().toEpochMilli() < newest[0] - dedupRetentionMs) {
+                        recent.pollFirst();
+                    }
+                });
+                long seeded = 0;
+                for (ExchangeLogEntry e : recent) {
+                    if (e.getTime().toEpochMilli() >= newest[0] - dedupRetentionMs) {
+                        producer.send(LedgerTakeover.exchangeId(app, p.partition(), e));
+                        seeded++;
+                    }
                 }
+                producer.flush();
                 long to = from;
                 for (Map.Entry<String, Long> s : staged.entrySet()) {
                     if (logged.contains(s.getKey())) {
@@ -145,7 +169,7 @@ public final class Promotion {
                 String head = count == 0 ? HashChain.GENESIS : p.headHash();
                 long proven = p.lastCheckpointPosition() + 1;
                 producer.send(LedgerTakeover.chainHead(app, p.partition(), head, count, proven)).get(60, TimeUnit.SECONDS);
-                done.add(new LedgerResume(p.partition(), count, head, proven, from, to));
+                done.add(new LedgerResume(p.partition(), count, head, proven, from, to, seeded));
             }
             if (!moved.isEmpty()) {
                 admin.alterConsumerGroupOffsets(app, moved).all().get(60, TimeUnit.SECONDS);

@@ -1,8 +1,14 @@
 package cn.tianfu.databus.ledger.app;
 
+import cn.tianfu.databus.ledger.ExchangeLogRecords;
+import cn.tianfu.databus.ledger.app.internal.ChainProcessor;
 import cn.tianfu.databus.ledger.app.internal.ChainState;
+import cn.tianfu.databus.schemas.ExchangeLogEntry;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.IntegerSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.internals.WindowKeySchema;
 
 /**
  * The ledger's state as a cluster holding a copy of the exchange log must have it before a ledger continues the
@@ -10,7 +16,9 @@ import org.apache.kafka.common.serialization.IntegerSerializer;
  * {@link LedgerApp#HEADS_STORE}, restored on start from its changelog topic; a copy of that changelog made
  * independently of the log's copy may stand behind (or ahead of) the copied log's last entry. A record of
  * {@link #chainHead} appended to the changelog before the ledger starts there is the last value restored, so the
- * ledger continues each chain from the copied log's last entry.
+ * ledger continues each chain from the copied log's last entry. Likewise a record of {@link #exchangeId} appended to
+ * the changelog of {@link LedgerApp#SEEN_STORE} makes the ledger know an entry of the copied log as chained, whatever
+ * the copied id store held: an entry staged again for the same id is then not chained a second time.
  *
  * <pre>{@code
  * producer.send(LedgerTakeover.chainHead(LedgerConfig.DEFAULT_APPLICATION_ID, 0, lastEntryHash, entries, proven));
@@ -25,6 +33,26 @@ public final class LedgerTakeover {
     public static String headsChangelog(String applicationId) {
         // Kafka Streams names a store's changelog <application.id>-<store>-changelog
         return applicationId + "-" + LedgerApp.HEADS_STORE + "-changelog";
+    }
+
+    /** The changelog topic of the store of recently chained exchange ids of the ledger {@code applicationId}. */
+    public static String exchangeIdsChangelog(String applicationId) {
+        return applicationId + "-" + LedgerApp.SEEN_STORE + "-changelog";
+    }
+
+    /**
+     * The changelog record of the id store saying that {@code entry}, an entry of log partition {@code partition},
+     * was chained: its exchange id at its time, with the digest the ledger compares a re-staged entry with. Kafka
+     * Streams' own key layout of a window store's changelog (the id, the time, sequence number 0: the store keeps
+     * no duplicates).
+     */
+    public static ProducerRecord<byte[], byte[]> exchangeId(String applicationId, int partition, ExchangeLogEntry entry) {
+        String topic = exchangeIdsChangelog(applicationId);
+        long time = entry.getTime().toEpochMilli();
+        byte[] key = WindowKeySchema.toStoreKeyBinary(Bytes.wrap(entry.getExchangeId().getBytes(StandardCharsets.UTF_8)),
+                time, 0).get();
+        byte[] value = ChainProcessor.digest(ExchangeLogRecords.toEntry(entry)).getBytes(StandardCharsets.UTF_8);
+        return new ProducerRecord<>(topic, partition, time, key, value);
     }
 
     /**

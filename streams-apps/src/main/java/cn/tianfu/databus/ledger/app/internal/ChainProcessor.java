@@ -119,7 +119,7 @@ public final class ChainProcessor implements Processor<byte[], byte[], Object, O
 
         // by id alone: a re-staged id (the router replaying a source record) carries another time; the digest leaves
         // the time out, so only a difference in what was exchanged is a conflict
-        String digest = Digests.sha256Hex(CanonicalEncoding.entry(withoutTime(entry)));
+        String digest = digest(entry);
         String earlier = earlier(entry);
         if (earlier != null) {
             if (earlier.equals(digest)) {
@@ -140,6 +140,14 @@ public final class ChainProcessor implements Processor<byte[], byte[], Object, O
         if (chain.entryCount() - checkpointed >= everyEntries) {
             checkpoint(context.currentSystemTimeMs());
         }
+    }
+
+    /**
+     * What the id store keeps of an entry (without its chain fields): the digest of its content without its time, so
+     * that only a difference in what was exchanged makes a re-staged id a conflict.
+     */
+    public static String digest(ExchangeEntry unchained) {
+        return Digests.sha256Hex(CanonicalEncoding.entry(withoutTime(unchained.withChain(null, null))));
     }
 
     /** The digest an id was chained with, if it was within the retention on either side of this entry's time. */
