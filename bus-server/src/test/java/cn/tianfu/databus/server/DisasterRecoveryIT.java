@@ -95,6 +95,7 @@ class DisasterRecoveryIT {
         KafkaCluster primary = KafkaCluster.start(dir.resolve("primary"), 1);
         BusRuntime runtime = null;
         BusRuntime drRuntime = null;
+        BusRuntime backRuntime = null;
         try (KafkaCluster dr = KafkaCluster.start(dir.resolve("dr"), 1)) {
             Path node = dir.resolve("node");
             Path drNode = dir.resolve("dr-node");
@@ -334,6 +335,63 @@ class DisasterRecoveryIT {
                     assertThat(idCounts.keySet()).containsAll(idsAtPromotion);
                     System.out.printf("DR: log on the disaster-recovery cluster %d entries (%d replicated), %d unproven, no id twice%n",
                             onDr.entries(), entries, onDr.uncoveredEntries());
+
+                    // failback: the primary's data centre comes back as a fresh cluster prepared by init (the old one
+                    // is gone); the bus on the disaster-recovery cluster stops, 'dr failback' copies everything back
+                    // and verifies the log there, and the bus serves on the primary again
+                    drRuntime.close();
+                    drRuntime = null;
+                    try (KafkaCluster back = KafkaCluster.start(dir.resolve("primary-new"), 1)) {
+                        Path backNode = dir.resolve("node-new");
+                        Path backAdmin = back.writeAdminFile(dir.resolve("primary-new-admin.properties"));
+                        Run init = run("init", "--config", backAdmin.toString(), "--data-dir", backNode.toString());
+                        assertThat(init.exit()).as(init.err()).isEqualTo(ExitCode.OK);
+                        copyDirectory(SigningKeys.publicPemFile(drNode).getParent(), SigningKeys.publicPemFile(backNode).getParent());
+                        Path drConfigFile = dir.resolve("dr.properties");
+                        Files.writeString(drConfigFile, DrConfig.SYNC_INTERVAL_SECONDS_CONFIG + "=2\n");
+                        Run failback = run("dr", "failback", "--primary", backAdmin.toString(), "--dr", drAdmin.toString(),
+                                "--data-dir", backNode.toString(), "--config", drConfigFile.toString(), "--timeout-seconds", "600");
+                        assertThat(failback.exit()).as(failback.out() + failback.err()).isEqualTo(ExitCode.OK);
+                        assertThat(failback.out()).contains("caught up").contains("INTACT").contains("READY");
+                        Map<String, Object> backProps = back.adminProperties();
+                        List<Promotion.LedgerResume> resumedBack = Promotion.prepareLedger(backProps, Promotion.verify(backProps, key(backNode)));
+                        assertThat(resumedBack.stream().mapToLong(Promotion.LedgerResume::entries).sum()).as("%s", resumedBack)
+                                .isEqualTo(onDr.entries());
+                        backRuntime = BusRuntime.start(new ServerConfig(Map.of(
+                                ServerConfig.DATA_DIR_CONFIG, backNode.toString(),
+                                ServerConfig.KAFKA_BOOTSTRAP_SERVERS_CONFIG, back.bootstrapServers(),
+                                ServerConfig.REGISTRY_PORT_CONFIG, 0,
+                                ServerConfig.HTTP_PORT_CONFIG, 0)));
+                        BusRuntime backBus = backRuntime;
+                        await().atMost(Duration.ofMinutes(4)).untilAsserted(() -> assertThat(backBus.health().up()).as("%s", backBus.health()).isTrue());
+                        Path amrBackFile = rotatePassword(backNode, "amr");
+                        Path hrssBackFile = rotatePassword(backNode, "hrss");
+                        String last = key(BEFORE + AFTER + ON_DR);
+                        List<String> receivedBack = new CopyOnWriteArrayList<>();
+                        try (Subscriber backSubscriber = Subscriber.builder(DatabusClientConfig.load(hrssBackFile), "dr-it").resource(CODE).build();
+                             Publisher backPublisher = Publisher.create(DatabusClientConfig.load(amrBackFile), CODE)) {
+                            backPublisher.upsert(last, TlsBusIT.sample(schema, last)).get(120, TimeUnit.SECONDS);
+                            await().atMost(Duration.ofMinutes(4)).until(() -> {
+                                backSubscriber.poll(Duration.ofMillis(300)).forEach(d -> receivedBack.add(d.key()));
+                                backSubscriber.commit();
+                                return receivedBack.contains(last);
+                            });
+                        }
+                        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+                            Run verify = run("audit", "verify", "--data-dir", backNode.toString());
+                            assertThat(verify.exit()).as(verify.out() + verify.err()).isEqualTo(ExitCode.OK);
+                        });
+                        List<String> idsBack = keys(backProps, Topics.EXCHANGE_LOG);
+                        assertThat(new HashSet<>(idsBack)).as("no exchange id twice on the primary").hasSize(idsBack.size())
+                                .containsAll(idsOnDr);
+                        System.out.printf("DR: failback: the primary holds %d log entries (%d from the disaster-recovery cluster);"
+                                + " the subscriber received %d there, the new record among them%n", idsBack.size(), idsOnDr.size(),
+                                receivedBack.size());
+                    } finally {
+                        if (backRuntime != null) {
+                            backRuntime.close();
+                        }
+                    }
                 } finally {
                     mm2.close();
                 }
