@@ -217,6 +217,15 @@ class DistrictTierIT {
                         "--district", cityNode.resolve("clients").resolve("bus.properties").toString());
                 assertThat(wrongLog.exit()).as(wrongLog.err()).isEqualTo(ExitCode.OK);
                 assertThat(wrongLog.out()).contains("NOT FOUND in the district's log");
+                // the district's provider retires the resource: the link retires the city's entry too
+                Run retired = run("catalog", "retire", CODE, "--reason", "并入新版资源目录", "--config", jjAmrFile.toString());
+                assertThat(retired.exit()).as(retired.err()).isEqualTo(ExitCode.OK);
+                await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                    Run shown = run("catalog", "show", CODE, "--json", "--config", hrssFile.toString());
+                    assertThat(shown.exit()).as(shown.err()).isEqualTo(ExitCode.OK);
+                    assertThat(shown.out()).contains("RETIRED")
+                            .contains("retired on the district bus " + NAME + " by jj-amr: 并入新版资源目录");
+                });
             } finally {
                 if (link != null) {
                     link.close();
