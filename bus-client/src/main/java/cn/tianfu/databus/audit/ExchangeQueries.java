@@ -51,6 +51,22 @@ public final class ExchangeQueries {
     }
 
     /**
+     * The entries whose exchange id is one of {@code exchangeIds}, by exchange id (the first in chain order if an id
+     * occurs twice); an id the log does not hold is absent. District tiers (docs/tiers.md): the district's halves of
+     * the city's exchanges, by their {@code upstreamExchangeId}.
+     */
+    public static Map<String, Traced> byExchangeId(AuditReader reader, java.util.Collection<String> exchangeIds) {
+        java.util.Set<String> wanted = java.util.Set.copyOf(exchangeIds);
+        Map<String, Traced> found = new java.util.HashMap<>();
+        reader.forEachEntry((partition, position, logOffset, e) -> {
+            if (wanted.contains(e.exchangeId())) {
+                found.putIfAbsent(e.exchangeId(), new Traced(partition, position, e));
+            }
+        });
+        return found;
+    }
+
+    /**
      * The exchanges to {@code consumer} between two times (epoch milliseconds, both included), counted per resource,
      * mode and purpose with the first and last time; rows ordered by resource, mode, purpose.
      */

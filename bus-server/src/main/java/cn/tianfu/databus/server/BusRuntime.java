@@ -39,6 +39,7 @@ import cn.tianfu.databus.serde.AvroSerdeConfig;
 import cn.tianfu.databus.server.service.ExchangeLogStager;
 import cn.tianfu.databus.server.service.ServiceExchange;
 import cn.tianfu.databus.service.RateLimiter;
+import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.sharing.app.RouterQueries;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
@@ -251,6 +252,7 @@ public final class BusRuntime implements AutoCloseable {
                 // the router's interactive queries: each instance announces the HTTP API that answers for its keys
                 props = new LinkedHashMap<>(common);
                 props.put(StreamsAppConfig.STREAMS_PREFIX + StreamsConfig.APPLICATION_SERVER_CONFIG, config.advertisedHost() + ":" + httpPort);
+                props.put(RouterConfig.TIER_DISTRICTS_CONFIG, config.tierDistricts());
             }
             ManagedStreams managed = track(new ManagedStreams(app.component(), app.create(props, clock)));
             http.metrics().ifPresent(m -> m.bind(app.component(), managed.streams()));

@@ -81,6 +81,12 @@ public final class ServerConfig extends AbstractConfig {
     private static final String SERVICE_DAILY_LIMIT_DOC = "Answers per calendar day (Asia/Shanghai) the service exchange"
             + " gives under one grant when its approval set no --daily-limit; kept per node, in memory.";
 
+    public static final String TIER_DISTRICTS_CONFIG = "tier.districts";
+    private static final String TIER_DISTRICTS_DOC = "On a city bus: the department ids that are district buses linked"
+            + " to it ('databus tier link', docs/tiers.md), given to its router as router.tier.districts. Only on their"
+            + " source topics is a record's databus.exchange-id header logged as the district's exchange id; on another"
+            + " department's topic it is ignored, counted and logged.";
+
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(DATA_DIR_CONFIG, Type.STRING, "data", new ConfigDef.NonEmptyString(), Importance.HIGH, DATA_DIR_DOC)
             .define(HOST_CONFIG, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM, HOST_DOC)
@@ -104,7 +110,8 @@ public final class ServerConfig extends AbstractConfig {
             .define(SERVICE_DAILY_LIMIT_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW, SERVICE_DAILY_LIMIT_DOC)
 
             .define(TRANSPARENCY_IDP_JWKS_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, TRANSPARENCY_IDP_JWKS_FILE_DOC)
-            .define(CONSOLE_IDLE_TIMEOUT_MS_CONFIG, Type.LONG, 30 * 60 * 1000L, Range.atLeast(1000), Importance.LOW, CONSOLE_IDLE_TIMEOUT_MS_DOC);
+            .define(CONSOLE_IDLE_TIMEOUT_MS_CONFIG, Type.LONG, 30 * 60 * 1000L, Range.atLeast(1000), Importance.LOW, CONSOLE_IDLE_TIMEOUT_MS_DOC)
+            .define(TIER_DISTRICTS_CONFIG, Type.LIST, java.util.List.of(), Importance.MEDIUM, TIER_DISTRICTS_DOC);
 
     public ServerConfig(Map<String, ?> props) {
         super(CONFIG, props, false);
@@ -209,6 +216,11 @@ public final class ServerConfig extends AbstractConfig {
     /** How long a console session lasts idle ({@value #CONSOLE_IDLE_TIMEOUT_MS_CONFIG}). */
     public java.time.Duration consoleIdleTimeout() {
         return java.time.Duration.ofMillis(getLong(CONSOLE_IDLE_TIMEOUT_MS_CONFIG));
+    }
+
+    /** The department ids that are district buses ({@value #TIER_DISTRICTS_CONFIG}). */
+    public java.util.List<String> tierDistricts() {
+        return getList(TIER_DISTRICTS_CONFIG);
     }
 
     public int partitions() {

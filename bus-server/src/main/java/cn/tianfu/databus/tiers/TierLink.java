@@ -60,6 +60,8 @@ import cn.tianfu.databus.serde.AvroSerdeConfig;
  * district bus, whose delivery schema the district's router has registered ({@code dlv.<city>.<resource>-value});</li>
  * <li>registers each on the city catalog as the district's department (same code, provider = the district, the items
  * and the schema as the city receives them), through the city's governance like any provider's registration;</li>
+ * <li>retires on the city catalog, as the district's department, each linked resource its provider has retired on
+ * the district bus (the reason names the district and its provider);</li>
  * <li>runs MirrorMaker 2 from the district to the city over the registered resources' delivery topics, to the
  * district's source topics on the city ({@link TierReplicationPolicy}), schema ids rewritten ({@link SchemaIdRewrite});
  * restarted when the set of resources changes;</li>
@@ -90,12 +92,15 @@ public final class TierLink implements AutoCloseable {
     private volatile Round last;
 
     /** What one round found and did. */
-    public record Round(Set<String> linked, Map<String, String> pending, int grantsCopied) {
+    public record Round(Set<String> linked, Map<String, String> pending, int grantsCopied, Set<String> retired) {
 
         /** Human-readable, one line. */
         public String describe() {
             StringBuilder b = new StringBuilder("linked " + (linked.isEmpty() ? "none" : String.join(", ", linked)));
             pending.forEach((code, why) -> b.append("; ").append(code).append(" not linked: ").append(why));
+            if (!retired.isEmpty()) {
+                b.append("; retired on the city catalog as on the district: ").append(String.join(", ", retired));
+            }
             b.append("; ").append(grantsCopied).append(" city grants copied to the district in this round");
             return b.toString();
         }
@@ -200,9 +205,47 @@ public final class TierLink implements AutoCloseable {
                 pending.put(code, why);
             }
         }
+        Set<String> retired = new TreeSet<>();
+        for (CatalogEntry onCity : cityEntries.values()) {
+            CatalogEntry onDistrict = districtEntries.get(onCity.getCode());
+            if (onCity.getProvider().equals(name) && onCity.getStatus() == ResourceStatus.ACTIVE && onDistrict != null
+                    && onDistrict.getStatus() == ResourceStatus.RETIRED) {
+                String why = retire(onDistrict);
+                if (why == null) {
+                    retired.add(onCity.getCode());
+                } else {
+                    pending.put(onCity.getCode(), why);
+                }
+            }
+        }
         mirror(linked);
         int copiedNow = copyGrants(linked);
-        return new Round(Set.copyOf(linked), Map.copyOf(pending), copiedNow);
+        return new Round(Set.copyOf(linked), Map.copyOf(pending), copiedNow, Set.copyOf(retired));
+    }
+
+    /**
+     * Retires on the city catalog, as the district, a linked resource its provider retired on the district (the city's
+     * grants on it end there); null when accepted, else why not.
+     */
+    private String retire(CatalogEntry onDistrict) {
+        String reason = "retired on the district bus " + name + " by " + onDistrict.getProvider()
+                + (onDistrict.getRetiredReason() == null ? "" : ": " + onDistrict.getRetiredReason());
+        try (GovernanceClient governance = asDistrictOnCity()) {
+            CommandResult result = governance.await(governance.retire(onDistrict.getCode(), reason), timeout);
+            if (!result.getAccepted()) {
+                return "retired on the district, but the city's governance refused to retire it: " + result.getMessage();
+            }
+            LOG.info("tier link {}: retired {} on the city catalog: {}", name, onDistrict.getCode(), result.getMessage());
+            return null;
+        }
+    }
+
+    /** A governance client on the city bus acting as the district's department there. */
+    private GovernanceClient asDistrictOnCity() {
+        Map<String, Object> asDistrict = new HashMap<>(city.originals());
+        asDistrict.put(DatabusClientConfig.DEPARTMENT_ID_CONFIG, name);
+        return GovernanceClient.builder(DatabusClientConfig.fromMap(asDistrict))
+                .connectTimeout(timeout).replyTimeout(timeout).build();
     }
 
     /** Codes of ACTIVE district resources with an ACTIVE grant to the city's department. */
@@ -232,10 +275,7 @@ public final class TierLink implements AutoCloseable {
                 .setSpec(citySpec(entry, delivered))
                 .setSchemaJson(delivered.toString())
                 .build();
-        Map<String, Object> asDistrict = new HashMap<>(city.originals());
-        asDistrict.put(DatabusClientConfig.DEPARTMENT_ID_CONFIG, name);
-        try (GovernanceClient governance = GovernanceClient.builder(DatabusClientConfig.fromMap(asDistrict))
-                .connectTimeout(timeout).replyTimeout(timeout).build()) {
+        try (GovernanceClient governance = asDistrictOnCity()) {
             CommandResult result = governance.await(governance.register(command), timeout);
             if (!result.getAccepted()) {
                 return "the city's governance refused it: " + result.getMessage();

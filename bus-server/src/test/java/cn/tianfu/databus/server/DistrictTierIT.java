@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -36,6 +37,7 @@ import cn.tianfu.databus.sdk.Delivery;
 import cn.tianfu.databus.sdk.Publisher;
 import cn.tianfu.databus.sdk.Subscriber;
 import cn.tianfu.databus.serde.AvroSerdeConfig;
+import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.testkit.KafkaCluster;
 import cn.tianfu.databus.tiers.TierConfig;
 import cn.tianfu.databus.tiers.TierLink;
@@ -80,8 +82,9 @@ class DistrictTierIT {
             BusRuntime city = null;
             TierLink link = null;
             try {
-                district = bus(districtCluster, districtNode, "district-admin.properties");
-                city = bus(cityCluster, cityNode, "city-admin.properties");
+                district = bus(districtCluster, districtNode, "district-admin.properties", Map.of());
+                // the city's router takes the upstream exchange id only on the district's topics
+                city = bus(cityCluster, cityNode, "city-admin.properties", Map.of(ServerConfig.TIER_DISTRICTS_CONFIG, NAME));
                 BusRuntime d = district;
                 BusRuntime c = city;
                 await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
@@ -129,6 +132,10 @@ class DistrictTierIT {
                     assertThat(shown.exit()).as(shown.err()).isEqualTo(ExitCode.OK);
                     assertThat(shown.out()).contains(NAME).contains("区县共享");
                 });
+
+                // the first record reached the city and its router before any city grant: hrss gets it by backfill
+                await().atMost(Duration.ofSeconds(180)).untilAsserted(() ->
+                        assertThat(routerConsumed(cityCluster.adminProperties(), Topics.source(NAME, CODE))).isPositive());
 
                 // a city department requests it and receives it under the city's rules: masked
                 Run requested = run("request", CODE, "--purpose", "社保待遇资格认证", "--config", hrssFile.toString());
@@ -190,6 +197,35 @@ class DistrictTierIT {
                 Run districtTrace = run("audit", "trace", "--resource", CODE, "--key", key(RECORDS), "--data-dir", districtNode.toString());
                 assertThat(districtTrace.exit()).as(districtTrace.err()).isEqualTo(ExitCode.OK);
                 assertThat(districtTrace.out()).contains("city").contains("exchange " + upstream.group(1) + ",");
+
+                // both halves in one trace, for the live record and for the backfilled one alike
+                Path districtBusFile = districtNode.resolve("clients").resolve("bus.properties");
+                for (int i : List.of(0, RECORDS)) {
+                    Run both = run("audit", "trace", "--resource", CODE, "--key", key(i), "--data-dir", cityNode.toString(),
+                            "--district", districtBusFile.toString());
+                    assertThat(both.exit()).as(both.err()).isEqualTo(ExitCode.OK);
+                    Matcher up = Pattern.compile("upstream exchange (\\S+) of " + NAME).matcher(both.out());
+                    assertThat(up.find()).as("record %d: %s", i, both.out()).isTrue();
+                    assertThat(both.out()).as("record %d", i)
+                            .contains(NAME + " -> hrss")
+                            .contains("<- district exchange " + up.group(1) + ": resource " + CODE + ", jj-amr -> city")
+                            .contains("delivered to " + Topics.delivery("city", CODE))
+                            .doesNotContain("NOT FOUND");
+                }
+                // a log that does not hold the upstream exchange (here the city's own) is said so
+                Run wrongLog = run("audit", "trace", "--resource", CODE, "--key", key(0), "--data-dir", cityNode.toString(),
+                        "--district", cityNode.resolve("clients").resolve("bus.properties").toString());
+                assertThat(wrongLog.exit()).as(wrongLog.err()).isEqualTo(ExitCode.OK);
+                assertThat(wrongLog.out()).contains("NOT FOUND in the district's log");
+                // the district's provider retires the resource: the link retires the city's entry too
+                Run retired = run("catalog", "retire", CODE, "--reason", "并入新版资源目录", "--config", jjAmrFile.toString());
+                assertThat(retired.exit()).as(retired.err()).isEqualTo(ExitCode.OK);
+                await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
+                    Run shown = run("catalog", "show", CODE, "--json", "--config", hrssFile.toString());
+                    assertThat(shown.exit()).as(shown.err()).isEqualTo(ExitCode.OK);
+                    assertThat(shown.out()).contains("RETIRED")
+                            .contains("retired on the district bus " + NAME + " by jj-amr: 并入新版资源目录");
+                });
             } finally {
                 if (link != null) {
                     link.close();
@@ -204,15 +240,26 @@ class DistrictTierIT {
         }
     }
 
-    private BusRuntime bus(KafkaCluster cluster, Path node, String adminFile) {
+    private BusRuntime bus(KafkaCluster cluster, Path node, String adminFile, Map<String, Object> more) {
         Path admin = cluster.writeAdminFile(dir.resolve(adminFile));
         Run init = run("init", "--config", admin.toString(), "--data-dir", node.toString());
         assertThat(init.exit()).as(init.err()).isEqualTo(ExitCode.OK);
-        return BusRuntime.start(new ServerConfig(Map.of(
-                ServerConfig.DATA_DIR_CONFIG, node.toString(),
-                ServerConfig.KAFKA_BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
-                ServerConfig.REGISTRY_PORT_CONFIG, 0,
-                ServerConfig.HTTP_PORT_CONFIG, 0)));
+        Map<String, Object> props = new HashMap<>(more);
+        props.put(ServerConfig.DATA_DIR_CONFIG, node.toString());
+        props.put(ServerConfig.KAFKA_BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
+        props.put(ServerConfig.REGISTRY_PORT_CONFIG, 0);
+        props.put(ServerConfig.HTTP_PORT_CONFIG, 0);
+        return BusRuntime.start(new ServerConfig(props));
+    }
+
+    /** How many records of {@code topic} the router has consumed and committed (its group's committed offsets). */
+    private static long routerConsumed(Map<String, Object> props, String topic) throws Exception {
+        try (Admin admin = Admin.create(props)) {
+            return admin.listConsumerGroupOffsets(RouterConfig.APPLICATION_ID_DEFAULT).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS).entrySet().stream()
+                    .filter(e -> e.getKey().topic().equals(topic) && e.getValue() != null)
+                    .mapToLong(e -> e.getValue().offset()).sum();
+        }
     }
 
     private static GenericRecord record(Schema schema, String key) {

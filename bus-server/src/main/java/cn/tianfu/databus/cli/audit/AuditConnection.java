@@ -45,9 +45,7 @@ public final class AuditConnection {
         Map<String, Object> kafka = new HashMap<>();
         SchemaRegistryClient registry;
         if (config != null) {
-            DatabusClientConfig client = DatabusClientConfig.load(config);
-            kafka.putAll(client.kafkaProperties());
-            registry = AvroSerdeConfig.fromMap(client.serdeConfig()).registryClient();
+            return reader(config, publicKey);
         } else if (dataDir != null) {
             // on the bus machine, the bus's own principal; elsewhere an auditor's client config (--config)
             DatabusClientConfig bus = ClientFiles.bus(dataDir);
@@ -58,6 +56,21 @@ public final class AuditConnection {
         }
         AuditReader.Builder b = AuditReader.builder(kafka).registry(registry).logTopic(logTopic)
                 .checkpointTopic(checkpointTopic);
+        if (publicKey != null) {
+            b.publicKey(publicKey);
+        }
+        return b.build();
+    }
+
+    /**
+     * A reader on the bus that the client properties {@code clientFile} name (an auditor's, or a bus principal's
+     * {@code clients/bus.properties}); {@code publicKey} may be null for commands that do not verify.
+     */
+    AuditReader reader(Path clientFile, PublicKey publicKey) {
+        DatabusClientConfig client = DatabusClientConfig.load(clientFile);
+        AuditReader.Builder b = AuditReader.builder(new HashMap<>(client.kafkaProperties()))
+                .registry(AvroSerdeConfig.fromMap(client.serdeConfig()).registryClient())
+                .logTopic(logTopic).checkpointTopic(checkpointTopic);
         if (publicKey != null) {
             b.publicKey(publicKey);
         }

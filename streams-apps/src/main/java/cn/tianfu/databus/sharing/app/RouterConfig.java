@@ -1,6 +1,8 @@
 package cn.tianfu.databus.sharing.app;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -53,13 +55,20 @@ public final class RouterConfig extends StreamsAppConfig {
     private static final String DELIVERY_REPLICATION_DOC = "Replication factor of a delivery topic the router creates;"
             + " -1 for the broker's default.";
 
+    public static final String TIER_DISTRICTS_CONFIG = "router.tier.districts";
+    private static final String TIER_DISTRICTS_DOC = "Department ids that are district buses linked to this bus"
+            + " ('databus tier link', docs/tiers.md). Only on their source topics is a record's databus.exchange-id"
+            + " header taken as the district's exchange id (the entry's upstreamExchangeId); on any other department's"
+            + " topic the header is ignored, counted and logged.";
+
     private static final ConfigDef CONFIG = baseDef(APPLICATION_ID_DEFAULT, STATE_DIR_DOC, DATA_DIR_DOC)
             .define(BACKFILL_CHECK_INTERVAL_MS_CONFIG, Type.LONG, 5_000L, ConfigDef.Range.atLeast(10), Importance.MEDIUM, BACKFILL_CHECK_INTERVAL_MS_DOC)
             .define(BACKFILL_STEP_INTERVAL_MS_CONFIG, Type.LONG, 100L, ConfigDef.Range.atLeast(1), Importance.LOW, BACKFILL_STEP_INTERVAL_MS_DOC)
             .define(BACKFILL_CHUNK_RECORDS_CONFIG, Type.INT, 2_000, ConfigDef.Range.atLeast(1), Importance.LOW, BACKFILL_CHUNK_RECORDS_DOC)
             .define(BACKFILL_CHUNK_MAX_MS_CONFIG, Type.LONG, 1_000L, ConfigDef.Range.atLeast(1), Importance.LOW, BACKFILL_CHUNK_MAX_MS_DOC)
             .define(DELIVERY_PARTITIONS_CONFIG, Type.INT, 3, ConfigDef.Range.atLeast(1), Importance.LOW, DELIVERY_PARTITIONS_DOC)
-            .define(DELIVERY_REPLICATION_CONFIG, Type.SHORT, (short) -1, Importance.LOW, DELIVERY_REPLICATION_DOC);
+            .define(DELIVERY_REPLICATION_CONFIG, Type.SHORT, (short) -1, Importance.LOW, DELIVERY_REPLICATION_DOC)
+            .define(TIER_DISTRICTS_CONFIG, Type.LIST, List.of(), Importance.MEDIUM, TIER_DISTRICTS_DOC);
 
     private RouterConfig(Map<String, ?> props) {
         super(CONFIG, props);
@@ -112,5 +121,9 @@ public final class RouterConfig extends StreamsAppConfig {
 
     public short deliveryReplicationFactor() {
         return getShort(DELIVERY_REPLICATION_CONFIG);
+    }
+
+    public Set<String> tierDistricts() {
+        return Set.copyOf(getList(TIER_DISTRICTS_CONFIG));
     }
 }

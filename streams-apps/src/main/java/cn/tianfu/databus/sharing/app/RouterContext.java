@@ -3,6 +3,7 @@ package cn.tianfu.databus.sharing.app;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Objects;
+import java.util.Set;
 
 import cn.tianfu.databus.ledger.KeyHasher;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
@@ -12,7 +13,8 @@ import cn.tianfu.databus.registry.SchemaRegistryClient;
  * key hasher (exchange-log key hashes and pseudonymous delivery keys), the delivery topics, how often to look for
  * grants to backfill, and how backfill is cut into chunks (one transaction each) — withdrawals are cut the same way —
  * and the router's clock ({@code null}: the stream thread's wall clock), which decides when a grant is in force and
- * when its {@code validUntil} has passed.
+ * when its {@code validUntil} has passed, and the departments that are district buses ({@code tierDistricts}, docs/tiers.md):
+ * only on their source topics is a record's {@code databus.exchange-id} taken as the district's exchange id.
  *
  * <pre>{@code
  * RouterContext ctx = new RouterContext(registry, KeyHasher.loadOrCreate(dataDir),
@@ -22,24 +24,33 @@ import cn.tianfu.databus.registry.SchemaRegistryClient;
  */
 public record RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, DeliveryTopics deliveryTopics,
                             Duration backfillCheckInterval, Duration backfillStepInterval, int backfillChunkRecords,
-                            Duration backfillChunkMaxTime, InstantSource clock) {
+                            Duration backfillChunkMaxTime, InstantSource clock, Set<String> tierDistricts) {
+
+    /** No district buses among the departments. */
+    public RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, DeliveryTopics deliveryTopics,
+                         Duration backfillCheckInterval, Duration backfillStepInterval, int backfillChunkRecords,
+                         Duration backfillChunkMaxTime, InstantSource clock) {
+        this(registry, keyHasher, deliveryTopics, backfillCheckInterval, backfillStepInterval, backfillChunkRecords,
+                backfillChunkMaxTime, clock, Set.of());
+    }
 
     /** With the stream thread's wall clock as the router's time. */
     public RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, DeliveryTopics deliveryTopics,
                          Duration backfillCheckInterval, Duration backfillStepInterval, int backfillChunkRecords,
                          Duration backfillChunkMaxTime) {
         this(registry, keyHasher, deliveryTopics, backfillCheckInterval, backfillStepInterval, backfillChunkRecords,
-                backfillChunkMaxTime, null);
+                backfillChunkMaxTime, null, Set.of());
     }
 
     /** Backfill in chunks of at most 2000 records or 1 s, one chunk every 100 ms. */
     public RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, DeliveryTopics deliveryTopics,
                          Duration backfillCheckInterval) {
         this(registry, keyHasher, deliveryTopics, backfillCheckInterval, Duration.ofMillis(100), 2_000, Duration.ofSeconds(1),
-                null);
+                null, Set.of());
     }
 
     public RouterContext {
+        tierDistricts = Set.copyOf(Objects.requireNonNull(tierDistricts, "tierDistricts"));
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(keyHasher, "keyHasher");
         Objects.requireNonNull(deliveryTopics, "deliveryTopics");

@@ -203,7 +203,7 @@ final class Backfill {
                 GenericRecord value = (GenericRecord) sourceReader.deserialize(sourceTopic, stored.value());
                 String keyText = kv.key.substring(sourceTopic.length() + 1);
                 GrantRouter.Source source = new GrantRouter.Source(sourceTopic, stored.partition(), stored.offset(),
-                        keyText.getBytes(StandardCharsets.UTF_8), keyText, now, null, stored.value());
+                        keyText.getBytes(StandardCharsets.UTF_8), keyText, now, stored.upstreamHeaders(), stored.value());
                 if (router.route(g, entry, source, value, now)) {
                     delivered++;
                 }

@@ -292,7 +292,7 @@ final class GrantRouter {
                         deliveryValue, OpenGrants.isOpen(g) ? ExchangeEntry.Mode.OPEN : ExchangeEntry.Mode.PUSH)
                 : ExchangeEntries.forWithdrawal(ctx.keyHasher(), now, terms, from, op, deliveryTopic, partition,
                         deliveryValue, why.reason(), why.terms());
-        String upstream = upstreamExchangeId(source.headers());
+        String upstream = upstreamExchangeId(ctx, entry, source.headers());
         if (upstream != null) {
             logEntry = logEntry.withUpstreamExchangeId(upstream);
         }
@@ -364,10 +364,16 @@ final class GrantRouter {
 
     /**
      * District tiers (docs/tiers.md): the exchange id a district bus logged for a record it delivered upward, as the
-     * record carries it on the city's source topic ({@code databus.exchange-id}, copied by MirrorMaker 2); null for a
-     * record published by a department (no such header).
+     * record carries it on the city's source topic ({@code databus.exchange-id}, copied by MirrorMaker 2); taken only
+     * when the resource's provider is a district bus ({@link RouterContext#tierDistricts()}), null otherwise and for a
+     * record without the header.
      */
-    private static String upstreamExchangeId(Headers from) {
+    static String upstreamExchangeId(RouterContext ctx, CatalogEntry entry, Headers from) {
+        return ctx.tierDistricts().contains(entry.getProvider()) ? upstreamExchangeId(from) : null;
+    }
+
+    /** The record's {@code databus.exchange-id}, whoever wrote it; null without one. */
+    static String upstreamExchangeId(Headers from) {
         if (from == null) {
             return null;
         }

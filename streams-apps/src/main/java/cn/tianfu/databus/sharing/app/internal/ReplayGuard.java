@@ -84,7 +84,8 @@ final class ReplayGuard {
                 return true;
             }
             case UNCHANGED -> {
-                latest.put(stateKey, new StoredRecord(partition, offset, schemaId, valueBytes, position).encode());
+                latest.put(stateKey, new StoredRecord(partition, offset, schemaId, valueBytes, position,
+                        stored.upstreamExchangeId()).encode());
                 dropped.run();
                 LOG.debug("Dropped an unchanged re-read at {} of {}", position, StateKeys.printable(stateKey));
                 return true;
@@ -100,12 +101,22 @@ final class ReplayGuard {
      * older replays of the key are still recognised); a delete without one removes the key.
      */
     void remember(String stateKey, int partition, long offset, int schemaId, byte[] valueBytes, String position) {
+        remember(stateKey, partition, offset, schemaId, valueBytes, position, null);
+    }
+
+    /**
+     * As {@link #remember(String, int, long, int, byte[], String)}, keeping with a value the upstream exchange id it
+     * came with ({@link StoredRecord#upstreamExchangeId()}; null: none).
+     */
+    void remember(String stateKey, int partition, long offset, int schemaId, byte[] valueBytes, String position,
+                  String upstreamExchangeId) {
         if (valueBytes == null && position == null) {
             latest.delete(stateKey);
         } else if (valueBytes == null) {
             latest.put(stateKey, StoredRecord.deletedAt(partition, offset, position).encode());
         } else {
-            latest.put(stateKey, new StoredRecord(partition, offset, schemaId, valueBytes, position).encode());
+            latest.put(stateKey, new StoredRecord(partition, offset, schemaId, valueBytes, position,
+                    upstreamExchangeId).encode());
         }
     }
 }

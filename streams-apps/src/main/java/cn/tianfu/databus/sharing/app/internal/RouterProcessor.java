@@ -2,8 +2,10 @@ package cn.tianfu.databus.sharing.app.internal;
 
 import cn.tianfu.databus.kafka.KafkaHeaders;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.apache.avro.generic.GenericRecord;
 import org.apache.kafka.common.MetricName;
@@ -14,6 +16,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.DeadLetter;
@@ -23,6 +27,7 @@ import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.contract.EventHeaders;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.serde.AvroSerializer;
+import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.sharing.app.RouterContext;
 
 /**
@@ -49,6 +54,13 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     /** Name of the count of records skipped because their topic is not a governance-created source topic. */
     public static final String UNKNOWN_TOPIC_METRIC = "unknown-topic-records-skipped-total";
     private static final String UNKNOWN_TOPIC_SENSOR = "unknown-topic-records-skipped";
+    /**
+     * Name of the count of records whose {@code databus.exchange-id} header was ignored: their topic is not a district
+     * bus's (docs/tiers.md), so the header is not taken as an upstream exchange id.
+     */
+    public static final String UPSTREAM_IGNORED_METRIC = "upstream-ids-ignored-total";
+    private static final String UPSTREAM_IGNORED_SENSOR = "upstream-ids-ignored";
+    private static final Logger LOG = LoggerFactory.getLogger(RouterProcessor.class);
 
     private final RouterContext ctx;
     private final String catalogStore;
@@ -70,6 +82,9 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     private ProcessorContext<Out, byte[]> context;
     private Sensor duplicates;
     private Sensor unknownTopicRecords;
+    private Sensor upstreamIgnored;
+    /** Topics whose ignored upstream ids were logged already (once per topic and task; every one is counted). */
+    private final Set<String> upstreamIgnoredTopics = new HashSet<>();
     private SourceGate gate;
     private ReplayGuard replays;
     private GrantRouter router;
@@ -118,6 +133,10 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         unknownTopicRecords.add(new MetricName(UNKNOWN_TOPIC_METRIC, METRIC_GROUP, "Records skipped because their topic"
                 + " matches the source pattern but is not a catalogued resource's (dead-lettered once per topic)", tags),
                 new CumulativeCount());
+        upstreamIgnored = context.metrics().addSensor(UPSTREAM_IGNORED_SENSOR + "-" + context.taskId(), Sensor.RecordingLevel.INFO);
+        upstreamIgnored.add(new MetricName(UPSTREAM_IGNORED_METRIC, METRIC_GROUP, "Records whose databus.exchange-id"
+                + " header was ignored because their provider is not a district bus (router.tier.districts)", tags),
+                new CumulativeCount());
 
         DeadLetterWriter deadLetters = new DeadLetterWriter(context, deadLetterWriter);
         gate = new SourceGate(ctx.registry(), sourceReader, global::entry, context.getStateStore(unknownTopicsStore),
@@ -164,6 +183,16 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         if (replays.alreadyApplied(stateKey, position, record.value(), partition, offset, schemaId)) {
             return;
         }
+        String upstream = GrantRouter.upstreamExchangeId(ctx, entry, record.headers());
+        if (upstream == null && GrantRouter.upstreamExchangeId(record.headers()) != null) {
+            upstreamIgnored.record();
+            if (upstreamIgnoredTopics.add(topic)) {
+                LOG.warn("Ignored the databus.exchange-id header of a record of {} (partition {}, offset {}): {} is not"
+                        + " a district bus ({}), its records name no upstream exchange; further ones of this topic are"
+                        + " counted in {}", topic, partition, offset, entry.getProvider(),
+                        RouterConfig.TIER_DISTRICTS_CONFIG, UPSTREAM_IGNORED_METRIC);
+            }
+        }
         if (entry.getSharingClass() != SharingClass.NOT_SHARED) {
             long now = now();
             GrantRouter.Source source = new GrantRouter.Source(topic, partition, offset, record.key(), keyText,
@@ -177,7 +206,7 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
                 }
             }
         }
-        replays.remember(stateKey, partition, offset, schemaId, record.value(), position);
+        replays.remember(stateKey, partition, offset, schemaId, record.value(), position, upstream);
     }
 
     /** The router's time: the context's clock when one is injected, else the stream thread's wall clock. */
@@ -192,6 +221,9 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         }
         if (unknownTopicRecords != null) {
             context.metrics().removeSensor(unknownTopicRecords);
+        }
+        if (upstreamIgnored != null) {
+            context.metrics().removeSensor(upstreamIgnored);
         }
         sourceReader.close();
         deliveryWriter.close();

@@ -277,7 +277,7 @@ final class Withdrawal {
                 }
                 StoredRecord stored = StoredRecord.decode(kv.value);
                 GrantRouter.Source source = new GrantRouter.Source(sourceTopic, stored.partition(), stored.offset(),
-                        keyText.getBytes(StandardCharsets.UTF_8), keyText, now, null,
+                        keyText.getBytes(StandardCharsets.UTF_8), keyText, now, stored.upstreamHeaders(),
                         stored.isDeleted() ? null : stored.value());
                 if (job.reason() != RetractReason.NARROWED || stored.isDeleted()) {
                     router.withdraw(g, entry, source, why, now);
