@@ -81,6 +81,10 @@ public final class ServerConfig extends AbstractConfig {
     private static final String SERVICE_DAILY_LIMIT_DOC = "Answers per calendar day (Asia/Shanghai) the service exchange"
             + " gives under one grant when its approval set no --daily-limit; kept per node, in memory.";
 
+    public static final String QUALITY_CHECK_INTERVAL_MS_CONFIG = "quality.check.interval.ms";
+    private static final String QUALITY_CHECK_INTERVAL_MS_DOC = "How often (wall-clock, milliseconds) the quality app the bus"
+            + " runs evaluates every resource; passed to the app as its own quality.check.interval.ms (docs/quality.md).";
+
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(DATA_DIR_CONFIG, Type.STRING, "data", new ConfigDef.NonEmptyString(), Importance.HIGH, DATA_DIR_DOC)
             .define(HOST_CONFIG, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.MEDIUM, HOST_DOC)
@@ -104,7 +108,9 @@ public final class ServerConfig extends AbstractConfig {
             .define(SERVICE_DAILY_LIMIT_CONFIG, Type.LONG, 10_000L, Range.atLeast(1), Importance.LOW, SERVICE_DAILY_LIMIT_DOC)
 
             .define(TRANSPARENCY_IDP_JWKS_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, TRANSPARENCY_IDP_JWKS_FILE_DOC)
-            .define(CONSOLE_IDLE_TIMEOUT_MS_CONFIG, Type.LONG, 30 * 60 * 1000L, Range.atLeast(1000), Importance.LOW, CONSOLE_IDLE_TIMEOUT_MS_DOC);
+            .define(CONSOLE_IDLE_TIMEOUT_MS_CONFIG, Type.LONG, 30 * 60 * 1000L, Range.atLeast(1000), Importance.LOW, CONSOLE_IDLE_TIMEOUT_MS_DOC)
+            .define(QUALITY_CHECK_INTERVAL_MS_CONFIG, Type.LONG, 60_000L, Range.between(100L, 86_400_000L), Importance.LOW,
+                    QUALITY_CHECK_INTERVAL_MS_DOC);
 
     public ServerConfig(Map<String, ?> props) {
         super(CONFIG, props, false);
@@ -209,6 +215,11 @@ public final class ServerConfig extends AbstractConfig {
     /** How long a console session lasts idle ({@value #CONSOLE_IDLE_TIMEOUT_MS_CONFIG}). */
     public java.time.Duration consoleIdleTimeout() {
         return java.time.Duration.ofMillis(getLong(CONSOLE_IDLE_TIMEOUT_MS_CONFIG));
+    }
+
+    /** How often the quality app evaluates every resource ({@value #QUALITY_CHECK_INTERVAL_MS_CONFIG}). */
+    public java.time.Duration qualityCheckInterval() {
+        return java.time.Duration.ofMillis(getLong(QUALITY_CHECK_INTERVAL_MS_CONFIG));
     }
 
     public int partitions() {
