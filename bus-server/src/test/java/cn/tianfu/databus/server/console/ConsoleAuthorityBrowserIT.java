@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 
 import org.apache.avro.Schema;
@@ -37,8 +36,6 @@ import cn.tianfu.databus.contract.ApiPaths;
 import cn.tianfu.databus.demo.SampleData;
 import cn.tianfu.databus.sdk.Publisher;
 import cn.tianfu.databus.server.BusRuntime;
-import cn.tianfu.databus.server.ClientFiles;
-import cn.tianfu.databus.server.ServerConfig;
 
 /**
  * The using department's and the authority's remaining pages in a real headless Chromium against a whole bus
@@ -51,6 +48,9 @@ import cn.tianfu.databus.server.ServerConfig;
  * the provider's refusal, and the quality page shows the quality app's score of a resource. Every page is saved as a
  * screenshot under {@code target/console-screenshots/authority-*}.
  *
+ * <p>The bus and the browser are shared with the other browser tests ({@link ConsoleBrowser}); the departments and
+ * resources here are this class's own.
+ *
  * <p>Needs {@code chromium} and {@code chromedriver} (Debian's {@code chromium} and {@code chromium-driver}); without
  * them the test is skipped, saying so.
  */
@@ -58,18 +58,16 @@ import cn.tianfu.databus.server.ServerConfig;
 class ConsoleAuthorityBrowserIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String POPULATION_PROVIDER = "psb";
-    private static final String PROVIDER = "amr";
-    private static final String CONSUMER = "hrss";
+    // departments and resources of this class's own on the bus the console's browser tests share
+    private static final String POPULATION_PROVIDER = "psb3";
+    private static final String POPULATION_CODE = "10101-000003";
+    private static final String PROVIDER = "amr3";
+    private static final String CONSUMER = "hrss3";
     private static final String ADDED = "mca";
     private static final String EXPERT = "law-prof";
     private static final String PURPOSE = "企业登记信息核验";
-    /** How often the bus's quality app evaluates every resource here: the quality page has a score within seconds. */
-    private static final long QUALITY_CHECK_INTERVAL_MS = 2_000L;
 
-    private static Path dir;
     private static Path downloads;
-    private static BusRuntime bus;
     private static String url;
     private static ResourceDefinition population;
     private static ResourceDefinition legalEntity;
@@ -84,27 +82,28 @@ class ConsoleAuthorityBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        ConsoleBrowser.assumeInstalled("ConsoleAuthorityBrowserIT");
-        dir = Files.createTempDirectory("databus-console-authority-it-");
-        downloads = Files.createDirectories(Path.of("target/console-downloads").toAbsolutePath());
+        console = ConsoleBrowser.open("ConsoleAuthorityBrowserIT", Map.of(POPULATION_PROVIDER, "市公安局", PROVIDER, "市市场监督管理局",
+                CONSUMER, "市人力资源和社会保障局"), Path.of("target/console-screenshots"), "authority-", 900);
+        browser = console.driver();
+        url = console.url();
+        downloads = ConsoleBrowser.DOWNLOADS;
         try (var old = Files.list(downloads)) {
             for (Path p : old.toList()) {
                 Files.delete(p);
             }
         }
-        bus = ConsoleBrowser.startBus(dir, Map.of(ServerConfig.QUALITY_CHECK_INTERVAL_MS_CONFIG, QUALITY_CHECK_INTERVAL_MS));
-        url = bus.endpoints().httpUrl();
-        Map<String, DatabusClientConfig> configs = new java.util.HashMap<>(ConsoleBrowser.departments(bus, dir,
-                Map.of(POPULATION_PROVIDER, "市公安局", PROVIDER, "市市场监督管理局", CONSUMER, "市人力资源和社会保障局")));
-        configs.put("bus", ClientFiles.bus(dir));
-        console = new ConsoleBrowser(url, configs, Path.of("target/console-screenshots"), "authority-", 900, Optional.of(downloads));
-        browser = console.driver();
-        // the fixture: a conditional resource (requests wait for its provider) and an unconditional one with records
-        String populationYaml = Files.readString(Path.of("../examples/resources/psb-population.yaml"), StandardCharsets.UTF_8);
+        // the fixture: a conditional resource (requests wait for its provider) and an unconditional one with records,
+        // each of this class's own departments
+        String populationYaml = Files.readString(Path.of("../examples/resources/psb-population.yaml"), StandardCharsets.UTF_8)
+                .replace("code: 10101-000001\n", "code: " + POPULATION_CODE + "\n")
+                .replace("\nprovider: psb\n", "\nprovider: " + POPULATION_PROVIDER + "\n");
         population = ResourceDefinitions.parse(populationYaml, "psb-population.yaml");
-        String entityYaml = Files.readString(Path.of("../examples/resources/amr-legal-entity.yaml"), StandardCharsets.UTF_8);
+        assertThat(population.code()).isEqualTo(POPULATION_CODE);
+        String entityYaml = Files.readString(Path.of("../examples/resources/amr-legal-entity.yaml"), StandardCharsets.UTF_8)
+                .replace("\nprovider: amr\n", "\nprovider: " + PROVIDER + "\n");
         legalEntity = ResourceDefinitions.parse(entityYaml, "amr-legal-entity.yaml");
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2))
+        assertThat(legalEntity.provider()).isEqualTo(PROVIDER);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> console.api("POST", ApiPaths.CATALOG, populationYaml, POPULATION_PROVIDER).statusCode() == 200);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> console.api("POST", ApiPaths.CATALOG, entityYaml, PROVIDER).statusCode() == 200);
@@ -112,7 +111,7 @@ class ConsoleAuthorityBrowserIT {
         entity = new SampleData(20261208L).legalEntity(schema);
         creditCode = entity.get("creditCode").toString();
         entityName = entity.get("entityName").toString();
-        try (Publisher publisher = Publisher.create(configs.get(PROVIDER), legalEntity.code())) {
+        try (Publisher publisher = Publisher.create(console.config(PROVIDER), legalEntity.code())) {
             publisher.upsert(creditCode, entity).get();
         }
         HttpResponse<String> granted = console.api("POST", ApiPaths.REQUESTS, "{\"resource\":\"" + legalEntity.code() + "\",\"purpose\":\""
@@ -120,7 +119,7 @@ class ConsoleAuthorityBrowserIT {
         assertThat(granted.statusCode()).as(granted.body()).isEqualTo(200);
         grantId = JSON.readTree(granted.body()).path("grantId").path("string").asText();
         // the record is served once the service exchange has it
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2))
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> console.api("GET", ApiPaths.query(legalEntity.code(), creditCode), null, CONSUMER).statusCode() == 200);
     }
 
@@ -128,12 +127,6 @@ class ConsoleAuthorityBrowserIT {
     static void stop() {
         if (console != null) {
             console.close();
-        }
-        if (bus != null) {
-            bus.close();
-        }
-        if (dir != null) {
-            cn.tianfu.databus.testkit.SharedBus.deleteRecursively(dir);
         }
     }
 
@@ -367,7 +360,7 @@ class ConsoleAuthorityBrowserIT {
     @Test
     @Order(9)
     void theQualityPageShowsTheScoreOfAResource() throws Exception {
-        // the quality app evaluates every resource every QUALITY_CHECK_INTERVAL_MS here (once a minute by default)
+        // the quality app evaluates every resource every ConsoleBrowser.QUALITY_CHECK_INTERVAL_MS here (once a minute by default)
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             browser.get(url + "/console/authority/quality?dept=" + PROVIDER);
             assertThat(browser.findElement(By.id("quality")).getText()).contains(legalEntity.code());

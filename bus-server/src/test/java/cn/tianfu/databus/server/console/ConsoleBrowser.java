@@ -17,11 +17,14 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
@@ -36,66 +39,143 @@ import cn.tianfu.databus.server.ClientFiles;
 import cn.tianfu.databus.server.ServerConfig;
 
 /**
- * A real headless Chromium on the web console of a bus, for the console's browser tests: the driver, navigation that
- * waits until the next page is loaded, signing in and out, screenshots, and the bus's HTTP API and console routes
- * called directly (as a department, with the browser's session cookie, or anonymously).
+ * A real headless Chromium on the web console of a whole bus ({@link BusRuntime}: broker, registry, every streams app,
+ * the HTTP API and the console), for the console's browser tests: the driver, navigation that waits until the next page
+ * is loaded, signing in and out, screenshots, and the bus's HTTP API and console routes called directly (as a
+ * department, with the browser's session cookie, or anonymously).
  *
- * <p>Needs {@code chromium} and {@code chromedriver} (Debian's {@code chromium} and {@code chromium-driver});
- * {@link #assumeInstalled(String)} skips the calling test, saying so, when they are missing.
+ * <p>The bus and the browser are started once and shared by the browser test classes of the JVM ({@link #USERS}); each
+ * class works with departments and resources of its own, so none sees another's. They are stopped when every one of
+ * those classes has closed its {@code ConsoleBrowser}, or else when the JVM exits. The bus's quality app evaluates
+ * every resource every {@link #QUALITY_CHECK_INTERVAL_MS} ms, so a test waits seconds for a score, not a minute.
+ *
+ * <p>Needs {@code chromium} and {@code chromedriver} (Debian's {@code chromium} and {@code chromium-driver}); without
+ * them {@link #open} skips the calling test, saying so.
  */
 final class ConsoleBrowser implements AutoCloseable {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final Duration PAGE = Duration.ofSeconds(60);
 
+    /** The test classes that share the bus and the browser: once all of them are done, both are stopped. */
+    static final Set<String> USERS = Set.of("ConsoleBrowserIT", "ConsoleProviderBrowserIT", "ConsoleAuthorityBrowserIT");
+    static final long QUALITY_CHECK_INTERVAL_MS = 2_000L;
+    /** Where the shared browser saves downloaded files without asking. */
+    static final Path DOWNLOADS = Path.of("target/console-downloads").toAbsolutePath();
+
+    private static Shared shared;
+    private static final Set<String> done = new HashSet<>();
+
+    private final String test;
     private final ChromeDriver driver;
+    private final BusRuntime bus;
+    private final Path dir;
     private final String url;
     private final Map<String, DatabusClientConfig> principals;
     private final Path screenshots;
     private final String shotPrefix;
     private int shots;
 
-    /**
-     * Opens Chromium on the console at {@code url}.
-     *
-     * @param principals the client config of each principal the test acts as, by name (their passwords sign in)
-     * @param screenshots where {@link #shot(String)} saves its pictures, created if missing
-     * @param shotPrefix put before each picture's number ({@code authority-} gives {@code authority-01-name.png})
-     * @param windowHeight the window's height (its width is 1280)
-     * @param downloads where the browser saves downloaded files without asking; empty: the browser's default
-     */
-    ConsoleBrowser(String url, Map<String, DatabusClientConfig> principals, Path screenshots, String shotPrefix, int windowHeight,
-            Optional<Path> downloads) throws IOException {
-        this.url = url;
-        this.principals = new HashMap<>(principals);
-        this.screenshots = Files.createDirectories(screenshots);
-        this.shotPrefix = shotPrefix;
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(executable("chromium", "/usr/bin/chromium").orElseThrow().toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1280," + windowHeight, "--lang=zh-CN");
-        downloads.ifPresent(d -> options.setExperimentalOption("prefs", Map.of("download.default_directory", d.toString(),
-                "download.prompt_for_download", false)));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(executable("chromedriver", "/usr/bin/chromedriver").orElseThrow().toFile()).usingAnyFreePort().build();
-        driver = new ChromeDriver(service, options);
-        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(90));
-        downloads.ifPresent(d -> driver.executeCdpCommand("Browser.setDownloadBehavior",
-                Map.of("behavior", "allow", "downloadPath", d.toString())));
+    /** The bus, its data directory and the browser, shared by {@link #USERS}. */
+    private record Shared(Path dir, BusRuntime bus, ChromeDriver driver) {
+
+        static Shared start() throws IOException {
+            Path dir = Files.createTempDirectory("databus-console-it-");
+            Files.createDirectories(DOWNLOADS);
+            BusRuntime bus = null;
+            try {
+                bus = startBus(dir, Map.of(ServerConfig.QUALITY_CHECK_INTERVAL_MS_CONFIG, QUALITY_CHECK_INTERVAL_MS));
+                return new Shared(dir, bus, chromium());
+            } catch (RuntimeException e) {
+                if (bus != null) {
+                    bus.close();
+                }
+                cn.tianfu.databus.testkit.SharedBus.deleteRecursively(dir);
+                throw e;
+            }
+        }
+
+        void stop() {
+            try {
+                driver.quit();
+            } finally {
+                bus.close();
+                cn.tianfu.databus.testkit.SharedBus.deleteRecursively(dir);
+            }
+        }
     }
 
-    /** Skips the calling test, naming it, unless {@code chromium} and {@code chromedriver} are installed. */
-    static void assumeInstalled(String test) {
+    /**
+     * The shared browser on the shared bus (both started on first call) for the test class {@code test}, one of
+     * {@link #USERS}, signed out, with the departments of {@code departments} (id to name, ids of this class's own)
+     * added and the bus's own principal {@code bus}.
+     *
+     * @param screenshots where {@link #shot(String)} saves its pictures, created if missing
+     * @param shotPrefix put before each picture's number ({@code authority-} gives {@code authority-01-name.png})
+     * @param windowHeight the window's height for this class's pictures (its width is 1280)
+     */
+    static synchronized ConsoleBrowser open(String test, Map<String, String> departments, Path screenshots, String shotPrefix,
+            int windowHeight) throws IOException {
+        if (!USERS.contains(test)) {
+            throw new IllegalArgumentException(test + " is not one of " + USERS);
+        }
         Assumptions.assumeTrue(executable("chromium", "/usr/bin/chromium").isPresent()
                         && executable("chromedriver", "/usr/bin/chromedriver").isPresent(),
                 test + " needs chromium and chromedriver (Debian packages chromium and chromium-driver): not found, skipped");
+        if (shared == null) {
+            shared = Shared.start();
+            Shared started = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopShared(started), "console-browser-stop"));
+        }
+        done.remove(test);
+        Map<String, DatabusClientConfig> principals = new HashMap<>(ConsoleBrowser.departments(shared.bus(), shared.dir(), departments));
+        principals.put("bus", ClientFiles.bus(shared.dir()));
+        return new ConsoleBrowser(test, shared, principals, screenshots, shotPrefix, windowHeight);
+    }
+
+    private static synchronized void stopShared(Shared s) {
+        if (shared == s) {
+            shared = null;
+            s.stop();
+        }
+    }
+
+    private ConsoleBrowser(String test, Shared shared, Map<String, DatabusClientConfig> principals, Path screenshots, String shotPrefix,
+            int windowHeight) throws IOException {
+        this.test = test;
+        this.driver = shared.driver();
+        this.bus = shared.bus();
+        this.dir = shared.dir();
+        this.url = bus.endpoints().httpUrl();
+        this.principals = principals;
+        this.screenshots = Files.createDirectories(screenshots);
+        this.shotPrefix = shotPrefix;
+        driver.manage().deleteAllCookies();
+        driver.get("about:blank");
+        driver.manage().window().setSize(new Dimension(1280, windowHeight));
+    }
+
+    private static ChromeDriver chromium() {
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(executable("chromium", "/usr/bin/chromium").orElseThrow().toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900",
+                "--lang=zh-CN");
+        options.setExperimentalOption("prefs", Map.of("download.default_directory", DOWNLOADS.toString(),
+                "download.prompt_for_download", false));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(executable("chromedriver", "/usr/bin/chromedriver").orElseThrow().toFile())
+                .usingAnyFreePort().build();
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(90));
+        driver.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath", DOWNLOADS.toString()));
+        return driver;
     }
 
     /**
      * A whole bus ({@link BusRuntime}: broker, registry, every streams app, the HTTP API and the console) on free ports
      * with its data in {@code dir}, and {@code more} of its config keys.
      */
-    static BusRuntime startBus(Path dir, Map<String, ?> more) {
+    private static BusRuntime startBus(Path dir, Map<String, ?> more) {
         Map<String, Object> props = new HashMap<>(more);
         props.put(ServerConfig.DATA_DIR_CONFIG, dir.toString());
         props.put(ServerConfig.KAFKA_PORT_CONFIG, 0);
@@ -105,13 +185,26 @@ final class ConsoleBrowser implements AutoCloseable {
     }
 
     /** Adds each department of {@code names} (id to name) to {@code bus}: their client configs, by id. */
-    static Map<String, DatabusClientConfig> departments(BusRuntime bus, Path dir, Map<String, String> names) {
+    private static Map<String, DatabusClientConfig> departments(BusRuntime bus, Path dir, Map<String, String> names) {
         Map<String, DatabusClientConfig> configs = new HashMap<>();
         try (Departments departments = Departments.connect(bus.busConfig(), Duration.ofSeconds(30))) {
             names.forEach((id, name) -> configs.put(id, ClientFiles.ensureDepartment(departments, dir, bus.endpoints(), id, name,
                     Optional.empty())));
         }
         return configs;
+    }
+
+    BusRuntime bus() {
+        return bus;
+    }
+
+    /** The shared bus's data directory (its client files are under it). */
+    Path dir() {
+        return dir;
+    }
+
+    DatabusClientConfig config(String principal) {
+        return principals.get(principal);
     }
 
     ChromeDriver driver() {
@@ -121,11 +214,6 @@ final class ConsoleBrowser implements AutoCloseable {
     /** The console's base URL, e.g. {@code http://127.0.0.1:41234}. */
     String url() {
         return url;
-    }
-
-    /** Adds a principal the test acts as (e.g. one the test itself created). */
-    void addPrincipal(String name, DatabusClientConfig config) {
-        principals.put(name, config);
     }
 
     String password(String principal) {
@@ -227,7 +315,8 @@ final class ConsoleBrowser implements AutoCloseable {
                 + boundary + "--\r\n";
         return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).timeout(PAGE)
                 .header("Content-Type", "multipart/form-data; boundary=" + boundary).header("Cookie", cookie)
-                .POST(HttpRequest.BodyPublishers.ofString(multipart, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString(multipart, StandardCharsets.UTF_8)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     /** A call of the bus's HTTP API as {@code principal} (basic authentication). */
@@ -242,16 +331,27 @@ final class ConsoleBrowser implements AutoCloseable {
         return send(method, path, body, Optional.empty());
     }
 
-    private HttpResponse<String> send(String method, String path, String body, Optional<String> auth) throws IOException, InterruptedException {
+    private HttpResponse<String> send(String method, String path, String body, Optional<String> auth)
+            throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(PAGE).header("Content-Type", "application/json")
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         auth.ifPresent(a -> b.header("Authorization", a));
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * Done with the browser: signed out (its cookies deleted). The shared bus and browser are stopped when every class
+     * of {@link #USERS} is done.
+     */
     @Override
     public void close() {
-        driver.quit();
+        driver.manage().deleteAllCookies();
+        synchronized (ConsoleBrowser.class) {
+            done.add(test);
+            if (done.containsAll(USERS) && shared != null) {
+                stopShared(shared);
+            }
+        }
     }
 
     /** {@code name} on the PATH, or at {@code fallback}. */

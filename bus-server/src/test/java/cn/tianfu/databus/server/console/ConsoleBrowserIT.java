@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import org.apache.avro.Schema;
@@ -34,7 +33,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import cn.tianfu.databus.catalog.AvroSchemas;
 import cn.tianfu.databus.catalog.ResourceDefinition;
 import cn.tianfu.databus.catalog.ResourceDefinitions;
-import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.contract.ApiPaths;
 import cn.tianfu.databus.demo.SampleData;
 import cn.tianfu.databus.sdk.Publisher;
@@ -51,6 +49,9 @@ import cn.tianfu.databus.server.BusRuntime;
  * a department cannot open another's incoming request by its URL.
  * Every page is saved as a screenshot under {@code target/console-screenshots/}.
  *
+ * <p>The bus and the browser are shared with the other browser tests ({@link ConsoleBrowser}); the departments and
+ * resources here are this class's own.
+ *
  * <p>Needs {@code chromium} and {@code chromedriver} (Debian's {@code chromium} and {@code chromium-driver}); without
  * them the test is skipped, saying so.
  */
@@ -66,8 +67,6 @@ class ConsoleBrowserIT {
     private static final int RESIDENTS_OUT = 2;
     private static final String PURPOSE = "社会保险待遇资格认证";
 
-    private static Path dir;
-    private static BusRuntime bus;
     private static String url;
     private static ResourceDefinition population;
     private static ConsoleBrowser console;
@@ -76,23 +75,19 @@ class ConsoleBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        ConsoleBrowser.assumeInstalled("ConsoleBrowserIT");
-        dir = Files.createTempDirectory("databus-console-it-");
-        bus = ConsoleBrowser.startBus(dir, Map.of());
-        url = bus.endpoints().httpUrl();
-        Map<String, DatabusClientConfig> configs = ConsoleBrowser.departments(bus, dir, Map.of(PROVIDER, "市公安局",
-                CONSUMER, "市人力资源和社会保障局", OTHER, "市市场监督管理局"));
-        console = new ConsoleBrowser(url, configs, Path.of("target/console-screenshots"), "", 900, Optional.empty());
+        console = ConsoleBrowser.open("ConsoleBrowserIT", Map.of(PROVIDER, "市公安局", CONSUMER, "市人力资源和社会保障局",
+                OTHER, "市市场监督管理局"), Path.of("target/console-screenshots"), "", 900);
         browser = console.driver();
+        url = console.url();
         // the fixture: the provider registers its resource through the API and publishes residents of two divisions
         String yaml = Files.readString(Path.of("../examples/resources/psb-population.yaml"), StandardCharsets.UTF_8);
         population = ResourceDefinitions.parse(yaml, "psb-population.yaml");
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2))
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                 .until(() -> console.api("POST", ApiPaths.CATALOG, yaml, PROVIDER).statusCode() == 200);
         Schema schema = AvroSchemas.forResource(population);
         SampleData data = new SampleData(20261207L);
         Instant updated = Instant.parse("2026-11-02T02:00:00Z");
-        try (Publisher publisher = Publisher.create(configs.get(PROVIDER), population.code())) {
+        try (Publisher publisher = Publisher.create(console.config(PROVIDER), population.code())) {
             List<CompletableFuture<?>> sends = new ArrayList<>();
             for (int i = 0; i < RESIDENTS_IN + RESIDENTS_OUT; i++) {
                 GenericRecord resident = data.resident(schema, i < RESIDENTS_IN ? IN_FILTER : "510105", updated);
@@ -106,12 +101,6 @@ class ConsoleBrowserIT {
     static void stop() {
         if (console != null) {
             console.close();
-        }
-        if (bus != null) {
-            bus.close();
-        }
-        if (dir != null) {
-            cn.tianfu.databus.testkit.SharedBus.deleteRecursively(dir);
         }
     }
 

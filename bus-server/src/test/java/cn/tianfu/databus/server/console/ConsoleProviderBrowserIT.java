@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +23,6 @@ import org.openqa.selenium.WebElement;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.contract.ApiPaths;
 import cn.tianfu.databus.server.BusRuntime;
 
@@ -39,20 +37,22 @@ import cn.tianfu.databus.server.BusRuntime;
  * the resource, and forms posted without the session's CSRF token are refused (403) with nothing changed. Every page is
  * saved as a screenshot under {@code target/console-screenshots/provider/}.
  *
+ * <p>The bus and the browser are shared with the other browser tests ({@link ConsoleBrowser}); the departments and
+ * resources here are this class's own.
+ *
  * <p>Needs {@code chromium} and {@code chromedriver}; without them the test is skipped, saying so.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleProviderBrowserIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String PROVIDER = "psb";
-    private static final String CONSUMER = "hrss";
-    private static final String OTHER = "amr";
-    private static final String CODE = "10101-000001";
+    // departments and a resource of this class's own on the bus the console's browser tests share
+    private static final String PROVIDER = "psb2";
+    private static final String CONSUMER = "hrss2";
+    private static final String OTHER = "amr2";
+    private static final String CODE = "10101-000002";
     private static final String PURPOSE = "社会保险待遇资格认证";
 
-    private static Path dir;
-    private static BusRuntime bus;
     private static String url;
     private static Path definitionFile;
     private static ConsoleBrowser console;
@@ -62,32 +62,24 @@ class ConsoleProviderBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        ConsoleBrowser.assumeInstalled("ConsoleProviderBrowserIT");
-        dir = Files.createTempDirectory("databus-console-provider-it-");
-        bus = ConsoleBrowser.startBus(dir, Map.of());
-        url = bus.endpoints().httpUrl();
-        Map<String, DatabusClientConfig> configs = ConsoleBrowser.departments(bus, dir, Map.of(PROVIDER, "市公安局",
-                CONSUMER, "市人力资源和社会保障局", OTHER, "市市场监督管理局"));
-        // the provider's definition file, without a record name of its own (the catalog does not keep one)
-        String yaml = Files.readString(Path.of("../examples/resources/psb-population.yaml"), StandardCharsets.UTF_8)
-                .replace("recordName: Population\n", "");
-        assertThat(yaml).contains("code: " + CODE).doesNotContain("recordName");
-        definitionFile = dir.resolve("psb-population.yaml");
-        Files.writeString(definitionFile, yaml, StandardCharsets.UTF_8);
-        console = new ConsoleBrowser(url, configs, Path.of("target/console-screenshots/provider"), "", 1400, Optional.empty());
+        console = ConsoleBrowser.open("ConsoleProviderBrowserIT", Map.of(PROVIDER, "市公安局", CONSUMER, "市人力资源和社会保障局",
+                OTHER, "市市场监督管理局"), Path.of("target/console-screenshots/provider"), "", 1400);
         browser = console.driver();
+        url = console.url();
+        // the provider's definition file, its own code and provider, without a record name of its own (the catalog
+        // does not keep one)
+        String yaml = Files.readString(Path.of("../examples/resources/psb-population.yaml"), StandardCharsets.UTF_8)
+                .replace("code: 10101-000001\n", "code: " + CODE + "\n").replace("\nprovider: psb\n", "\nprovider: " + PROVIDER + "\n")
+                .replace("recordName: Population\n", "");
+        assertThat(yaml).contains("code: " + CODE, "provider: " + PROVIDER + "\n").doesNotContain("recordName");
+        definitionFile = console.dir().resolve(PROVIDER + "-population.yaml");
+        Files.writeString(definitionFile, yaml, StandardCharsets.UTF_8);
     }
 
     @AfterAll
     static void stop() {
         if (console != null) {
             console.close();
-        }
-        if (bus != null) {
-            bus.close();
-        }
-        if (dir != null) {
-            cn.tianfu.databus.testkit.SharedBus.deleteRecursively(dir);
         }
     }
 
