@@ -244,6 +244,7 @@ public final class BusRuntime implements AutoCloseable {
         common.put("deadlines.topic.replication.factor", replication.factor());
         common.put("quality.topic.replication.factor", replication.factor());
         common.put("router.delivery.topic.replication.factor", replication.factor());
+        common.put(cn.tianfu.databus.quality.app.QualityConfig.CHECK_INTERVAL_CONFIG, config.qualityCheckInterval().toMillis());
         common.put(StreamsAppConfig.STREAMS_PREFIX + "replication.factor", (int) replication.factor());
         common.put(StreamsAppConfig.STREAMS_PREFIX + "topic.min.insync.replicas", replication.minInsyncReplicas());
         for (StreamsApps app : StreamsApps.values()) {

@@ -86,6 +86,9 @@ public final class ServerConfig extends AbstractConfig {
             + " to it ('databus tier link', docs/tiers.md), given to its router as router.tier.districts. Only on their"
             + " source topics is a record's databus.exchange-id header logged as the district's exchange id; on another"
             + " department's topic it is ignored, counted and logged.";
+    public static final String QUALITY_CHECK_INTERVAL_MS_CONFIG = "quality.check.interval.ms";
+    private static final String QUALITY_CHECK_INTERVAL_MS_DOC = "How often (wall-clock, milliseconds) the quality app the bus"
+            + " runs evaluates every resource; passed to the app as its own quality.check.interval.ms (docs/quality.md).";
 
     private static final ConfigDef CONFIG = new ConfigDef()
             .define(DATA_DIR_CONFIG, Type.STRING, "data", new ConfigDef.NonEmptyString(), Importance.HIGH, DATA_DIR_DOC)
@@ -111,7 +114,9 @@ public final class ServerConfig extends AbstractConfig {
 
             .define(TRANSPARENCY_IDP_JWKS_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, TRANSPARENCY_IDP_JWKS_FILE_DOC)
             .define(CONSOLE_IDLE_TIMEOUT_MS_CONFIG, Type.LONG, 30 * 60 * 1000L, Range.atLeast(1000), Importance.LOW, CONSOLE_IDLE_TIMEOUT_MS_DOC)
-            .define(TIER_DISTRICTS_CONFIG, Type.LIST, java.util.List.of(), Importance.MEDIUM, TIER_DISTRICTS_DOC);
+            .define(TIER_DISTRICTS_CONFIG, Type.LIST, java.util.List.of(), Importance.MEDIUM, TIER_DISTRICTS_DOC)
+            .define(QUALITY_CHECK_INTERVAL_MS_CONFIG, Type.LONG, 60_000L, Range.between(100L, 86_400_000L), Importance.LOW,
+                    QUALITY_CHECK_INTERVAL_MS_DOC);
 
     public ServerConfig(Map<String, ?> props) {
         super(CONFIG, props, false);
@@ -223,12 +228,15 @@ public final class ServerConfig extends AbstractConfig {
         return getList(TIER_DISTRICTS_CONFIG);
     }
 
+    /** How often the quality app evaluates every resource ({@value #QUALITY_CHECK_INTERVAL_MS_CONFIG}). */
+    public java.time.Duration qualityCheckInterval() {
+        return java.time.Duration.ofMillis(getLong(QUALITY_CHECK_INTERVAL_MS_CONFIG));
+    }
+
     public int partitions() {
         return getInt(PARTITIONS_CONFIG);
     }
 
-    /** The existing cluster to run on ({@value #KAFKA_BOOTSTRAP_SERVERS_CONFIG}); empty: the embedded broker. */
-    /** The identity provider's JWK set file, when the transparency route is on. */
     /** On an existing cluster: the SASL_SSL listener departments reach, when set. */
     public java.util.Optional<String> departmentBootstrapServers() {
         String s = getString(KAFKA_DEPARTMENT_BOOTSTRAP_SERVERS_CONFIG);
@@ -241,6 +249,7 @@ public final class ServerConfig extends AbstractConfig {
         return s == null || s.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(s.trim());
     }
 
+    /** The identity provider's JWK set file, when the transparency route is on. */
     public java.util.Optional<Path> transparencyJwksFile() {
         String f = getString(TRANSPARENCY_IDP_JWKS_FILE_CONFIG);
         return f == null || f.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(f));
@@ -258,6 +267,7 @@ public final class ServerConfig extends AbstractConfig {
         return f == null || f.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(f.trim()));
     }
 
+    /** The existing cluster to run on ({@value #KAFKA_BOOTSTRAP_SERVERS_CONFIG}); empty: the embedded broker. */
     public java.util.Optional<String> externalBootstrapServers() {
         String servers = getString(KAFKA_BOOTSTRAP_SERVERS_CONFIG);
         return servers == null || servers.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(servers.trim());

@@ -3,38 +3,26 @@ package cn.tianfu.databus.server.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.io.StringReader;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Properties;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -46,11 +34,8 @@ import cn.tianfu.databus.catalog.ResourceDefinitions;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.contract.ApiPaths;
 import cn.tianfu.databus.demo.SampleData;
-import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.sdk.Publisher;
 import cn.tianfu.databus.server.BusRuntime;
-import cn.tianfu.databus.server.ClientFiles;
-import cn.tianfu.databus.server.ServerConfig;
 
 /**
  * The using department's and the authority's remaining pages in a real headless Chromium against a whole bus
@@ -63,6 +48,9 @@ import cn.tianfu.databus.server.ServerConfig;
  * the provider's refusal, and the quality page shows the quality app's score of a resource. Every page is saved as a
  * screenshot under {@code target/console-screenshots/authority-*}.
  *
+ * <p>The bus and the browser are shared with the other browser tests ({@link ConsoleBrowser}); the departments and
+ * resources here are this class's own.
+ *
  * <p>Needs {@code chromium} and {@code chromedriver} (Debian's {@code chromium} and {@code chromium-driver}); without
  * them the test is skipped, saying so.
  */
@@ -70,20 +58,17 @@ import cn.tianfu.databus.server.ServerConfig;
 class ConsoleAuthorityBrowserIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final Path SCREENSHOTS = Path.of("target/console-screenshots");
-    private static final String POPULATION_PROVIDER = "psb";
-    private static final String PROVIDER = "amr";
-    private static final String CONSUMER = "hrss";
+    // departments and resources of this class's own on the bus the console's browser tests share
+    private static final String POPULATION_PROVIDER = "psb3";
+    private static final String POPULATION_CODE = "10101-000003";
+    private static final String PROVIDER = "amr3";
+    private static final String CONSUMER = "hrss3";
     private static final String ADDED = "mca";
     private static final String EXPERT = "law-prof";
     private static final String PURPOSE = "企业登记信息核验";
 
-    private static Path dir;
     private static Path downloads;
-    private static BusRuntime bus;
     private static String url;
-    private static final Map<String, DatabusClientConfig> CONFIGS = new java.util.HashMap<>();
     private static ResourceDefinition population;
     private static ResourceDefinition legalEntity;
     private static String creditCode;
@@ -92,92 +77,68 @@ class ConsoleAuthorityBrowserIT {
     private static String grantId;
     private static String disputeId;
     private static String publicRequestId;
+    private static ConsoleBrowser console;
     private static ChromeDriver browser;
-    private static int shots;
 
     @BeforeAll
     static void start() throws Exception {
-        Optional<Path> chromium = executable("chromium", "/usr/bin/chromium");
-        Optional<Path> driver = executable("chromedriver", "/usr/bin/chromedriver");
-        Assumptions.assumeTrue(chromium.isPresent() && driver.isPresent(),
-                "ConsoleAuthorityBrowserIT needs chromium and chromedriver (Debian packages chromium and chromium-driver): not found, skipped");
-        dir = Files.createTempDirectory("databus-console-authority-it-");
-        downloads = Files.createDirectories(Path.of("target/console-downloads").toAbsolutePath());
+        console = ConsoleBrowser.open("ConsoleAuthorityBrowserIT", Map.of(POPULATION_PROVIDER, "市公安局", PROVIDER, "市市场监督管理局",
+                CONSUMER, "市人力资源和社会保障局"), Path.of("target/console-screenshots"), "authority-", 900);
+        browser = console.driver();
+        url = console.url();
+        downloads = ConsoleBrowser.DOWNLOADS;
         try (var old = Files.list(downloads)) {
             for (Path p : old.toList()) {
                 Files.delete(p);
             }
         }
-        bus = BusRuntime.start(new ServerConfig(Map.of(ServerConfig.DATA_DIR_CONFIG, dir.toString(),
-                ServerConfig.KAFKA_PORT_CONFIG, 0, ServerConfig.REGISTRY_PORT_CONFIG, 0, ServerConfig.HTTP_PORT_CONFIG, 0)));
-        url = bus.endpoints().httpUrl();
-        try (Departments departments = Departments.connect(bus.busConfig(), Duration.ofSeconds(30))) {
-            CONFIGS.put(POPULATION_PROVIDER, ClientFiles.ensureDepartment(departments, dir, bus.endpoints(), POPULATION_PROVIDER, "市公安局",
-                    Optional.empty()));
-            CONFIGS.put(PROVIDER, ClientFiles.ensureDepartment(departments, dir, bus.endpoints(), PROVIDER, "市市场监督管理局", Optional.empty()));
-            CONFIGS.put(CONSUMER, ClientFiles.ensureDepartment(departments, dir, bus.endpoints(), CONSUMER, "市人力资源和社会保障局",
-                    Optional.empty()));
-        }
-        CONFIGS.put("bus", ClientFiles.bus(dir));
-        // the fixture: a conditional resource (requests wait for its provider) and an unconditional one with records
-        String populationYaml = Files.readString(Path.of("../examples/resources/psb-population.yaml"), StandardCharsets.UTF_8);
+        // the fixture: a conditional resource (requests wait for its provider) and an unconditional one with records,
+        // each of this class's own departments
+        String populationYaml = Files.readString(Path.of("../examples/resources/psb-population.yaml"), StandardCharsets.UTF_8)
+                .replace("code: 10101-000001\n", "code: " + POPULATION_CODE + "\n")
+                .replace("\nprovider: psb\n", "\nprovider: " + POPULATION_PROVIDER + "\n");
         population = ResourceDefinitions.parse(populationYaml, "psb-population.yaml");
-        String entityYaml = Files.readString(Path.of("../examples/resources/amr-legal-entity.yaml"), StandardCharsets.UTF_8);
+        assertThat(population.code()).isEqualTo(POPULATION_CODE);
+        String entityYaml = Files.readString(Path.of("../examples/resources/amr-legal-entity.yaml"), StandardCharsets.UTF_8)
+                .replace("\nprovider: amr\n", "\nprovider: " + PROVIDER + "\n");
         legalEntity = ResourceDefinitions.parse(entityYaml, "amr-legal-entity.yaml");
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2))
-                .until(() -> api("POST", ApiPaths.CATALOG, populationYaml, POPULATION_PROVIDER).statusCode() == 200);
+        assertThat(legalEntity.provider()).isEqualTo(PROVIDER);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> console.api("POST", ApiPaths.CATALOG, populationYaml, POPULATION_PROVIDER).statusCode() == 200);
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
-                .until(() -> api("POST", ApiPaths.CATALOG, entityYaml, PROVIDER).statusCode() == 200);
+                .until(() -> console.api("POST", ApiPaths.CATALOG, entityYaml, PROVIDER).statusCode() == 200);
         Schema schema = AvroSchemas.forResource(legalEntity);
         entity = new SampleData(20261208L).legalEntity(schema);
         creditCode = entity.get("creditCode").toString();
         entityName = entity.get("entityName").toString();
-        try (Publisher publisher = Publisher.create(CONFIGS.get(PROVIDER), legalEntity.code())) {
+        try (Publisher publisher = Publisher.create(console.config(PROVIDER), legalEntity.code())) {
             publisher.upsert(creditCode, entity).get();
         }
-        HttpResponse<String> granted = api("POST", ApiPaths.REQUESTS, "{\"resource\":\"" + legalEntity.code() + "\",\"purpose\":\""
+        HttpResponse<String> granted = console.api("POST", ApiPaths.REQUESTS, "{\"resource\":\"" + legalEntity.code() + "\",\"purpose\":\""
                 + PURPOSE + "\",\"method\":\"BOTH\"}", CONSUMER);
         assertThat(granted.statusCode()).as(granted.body()).isEqualTo(200);
         grantId = JSON.readTree(granted.body()).path("grantId").path("string").asText();
         // the record is served once the service exchange has it
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2))
-                .until(() -> api("GET", ApiPaths.query(legalEntity.code(), creditCode), null, CONSUMER).statusCode() == 200);
-
-        Files.createDirectories(SCREENSHOTS);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium.get().toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900",
-                "--lang=zh-CN");
-        options.setExperimentalOption("prefs", Map.of("download.default_directory", downloads.toString(),
-                "download.prompt_for_download", false));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.get().toFile()).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(90));
-        browser.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath", downloads.toString()));
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> console.api("GET", ApiPaths.query(legalEntity.code(), creditCode), null, CONSUMER).statusCode() == 200);
     }
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (bus != null) {
-            bus.close();
-        }
-        if (dir != null) {
-            cn.tianfu.databus.testkit.SharedBus.deleteRecursively(dir);
+        if (console != null) {
+            console.close();
         }
     }
 
     @Test
     @Order(1)
     void theAuthorityAddsADepartmentAndItsClientFileIsTheFormsAnswer() throws Exception {
-        signIn("bus", password("bus"));
+        console.signIn("bus", console.password("bus"));
         browser.get(url + "/console/authority/departments");
         assertThat(browser.findElement(By.cssSelector("nav.menu")).getText()).contains("目录更新通知", "专家", "公开申请复核", "数据质量", "争议处理");
         browser.findElement(By.id("dept-id")).sendKeys(ADDED);
         browser.findElement(By.id("dept-name")).sendKeys("市民政局");
-        shot("department-add");
+        console.shot("department-add");
         browser.findElement(By.id("dept-submit")).click();
         Path file = downloads.resolve(ADDED + ".properties");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.isRegularFile(file) && Files.size(file) > 0);
@@ -189,24 +150,24 @@ class ConsoleAuthorityBrowserIT {
         browser.get(url + "/console/authority/departments");
         assertThat(browser.findElement(By.id("departments")).getText()).contains(ADDED, "市民政局");
         assertThat(browser.getPageSource()).as("the password is shown nowhere").doesNotContain(password);
-        shot("departments");
+        console.shot("departments");
         // adding it again: governance's own refusal, on the page, with what was entered
         browser.findElement(By.id("dept-id")).sendKeys(ADDED);
         browser.findElement(By.id("dept-name")).sendKeys("市民政局");
-        navigate(browser.findElement(By.id("dept-submit")));
+        console.navigate(browser.findElement(By.id("dept-submit")));
         assertThat(browser.findElement(By.id("dept-error")).getText()).startsWith("总线拒绝了请求：").contains(ADDED);
         assertThat(browser.findElement(By.id("dept-id")).getAttribute("value")).isEqualTo(ADDED);
-        signOut();
+        console.signOut();
         // the department signs in with the password of the file it was handed
-        signIn(ADDED, password);
+        console.signIn(ADDED, password);
         assertThat(browser.findElement(By.id("signed-in")).getText()).contains(ADDED);
-        signOut();
+        console.signOut();
     }
 
     @Test
     @Order(2)
     void theAuthorityAddsAnExpertAndGivesACatalogueUpdateNotice() throws Exception {
-        signIn("bus", password("bus"));
+        console.signIn("bus", console.password("bus"));
         browser.get(url + "/console/authority/experts");
         browser.findElement(By.id("expert-id")).sendKeys(EXPERT);
         browser.findElement(By.id("expert-name")).sendKeys("李教授");
@@ -216,40 +177,40 @@ class ConsoleAuthorityBrowserIT {
         assertThat(Files.readString(file, StandardCharsets.UTF_8)).contains("sasl.username=expert-" + EXPERT);
         browser.get(url + "/console/authority/experts");
         assertThat(browser.findElement(By.id("experts")).getText()).contains(EXPERT, "李教授");
-        shot("experts");
+        console.shot("experts");
 
         browser.get(url + "/console/authority/notices");
         new Select(browser.findElement(By.id("notice-department"))).selectByValue(POPULATION_PROVIDER);
         browser.findElement(By.id("notice-reason")).sendKeys("户籍管理职责调整，请更新人口基础信息目录");
-        shot("notice-form");
-        navigate(browser.findElement(By.id("notice-submit")));
+        console.shot("notice-form");
+        console.navigate(browser.findElement(By.id("notice-submit")));
         assertThat(browser.findElement(By.id("flash")).getText()).contains("已通知 " + POPULATION_PROVIDER);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             browser.navigate().refresh();
             assertThat(browser.findElement(By.id("notices")).getText()).contains(POPULATION_PROVIDER, "户籍管理职责调整");
         });
-        shot("notices");
-        signOut();
-        JsonNode mine = JSON.readTree(api("GET", ApiPaths.NOTICES, null, POPULATION_PROVIDER).body());
+        console.shot("notices");
+        console.signOut();
+        JsonNode mine = JSON.readTree(console.api("GET", ApiPaths.NOTICES, null, POPULATION_PROVIDER).body());
         assertThat(mine.findValuesAsText("department")).as("the department sees its notice").contains(POPULATION_PROVIDER);
     }
 
     @Test
     @Order(3)
     void theConsumerRequestsAccessAndWithdrawsTheRequest() throws Exception {
-        signIn(CONSUMER, password(CONSUMER));
+        console.signIn(CONSUMER, console.password(CONSUMER));
         browser.get(url + "/console/requests/new?resource=" + population.code());
         browser.findElement(By.id("purpose")).sendKeys("社会保险待遇资格认证");
-        navigate(browser.findElement(By.id("request-submit")));
+        console.navigate(browser.findElement(By.id("request-submit")));
         WebElement row = browser.findElement(By.cssSelector("#my-requests tr[data-request]"));
         String requestId = row.getAttribute("data-request");
         assertThat(row.findElement(By.className("status")).getText()).isEqualTo("待审批");
         row.findElement(By.name("reason")).sendKeys("需求已变更");
-        shot("request-withdraw");
+        console.shot("request-withdraw");
         WebElement page = browser.findElement(By.tagName("html"));
         row.findElement(By.cssSelector("form.withdraw button")).click();
         browser.switchTo().alert().accept();   // console.js asks first
-        await().atMost(Duration.ofSeconds(60)).until(() -> isStale(page));
+        await().atMost(Duration.ofSeconds(60)).until(() -> ConsoleBrowser.isStale(page));
         assertThat(browser.findElement(By.id("flash")).getText()).contains(requestId);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             browser.navigate().refresh();
@@ -257,7 +218,7 @@ class ConsoleAuthorityBrowserIT {
                     .isEqualTo("已撤回");
         });
         assertThat(browser.findElements(By.cssSelector("#my-requests tr[data-request='" + requestId + "'] form"))).isEmpty();
-        shot("request-withdrawn");
+        console.shot("request-withdrawn");
     }
 
     @Test
@@ -265,7 +226,7 @@ class ConsoleAuthorityBrowserIT {
     void theConsumerQueriesARecordDownloadsTheProofAndVerifiesAClaim() throws Exception {
         browser.get(url + "/console/service?resource=" + legalEntity.code());
         browser.findElement(By.id("query-key")).sendKeys(creditCode);
-        navigate(browser.findElement(By.id("query-submit")));
+        console.navigate(browser.findElement(By.id("query-submit")));
         assertThat(browser.findElement(By.id("record")).getText()).contains(creditCode, entityName);
         assertThat(browser.findElement(By.cssSelector("#record tr[data-field='establishedDate'] td:last-child")).getText())
                 .isEqualTo(entity("establishedDate"));
@@ -273,7 +234,7 @@ class ConsoleAuthorityBrowserIT {
                 .isEqualTo(entity("registeredCapital"));
         String jws = browser.findElement(By.id("proof")).getAttribute("value");
         assertThat(jws.split("\\.")).hasSize(3);
-        shot("service-query");
+        console.shot("service-query");
         browser.findElement(By.id("proof-download")).click();
         Path proof = downloads.resolve(legalEntity.code() + "-proof.jws");
         await().atMost(Duration.ofSeconds(60)).until(() -> Files.isRegularFile(proof) && Files.size(proof) > 0);
@@ -281,10 +242,10 @@ class ConsoleAuthorityBrowserIT {
 
         assertThat(browser.findElement(By.id("verify-key")).getAttribute("value")).as("the key queried is kept").isEqualTo(creditCode);
         browser.findElement(By.id("verify-claims")).sendKeys("entityName=" + entityName + "\ndivisionCode=999999");
-        navigate(browser.findElement(By.id("verify-submit")));
+        console.navigate(browser.findElement(By.id("verify-submit")));
         assertThat(browser.findElement(By.cssSelector("#results tr[data-claim='entityName'] td:last-child")).getText()).isEqualTo("属实");
         assertThat(browser.findElement(By.cssSelector("#results tr[data-claim='divisionCode'] td:last-child")).getText()).isEqualTo("不属实");
-        shot("service-verify");
+        console.shot("service-verify");
     }
 
     @Test
@@ -295,8 +256,8 @@ class ConsoleAuthorityBrowserIT {
         browser.findElement(By.id("report-key")).sendKeys(creditCode);
         browser.findElement(By.id("report-field")).sendKeys("address");
         browser.findElement(By.id("report-problem")).sendKeys("住所已变更，与实际不符");
-        shot("report-form");
-        navigate(browser.findElement(By.id("report-submit")));
+        console.shot("report-form");
+        console.navigate(browser.findElement(By.id("report-submit")));
         assertThat(browser.getCurrentUrl()).as(() -> "refused: " + browser.findElements(By.id("report-error")).stream()
                 .map(WebElement::getText).findFirst().orElse("")).endsWith("/console/reports/mine");
         assertThat(browser.findElement(By.id("flash")).getText()).startsWith("纠错报告");
@@ -304,10 +265,10 @@ class ConsoleAuthorityBrowserIT {
             browser.navigate().refresh();
             assertThat(browser.findElement(By.id("my-reports")).getText()).contains(creditCode, "住所已变更", "待答复");
         });
-        shot("reports");
+        console.shot("reports");
         browser.get(url + "/console/violations/mine");
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("我的违规记录（第四十六条）");
-        shot("violations");
+        console.shot("violations");
     }
 
     @Test
@@ -317,7 +278,7 @@ class ConsoleAuthorityBrowserIT {
         new Select(browser.findElement(By.id("dispute-about"))).selectByValue("grant");
         browser.findElement(By.id("dispute-subject")).sendKeys(grantId);
         browser.findElement(By.id("dispute-statement")).sendKeys("提供部门的数据更新不及时，影响核验");
-        navigate(browser.findElement(By.id("dispute-submit")));
+        console.navigate(browser.findElement(By.id("dispute-submit")));
         assertThat(browser.findElement(By.id("flash")).getText()).as(() -> browser.findElement(By.tagName("main")).getText())
                 .startsWith("争议");
         WebElement row = await().atMost(Duration.ofSeconds(60)).until(() -> {
@@ -326,48 +287,48 @@ class ConsoleAuthorityBrowserIT {
         }, r -> r != null);
         disputeId = row.getAttribute("data-dispute");
         assertThat(row.findElement(By.className("status")).getText()).isEqualTo("协商中");
-        shot("dispute-opened");
+        console.shot("dispute-opened");
         row.findElement(By.cssSelector("form.step-escalate input[name=text]")).sendKeys("协商未果");
-        navigate(row.findElement(By.cssSelector("form.step-escalate button")));
+        console.navigate(row.findElement(By.cssSelector("form.step-escalate button")));
         assertThat(browser.findElement(By.id("flash")).getText()).contains(disputeId);
         statusBecomes("#disputes tr[data-dispute='" + disputeId + "'] .status", "已提请主管部门");
-        shot("dispute-escalated");
-        signOut();
+        console.shot("dispute-escalated");
+        console.signOut();
     }
 
     @Test
     @Order(7)
     void theAuthorityRefersTheDisputeToTheExpertAndDecidesIt() throws Exception {
-        signIn("bus", password("bus"));
+        console.signIn("bus", console.password("bus"));
         browser.get(url + "/console/disputes");
         assertThat(browser.findElements(By.id("dispute-form"))).as("the authority opens no dispute").isEmpty();
         WebElement row = browser.findElement(By.cssSelector("#disputes tr[data-dispute='" + disputeId + "']"));
         new Select(row.findElement(By.cssSelector("form.step-refer select"))).selectByValue(EXPERT);
-        shot("disputes-board");
-        navigate(row.findElement(By.cssSelector("form.step-refer button")));
+        console.shot("disputes-board");
+        console.navigate(row.findElement(By.cssSelector("form.step-refer button")));
         assertThat(browser.findElement(By.id("flash")).getText()).contains(disputeId);
         statusBecomes("#disputes tr[data-dispute='" + disputeId + "'] .status", "已提交专家");
         row = browser.findElement(By.cssSelector("#disputes tr[data-dispute='" + disputeId + "']"));
         assertThat(row.findElement(By.className("course")).getText()).contains(EXPERT);
         row.findElement(By.cssSelector("form.step-decide input[name=text]")).sendKeys("提供部门应按约定频率更新数据");
-        navigate(row.findElement(By.cssSelector("form.step-decide button")));
+        console.navigate(row.findElement(By.cssSelector("form.step-decide button")));
         statusBecomes("#disputes tr[data-dispute='" + disputeId + "'] .status", "已决定");
         assertThat(browser.findElement(By.cssSelector("#disputes tr[data-dispute='" + disputeId + "'] .course")).getText())
                 .contains("提供部门应按约定频率更新数据");
-        shot("dispute-decided");
+        console.shot("dispute-decided");
     }
 
     @Test
     @Order(8)
     void theAuthorityRecordsTheOpinionAndOverturnsARefusalUnderReview() throws Exception {
-        HttpResponse<String> filed = anonymous("POST", "/open/requests", "{\"provider\":\"" + PROVIDER + "\",\"title\":\"公开企业年报\","
+        HttpResponse<String> filed = console.anonymous("POST", "/open/requests", "{\"provider\":\"" + PROVIDER + "\",\"title\":\"公开企业年报\","
                 + "\"name\":\"王五\",\"contact\":\"wang@example.cn\"}");
         assertThat(filed.statusCode()).as(filed.body()).isEqualTo(201);
         publicRequestId = JSON.readTree(filed.body()).path("id").asText();
         String token = JSON.readTree(filed.body()).path("reviewToken").asText();
-        await().atMost(Duration.ofSeconds(60)).until(() -> api("POST", ApiPaths.PUBLIC_REQUESTS + "/" + publicRequestId + "/answer",
+        await().atMost(Duration.ofSeconds(60)).until(() -> console.api("POST", ApiPaths.PUBLIC_REQUESTS + "/" + publicRequestId + "/answer",
                 "{\"refuse\":true,\"reason\":\"涉及商业秘密\"}", PROVIDER).statusCode() == 200);
-        HttpResponse<String> asked = anonymous("POST", "/open/requests/" + publicRequestId + "/review",
+        HttpResponse<String> asked = console.anonymous("POST", "/open/requests/" + publicRequestId + "/review",
                 "{\"token\":\"" + token + "\",\"reason\":\"年报依法应当公示\"}");
         assertThat(asked.statusCode()).as(asked.body()).isBetween(200, 202);
 
@@ -376,9 +337,9 @@ class ConsoleAuthorityBrowserIT {
             assertThat(browser.findElements(By.cssSelector("form.review-opinion"))).isNotEmpty();
         });
         assertThat(browser.findElement(By.id("public-requests")).getText()).contains(publicRequestId, "王五", "年报依法应当公示");
-        shot("public-requests");
+        console.shot("public-requests");
         browser.findElement(By.cssSelector("form.review-opinion input[name=text]")).sendKeys("年报属于应当公示的信息");
-        navigate(browser.findElement(By.cssSelector("form.review-opinion button")));
+        console.navigate(browser.findElement(By.cssSelector("form.review-opinion button")));
         assertThat(browser.findElement(By.id("flash")).getText()).contains(publicRequestId);
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             browser.navigate().refresh();
@@ -386,34 +347,34 @@ class ConsoleAuthorityBrowserIT {
         });
         new Select(browser.findElement(By.cssSelector("form.review select[name=decision]"))).selectByValue("overturn");
         browser.findElement(By.cssSelector("form.review input[name=reason]")).sendKeys("依法应当公示，撤销不予开放的答复");
-        navigate(browser.findElement(By.cssSelector("form.review button")));
+        console.navigate(browser.findElement(By.cssSelector("form.review button")));
         assertThat(browser.findElement(By.id("flash")).getText()).contains(publicRequestId, "撤销答复");
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             browser.navigate().refresh();
             assertThat(browser.findElement(By.id("public-requests")).getText()).contains("OVERTURNED");
         });
         assertThat(browser.findElements(By.cssSelector("#public-requests form.review"))).as("nothing left to decide").isEmpty();
-        shot("public-request-reviewed");
+        console.shot("public-request-reviewed");
     }
 
     @Test
     @Order(9)
     void theQualityPageShowsTheScoreOfAResource() throws Exception {
-        // the quality app evaluates every resource periodically (once a minute by default)
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(3)).untilAsserted(() -> {
+        // the quality app evaluates every resource every ConsoleBrowser.QUALITY_CHECK_INTERVAL_MS here (once a minute by default)
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
             browser.get(url + "/console/authority/quality?dept=" + PROVIDER);
             assertThat(browser.findElement(By.id("quality")).getText()).contains(legalEntity.code());
         });
         String overall = browser.findElement(By.cssSelector("#quality tr:nth-child(2) td:nth-child(4)")).getText();
         assertThat(overall).matches("[01]\\.\\d{3}");
-        shot("quality");
+        console.shot("quality");
         // a department is refused the authority's pages
-        signOut();
-        signIn(CONSUMER, password(CONSUMER));
+        console.signOut();
+        console.signIn(CONSUMER, console.password(CONSUMER));
         assertThat(browser.findElement(By.cssSelector("nav.menu")).getText()).doesNotContain("数据质量").contains("争议", "数据纠错");
         browser.get(url + "/console/authority/quality");
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("错误 403");
-        signOut();
+        console.signOut();
     }
 
     // ---- helpers
@@ -445,76 +406,5 @@ class ConsoleAuthorityBrowserIT {
             browser.navigate().refresh();
             assertThat(browser.findElement(By.cssSelector(selector)).getText()).isEqualTo(status);
         });
-    }
-
-    private static void signIn(String user, String password) {
-        browser.get(url + "/console/login");
-        browser.findElement(By.id("username")).clear();
-        browser.findElement(By.id("username")).sendKeys(user);
-        browser.findElement(By.id("password")).sendKeys(password);
-        navigate(browser.findElement(By.id("sign-in")));
-        await().atMost(Duration.ofSeconds(60)).until(() -> !browser.findElements(By.id("login-error")).isEmpty()
-                || browser.manage().getCookieNamed(Console.SESSION_COOKIE) != null
-                && browser.findElements(By.id("signed-in")).stream().anyMatch(e -> e.getText().contains(user)));
-    }
-
-    /** Clicks {@code target} and waits until the browser has left the page (the next one is loaded). */
-    private static void navigate(WebElement target) {
-        WebElement page = browser.findElement(By.tagName("html"));
-        target.click();
-        await().atMost(Duration.ofSeconds(60)).until(() -> isStale(page)
-                && "complete".equals(browser.executeScript("return document.readyState")));
-    }
-
-    private static boolean isStale(WebElement element) {
-        try {
-            element.isEnabled();
-            return false;
-        } catch (org.openqa.selenium.StaleElementReferenceException e) {
-            return true;
-        }
-    }
-
-    private static void signOut() {
-        navigate(browser.findElement(By.id("logout")));
-        await().atMost(Duration.ofSeconds(60)).until(() -> browser.getCurrentUrl().endsWith("/console/login"));
-    }
-
-    private static void shot(String name) throws IOException {
-        Path file = SCREENSHOTS.resolve(String.format("authority-%02d-%s.png", ++shots, name));
-        Path taken = browser.getScreenshotAs(OutputType.FILE).toPath();
-        Files.copy(taken, file, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static String password(String principal) {
-        return CONFIGS.get(principal).basicAuthUserInfo().orElseThrow().split(":", 2)[1];
-    }
-
-    private static HttpResponse<String> api(String method, String path, String body, String dept) throws IOException, InterruptedException {
-        String auth = "Basic " + Base64.getEncoder().encodeToString(CONFIGS.get(dept).basicAuthUserInfo().orElseThrow()
-                .getBytes(StandardCharsets.UTF_8));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60)).header("Authorization", auth)
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
-
-    private static HttpResponse<String> anonymous(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
-
-    /** {@code name} on the PATH, or at {@code fallback}. */
-    private static Optional<Path> executable(String name, String fallback) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path p = Path.of(d, name);
-            if (Files.isExecutable(p)) {
-                return Optional.of(p);
-            }
-        }
-        Path p = Path.of(fallback);
-        return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
     }
 }

@@ -3,28 +3,20 @@ package cn.tianfu.databus.server.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -32,13 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,14 +33,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import cn.tianfu.databus.catalog.AvroSchemas;
 import cn.tianfu.databus.catalog.ResourceDefinition;
 import cn.tianfu.databus.catalog.ResourceDefinitions;
-import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.contract.ApiPaths;
 import cn.tianfu.databus.demo.SampleData;
-import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.sdk.Publisher;
 import cn.tianfu.databus.server.BusRuntime;
-import cn.tianfu.databus.server.ClientFiles;
-import cn.tianfu.databus.server.ServerConfig;
 
 /**
  * The web console in a real headless Chromium against a whole bus ({@link BusRuntime}: broker, registry, every streams
@@ -66,6 +49,9 @@ import cn.tianfu.databus.server.ServerConfig;
  * a department cannot open another's incoming request by its URL.
  * Every page is saved as a screenshot under {@code target/console-screenshots/}.
  *
+ * <p>The bus and the browser are shared with the other browser tests ({@link ConsoleBrowser}); the departments and
+ * resources here are this class's own.
+ *
  * <p>Needs {@code chromium} and {@code chromedriver} (Debian's {@code chromium} and {@code chromium-driver}); without
  * them the test is skipped, saying so.
  */
@@ -73,8 +59,6 @@ import cn.tianfu.databus.server.ServerConfig;
 class ConsoleBrowserIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final Path SCREENSHOTS = Path.of("target/console-screenshots");
     private static final String PROVIDER = "psb";
     private static final String CONSUMER = "hrss";
     private static final String OTHER = "amr";
@@ -83,39 +67,27 @@ class ConsoleBrowserIT {
     private static final int RESIDENTS_OUT = 2;
     private static final String PURPOSE = "社会保险待遇资格认证";
 
-    private static Path dir;
-    private static BusRuntime bus;
     private static String url;
-    private static final Map<String, DatabusClientConfig> CONFIGS = new java.util.HashMap<>();
     private static ResourceDefinition population;
+    private static ConsoleBrowser console;
     private static WebDriver browser;
     private static String requestId;
-    private static int shots;
 
     @BeforeAll
     static void start() throws Exception {
-        Optional<Path> chromium = executable("chromium", "/usr/bin/chromium");
-        Optional<Path> driver = executable("chromedriver", "/usr/bin/chromedriver");
-        Assumptions.assumeTrue(chromium.isPresent() && driver.isPresent(),
-                "ConsoleBrowserIT needs chromium and chromedriver (Debian packages chromium and chromium-driver): not found, skipped");
-        dir = Files.createTempDirectory("databus-console-it-");
-        bus = BusRuntime.start(new ServerConfig(Map.of(ServerConfig.DATA_DIR_CONFIG, dir.toString(),
-                ServerConfig.KAFKA_PORT_CONFIG, 0, ServerConfig.REGISTRY_PORT_CONFIG, 0, ServerConfig.HTTP_PORT_CONFIG, 0)));
-        url = bus.endpoints().httpUrl();
-        try (Departments departments = Departments.connect(bus.busConfig(), Duration.ofSeconds(30))) {
-            CONFIGS.put(PROVIDER, ClientFiles.ensureDepartment(departments, dir, bus.endpoints(), PROVIDER, "市公安局", Optional.empty()));
-            CONFIGS.put(CONSUMER, ClientFiles.ensureDepartment(departments, dir, bus.endpoints(), CONSUMER, "市人力资源和社会保障局", Optional.empty()));
-            CONFIGS.put(OTHER, ClientFiles.ensureDepartment(departments, dir, bus.endpoints(), OTHER, "市市场监督管理局", Optional.empty()));
-        }
+        console = ConsoleBrowser.open("ConsoleBrowserIT", Map.of(PROVIDER, "市公安局", CONSUMER, "市人力资源和社会保障局",
+                OTHER, "市市场监督管理局"), Path.of("target/console-screenshots"), "", 900);
+        browser = console.driver();
+        url = console.url();
         // the fixture: the provider registers its resource through the API and publishes residents of two divisions
         String yaml = Files.readString(Path.of("../examples/resources/psb-population.yaml"), StandardCharsets.UTF_8);
         population = ResourceDefinitions.parse(yaml, "psb-population.yaml");
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2))
-                .until(() -> api("POST", ApiPaths.CATALOG, yaml, PROVIDER).statusCode() == 200);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> console.api("POST", ApiPaths.CATALOG, yaml, PROVIDER).statusCode() == 200);
         Schema schema = AvroSchemas.forResource(population);
         SampleData data = new SampleData(20261207L);
         Instant updated = Instant.parse("2026-11-02T02:00:00Z");
-        try (Publisher publisher = Publisher.create(CONFIGS.get(PROVIDER), population.code())) {
+        try (Publisher publisher = Publisher.create(console.config(PROVIDER), population.code())) {
             List<CompletableFuture<?>> sends = new ArrayList<>();
             for (int i = 0; i < RESIDENTS_IN + RESIDENTS_OUT; i++) {
                 GenericRecord resident = data.resident(schema, i < RESIDENTS_IN ? IN_FILTER : "510105", updated);
@@ -123,26 +95,12 @@ class ConsoleBrowserIT {
             }
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).get();
         }
-        Files.createDirectories(SCREENSHOTS);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium.get().toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900",
-                "--lang=zh-CN");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.get().toFile()).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(90));
     }
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (bus != null) {
-            bus.close();
-        }
-        if (dir != null) {
-            cn.tianfu.databus.testkit.SharedBus.deleteRecursively(dir);
+        if (console != null) {
+            console.close();
         }
     }
 
@@ -152,11 +110,11 @@ class ConsoleBrowserIT {
         browser.get(url + "/");
         assertThat(browser.getCurrentUrl()).endsWith("/console/login");
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("登录");
-        shot("sign-in");
-        signIn(CONSUMER, "not-the-password");
+        console.shot("sign-in");
+        console.signIn(CONSUMER, "not-the-password");
         assertThat(browser.findElement(By.id("login-error")).getText()).isEqualTo("账号或密码不正确。");
         assertThat(browser.getCurrentUrl()).endsWith("/console/login");
-        shot("sign-in-wrong-password");
+        console.shot("sign-in-wrong-password");
         browser.get(url + "/console/login?lang=en");
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Sign in");
         browser.get(url + "/console/login?lang=zh");
@@ -165,95 +123,95 @@ class ConsoleBrowserIT {
     @Test
     @Order(2)
     void theConsumerFindsTheResourceAndRequestsAccessWithAPurpose() throws Exception {
-        signIn(CONSUMER, password(CONSUMER));
+        console.signIn(CONSUMER, console.password(CONSUMER));
         assertThat(browser.findElement(By.id("signed-in")).getText()).contains(CONSUMER);
         Cookie session = browser.manage().getCookieNamed(Console.SESSION_COOKIE);
         assertThat(session.isHttpOnly()).isTrue();
         assertThat(session.getSameSite()).isEqualTo("Strict");
         browser.get(url + "/console/catalog?provider=" + PROVIDER);
         assertThat(browser.findElement(By.id("catalog")).getText()).contains(population.code(), "人口基础信息");
-        shot("catalog");
-        navigate(browser.findElement(By.linkText(population.code())));
+        console.shot("catalog");
+        console.navigate(browser.findElement(By.linkText(population.code())));
         String resource = browser.findElement(By.id("resource")).getText();
         assertThat(resource).contains("有条件共享");
         assertThat(browser.findElement(By.id("items")).getText()).contains("idNumber", "公民身份号码", "个人信息");
         assertThat(browser.findElements(By.id("receivers"))).as("who receives it is the provider's to see").isEmpty();
-        shot("resource");
-        navigate(browser.findElement(By.id("request-access")));
+        console.shot("resource");
+        console.navigate(browser.findElement(By.id("request-access")));
         assertThat(browser.findElement(By.id("resource")).getAttribute("value")).isEqualTo(population.code());
         browser.findElement(By.id("purpose")).sendKeys(PURPOSE);
-        shot("request-form");
-        navigate(browser.findElement(By.id("request-submit")));
+        console.shot("request-form");
+        console.navigate(browser.findElement(By.id("request-submit")));
         assertThat(browser.getCurrentUrl()).endsWith("/console/requests/mine");
         assertThat(browser.findElement(By.id("flash")).getText()).contains("等待提供部门审批");
         WebElement row = browser.findElement(By.cssSelector("#my-requests tr[data-request]"));
         requestId = row.getAttribute("data-request");
         assertThat(row.findElement(By.className("status")).getText()).isEqualTo("待审批");
-        JsonNode filed = JSON.readTree(api("GET", ApiPaths.REQUESTS + "/" + requestId, null, CONSUMER).body());
+        JsonNode filed = JSON.readTree(console.api("GET", ApiPaths.REQUESTS + "/" + requestId, null, CONSUMER).body());
         String due = cn.tianfu.databus.server.console.Deadlines.date(Instant.ofEpochMilli(filed.path("dueAt").path("long").asLong()));
         assertThat(row.findElement(By.className("due")).getText()).isEqualTo(due);
         assertThat(row.findElement(By.className("days-left")).getText()).matches("还剩 (9|10) 个工作日");
-        shot("my-requests");
-        signOut();
+        console.shot("my-requests");
+        console.signOut();
     }
 
     @Test
     @Order(3)
     void aDepartmentCannotOpenAnotherDepartmentsIncomingRequest() throws Exception {
-        signIn(OTHER, password(OTHER));
+        console.signIn(OTHER, console.password(OTHER));
         browser.get(url + "/console/incoming/" + requestId);
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("错误 403");
         assertThat(browser.findElements(By.id("approve-form"))).isEmpty();
-        shot("incoming-of-another-department");
-        assertThat(status(PATH("/incoming/" + requestId), OTHER)).isEqualTo(403);
-        assertThat(status(PATH("/incoming/no-such-request"), OTHER)).isEqualTo(404);
-        signOut();
+        console.shot("incoming-of-another-department");
+        assertThat(console.status(PATH("/incoming/" + requestId), OTHER)).isEqualTo(403);
+        assertThat(console.status(PATH("/incoming/no-such-request"), OTHER)).isEqualTo(404);
+        console.signOut();
         // the consumer is a party to the request, but it is not the consumer's to decide
-        signIn(CONSUMER, password(CONSUMER));
-        assertThat(status(PATH("/incoming/" + requestId), CONSUMER)).isEqualTo(403);
-        signOut();
+        console.signIn(CONSUMER, console.password(CONSUMER));
+        assertThat(console.status(PATH("/incoming/" + requestId), CONSUMER)).isEqualTo(403);
+        console.signOut();
     }
 
     @Test
     @Order(4)
     void theProviderSeesThePendingRequestAndAFilterThatDoesNotTypeCheckIsRefused() throws Exception {
-        signIn(PROVIDER, password(PROVIDER));
+        console.signIn(PROVIDER, console.password(PROVIDER));
         browser.get(url + "/console/incoming");
         WebElement row = browser.findElement(By.cssSelector("#incoming tr[data-request='" + requestId + "']"));
-        JsonNode filed = JSON.readTree(api("GET", ApiPaths.REQUESTS + "/" + requestId, null, PROVIDER).body());
+        JsonNode filed = JSON.readTree(console.api("GET", ApiPaths.REQUESTS + "/" + requestId, null, PROVIDER).body());
         String due = cn.tianfu.databus.server.console.Deadlines.date(Instant.ofEpochMilli(filed.path("dueAt").path("long").asLong()));
         assertThat(row.findElement(By.className("due")).getText()).isEqualTo(due);
         assertThat(row.getAttribute("class")).as("not overdue").doesNotContain("overdue");
         assertThat(row.getText()).contains(CONSUMER, PURPOSE);
-        shot("incoming");
-        navigate(row.findElement(By.linkText(requestId)));
+        console.shot("incoming");
+        console.navigate(row.findElement(By.linkText(requestId)));
         assertThat(browser.findElement(By.id("due")).getText()).startsWith(due);
-        pick("idNumber", "name");
+        console.pick("idNumber", "name");
         browser.findElement(By.id("filter")).sendKeys("divisionCode +");
-        navigate(browser.findElement(By.id("approve")));
+        console.navigate(browser.findElement(By.id("approve")));
         String refusal = browser.findElement(By.id("decision-error")).getText();
         assertThat(refusal).startsWith("总线拒绝了请求：");
         assertThat(browser.findElement(By.id("filter")).getAttribute("value")).as("what was entered is kept").isEqualTo("divisionCode +");
         assertThat(browser.findElement(By.id("field-name")).isSelected()).isTrue();
         assertThat(browser.findElement(By.id("field-mobile")).isSelected()).isFalse();
-        shot("decide-filter-refused");
-        JsonNode still = JSON.readTree(api("GET", ApiPaths.REQUESTS + "/" + requestId, null, PROVIDER).body());
+        console.shot("decide-filter-refused");
+        JsonNode still = JSON.readTree(console.api("GET", ApiPaths.REQUESTS + "/" + requestId, null, PROVIDER).body());
         assertThat(still.path("status").asText()).isEqualTo("PENDING");
     }
 
     @Test
     @Order(5)
     void aFormWithoutTheSessionsCsrfTokenIsRefused() throws Exception {
-        String cookie = Console.SESSION_COOKIE + "=" + browser.manage().getCookieNamed(Console.SESSION_COOKIE).getValue();
+        String cookie = console.sessionCookie();
         String form = "approve=true&fields=idNumber&fields=name&fields=mobile";
-        HttpResponse<String> without = post(PATH("/incoming/" + requestId + "/decision"), form, cookie);
+        HttpResponse<String> without = console.post(PATH("/incoming/" + requestId + "/decision"), form, cookie);
         assertThat(without.statusCode()).isEqualTo(403);
         assertThat(without.body()).contains("CSRF");
-        HttpResponse<String> wrong = post(PATH("/incoming/" + requestId + "/decision"), form + "&csrf=forged-token", cookie);
+        HttpResponse<String> wrong = console.post(PATH("/incoming/" + requestId + "/decision"), form + "&csrf=forged-token", cookie);
         assertThat(wrong.statusCode()).isEqualTo(403);
-        HttpResponse<String> noSession = post(PATH("/grants/x/revoke"), "reason=x&csrf=forged-token", null);
+        HttpResponse<String> noSession = console.post(PATH("/grants/x/revoke"), "reason=x&csrf=forged-token", null);
         assertThat(noSession.statusCode()).isEqualTo(403);
-        JsonNode still = JSON.readTree(api("GET", ApiPaths.REQUESTS + "/" + requestId, null, PROVIDER).body());
+        JsonNode still = JSON.readTree(console.api("GET", ApiPaths.REQUESTS + "/" + requestId, null, PROVIDER).body());
         assertThat(still.path("status").asText()).as("nothing was decided").isEqualTo("PENDING");
     }
 
@@ -261,29 +219,29 @@ class ConsoleBrowserIT {
     @Order(6)
     void theProviderApprovesTwoFieldsWithARowFilter() throws Exception {
         browser.get(url + "/console/incoming/" + requestId);
-        pick("idNumber", "name");
+        console.pick("idNumber", "name");
         browser.findElement(By.id("filter")).sendKeys("divisionCode == '" + IN_FILTER + "'");
-        shot("decide");
-        navigate(browser.findElement(By.id("approve")));
+        console.shot("decide");
+        console.navigate(browser.findElement(By.id("approve")));
         assertThat(browser.getCurrentUrl()).as(() -> "refused: " + browser.findElements(By.id("decision-error")).stream()
                 .map(WebElement::getText).findFirst().orElse("")).endsWith("/console/incoming");
         assertThat(browser.findElement(By.id("flash")).getText()).contains("已批准申请 " + requestId);
         assertThat(browser.findElement(By.id("decided")).getText()).contains(requestId, "已批准");
-        shot("incoming-decided");
+        console.shot("incoming-decided");
         browser.get(url + "/console/grants/provided");
         WebElement grant = browser.findElement(By.cssSelector("#provided-grants tr[data-grant]"));
         assertThat(grant.findElement(By.className("fields")).getText()).isEqualTo("idNumber, name");
-        shot("grants-provided");
+        console.shot("grants-provided");
         browser.get(url + "/console/catalog/" + population.code());
         assertThat(browser.findElement(By.id("receivers")).getText()).contains(CONSUMER, PURPOSE);
-        shot("resource-receivers");
-        signOut();
+        console.shot("resource-receivers");
+        console.signOut();
     }
 
     @Test
     @Order(7)
     void theConsumerSeesTheGrantAndTheRecordsFirstDeliveredMasked() throws Exception {
-        signIn(CONSUMER, password(CONSUMER));
+        console.signIn(CONSUMER, console.password(CONSUMER));
         browser.get(url + "/console/grants/mine");
         WebElement grant = browser.findElement(By.cssSelector("#my-grants tr[data-grant]"));
         assertThat(grant.findElement(By.className("fields")).getText()).isEqualTo("idNumber, name");
@@ -295,12 +253,12 @@ class ConsoleBrowserIT {
             assertThat(browser.findElement(By.cssSelector("#my-grants tr[data-grant] .delivered")).getText())
                     .isEqualTo(Integer.toString(RESIDENTS_IN));
         });
-        shot("my-grants");
+        console.shot("my-grants");
         browser.get(url + "/console/requests/mine?lang=en");
         assertThat(browser.findElement(By.cssSelector("#my-requests tr[data-request] .status")).getText()).isEqualTo("Approved");
-        shot("my-requests-en");
+        console.shot("my-requests-en");
         browser.get(url + "/console/requests/mine?lang=zh");
-        signOut();
+        console.signOut();
         browser.get(url + "/console/grants/mine");
         assertThat(browser.getCurrentUrl()).as("signed out: back to the sign-in page").contains("/console/login");
     }
@@ -308,7 +266,7 @@ class ConsoleBrowserIT {
     @Test
     @Order(8)
     void theProviderRevokesTheGrantAfterConfirming() throws Exception {
-        signIn(PROVIDER, password(PROVIDER));
+        console.signIn(PROVIDER, console.password(PROVIDER));
         browser.get(url + "/console/grants/provided");
         WebElement grant = browser.findElement(By.cssSelector("#provided-grants tr[data-grant]"));
         String id = grant.getAttribute("data-grant");
@@ -317,107 +275,14 @@ class ConsoleBrowserIT {
         grant.findElement(By.cssSelector("button[type=submit]")).click();
         // console.js asks first
         browser.switchTo().alert().accept();
-        await().atMost(Duration.ofSeconds(60)).until(() -> isStale(page));
+        await().atMost(Duration.ofSeconds(60)).until(() -> ConsoleBrowser.isStale(page));
         assertThat(browser.findElement(By.id("flash")).getText()).contains(id);
         assertThat(browser.findElement(By.cssSelector("#provided-grants tr[data-grant] .status")).getText()).isEqualTo("已撤销");
         assertThat(browser.findElements(By.cssSelector("#provided-grants tr[data-grant] form"))).as("nothing left to revoke").isEmpty();
-        shot("grant-revoked");
-    }
-
-    // ---- helpers
-
-    private static void signIn(String user, String password) {
-        browser.get(url + "/console/login");
-        browser.findElement(By.id("username")).clear();
-        browser.findElement(By.id("username")).sendKeys(user);
-        browser.findElement(By.id("password")).sendKeys(password);
-        navigate(browser.findElement(By.id("sign-in")));
-        // the form's answer has arrived: signed in as the user with a session cookie, or the sign-in error shown
-        await().atMost(Duration.ofSeconds(60)).until(() -> !browser.findElements(By.id("login-error")).isEmpty()
-                || browser.manage().getCookieNamed(Console.SESSION_COOKIE) != null
-                && browser.findElements(By.id("signed-in")).stream().anyMatch(e -> e.getText().contains(user)));
-    }
-
-    /** Clicks {@code target} and waits until the browser has left the page (the next one is loaded). */
-    private static void navigate(WebElement target) {
-        WebElement page = browser.findElement(By.tagName("html"));
-        target.click();
-        await().atMost(Duration.ofSeconds(60)).until(() -> isStale(page)
-                && "complete".equals(((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return document.readyState")));
-    }
-
-    private static boolean isStale(WebElement element) {
-        try {
-            element.isEnabled();
-            return false;
-        } catch (org.openqa.selenium.StaleElementReferenceException e) {
-            return true;
-        }
-    }
-
-    private static void signOut() {
-        navigate(browser.findElement(By.id("logout")));
-        await().atMost(Duration.ofSeconds(60)).until(() -> browser.getCurrentUrl().endsWith("/console/login"));
-    }
-
-    /** Checks exactly {@code fields} among the data items. */
-    private static void pick(String... fields) {
-        for (WebElement box : browser.findElements(By.cssSelector("#fields input[type=checkbox]"))) {
-            boolean wanted = List.of(fields).contains(box.getAttribute("value"));
-            if (box.isSelected() != wanted) {
-                box.click();
-            }
-        }
-    }
-
-    private static void shot(String name) throws IOException {
-        Path file = SCREENSHOTS.resolve(String.format("%02d-%s.png", ++shots, name));
-        Path taken = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-        Files.copy(taken, file, StandardCopyOption.REPLACE_EXISTING);
+        console.shot("grant-revoked");
     }
 
     private static String PATH(String page) {
         return "/console" + page;
-    }
-
-    private static String password(String dept) {
-        return CONFIGS.get(dept).basicAuthUserInfo().orElseThrow().split(":", 2)[1];
-    }
-
-    /** The status of a console page opened with the browser's session cookie (signed in as {@code dept}). */
-    private static int status(String path, String dept) throws Exception {
-        String cookie = Console.SESSION_COOKIE + "=" + browser.manage().getCookieNamed(Console.SESSION_COOKIE).getValue();
-        assertThat(browser.findElement(By.id("signed-in")).getText()).contains(dept);
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).header("Cookie", cookie).timeout(Duration.ofSeconds(60)).GET().build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode();
-    }
-
-    private static HttpResponse<String> post(String path, String form, String cookie) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form));
-        if (cookie != null) {
-            b.header("Cookie", cookie);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
-
-    private static HttpResponse<String> api(String method, String path, String body, String dept) throws IOException, InterruptedException {
-        String auth = "Basic " + Base64.getEncoder().encodeToString(CONFIGS.get(dept).basicAuthUserInfo().orElseThrow()
-                .getBytes(StandardCharsets.UTF_8));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60)).header("Authorization", auth)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
-
-    /** {@code name} on the PATH, or at {@code fallback}. */
-    private static Optional<Path> executable(String name, String fallback) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) {
-                return Optional.of(p);
-            }
-        }
-        Path p = Path.of(fallback);
-        return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
     }
 }

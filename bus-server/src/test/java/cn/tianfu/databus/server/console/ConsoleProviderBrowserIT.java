@@ -3,47 +3,28 @@ package cn.tianfu.databus.server.console;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Base64;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.contract.ApiPaths;
-import cn.tianfu.databus.department.Departments;
 import cn.tianfu.databus.server.BusRuntime;
-import cn.tianfu.databus.server.ClientFiles;
-import cn.tianfu.databus.server.ServerConfig;
 
 /**
  * The providing department's pages in a real headless Chromium against a whole bus ({@link BusRuntime}). In the
@@ -56,71 +37,49 @@ import cn.tianfu.databus.server.ServerConfig;
  * the resource, and forms posted without the session's CSRF token are refused (403) with nothing changed. Every page is
  * saved as a screenshot under {@code target/console-screenshots/provider/}.
  *
+ * <p>The bus and the browser are shared with the other browser tests ({@link ConsoleBrowser}); the departments and
+ * resources here are this class's own.
+ *
  * <p>Needs {@code chromium} and {@code chromedriver}; without them the test is skipped, saying so.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleProviderBrowserIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final Path SCREENSHOTS = Path.of("target/console-screenshots/provider");
-    private static final String PROVIDER = "psb";
-    private static final String CONSUMER = "hrss";
-    private static final String OTHER = "amr";
-    private static final String CODE = "10101-000001";
+    // departments and a resource of this class's own on the bus the console's browser tests share
+    private static final String PROVIDER = "psb2";
+    private static final String CONSUMER = "hrss2";
+    private static final String OTHER = "amr2";
+    private static final String CODE = "10101-000002";
     private static final String PURPOSE = "社会保险待遇资格认证";
 
-    private static Path dir;
-    private static BusRuntime bus;
     private static String url;
-    private static final Map<String, DatabusClientConfig> CONFIGS = new java.util.HashMap<>();
     private static Path definitionFile;
+    private static ConsoleBrowser console;
     private static WebDriver browser;
     private static String requestId;
     private static String grantId;
-    private static int shots;
 
     @BeforeAll
     static void start() throws Exception {
-        Optional<Path> chromium = executable("chromium", "/usr/bin/chromium");
-        Optional<Path> driver = executable("chromedriver", "/usr/bin/chromedriver");
-        Assumptions.assumeTrue(chromium.isPresent() && driver.isPresent(),
-                "ConsoleProviderBrowserIT needs chromium and chromedriver (Debian packages chromium and chromium-driver): not found, skipped");
-        dir = Files.createTempDirectory("databus-console-provider-it-");
-        bus = BusRuntime.start(new ServerConfig(Map.of(ServerConfig.DATA_DIR_CONFIG, dir.toString(),
-                ServerConfig.KAFKA_PORT_CONFIG, 0, ServerConfig.REGISTRY_PORT_CONFIG, 0, ServerConfig.HTTP_PORT_CONFIG, 0)));
-        url = bus.endpoints().httpUrl();
-        try (Departments departments = Departments.connect(bus.busConfig(), Duration.ofSeconds(30))) {
-            CONFIGS.put(PROVIDER, ClientFiles.ensureDepartment(departments, dir, bus.endpoints(), PROVIDER, "市公安局", Optional.empty()));
-            CONFIGS.put(CONSUMER, ClientFiles.ensureDepartment(departments, dir, bus.endpoints(), CONSUMER, "市人力资源和社会保障局", Optional.empty()));
-            CONFIGS.put(OTHER, ClientFiles.ensureDepartment(departments, dir, bus.endpoints(), OTHER, "市市场监督管理局", Optional.empty()));
-        }
-        // the provider's definition file, without a record name of its own (the catalog does not keep one)
+        console = ConsoleBrowser.open("ConsoleProviderBrowserIT", Map.of(PROVIDER, "市公安局", CONSUMER, "市人力资源和社会保障局",
+                OTHER, "市市场监督管理局"), Path.of("target/console-screenshots/provider"), "", 1400);
+        browser = console.driver();
+        url = console.url();
+        // the provider's definition file, its own code and provider, without a record name of its own (the catalog
+        // does not keep one)
         String yaml = Files.readString(Path.of("../examples/resources/psb-population.yaml"), StandardCharsets.UTF_8)
+                .replace("code: 10101-000001\n", "code: " + CODE + "\n").replace("\nprovider: psb\n", "\nprovider: " + PROVIDER + "\n")
                 .replace("recordName: Population\n", "");
-        assertThat(yaml).contains("code: " + CODE).doesNotContain("recordName");
-        definitionFile = dir.resolve("psb-population.yaml");
+        assertThat(yaml).contains("code: " + CODE, "provider: " + PROVIDER + "\n").doesNotContain("recordName");
+        definitionFile = console.dir().resolve(PROVIDER + "-population.yaml");
         Files.writeString(definitionFile, yaml, StandardCharsets.UTF_8);
-        Files.createDirectories(SCREENSHOTS);
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(chromium.get().toFile());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,1400",
-                "--lang=zh-CN");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.get().toFile()).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(90));
     }
 
     @AfterAll
     static void stop() {
-        if (browser != null) {
-            browser.quit();
-        }
-        if (bus != null) {
-            bus.close();
-        }
-        if (dir != null) {
-            cn.tianfu.databus.testkit.SharedBus.deleteRecursively(dir);
+        if (console != null) {
+            console.close();
         }
     }
 
@@ -129,70 +88,70 @@ class ConsoleProviderBrowserIT {
     void theProviderRegistersItsResourceFromTheDefinitionFile() throws Exception {
         // the bus may still be starting its apps: the API answers once governance does
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2))
-                .until(() -> api("GET", ApiPaths.CATALOG, null, PROVIDER).statusCode() == 200);
-        signIn(PROVIDER, password(PROVIDER));
+                .until(() -> console.api("GET", ApiPaths.CATALOG, null, PROVIDER).statusCode() == 200);
+        console.signIn(PROVIDER, console.password(PROVIDER));
         assertThat(browser.findElement(By.tagName("nav")).getText()).contains("我的信息资源", "注册信息资源", "待答复的纠错",
                 "待答复的开放申请", "开放数据的评价", "我的违规与通知");
         browser.get(url + "/console/resources/mine");
         assertThat(browser.findElement(By.id("resources-none")).getText()).isNotBlank();
-        navigate(browser.findElement(By.id("register-link")));
+        console.navigate(browser.findElement(By.id("register-link")));
         // a definition that does not validate: refused with every problem, the text kept
         String broken = Files.readString(definitionFile, StandardCharsets.UTF_8).replaceAll("(?m)^  conditions: .*\n", "");
-        setValue(browser.findElement(By.id("definition")), broken);
-        shot("register-form");
-        navigate(browser.findElement(By.id("register")));
+        console.setValue(browser.findElement(By.id("definition")), broken);
+        console.shot("register-form");
+        console.navigate(browser.findElement(By.id("register")));
         assertThat(browser.findElement(By.id("form-error")).getText()).startsWith("总线拒绝了请求：").contains("sharing.conditions");
         assertThat(browser.findElement(By.id("definition")).getAttribute("value")).as("what was entered is kept").isEqualTo(broken);
-        shot("register-refused");
+        console.shot("register-refused");
         // the file chosen is used instead of the text
         browser.findElement(By.id("file")).sendKeys(definitionFile.toAbsolutePath().toString());
-        navigate(browser.findElement(By.id("register")));
+        console.navigate(browser.findElement(By.id("register")));
         assertThat(browser.getCurrentUrl()).as(() -> "refused: " + browser.findElements(By.id("form-error")).stream()
                 .map(WebElement::getText).findFirst().orElse("")).endsWith("/console/resources/mine");
         assertThat(browser.findElement(By.id("flash")).getText()).contains(CODE);
         WebElement row = browser.findElement(By.cssSelector("#my-resources tr[data-resource='" + CODE + "']"));
         assertThat(row.getText()).contains("人口基础信息", "有条件共享");
         assertThat(row.findElement(By.className("version")).getText()).isEqualTo("1");
-        shot("my-resources");
+        console.shot("my-resources");
         browser.get(url + "/console/catalog?provider=" + PROVIDER);
         assertThat(browser.findElement(By.id("catalog")).getText()).contains(CODE, "人口基础信息");
-        shot("catalog");
+        console.shot("catalog");
     }
 
     @Test
     @Order(2)
     void theProviderUpdatesTheResourceFromItsPrefilledDefinition() throws Exception {
         browser.get(url + "/console/resources/mine");
-        navigate(browser.findElement(By.cssSelector("#my-resources tr[data-resource='" + CODE + "'] a.edit")));
+        console.navigate(browser.findElement(By.cssSelector("#my-resources tr[data-resource='" + CODE + "'] a.edit")));
         WebElement definition = browser.findElement(By.id("definition"));
         String prefilled = definition.getAttribute("value");
         assertThat(prefilled).contains("code: \"" + CODE + "\"", "class: CONDITIONAL", "updateFrequency: REAL_TIME", "name: \"idNumber\"",
                 "mask: ID_NUMBER");
-        setValue(definition, prefilled.replace("updateFrequency: REAL_TIME", "updateFrequency: DAILY"));
+        console.setValue(definition, prefilled.replace("updateFrequency: REAL_TIME", "updateFrequency: DAILY"));
         browser.findElement(By.id("update-reason")).sendKeys("改为每日更新");
-        shot("update-form");
-        navigate(browser.findElement(By.id("update")));
+        console.shot("update-form");
+        console.navigate(browser.findElement(By.id("update")));
         assertThat(browser.getCurrentUrl()).as(() -> "refused: " + browser.findElements(By.id("form-error")).stream()
                 .map(WebElement::getText).findFirst().orElse("")).endsWith("/console/resources/mine");
         assertThat(browser.findElement(By.id("flash")).getText()).contains(CODE);
         assertThat(browser.findElement(By.cssSelector("#my-resources tr[data-resource='" + CODE + "'] .version")).getText()).isEqualTo("2");
-        JsonNode entry = JSON.readTree(api("GET", ApiPaths.CATALOG + "/" + CODE, null, CONSUMER).body());
+        JsonNode entry = JSON.readTree(console.api("GET", ApiPaths.CATALOG + "/" + CODE, null, CONSUMER).body());
         assertThat(entry.path("updateFrequency").asText()).isEqualTo("DAILY");
         assertThat(entry.path("dataItems").size()).as("the items are unchanged").isGreaterThanOrEqualTo(5);
-        shot("my-resources-updated");
+        console.shot("my-resources-updated");
     }
 
     @Test
     @Order(3)
     void theProviderApprovesWithAServiceLimitAndNarrowsTheGrant() throws Exception {
-        HttpResponse<String> filed = api("POST", ApiPaths.REQUESTS, "{\"resource\":\"" + CODE + "\",\"purpose\":\"" + PURPOSE + "\"}", CONSUMER);
+        HttpResponse<String> filed = console.api("POST", ApiPaths.REQUESTS, "{\"resource\":\"" + CODE + "\",\"purpose\":\"" + PURPOSE + "\"}", CONSUMER);
         assertThat(filed.statusCode()).as(filed.body()).isEqualTo(202);
         requestId = JSON.readTree(filed.body()).path("requestId").path("string").asText();
         browser.get(url + "/console/incoming/" + requestId);
-        pick("idNumber", "name", "divisionCode");
+        console.pick("idNumber", "name", "divisionCode");
         browser.findElement(By.id("rate-limit")).sendKeys("30");
-        shot("decide-with-limits");
-        navigate(browser.findElement(By.id("approve")));
+        console.shot("decide-with-limits");
+        console.navigate(browser.findElement(By.id("approve")));
         assertThat(browser.getCurrentUrl()).as(() -> "refused: " + browser.findElements(By.id("decision-error")).stream()
                 .map(WebElement::getText).findFirst().orElse("")).endsWith("/console/incoming");
         browser.get(url + "/console/grants/provided");
@@ -200,16 +159,16 @@ class ConsoleProviderBrowserIT {
         grantId = row.getAttribute("data-grant");
         assertThat(row.findElement(By.className("fields")).getText()).isEqualTo("idNumber, name, divisionCode");
         assertThat(row.findElement(By.className("limits")).getText()).isEqualTo("每分钟 30 次，每日 - 次");
-        shot("grants-provided");
-        navigate(row.findElement(By.className("narrow")));
+        console.shot("grants-provided");
+        console.navigate(row.findElement(By.className("narrow")));
         browser.findElement(By.id("narrow-reason")).sendKeys("只需核对姓名");
-        navigate(browser.findElement(By.id("narrow")));
+        console.navigate(browser.findElement(By.id("narrow")));
         assertThat(browser.findElement(By.id("narrow-error")).getText()).contains("没有收窄任何内容");
         assertThat(browser.findElement(By.id("narrow-reason")).getAttribute("value")).isEqualTo("只需核对姓名");
-        shot("narrow-nothing");
+        console.shot("narrow-nothing");
         browser.findElement(By.id("field-divisionCode")).click();
-        shot("narrow-form");
-        navigate(browser.findElement(By.id("narrow")));
+        console.shot("narrow-form");
+        console.navigate(browser.findElement(By.id("narrow")));
         assertThat(browser.getCurrentUrl()).as(() -> "refused: " + browser.findElements(By.id("narrow-error")).stream()
                 .map(WebElement::getText).findFirst().orElse("")).endsWith("/console/grants/provided");
         assertThat(browser.findElement(By.id("flash")).getText()).contains(grantId);
@@ -218,13 +177,13 @@ class ConsoleProviderBrowserIT {
             assertThat(browser.findElement(By.cssSelector("#provided-grants tr[data-grant='" + grantId + "'] .fields")).getText())
                     .isEqualTo("idNumber, name");
         });
-        shot("grant-narrowed");
+        console.shot("grant-narrowed");
     }
 
     @Test
     @Order(4)
     void theProviderRejectsAnErrorReportWithAReason() throws Exception {
-        HttpResponse<String> report = api("POST", ApiPaths.REPORTS, "{\"resource\":\"" + CODE + "\",\"key\":\"510104199001011234\","
+        HttpResponse<String> report = console.api("POST", ApiPaths.REPORTS, "{\"resource\":\"" + CODE + "\",\"key\":\"510104199001011234\","
                 + "\"field\":\"name\",\"problem\":\"姓名有误\"}", CONSUMER);
         assertThat(report.statusCode()).as(report.body()).isEqualTo(200);
         String id = JSON.readTree(report.body()).path("subjectId").path("string").asText();
@@ -234,11 +193,11 @@ class ConsoleProviderBrowserIT {
         });
         WebElement row = browser.findElement(By.cssSelector("#reports tr[data-report='" + id + "']"));
         assertThat(row.getText()).contains("姓名有误", CONSUMER, "待答复");
-        shot("reports");
-        navigate(row.findElement(By.linkText(id)));
+        console.shot("reports");
+        console.navigate(row.findElement(By.linkText(id)));
         browser.findElement(By.id("rejected-reason")).sendKeys("经核对户籍档案，姓名无误");
-        shot("report-answer");
-        navigate(browser.findElement(By.id("rejected")));
+        console.shot("report-answer");
+        console.navigate(browser.findElement(By.id("rejected")));
         assertThat(browser.getCurrentUrl()).as(() -> "refused: " + browser.findElements(By.id("answer-error")).stream()
                 .map(WebElement::getText).findFirst().orElse("")).endsWith("/console/reports/incoming");
         assertThat(browser.findElement(By.id("flash")).getText()).contains(id);
@@ -246,16 +205,14 @@ class ConsoleProviderBrowserIT {
             browser.navigate().refresh();
             assertThat(browser.findElement(By.cssSelector("#reports tr[data-report='" + id + "'] .status")).getText()).isEqualTo("已驳回");
         });
-        shot("reports-answered");
+        console.shot("reports-answered");
     }
 
     @Test
     @Order(5)
     void theProviderAnswersAPublicRequestToOpenData() throws Exception {
-        HttpResponse<String> filed = HTTP.send(HttpRequest.newBuilder(URI.create(url + "/open/requests")).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"provider\":\"" + PROVIDER
-                        + "\",\"title\":\"各区常住人口数量\",\"name\":\"张三\",\"contact\":\"zhangsan@example.cn\"}")).build(),
-                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> filed = console.anonymous("POST", "/open/requests", "{\"provider\":\"" + PROVIDER
+                + "\",\"title\":\"各区常住人口数量\",\"name\":\"张三\",\"contact\":\"zhangsan@example.cn\"}");
         assertThat(filed.statusCode()).as(filed.body()).isEqualTo(201);
         String id = JSON.readTree(filed.body()).path("id").asText();
         assertThat(id).isNotBlank();
@@ -264,15 +221,15 @@ class ConsoleProviderBrowserIT {
             assertThat(browser.findElements(By.cssSelector("#public-requests tr[data-public-request='" + id + "']"))).hasSize(1);
         });
         assertThat(browser.findElement(By.id("public-requests")).getText()).contains("各区常住人口数量").doesNotContain("zhangsan@example.cn");
-        shot("public-requests");
-        navigate(browser.findElement(By.linkText(id)));
+        console.shot("public-requests");
+        console.navigate(browser.findElement(By.linkText(id)));
         browser.findElement(By.id("choice-refuse")).click();
-        navigate(browser.findElement(By.id("public-answer")));
+        console.navigate(browser.findElement(By.id("public-answer")));
         assertThat(browser.findElement(By.id("answer-error")).getText()).isEqualTo("不予开放须说明原因。");
         browser.findElement(By.id("choice-refuse")).click();
         browser.findElement(By.id("public-reason")).sendKeys("涉及个人信息，仅提供统计数据");
-        shot("public-request-answer");
-        navigate(browser.findElement(By.id("public-answer")));
+        console.shot("public-request-answer");
+        console.navigate(browser.findElement(By.id("public-answer")));
         assertThat(browser.getCurrentUrl()).as(() -> "refused: " + browser.findElements(By.id("answer-error")).stream()
                 .map(WebElement::getText).findFirst().orElse("")).endsWith("/console/public-requests");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
@@ -280,7 +237,7 @@ class ConsoleProviderBrowserIT {
             assertThat(browser.findElement(By.cssSelector("#public-requests tr[data-public-request='" + id + "'] .status")).getText())
                     .isEqualTo("不予开放");
         });
-        shot("public-requests-answered");
+        console.shot("public-requests-answered");
     }
 
     @Test
@@ -290,175 +247,72 @@ class ConsoleProviderBrowserIT {
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("我的违规与通知");
         assertThat(browser.findElements(By.id("my-violations")).size() + browser.findElements(By.id("violations-none")).size()).isEqualTo(1);
         assertThat(browser.findElement(By.id("notices-none")).getText()).isEqualTo("本部门没有目录更新通知。");
-        shot("duties");
+        console.shot("duties");
         browser.get(url + "/console/comments");
         assertThat(browser.findElement(By.id("comments-none")).getText()).isEqualTo("本部门没有向社会开放的数据集。");
-        shot("comments");
+        console.shot("comments");
     }
 
     @Test
     @Order(7)
     void formsWithoutTheSessionsCsrfTokenAreRefusedAndNothingChanges() throws Exception {
-        String cookie = Console.SESSION_COOKIE + "=" + browser.manage().getCookieNamed(Console.SESSION_COOKIE).getValue();
-        HttpResponse<String> retire = post(PATH("/resources/" + CODE + "/retire"), "reason=forged", cookie);
+        String cookie = console.sessionCookie();
+        HttpResponse<String> retire = console.post(PATH("/resources/" + CODE + "/retire"), "reason=forged", cookie);
         assertThat(retire.statusCode()).isEqualTo(403);
         assertThat(retire.body()).contains("CSRF");
-        HttpResponse<String> narrow = post(PATH("/grants/" + grantId + "/narrow"), "fields=idNumber&reason=forged&csrf=forged-token", cookie);
+        HttpResponse<String> narrow = console.post(PATH("/grants/" + grantId + "/narrow"), "fields=idNumber&reason=forged&csrf=forged-token", cookie);
         assertThat(narrow.statusCode()).isEqualTo(403);
-        String boundary = "----databus-it";
-        String multipart = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"definition\"\r\n\r\n"
-                + Files.readString(definitionFile, StandardCharsets.UTF_8) + "\r\n--" + boundary + "--\r\n";
-        HttpResponse<String> register = HTTP.send(HttpRequest.newBuilder(URI.create(url + PATH("/resources/new"))).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "multipart/form-data; boundary=" + boundary).header("Cookie", cookie)
-                .POST(HttpRequest.BodyPublishers.ofString(multipart, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> register = console.postMultipart(PATH("/resources/new"), "definition",
+                Files.readString(definitionFile, StandardCharsets.UTF_8), cookie);
         assertThat(register.statusCode()).isEqualTo(403);
-        JsonNode entry = JSON.readTree(api("GET", ApiPaths.CATALOG + "/" + CODE, null, PROVIDER).body());
+        JsonNode entry = JSON.readTree(console.api("GET", ApiPaths.CATALOG + "/" + CODE, null, PROVIDER).body());
         assertThat(entry.path("status").asText()).as("nothing was retired").isEqualTo("ACTIVE");
-        JsonNode grants = JSON.readTree(api("GET", ApiPaths.GRANTS + "?role=provider", null, PROVIDER).body());
+        JsonNode grants = JSON.readTree(console.api("GET", ApiPaths.GRANTS + "?role=provider", null, PROVIDER).body());
         assertThat(grants.get(0).path("allowedFields").path("array").size()).as("nothing was narrowed").isEqualTo(2);
     }
 
     @Test
     @Order(8)
     void anotherDepartmentCannotOpenTheResourcesUpdateForm() throws Exception {
-        signOut();
-        signIn(OTHER, password(OTHER));
+        console.signOut();
+        console.signIn(OTHER, console.password(OTHER));
         browser.get(url + "/console/resources/" + CODE + "/edit");
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("错误 403");
         assertThat(browser.findElements(By.id("update-form"))).isEmpty();
-        shot("update-of-another-department");
-        assertThat(status(PATH("/resources/" + CODE + "/retire"), OTHER)).isEqualTo(403);
-        assertThat(status(PATH("/resources/no-such-code/edit"), OTHER)).isEqualTo(404);
-        assertThat(status(PATH("/grants/" + grantId + "/narrow"), OTHER)).isEqualTo(404);
-        signOut();
+        console.shot("update-of-another-department");
+        assertThat(console.status(PATH("/resources/" + CODE + "/retire"), OTHER)).isEqualTo(403);
+        assertThat(console.status(PATH("/resources/no-such-code/edit"), OTHER)).isEqualTo(404);
+        assertThat(console.status(PATH("/grants/" + grantId + "/narrow"), OTHER)).isEqualTo(404);
+        console.signOut();
     }
 
     @Test
     @Order(9)
     void theProviderRetiresTheResourceAfterConfirming() throws Exception {
-        signIn(PROVIDER, password(PROVIDER));
+        console.signIn(PROVIDER, console.password(PROVIDER));
         browser.get(url + "/console/resources/mine");
-        navigate(browser.findElement(By.cssSelector("#my-resources tr[data-resource='" + CODE + "'] a.retire")));
+        console.navigate(browser.findElement(By.cssSelector("#my-resources tr[data-resource='" + CODE + "'] a.retire")));
         browser.findElement(By.id("retire-reason")).sendKeys("数据由新系统提供");
-        shot("retire-form");
+        console.shot("retire-form");
         WebElement page = browser.findElement(By.tagName("html"));
         browser.findElement(By.id("retire")).click();
         // console.js asks first
         browser.switchTo().alert().accept();
-        await().atMost(Duration.ofSeconds(60)).until(() -> isStale(page)
-                && "complete".equals(((JavascriptExecutor) browser).executeScript("return document.readyState")));
+        console.awaitNextPage(page);
         assertThat(browser.getCurrentUrl()).as(() -> "refused: " + browser.findElements(By.id("form-error")).stream()
                 .map(WebElement::getText).findFirst().orElse("")).endsWith("/console/resources/mine");
         assertThat(browser.findElement(By.id("flash")).getText()).contains(CODE);
         WebElement row = browser.findElement(By.cssSelector("#my-resources tr[data-resource='" + CODE + "']"));
         assertThat(row.findElement(By.className("status")).getText()).isEqualTo("已停止提供");
         assertThat(row.findElements(By.cssSelector("a.edit"))).as("nothing left to update").isEmpty();
-        shot("resource-retired");
+        console.shot("resource-retired");
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            JsonNode grants = JSON.readTree(api("GET", ApiPaths.GRANTS + "?role=consumer", null, CONSUMER).body());
+            JsonNode grants = JSON.readTree(console.api("GET", ApiPaths.GRANTS + "?role=consumer", null, CONSUMER).body());
             assertThat(grants.get(0).path("status").asText()).as("the grant ended with the resource").isNotEqualTo("ACTIVE");
         });
     }
 
-    /** Sets a text area's or an input's value as a paste would. */
-    private static void setValue(WebElement element, String value) {
-        ((JavascriptExecutor) browser).executeScript("arguments[0].value = arguments[1];", element, value);
-    }
-
-    // ---- helpers
-
-    private static void signIn(String user, String password) {
-        browser.get(url + "/console/login");
-        browser.findElement(By.id("username")).clear();
-        browser.findElement(By.id("username")).sendKeys(user);
-        browser.findElement(By.id("password")).sendKeys(password);
-        navigate(browser.findElement(By.id("sign-in")));
-        // the form's answer has arrived: signed in as the user with a session cookie, or the sign-in error shown
-        await().atMost(Duration.ofSeconds(60)).until(() -> !browser.findElements(By.id("login-error")).isEmpty()
-                || browser.manage().getCookieNamed(Console.SESSION_COOKIE) != null
-                && browser.findElements(By.id("signed-in")).stream().anyMatch(e -> e.getText().contains(user)));
-    }
-
-    /** Clicks {@code target} and waits until the browser has left the page (the next one is loaded). */
-    private static void navigate(WebElement target) {
-        WebElement page = browser.findElement(By.tagName("html"));
-        target.click();
-        await().atMost(Duration.ofSeconds(60)).until(() -> isStale(page)
-                && "complete".equals(((org.openqa.selenium.JavascriptExecutor) browser).executeScript("return document.readyState")));
-    }
-
-    private static boolean isStale(WebElement element) {
-        try {
-            element.isEnabled();
-            return false;
-        } catch (org.openqa.selenium.StaleElementReferenceException e) {
-            return true;
-        }
-    }
-
-    private static void signOut() {
-        navigate(browser.findElement(By.id("logout")));
-        await().atMost(Duration.ofSeconds(60)).until(() -> browser.getCurrentUrl().endsWith("/console/login"));
-    }
-
-    /** Checks exactly {@code fields} among the data items. */
-    private static void pick(String... fields) {
-        for (WebElement box : browser.findElements(By.cssSelector("#fields input[type=checkbox]"))) {
-            boolean wanted = List.of(fields).contains(box.getAttribute("value"));
-            if (box.isSelected() != wanted) {
-                box.click();
-            }
-        }
-    }
-
-    private static void shot(String name) throws IOException {
-        Path file = SCREENSHOTS.resolve(String.format("%02d-%s.png", ++shots, name));
-        Path taken = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-        Files.copy(taken, file, StandardCopyOption.REPLACE_EXISTING);
-    }
-
     private static String PATH(String page) {
         return "/console" + page;
-    }
-
-    private static String password(String dept) {
-        return CONFIGS.get(dept).basicAuthUserInfo().orElseThrow().split(":", 2)[1];
-    }
-
-    /** The status of a console page opened with the browser's session cookie (signed in as {@code dept}). */
-    private static int status(String path, String dept) throws Exception {
-        String cookie = Console.SESSION_COOKIE + "=" + browser.manage().getCookieNamed(Console.SESSION_COOKIE).getValue();
-        assertThat(browser.findElement(By.id("signed-in")).getText()).contains(dept);
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url + path)).header("Cookie", cookie).timeout(Duration.ofSeconds(60)).GET().build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode();
-    }
-
-    private static HttpResponse<String> post(String path, String form, String cookie) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form));
-        if (cookie != null) {
-            b.header("Cookie", cookie);
-        }
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
-
-    private static HttpResponse<String> api(String method, String path, String body, String dept) throws IOException, InterruptedException {
-        String auth = "Basic " + Base64.getEncoder().encodeToString(CONFIGS.get(dept).basicAuthUserInfo().orElseThrow()
-                .getBytes(StandardCharsets.UTF_8));
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(60)).header("Authorization", auth)
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
-
-    /** {@code name} on the PATH, or at {@code fallback}. */
-    private static Optional<Path> executable(String name, String fallback) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
-            Path p = Path.of(dir, name);
-            if (Files.isExecutable(p)) {
-                return Optional.of(p);
-            }
-        }
-        Path p = Path.of(fallback);
-        return Files.isExecutable(p) ? Optional.of(p) : Optional.empty();
     }
 }
