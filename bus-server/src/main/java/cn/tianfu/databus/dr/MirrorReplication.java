@@ -86,6 +86,17 @@ public final class MirrorReplication implements AutoCloseable {
     }
 
     /**
+     * Has MirrorMaker find its Connect plugins through their ServiceLoader manifests ({@code plugin.discovery}
+     * {@code service_load}) instead of scanning the whole classpath, which costs start-up time only: set at the top
+     * level (read by MirrorMakerConfig) and under the {@code target} cluster's prefix (read by its worker). A plugin of
+     * the bus's own (a transform) needs a manifest under {@code META-INF/services}.
+     */
+    public static void discoverPluginsByServiceLoader(Map<String, String> props, String target) {
+        props.put(PLUGIN_DISCOVERY, SERVICE_LOAD);
+        props.put(target + "." + PLUGIN_DISCOVERY, SERVICE_LOAD);
+    }
+
+    /**
      * MirrorMaker 2's configuration: two clusters, one enabled flow, the identity policy, the bus's topics and groups,
      * offsets synced to the target, offset syncs kept on the target (so nothing is written on the primary and a DR
      * cluster alone tells how far replication got), records read {@code read_committed} (the bus's exactly-once
@@ -129,8 +140,7 @@ public final class MirrorReplication implements AutoCloseable {
         // (KIP-898): MirrorMaker's connectors and Kafka's converters and policies ship manifests, so the scan only
         // cost start-up time. Read twice: by MirrorMakerConfig from the top level and by the worker under the
         // target's prefix
-        p.put(PLUGIN_DISCOVERY, SERVICE_LOAD);
-        p.put(target + "." + PLUGIN_DISCOVERY, SERVICE_LOAD);
+        discoverPluginsByServiceLoader(p, target);
         for (String key : List.of("replication.factor", "offset-syncs.topic.replication.factor",
                 "checkpoints.topic.replication.factor", "heartbeats.topic.replication.factor",
                 "config.storage.replication.factor", "offset.storage.replication.factor", "status.storage.replication.factor")) {

@@ -391,6 +391,8 @@ public final class TierLink implements AutoCloseable {
         p.put(flow + ".consumer.isolation.level", "read_committed");
         p.put(flow + ".source.consumer.isolation.level", "read_committed");
         p.put(flow + ".forwarding.admin.class", TierTargetAdmin.class.getName());
+        // SchemaIdRewrite is found by its manifest (META-INF/services), like MirrorMaker's own plugins
+        MirrorReplication.discoverPluginsByServiceLoader(p, target);
         p.put(flow + ".transforms", TRANSFORM);
         String t = flow + ".transforms." + TRANSFORM + ".";
         p.put(t + "type", SchemaIdRewrite.class.getName());
