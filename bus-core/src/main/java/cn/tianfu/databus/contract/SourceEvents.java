@@ -1,9 +1,10 @@
 package cn.tianfu.databus.contract;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -39,9 +40,14 @@ import cn.tianfu.databus.contract.EventHeaders;
  * tombstone. Every event carries {@link EventHeaders#EVENT_ID} (a random UUID), {@link EventHeaders#OP}
  * ({@code UPSERT} or {@code DELETE}), {@link EventHeaders#SOURCE_TIME} (epoch milliseconds) and, for a change captured
  * from a database, {@link EventHeaders#SOURCE_POSITION}. Checking that the schema id is the catalogued one is the
- * caller's part. Thread-safe: the Avro writer of each schema is made once and kept.
+ * caller's part. Thread-safe: the Avro writer of each schema is made once and kept, and each thread encodes into a
+ * buffer and encoder of its own, reused from record to record.
  */
 public final class SourceEvents {
+
+    /** A thread's encoding buffer keeps at most this much between records (a larger one is let go after use). */
+    private static final int KEPT_BUFFER_BYTES = 64 * 1024;
+    private static final ThreadLocal<Framer> FRAMER = ThreadLocal.withInitial(Framer::new);
 
     private final Map<Schema, DatumWriter<Object>> writers = new ConcurrentHashMap<>();
 
@@ -84,21 +90,66 @@ public final class SourceEvents {
      *                                    of the wrong type)
      */
     public byte[] frame(int schemaId, IndexedRecord record) {
-        DatumWriter<Object> writer = writers.computeIfAbsent(record.getSchema(), s -> record instanceof SpecificRecord
-                ? new SpecificDatumWriter<>(s, SpecificData.getForClass(record.getClass()))
-                : new GenericDatumWriter<>(s, GenericData.get()));
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        byte[] header = new byte[WireFormat.HEADER_SIZE];
-        WireFormat.writeHeader(header, schemaId);
-        out.write(header, 0, header.length);
+        DatumWriter<Object> writer = writers.get(record.getSchema());
+        if (writer == null) {
+            writer = writers.computeIfAbsent(record.getSchema(), s -> record instanceof SpecificRecord
+                    ? new SpecificDatumWriter<>(s, SpecificData.getForClass(record.getClass()))
+                    : new GenericDatumWriter<>(s, GenericData.get()));
+        }
+        Framer framer = FRAMER.get();
         try {
-            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-            writer.write(record, encoder);
-            encoder.flush();
+            return framer.frame(schemaId, writer, record);
         } catch (IOException | RuntimeException e) {
+            framer.reset();
             throw new UnencodableRecordException(record.getSchema().getFullName(), schemaId, e);
         }
-        return out.toByteArray();
+    }
+
+    /**
+     * One thread's encoding buffer and Avro encoder, kept between records: a record is written into the buffer (grown
+     * to the largest record seen, at most {@link #KEPT_BUFFER_BYTES} kept) and copied out once, at its exact size.
+     */
+    private static final class Framer extends OutputStream {
+
+        private byte[] buf = new byte[1024];
+        private int count;
+        private BinaryEncoder encoder;
+
+        byte[] frame(int schemaId, DatumWriter<Object> writer, IndexedRecord record) throws IOException {
+            count = WireFormat.HEADER_SIZE;
+            WireFormat.writeHeader(buf, schemaId);
+            encoder = EncoderFactory.get().directBinaryEncoder(this, encoder);
+            writer.write(record, encoder);
+            byte[] framed = Arrays.copyOf(buf, count);
+            reset();
+            return framed;
+        }
+
+        void reset() {
+            count = 0;
+            if (buf.length > KEPT_BUFFER_BYTES) {
+                buf = new byte[1024];
+            }
+        }
+
+        private void ensure(int more) {
+            if (count + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+            }
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
     }
 
     /** A record that does not fit its own schema; the cause is Avro's error. */

@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
@@ -87,6 +92,54 @@ class SourceEventsTest {
         byte[] first = codec.frame(7, permit("P-1"));
         byte[] again = codec.frame(7, permit("P-1"));
         assertThat(Arrays.equals(first, again)).isTrue();
+    }
+
+    @Test
+    void recordsFramedOneAfterAnotherOnOneThreadAreEachExactlyTheirOwnBytes() throws Exception {
+        String large = "x".repeat(200_000);   // beyond what a thread's buffer keeps between records
+        byte[] small = codec.frame(7, permit("P-1"));
+        byte[] big = codec.frame(8, permit(large));
+        byte[] smallAgain = codec.frame(7, permit("P-1"));
+
+        assertThat(small).hasSize(WireFormat.HEADER_SIZE + 1 + 3);   // header, length varint, "P-1"
+        assertThat(decode(small).get("number").toString()).isEqualTo("P-1");
+        assertThat(WireFormat.readSchemaId(big)).isEqualTo(8);
+        assertThat(decode(big).get("number").toString()).isEqualTo(large);
+        assertThat(smallAgain).isEqualTo(small);
+    }
+
+    @Test
+    void aRefusedRecordLeavesNothingBehindForTheNextOne() throws Exception {
+        GenericRecord incomplete = new GenericData.Record(PERMIT);
+        assertThatThrownBy(() -> codec.frame(7, incomplete)).isInstanceOf(SourceEvents.UnencodableRecordException.class);
+        byte[] next = codec.frame(7, permit("P-2"));
+        assertThat(next).hasSize(WireFormat.HEADER_SIZE + 1 + 3);
+        assertThat(decode(next).get("number").toString()).isEqualTo("P-2");
+    }
+
+    @Test
+    void threadsFramingAtOnceEachGetTheirOwnRecord() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Boolean>> checks = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                String prefix = "T" + t + "-";
+                checks.add(pool.submit(() -> {
+                    for (int i = 0; i < 2_000; i++) {
+                        String number = prefix + "y".repeat(i % 300) + i;
+                        if (!decode(codec.frame(7, permit(number))).get("number").toString().equals(number)) {
+                            return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> c : checks) {
+                assertThat(c.get()).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test

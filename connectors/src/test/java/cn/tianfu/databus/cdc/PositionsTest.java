@@ -42,6 +42,17 @@ class PositionsTest {
     }
 
     @Test
+    void positionsAtTheEdgesOfTheirWidthsAreWrittenInFull() {
+        assertThat(pg(-1L, null, "false")).as("an LSN is unsigned").isEqualTo("pg:ffffffffffffffff:ffffffffffffffff");
+        assertThat(pg(0L, null, "false")).isEqualTo("pg:0000000000000000:0000000000000000");
+        assertThat(binlog("binlog.9999999999", 999_999_999_999L, 999_999, "false"))
+                .isEqualTo("binlog:9999999999:999999999999:999999");
+        assertThat(binlog("binlog.000001", 1_000_000_000_000L, 1_000_000, "false")).as("wider than the width: not cut")
+                .isEqualTo("binlog:0000000001:1000000000000:1000000");
+        assertThat(binlog("binlog.000001", 0, 0, "false")).isEqualTo("binlog:0000000001:000000000000:000000");
+    }
+
+    @Test
     void replaysAreRecognisedOnlyWithinOneKind() {
         String stored = "pg:0000000000001000:0000000000001010";
         assertThat(SourcePositions.isReplay(stored, "pg:0000000000001000:0000000000001010")).isTrue();

@@ -34,25 +34,57 @@ public final class Positions {
                     commit = Long.parseLong(first);
                 }
             }
-            return "pg:" + hex16(commit) + ":" + hex16(lsn);
+            StringBuilder b = new StringBuilder(36).append("pg:");
+            appendHex16(b, commit);
+            return appendHex16(b.append(':'), lsn).toString();
         }
         String file = source.getString("file");
         long pos = source.getInt64("pos");
         Integer row = source.schema().field("row") == null ? null : source.getInt32("row");
         long index = Long.parseLong(file.substring(file.lastIndexOf('.') + 1));
-        return "binlog:" + digits(index, 10) + ":" + digits(pos, 12) + ":" + digits(row == null || snapshot(source) ? 0 : row, 6);
+        StringBuilder b = new StringBuilder(37).append("binlog:");
+        appendDigits(b, index, 10).append(':');
+        appendDigits(b, pos, 12).append(':');
+        return appendDigits(b, row == null || snapshot(source) ? 0 : row, 6).toString();
     }
+
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     /** {@code v} as 16 lower-case hex digits, zero-padded (as {@code %016x}). */
     static String hex16(long v) {
-        String h = Long.toHexString(v);
-        return "0".repeat(16 - h.length()) + h;
+        return appendHex16(new StringBuilder(16), v).toString();
+    }
+
+    private static StringBuilder appendHex16(StringBuilder b, long v) {
+        for (int shift = 60; shift >= 0; shift -= 4) {
+            b.append(HEX[(int) (v >>> shift) & 0xf]);
+        }
+        return b;
     }
 
     /** A non-negative {@code v} in decimal, zero-padded to {@code width} digits (as {@code %0<width>d}). */
     static String digits(long v, int width) {
-        String d = Long.toString(v);
-        return d.length() >= width ? d : "0".repeat(width - d.length()) + d;
+        return appendDigits(new StringBuilder(width), v, width).toString();
+    }
+
+    private static StringBuilder appendDigits(StringBuilder b, long v, int width) {
+        int size = v < 0 ? Long.toString(v).length() : stringSize(v);
+        for (int i = size; i < width; i++) {
+            b.append('0');
+        }
+        return b.append(v);
+    }
+
+    /** The number of decimal digits of a non-negative {@code v}. */
+    private static int stringSize(long v) {
+        long p = 10;
+        for (int i = 1; i < 19; i++) {
+            if (v < p) {
+                return i;
+            }
+            p *= 10;
+        }
+        return 19;
     }
 
     /** Whether the event was read by a snapshot rather than from the log. */

@@ -41,10 +41,12 @@ public final class TableBinding {
     private final Map<String, String> fieldOf = new LinkedHashMap<>();
     private final List<String> keyColumns;
     private final Set<String> ignored = new LinkedHashSet<>();
-    /** Per mapped column, in {@link #fieldOf} order: its field and conversion target; built on first use. */
+    /** Per mapped column, in {@link #fieldOf} order: its column, field and conversion target; built on first use. */
     private List<Slot> slots;
+    /** The key columns of {@link #rowSchema}, in {@link #keyColumns} order (null where the row has no such column). */
+    private final Field[] keyFields;
 
-    private record Slot(String column, Schema.Field field, Conversions.Target target) {
+    private record Slot(Field column, Schema.Field field, Conversions.Target target) {
     }
 
     private TableBinding(TableMapping mapping, Schema schema, ZoneId zone, org.apache.kafka.connect.data.Schema rowSchema) {
@@ -53,6 +55,7 @@ public final class TableBinding {
         this.zone = zone;
         this.rowSchema = rowSchema;
         this.keyColumns = keyColumnsInFieldOrder(mapping, schema);
+        this.keyFields = keyColumns.stream().map(rowSchema::field).toArray(Field[]::new);
     }
 
     /**
@@ -130,21 +133,24 @@ public final class TableBinding {
         return ignored;
     }
 
-    /** The resource record of a captured row. */
+    /**
+     * The resource record of a captured row, a row of the shape this binding was made for ({@link #fits}): its columns
+     * are taken by their position in that shape, resolved once per binding.
+     */
     public GenericRecord toRecord(Struct row) {
         GenericRecord record = new GenericData.Record(schema);
         for (Slot slot : slots()) {
-            Field column = row.schema().field(slot.column());
+            Field column = slot.column();
             Schema.Field field = slot.field();
             Object value;
             try {
                 value = Conversions.convert(row.get(column), column.schema(), slot.target(), zone);
             } catch (Conversions.ConversionException ex) {
-                throw new Conversions.ConversionException("column " + slot.column() + " → field " + field.name() + ": "
+                throw new Conversions.ConversionException("column " + column.name() + " → field " + field.name() + ": "
                         + ex.getMessage());
             }
             if (value == null && !slot.target().nullable()) {
-                throw new Conversions.ConversionException("column " + slot.column() + " is null but field " + field.name()
+                throw new Conversions.ConversionException("column " + column.name() + " is null but field " + field.name()
                         + " is required");
             }
             record.put(field.pos(), value);
@@ -164,7 +170,7 @@ public final class TableBinding {
                     throw new Conversions.ConversionException("column " + e.getKey() + " → field " + field.name() + ": "
                             + ex.getMessage());
                 }
-                out.add(new Slot(e.getKey(), field, target));
+                out.add(new Slot(rowSchema.field(e.getKey()), field, target));
             }
             slots = List.copyOf(out);
         }
@@ -175,7 +181,7 @@ public final class TableBinding {
     public String key(Struct row) {
         String[] parts = new String[keyColumns.size()];
         for (int i = 0; i < parts.length; i++) {
-            Field column = row.schema().field(keyColumns.get(i));
+            Field column = keyFields[i];
             Object v = column == null ? null : row.get(column);
             if (v == null) {
                 throw new Conversions.ConversionException("key column " + keyColumns.get(i) + " is null");
