@@ -14,7 +14,9 @@ import cn.tianfu.databus.registry.SchemaRegistryClient;
  * grants to backfill, and how backfill is cut into chunks (one transaction each) — withdrawals are cut the same way —
  * and the router's clock ({@code null}: the stream thread's wall clock), which decides when a grant is in force and
  * when its {@code validUntil} has passed, and the departments that are district buses ({@code tierDistricts}, docs/tiers.md):
- * only on their source topics is a record's {@code databus.exchange-id} taken as the district's exchange id.
+ * only on their source topics is a record's {@code databus.exchange-id} taken as the district's exchange id, and how a
+ * task opens its reader of the source topics ({@code sourceLogs}, {@link SourceLogReader#kafka}): a backfill replays the
+ * source partition (docs/router.md, "Backfill").
  *
  * <pre>{@code
  * RouterContext ctx = new RouterContext(registry, KeyHasher.loadOrCreate(dataDir),
@@ -24,7 +26,21 @@ import cn.tianfu.databus.registry.SchemaRegistryClient;
  */
 public record RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, DeliveryTopics deliveryTopics,
                             Duration backfillCheckInterval, Duration backfillStepInterval, int backfillChunkRecords,
-                            Duration backfillChunkMaxTime, InstantSource clock, Set<String> tierDistricts) {
+                            Duration backfillChunkMaxTime, InstantSource clock, Set<String> tierDistricts,
+                            SourceLogReader.Opener sourceLogs) {
+
+    /** A task that must replay a source partition with this context fails: no reader of the source topics. */
+    private static final SourceLogReader.Opener NO_SOURCE_LOGS = () -> {
+        throw new IllegalStateException("this router context has no reader of the source topics (sourceLogs)");
+    };
+
+    /** Without a reader of the source topics: for a router that is never asked to backfill. */
+    public RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, DeliveryTopics deliveryTopics,
+                         Duration backfillCheckInterval, Duration backfillStepInterval, int backfillChunkRecords,
+                         Duration backfillChunkMaxTime, InstantSource clock, Set<String> tierDistricts) {
+        this(registry, keyHasher, deliveryTopics, backfillCheckInterval, backfillStepInterval, backfillChunkRecords,
+                backfillChunkMaxTime, clock, tierDistricts, NO_SOURCE_LOGS);
+    }
 
     /** No district buses among the departments. */
     public RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, DeliveryTopics deliveryTopics,
@@ -51,6 +67,7 @@ public record RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, 
 
     public RouterContext {
         tierDistricts = Set.copyOf(Objects.requireNonNull(tierDistricts, "tierDistricts"));
+        Objects.requireNonNull(sourceLogs, "sourceLogs");
         Objects.requireNonNull(registry, "registry");
         Objects.requireNonNull(keyHasher, "keyHasher");
         Objects.requireNonNull(deliveryTopics, "deliveryTopics");
