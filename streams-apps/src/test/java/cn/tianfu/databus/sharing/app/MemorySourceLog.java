@@ -15,13 +15,15 @@ import org.apache.kafka.streams.test.TestRecord;
 
 /**
  * The source topics of a {@code TopologyTestDriver} test as the router's reader sees them: every record the test pipes
- * through {@link #pipe} is kept at the offset the driver gives it (0, 1, 2, … per topic, partition 0), so a backfill
- * replays exactly the test's input.
+ * through {@link #pipe} is kept at the offset the driver gives it, so a backfill replays exactly the test's input. The
+ * driver numbers the records of the router's pattern source in one sequence over all its topics (0, 1, 2, …,
+ * partition 0), and so does this log.
  */
 final class MemorySourceLog implements SourceLogReader.Opener {
 
     private final Map<String, List<ConsumerRecord<byte[], byte[]>>> topics = new HashMap<>();
     private final Map<String, Long> positions = new HashMap<>();
+    private long nextOffset;
     /** Readers opened (one per task and initialisation) and not closed yet. */
     private int open;
 
@@ -29,7 +31,7 @@ final class MemorySourceLog implements SourceLogReader.Opener {
     void pipe(TestInputTopic<byte[], byte[]> input, String topic, TestRecord<byte[], byte[]> record) {
         List<ConsumerRecord<byte[], byte[]>> log = topics.computeIfAbsent(topic, t -> new ArrayList<>());
         long timestamp = record.timestamp() == null ? 0 : record.timestamp();
-        log.add(new ConsumerRecord<>(topic, 0, log.size(), timestamp, TimestampType.CREATE_TIME,
+        log.add(new ConsumerRecord<>(topic, 0, nextOffset++, timestamp, TimestampType.CREATE_TIME,
                 record.key() == null ? -1 : record.key().length, record.value() == null ? -1 : record.value().length,
                 record.key(), record.value(), new RecordHeaders(record.headers().toArray()), Optional.empty()));
         input.pipeInput(record);
@@ -45,7 +47,9 @@ final class MemorySourceLog implements SourceLogReader.Opener {
         return new SourceLogReader() {
             @Override
             public long endOffset(String topic, int partition) {
-                return partition == 0 ? topics.getOrDefault(topic, List.of()).size() : 0;
+                List<ConsumerRecord<byte[], byte[]>> log = partition == 0 ? topics.getOrDefault(topic, List.of())
+                        : List.of();
+                return log.isEmpty() ? 0 : log.get(log.size() - 1).offset() + 1;
             }
 
             @Override
@@ -54,10 +58,13 @@ final class MemorySourceLog implements SourceLogReader.Opener {
                 List<ConsumerRecord<byte[], byte[]>> log = partition == 0 ? topics.getOrDefault(topic, List.of())
                         : List.of();
                 List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-                for (long o = from; o < Math.min(until, log.size()) && out.size() < max; o++) {
-                    out.add(log.get((int) o));
+                for (ConsumerRecord<byte[], byte[]> r : log) {
+                    if (r.offset() >= from && r.offset() < until && out.size() < max) {
+                        out.add(r);
+                    }
                 }
-                positions.put(topic, out.isEmpty() ? Math.min(from, log.size()) : out.get(out.size() - 1).offset() + 1);
+                // nothing in [from, until): every offset in between is one without a record of this topic
+                positions.put(topic, out.isEmpty() ? until : out.get(out.size() - 1).offset() + 1);
                 return out;
             }
 
