@@ -189,6 +189,7 @@ class RouterBackfillTest {
         driver.advanceWallClockTime(STEP);
         driver.advanceWallClockTime(CHECK);
         assertThat(delivered()).as("a grant is backfilled once").isEmpty();
+        assertThat(log.openReaders()).as("the reader is closed once no backfill is left").isZero();
         assertThat(stagedIds()).hasSize(5).doesNotHaveDuplicates();
     }
 

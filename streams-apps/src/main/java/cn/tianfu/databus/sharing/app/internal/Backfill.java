@@ -157,6 +157,7 @@ final class Backfill {
             }
         }
         if (open.isEmpty()) {
+            close();                    // no backfill left: the reader is opened again by the next one
             return;
         }
         int budget = ctx.backfillChunkRecords();
@@ -193,7 +194,7 @@ final class Backfill {
         }
     }
 
-    /** Closes the task's reader of the source topics, if it opened one. */
+    /** Closes the task's reader of the source topics, if it has one open. */
     void close() {
         if (reader != null) {
             reader.close();
