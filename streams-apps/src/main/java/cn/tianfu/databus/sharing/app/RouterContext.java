@@ -20,7 +20,9 @@ import cn.tianfu.databus.registry.SchemaRegistryClient;
  *
  * <pre>{@code
  * RouterContext ctx = new RouterContext(registry, KeyHasher.loadOrCreate(dataDir),
- *         DeliveryTopics.admin(admin, 3, (short) -1, Duration.ofSeconds(30)), Duration.ofSeconds(5));
+ *         DeliveryTopics.admin(admin, 3, (short) -1, Duration.ofSeconds(30)), Duration.ofSeconds(5),
+ *         Duration.ofMillis(100), 2_000, Duration.ofSeconds(1), null, Set.of(),
+ *         SourceLogReader.kafka(config.clientProperties()));
  * Topology topology = SharingRouterApp.buildTopology(ctx);
  * }</pre>
  */
@@ -42,7 +44,7 @@ public record RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, 
                 backfillChunkMaxTime, clock, tierDistricts, NO_SOURCE_LOGS);
     }
 
-    /** No district buses among the departments. */
+    /** No district buses among the departments, no reader of the source topics. */
     public RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, DeliveryTopics deliveryTopics,
                          Duration backfillCheckInterval, Duration backfillStepInterval, int backfillChunkRecords,
                          Duration backfillChunkMaxTime, InstantSource clock) {
@@ -50,7 +52,7 @@ public record RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, 
                 backfillChunkMaxTime, clock, Set.of());
     }
 
-    /** With the stream thread's wall clock as the router's time. */
+    /** With the stream thread's wall clock as the router's time, no reader of the source topics. */
     public RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, DeliveryTopics deliveryTopics,
                          Duration backfillCheckInterval, Duration backfillStepInterval, int backfillChunkRecords,
                          Duration backfillChunkMaxTime) {
@@ -58,7 +60,7 @@ public record RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, 
                 backfillChunkMaxTime, null, Set.of());
     }
 
-    /** Backfill in chunks of at most 2000 records or 1 s, one chunk every 100 ms. */
+    /** Backfill in chunks of at most 2000 records or 1 s, one chunk every 100 ms; no reader of the source topics. */
     public RouterContext(SchemaRegistryClient registry, KeyHasher keyHasher, DeliveryTopics deliveryTopics,
                          Duration backfillCheckInterval) {
         this(registry, keyHasher, deliveryTopics, backfillCheckInterval, Duration.ofMillis(100), 2_000, Duration.ofSeconds(1),
