@@ -289,6 +289,26 @@ class RouterBackfillTest {
     }
 
     @Test
+    void aCursorOfTheOlderKeyOrderLayoutStartsTheBackfillOverFromOffsetZero() {
+        for (int n = 1; n <= 3; n++) {
+            publish(n, "51010" + n);
+        }
+        byte[] key = (SOURCE + "\u0000" + id(1)).getBytes(StandardCharsets.UTF_8);
+        byte[] older = new byte[key.length + 1];
+        older[0] = 1;                                   // "after this router-latest key", as restored from a changelog
+        System.arraycopy(key, 0, older, 1, key.length);
+        cursors().put("g-1", older);
+        put(grant("g-1", CODE, PSB, MCA).setClearFields(List.of("idNumber")).build());
+
+        driver.advanceWallClockTime(STEP);
+        assertThat(delivered()).containsExactly(tuple(id(1), "510101"), tuple(id(2), "510102"));
+        assertThat(cursor("g-1")).containsExactly(2, 3);
+        driver.advanceWallClockTime(STEP);
+        assertThat(delivered()).containsExactly(tuple(id(3), "510103"));
+        assertThat(backfilled().get("g-1")).isNotNull();
+    }
+
+    @Test
     void revocationDuringBackfillStopsIt() {
         for (int n = 1; n <= 5; n++) {
             publish(n, "51010" + n);
