@@ -40,8 +40,8 @@ public final class RouterConfig extends StreamsAppConfig {
             + " of the grants it is backfilling; each chunk is followed by a commit, so it is one transaction.";
 
     public static final String BACKFILL_CHUNK_RECORDS_CONFIG = "router.backfill.chunk.records";
-    private static final String BACKFILL_CHUNK_RECORDS_DOC = "At most this many stored records are read per backfill"
-            + " chunk (per task, all grants together); bounds the memory and the size of the chunk's transaction.";
+    private static final String BACKFILL_CHUNK_RECORDS_DOC = "At most this many records are read per backfill or"
+            + " withdrawal chunk (per task, all grants together); bounds the memory and the size of the chunk's transaction.";
 
     public static final String BACKFILL_CHUNK_MAX_MS_CONFIG = "router.backfill.chunk.max.ms";
     private static final String BACKFILL_CHUNK_MAX_MS_DOC = "A backfill chunk stops after this much time even if it has"

@@ -124,7 +124,8 @@ public final class SharingRouterApp {
             RouterContext ctx = new RouterContext(registry, KeyHasher.loadOrCreate(c.dataDir()),
                     DeliveryTopics.admin(admin, c.deliveryPartitions(), c.deliveryReplicationFactor(), Duration.ofSeconds(30)),
                     Duration.ofMillis(c.backfillCheckIntervalMs()), Duration.ofMillis(c.backfillStepIntervalMs()),
-                    c.backfillChunkRecords(), Duration.ofMillis(c.backfillChunkMaxMs()), clock, c.tierDistricts());
+                    c.backfillChunkRecords(), Duration.ofMillis(c.backfillChunkMaxMs()), clock, c.tierDistricts(),
+                    SourceLogReader.kafka(c.clientProperties()));
             Properties props = streamsConfig(c);
             StreamsAppConfig.failureHandling(RouterProcessor.COMPONENT, registry).forEach(props::putIfAbsent);
             return new OwningKafkaStreams(buildTopology(ctx), props, registry, () -> owned.close(Duration.ofSeconds(5)));

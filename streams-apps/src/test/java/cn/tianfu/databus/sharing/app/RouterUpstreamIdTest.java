@@ -72,6 +72,7 @@ class RouterUpstreamIdTest {
     private TestInputTopic<byte[], byte[]> hrss;
     private TestOutputTopic<byte[], byte[]> staging;
     private AvroSerializer<Object> writer;
+    private final MemorySourceLog log = new MemorySourceLog();
     private int districtSchemaId;
 
     @BeforeEach
@@ -80,7 +81,7 @@ class RouterUpstreamIdTest {
         int hrssSchemaId = registry.register(FROM_HRSS + "-value", POPULATION);
         writer = new AvroSerializer<>(registry);
         RouterContext ctx = new RouterContext(registry, KeyHasher.withSecret(new byte[32]), topic -> 1, CHECK, STEP,
-                100, Duration.ofMinutes(10), null, Set.of(DISTRICT));
+                100, Duration.ofMinutes(10), null, Set.of(DISTRICT), log);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-upstream-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -115,7 +116,7 @@ class RouterUpstreamIdTest {
         if (exchangeId != null) {
             headers.add(EventHeaders.EXCHANGE_ID, EventHeaders.bytes(exchangeId));
         }
-        topic.pipeInput(new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8),
+        log.pipe(topic, sourceTopic, new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8),
                 writer.serialize(sourceTopic, resident(id(n), "张三", null, null, "510104")), headers, START));
     }
 
@@ -163,7 +164,7 @@ class RouterUpstreamIdTest {
     void aGrantMadeAfterTheRecordsArrivedIsBackfilledWithTheirUpstreamIds() {
         publish(district, FROM_DISTRICT, 1, "D-1");
         publish(district, FROM_DISTRICT, 2, "D-2");
-        publish(district, FROM_DISTRICT, 1, "D-3");      // the key's latest state names the latest exchange
+        publish(district, FROM_DISTRICT, 1, "D-3");      // each version replayed names its own exchange
         publish(district, FROM_DISTRICT, 4, null);
         publish(hrss, FROM_HRSS, 1, "forged-by-hrss");
         assertThat(staged()).as("no grant yet").isEmpty();
@@ -173,6 +174,7 @@ class RouterUpstreamIdTest {
         driver.advanceWallClockTime(CHECK);
 
         assertThat(staged()).containsExactlyInAnyOrder(
+                tuple(DISTRICT_CODE, 0L, "D-1"),
                 tuple(DISTRICT_CODE, 2L, "D-3"),
                 tuple(DISTRICT_CODE, 1L, "D-2"),
                 tuple(DISTRICT_CODE, 3L, null),
@@ -181,7 +183,7 @@ class RouterUpstreamIdTest {
     }
 
     @Test
-    void stateWrittenBeforeTheUpstreamIdWasKeptIsBackfilledAsBefore() {
+    void stateWrittenBeforeTheUpstreamIdWasKeptStillDecodesAndTheBackfillReplaysTheTopic() {
         // router-latest as restored from a changelog written before the upstream id was kept: both older layouts
         byte[] value = writer.serialize(FROM_DISTRICT, resident(id(1), "张三", null, null, "510104"));
         byte[] original = ByteBuffer.allocate(16 + value.length).putInt(0).putLong(7).putInt(districtSchemaId)
@@ -197,10 +199,13 @@ class RouterUpstreamIdTest {
         assertThat(StoredRecord.decode(withPosition)).extracting(StoredRecord::offset, StoredRecord::sourcePosition,
                 StoredRecord::upstreamExchangeId).containsExactly(9L, "kafka:src:0:9", null);
 
+        publish(district, FROM_DISTRICT, 3, "D-9");
+
         put(grant("g-d", DISTRICT_CODE, DISTRICT, MCA).setClearFields(List.of("idNumber")).build());
         driver.advanceWallClockTime(CHECK);
 
-        assertThat(staged()).containsExactly(tuple(DISTRICT_CODE, 7L, null), tuple(DISTRICT_CODE, 9L, null));
+        assertThat(staged()).as("the backfill replays the source topic, not router-latest; the header is on the record")
+                .containsExactly(tuple(DISTRICT_CODE, 0L, "D-9"));
     }
 
     @Test

@@ -78,6 +78,7 @@ class RouterWithdrawalTest {
     private AvroSerializer<Object> writer;
     private AvroDeserializer<Object> reader;
     private CatalogEntry entry;
+    private final MemorySourceLog log = new MemorySourceLog();
 
     @BeforeEach
     void start() throws Exception {
@@ -86,7 +87,7 @@ class RouterWithdrawalTest {
         reader = new AvroDeserializer<>(registry);
         InstantSource routerClock = () -> Instant.ofEpochMilli(clock.get());
         RouterContext ctx = new RouterContext(registry, KeyHasher.withSecret(new byte[32]), topic -> 1, CHECK, STEP,
-                CHUNK, Duration.ofMinutes(10), routerClock);
+                CHUNK, Duration.ofMinutes(10), routerClock, java.util.Set.of(), log);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-withdrawal-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -113,12 +114,12 @@ class RouterWithdrawalTest {
     }
 
     private void publish(int n, String division) {
-        source.pipeInput(new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8),
+        log.pipe(source, SOURCE, new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8),
                 writer.serialize(SOURCE, resident(id(n), "张三", "13800000000", null, division)), START));
     }
 
     private void delete(int n) {
-        source.pipeInput(new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8), (byte[]) null, START));
+        log.pipe(source, SOURCE, new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8), (byte[]) null, START));
     }
 
     private void put(Grant g) {

@@ -79,6 +79,7 @@ class SharingRouterAppTest {
     private AvroSerializer<Object> writer;
     private AvroDeserializer<Object> reader;
     private int sourceSchemaId;
+    private final MemorySourceLog log = new MemorySourceLog();
 
     @BeforeEach
     void start() throws Exception {
@@ -88,7 +89,7 @@ class SharingRouterAppTest {
         RouterContext ctx = new RouterContext(registry, hasher, topic -> {
             ensuredTopics.add(topic);
             return 1;
-        }, Duration.ofSeconds(1));
+        }, Duration.ofSeconds(1), Duration.ofMillis(100), 2_000, Duration.ofSeconds(1), null, java.util.Set.of(), log);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -116,17 +117,17 @@ class SharingRouterAppTest {
     }
 
     private void publish(String key, GenericRecord value) {
-        publishOn(source, key, writer.serialize(SOURCE, value));
+        publishOn(source, SOURCE, key, writer.serialize(SOURCE, value));
     }
 
     private void delete(String key) {
-        publishOn(source, key, null);
+        publishOn(source, SOURCE, key, null);
     }
 
-    private static void publishOn(TestInputTopic<byte[], byte[]> topic, String key, byte[] value) {
+    private void publishOn(TestInputTopic<byte[], byte[]> topic, String topicName, String key, byte[] value) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(EventHeaders.EVENT_ID, EventHeaders.bytes("event-" + key));
-        topic.pipeInput(new TestRecord<>(key.getBytes(StandardCharsets.UTF_8), value, headers, START));
+        log.pipe(topic, topicName, new TestRecord<>(key.getBytes(StandardCharsets.UTF_8), value, headers, START));
     }
 
     private List<TestRecord<byte[], byte[]>> read(String topic) {
@@ -177,7 +178,7 @@ class SharingRouterAppTest {
         RecordHeaders headers = new RecordHeaders();
         headers.add(EventHeaders.EVENT_ID, EventHeaders.bytes(java.util.UUID.randomUUID().toString()));
         headers.add(EventHeaders.SOURCE_POSITION, EventHeaders.bytes(position));
-        source.pipeInput(new TestRecord<>(key.getBytes(StandardCharsets.UTF_8),
+        log.pipe(source, SOURCE, new TestRecord<>(key.getBytes(StandardCharsets.UTF_8),
                 value == null ? null : writer.serialize(SOURCE, value), headers, START));
     }
 
@@ -222,8 +223,8 @@ class SharingRouterAppTest {
         put(grant("g-1", CODE, PSB, MCA).build());
         driver.advanceWallClockTime(Duration.ofSeconds(2));
         List<TestRecord<byte[], byte[]>> backfill = read(TO_MCA);
-        assertThat(backfill).hasSize(2);
-        assertThat(backfill.stream().map(r -> value(r).get("name").toString())).containsExactlyInAnyOrder("张**", "李*");
+        assertThat(backfill).as("every version still in the topic, oldest first").hasSize(3);
+        assertThat(backfill.stream().map(r -> value(r).get("name").toString())).containsExactly("张*", "李*", "张**");
         driver.advanceWallClockTime(Duration.ofSeconds(2));
         assertThat(read(TO_MCA)).as("a grant is backfilled once").isEmpty();
 
@@ -232,10 +233,10 @@ class SharingRouterAppTest {
         assertThat(change).hasSize(1);
         assertThat(value(change.get(0)).get("divisionCode").toString()).isEqualTo("510106");
         List<ExchangeLogEntry> log = staging();
-        assertThat(log).hasSize(3);
-        // backfilled entries carry the stored source position: offsets 1 (ID_2) and 2 (ID_1's latest)
-        assertThat(log.subList(0, 2).stream().map(ExchangeLogEntry::getSourceOffset)).containsExactlyInAnyOrder(1L, 2L);
-        assertThat(log.get(2).getSourceOffset()).isEqualTo(3L);
+        assertThat(log).hasSize(4);
+        // backfilled entries carry the replayed records' source positions: offsets 0, 1 and 2 (ID_1's latest)
+        assertThat(log.subList(0, 3).stream().map(ExchangeLogEntry::getSourceOffset)).containsExactly(0L, 1L, 2L);
+        assertThat(log.get(3).getSourceOffset()).isEqualTo(3L);
     }
 
     @Test
@@ -391,11 +392,11 @@ class SharingRouterAppTest {
         TestInputTopic<byte[], byte[]> wrongProvider = driver.createInputTopic(Topics.source("amr", CODE),
                 new ByteArraySerializer(), new ByteArraySerializer());
         registry.register(Topics.source("amr", CODE) + "-value", POPULATION);
-        publishOn(wrongProvider, ID_1, writer.serialize(Topics.source("amr", CODE), alice()));
+        publishOn(wrongProvider, Topics.source("amr", CODE), ID_1, writer.serialize(Topics.source("amr", CODE), alice()));
 
         byte[] corrupt = {0x7f, 1, 2, 3, 4, 5, 6};
-        publishOn(source, ID_1, corrupt);
-        publishOn(source, ID_1, new byte[] {0, 0, 0, 0x27, 0x0f, 2, 'x'});                // schema id 9999
+        publishOn(source, SOURCE, ID_1, corrupt);
+        publishOn(source, SOURCE, ID_1, new byte[] {0, 0, 0, 0x27, 0x0f, 2, 'x'});                // schema id 9999
         var other = new org.apache.avro.Schema.Parser().parse(
                 "{\"type\":\"record\",\"name\":\"Other\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"}]}");
         registry.register("elsewhere-value", other);
@@ -403,13 +404,13 @@ class SharingRouterAppTest {
         otherRecord.put("a", "x");
         AvroSerializer<Object> elsewhere = new AvroSerializer<>(registry);
         byte[] mismatched = elsewhere.serialize("elsewhere", otherRecord);
-        publishOn(source, ID_1, mismatched);
+        publishOn(source, SOURCE, ID_1, mismatched);
         TestInputTopic<byte[], byte[]> unknown = driver.createInputTopic(Topics.source(PSB, "10101-999999"),
                 new ByteArraySerializer(), new ByteArraySerializer());
-        publishOn(unknown, ID_1, writer.serialize(SOURCE, alice()));
+        publishOn(unknown, Topics.source(PSB, "10101-999999"), ID_1, writer.serialize(SOURCE, alice()));
         // a topic governance did not create is dead-lettered once, not per record
-        publishOn(unknown, ID_2, writer.serialize(SOURCE, alice()));
-        publishOn(wrongProvider, ID_2, writer.serialize(Topics.source("amr", CODE), alice()));
+        publishOn(unknown, Topics.source(PSB, "10101-999999"), ID_2, writer.serialize(SOURCE, alice()));
+        publishOn(wrongProvider, Topics.source("amr", CODE), ID_2, writer.serialize(Topics.source("amr", CODE), alice()));
 
         publish(ID_2, resident(ID_2, "李四", null, null, "510105"));
 

@@ -37,8 +37,8 @@ import cn.tianfu.databus.sharing.app.RouterContext;
  *   <li>{@link SourceGate}: checks each source record, dead-letters the rest ({@code router-unknown-topics});</li>
  *   <li>{@link ReplayGuard}: drops replayed captured changes and keeps each key's latest state
  *       ({@code router-latest});</li>
- *   <li>{@link Backfill}: backfills new grants from {@code router-latest} in chunks ({@code router-backfilled},
- *       {@code router-backfill-cursor}), and says which live changes a grant being backfilled receives;</li>
+ *   <li>{@link Backfill}: backfills new grants by replaying the task's source partition in chunks
+ *       ({@code router-backfilled}, {@code router-backfill-cursor}), and says which live records a grant receives;</li>
  *   <li>{@link GrantRouter}: filters, projects and masks a change for a grant, writes the delivery and its
  *       exchange-log entry ({@code router-received}).</li>
  * </ul>
@@ -150,8 +150,11 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
                     context.getStateStore(receivedStore), context.getStateStore(withdrawCursorStore),
                     context.getStateStore(grantTermsStore), router, sourceReader);
         }
+        if (backfill != null) {
+            backfill.close();
+        }
         backfill = new Backfill(ctx, context, global, context.getStateStore(latestStore),
-                context.getStateStore(backfilledStore), context.getStateStore(cursorStore), router, sourceReader,
+                context.getStateStore(backfilledStore), context.getStateStore(cursorStore), router, gate,
                 withdrawal == null ? g -> { } : withdrawal::delivering);
         context.schedule(ctx.backfillCheckInterval(), PunctuationType.WALL_CLOCK_TIME, t -> backfill.checkAll(now()));
         context.schedule(ctx.backfillStepInterval(), PunctuationType.WALL_CLOCK_TIME, t -> backfill.step(now()));
@@ -167,6 +170,7 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata md = context.recordMetadata().orElseThrow();
+        backfill.processing(md.topic(), md.offset());
         Optional<SourceGate.Admitted> admitted = gate.admit(record, md);
         if (admitted.isEmpty()) {
             return;
@@ -201,7 +205,7 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
                 withdrawal.onDelete(entry, source, now);
             }
             for (Grant g : router.pushGrantsInForce(entry, now)) {
-                if (backfill.routesLiveChange(g, entry, stateKey, now)) {
+                if (backfill.routesLiveChange(g, entry, offset, now)) {
                     router.route(g, entry, source, value, now);
                 }
             }
@@ -224,6 +228,9 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         }
         if (upstreamIgnored != null) {
             context.metrics().removeSensor(upstreamIgnored);
+        }
+        if (backfill != null) {
+            backfill.close();
         }
         sourceReader.close();
         deliveryWriter.close();
