@@ -79,7 +79,7 @@ class RouterBackfillTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(stateDir.resolve("state")).toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx), props, START);
+        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx, Fixtures.ledger(registry, 1)), props, START);
         TestInputTopic<byte[], byte[]> catalog = driver.createInputTopic(Topics.CATALOG, new ByteArraySerializer(),
                 new ByteArraySerializer());
         grants = driver.createInputTopic(Topics.GRANTS, new ByteArraySerializer(), new ByteArraySerializer());
@@ -123,13 +123,13 @@ class RouterBackfillTest {
         return out;
     }
 
-    private List<String> stagedIds() {
+    private List<String> loggedIds() {
         List<String> ids = new ArrayList<>();
-        TestOutputTopic<byte[], byte[]> staging = driver.createOutputTopic(Topics.EXCHANGE_LOG_STAGING,
+        TestOutputTopic<byte[], byte[]> exchangeLog = driver.createOutputTopic(Topics.EXCHANGE_LOG,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        for (TestRecord<byte[], byte[]> r : staging.readRecordsToList()) {
+        for (TestRecord<byte[], byte[]> r : exchangeLog.readRecordsToList()) {
             ids.add(AvroDeserializer.specific(registry, ExchangeLogEntry.class)
-                    .deserialize(Topics.EXCHANGE_LOG_STAGING, r.value()).getExchangeId());
+                    .deserialize(Topics.EXCHANGE_LOG, r.value()).getExchangeId());
         }
         return ids;
     }
@@ -171,7 +171,7 @@ class RouterBackfillTest {
         driver.advanceWallClockTime(STEP);
         driver.advanceWallClockTime(CHECK);
         assertThat(delivered()).as("a grant is backfilled once").isEmpty();
-        assertThat(stagedIds()).hasSize(5).doesNotHaveDuplicates();
+        assertThat(loggedIds()).hasSize(5).doesNotHaveDuplicates();
     }
 
     @Test
@@ -202,7 +202,7 @@ class RouterBackfillTest {
         publish(3, "530003");
         delete(6);
         assertThat(delivered()).containsExactly(tuple(id(3), "530003"), tuple(id(6), null));
-        assertThat(stagedIds()).hasSize(10).doesNotHaveDuplicates();
+        assertThat(loggedIds()).hasSize(10).doesNotHaveDuplicates();
     }
 
     @Test
@@ -219,7 +219,7 @@ class RouterBackfillTest {
         driver.advanceWallClockTime(STEP);
         assertThat(delivered()).containsExactly(tuple(id(3), "510103"), tuple(id(4), "510104"),
                 tuple(id(5), "520005"));
-        assertThat(stagedIds()).hasSize(6).doesNotHaveDuplicates();
+        assertThat(loggedIds()).hasSize(6).doesNotHaveDuplicates();
     }
 
     @Test

@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 
 import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.DeadLetter;
-import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.contract.EventHeaders;
@@ -46,6 +45,11 @@ import cn.tianfu.databus.sharing.app.RouterContext;
 public final class RouterProcessor implements Processor<byte[], byte[], Out, byte[]> {
 
     public static final String COMPONENT = "sharing-router";
+
+    /** The sink node of everything the router writes itself (deliveries, dead letters; {@link Out}). */
+    public static final String OUT_NODE = "out";
+    /** The ledger's chain node the router forwards each delivery's exchange-log entry to, in the same task. */
+    public static final String CHAIN_NODE = "chain";
 
     /** Metric group and name of the count of captured changes dropped as replays. */
     public static final String METRIC_GROUP = "databus-sharing-router";
@@ -76,7 +80,6 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
 
     private final AvroDeserializer<GenericRecord> sourceReader;
     private final AvroSerializer<GenericRecord> deliveryWriter;
-    private final AvroSerializer<ExchangeLogEntry> logWriter;
     private final AvroSerializer<DeadLetter> deadLetterWriter;
 
     private ProcessorContext<Out, byte[]> context;
@@ -116,7 +119,6 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         this.unknownTopicsStore = unknownTopicsStore;
         this.sourceReader = new AvroDeserializer<>(ctx.registry());
         this.deliveryWriter = new AvroSerializer<>(ctx.registry());
-        this.logWriter = new AvroSerializer<>(ctx.registry());
         this.deadLetterWriter = new AvroSerializer<>(ctx.registry());
     }
 
@@ -139,10 +141,15 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
                 new CumulativeCount());
 
         DeadLetterWriter deadLetters = new DeadLetterWriter(context, deadLetterWriter);
+        // the chain node takes the entry itself, not its Avro bytes: the node's value type is not the router's sink's
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        ProcessorContext<Object, Object> untyped = (ProcessorContext) context;
+        GrantRouter.Chain chain = (logEntry, timestamp) ->
+                untyped.forward(new Record<>(logEntry.exchangeId(), logEntry, timestamp), CHAIN_NODE);
         gate = new SourceGate(ctx.registry(), sourceReader, global::entry, context.getStateStore(unknownTopicsStore),
                 unknownTopicRecords::record, deadLetters);
         replays = new ReplayGuard(context.getStateStore(latestStore), duplicates::record);
-        router = new GrantRouter(ctx, context, global, context.getStateStore(receivedStore), deliveryWriter, logWriter,
+        router = new GrantRouter(ctx, context, global, context.getStateStore(receivedStore), deliveryWriter, chain,
                 deadLetters);
         // a task re-initialised after an aborted transaction must not trust what it remembered from it: a new Backfill
         if (withdrawCursorStore != null) {
@@ -183,8 +190,9 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         if (replays.alreadyApplied(stateKey, position, record.value(), partition, offset, schemaId)) {
             return;
         }
-        String upstream = GrantRouter.upstreamExchangeId(ctx, entry, record.headers());
-        if (upstream == null && GrantRouter.upstreamExchangeId(record.headers()) != null) {
+        String header = GrantRouter.upstreamExchangeId(record.headers());
+        String upstream = header != null && ctx.tierDistricts().contains(entry.getProvider()) ? header : null;
+        if (upstream == null && header != null) {
             upstreamIgnored.record();
             if (upstreamIgnoredTopics.add(topic)) {
                 LOG.warn("Ignored the databus.exchange-id header of a record of {} (partition {}, offset {}): {} is not"
@@ -196,7 +204,7 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         if (entry.getSharingClass() != SharingClass.NOT_SHARED) {
             long now = now();
             GrantRouter.Source source = new GrantRouter.Source(topic, partition, offset, record.key(), keyText,
-                    record.timestamp(), record.headers(), record.value());
+                    record.timestamp(), record.headers(), record.value(), header);
             if (value == null && withdrawal != null) {
                 withdrawal.onDelete(entry, source, now);
             }
@@ -227,7 +235,6 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         }
         sourceReader.close();
         deliveryWriter.close();
-        logWriter.close();
         deadLetterWriter.close();
     }
 }
