@@ -58,6 +58,9 @@ class BenchSmokeIT {
         // one exactly-once hop: the router chains its own entries, nothing is staged and no id-store record is written
         // per entry; per source record the broker takes the source, the delivery, the log entry, router-latest (~4)
         ScenarioResult bus = report.result("bus", null).orElseThrow();
+        System.out.printf("bus: broker records per source record %s%n", bus.metrics().stream()
+                .filter(m -> m.startsWith("brokerRecordsPerSource")).sorted()
+                .map(m -> m + "=" + String.format("%.3f", bus.median(m))).toList());
         assertThat(bus.metrics()).doesNotContain("brokerRecordsPerSource.bus.exchange-log.staging",
                 "brokerRecordsPerSource.changelog.ledger-exchange-ids");
         assertThat(bus.median("brokerRecordsPerSource.bus.exchange-log")).isCloseTo(1.0, within(0.05));

@@ -19,7 +19,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.IntegerSerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -37,8 +36,11 @@ import org.apache.kafka.streams.state.Stores;
  * LedgerApp.addChain(topology, ledgerContext, "chain", "router");   // "router" forwards ExchangeEntry objects
  * }</pre>
  *
- * <p>The chain node has two inputs in one sub-topology: the entries its upstream processor forwards (not serialized)
- * and the staging topic, which carries the entries written outside the router's transactions (service answers). Task
+ * <p>The chain node takes from its parent, in the parent's task, two kinds of record: the entries the parent made
+ * ({@link cn.tianfu.databus.ledger.ExchangeEntry} values, not serialized) and the records of the staging topic as read
+ * (Avro bytes: the entries written outside the router's transactions, i.e. service answers), which the parent reads
+ * through its own source pattern (one pattern source per sub-topology: a named source beside a pattern source in one
+ * sub-topology makes Kafka Streams fail when a new topic matching the pattern appears). Task
  * p owns chain p and writes log partition p (staging and log topics have the same partition count; {@link
  * #logPartitions} checks). A task of a partition the log does not have (a source topic with more partitions than
  * the log) writes its entries to the staging topic instead, keyed by exchange id; the task owning that staging
@@ -52,7 +54,6 @@ public final class LedgerApp {
     /** Exchange ids recently chained, with the digest of their content. */
     public static final String SEEN_STORE = "ledger-exchange-ids";
 
-    static final String SOURCE = "staging";
     static final String LOG_SINK = "log";
     static final String CHECKPOINT_SINK = "checkpoints";
     static final String DEAD_LETTER_SINK = "deadletter";
@@ -62,9 +63,9 @@ public final class LedgerApp {
     }
 
     /**
-     * Adds the ledger's nodes to {@code topology}: the staging source, the chain processor {@code chainName} fed by it
-     * and by {@code parents} (which forward {@link cn.tianfu.databus.ledger.ExchangeEntry} values), its two stores and
-     * its sinks (log, checkpoints, dead letters, and the staging topic for entries of a partition with no chain).
+     * Adds the ledger's nodes to {@code topology}: the chain processor {@code chainName} fed by {@code parents} (which
+     * forward {@link cn.tianfu.databus.ledger.ExchangeEntry} values and the staging topic's records), its two stores
+     * and its sinks (log, checkpoints, dead letters, and the staging topic for entries of a partition with no chain).
      */
     public static void addChain(Topology topology, LedgerContext ctx, String chainName, String... parents) {
         AvroSerde<ExchangeLogEntry> entrySerde = AvroSerde.specific(ctx.registry(), ExchangeLogEntry.class);
@@ -74,16 +75,11 @@ public final class LedgerApp {
         checkpointSerde.configure(Map.of(), false);
         deadLetterSerde.configure(Map.of(), false);
 
-        topology.addSource(org.apache.kafka.streams.AutoOffsetReset.earliest(), SOURCE, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer(), ctx.stagingTopic());
-        String[] inputs = new String[parents.length + 1];
-        inputs[0] = SOURCE;
-        System.arraycopy(parents, 0, inputs, 1, parents.length);
         ChainProcessor.Sinks sinks = new ChainProcessor.Sinks(LOG_SINK, CHECKPOINT_SINK, DEAD_LETTER_SINK, STAGING_SINK);
         topology.addProcessor(chainName, GuardedProcessor.wrap(() -> new ChainProcessor(ctx.signingKeys(),
                 entrySerde.deserializer(), HEADS_STORE, SEEN_STORE, sinks, ctx.logPartitions(),
                 ctx.checkpointEveryEntries(), ctx.checkpointInterval(), ctx.heartbeatInterval(), ctx.dedupRetention()),
-                new PoisonPillGuard()), inputs);
+                new PoisonPillGuard()), parents);
         // cached: the head is rewritten after every entry, but only its value at commit needs to reach the
         // changelog (the cache is flushed into the same transaction), one record per commit instead of per entry
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HEADS_STORE),

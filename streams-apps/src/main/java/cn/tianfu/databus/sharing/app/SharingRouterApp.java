@@ -72,9 +72,9 @@ public final class SharingRouterApp {
     }
 
     /**
-     * The router's topology, one readable wiring; the processors do the work. The router node and the staging topic
-     * feed the chain node in one sub-topology: task p routes partition p of the source topics and owns log
-     * partition p's chain.
+     * The router's topology, one readable wiring; the processors do the work. One source reads the source topics and
+     * the staging topic; the router node hands the staging topic's records and its own entries to the chain node of
+     * the same task: task p routes partition p of the source topics and owns log partition p's chain.
      */
     public static Topology buildTopology(RouterContext ctx, LedgerContext ledger) {
         Topology topology = new Topology();
@@ -86,11 +86,13 @@ public final class SharingRouterApp {
                 new ByteArrayDeserializer(), Topics.GRANTS, "grants-updater",
                 () -> new GlobalStores.GrantUpdater(GRANTS_STORE, ctx.registry(), grantsVersion));
 
+        // one pattern for the source topics and the staging topic: a named source beside the pattern in this
+        // sub-topology makes Kafka Streams fail as soon as a new source topic appears
         topology.addSource(org.apache.kafka.streams.AutoOffsetReset.earliest(), SOURCE, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer(), Topics.SOURCE_PATTERN);
+                new ByteArrayDeserializer(), sourcesAndStaging(ledger.stagingTopic()));
         topology.addProcessor(ROUTER, GuardedProcessor.wrap(() -> new RouterProcessor(ctx, CATALOG_STORE, GRANTS_STORE,
                 grantsVersion, LATEST_STORE, RECEIVED_STORE, BACKFILLED_STORE, BACKFILL_CURSOR_STORE, UNKNOWN_TOPICS_STORE,
-                WITHDRAW_CURSOR_STORE, GRANT_TERMS_STORE),
+                WITHDRAW_CURSOR_STORE, GRANT_TERMS_STORE, ledger.stagingTopic()),
                 new PoisonPillGuard()), SOURCE);
         // the latest state is written for nearly every record and read only on backfill and for captured changes:
         // a record cache in front would only add work
@@ -105,6 +107,12 @@ public final class SharingRouterApp {
                 ROUTER);
         LedgerApp.addChain(topology, ledger, RouterProcessor.CHAIN_NODE, ROUTER);
         return topology;
+    }
+
+    /** {@link Topics#SOURCE_PATTERN} or exactly {@code stagingTopic}. */
+    static java.util.regex.Pattern sourcesAndStaging(String stagingTopic) {
+        return java.util.regex.Pattern.compile("(?:" + Topics.SOURCE_PATTERN.pattern() + ")|"
+                + java.util.regex.Pattern.quote(stagingTopic));
     }
 
     /** Kafka Streams configuration: exactly-once v2, the config's directories and ids, then the {@code streams.} keys. */

@@ -77,12 +77,15 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     private final String unknownTopicsStore;
     private final String withdrawCursorStore;
     private final String grantTermsStore;
+    private final String stagingTopic;
 
     private final AvroDeserializer<GenericRecord> sourceReader;
     private final AvroSerializer<GenericRecord> deliveryWriter;
     private final AvroSerializer<DeadLetter> deadLetterWriter;
 
     private ProcessorContext<Out, byte[]> context;
+    /** The same context, for the chain node: it takes entries themselves, not the router's sink's key and value types. */
+    private ProcessorContext<Object, Object> chainContext;
     private Sensor duplicates;
     private Sensor unknownTopicRecords;
     private Sensor upstreamIgnored;
@@ -106,7 +109,20 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
                            GlobalStores.GrantsVersion grantsVersion, String latestStore, String receivedStore,
                            String backfilledStore, String cursorStore, String unknownTopicsStore,
                            String withdrawCursorStore, String grantTermsStore) {
+        this(ctx, catalogStore, grantStore, grantsVersion, latestStore, receivedStore, backfilledStore, cursorStore,
+                unknownTopicsStore, withdrawCursorStore, grantTermsStore, null);
+    }
+
+    /**
+     * With the exchange log's staging topic, read by the same source: its records are handed, as read, to the chain
+     * node ({@link #CHAIN_NODE}).
+     */
+    public RouterProcessor(RouterContext ctx, String catalogStore, String grantStore,
+                           GlobalStores.GrantsVersion grantsVersion, String latestStore, String receivedStore,
+                           String backfilledStore, String cursorStore, String unknownTopicsStore,
+                           String withdrawCursorStore, String grantTermsStore, String stagingTopic) {
         this.ctx = ctx;
+        this.stagingTopic = stagingTopic;
         this.withdrawCursorStore = withdrawCursorStore;
         this.grantTermsStore = grantTermsStore;
         this.catalogStore = catalogStore;
@@ -141,11 +157,9 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
                 new CumulativeCount());
 
         DeadLetterWriter deadLetters = new DeadLetterWriter(context, deadLetterWriter);
-        // the chain node takes the entry itself, not its Avro bytes: the node's value type is not the router's sink's
-        @SuppressWarnings({"unchecked", "rawtypes"})
-        ProcessorContext<Object, Object> untyped = (ProcessorContext) context;
+        chainContext = untyped(context);
         GrantRouter.Chain chain = (logEntry, timestamp) ->
-                untyped.forward(new Record<>(logEntry.exchangeId(), logEntry, timestamp), CHAIN_NODE);
+                chainContext.forward(new Record<>(logEntry.exchangeId(), logEntry, timestamp), CHAIN_NODE);
         gate = new SourceGate(ctx.registry(), sourceReader, global::entry, context.getStateStore(unknownTopicsStore),
                 unknownTopicRecords::record, deadLetters);
         replays = new ReplayGuard(context.getStateStore(latestStore), duplicates::record);
@@ -174,6 +188,11 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata md = context.recordMetadata().orElseThrow();
+        if (md.topic().equals(stagingTopic)) {
+            // an entry staged outside the router's transactions (a service answer): the chain node chains it as read
+            chainContext.forward(record, CHAIN_NODE);
+            return;
+        }
         Optional<SourceGate.Admitted> admitted = gate.admit(record, md);
         if (admitted.isEmpty()) {
             return;
@@ -215,6 +234,11 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
             }
         }
         replays.remember(stateKey, partition, offset, schemaId, record.value(), position, upstream);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ProcessorContext<Object, Object> untyped(ProcessorContext<Out, byte[]> context) {
+        return (ProcessorContext) context;
     }
 
     /** The router's time: the context's clock when one is injected, else the stream thread's wall clock. */
