@@ -164,7 +164,7 @@ public final class ChainProcessor implements Processor<Object, Object, Object, O
                     sinks.staging());
             return;
         }
-        if (chainedBefore(entry, digest(entry), entry.exchangeId().getBytes(StandardCharsets.UTF_8), null, null,
+        if (chainedBefore(entry, null, entry.exchangeId().getBytes(StandardCharsets.UTF_8), null, null,
                 context.recordMetadata().orElse(null))) {
             return;
         }
@@ -177,7 +177,8 @@ public final class ChainProcessor implements Processor<Object, Object, Object, O
         if (earlier == null) {
             return false;
         }
-        if (earlier.equals(digest)) {
+        // the router's entries are digested only when their id is found (after a takeover): not per entry
+        if (earlier.equals(digest != null ? digest : digest(entry))) {
             LOG.warn("Exchange {} came again with the same content; it is in the log once already", entry.exchangeId());
         } else {
             deadLetter(key, value, record, meta, DeadLetterReason.PROCESSING_ERROR, "exchange id "
