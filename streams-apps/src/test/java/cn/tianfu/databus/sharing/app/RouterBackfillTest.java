@@ -81,7 +81,7 @@ class RouterBackfillTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(stateDir.resolve("state")).toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx), props, START);
+        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx, Fixtures.ledger(registry, 1)), props, START);
         TestInputTopic<byte[], byte[]> catalog = driver.createInputTopic(Topics.CATALOG, new ByteArraySerializer(),
                 new ByteArraySerializer());
         grants = driver.createInputTopic(Topics.GRANTS, new ByteArraySerializer(), new ByteArraySerializer());
@@ -135,13 +135,13 @@ class RouterBackfillTest {
         return out;
     }
 
-    private List<String> stagedIds() {
+    private List<String> loggedIds() {
         List<String> ids = new ArrayList<>();
-        TestOutputTopic<byte[], byte[]> staging = driver.createOutputTopic(Topics.EXCHANGE_LOG_STAGING,
+        TestOutputTopic<byte[], byte[]> exchangeLog = driver.createOutputTopic(Topics.EXCHANGE_LOG,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        for (TestRecord<byte[], byte[]> r : staging.readRecordsToList()) {
+        for (TestRecord<byte[], byte[]> r : exchangeLog.readRecordsToList()) {
             ids.add(AvroDeserializer.specific(registry, ExchangeLogEntry.class)
-                    .deserialize(Topics.EXCHANGE_LOG_STAGING, r.value()).getExchangeId());
+                    .deserialize(Topics.EXCHANGE_LOG, r.value()).getExchangeId());
         }
         return ids;
     }
@@ -190,7 +190,7 @@ class RouterBackfillTest {
         driver.advanceWallClockTime(CHECK);
         assertThat(delivered()).as("a grant is backfilled once").isEmpty();
         assertThat(log.openReaders()).as("the reader is closed once no backfill is left").isZero();
-        assertThat(stagedIds()).hasSize(5).doesNotHaveDuplicates();
+        assertThat(loggedIds()).hasSize(5).doesNotHaveDuplicates();
     }
 
     @Test
@@ -208,7 +208,7 @@ class RouterBackfillTest {
         assertThat(delivered()).containsExactly(tuple(id(1), "510101"), tuple(id(2), "510102"),
                 tuple(id(1), "520001"), tuple(id(2), null), tuple(id(1), "530001"), tuple(id(2), "520002"));
         assertThat(backfilled().get("g-1")).isNotNull();
-        assertThat(stagedIds()).hasSize(6).doesNotHaveDuplicates();
+        assertThat(loggedIds()).hasSize(6).doesNotHaveDuplicates();
     }
 
     @Test
@@ -243,7 +243,7 @@ class RouterBackfillTest {
         publish(3, "530003");      // after the bound, backfill done: live
         delete(6);
         assertThat(delivered()).containsExactly(tuple(id(3), "530003"), tuple(id(6), null));
-        assertThat(stagedIds()).as("one delivery per offset").hasSize(12).doesNotHaveDuplicates();
+        assertThat(loggedIds()).as("one delivery per offset").hasSize(12).doesNotHaveDuplicates();
     }
 
     @Test
@@ -261,7 +261,7 @@ class RouterBackfillTest {
         assertThat(delivered()).containsExactly(tuple(id(3), "510103"), tuple(id(4), "510104"),
                 tuple(id(5), "510105"), tuple(id(1), "520001"), tuple(id(5), "520005"));
         assertThat(backfilled().get("g-1")).isNotNull();
-        assertThat(stagedIds()).hasSize(7).doesNotHaveDuplicates();
+        assertThat(loggedIds()).hasSize(7).doesNotHaveDuplicates();
     }
 
     @Test
@@ -285,7 +285,7 @@ class RouterBackfillTest {
             it.forEachRemaining(kv -> kept.add(kv.key));
         }
         assertThat(kept).as("the backfill's positions are dropped when it ends").containsExactly("g-1");
-        assertThat(stagedIds()).hasSize(4).doesNotHaveDuplicates();
+        assertThat(loggedIds()).hasSize(4).doesNotHaveDuplicates();
     }
 
     @Test

@@ -70,7 +70,7 @@ class RouterUpstreamIdTest {
     private TestInputTopic<byte[], byte[]> grants;
     private TestInputTopic<byte[], byte[]> district;
     private TestInputTopic<byte[], byte[]> hrss;
-    private TestOutputTopic<byte[], byte[]> staging;
+    private TestOutputTopic<byte[], byte[]> exchangeLog;
     private AvroSerializer<Object> writer;
     private final MemorySourceLog log = new MemorySourceLog();
     private int districtSchemaId;
@@ -87,13 +87,13 @@ class RouterUpstreamIdTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(stateDir.resolve("state")).toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx), props, START);
+        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx, Fixtures.ledger(registry, 1)), props, START);
         TestInputTopic<byte[], byte[]> catalog = driver.createInputTopic(Topics.CATALOG, new ByteArraySerializer(),
                 new ByteArraySerializer());
         grants = driver.createInputTopic(Topics.GRANTS, new ByteArraySerializer(), new ByteArraySerializer());
         district = driver.createInputTopic(FROM_DISTRICT, new ByteArraySerializer(), new ByteArraySerializer());
         hrss = driver.createInputTopic(FROM_HRSS, new ByteArraySerializer(), new ByteArraySerializer());
-        staging = driver.createOutputTopic(Topics.EXCHANGE_LOG_STAGING, new ByteArrayDeserializer(),
+        exchangeLog = driver.createOutputTopic(Topics.EXCHANGE_LOG, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         catalog.pipeInput(DISTRICT_CODE.getBytes(StandardCharsets.UTF_8), writer.serialize(Topics.CATALOG,
                 entry(DISTRICT_CODE, DISTRICT, SharingClass.UNCONDITIONAL, districtSchemaId)));
@@ -124,12 +124,12 @@ class RouterUpstreamIdTest {
         grants.pipeInput(g.getGrantId().getBytes(StandardCharsets.UTF_8), writer.serialize(Topics.GRANTS, g));
     }
 
-    /** (resource, source offset, upstreamExchangeId) of the entries staged since the last call. */
-    private List<Object> staged() {
+    /** (resource, source offset, upstreamExchangeId) of the entries chained since the last call. */
+    private List<Object> logged() {
         List<Object> out = new ArrayList<>();
-        for (TestRecord<byte[], byte[]> r : staging.readRecordsToList()) {
+        for (TestRecord<byte[], byte[]> r : exchangeLog.readRecordsToList()) {
             ExchangeLogEntry e = AvroDeserializer.specific(registry, ExchangeLogEntry.class)
-                    .deserialize(Topics.EXCHANGE_LOG_STAGING, r.value());
+                    .deserialize(Topics.EXCHANGE_LOG, r.value());
             out.add(tuple(e.getResourceCode(), e.getSourceOffset(), e.getUpstreamExchangeId()));
         }
         return out;
@@ -152,7 +152,7 @@ class RouterUpstreamIdTest {
         publish(hrss, FROM_HRSS, 1, "forged-by-hrss");
         publish(hrss, FROM_HRSS, 2, "forged-again");
 
-        assertThat(staged()).containsExactly(
+        assertThat(logged()).containsExactly(
                 tuple(DISTRICT_CODE, 0L, "D-1"),
                 tuple(DISTRICT_CODE, 1L, null),
                 tuple(HRSS_CODE, 2L, null),      // the test driver numbers the pattern source's records in one sequence
@@ -167,13 +167,13 @@ class RouterUpstreamIdTest {
         publish(district, FROM_DISTRICT, 1, "D-3");      // each version replayed names its own exchange
         publish(district, FROM_DISTRICT, 4, null);
         publish(hrss, FROM_HRSS, 1, "forged-by-hrss");
-        assertThat(staged()).as("no grant yet").isEmpty();
+        assertThat(logged()).as("no grant yet").isEmpty();
 
         put(grant("g-d", DISTRICT_CODE, DISTRICT, MCA).setClearFields(List.of("idNumber")).build());
         put(grant("g-h", HRSS_CODE, HRSS, MCA).setClearFields(List.of("idNumber")).build());
         driver.advanceWallClockTime(CHECK);
 
-        assertThat(staged()).containsExactlyInAnyOrder(
+        assertThat(logged()).containsExactlyInAnyOrder(
                 tuple(DISTRICT_CODE, 0L, "D-1"),
                 tuple(DISTRICT_CODE, 2L, "D-3"),
                 tuple(DISTRICT_CODE, 1L, "D-2"),
@@ -204,7 +204,7 @@ class RouterUpstreamIdTest {
         put(grant("g-d", DISTRICT_CODE, DISTRICT, MCA).setClearFields(List.of("idNumber")).build());
         driver.advanceWallClockTime(CHECK);
 
-        assertThat(staged()).as("the backfill replays the source topic, not router-latest; the header is on the record")
+        assertThat(logged()).as("the backfill replays the source topic, not router-latest; the header is on the record")
                 .containsExactly(tuple(DISTRICT_CODE, 0L, "D-9"));
     }
 

@@ -74,7 +74,7 @@ class RouterWithdrawalTest {
     private TestInputTopic<byte[], byte[]> grants;
     private TestInputTopic<byte[], byte[]> source;
     private TestOutputTopic<byte[], byte[]> deliveries;
-    private TestOutputTopic<byte[], byte[]> staging;
+    private TestOutputTopic<byte[], byte[]> exchangeLog;
     private AvroSerializer<Object> writer;
     private AvroDeserializer<Object> reader;
     private CatalogEntry entry;
@@ -93,12 +93,12 @@ class RouterWithdrawalTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(stateDir.resolve("state")).toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx), props, START);
+        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx, Fixtures.ledger(registry, 1)), props, START);
         catalog = driver.createInputTopic(Topics.CATALOG, new ByteArraySerializer(), new ByteArraySerializer());
         grants = driver.createInputTopic(Topics.GRANTS, new ByteArraySerializer(), new ByteArraySerializer());
         source = driver.createInputTopic(SOURCE, new ByteArraySerializer(), new ByteArraySerializer());
         deliveries = driver.createOutputTopic(TO_MCA, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        staging = driver.createOutputTopic(Topics.EXCHANGE_LOG_STAGING, new ByteArrayDeserializer(),
+        exchangeLog = driver.createOutputTopic(Topics.EXCHANGE_LOG, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         entry = entry(CODE, PSB, SharingClass.UNCONDITIONAL, schemaId);
         catalog.pipeInput(CODE.getBytes(StandardCharsets.UTF_8), writer.serialize(Topics.CATALOG, entry));
@@ -143,9 +143,9 @@ class RouterWithdrawalTest {
 
     private List<ExchangeEntry> staged() {
         List<ExchangeEntry> out = new ArrayList<>();
-        for (TestRecord<byte[], byte[]> r : staging.readRecordsToList()) {
+        for (TestRecord<byte[], byte[]> r : exchangeLog.readRecordsToList()) {
             out.add(ExchangeLogRecords.toEntry(AvroDeserializer.specific(registry, ExchangeLogEntry.class)
-                    .deserialize(Topics.EXCHANGE_LOG_STAGING, r.value())));
+                    .deserialize(Topics.EXCHANGE_LOG, r.value())));
         }
         return out;
     }

@@ -36,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.ledger.Digests;
 import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.ExchangeLogRecords;
+import cn.tianfu.databus.ledger.HashChain;
 import cn.tianfu.databus.ledger.ExchangeIds;
 import cn.tianfu.databus.ledger.KeyHasher;
 import cn.tianfu.databus.registry.MockSchemaRegistryClient;
@@ -95,7 +97,7 @@ class SharingRouterAppTest {
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(stateDir.resolve("state")).toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx), props, START);
+        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx, Fixtures.ledger(registry, 1)), props, START);
         catalog = driver.createInputTopic(Topics.CATALOG, new ByteArraySerializer(), new ByteArraySerializer());
         grants = driver.createInputTopic(Topics.GRANTS, new ByteArraySerializer(), new ByteArraySerializer());
         source = driver.createInputTopic(SOURCE, new ByteArraySerializer(), new ByteArraySerializer());
@@ -147,11 +149,11 @@ class SharingRouterAppTest {
         return KafkaHeaders.text(r.headers(), EventHeaders.OP).orElseThrow();
     }
 
-    private List<ExchangeLogEntry> staging() {
+    private List<ExchangeLogEntry> exchangeLog() {
         List<ExchangeLogEntry> out = new ArrayList<>();
-        for (TestRecord<byte[], byte[]> r : read(Topics.EXCHANGE_LOG_STAGING)) {
+        for (TestRecord<byte[], byte[]> r : read(Topics.EXCHANGE_LOG)) {
             ExchangeLogEntry e = (ExchangeLogEntry) AvroDeserializer.specific(registry, ExchangeLogEntry.class)
-                    .deserialize(Topics.EXCHANGE_LOG_STAGING, r.value());
+                    .deserialize(Topics.EXCHANGE_LOG, r.value());
             assertThat(key(r)).isEqualTo(e.getExchangeId());
             out.add(e);
         }
@@ -232,7 +234,7 @@ class SharingRouterAppTest {
         List<TestRecord<byte[], byte[]>> change = read(TO_MCA);
         assertThat(change).hasSize(1);
         assertThat(value(change.get(0)).get("divisionCode").toString()).isEqualTo("510106");
-        List<ExchangeLogEntry> log = staging();
+        List<ExchangeLogEntry> log = exchangeLog();
         assertThat(log).hasSize(4);
         // backfilled entries carry the replayed records' source positions: offsets 0, 1 and 2 (ID_1's latest)
         assertThat(log.subList(0, 3).stream().map(ExchangeLogEntry::getSourceOffset)).containsExactly(0L, 1L, 2L);
@@ -260,7 +262,7 @@ class SharingRouterAppTest {
         driver.advanceWallClockTime(Duration.ofSeconds(5));
         publish(ID_2, resident(ID_2, "李四", null, null, "510105"));
         assertThat(read(TO_MCA)).isEmpty();
-        assertThat(staging()).isEmpty();
+        assertThat(exchangeLog()).isEmpty();
         assertThat(deadLetters()).isEmpty();
     }
 
@@ -314,7 +316,7 @@ class SharingRouterAppTest {
         assertThat(out).extracting(SharingRouterAppTest::op).containsExactly("UPSERT", "RETRACT", "UPSERT");
         assertThat(out.get(1).value()).isNull();
         assertThat(value(out.get(2)).get("divisionCode").toString()).isEqualTo("510107");
-        assertThat(staging()).extracting(ExchangeLogEntry::getOperation)
+        assertThat(exchangeLog()).extracting(ExchangeLogEntry::getOperation)
                 .containsExactly(ExchangeOperation.UPSERT, ExchangeOperation.RETRACT, ExchangeOperation.UPSERT);
     }
 
@@ -350,7 +352,7 @@ class SharingRouterAppTest {
             assertThat(r.value()).isNull();
             assertThat(header(r, EventHeaders.RETRACT_REASON)).isEqualTo("REVOKED");
         });
-        assertThat(staging()).hasSize(2);
+        assertThat(exchangeLog()).hasSize(2);
     }
 
     @Test
@@ -470,7 +472,7 @@ class SharingRouterAppTest {
     }
 
     @Test
-    void stagesOneDeterministicLogEntryPerDelivery() {
+    void chainsOneDeterministicLogEntryPerDelivery() {
         unconditionalResource();
         put(grant("g-1", CODE, PSB, MCA).setRowFilter("divisionCode == \"510104\"").build());
         publish(ID_1, alice());                                        // offset 0: UPSERT
@@ -479,7 +481,7 @@ class SharingRouterAppTest {
         delete(ID_1);                                                  // offset 3: DELETE
 
         List<TestRecord<byte[], byte[]>> out = read(TO_MCA);
-        List<ExchangeLogEntry> log = staging();
+        List<ExchangeLogEntry> log = exchangeLog();
         assertThat(out).hasSize(4);
         assertThat(log).hasSize(4);
         long[] offsets = {0, 1, 2, 3};
@@ -504,8 +506,10 @@ class SharingRouterAppTest {
             assertThat(e.getDeliveryTopic()).isEqualTo(TO_MCA);
             assertThat(e.getDeliveryPartition()).isEqualTo(0);
             assertThat(e.getDeliveryOffset()).isNull();
-            assertThat(e.getPrevHash()).isNull();
-            assertThat(e.getHash()).isNull();
+            // chained in the router's task, in delivery order, from the partition's genesis
+            String prev = i == 0 ? HashChain.GENESIS : log.get(i - 1).getHash();
+            assertThat(e.getPrevHash()).isEqualTo(prev);
+            assertThat(e.getHash()).isEqualTo(HashChain.computeHash(prev, ExchangeLogRecords.toEntry(e)));
             if (out.get(i).value() == null) {
                 assertThat(e.getValueDigest()).isNull();
             } else {
@@ -545,7 +549,7 @@ class SharingRouterAppTest {
         assertThat(out).extracting(SharingRouterAppTest::key, SharingRouterAppTest::op).containsExactly(
                 tuple(ID_1, "UPSERT"), tuple(ID_1, "UPSERT"), tuple(ID_2, "UPSERT"), tuple(ID_2, "DELETE"));
         assertThat(value(out.get(1)).get("divisionCode").toString()).isEqualTo("510105");
-        assertThat(staging()).hasSize(4);
+        assertThat(exchangeLog()).hasSize(4);
         assertThat(replaysDropped()).isEqualTo(4.0);
 
         // a later change still flows; an unchanged re-read (a snapshot taken again) does not
