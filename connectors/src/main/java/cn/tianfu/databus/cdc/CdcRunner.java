@@ -375,22 +375,15 @@ public final class CdcRunner implements AutoCloseable {
     }
 
     /**
-     * Waits for every send of a batch, in order, within two minutes in all: once the last one is acknowledged nearly
-     * all the others are too, so this costs a check per send, without building {@code allOf}'s tree of futures.
+     * Waits for every send of a batch within two minutes in all, the last first: once it is acknowledged nearly all
+     * the others are too, so the rest cost a check each, without building {@code allOf}'s tree of futures. A failed
+     * send throws.
      */
     private void awaitAll(List<CompletableFuture<?>> sends) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         try {
             for (int i = sends.size() - 1; i >= 0; i--) {
-                CompletableFuture<?> send = sends.get(i);
-                if (!send.isDone()) {
-                    send.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                }
-            }
-            for (CompletableFuture<?> send : sends) {
-                if (send.isCompletedExceptionally()) {
-                    send.get(0, TimeUnit.NANOSECONDS);
-                }
+                sends.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             }
         } catch (ExecutionException | TimeoutException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
