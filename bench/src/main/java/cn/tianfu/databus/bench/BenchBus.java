@@ -38,8 +38,6 @@ import cn.tianfu.databus.DatabusException;
 import cn.tianfu.databus.broker.BrokerConfig;
 import cn.tianfu.databus.broker.EmbeddedBroker;
 import cn.tianfu.databus.client.DatabusClientConfig;
-import cn.tianfu.databus.ledger.app.LedgerApp;
-import cn.tianfu.databus.ledger.app.LedgerConfig;
 import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.registry.server.RegistryServerConfig;
@@ -53,8 +51,8 @@ import cn.tianfu.databus.kafka.TopicProvisioner;
 import cn.tianfu.databus.contract.Topics;
 
 /**
- * The bus under test, in this JVM: the embedded broker, the system topics, the schema registry, the ledger and the
- * sharing router, wired as {@code BusRuntime} wires them (exactly-once v2, default commit interval). Resources and
+ * The bus under test, in this JVM: the embedded broker, the system topics, the schema registry and the sharing router
+ * (which chains the exchange log), wired as {@code BusRuntime} wires them (exactly-once v2, default commit interval). Resources and
  * grants are written straight onto {@code bus.catalog} and {@code bus.grants}, as governance would write them.
  */
 final class BenchBus implements AutoCloseable {
@@ -112,7 +110,7 @@ final class BenchBus implements AutoCloseable {
     }
 
     /**
-     * Starts the broker, registry, ledger and router on {@code dataDir} (a temporary directory when null), the
+     * Starts the broker, registry and router on {@code dataDir} (a temporary directory when null), the
      * streams apps with {@code commitIntervalMs} (-1: Kafka Streams' default).
      */
     static BenchBus start(Path dataDir, BenchData data, int commitIntervalMs) {
@@ -140,17 +138,14 @@ final class BenchBus implements AutoCloseable {
         common.put("state.dir", dataDir.resolve("streams").toString());
         common.put("data.dir", dataDir.toString());
         common.putAll(streamsOverrides(StreamsAppConfig.STREAMS_PREFIX));
-        KafkaStreams ledger = LedgerApp.create(LedgerConfig.fromMap(common));
         Map<String, Object> router = new HashMap<>(common);
         // each scenario publishes on a new source topic: let the router's pattern subscription find it quickly
         router.put("streams.main.consumer.metadata.max.age.ms", 500);
         router.put(RouterConfig.BACKFILL_CHECK_INTERVAL_MS_CONFIG, 500);
         router.put(RouterConfig.DELIVERY_PARTITIONS_CONFIG, DELIVERY_PARTITIONS);
         KafkaStreams sharing = SharingRouterApp.create(RouterConfig.fromMap(router));
-        apps.add(ledger);
         apps.add(sharing);
         this.router = sharing;
-        ledger.start();
         sharing.start();
         for (KafkaStreams app : apps) {
             awaitRunning(app, Duration.ofSeconds(120));
@@ -349,7 +344,7 @@ final class BenchBus implements AutoCloseable {
         }
     }
 
-    /** Entries the ledger has chained into {@code bus.exchange-log} so far (committed). */
+    /** Entries the router has chained into {@code bus.exchange-log} so far (committed). */
     long chainedEntries() {
         return committedRecords(List.of(Topics.EXCHANGE_LOG));
     }

@@ -20,7 +20,7 @@ import cn.tianfu.databus.bench.BenchConfig.Scenario;
 import cn.tianfu.databus.config.DatabusConfigException;
 
 /**
- * Runs the end-to-end benchmarks in one JVM — embedded broker, schema registry, ledger and sharing router — and
+ * Runs the end-to-end benchmarks in one JVM — embedded broker, schema registry and sharing router (which chains the exchange log) — and
  * reports raw Kafka, the bus pipeline, the bare engine, fan-out, latency, audit verification and CDC (beside a bare
  * Debezium engine) side by side, on the same data, as a console table and a JSON file. See {@code docs/benchmarks.md}.
  *

@@ -70,13 +70,13 @@ final class BrokerRecords {
         }
         if (topic.endsWith("-changelog")) {
             String store = topic.substring(0, topic.length() - "-changelog".length());
+            // the application id may hold a prefix too (the router's ledger stores: databus-sharing-router-ledger-*):
+            // the store's name starts at the last prefix found
+            int at = -1;
             for (String prefix : new String[] {"router-", "ledger-", "quality-"}) {
-                int at = store.lastIndexOf(prefix);   // the application id may hold the prefix too
-                if (at >= 0) {
-                    return "changelog." + store.substring(at);
-                }
+                at = Math.max(at, store.lastIndexOf(prefix));
             }
-            return "changelog.other";
+            return at >= 0 ? "changelog." + store.substring(at) : "changelog.other";
         }
         if (topic.startsWith("src.")) {
             return "src";

@@ -21,7 +21,6 @@ final class ThreadCpu {
             Map.entry("capture", Pattern.compile("debezium-.*|blc-.*|cdc-.*|bench-bare-engine-.*|pool-\\d+-thread-\\d+")),
             Map.entry("publish", Pattern.compile("kafka-producer-network-thread \\| bp\\d+")),
             Map.entry("router", Pattern.compile("databus-sharing-router-.*")),
-            Map.entry("ledger", Pattern.compile("databus-ledger-.*")),
             Map.entry("broker", Pattern.compile("data-plane-.*|kafka-\\d+-.*|group-coordinator.*|TxnMarkerSender.*"
                     + "|quorum-.*|share-coordinator.*|transaction-log-manager.*|executor-.*|ExpirationReaper.*"
                     + "|LogDirFailureHandler|kafka-scheduler-.*|controller-.*|broker-\\d+-.*|raft-.*|.*-metadata-.*")),
@@ -54,7 +53,7 @@ final class ThreadCpu {
 
     /**
      * CPU microseconds per {@code units} by component between two samples: {@code capture}, {@code publish},
-     * {@code router}, {@code ledger}, {@code broker}, {@code count}, {@code other} threads and {@code vm}. Empty when
+     * {@code router} (the exchange log's chaining included), {@code broker}, {@code count}, {@code other} threads and {@code vm}. Empty when
      * thread CPU time is not available.
      */
     static Map<String, Double> perUnit(Sample before, Sample after, long units) {

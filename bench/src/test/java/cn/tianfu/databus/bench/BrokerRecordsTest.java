@@ -14,8 +14,13 @@ class BrokerRecordsTest {
         assertThat(BrokerRecords.group("dlv.bc12.10101-000007")).isEqualTo("dlv");
         assertThat(BrokerRecords.group("databus-sharing-router-router-latest-changelog"))
                 .isEqualTo("changelog.router-latest");
-        assertThat(BrokerRecords.group("databus-ledger-ledger-exchange-ids-changelog"))
+        // the ledger's stores are the router's
+        assertThat(BrokerRecords.group("databus-sharing-router-ledger-exchange-ids-changelog"))
                 .isEqualTo("changelog.ledger-exchange-ids");
+        assertThat(BrokerRecords.group("databus-sharing-router-ledger-chain-heads-changelog"))
+                .isEqualTo("changelog.ledger-chain-heads");
+        assertThat(BrokerRecords.group("pipeline-ledger-x-router-latest-changelog"))
+                .isEqualTo("changelog.router-latest");
         assertThat(BrokerRecords.group("bench.bare.12.staging")).isEqualTo("bench.staging");
         assertThat(BrokerRecords.group("bus.exchange-log.staging")).isEqualTo("bus.exchange-log.staging");
         assertThat(BrokerRecords.group("__transaction_state")).isEqualTo("internal__transaction_state");

@@ -39,7 +39,7 @@ public final class ExchangeEntries {
 
     /**
      * The source record a delivery was made from: where it was read and its key bytes as published (for a backfill,
-     * the stored state's position).
+     * the replayed record's own position).
      */
     public record Source(String topic, int partition, long offset, byte[] key) {
         public Source {

@@ -29,7 +29,7 @@ import cn.tianfu.databus.audit.VerificationReport;
 import cn.tianfu.databus.audit.VerifyOptions;
 import cn.tianfu.databus.contract.Topics;
 import cn.tianfu.databus.ledger.HashChain;
-import cn.tianfu.databus.ledger.app.LedgerConfig;
+import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.ledger.app.LedgerTakeover;
 import cn.tianfu.databus.registry.HttpSchemaRegistryClient;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
@@ -82,30 +82,32 @@ public final class Promotion {
     }
 
     /**
-     * Prepares the disaster-recovery cluster (an administrator's client config) for a ledger to continue the chains
-     * of the replicated exchange log, which {@code report} (from {@link #verify}) found intact. Run before any bus
-     * serves there.
+     * Prepares the disaster-recovery cluster (an administrator's client config) for the router's chain nodes (the
+     * ledger, docs/audit.md) to continue the chains of the replicated exchange log, which {@code report} (from
+     * {@link #verify}) found intact. Run before any bus serves there. The ledger's stores, changelogs and staging
+     * offsets are the router's (application id {@value RouterConfig#APPLICATION_ID_DEFAULT}).
      *
      * <ul>
      *   <li>Each partition's chain head is set to the replicated log's last entry (its hash, the chain's entry count,
-     *       and the entries the last replicated signed checkpoint covers) by a record appended to the ledger's
+     *       and the entries the last replicated signed checkpoint covers) by a record appended to the router's
      *       chain-head changelog ({@link LedgerTakeover}): that changelog is copied independently of the log and may
-     *       stand behind (or ahead of) it; a ledger resuming from it would fork the chain.</li>
-     *   <li>The ledger's committed offset on each staging partition (translated by MirrorMaker's checkpoints, possibly
-     *       behind what the primary's ledger had chained) is moved past the last staged record whose exchange id the
-     *       partition's copied log holds: those records were chained on the primary, and the ledger's store of recent
-     *       ids, also copied independently, may not know them, so they would be chained a second time.</li>
+     *       stand behind (or ahead of) it; a router resuming from it would fork the chain.</li>
+     *   <li>The router's committed offset on each staging partition (translated by MirrorMaker's checkpoints, possibly
+     *       behind what the primary's router had chained) is moved past the last staged record whose exchange id the
+     *       partition's copied log holds: those records were chained on the primary, and the store of recent ids, also
+     *       copied independently, may not know them, so they would be chained a second time.</li>
      *   <li>The ids of the copied log's entries within the id store's retention of each partition's newest entry are
      *       written to that store's changelog: a source record routed again on the disaster-recovery cluster (the
-     *       router's synced offset is behind too) may stage an id the copied log holds; the ledger must find it.</li>
+     *       router's synced offset is behind too) makes an entry of an id the copied log holds; the chain node must
+     *       find it.</li>
      * </ul>
      *
-     * The ledger's group must have no member (no bus running on the cluster).
+     * The router's group must have no member (no bus running on the cluster).
      *
      * @throws DatabusException when the report is not intact or the cluster cannot be prepared
      */
     public static List<LedgerResume> prepareLedger(Map<String, Object> dr, VerificationReport report) {
-        return prepareLedger(dr, report, (Long) LedgerConfig.configDef().defaultValues().get(LedgerConfig.DEDUP_RETENTION_MS_CONFIG));
+        return prepareLedger(dr, report, (Long) RouterConfig.configDef().defaultValues().get(RouterConfig.DEDUP_RETENTION_MS_CONFIG));
     }
 
     /** {@link #prepareLedger(Map, VerificationReport)} for a ledger whose id store keeps ids {@code dedupRetentionMs}. */
@@ -113,7 +115,8 @@ public final class Promotion {
         if (!report.intact()) {
             throw new DatabusException("the replicated exchange log does not verify: the ledger cannot continue it");
         }
-        String app = LedgerConfig.DEFAULT_APPLICATION_ID;
+        // the ledger's stores and staging offsets are the router's: its application id names the group and changelogs
+        String app = RouterConfig.APPLICATION_ID_DEFAULT;
         List<LedgerResume> done = new ArrayList<>();
         SchemaRegistryServer registry = loopbackRegistry(dr);
         try (registry;

@@ -47,7 +47,7 @@ import org.apache.kafka.streams.state.HostInfo;
 /**
  * The whole bus on one machine: the Kafka cluster ({@link BusKafka}: the in-JVM broker, or an existing cluster named
  * by {@value ServerConfig#KAFKA_BOOTSTRAP_SERVERS_CONFIG}), the system topics, the schema registry, the streams apps
- * ({@link StreamsApps}: governance, ledger, sharing-router, each created from the same keys) and the HTTP API.
+ * ({@link StreamsApps}: governance, sharing-router (which chains the exchange log), deadlines, quality, each created from the same keys) and the HTTP API.
  * Secured: the broker authenticates every client (SCRAM) and authorizes by ACL; the bus's own services run as
  * {@code User:bus}, whose client config is {@code <data-dir>/clients/bus.properties}; the registry and the HTTP API
  * authenticate callers with HTTP basic.

@@ -24,7 +24,6 @@ import cn.tianfu.databus.cdc.connect.ResourceMappingTransform;
 import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.deadlines.app.DeadlinesConfig;
 import cn.tianfu.databus.governance.app.GovernanceConfig;
-import cn.tianfu.databus.ledger.app.LedgerConfig;
 import cn.tianfu.databus.registry.server.RegistryServerConfig;
 import cn.tianfu.databus.serde.AvroSerdeConfig;
 import cn.tianfu.databus.sharing.app.RouterConfig;
@@ -53,7 +52,6 @@ public final class ConfigDocs {
         m.put("AvroSerdeConfig", AvroSerdeConfig::configDef);
         m.put("GovernanceConfig", GovernanceConfig::configDef);
         m.put("RouterConfig", RouterConfig::configDef);
-        m.put("LedgerConfig", LedgerConfig::configDef);
         m.put("DeadlinesConfig", DeadlinesConfig::configDef);
         m.put("QualityConfig", cn.tianfu.databus.quality.app.QualityConfig::configDef);
         m.put("CdcConfig", CdcConfig::configDef);

@@ -9,8 +9,6 @@ import cn.tianfu.databus.deadlines.app.DeadlinesApp;
 import cn.tianfu.databus.deadlines.app.DeadlinesConfig;
 import cn.tianfu.databus.governance.app.GovernanceApp;
 import cn.tianfu.databus.governance.app.GovernanceConfig;
-import cn.tianfu.databus.ledger.app.LedgerApp;
-import cn.tianfu.databus.ledger.app.LedgerConfig;
 import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.sharing.app.SharingRouterApp;
 import cn.tianfu.databus.streams.OwningKafkaStreams;
@@ -28,13 +26,7 @@ public enum StreamsApps {
             return GovernanceApp.create(GovernanceConfig.fromMap(props), clock);
         }
     },
-    /** Before the router: the router's staged entries are chained as soon as they arrive. */
-    LEDGER("ledger", "ledger") {
-        @Override
-        public OwningKafkaStreams create(Map<String, ?> props, InstantSource clock) {
-            return LedgerApp.create(LedgerConfig.fromMap(props));
-        }
-    },
+    /** Routes every source record and chains each delivery's exchange-log entry in the same transaction. */
     ROUTER("router", "sharing-router") {
         @Override
         public OwningKafkaStreams create(Map<String, ?> props, InstantSource clock) {

@@ -61,7 +61,7 @@ class DrConfigTest {
         for (String topic : List.of(Topics.source("amr", "10101-000001"), Topics.delivery("hrss", "10101-000001"),
                 Topics.commands("amr"), Topics.replies("amr"), Topics.open("10101-000001"), Topics.EXCHANGE_LOG,
                 Topics.EXCHANGE_LOG_CHECKPOINTS, Topics.DEPARTMENTS, Topics.SCHEMAS,
-                "databus-ledger-ledger-chain-heads-changelog")) {
+                "databus-sharing-router-ledger-chain-heads-changelog")) {
             assertThat(filter.shouldReplicateTopic(topic)).as(topic).isTrue();
         }
         for (String topic : List.of("mm2-offsets.primary.internal", "__consumer_offsets", "heartbeats", "orders",

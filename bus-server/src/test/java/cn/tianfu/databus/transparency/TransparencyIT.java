@@ -49,8 +49,8 @@ import cn.tianfu.databus.contract.ApiPaths;
 import cn.tianfu.databus.contract.Topics;
 import cn.tianfu.databus.ledger.KeyHasher;
 import cn.tianfu.databus.ledger.SigningKeys;
-import cn.tianfu.databus.ledger.app.LedgerApp;
-import cn.tianfu.databus.ledger.app.LedgerConfig;
+import cn.tianfu.databus.sharing.app.SharingRouterApp;
+import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.server.BusRuntime;
 import cn.tianfu.databus.server.HttpApi;
@@ -61,7 +61,7 @@ import cn.tianfu.databus.testkit.TestGovernance;
 
 /**
  * Citizen transparency end to end on the shared bus: records published, routed to two consumers by the real router,
- * chained and checkpointed by the real ledger (into copies of the log topics), followed into the index, and asked for
+ * which chains and checkpoints the exchanges (into copies of the log topics), followed into the index, and asked for
  * over the bus's HTTP API with identity-provider tokens. A citizen sees exactly the exchanges of their own records, each
  * with an inclusion proof that verifies — with the bus's verifier and with a hash chain recomputed here by hand.
  */
@@ -71,9 +71,11 @@ class TransparencyIT {
     private static final Path EXAMPLES = Path.of("../examples/resources");
     /** The identity provider's clock for token validity; the exchanges themselves are dated by the bus. */
     private static final Instant NOW = Instant.parse("2026-03-01T08:00:00Z");
-    private static final String ALICE = "510104199001011234";
-    private static final String BOB = "510105198502023456";
-    private static final String CAROL = "510106197703034567";
+    // ids no other test publishes: the router routes every source topic of the shared bus into this test's log, and a
+    // record of the same id on another test's resource would be this citizen's exchange too
+    private static final String ALICE = "510104198707074562";
+    private static final String BOB = "510105198808085670";
+    private static final String CAROL = "510106197606063459";
 
     private static SharedBus bus;
     private static TestGovernance gov;
@@ -81,12 +83,20 @@ class TransparencyIT {
     private static Path dataDir;
     private static Path busData;
     private static KafkaStreams router;
-    private static KafkaStreams ledger;
     private static ExchangeLogFollower follower;
     private static HttpApi http;
     private static ECKey idp;
     private static String suffix;
     private static List<String> consumers;
+
+    /** The router's config writing this test's copies of the log topics (its chain nodes sign every 300 ms). */
+    private static Map<String, Object> withLog(Map<String, ?> props, String logTopic, String checkpointTopic) {
+        Map<String, Object> m = new HashMap<>(props);
+        m.put(RouterConfig.CHECKPOINT_INTERVAL_MS_CONFIG, 300L);
+        m.put(RouterConfig.LOG_TOPIC_CONFIG, logTopic);
+        m.put(RouterConfig.CHECKPOINT_TOPIC_CONFIG, checkpointTopic);
+        return m;
+    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -104,26 +114,14 @@ class TransparencyIT {
         String checkpointTopic = "tr-it-checkpoints-" + suffix;
         bus.admin().createTopics(List.of(new NewTopic(logTopic, stagingPartitions, (short) 1),
                 new NewTopic(checkpointTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        Map<String, Object> lp = new HashMap<>();
-        lp.put(LedgerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers());
-        lp.put(LedgerConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl());
-        lp.put(LedgerConfig.STATE_DIR_CONFIG, dataDir.resolve("ledger-state").toString());
-        lp.put(LedgerConfig.DATA_DIR_CONFIG, busData.toString());
-        lp.put(LedgerConfig.APPLICATION_ID_CONFIG, "tr-it-ledger-" + suffix);
-        lp.put(LedgerConfig.CHECKPOINT_INTERVAL_MS_CONFIG, 300L);
-        lp.put(LedgerConfig.LOG_TOPIC_CONFIG, logTopic);
-        lp.put(LedgerConfig.CHECKPOINT_TOPIC_CONFIG, checkpointTopic);
-        lp.put("streams.commit.interval.ms", 200);
-        ledger = LedgerApp.create(LedgerConfig.fromMap(bus.streamsAppConfig(lp)));
-        ledger.start();
 
-        router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(Map.of(
+        router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(withLog(Map.of(
                 RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
                 RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                 RouterConfig.STATE_DIR_CONFIG, dataDir.resolve("router-state").toString(),
                 RouterConfig.DATA_DIR_CONFIG, busData.toString(),
                 RouterConfig.APPLICATION_ID_CONFIG, "tr-it-router-" + suffix,
-                "streams.commit.interval.ms", 200))));
+                "streams.commit.interval.ms", 200), logTopic, checkpointTopic))));
         router.start();
 
         // the identity provider's public key is all the bus knows of it
@@ -157,7 +155,7 @@ class TransparencyIT {
     @AfterAll
     static void stop() throws Exception {
         for (AutoCloseable c : new AutoCloseable[] {http, follower, router == null ? null : () -> router.close(Duration.ofSeconds(20)),
-                ledger == null ? null : () -> ledger.close(Duration.ofSeconds(20)), gov, registry}) {
+                gov, registry}) {
             if (c != null) {
                 c.close();
             }

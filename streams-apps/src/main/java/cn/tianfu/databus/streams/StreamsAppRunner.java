@@ -26,7 +26,7 @@ import cn.tianfu.databus.config.DatabusConfigException;
  *
  * <pre>{@code
  * public static void main(String[] args) {
- *     StreamsAppRunner.main(args, "ledger", props -> create(LedgerConfig.fromMap(props)));
+ *     StreamsAppRunner.main(args, "sharing-router", props -> create(RouterConfig.fromMap(props)));
  * }
  * }</pre>
  */

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 import cn.tianfu.databus.config.DatabusConfigException;
 import cn.tianfu.databus.governance.app.GovernanceConfig;
-import cn.tianfu.databus.ledger.app.LedgerApp;
-import cn.tianfu.databus.ledger.app.LedgerConfig;
+import cn.tianfu.databus.deadlines.app.DeadlinesApp;
+import cn.tianfu.databus.deadlines.app.DeadlinesConfig;
 import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.sharing.app.SharingRouterApp;
 
@@ -39,25 +39,25 @@ class StreamsAppConfigTest {
                 .hasMessageContaining("bootstrap.servers").hasMessageContaining("schema.registry.url")
                 .hasMessageContaining("state.dir").hasMessageContaining("data.dir")
                 .hasMessageContaining("application.id");
-        assertThatThrownBy(() -> LedgerConfig.fromMap(empty))
+        assertThatThrownBy(() -> DeadlinesConfig.fromMap(empty))
                 .isInstanceOf(DatabusConfigException.class)
                 .hasMessageContaining("bootstrap.servers").hasMessageContaining("schema.registry.url")
-                .hasMessageContaining("state.dir").hasMessageContaining("data.dir")
-                .hasMessageContaining("application.id");
+                .hasMessageContaining("state.dir").hasMessageContaining("application.id");
     }
 
     @Test
     void eachAppHasItsOwnApplicationIdAndReadsTheSharedKeys() {
         RouterConfig router = RouterConfig.fromMap(valid());
-        LedgerConfig ledger = LedgerConfig.fromMap(valid());
+        DeadlinesConfig deadlines = DeadlinesConfig.fromMap(valid());
         assertThat(router.applicationId()).isEqualTo("databus-sharing-router");
-        assertThat(ledger.applicationId()).isEqualTo("databus-ledger");
+        assertThat(deadlines.applicationId()).isEqualTo("databus-deadlines");
         assertThat(router.dataDir()).isEqualTo(Path.of("/var/lib/databus"));
-        assertThat(ledger.stateDir()).isEqualTo(Path.of("/var/lib/databus/state"));
+        assertThat(deadlines.stateDir()).isEqualTo(Path.of("/var/lib/databus/state"));
         assertThat(router.registryUserInfo()).isEmpty();
         Map<String, Object> withAuth = valid();
         withAuth.put("basic.auth.user.info", "bus:secret");
-        assertThat(LedgerConfig.fromMap(withAuth).registryUserInfo()).contains("bus:secret");
+        assertThat(RouterConfig.fromMap(withAuth).registryUserInfo()).contains("bus:secret");
+        assertThat(DeadlinesConfig.fromMap(withAuth).registryUserInfo()).contains("bus:secret");
     }
 
     @Test
@@ -73,21 +73,21 @@ class StreamsAppConfigTest {
         assertThat(router.get("main.consumer.metadata.max.age.ms")).isEqualTo("500");
         assertThat(router.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo("at_least_once");
 
-        Properties ledger = LedgerApp.streamsConfig(LedgerConfig.fromMap(valid()));
-        assertThat(ledger.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
-        assertThat(ledger.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)).isEqualTo("bus-1:9092");
-        assertThat(ledger).doesNotContainKey("main.consumer.metadata.max.age.ms");
+        Properties deadlines = DeadlinesApp.streamsConfig(DeadlinesConfig.fromMap(valid()));
+        assertThat(deadlines.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)).isEqualTo(StreamsConfig.EXACTLY_ONCE_V2);
+        assertThat(deadlines.get(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)).isEqualTo("bus-1:9092");
+        assertThat(deadlines).doesNotContainKey("main.consumer.metadata.max.age.ms");
     }
 
     @Test
     void everyAppBatchesAndCompressesAndAPrefixedKeyStillWins() {
-        Properties ledger = LedgerApp.streamsConfig(LedgerConfig.fromMap(valid()));
-        assertThat(ledger.get("producer.compression.type")).isEqualTo("lz4");
-        assertThat(ledger.get("producer.batch.size")).isEqualTo(128 * 1024);
-        assertThat(ledger.get("consumer.fetch.min.bytes")).isEqualTo(32 * 1024);
-        assertThat(ledger.get("consumer.fetch.max.wait.ms")).isEqualTo(50);
+        Properties deadlines = DeadlinesApp.streamsConfig(DeadlinesConfig.fromMap(valid()));
+        assertThat(deadlines.get("producer.compression.type")).isEqualTo("lz4");
+        assertThat(deadlines.get("producer.batch.size")).isEqualTo(128 * 1024);
+        assertThat(deadlines.get("consumer.fetch.min.bytes")).isEqualTo(32 * 1024);
+        assertThat(deadlines.get("consumer.fetch.max.wait.ms")).isEqualTo(50);
         // Kafka Streams hands the prefixed settings to the clients it creates
-        StreamsConfig parsed = new StreamsConfig(ledger);
+        StreamsConfig parsed = new StreamsConfig(deadlines);
         assertThat(parsed.getProducerConfigs("c").get("compression.type")).isEqualTo("lz4");
         assertThat(parsed.getMainConsumerConfigs("g", "c", 0).get("fetch.min.bytes")).isEqualTo(32 * 1024);
 
@@ -106,7 +106,7 @@ class StreamsAppConfigTest {
                 .hasMessageContaining("router.delivery.topic.replication.factor");
         Map<String, Object> l = valid();
         l.put("ledger.log.topic", "bus.exchange-log.staging");
-        assertThatThrownBy(() -> LedgerConfig.fromMap(l)).isInstanceOf(DatabusConfigException.class)
+        assertThatThrownBy(() -> RouterConfig.fromMap(l)).isInstanceOf(DatabusConfigException.class)
                 .hasMessageContaining("must name different topics");
     }
 
@@ -116,8 +116,8 @@ class StreamsAppConfigTest {
         m.put("bootstrap.servers", "bus-1:9092, bus-2:9092");
         GovernanceConfig governance = GovernanceConfig.fromMap(m);
         RouterConfig router = RouterConfig.fromMap(m);
-        LedgerConfig ledger = LedgerConfig.fromMap(m);
-        for (StreamsAppConfig c : List.<StreamsAppConfig>of(governance, router, ledger)) {
+        DeadlinesConfig deadlines = DeadlinesConfig.fromMap(m);
+        for (StreamsAppConfig c : List.<StreamsAppConfig>of(governance, router, deadlines)) {
             assertThat(c.bootstrapServers()).containsExactly("bus-1:9092", "bus-2:9092");
             assertThat(c.schemaRegistryUrls()).containsExactly("http://bus-1:8081");
             assertThat(c.adminProperties()).containsEntry("bootstrap.servers", "bus-1:9092,bus-2:9092");
@@ -137,26 +137,26 @@ class StreamsAppConfigTest {
         m.put("streams.num.stream.threads", "2");
         m.put("streams.request.timeout.ms", "5000");
         m.put("streams.acks", "1");
-        LedgerConfig ledger = LedgerConfig.fromMap(m);
+        RouterConfig router = RouterConfig.fromMap(m);
 
-        Map<String, Object> client = ledger.clientProperties();
+        Map<String, Object> client = router.clientProperties();
         assertThat(client).containsEntry("security.protocol", "SASL_PLAINTEXT")
                 .containsEntry("sasl.mechanism", "SCRAM-SHA-512")
                 .containsEntry("request.timeout.ms", "5000")
                 .doesNotContainKeys("num.stream.threads", "acks");
         assertThat(((Password) client.get("sasl.jaas.config")).value())
                 .isEqualTo("org.apache.kafka.common.security.scram.ScramLoginModule required username=\"bus\" password=\"pa\\\"ss\";");
-        assertThat(ledger.registryUserInfo()).contains("bus:pa\"ss");
-        assertThat(ledger.adminProperties()).containsKey("sasl.jaas.config").doesNotContainKey("acks");
-        assertThat(ledger.producerProperties()).containsEntry("acks", "1").containsEntry("enable.idempotence", true);
-        assertThat(ledger.consumerProperties("ledger-check")).containsEntry("group.id", "ledger-check")
+        assertThat(router.registryUserInfo()).contains("bus:pa\"ss");
+        assertThat(router.adminProperties()).containsKey("sasl.jaas.config").doesNotContainKey("acks");
+        assertThat(router.producerProperties()).containsEntry("acks", "1").containsEntry("enable.idempotence", true);
+        assertThat(router.consumerProperties("router-check")).containsEntry("group.id", "router-check")
                 .containsEntry("isolation.level", "read_committed").doesNotContainKey("acks");
-        Properties streams = LedgerApp.streamsConfig(ledger);
+        Properties streams = SharingRouterApp.streamsConfig(router);
         assertThat(streams).containsEntry("security.protocol", "SASL_PLAINTEXT").containsKey("sasl.jaas.config")
                 .containsEntry("num.stream.threads", "2");
 
         m.put("basic.auth.user.info", "registry-user:other");
-        assertThat(LedgerConfig.fromMap(m).registryUserInfo()).contains("registry-user:other");
+        assertThat(RouterConfig.fromMap(m).registryUserInfo()).contains("registry-user:other");
     }
 
     @Test

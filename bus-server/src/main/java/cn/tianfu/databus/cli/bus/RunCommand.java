@@ -16,7 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code databus run <app> --config FILE}: runs one of the bus's streams apps as its own process, until Ctrl-C. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        header = "Run one streams app (governance, router, ledger, deadlines) against any Kafka cluster, until Ctrl-C.",
+        header = "Run one streams app (governance, router, deadlines, quality) against any Kafka cluster, until Ctrl-C.",
         description = "FILE is a properties file with the app's config keys (bootstrap.servers, schema.registry.url,"
                 + " security.protocol, sasl.username, sasl.password, state.dir, data.dir, application.id, streams.*, and"
                 + " the app's own); see docs/architecture.md.")

@@ -95,7 +95,7 @@ public final class BusMetrics implements AutoCloseable {
         this.admin = Admin.create(adminProps);
         this.deliveryLag = MultiGauge.builder("databus.delivery.lag").description("Records delivered to a consumer's topic"
                 + " and not yet read by its consumer group (records)").register(registry);
-        this.ledgerLag = MultiGauge.builder("databus.ledger.lag").description("Staged exchanges the ledger has not yet chained (records)")
+        this.ledgerLag = MultiGauge.builder("databus.ledger.lag").description("Staged exchanges (service answers) the router's chain nodes have not yet chained (records)")
                 .register(registry);
         this.routerLag = MultiGauge.builder("databus.router.lag").description("Published records the router has not yet read (records)")
                 .register(registry);

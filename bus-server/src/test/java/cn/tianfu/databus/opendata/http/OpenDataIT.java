@@ -242,7 +242,7 @@ class OpenDataIT {
     void every_open_delivery_is_logged_as_mode_open() {
         AvroDeserializer<ExchangeLogEntry> log = AvroDeserializer.specific(ExchangeLogEntry.class);
         log.configure(bus.serdeConfig(), false);
-        List<ExchangeLogEntry> open = bus.awaitRecords(Topics.EXCHANGE_LOG_STAGING, log,
+        List<ExchangeLogEntry> open = bus.awaitRecords(Topics.EXCHANGE_LOG, log,
                         r -> r.value().getResourceCode().equals(code), Duration.ofSeconds(30))
                 .stream().map(r -> r.value()).toList();
         assertThat(open).isNotEmpty().allSatisfy(e -> {

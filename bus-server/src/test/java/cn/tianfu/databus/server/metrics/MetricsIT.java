@@ -118,7 +118,10 @@ class MetricsIT {
                 assertThat(m.getLabels()).containsEntry("resource", entities.code()).containsKey("reason");
                 assertThat(m.getLabels().get("reason")).isNotBlank();
             });
-            assertThat(after).containsKey("databus_router_lag").containsKey("databus_ledger_lag");
+            assertThat(after).containsKey("databus_router_lag");
+            // the router chains its own entries in its task: nothing of these exchanges waits on the staging topic
+            // (which carries only service answers; the gauge has rows once the router's group has read it)
+            assertThat(value(after, "databus_ledger_lag", Map.of())).isZero();
         }
     }
 

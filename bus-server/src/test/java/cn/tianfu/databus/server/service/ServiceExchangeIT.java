@@ -52,8 +52,8 @@ import cn.tianfu.databus.contract.Topics;
 import cn.tianfu.databus.ledger.ExchangeEntry;
 import cn.tianfu.databus.ledger.KeyHasher;
 import cn.tianfu.databus.ledger.SigningKeys;
-import cn.tianfu.databus.ledger.app.LedgerApp;
-import cn.tianfu.databus.ledger.app.LedgerConfig;
+import cn.tianfu.databus.sharing.app.SharingRouterApp;
+import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.GrantStatus;
@@ -74,9 +74,9 @@ import cn.tianfu.databus.testkit.SharedBus;
 import cn.tianfu.databus.testkit.TestGovernance;
 
 /**
- * The service exchange end to end on the shared bus: the real router (its latest-state store queried interactively),
- * the real ledger (on copies of the log topics) and the HTTP API with the service routes, asked through the SDK, raw
- * HTTP and the CLI by departments with and without a SERVICE grant.
+ * The service exchange end to end on the shared bus: the real router (its latest-state store queried interactively,
+ * its exchange log chained into copies of the log topics) and the HTTP API with the service routes, asked through the
+ * SDK, raw HTTP and the CLI by departments with and without a SERVICE grant.
  */
 class ServiceExchangeIT {
 
@@ -93,7 +93,6 @@ class ServiceExchangeIT {
     private static Path dataDir;
     private static Path busData;
     private static KafkaStreams router;
-    private static KafkaStreams ledger;
     private static HttpApi http;
     private static ExchangeLogStager stager;
     private static TestGovernance.Catalogued resource;
@@ -103,6 +102,15 @@ class ServiceExchangeIT {
     private static String serviceGrant;
     private static final Map<String, DatabusClientConfig> DEPTS = new ConcurrentHashMap<>();
     private static final List<String> EXCHANGES = new ArrayList<>();
+
+    /** The router's config writing this test's copies of the log topics (its chain nodes sign every 300 ms). */
+    private static Map<String, Object> withLog(Map<String, ?> props, String logTopic, String checkpointTopic) {
+        Map<String, Object> m = new HashMap<>(props);
+        m.put(RouterConfig.CHECKPOINT_INTERVAL_MS_CONFIG, 300L);
+        m.put(RouterConfig.LOG_TOPIC_CONFIG, logTopic);
+        m.put(RouterConfig.CHECKPOINT_TOPIC_CONFIG, checkpointTopic);
+        return m;
+    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -114,25 +122,13 @@ class ServiceExchangeIT {
         busData = dataDir.resolve("bus");
         Files.createDirectories(busData);
 
-        // the ledger chains the real staging topic into copies of the log and checkpoint topics
+        // the router chains its entries and the real staging topic into copies of the log and checkpoint topics
         int stagingPartitions = bus.admin().describeTopics(List.of(Topics.EXCHANGE_LOG_STAGING)).allTopicNames()
                 .get(30, TimeUnit.SECONDS).get(Topics.EXCHANGE_LOG_STAGING).partitions().size();
         logTopic = "svc-it-log-" + suffix;
         checkpointTopic = "svc-it-checkpoints-" + suffix;
         bus.admin().createTopics(List.of(new NewTopic(logTopic, stagingPartitions, (short) 1),
                 new NewTopic(checkpointTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        Map<String, Object> lp = new HashMap<>();
-        lp.put(LedgerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers());
-        lp.put(LedgerConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl());
-        lp.put(LedgerConfig.STATE_DIR_CONFIG, dataDir.resolve("ledger-state").toString());
-        lp.put(LedgerConfig.DATA_DIR_CONFIG, busData.toString());
-        lp.put(LedgerConfig.APPLICATION_ID_CONFIG, "svc-it-ledger-" + suffix);
-        lp.put(LedgerConfig.CHECKPOINT_INTERVAL_MS_CONFIG, 300L);
-        lp.put(LedgerConfig.LOG_TOPIC_CONFIG, logTopic);
-        lp.put(LedgerConfig.CHECKPOINT_TOPIC_CONFIG, checkpointTopic);
-        lp.put("streams.commit.interval.ms", 200);
-        ledger = LedgerApp.create(LedgerConfig.fromMap(bus.streamsAppConfig(lp)));
-        ledger.start();
 
         // the HTTP API with the service exchange, as BusRuntime wires it
         SigningKeys keys = SigningKeys.loadOrCreate(busData);
@@ -142,7 +138,7 @@ class ServiceExchangeIT {
                 new ServiceExchange.Settings(Proofs.ISSUER, new RateLimiter.Limits(1_000, 100_000)));
         http = HttpApi.start("127.0.0.1", 0, () -> new BusRuntime.Health(true, Map.of()), bus.authenticator(),
                 bus.busConfig(), HttpApi.Options.NONE.withService(service));
-        router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(Map.of(
+        router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(withLog(Map.of(
                 RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
                 RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                 RouterConfig.STATE_DIR_CONFIG, dataDir.resolve("router-state").toString(),
@@ -151,7 +147,7 @@ class ServiceExchangeIT {
                 RouterConfig.DELIVERY_PARTITIONS_CONFIG, 2,
                 "streams.application.server", "127.0.0.1:" + http.port(),
                 "streams.commit.interval.ms", 200,
-                "streams.main.consumer.metadata.max.age.ms", 1000))));
+                "streams.main.consumer.metadata.max.age.ms", 1000), logTopic, checkpointTopic))));
         service.attach(new RouterQueries(router, registry), new HostInfo("127.0.0.1", http.port()));
         router.start();
 
@@ -180,7 +176,7 @@ class ServiceExchangeIT {
     @AfterAll
     static void stop() throws Exception {
         for (AutoCloseable c : new AutoCloseable[] {http, router == null ? null : () -> router.close(Duration.ofSeconds(20)),
-                ledger == null ? null : () -> ledger.close(Duration.ofSeconds(20)), stager, gov, registry}) {
+                stager, gov, registry}) {
             if (c != null) {
                 c.close();
             }

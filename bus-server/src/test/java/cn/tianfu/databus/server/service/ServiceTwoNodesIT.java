@@ -58,8 +58,8 @@ import cn.tianfu.databus.contract.Topics;
 import cn.tianfu.databus.ledger.ExchangeEntry;
 import cn.tianfu.databus.ledger.KeyHasher;
 import cn.tianfu.databus.ledger.SigningKeys;
-import cn.tianfu.databus.ledger.app.LedgerApp;
-import cn.tianfu.databus.ledger.app.LedgerConfig;
+import cn.tianfu.databus.sharing.app.SharingRouterApp;
+import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.GrantStatus;
@@ -97,7 +97,6 @@ class ServiceTwoNodesIT {
     private static SchemaRegistryClient registry;
     private static Path dataDir;
     private static Path busData;
-    private static KafkaStreams ledger;
     private static ExchangeLogStager stager;
     private static final List<Node> NODES = new ArrayList<>();
     private static TestGovernance.Catalogued resource;
@@ -109,6 +108,15 @@ class ServiceTwoNodesIT {
 
     /** One node: its HTTP API, its service exchange and its router instance. */
     private record Node(HttpApi http, ServiceExchange service, KafkaStreams router, RouterQueries queries, HostInfo self) {
+    }
+
+    /** The router's config writing this test's copies of the log topics (its chain nodes sign every 300 ms). */
+    private static Map<String, Object> withLog(Map<String, ?> props, String logTopic, String checkpointTopic) {
+        Map<String, Object> m = new HashMap<>(props);
+        m.put(RouterConfig.CHECKPOINT_INTERVAL_MS_CONFIG, 300L);
+        m.put(RouterConfig.LOG_TOPIC_CONFIG, logTopic);
+        m.put(RouterConfig.CHECKPOINT_TOPIC_CONFIG, checkpointTopic);
+        return m;
     }
 
     @BeforeAll
@@ -127,18 +135,6 @@ class ServiceTwoNodesIT {
         checkpointTopic = "svc2-it-checkpoints-" + suffix;
         bus.admin().createTopics(List.of(new NewTopic(logTopic, stagingPartitions, (short) 1),
                 new NewTopic(checkpointTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-        Map<String, Object> lp = new HashMap<>();
-        lp.put(LedgerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers());
-        lp.put(LedgerConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl());
-        lp.put(LedgerConfig.STATE_DIR_CONFIG, dataDir.resolve("ledger-state").toString());
-        lp.put(LedgerConfig.DATA_DIR_CONFIG, busData.toString());
-        lp.put(LedgerConfig.APPLICATION_ID_CONFIG, "svc2-it-ledger-" + suffix);
-        lp.put(LedgerConfig.CHECKPOINT_INTERVAL_MS_CONFIG, 300L);
-        lp.put(LedgerConfig.LOG_TOPIC_CONFIG, logTopic);
-        lp.put(LedgerConfig.CHECKPOINT_TOPIC_CONFIG, checkpointTopic);
-        lp.put("streams.commit.interval.ms", 200);
-        ledger = LedgerApp.create(LedgerConfig.fromMap(bus.streamsAppConfig(lp)));
-        ledger.start();
 
         stager = new ExchangeLogStager(bus.busConfig(), Duration.ofSeconds(10));
         for (int n = 1; n <= 2; n++) {
@@ -148,7 +144,7 @@ class ServiceTwoNodesIT {
             HttpApi http = HttpApi.start("127.0.0.1", 0, () -> new BusRuntime.Health(true, Map.of()), bus.authenticator(),
                     bus.busConfig(), HttpApi.Options.NONE.withService(service));
             HostInfo self = new HostInfo("127.0.0.1", http.port());
-            KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(Map.of(
+            KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(withLog(Map.of(
                     RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
                     RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                     RouterConfig.STATE_DIR_CONFIG, dataDir.resolve("router-state-" + n).toString(),
@@ -157,7 +153,7 @@ class ServiceTwoNodesIT {
                     RouterConfig.DELIVERY_PARTITIONS_CONFIG, 2,
                     "streams.application.server", "127.0.0.1:" + http.port(),
                     "streams.commit.interval.ms", 200,
-                    "streams.main.consumer.metadata.max.age.ms", 1000))));
+                    "streams.main.consumer.metadata.max.age.ms", 1000), logTopic, checkpointTopic))));
             RouterQueries queries = new RouterQueries(router, registry);
             service.attach(queries, self);
             NODES.add(new Node(http, service, router, queries, self));
@@ -200,8 +196,7 @@ class ServiceTwoNodesIT {
             n.http().close();
             n.router().close(Duration.ofSeconds(20));
         }
-        for (AutoCloseable c : new AutoCloseable[] {ledger == null ? null : () -> ledger.close(Duration.ofSeconds(20)),
-                stager, gov, registry}) {
+        for (AutoCloseable c : new AutoCloseable[] {stager, gov, registry}) {
             if (c != null) {
                 c.close();
             }

@@ -5,48 +5,47 @@ import cn.tianfu.databus.ledger.app.internal.ChainProcessor;
 import cn.tianfu.databus.ledger.app.internal.ChainState;
 import cn.tianfu.databus.ledger.app.internal.LogKey;
 
-import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.ExchangeLogCheckpoint;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.serde.AvroSerde;
 import cn.tianfu.databus.streams.GuardedProcessor;
 import cn.tianfu.databus.streams.PoisonPillGuard;
-import cn.tianfu.databus.streams.OwningKafkaStreams;
-import cn.tianfu.databus.streams.StreamsAppConfig;
-import cn.tianfu.databus.streams.StreamsAppRunner;
 import cn.tianfu.databus.contract.Topics;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.IntegerSerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * The ledger: chains the entries staged on {@code bus.exchange-log.staging} into {@code bus.exchange-log}, one hash
- * chain per partition, and signs the chain heads to {@code bus.exchange-log.checkpoints}.
+ * The ledger's nodes in a topology: they chain exchange-log entries into {@code bus.exchange-log}, one hash chain per
+ * partition, and sign the chain heads to {@code bus.exchange-log.checkpoints}. The sharing router adds them to its own
+ * topology ({@code SharingRouterApp}), so that an entry is chained in the transaction that writes its delivery: one
+ * exactly-once hop.
  *
  * <pre>{@code
- * LedgerConfig config = LedgerConfig.fromMap(Map.of("bootstrap.servers", "localhost:9092",
- *         "schema.registry.url", "http://localhost:8081", "state.dir", "/var/lib/databus/streams",
- *         "data.dir", "/var/lib/databus"));
- * KafkaStreams ledger = LedgerApp.create(config);   // checks partition counts, not started
- * ledger.start();
+ * int logPartitions = LedgerApp.logPartitions(admin, Topics.EXCHANGE_LOG_STAGING, Topics.EXCHANGE_LOG);
+ * LedgerApp.addChain(topology, ledgerContext, "chain", "router");   // "router" forwards ExchangeEntry objects
  * }</pre>
  *
- * <p>Staging partition p is chained into log partition p (the two topics must have the same partition count;
- * {@link #create} checks). Exactly-once ({@code exactly_once_v2}): the chain head in the state store, the log entries
- * and the checkpoints commit in one transaction, so a crash leaves neither a gap nor a duplicate in any chain.
- * Details in DESIGN.md beside this class.
+ * <p>The chain node takes from its parent, in the parent's task, two kinds of record: the entries the parent made
+ * ({@link cn.tianfu.databus.ledger.ExchangeEntry} values, not serialized) and the records of the staging topic as read
+ * (Avro bytes: the entries written outside the router's transactions, i.e. service answers), which the parent reads
+ * through its own source pattern (one pattern source per sub-topology: a named source beside a pattern source in one
+ * sub-topology makes Kafka Streams fail when a new topic matching the pattern appears). Task
+ * p owns chain p and writes log partition p (staging and log topics have the same partition count; {@link
+ * #logPartitions} checks). A task of a partition the log does not have (a source topic with more partitions than
+ * the log) writes its entries to the staging topic instead, keyed by exchange id; the task owning that staging
+ * partition chains them. Staged entries are chained once per exchange id (the id store); forwarded ones commit with
+ * the output that caused them. Details in DESIGN.md in bus-core's {@code ledger} package.
  */
 public final class LedgerApp {
 
@@ -55,20 +54,20 @@ public final class LedgerApp {
     /** Exchange ids recently chained, with the digest of their content. */
     public static final String SEEN_STORE = "ledger-exchange-ids";
 
-    /** The component named in the ledger's dead letters. */
-    public static final String COMPONENT = "ledger";
-
-    static final String SOURCE = "staging";
-    static final String CHAIN = "chain";
     static final String LOG_SINK = "log";
     static final String CHECKPOINT_SINK = "checkpoints";
     static final String DEAD_LETTER_SINK = "deadletter";
+    static final String STAGING_SINK = "staging-overflow";
 
     private LedgerApp() {
     }
 
-    /** The ledger's topology: one processor per staging partition, writing the log, checkpoints and dead letters. */
-    public static Topology buildTopology(LedgerContext ctx) {
+    /**
+     * Adds the ledger's nodes to {@code topology}: the chain processor {@code chainName} fed by {@code parents} (which
+     * forward {@link cn.tianfu.databus.ledger.ExchangeEntry} values and the staging topic's records), its two stores
+     * and its sinks (log, checkpoints, dead letters, and the staging topic for entries of a partition with no chain).
+     */
+    public static void addChain(Topology topology, LedgerContext ctx, String chainName, String... parents) {
         AvroSerde<ExchangeLogEntry> entrySerde = AvroSerde.specific(ctx.registry(), ExchangeLogEntry.class);
         AvroSerde<ExchangeLogCheckpoint> checkpointSerde = AvroSerde.specific(ctx.registry(), ExchangeLogCheckpoint.class);
         AvroSerde<DeadLetter> deadLetterSerde = AvroSerde.specific(ctx.registry(), DeadLetter.class);
@@ -76,78 +75,54 @@ public final class LedgerApp {
         checkpointSerde.configure(Map.of(), false);
         deadLetterSerde.configure(Map.of(), false);
 
-        Topology topology = new Topology();
-        topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), ctx.stagingTopic());
-        topology.addProcessor(CHAIN, GuardedProcessor.wrap(() -> new ChainProcessor(ctx.signingKeys(),
-                entrySerde.deserializer(), HEADS_STORE, SEEN_STORE, LOG_SINK, CHECKPOINT_SINK, DEAD_LETTER_SINK,
+        ChainProcessor.Sinks sinks = new ChainProcessor.Sinks(LOG_SINK, CHECKPOINT_SINK, DEAD_LETTER_SINK, STAGING_SINK);
+        topology.addProcessor(chainName, GuardedProcessor.wrap(() -> new ChainProcessor(ctx.signingKeys(),
+                entrySerde.deserializer(), HEADS_STORE, SEEN_STORE, sinks, ctx.logPartitions(),
                 ctx.checkpointEveryEntries(), ctx.checkpointInterval(), ctx.heartbeatInterval(), ctx.dedupRetention()),
-                new PoisonPillGuard()), SOURCE);
+                new PoisonPillGuard()), parents);
         // cached: the head is rewritten after every entry, but only its value at commit needs to reach the
         // changelog (the cache is flushed into the same transaction), one record per commit instead of per entry
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(HEADS_STORE),
-                Serdes.Integer(), ChainState.serde()).withCachingEnabled(), CHAIN);
+                Serdes.Integer(), ChainState.serde()).withCachingEnabled(), chainName);
         // ids by entry time, in segments dropped whole once older than the retention: bounded without a scan; looked
         // up over +-retention around an entry's time, so an id re-staged with another time is still found
         Duration retention = ctx.dedupRetention();
         topology.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(SEEN_STORE, retention, Duration.ofMillis(1), false),
-                Serdes.String(), Serdes.String()), CHAIN);
+                Serdes.String(), Serdes.String()), chainName);
         topology.addSink(LOG_SINK, ctx.logTopic(), LogKey.serializer(), entrySerde.serializer(),
-                LogKey.partitioner(), CHAIN);
+                LogKey.partitioner(), chainName);
         topology.addSink(CHECKPOINT_SINK, ctx.checkpointTopic(), new IntegerSerializer(),
-                checkpointSerde.serializer(), CHAIN);
+                checkpointSerde.serializer(), chainName);
         topology.addSink(DEAD_LETTER_SINK, Topics.DEADLETTER, new StringSerializer(), deadLetterSerde.serializer(),
-                CHAIN);
-        return topology;
-    }
-
-    /** Kafka Streams properties: exactly-once v2, the app's id and state directory, then the {@code streams.} keys. */
-    public static Properties streamsConfig(LedgerConfig config) {
-        return config.streamsProperties(Map.of());
+                chainName);
+        topology.addSink(STAGING_SINK, ctx.stagingTopic(), new StringSerializer(), entrySerde.serializer(), chainName);
     }
 
     /**
-     * The ledger, ready to start: loads (or creates) the signing key under {@code data.dir}/keys and checks that the
-     * staging and log topics exist with the same partition count. Its registry client is closed when the returned
-     * {@link OwningKafkaStreams} has stopped.
+     * The log's partition count, after checking that the staging topic has as many (staging partition p is chained
+     * into log partition p). The topics may have been created a moment ago: asks again while the broker does not
+     * know them yet, for up to 30 s.
      *
      * @throws LedgerAppException when the topics are missing or differ in partition count
      */
-    public static OwningKafkaStreams create(LedgerConfig config) {
-        checkPartitions(config);
-        SchemaRegistryClient registry = config.registryClient();
+    public static int logPartitions(Admin admin, String stagingTopic, String logTopic) {
         try {
-            Topology topology = buildTopology(LedgerContext.from(config, registry));
-            Properties props = streamsConfig(config);
-            StreamsAppConfig.failureHandling(COMPONENT, registry).forEach(props::putIfAbsent);
-            return new OwningKafkaStreams(topology, props, registry);
-        } catch (RuntimeException e) {
-            registry.close();
-            throw e;
-        }
-    }
-
-    /** Runs the ledger as its own process: {@code --config FILE} with the {@link LedgerConfig} keys. */
-    public static void main(String[] args) {
-        StreamsAppRunner.main(args, "ledger", props -> create(LedgerConfig.fromMap(props)));
-    }
-
-    static void checkPartitions(LedgerConfig config) {
-        try (Admin admin = Admin.create(config.adminProperties())) {
-            // the topics may have been created a moment ago: NewTopics asks again while the broker does not know them yet
-            int staging = NewTopics.describe(admin, config.stagingTopic(), 30_000).partitions().size();
-            int log = NewTopics.describe(admin, config.logTopic(), 30_000).partitions().size();
+            int staging = NewTopics.describe(admin, stagingTopic, 30_000).partitions().size();
+            int log = NewTopics.describe(admin, logTopic, 30_000).partitions().size();
             if (staging != log) {
-                throw new LedgerAppException("The staging topic " + config.stagingTopic() + " has " + staging
-                        + " partitions but the log topic " + config.logTopic() + " has " + log + ": each staging "
+                throw new LedgerAppException("The staging topic " + stagingTopic + " has " + staging
+                        + " partitions but the log topic " + logTopic + " has " + log + ": each staging "
                         + "partition is chained into the log partition of the same number, so they must be equal; "
-                        + "add partitions to the smaller one before the ledger writes to it");
+                        + "add partitions to the smaller one before the router writes to it");
             }
+            return log;
         } catch (ExecutionException e) {
-            throw new LedgerAppException("Cannot describe " + config.stagingTopic() + " and " + config.logTopic()
+            throw new LedgerAppException("Cannot describe " + stagingTopic + " and " + logTopic
                     + ": " + e.getCause().getMessage() + "; create the bus's system topics first", e.getCause());
         } catch (TimeoutException e) {
-            throw new LedgerAppException("The brokers at " + String.join(",", config.bootstrapServers()) + " did not answer within 30 s", e);
+            throw new LedgerAppException("The brokers did not describe " + List.of(stagingTopic, logTopic)
+                    + " within 30 s", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LedgerAppException("Interrupted while checking the ledger's topics", e);

@@ -11,8 +11,9 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.internals.WindowKeySchema;
 
 /**
- * The ledger's state as a cluster holding a copy of the exchange log must have it before a ledger continues the
- * chains there (disaster recovery, docs/dr.md). The ledger keeps each partition's chain head in the store
+ * The ledger's state as a cluster holding a copy of the exchange log must have it before the router's chain nodes
+ * continue the chains there (disaster recovery, docs/dr.md). The stores are the router's: their changelogs are named
+ * after the router's application id. The ledger keeps each partition's chain head in the store
  * {@link LedgerApp#HEADS_STORE}, restored on start from its changelog topic; a copy of that changelog made
  * independently of the log's copy may stand behind (or ahead of) the copied log's last entry. A record of
  * {@link #chainHead} appended to the changelog before the ledger starts there is the last value restored, so the
@@ -21,7 +22,7 @@ import org.apache.kafka.streams.state.internals.WindowKeySchema;
  * the copied id store held: an entry staged again for the same id is then not chained a second time.
  *
  * <pre>{@code
- * producer.send(LedgerTakeover.chainHead(LedgerConfig.DEFAULT_APPLICATION_ID, 0, lastEntryHash, entries, proven));
+ * producer.send(LedgerTakeover.chainHead(RouterConfig.APPLICATION_ID_DEFAULT, 0, lastEntryHash, entries, proven));
  * }</pre>
  */
 public final class LedgerTakeover {
@@ -29,13 +30,13 @@ public final class LedgerTakeover {
     private LedgerTakeover() {
     }
 
-    /** The changelog topic of the chain-head store of the ledger with Kafka Streams application id {@code applicationId}. */
+    /** The changelog topic of the chain-head store of the router with Kafka Streams application id {@code applicationId}. */
     public static String headsChangelog(String applicationId) {
         // Kafka Streams names a store's changelog <application.id>-<store>-changelog
         return applicationId + "-" + LedgerApp.HEADS_STORE + "-changelog";
     }
 
-    /** The changelog topic of the store of recently chained exchange ids of the ledger {@code applicationId}. */
+    /** The changelog topic of the store of recently chained exchange ids of the router {@code applicationId}. */
     public static String exchangeIdsChangelog(String applicationId) {
         return applicationId + "-" + LedgerApp.SEEN_STORE + "-changelog";
     }

@@ -16,6 +16,9 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 import cn.tianfu.databus.ledger.KeyHasher;
+import cn.tianfu.databus.ledger.SigningKeys;
+import cn.tianfu.databus.ledger.app.LedgerApp;
+import cn.tianfu.databus.ledger.app.LedgerContext;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.sharing.app.internal.GlobalStores;
 import cn.tianfu.databus.sharing.app.internal.Out;
@@ -29,9 +32,11 @@ import cn.tianfu.databus.contract.Topics;
 
 /**
  * The sharing router: reads every source topic {@code src.<dept>.<resource>}, applies each grant in force (row filter,
- * projection, masking), writes deliveries to {@code dlv.<consumer>.<resource>}, one exchange-log entry per delivery to
- * {@code bus.exchange-log.staging}, and rejected input to {@code bus.deadletter}; exactly once. See
- * {@code docs/router.md}.
+ * projection, masking), writes deliveries to {@code dlv.<consumer>.<resource>}, one exchange-log entry per delivery
+ * chained into {@code bus.exchange-log} by the ledger's nodes in the same task ({@link LedgerApp#addChain}), and
+ * rejected input to {@code bus.deadletter}; exactly once, in one hop: a delivery and its log entry commit in one
+ * transaction. The same tasks chain the entries staged on {@code bus.exchange-log.staging} (service answers). See
+ * {@code docs/router.md} and {@code docs/audit.md}.
  *
  * <pre>{@code
  * KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(props));
@@ -62,13 +67,16 @@ public final class SharingRouterApp {
 
     static final String SOURCE = "sources";
     static final String ROUTER = "router";
-    static final String SINK = "out";
 
     private SharingRouterApp() {
     }
 
-    /** The router's topology, one readable wiring; the processor does the work. */
-    public static Topology buildTopology(RouterContext ctx) {
+    /**
+     * The router's topology, one readable wiring; the processors do the work. One source reads the source topics and
+     * the staging topic; the router node hands the staging topic's records and its own entries to the chain node of
+     * the same task: task p routes partition p of the source topics and owns log partition p's chain.
+     */
+    public static Topology buildTopology(RouterContext ctx, LedgerContext ledger) {
         Topology topology = new Topology();
         GlobalStores.GrantsVersion grantsVersion = new GlobalStores.GrantsVersion();
         topology.addGlobalStore(globalStore(CATALOG_STORE), "catalog-source", new ByteArrayDeserializer(),
@@ -78,11 +86,13 @@ public final class SharingRouterApp {
                 new ByteArrayDeserializer(), Topics.GRANTS, "grants-updater",
                 () -> new GlobalStores.GrantUpdater(GRANTS_STORE, ctx.registry(), grantsVersion));
 
+        // one pattern for the source topics and the staging topic: a named source beside the pattern in this
+        // sub-topology makes Kafka Streams fail as soon as a new source topic appears
         topology.addSource(org.apache.kafka.streams.AutoOffsetReset.earliest(), SOURCE, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer(), Topics.SOURCE_PATTERN);
+                new ByteArrayDeserializer(), sourcesAndStaging(ledger.stagingTopic()));
         topology.addProcessor(ROUTER, GuardedProcessor.wrap(() -> new RouterProcessor(ctx, CATALOG_STORE, GRANTS_STORE,
                 grantsVersion, LATEST_STORE, RECEIVED_STORE, BACKFILLED_STORE, BACKFILL_CURSOR_STORE, UNKNOWN_TOPICS_STORE,
-                WITHDRAW_CURSOR_STORE, GRANT_TERMS_STORE),
+                WITHDRAW_CURSOR_STORE, GRANT_TERMS_STORE, ledger.stagingTopic()),
                 new PoisonPillGuard()), SOURCE);
         // the latest state is written for nearly every record and read only on backfill and for captured changes:
         // a record cache in front would only add work
@@ -93,8 +103,16 @@ public final class SharingRouterApp {
         topology.addStateStore(localStore(UNKNOWN_TOPICS_STORE), ROUTER);
         topology.addStateStore(localStore(WITHDRAW_CURSOR_STORE), ROUTER);
         topology.addStateStore(localStore(GRANT_TERMS_STORE), ROUTER);
-        topology.addSink(SINK, Out.TOPIC, Out.SERIALIZER, new ByteArraySerializer(), Out.PARTITIONER, ROUTER);
+        topology.addSink(RouterProcessor.OUT_NODE, Out.TOPIC, Out.SERIALIZER, new ByteArraySerializer(), Out.PARTITIONER,
+                ROUTER);
+        LedgerApp.addChain(topology, ledger, RouterProcessor.CHAIN_NODE, ROUTER);
         return topology;
+    }
+
+    /** {@link Topics#SOURCE_PATTERN} or exactly {@code stagingTopic}. */
+    static java.util.regex.Pattern sourcesAndStaging(String stagingTopic) {
+        return java.util.regex.Pattern.compile("(?:" + Topics.SOURCE_PATTERN.pattern() + ")|"
+                + java.util.regex.Pattern.quote(stagingTopic));
     }
 
     /** Kafka Streams configuration: exactly-once v2, the config's directories and ids, then the {@code streams.} keys. */
@@ -105,7 +123,10 @@ public final class SharingRouterApp {
 
     /**
      * An unstarted router on the configured bus, with its own registry client and admin client; both are closed when
-     * the returned {@link OwningKafkaStreams} has stopped.
+     * the returned {@link OwningKafkaStreams} has stopped. Loads (or creates) the checkpoint signing key under
+     * {@code data.dir}/keys and checks that the staging and log topics exist with the same partition count.
+     *
+     * @throws cn.tianfu.databus.ledger.app.LedgerAppException when those topics are missing or differ in partition count
      */
     public static OwningKafkaStreams create(RouterConfig c) {
         return create(c, null);
@@ -124,10 +145,15 @@ public final class SharingRouterApp {
             RouterContext ctx = new RouterContext(registry, KeyHasher.loadOrCreate(c.dataDir()),
                     DeliveryTopics.admin(admin, c.deliveryPartitions(), c.deliveryReplicationFactor(), Duration.ofSeconds(30)),
                     Duration.ofMillis(c.backfillCheckIntervalMs()), Duration.ofMillis(c.backfillStepIntervalMs()),
-                    c.backfillChunkRecords(), Duration.ofMillis(c.backfillChunkMaxMs()), clock, c.tierDistricts());
+                    c.backfillChunkRecords(), Duration.ofMillis(c.backfillChunkMaxMs()), clock, c.tierDistricts(),
+                    SourceLogReader.kafka(c.clientProperties()));
+            LedgerContext ledger = new LedgerContext(SigningKeys.loadOrCreate(c.dataDir()), registry, c.stagingTopic(),
+                    c.logTopic(), c.checkpointTopic(), LedgerApp.logPartitions(admin, c.stagingTopic(), c.logTopic()),
+                    c.checkpointEveryEntries(), c.checkpointInterval(), c.dedupRetention(), c.heartbeatInterval());
             Properties props = streamsConfig(c);
             StreamsAppConfig.failureHandling(RouterProcessor.COMPONENT, registry).forEach(props::putIfAbsent);
-            return new OwningKafkaStreams(buildTopology(ctx), props, registry, () -> owned.close(Duration.ofSeconds(5)));
+            return new OwningKafkaStreams(buildTopology(ctx, ledger), props, registry,
+                    () -> owned.close(Duration.ofSeconds(5)));
         } catch (RuntimeException e) {
             if (admin != null) {
                 admin.close(Duration.ZERO);

@@ -52,13 +52,13 @@ class LedgerAppTest {
     void start() {
         keys = SigningKeys.loadOrCreate(dataDir);
         LedgerContext ctx = new LedgerContext(keys, registry, Topics.EXCHANGE_LOG_STAGING, Topics.EXCHANGE_LOG,
-                Topics.EXCHANGE_LOG_CHECKPOINTS, 3, Duration.ofSeconds(10), Duration.ofDays(7), Duration.ofSeconds(60));
+                Topics.EXCHANGE_LOG_CHECKPOINTS, 1, 3, Duration.ofSeconds(10), Duration.ofDays(7), Duration.ofSeconds(60));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ledger-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(LedgerApp.buildTopology(ctx), props);
+        driver = new TopologyTestDriver(RouterTopology.of(ctx), props);
         AvroSerde<ExchangeLogEntry> entrySerde = AvroSerde.specific(registry, ExchangeLogEntry.class);
         entrySerde.configure(Map.of(), false);
         AvroSerde<ExchangeLogCheckpoint> cpSerde = AvroSerde.specific(registry, ExchangeLogCheckpoint.class);

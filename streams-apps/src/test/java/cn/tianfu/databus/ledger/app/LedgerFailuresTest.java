@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import cn.tianfu.databus.ledger.ExchangeEntry;
 import cn.tianfu.databus.ledger.ExchangeLogRecords;
 import cn.tianfu.databus.ledger.SigningKeys;
+import cn.tianfu.databus.sharing.app.internal.RouterProcessor;
 import cn.tianfu.databus.registry.MockSchemaRegistryClient;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
@@ -27,7 +28,7 @@ import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.streams.StreamsAppConfig;
 import cn.tianfu.databus.contract.RecordLimits;
 
-/** One bad staged record never stops the ledger: it is dead-lettered and the next entry is chained. */
+/** One bad staged record never stops the router's chain: it is dead-lettered and the next entry is chained. */
 class LedgerFailuresTest {
 
     @TempDir
@@ -46,15 +47,15 @@ class LedgerFailuresTest {
     @Test
     void aStagedRecordTooLargeUncompressedIsADeadLetterAndTheNextEntryIsChained() {
         LedgerContext ctx = new LedgerContext(SigningKeys.loadOrCreate(dataDir), registry, Topics.EXCHANGE_LOG_STAGING,
-                Topics.EXCHANGE_LOG, Topics.EXCHANGE_LOG_CHECKPOINTS, 3, Duration.ofSeconds(10), Duration.ofDays(7),
+                Topics.EXCHANGE_LOG, Topics.EXCHANGE_LOG_CHECKPOINTS, 1, 3, Duration.ofSeconds(10), Duration.ofDays(7),
                 Duration.ofMinutes(1));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ledger-failures-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        props.putAll(StreamsAppConfig.failureHandling(LedgerApp.COMPONENT, registry));
-        driver = new TopologyTestDriver(LedgerApp.buildTopology(ctx), props);
+        props.putAll(StreamsAppConfig.failureHandling(RouterProcessor.COMPONENT, registry));
+        driver = new TopologyTestDriver(RouterTopology.of(ctx), props);
         AvroSerde<ExchangeLogEntry> entrySerde = AvroSerde.specific(registry, ExchangeLogEntry.class);
         entrySerde.configure(Map.of(), false);
         AvroSerde<DeadLetter> dlSerde = AvroSerde.specific(registry, DeadLetter.class);
@@ -72,7 +73,8 @@ class LedgerFailuresTest {
 
         List<DeadLetter> letters = deadLetters.readValuesToList();
         assertThat(letters).hasSize(1);
-        assertThat(letters.get(0).getComponent()).isEqualTo("ledger");
+        // the chain runs in the router's app: the app's failure handling names the router
+        assertThat(letters.get(0).getComponent()).isEqualTo(RouterProcessor.COMPONENT);
         assertThat(letters.get(0).getReason()).isEqualTo(DeadLetterReason.RECORD_TOO_LARGE.name());
         assertThat(letters.get(0).getOriginalValueSize()).isEqualTo(RecordLimits.MAX_RECORD_BYTES + 1);
         assertThat(log.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly(good.exchangeId());

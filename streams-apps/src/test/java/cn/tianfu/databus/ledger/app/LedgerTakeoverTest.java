@@ -14,17 +14,21 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.IntegerDeserializer;
+import cn.tianfu.databus.sharing.app.RouterConfig;
 import org.junit.jupiter.api.Test;
 
-/** The changelog records a promotion appends so that the ledger continues the copied chains (docs/dr.md). */
+/**
+ * The changelog records a promotion appends so that the router's chain nodes continue the copied chains: the ledger's
+ * stores are the router's, their changelogs named after its application id (docs/dr.md).
+ */
 class LedgerTakeoverTest {
 
     @Test
     void aChainHeadIsTheRecordTheLedgersHeadStoreRestores() {
         String head = HashChain.genesis().append(StagedEntries.entry("src.amr.10201-000001", 7)).hash();
-        ProducerRecord<byte[], byte[]> r = LedgerTakeover.chainHead(LedgerConfig.DEFAULT_APPLICATION_ID, 1, head, 42, 40);
+        ProducerRecord<byte[], byte[]> r = LedgerTakeover.chainHead(RouterConfig.APPLICATION_ID_DEFAULT, 1, head, 42, 40);
 
-        assertThat(r.topic()).isEqualTo("databus-ledger-ledger-chain-heads-changelog");
+        assertThat(r.topic()).isEqualTo("databus-sharing-router-ledger-chain-heads-changelog");
         assertThat(r.partition()).as("the changelog partition of the chain's task").isEqualTo(1);
         try (IntegerDeserializer keys = new IntegerDeserializer()) {
             assertThat(keys.deserialize(r.topic(), r.key())).isEqualTo(1);
@@ -35,7 +39,7 @@ class LedgerTakeoverTest {
 
     @Test
     void moreSignedThanChainedIsRefused() {
-        assertThatThrownBy(() -> LedgerTakeover.chainHead("databus-ledger", 0, HashChain.GENESIS, 3, 4))
+        assertThatThrownBy(() -> LedgerTakeover.chainHead("databus-sharing-router", 0, HashChain.GENESIS, 3, 4))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -43,9 +47,9 @@ class LedgerTakeoverTest {
     void anExchangeIdIsKeyedAsTheLedgersIdStoreKeysItWithTheDigestTheLedgerCompares() {
         ExchangeEntry chained = HashChain.genesis().append(StagedEntries.entry("src.amr.10201-000001", 7));
         ExchangeLogEntry logged = ExchangeLogRecords.toAvro(chained);
-        ProducerRecord<byte[], byte[]> r = LedgerTakeover.exchangeId(LedgerConfig.DEFAULT_APPLICATION_ID, 0, logged);
+        ProducerRecord<byte[], byte[]> r = LedgerTakeover.exchangeId(RouterConfig.APPLICATION_ID_DEFAULT, 0, logged);
 
-        assertThat(r.topic()).isEqualTo("databus-ledger-ledger-exchange-ids-changelog");
+        assertThat(r.topic()).isEqualTo("databus-sharing-router-ledger-exchange-ids-changelog");
         assertThat(r.partition()).isZero();
         // a window store's changelog key: the record key's bytes, the time (8 bytes), the sequence number (4 bytes)
         byte[] id = chained.exchangeId().getBytes(StandardCharsets.UTF_8);

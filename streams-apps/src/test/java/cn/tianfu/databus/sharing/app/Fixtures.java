@@ -1,5 +1,6 @@
 package cn.tianfu.databus.sharing.app;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
@@ -8,6 +9,10 @@ import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
+import cn.tianfu.databus.contract.Topics;
+import cn.tianfu.databus.ledger.SigningKeys;
+import cn.tianfu.databus.ledger.app.LedgerContext;
+import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.Category;
 import cn.tianfu.databus.schemas.Grant;
@@ -19,6 +24,16 @@ import cn.tianfu.databus.schemas.UpdateFrequency;
 
 /** A population-like resource, its catalog entry and grants, for the router's tests. */
 final class Fixtures {
+
+    /**
+     * The router's exchange log on the bus's topics with {@code logPartitions} partitions, the defaults' cadence
+     * (a checkpoint every 1000 entries or 10 s, a heartbeat every minute, ids kept 7 days), a fresh signing key.
+     */
+    static LedgerContext ledger(SchemaRegistryClient registry, int logPartitions) {
+        return new LedgerContext(SigningKeys.generate(), registry, Topics.EXCHANGE_LOG_STAGING, Topics.EXCHANGE_LOG,
+                Topics.EXCHANGE_LOG_CHECKPOINTS, logPartitions, 1000, Duration.ofSeconds(10), Duration.ofDays(7),
+                Duration.ofMinutes(1));
+    }
 
     static final Schema POPULATION = new Schema.Parser().parse("""
             {"type": "record", "name": "Resident", "namespace": "cn.tianfu.databus.resources.test",

@@ -13,8 +13,6 @@ import cn.tianfu.databus.client.DatabusClientConfig;
 import cn.tianfu.databus.ledger.ExchangeEntry;
 import cn.tianfu.databus.ledger.ExchangeIds;
 import cn.tianfu.databus.ledger.SigningKeys;
-import cn.tianfu.databus.ledger.app.LedgerApp;
-import cn.tianfu.databus.ledger.app.LedgerConfig;
 import cn.tianfu.databus.registry.SchemaRegistryClient;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.schemas.SharingClass;
@@ -64,10 +62,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The sharing router and the ledger together, exactly once across hard stops of both: every delivery the grants call
- * for arrives once, every exchange is chained once, and the chained log verifies with every entry under a signed
- * checkpoint. The ledger runs with its own log and checkpoint topics and reads the bus's staging topic (where the
- * router stages every entry), so other tests on the shared bus see nothing of it.
+ * The sharing router with its exchange log, exactly once across hard stops and a wiped state directory: every delivery
+ * the grants call for arrives once, every exchange is chained once (in the transaction of its delivery), and the
+ * chained log verifies with every entry under a signed checkpoint. The router writes its own log and checkpoint
+ * topics, so other tests on the shared bus see nothing of it.
  */
 class PipelineCrashIT {
 
@@ -195,30 +193,16 @@ class PipelineCrashIT {
         p.put(RouterConfig.BACKFILL_CHECK_INTERVAL_MS_CONFIG, 300);
         p.put(RouterConfig.DELIVERY_PARTITIONS_CONFIG, 2);
         p.put("streams.main.consumer.metadata.max.age.ms", 1000);
+        p.put(RouterConfig.CHECKPOINT_EVERY_ENTRIES_CONFIG, 50L);
+        p.put(RouterConfig.CHECKPOINT_INTERVAL_MS_CONFIG, 300L);
+        p.put(RouterConfig.STAGING_TOPIC_CONFIG, Topics.EXCHANGE_LOG_STAGING);
+        p.put(RouterConfig.LOG_TOPIC_CONFIG, logTopic);
+        p.put(RouterConfig.CHECKPOINT_TOPIC_CONFIG, checkpointTopic);
         p.putAll(QUICK_RECOVERY);
         KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(p)));
         apps.add(router);
         router.start();
         return router;
-    }
-
-    private KafkaStreams startLedger(Path stateDir) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(LedgerConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers());
-        p.put(LedgerConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl());
-        p.put(LedgerConfig.STATE_DIR_CONFIG, stateDir.toString());
-        p.put(LedgerConfig.DATA_DIR_CONFIG, dataDir.toString());
-        p.put(LedgerConfig.APPLICATION_ID_CONFIG, "pipeline-ledger-" + suffix);
-        p.put(LedgerConfig.CHECKPOINT_EVERY_ENTRIES_CONFIG, 50L);
-        p.put(LedgerConfig.CHECKPOINT_INTERVAL_MS_CONFIG, 300L);
-        p.put(LedgerConfig.STAGING_TOPIC_CONFIG, Topics.EXCHANGE_LOG_STAGING);
-        p.put(LedgerConfig.LOG_TOPIC_CONFIG, logTopic);
-        p.put(LedgerConfig.CHECKPOINT_TOPIC_CONFIG, checkpointTopic);
-        p.putAll(QUICK_RECOVERY);
-        KafkaStreams ledger = LedgerApp.create(LedgerConfig.fromMap(bus.streamsAppConfig(p)));
-        apps.add(ledger);
-        ledger.start();
-        return ledger;
     }
 
     /** Hard stop: no commit, no flush; the next instance must fence and abort what this one left open. */
@@ -246,7 +230,7 @@ class PipelineCrashIT {
         return received;
     }
 
-    /** Counts this resource's chained entries by exchange id, read committed from the ledger's log topic. */
+    /** Counts this resource's chained entries by exchange id, read committed from the router's log topic. */
     private Map<String, Integer> logCounter() {
         Map<String, Integer> counts = new ConcurrentHashMap<>();
         Map<String, Object> props = bus.kafkaProperties();
@@ -279,7 +263,7 @@ class PipelineCrashIT {
     }
 
     @Test
-    void routerAndLedgerDeliverAndChainEveryExchangeOnceAcrossHardStopsOfBoth() throws Exception {
+    void theRouterDeliversAndChainsEveryExchangeOnceAcrossHardStopsAndAWipedStateDir() throws Exception {
         Grantee all = new Grantee("g-all-" + suffix, "a" + suffix, v -> true);
         Grantee filtered = new Grantee("g-filtered-" + suffix, "b" + suffix, PASSES);
         governance(Topics.GRANTS, all.grantId, grant(all.grantId, code, provider, all.consumer)
@@ -289,9 +273,7 @@ class PipelineCrashIT {
         List<Grantee> grantees = List.of(all, filtered);
 
         Path routerState = Files.createDirectories(work.resolve("router"));
-        Path ledgerState = Files.createDirectories(work.resolve("ledger"));
         KafkaStreams router = startRouter(routerState);
-        KafkaStreams ledger = startLedger(ledgerState);
         List<Delivery> toAll = subscribe(all.consumer);
         List<Delivery> toFiltered = subscribe(filtered.consumer);
         Map<String, Integer> logged = logCounter();
@@ -325,19 +307,17 @@ class PipelineCrashIT {
         });
 
         await().atMost(Duration.ofSeconds(60)).until(() -> toAll.size() >= 150 && sum(logged) >= 100);
-        hardStop(router, ledger);
+        hardStop(router);
         router = startRouter(routerState);
-        ledger = startLedger(ledgerState);
 
         int atSecondStop = toAll.size() + 150;
         int loggedAtSecondStop = sum(logged) + 100;
         await().atMost(Duration.ofSeconds(60)).until(() -> !publishing.get()
                 || toAll.size() >= atSecondStop && sum(logged) >= loggedAtSecondStop);
         assertThat(publishing).as("the second stop falls mid-stream").isTrue();
-        hardStop(router, ledger);
+        hardStop(router);
         SharedBus.deleteRecursively(routerState);
-        startRouter(Files.createDirectories(routerState));      // state rebuilt from the changelogs
-        startLedger(ledgerState);
+        startRouter(Files.createDirectories(routerState));      // state (chain heads too) rebuilt from the changelogs
 
         changes.get(120, TimeUnit.SECONDS);
         int expectedDeliveries = all.expectedIds.size() + filtered.expectedIds.size();

@@ -142,6 +142,11 @@ class RouterBackfillIT {
 
     /** Publishes rows 0..rows-1 (bytes serialized once per row, with the bus's credentials, for speed). */
     private void publishResource(int rows) throws Exception {
+        publishRows(0, rows, null);
+    }
+
+    /** Publishes rows from..to-1, with divisionCode {@code division} (null: one of 100 by row). */
+    private void publishRows(int from, int to, String division) throws Exception {
         String topic = Topics.source(provider, code);
         AvroSerializer<Object> writer = new AvroSerializer<>(bus.registryClient());
         Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
@@ -149,9 +154,9 @@ class RouterBackfillIT {
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < rows; i++) {
-                ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, id(i),
-                        writer.serialize(topic, resident(id(i), "名" + i, null, null, "5101" + (i % 100))));
+            for (int i = from; i < to; i++) {
+                ProducerRecord<String, byte[]> r = new ProducerRecord<>(topic, id(i), writer.serialize(topic,
+                        resident(id(i), "名" + i, null, null, division != null ? division : "5101" + (i % 100))));
                 r.headers().add(EventHeaders.EVENT_ID, EventHeaders.bytes("e-" + i));
                 p.send(r);
             }
@@ -199,6 +204,41 @@ class RouterBackfillIT {
         return counts;
     }
 
+    /** Every delivery as a read_committed consumer sees it, by key in order: divisionCode and exchange id. */
+    private Map<String, List<String[]>> collectDeliveries() {
+        Map<String, List<String[]>> byKey = new ConcurrentHashMap<>();
+        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "collect-" + appId);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 500);
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        cn.tianfu.databus.serde.AvroDeserializer<Object> reader =
+                new cn.tianfu.databus.serde.AvroDeserializer<>(bus.registryClient());
+        AtomicBoolean stop = new AtomicBoolean();
+        closeables.add(0, () -> stop.set(true));
+        threads.submit(() -> {
+            try (c) {
+                c.subscribe(List.of(deliveryTopic));
+                while (!stop.get()) {
+                    for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                        var value = (org.apache.avro.generic.GenericRecord) reader.deserialize(deliveryTopic, r.value());
+                        String exchangeId = new String(r.headers().lastHeader(EventHeaders.EXCHANGE_ID).value(),
+                                StandardCharsets.UTF_8);
+                        byKey.computeIfAbsent(new String(r.key(), StandardCharsets.UTF_8),
+                                k -> java.util.Collections.synchronizedList(new ArrayList<>()))
+                                .add(new String[] {value.get("divisionCode").toString(), exchangeId});
+                    }
+                }
+            }
+        });
+        return byKey;
+    }
+
+    private static int totalOf(Map<String, List<String[]>> byKey) {
+        return byKey.values().stream().mapToInt(List::size).sum();
+    }
+
     private static int total(Map<String, Integer> counts) {
         return counts.values().stream().mapToInt(Integer::intValue).sum();
     }
@@ -239,6 +279,45 @@ class RouterBackfillIT {
         // each chunk is one transaction, writing at most both partitions; the first chunk of each task is sent with
         // the check, and a chunk may stop early at its time limit, so allow slack — but far from one per record
         assertThat(transactions).isGreaterThan(1).isLessThanOrEqualTo((long) PARTITIONS * (ROWS / CHUNK + 2) * 3);
+    }
+
+    @Test
+    void everyVersionAndEveryRecordArrivingDuringTheBackfillIsDeliveredOnceTheLatestLast() throws Exception {
+        int keys = 20_000;
+        int updated = 10_000;
+        int live = 2_000;
+        int fresh = 1_000;
+        startRouter();
+        publishRows(0, keys, "510101");              // version 1 of every key
+        publishRows(0, updated, "510102");           // version 2 of half of them
+        awaitIngested();
+        Map<String, List<String[]>> delivered = collectDeliveries();
+
+        String grantId = "g-" + appId;
+        sendGovernance(Topics.GRANTS, grantId, grant(grantId, code, provider, consumer)
+                .setClearFields(List.of("idNumber")).build());
+        await().atMost(Duration.ofMinutes(5)).until(() -> totalOf(delivered) >= 2 * CHUNK);
+        int before = totalOf(delivered);
+        publishRows(0, live, "510103");              // during the backfill: version 3 of some keys...
+        publishRows(keys, keys + fresh, "510104");   // ...and new keys
+        LOG.info("Published {} records with {} of {} backfilled ones delivered", live + fresh, before, keys + updated);
+        int expected = keys + updated + live + fresh;
+        await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> totalOf(delivered) >= expected);
+        await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(30)).until(() -> totalOf(delivered) == expected);
+
+        List<String> exchangeIds = new ArrayList<>();
+        delivered.values().forEach(versions -> versions.forEach(v -> exchangeIds.add(v[1])));
+        assertThat(exchangeIds).as("every offset routed once: by the backfill or live").hasSize(expected)
+                .doesNotHaveDuplicates();
+        assertThat(delivered).hasSize(keys + fresh);
+        for (int i = 0; i < keys + fresh; i++) {
+            List<String> divisions = delivered.get(id(i)).stream().map(v -> v[0]).toList();
+            List<String> want = i >= keys ? List.of("510104")
+                    : i < live ? List.of("510101", "510102", "510103")
+                    : i < updated ? List.of("510101", "510102") : List.of("510101");
+            assertThat(divisions).as("versions of %s, oldest first, the latest last", id(i)).isEqualTo(want);
+        }
     }
 
     @Test

@@ -41,8 +41,9 @@ import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.contract.Topics;
 
 /**
- * Backfill in chunks: chunks of {@value #CHUNK} records; a new grant is found by the check every second (its first
- * chunk is sent at once), later chunks follow one per step (every minute here, so each step is driven by the test).
+ * Backfill in chunks, replaying the source partition: chunks of {@value #CHUNK} records; a new grant is found by the
+ * check every second (its first chunk is sent at once), later chunks follow one per step (every minute here, so each
+ * step is driven by the test). The backfill reads the test's own input ({@link MemorySourceLog}).
  */
 class RouterBackfillTest {
 
@@ -66,6 +67,7 @@ class RouterBackfillTest {
     private TestOutputTopic<byte[], byte[]> deliveries;
     private AvroSerializer<Object> writer;
     private AvroDeserializer<Object> reader;
+    private final MemorySourceLog log = new MemorySourceLog();
 
     @BeforeEach
     void start() throws Exception {
@@ -73,13 +75,13 @@ class RouterBackfillTest {
         writer = new AvroSerializer<>(registry);
         reader = new AvroDeserializer<>(registry);
         RouterContext ctx = new RouterContext(registry, KeyHasher.withSecret(new byte[32]), topic -> 1, CHECK, STEP,
-                CHUNK, Duration.ofMinutes(10));
+                CHUNK, Duration.ofMinutes(10), null, java.util.Set.of(), log);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-backfill-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(stateDir.resolve("state")).toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx), props, START);
+        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx, Fixtures.ledger(registry, 1)), props, START);
         TestInputTopic<byte[], byte[]> catalog = driver.createInputTopic(Topics.CATALOG, new ByteArraySerializer(),
                 new ByteArraySerializer());
         grants = driver.createInputTopic(Topics.GRANTS, new ByteArraySerializer(), new ByteArraySerializer());
@@ -99,12 +101,22 @@ class RouterBackfillTest {
     }
 
     private void publish(int n, String division) {
-        source.pipeInput(new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8),
+        log.pipe(source, SOURCE, new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8),
                 writer.serialize(SOURCE, resident(id(n), "张三", null, null, division)), START));
     }
 
+    /** A captured change of key {@code n} at a source position. */
+    private void capture(int n, String division, String position) {
+        org.apache.kafka.common.header.internals.RecordHeaders headers =
+                new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.add(cn.tianfu.databus.contract.EventHeaders.SOURCE_POSITION,
+                cn.tianfu.databus.contract.EventHeaders.bytes(position));
+        log.pipe(source, SOURCE, new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8),
+                writer.serialize(SOURCE, resident(id(n), "张三", null, null, division)), headers, START));
+    }
+
     private void delete(int n) {
-        source.pipeInput(new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8), (byte[]) null, START));
+        log.pipe(source, SOURCE, new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8), (byte[]) null, START));
     }
 
     private void put(Grant g) {
@@ -123,13 +135,13 @@ class RouterBackfillTest {
         return out;
     }
 
-    private List<String> stagedIds() {
+    private List<String> loggedIds() {
         List<String> ids = new ArrayList<>();
-        TestOutputTopic<byte[], byte[]> staging = driver.createOutputTopic(Topics.EXCHANGE_LOG_STAGING,
+        TestOutputTopic<byte[], byte[]> exchangeLog = driver.createOutputTopic(Topics.EXCHANGE_LOG,
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        for (TestRecord<byte[], byte[]> r : staging.readRecordsToList()) {
+        for (TestRecord<byte[], byte[]> r : exchangeLog.readRecordsToList()) {
             ids.add(AvroDeserializer.specific(registry, ExchangeLogEntry.class)
-                    .deserialize(Topics.EXCHANGE_LOG_STAGING, r.value()).getExchangeId());
+                    .deserialize(Topics.EXCHANGE_LOG, r.value()).getExchangeId());
         }
         return ids;
     }
@@ -142,67 +154,96 @@ class RouterBackfillTest {
         return driver.getKeyValueStore(SharingRouterApp.BACKFILLED_STORE);
     }
 
-    private String cursorKey(String grantId) {
+    /** A backfill's cursor: {@code [next offset, bound]}; null when none. */
+    private long[] cursor(String grantId) {
         byte[] c = cursors().get(grantId);
-        return c == null ? null : new String(c, 1, c.length - 1, StandardCharsets.UTF_8);
+        if (c == null) {
+            return null;
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(c);
+        assertThat(b.get()).as("cursor layout").isEqualTo((byte) 2);
+        return new long[] {b.getLong(), b.getLong()};
     }
 
     @Test
-    void backfillsChunkByChunkInKeyOrderThenMarksTheGrantDone() {
+    void backfillsChunkByChunkInOffsetOrderThenMarksTheGrantDone() {
         for (int n = 5; n >= 1; n--) {
             publish(n, "51010" + n);
         }
         put(grant("g-1", CODE, PSB, MCA).setClearFields(List.of("idNumber")).build());
 
-        driver.advanceWallClockTime(CHECK);      // found: the first chunk at once
-        assertThat(delivered()).containsExactly(tuple(id(1), "510101"), tuple(id(2), "510102"));
-        assertThat(cursorKey("g-1")).isEqualTo(SOURCE + "\u0000" + id(2));
+        driver.advanceWallClockTime(CHECK);      // found: the first chunk at once, offsets 0 and 1
+        assertThat(delivered()).containsExactly(tuple(id(5), "510105"), tuple(id(4), "510104"));
+        assertThat(cursor("g-1")).containsExactly(2, 5);
         assertThat(backfilled().get("g-1")).isNull();
 
         driver.advanceWallClockTime(STEP);
-        assertThat(delivered()).containsExactly(tuple(id(3), "510103"), tuple(id(4), "510104"));
-        assertThat(cursorKey("g-1")).isEqualTo(SOURCE + "\u0000" + id(4));
+        assertThat(delivered()).containsExactly(tuple(id(3), "510103"), tuple(id(2), "510102"));
+        assertThat(cursor("g-1")).containsExactly(4, 5);
 
         driver.advanceWallClockTime(STEP);
-        assertThat(delivered()).containsExactly(tuple(id(5), "510105"));
-        assertThat(cursors().get("g-1")).as("the cursor is gone once the keys are exhausted").isNull();
+        assertThat(delivered()).containsExactly(tuple(id(1), "510101"));
+        assertThat(cursor("g-1")).as("the cursor is gone once it reaches its bound").isNull();
         assertThat(backfilled().get("g-1")).isNotNull();
 
         driver.advanceWallClockTime(STEP);
         driver.advanceWallClockTime(CHECK);
         assertThat(delivered()).as("a grant is backfilled once").isEmpty();
-        assertThat(stagedIds()).hasSize(5).doesNotHaveDuplicates();
+        assertThat(log.openReaders()).as("the reader is closed once no backfill is left").isZero();
+        assertThat(loggedIds()).hasSize(5).doesNotHaveDuplicates();
     }
 
     @Test
-    void changesDuringBackfillAreDeliveredOnceAndInOrder() {
+    void everyVersionStillInTheTopicIsDeliveredOldestFirstTheLatestLast() {
+        publish(1, "510101");
+        publish(2, "510102");
+        publish(1, "520001");
+        delete(2);
+        publish(1, "530001");
+        publish(2, "520002");
+        put(grant("g-1", CODE, PSB, MCA).setClearFields(List.of("idNumber")).build());
+        driver.advanceWallClockTime(CHECK);
+        driver.advanceWallClockTime(STEP);
+        driver.advanceWallClockTime(STEP);
+        assertThat(delivered()).containsExactly(tuple(id(1), "510101"), tuple(id(2), "510102"),
+                tuple(id(1), "520001"), tuple(id(2), null), tuple(id(1), "530001"), tuple(id(2), "520002"));
+        assertThat(backfilled().get("g-1")).isNotNull();
+        assertThat(loggedIds()).hasSize(6).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void changesDuringBackfillAreLeftToItAndEveryOffsetIsDeliveredOnce() {
         for (int n = 1; n <= 5; n++) {
-            publish(n, "51010" + n);
+            publish(n, "51010" + n);                // offsets 0-4
         }
         put(grant("g-1", CODE, PSB, MCA).setClearFields(List.of("idNumber")).build());
         driver.advanceWallClockTime(CHECK);
         assertThat(delivered()).containsExactly(tuple(id(1), "510101"), tuple(id(2), "510102"));
+        assertThat(cursor("g-1")).containsExactly(2, 5);
 
-        publish(2, "520002");      // already backfilled: delivered as a change, now
-        publish(0, "520000");      // a new key before the cursor: delivered now
-        publish(4, "520004");      // not reached yet: not now, the cursor sends the latest state
-        delete(5);                 // not reached yet, deleted: the consumer never had it, nothing to send
-        publish(6, "520006");      // a new key after the cursor: sent when reached
-        assertThat(delivered()).containsExactly(tuple(id(2), "520002"), tuple(id(0), "520000"));
-
-        driver.advanceWallClockTime(STEP);
-        assertThat(delivered()).containsExactly(tuple(id(3), "510103"), tuple(id(4), "520004"));
-        publish(4, "530004");      // now passed: delivered as a change
-        assertThat(delivered()).containsExactly(tuple(id(4), "530004"));
+        publish(2, "520002");      // offsets 5-9 arrive during the backfill: not routed live, the bound moves past them
+        publish(0, "520000");
+        publish(4, "520004");
+        delete(5);
+        publish(6, "520006");
+        assertThat(delivered()).isEmpty();
+        assertThat(cursor("g-1")).containsExactly(2, 10);
 
         driver.advanceWallClockTime(STEP);
-        assertThat(delivered()).containsExactly(tuple(id(6), "520006"));
+        assertThat(delivered()).containsExactly(tuple(id(3), "510103"), tuple(id(4), "510104"));
+        driver.advanceWallClockTime(STEP);
+        assertThat(delivered()).containsExactly(tuple(id(5), "510105"), tuple(id(2), "520002"));
+        driver.advanceWallClockTime(STEP);
+        assertThat(delivered()).containsExactly(tuple(id(0), "520000"), tuple(id(4), "520004"));
+        driver.advanceWallClockTime(STEP);
+        assertThat(delivered()).as("the delete of a key the consumer holds, as live").containsExactly(
+                tuple(id(5), null), tuple(id(6), "520006"));
         assertThat(backfilled().get("g-1")).isNotNull();
 
-        publish(3, "530003");
+        publish(3, "530003");      // after the bound, backfill done: live
         delete(6);
         assertThat(delivered()).containsExactly(tuple(id(3), "530003"), tuple(id(6), null));
-        assertThat(stagedIds()).hasSize(10).doesNotHaveDuplicates();
+        assertThat(loggedIds()).as("one delivery per offset").hasSize(12).doesNotHaveDuplicates();
     }
 
     @Test
@@ -211,15 +252,60 @@ class RouterBackfillTest {
             publish(n, "51010" + n);
         }
         put(grant("g-1", CODE, PSB, MCA).setClearFields(List.of("idNumber")).build());
-        publish(1, "520001");      // before the check: starts the backfill; key 1 is then passed, so sent as a change
-        publish(5, "520005");      // not reached
-        assertThat(delivered()).containsExactly(tuple(id(1), "510101"), tuple(id(2), "510102"),
-                tuple(id(1), "520001"));
+        publish(1, "520001");      // before the check: starts the backfill (bound past it) with its first chunk
+        publish(5, "520005");      // during the backfill: left to it
+        assertThat(delivered()).containsExactly(tuple(id(1), "510101"), tuple(id(2), "510102"));
+        driver.advanceWallClockTime(STEP);
         driver.advanceWallClockTime(STEP);
         driver.advanceWallClockTime(STEP);
         assertThat(delivered()).containsExactly(tuple(id(3), "510103"), tuple(id(4), "510104"),
-                tuple(id(5), "520005"));
-        assertThat(stagedIds()).hasSize(6).doesNotHaveDuplicates();
+                tuple(id(5), "510105"), tuple(id(1), "520001"), tuple(id(5), "520005"));
+        assertThat(backfilled().get("g-1")).isNotNull();
+        assertThat(loggedIds()).hasSize(7).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void replayedCapturedChangesAreNotDeliveredByTheBackfill() {
+        capture(1, "510101", "pg:0000000000000010:0000000000000010");
+        capture(2, "510102", "pg:0000000000000011:0000000000000011");
+        capture(1, "510101", "pg:0000000000000010:0000000000000010");   // replayed: dropped live, not backfilled
+        capture(1, "520001", "pg:0000000000000020:0000000000000020");
+        capture(2, "510102", "pg:0000000000000030:0000000000000030");   // the same value read again: unchanged
+        capture(1, "510101", "pg:0000000000000010:0000000000000010");   // replayed after the latest
+        publish(3, "510103");                                          // no position: never a replay
+        put(grant("g-1", CODE, PSB, MCA).setClearFields(List.of("idNumber")).build());
+        for (int i = 0; i < 4; i++) {
+            driver.advanceWallClockTime(i == 0 ? CHECK : STEP);
+        }
+        assertThat(backfilled().get("g-1")).isNotNull();
+        assertThat(delivered()).containsExactly(tuple(id(1), "510101"), tuple(id(2), "510102"),
+                tuple(id(1), "520001"), tuple(id(3), "510103"));
+        List<String> kept = new ArrayList<>();
+        try (var it = backfilled().all()) {
+            it.forEachRemaining(kv -> kept.add(kv.key));
+        }
+        assertThat(kept).as("the backfill's positions are dropped when it ends").containsExactly("g-1");
+        assertThat(loggedIds()).hasSize(4).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aCursorOfTheOlderKeyOrderLayoutStartsTheBackfillOverFromOffsetZero() {
+        for (int n = 1; n <= 3; n++) {
+            publish(n, "51010" + n);
+        }
+        byte[] key = (SOURCE + "\u0000" + id(1)).getBytes(StandardCharsets.UTF_8);
+        byte[] older = new byte[key.length + 1];
+        older[0] = 1;                                   // "after this router-latest key", as restored from a changelog
+        System.arraycopy(key, 0, older, 1, key.length);
+        cursors().put("g-1", older);
+        put(grant("g-1", CODE, PSB, MCA).setClearFields(List.of("idNumber")).build());
+
+        driver.advanceWallClockTime(STEP);
+        assertThat(delivered()).containsExactly(tuple(id(1), "510101"), tuple(id(2), "510102"));
+        assertThat(cursor("g-1")).containsExactly(2, 3);
+        driver.advanceWallClockTime(STEP);
+        assertThat(delivered()).containsExactly(tuple(id(3), "510103"));
+        assertThat(backfilled().get("g-1")).isNotNull();
     }
 
     @Test

@@ -70,8 +70,9 @@ class RouterUpstreamIdTest {
     private TestInputTopic<byte[], byte[]> grants;
     private TestInputTopic<byte[], byte[]> district;
     private TestInputTopic<byte[], byte[]> hrss;
-    private TestOutputTopic<byte[], byte[]> staging;
+    private TestOutputTopic<byte[], byte[]> exchangeLog;
     private AvroSerializer<Object> writer;
+    private final MemorySourceLog log = new MemorySourceLog();
     private int districtSchemaId;
 
     @BeforeEach
@@ -80,19 +81,19 @@ class RouterUpstreamIdTest {
         int hrssSchemaId = registry.register(FROM_HRSS + "-value", POPULATION);
         writer = new AvroSerializer<>(registry);
         RouterContext ctx = new RouterContext(registry, KeyHasher.withSecret(new byte[32]), topic -> 1, CHECK, STEP,
-                100, Duration.ofMinutes(10), null, Set.of(DISTRICT));
+                100, Duration.ofMinutes(10), null, Set.of(DISTRICT), log);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-upstream-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(stateDir.resolve("state")).toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx), props, START);
+        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx, Fixtures.ledger(registry, 1)), props, START);
         TestInputTopic<byte[], byte[]> catalog = driver.createInputTopic(Topics.CATALOG, new ByteArraySerializer(),
                 new ByteArraySerializer());
         grants = driver.createInputTopic(Topics.GRANTS, new ByteArraySerializer(), new ByteArraySerializer());
         district = driver.createInputTopic(FROM_DISTRICT, new ByteArraySerializer(), new ByteArraySerializer());
         hrss = driver.createInputTopic(FROM_HRSS, new ByteArraySerializer(), new ByteArraySerializer());
-        staging = driver.createOutputTopic(Topics.EXCHANGE_LOG_STAGING, new ByteArrayDeserializer(),
+        exchangeLog = driver.createOutputTopic(Topics.EXCHANGE_LOG, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         catalog.pipeInput(DISTRICT_CODE.getBytes(StandardCharsets.UTF_8), writer.serialize(Topics.CATALOG,
                 entry(DISTRICT_CODE, DISTRICT, SharingClass.UNCONDITIONAL, districtSchemaId)));
@@ -115,7 +116,7 @@ class RouterUpstreamIdTest {
         if (exchangeId != null) {
             headers.add(EventHeaders.EXCHANGE_ID, EventHeaders.bytes(exchangeId));
         }
-        topic.pipeInput(new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8),
+        log.pipe(topic, sourceTopic, new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8),
                 writer.serialize(sourceTopic, resident(id(n), "张三", null, null, "510104")), headers, START));
     }
 
@@ -123,12 +124,12 @@ class RouterUpstreamIdTest {
         grants.pipeInput(g.getGrantId().getBytes(StandardCharsets.UTF_8), writer.serialize(Topics.GRANTS, g));
     }
 
-    /** (resource, source offset, upstreamExchangeId) of the entries staged since the last call. */
-    private List<Object> staged() {
+    /** (resource, source offset, upstreamExchangeId) of the entries chained since the last call. */
+    private List<Object> logged() {
         List<Object> out = new ArrayList<>();
-        for (TestRecord<byte[], byte[]> r : staging.readRecordsToList()) {
+        for (TestRecord<byte[], byte[]> r : exchangeLog.readRecordsToList()) {
             ExchangeLogEntry e = AvroDeserializer.specific(registry, ExchangeLogEntry.class)
-                    .deserialize(Topics.EXCHANGE_LOG_STAGING, r.value());
+                    .deserialize(Topics.EXCHANGE_LOG, r.value());
             out.add(tuple(e.getResourceCode(), e.getSourceOffset(), e.getUpstreamExchangeId()));
         }
         return out;
@@ -151,7 +152,7 @@ class RouterUpstreamIdTest {
         publish(hrss, FROM_HRSS, 1, "forged-by-hrss");
         publish(hrss, FROM_HRSS, 2, "forged-again");
 
-        assertThat(staged()).containsExactly(
+        assertThat(logged()).containsExactly(
                 tuple(DISTRICT_CODE, 0L, "D-1"),
                 tuple(DISTRICT_CODE, 1L, null),
                 tuple(HRSS_CODE, 2L, null),      // the test driver numbers the pattern source's records in one sequence
@@ -163,16 +164,17 @@ class RouterUpstreamIdTest {
     void aGrantMadeAfterTheRecordsArrivedIsBackfilledWithTheirUpstreamIds() {
         publish(district, FROM_DISTRICT, 1, "D-1");
         publish(district, FROM_DISTRICT, 2, "D-2");
-        publish(district, FROM_DISTRICT, 1, "D-3");      // the key's latest state names the latest exchange
+        publish(district, FROM_DISTRICT, 1, "D-3");      // each version replayed names its own exchange
         publish(district, FROM_DISTRICT, 4, null);
         publish(hrss, FROM_HRSS, 1, "forged-by-hrss");
-        assertThat(staged()).as("no grant yet").isEmpty();
+        assertThat(logged()).as("no grant yet").isEmpty();
 
         put(grant("g-d", DISTRICT_CODE, DISTRICT, MCA).setClearFields(List.of("idNumber")).build());
         put(grant("g-h", HRSS_CODE, HRSS, MCA).setClearFields(List.of("idNumber")).build());
         driver.advanceWallClockTime(CHECK);
 
-        assertThat(staged()).containsExactlyInAnyOrder(
+        assertThat(logged()).containsExactlyInAnyOrder(
+                tuple(DISTRICT_CODE, 0L, "D-1"),
                 tuple(DISTRICT_CODE, 2L, "D-3"),
                 tuple(DISTRICT_CODE, 1L, "D-2"),
                 tuple(DISTRICT_CODE, 3L, null),
@@ -181,7 +183,7 @@ class RouterUpstreamIdTest {
     }
 
     @Test
-    void stateWrittenBeforeTheUpstreamIdWasKeptIsBackfilledAsBefore() {
+    void stateWrittenBeforeTheUpstreamIdWasKeptStillDecodesAndTheBackfillReplaysTheTopic() {
         // router-latest as restored from a changelog written before the upstream id was kept: both older layouts
         byte[] value = writer.serialize(FROM_DISTRICT, resident(id(1), "张三", null, null, "510104"));
         byte[] original = ByteBuffer.allocate(16 + value.length).putInt(0).putLong(7).putInt(districtSchemaId)
@@ -197,10 +199,13 @@ class RouterUpstreamIdTest {
         assertThat(StoredRecord.decode(withPosition)).extracting(StoredRecord::offset, StoredRecord::sourcePosition,
                 StoredRecord::upstreamExchangeId).containsExactly(9L, "kafka:src:0:9", null);
 
+        publish(district, FROM_DISTRICT, 3, "D-9");
+
         put(grant("g-d", DISTRICT_CODE, DISTRICT, MCA).setClearFields(List.of("idNumber")).build());
         driver.advanceWallClockTime(CHECK);
 
-        assertThat(staged()).containsExactly(tuple(DISTRICT_CODE, 7L, null), tuple(DISTRICT_CODE, 9L, null));
+        assertThat(logged()).as("the backfill replays the source topic, not router-latest; the header is on the record")
+                .containsExactly(tuple(DISTRICT_CODE, 0L, "D-9"));
     }
 
     @Test

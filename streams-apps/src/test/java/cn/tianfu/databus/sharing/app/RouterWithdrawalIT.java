@@ -67,7 +67,7 @@ import cn.tianfu.databus.testkit.TestGovernance;
 /**
  * Withdrawal on the real broker: a revoked, expired or narrowed grant's consumer loses what it received — every key
  * held gets exactly one tombstone (the latest record of every key on the compacted delivery topic is a tombstone, so
- * compaction forgets the values), each with a {@code RETRACT} staging entry carrying the reason — and a hard stop in
+ * compaction forgets the values), each with a {@code RETRACT} log entry carrying the reason — and a hard stop in
  * the middle of a withdrawal resumes at its cursor, exactly once.
  */
 class RouterWithdrawalIT {
@@ -218,12 +218,12 @@ class RouterWithdrawalIT {
         return follow(deliveryTopic, r -> true);
     }
 
-    /** The grant's staging entries (the staging topic is shared by every test on the bus). */
-    private List<ExchangeEntry> stagedEntries(List<ConsumerRecord<byte[], byte[]>> staged) {
+    /** The grant's log entries (the log topic is shared by every test on the bus). */
+    private List<ExchangeEntry> loggedEntries(List<ConsumerRecord<byte[], byte[]>> logged) {
         AvroDeserializer<ExchangeLogEntry> d = AvroDeserializer.specific(bus.registryClient(), ExchangeLogEntry.class);
         List<ExchangeEntry> out = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : staged) {
-            ExchangeEntry e = ExchangeLogRecords.toEntry(d.deserialize(Topics.EXCHANGE_LOG_STAGING, r.value()));
+        for (ConsumerRecord<byte[], byte[]> r : logged) {
+            ExchangeEntry e = ExchangeLogRecords.toEntry(d.deserialize(Topics.EXCHANGE_LOG, r.value()));
             if (grantId.equals(e.grantId())) {
                 out.add(e);
             }
@@ -261,7 +261,7 @@ class RouterWithdrawalIT {
         publishResource(rows);
         awaitIngested();
         List<ConsumerRecord<byte[], byte[]>> delivered = deliveries();
-        List<ConsumerRecord<byte[], byte[]>> staged = follow(Topics.EXCHANGE_LOG_STAGING, r -> true);
+        List<ConsumerRecord<byte[], byte[]>> logged = follow(Topics.EXCHANGE_LOG, r -> true);
         List<Delivery> sdk = new CopyOnWriteArrayList<>();
         Subscriber subscriber = Subscriber.builder(bus.addDepartment(consumer), "it").resource(code)
                 .consumerProperty(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 500).build();
@@ -288,7 +288,7 @@ class RouterWithdrawalIT {
             assertThat(KafkaHeaders.text(r.headers(), EventHeaders.RETRACT_REASON)).contains("REVOKED");
         });
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            List<ExchangeEntry> entries = stagedEntries(staged);
+            List<ExchangeEntry> entries = loggedEntries(logged);
             List<ExchangeEntry> retracts = entries.stream()
                     .filter(e -> e.operation() == ExchangeEntry.Operation.RETRACT).toList();
             assertThat(retracts).hasSize(held).allSatisfy(e ->
@@ -395,7 +395,7 @@ class RouterWithdrawalIT {
         publishResource(rows);
         awaitIngested();
         List<ConsumerRecord<byte[], byte[]>> delivered = deliveries();
-        List<ConsumerRecord<byte[], byte[]>> staged = follow(Topics.EXCHANGE_LOG_STAGING, r -> true);
+        List<ConsumerRecord<byte[], byte[]>> logged = follow(Topics.EXCHANGE_LOG, r -> true);
         Grant g = grantToConsumer().build();
         sendGovernance(Topics.GRANTS, grantId, g);
         await().atMost(Duration.ofMinutes(3)).until(() -> values(delivered) >= held);
@@ -416,7 +416,7 @@ class RouterWithdrawalIT {
                 .forEach(r -> perKey.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum));
         assertThat(perKey).hasSize(held).allSatisfy((key, n) -> assertThat(n).as(key).isEqualTo(1));
         assertThat(latestPerKey(delivered).values()).allSatisfy(r -> assertThat(r.value()).isNull());
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(stagedEntries(staged).stream()
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(loggedEntries(logged).stream()
                 .filter(e -> e.retractReason() == ExchangeEntry.RetractReason.REVOKED))
                 .hasSize(held).extracting(ExchangeEntry::exchangeId).doesNotHaveDuplicates());
     }

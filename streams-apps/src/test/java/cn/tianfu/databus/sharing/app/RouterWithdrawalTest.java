@@ -74,10 +74,11 @@ class RouterWithdrawalTest {
     private TestInputTopic<byte[], byte[]> grants;
     private TestInputTopic<byte[], byte[]> source;
     private TestOutputTopic<byte[], byte[]> deliveries;
-    private TestOutputTopic<byte[], byte[]> staging;
+    private TestOutputTopic<byte[], byte[]> exchangeLog;
     private AvroSerializer<Object> writer;
     private AvroDeserializer<Object> reader;
     private CatalogEntry entry;
+    private final MemorySourceLog log = new MemorySourceLog();
 
     @BeforeEach
     void start() throws Exception {
@@ -86,18 +87,18 @@ class RouterWithdrawalTest {
         reader = new AvroDeserializer<>(registry);
         InstantSource routerClock = () -> Instant.ofEpochMilli(clock.get());
         RouterContext ctx = new RouterContext(registry, KeyHasher.withSecret(new byte[32]), topic -> 1, CHECK, STEP,
-                CHUNK, Duration.ofMinutes(10), routerClock);
+                CHUNK, Duration.ofMinutes(10), routerClock, java.util.Set.of(), log);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-withdrawal-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(stateDir.resolve("state")).toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx), props, START);
+        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx, Fixtures.ledger(registry, 1)), props, START);
         catalog = driver.createInputTopic(Topics.CATALOG, new ByteArraySerializer(), new ByteArraySerializer());
         grants = driver.createInputTopic(Topics.GRANTS, new ByteArraySerializer(), new ByteArraySerializer());
         source = driver.createInputTopic(SOURCE, new ByteArraySerializer(), new ByteArraySerializer());
         deliveries = driver.createOutputTopic(TO_MCA, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        staging = driver.createOutputTopic(Topics.EXCHANGE_LOG_STAGING, new ByteArrayDeserializer(),
+        exchangeLog = driver.createOutputTopic(Topics.EXCHANGE_LOG, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         entry = entry(CODE, PSB, SharingClass.UNCONDITIONAL, schemaId);
         catalog.pipeInput(CODE.getBytes(StandardCharsets.UTF_8), writer.serialize(Topics.CATALOG, entry));
@@ -113,12 +114,12 @@ class RouterWithdrawalTest {
     }
 
     private void publish(int n, String division) {
-        source.pipeInput(new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8),
+        log.pipe(source, SOURCE, new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8),
                 writer.serialize(SOURCE, resident(id(n), "张三", "13800000000", null, division)), START));
     }
 
     private void delete(int n) {
-        source.pipeInput(new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8), (byte[]) null, START));
+        log.pipe(source, SOURCE, new TestRecord<>(id(n).getBytes(StandardCharsets.UTF_8), (byte[]) null, START));
     }
 
     private void put(Grant g) {
@@ -142,9 +143,9 @@ class RouterWithdrawalTest {
 
     private List<ExchangeEntry> staged() {
         List<ExchangeEntry> out = new ArrayList<>();
-        for (TestRecord<byte[], byte[]> r : staging.readRecordsToList()) {
+        for (TestRecord<byte[], byte[]> r : exchangeLog.readRecordsToList()) {
             out.add(ExchangeLogRecords.toEntry(AvroDeserializer.specific(registry, ExchangeLogEntry.class)
-                    .deserialize(Topics.EXCHANGE_LOG_STAGING, r.value())));
+                    .deserialize(Topics.EXCHANGE_LOG, r.value())));
         }
         return out;
     }

@@ -36,6 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.ledger.Digests;
 import cn.tianfu.databus.ledger.ExchangeEntry;
+import cn.tianfu.databus.ledger.ExchangeLogRecords;
+import cn.tianfu.databus.ledger.HashChain;
 import cn.tianfu.databus.ledger.ExchangeIds;
 import cn.tianfu.databus.ledger.KeyHasher;
 import cn.tianfu.databus.registry.MockSchemaRegistryClient;
@@ -79,6 +81,7 @@ class SharingRouterAppTest {
     private AvroSerializer<Object> writer;
     private AvroDeserializer<Object> reader;
     private int sourceSchemaId;
+    private final MemorySourceLog log = new MemorySourceLog();
 
     @BeforeEach
     void start() throws Exception {
@@ -88,13 +91,13 @@ class SharingRouterAppTest {
         RouterContext ctx = new RouterContext(registry, hasher, topic -> {
             ensuredTopics.add(topic);
             return 1;
-        }, Duration.ofSeconds(1));
+        }, Duration.ofSeconds(1), Duration.ofMillis(100), 2_000, Duration.ofSeconds(1), null, java.util.Set.of(), log);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "router-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createDirectories(stateDir.resolve("state")).toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx), props, START);
+        driver = new TopologyTestDriver(SharingRouterApp.buildTopology(ctx, Fixtures.ledger(registry, 1)), props, START);
         catalog = driver.createInputTopic(Topics.CATALOG, new ByteArraySerializer(), new ByteArraySerializer());
         grants = driver.createInputTopic(Topics.GRANTS, new ByteArraySerializer(), new ByteArraySerializer());
         source = driver.createInputTopic(SOURCE, new ByteArraySerializer(), new ByteArraySerializer());
@@ -116,17 +119,17 @@ class SharingRouterAppTest {
     }
 
     private void publish(String key, GenericRecord value) {
-        publishOn(source, key, writer.serialize(SOURCE, value));
+        publishOn(source, SOURCE, key, writer.serialize(SOURCE, value));
     }
 
     private void delete(String key) {
-        publishOn(source, key, null);
+        publishOn(source, SOURCE, key, null);
     }
 
-    private static void publishOn(TestInputTopic<byte[], byte[]> topic, String key, byte[] value) {
+    private void publishOn(TestInputTopic<byte[], byte[]> topic, String topicName, String key, byte[] value) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(EventHeaders.EVENT_ID, EventHeaders.bytes("event-" + key));
-        topic.pipeInput(new TestRecord<>(key.getBytes(StandardCharsets.UTF_8), value, headers, START));
+        log.pipe(topic, topicName, new TestRecord<>(key.getBytes(StandardCharsets.UTF_8), value, headers, START));
     }
 
     private List<TestRecord<byte[], byte[]>> read(String topic) {
@@ -146,11 +149,11 @@ class SharingRouterAppTest {
         return KafkaHeaders.text(r.headers(), EventHeaders.OP).orElseThrow();
     }
 
-    private List<ExchangeLogEntry> staging() {
+    private List<ExchangeLogEntry> exchangeLog() {
         List<ExchangeLogEntry> out = new ArrayList<>();
-        for (TestRecord<byte[], byte[]> r : read(Topics.EXCHANGE_LOG_STAGING)) {
+        for (TestRecord<byte[], byte[]> r : read(Topics.EXCHANGE_LOG)) {
             ExchangeLogEntry e = (ExchangeLogEntry) AvroDeserializer.specific(registry, ExchangeLogEntry.class)
-                    .deserialize(Topics.EXCHANGE_LOG_STAGING, r.value());
+                    .deserialize(Topics.EXCHANGE_LOG, r.value());
             assertThat(key(r)).isEqualTo(e.getExchangeId());
             out.add(e);
         }
@@ -177,7 +180,7 @@ class SharingRouterAppTest {
         RecordHeaders headers = new RecordHeaders();
         headers.add(EventHeaders.EVENT_ID, EventHeaders.bytes(java.util.UUID.randomUUID().toString()));
         headers.add(EventHeaders.SOURCE_POSITION, EventHeaders.bytes(position));
-        source.pipeInput(new TestRecord<>(key.getBytes(StandardCharsets.UTF_8),
+        log.pipe(source, SOURCE, new TestRecord<>(key.getBytes(StandardCharsets.UTF_8),
                 value == null ? null : writer.serialize(SOURCE, value), headers, START));
     }
 
@@ -222,8 +225,8 @@ class SharingRouterAppTest {
         put(grant("g-1", CODE, PSB, MCA).build());
         driver.advanceWallClockTime(Duration.ofSeconds(2));
         List<TestRecord<byte[], byte[]>> backfill = read(TO_MCA);
-        assertThat(backfill).hasSize(2);
-        assertThat(backfill.stream().map(r -> value(r).get("name").toString())).containsExactlyInAnyOrder("张**", "李*");
+        assertThat(backfill).as("every version still in the topic, oldest first").hasSize(3);
+        assertThat(backfill.stream().map(r -> value(r).get("name").toString())).containsExactly("张*", "李*", "张**");
         driver.advanceWallClockTime(Duration.ofSeconds(2));
         assertThat(read(TO_MCA)).as("a grant is backfilled once").isEmpty();
 
@@ -231,11 +234,11 @@ class SharingRouterAppTest {
         List<TestRecord<byte[], byte[]>> change = read(TO_MCA);
         assertThat(change).hasSize(1);
         assertThat(value(change.get(0)).get("divisionCode").toString()).isEqualTo("510106");
-        List<ExchangeLogEntry> log = staging();
-        assertThat(log).hasSize(3);
-        // backfilled entries carry the stored source position: offsets 1 (ID_2) and 2 (ID_1's latest)
-        assertThat(log.subList(0, 2).stream().map(ExchangeLogEntry::getSourceOffset)).containsExactlyInAnyOrder(1L, 2L);
-        assertThat(log.get(2).getSourceOffset()).isEqualTo(3L);
+        List<ExchangeLogEntry> log = exchangeLog();
+        assertThat(log).hasSize(4);
+        // backfilled entries carry the replayed records' source positions: offsets 0, 1 and 2 (ID_1's latest)
+        assertThat(log.subList(0, 3).stream().map(ExchangeLogEntry::getSourceOffset)).containsExactly(0L, 1L, 2L);
+        assertThat(log.get(3).getSourceOffset()).isEqualTo(3L);
     }
 
     @Test
@@ -259,7 +262,7 @@ class SharingRouterAppTest {
         driver.advanceWallClockTime(Duration.ofSeconds(5));
         publish(ID_2, resident(ID_2, "李四", null, null, "510105"));
         assertThat(read(TO_MCA)).isEmpty();
-        assertThat(staging()).isEmpty();
+        assertThat(exchangeLog()).isEmpty();
         assertThat(deadLetters()).isEmpty();
     }
 
@@ -313,7 +316,7 @@ class SharingRouterAppTest {
         assertThat(out).extracting(SharingRouterAppTest::op).containsExactly("UPSERT", "RETRACT", "UPSERT");
         assertThat(out.get(1).value()).isNull();
         assertThat(value(out.get(2)).get("divisionCode").toString()).isEqualTo("510107");
-        assertThat(staging()).extracting(ExchangeLogEntry::getOperation)
+        assertThat(exchangeLog()).extracting(ExchangeLogEntry::getOperation)
                 .containsExactly(ExchangeOperation.UPSERT, ExchangeOperation.RETRACT, ExchangeOperation.UPSERT);
     }
 
@@ -349,7 +352,7 @@ class SharingRouterAppTest {
             assertThat(r.value()).isNull();
             assertThat(header(r, EventHeaders.RETRACT_REASON)).isEqualTo("REVOKED");
         });
-        assertThat(staging()).hasSize(2);
+        assertThat(exchangeLog()).hasSize(2);
     }
 
     @Test
@@ -391,11 +394,11 @@ class SharingRouterAppTest {
         TestInputTopic<byte[], byte[]> wrongProvider = driver.createInputTopic(Topics.source("amr", CODE),
                 new ByteArraySerializer(), new ByteArraySerializer());
         registry.register(Topics.source("amr", CODE) + "-value", POPULATION);
-        publishOn(wrongProvider, ID_1, writer.serialize(Topics.source("amr", CODE), alice()));
+        publishOn(wrongProvider, Topics.source("amr", CODE), ID_1, writer.serialize(Topics.source("amr", CODE), alice()));
 
         byte[] corrupt = {0x7f, 1, 2, 3, 4, 5, 6};
-        publishOn(source, ID_1, corrupt);
-        publishOn(source, ID_1, new byte[] {0, 0, 0, 0x27, 0x0f, 2, 'x'});                // schema id 9999
+        publishOn(source, SOURCE, ID_1, corrupt);
+        publishOn(source, SOURCE, ID_1, new byte[] {0, 0, 0, 0x27, 0x0f, 2, 'x'});                // schema id 9999
         var other = new org.apache.avro.Schema.Parser().parse(
                 "{\"type\":\"record\",\"name\":\"Other\",\"fields\":[{\"name\":\"a\",\"type\":\"string\"}]}");
         registry.register("elsewhere-value", other);
@@ -403,13 +406,13 @@ class SharingRouterAppTest {
         otherRecord.put("a", "x");
         AvroSerializer<Object> elsewhere = new AvroSerializer<>(registry);
         byte[] mismatched = elsewhere.serialize("elsewhere", otherRecord);
-        publishOn(source, ID_1, mismatched);
+        publishOn(source, SOURCE, ID_1, mismatched);
         TestInputTopic<byte[], byte[]> unknown = driver.createInputTopic(Topics.source(PSB, "10101-999999"),
                 new ByteArraySerializer(), new ByteArraySerializer());
-        publishOn(unknown, ID_1, writer.serialize(SOURCE, alice()));
+        publishOn(unknown, Topics.source(PSB, "10101-999999"), ID_1, writer.serialize(SOURCE, alice()));
         // a topic governance did not create is dead-lettered once, not per record
-        publishOn(unknown, ID_2, writer.serialize(SOURCE, alice()));
-        publishOn(wrongProvider, ID_2, writer.serialize(Topics.source("amr", CODE), alice()));
+        publishOn(unknown, Topics.source(PSB, "10101-999999"), ID_2, writer.serialize(SOURCE, alice()));
+        publishOn(wrongProvider, Topics.source("amr", CODE), ID_2, writer.serialize(Topics.source("amr", CODE), alice()));
 
         publish(ID_2, resident(ID_2, "李四", null, null, "510105"));
 
@@ -469,7 +472,7 @@ class SharingRouterAppTest {
     }
 
     @Test
-    void stagesOneDeterministicLogEntryPerDelivery() {
+    void chainsOneDeterministicLogEntryPerDelivery() {
         unconditionalResource();
         put(grant("g-1", CODE, PSB, MCA).setRowFilter("divisionCode == \"510104\"").build());
         publish(ID_1, alice());                                        // offset 0: UPSERT
@@ -478,7 +481,7 @@ class SharingRouterAppTest {
         delete(ID_1);                                                  // offset 3: DELETE
 
         List<TestRecord<byte[], byte[]>> out = read(TO_MCA);
-        List<ExchangeLogEntry> log = staging();
+        List<ExchangeLogEntry> log = exchangeLog();
         assertThat(out).hasSize(4);
         assertThat(log).hasSize(4);
         long[] offsets = {0, 1, 2, 3};
@@ -503,8 +506,10 @@ class SharingRouterAppTest {
             assertThat(e.getDeliveryTopic()).isEqualTo(TO_MCA);
             assertThat(e.getDeliveryPartition()).isEqualTo(0);
             assertThat(e.getDeliveryOffset()).isNull();
-            assertThat(e.getPrevHash()).isNull();
-            assertThat(e.getHash()).isNull();
+            // chained in the router's task, in delivery order, from the partition's genesis
+            String prev = i == 0 ? HashChain.GENESIS : log.get(i - 1).getHash();
+            assertThat(e.getPrevHash()).isEqualTo(prev);
+            assertThat(e.getHash()).isEqualTo(HashChain.computeHash(prev, ExchangeLogRecords.toEntry(e)));
             if (out.get(i).value() == null) {
                 assertThat(e.getValueDigest()).isNull();
             } else {
@@ -544,7 +549,7 @@ class SharingRouterAppTest {
         assertThat(out).extracting(SharingRouterAppTest::key, SharingRouterAppTest::op).containsExactly(
                 tuple(ID_1, "UPSERT"), tuple(ID_1, "UPSERT"), tuple(ID_2, "UPSERT"), tuple(ID_2, "DELETE"));
         assertThat(value(out.get(1)).get("divisionCode").toString()).isEqualTo("510105");
-        assertThat(staging()).hasSize(4);
+        assertThat(exchangeLog()).hasSize(4);
         assertThat(replaysDropped()).isEqualTo(4.0);
 
         // a later change still flows; an unchanged re-read (a snapshot taken again) does not

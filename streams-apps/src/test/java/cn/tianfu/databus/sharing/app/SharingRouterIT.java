@@ -201,7 +201,7 @@ class SharingRouterIT {
     }
 
     @Test
-    void aGrantAppearingLaterIsBackfilledWithTheCurrentState() throws Exception {
+    void aGrantAppearingLaterIsBackfilledWithEveryVersionTheLatestLast() throws Exception {
         startRouter();
         Publisher publisher = publisher();
         for (int i = 0; i < 10; i++) {
@@ -211,16 +211,17 @@ class SharingRouterIT {
         String last = "510104199001010009";
         RecordMetadata lastChange = publisher.upsert(last, resident(last, "张三", null, null, "510199")).get();
         List<Delivery> received = subscribe();
-        // the router has seen the last change once its state store holds it: wait for its committed offset
+        // the router has seen the last change: wait for its committed offset
         await().atMost(Duration.ofSeconds(60)).until(() -> committedOffset(lastChange) > lastChange.offset());
 
         sendGovernance(Topics.GRANTS, "g-" + appId, grantToConsumer("g-" + appId)
                 .setClearFields(List.of("idNumber")).build());
-        await().atMost(Duration.ofSeconds(60)).until(() -> received.size() >= 10);
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> received.size() == 10);
-        assertThat(received).extracting(Delivery::key).doesNotHaveDuplicates().hasSize(10);
-        assertThat(received.stream().filter(d -> d.key().equals(last)).findFirst().orElseThrow().value()
-                .get("divisionCode").toString()).isEqualTo("510199");
+        await().atMost(Duration.ofSeconds(60)).until(() -> received.size() >= 11);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).until(() -> received.size() == 11);
+        assertThat(received).extracting(Delivery::key).as("every version still in the topic").hasSize(11)
+                .containsOnlyOnce("510104199001010000", "510104199001010008");
+        assertThat(received.stream().filter(d -> d.key().equals(last)).map(d -> d.value().get("divisionCode")
+                .toString())).as("oldest first, the latest last").containsExactly("51019", "510199");
     }
 
     private long committedOffset(RecordMetadata m) throws Exception {
@@ -236,7 +237,7 @@ class SharingRouterIT {
         sendGovernance(Topics.GRANTS, grantId, grantToConsumer(grantId).setClearFields(List.of("idNumber")).build());
         KafkaStreams router = startRouter();
         List<Delivery> received = subscribe();
-        Map<String, Integer> staged = stagingCounter();
+        Map<String, Integer> logged = logCounter();
         Publisher publisher = publisher();
 
         int total = 600;
@@ -270,28 +271,28 @@ class SharingRouterIT {
         startRouter();                         // state rebuilt from the changelogs
 
         producer.get(120, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(120)).until(() -> received.size() >= total && stagedFor(staged) >= total);
+        await().atMost(Duration.ofSeconds(120)).until(() -> received.size() >= total && loggedFor(logged) >= total);
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(15))
-                .until(() -> received.size() == total && stagedFor(staged) == total);
+                .until(() -> received.size() == total && loggedFor(logged) == total);
 
         Map<String, Long> deliveriesById = new HashMap<>();
         received.forEach(d -> deliveriesById.merge(d.exchangeId(), 1L, Long::sum));
         assertThat(deliveriesById.keySet()).isEqualTo(expected);
         assertThat(deliveriesById.values()).allMatch(n -> n == 1);
-        assertThat(staged.keySet()).isEqualTo(expected);
-        assertThat(staged.values()).allMatch(n -> n == 1);
+        assertThat(logged.keySet()).isEqualTo(expected);
+        assertThat(logged.values()).allMatch(n -> n == 1);
     }
 
-    private static int stagedFor(Map<String, Integer> staged) {
-        return staged.values().stream().mapToInt(Integer::intValue).sum();
+    private static int loggedFor(Map<String, Integer> logged) {
+        return logged.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    /** Counts the staged log entries of this test's resource by exchange id, read committed. */
-    private Map<String, Integer> stagingCounter() {
+    /** Counts the chained log entries of this test's resource by exchange id, read committed. */
+    private Map<String, Integer> logCounter() {
         Map<String, Integer> counts = new ConcurrentHashMap<>();
         Map<String, Object> props = new HashMap<>();
         props.putAll(bus.kafkaProperties());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "staging-" + appId);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "log-" + appId);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -300,7 +301,7 @@ class SharingRouterIT {
         closeables.add(0, () -> stop.set(true));
         threads.submit(() -> {
             try (c) {
-                c.subscribe(List.of(Topics.EXCHANGE_LOG_STAGING));
+                c.subscribe(List.of(Topics.EXCHANGE_LOG));
                 while (!stop.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                         ExchangeLogEntry e = reader.deserialize(r.topic(), r.value());

@@ -12,6 +12,7 @@ import cn.tianfu.databus.ledger.SigningKeys;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.serde.AvroWireFormatException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -27,22 +28,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Chains the entries of one staging partition into the log partition of the same number. The task's partition is
- * the chain's: each task owns exactly one chain, so no two threads ever extend the same chain. Chain head, count
- * and checkpoint mark live in a changelogged store that commits with the output (exactly-once).
+ * Chains exchange-log entries into the log partition of the task's number. The task's partition is the chain's: each
+ * task owns exactly one chain, so no two threads ever extend the same chain. Two inputs: the entries the router
+ * forwards in the same task ({@link ExchangeEntry} values, chained in the transaction that writes their deliveries)
+ * and the staging topic (Avro bytes, written outside any router transaction: chained once per exchange id). Chain
+ * head, count and checkpoint mark live in a changelogged store that commits with the output (exactly-once). A task
+ * whose partition the log does not have writes the router's entries to the staging topic instead, keyed by exchange
+ * id, for the task owning that staging partition to chain.
  */
-public final class ChainProcessor implements Processor<byte[], byte[], Object, Object> {
+public final class ChainProcessor implements Processor<Object, Object, Object, Object> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ChainProcessor.class);
     private static final String COMPONENT = "ledger";
+
+    /** The chain node's sinks: the log, the checkpoints, the dead letters and the staging topic. */
+    public record Sinks(String log, String checkpoints, String deadLetters, String staging) {
+    }
 
     private final SigningKeys keys;
     private final Deserializer<ExchangeLogEntry> entries;
     private final String headsStore;
     private final String seenStore;
-    private final String logSink;
-    private final String checkpointSink;
-    private final String deadLetterSink;
+    private final Sinks sinks;
+    private final int logPartitions;
     private final long everyEntries;
     private final Duration interval;
     private final Duration heartbeat;
@@ -52,20 +60,20 @@ public final class ChainProcessor implements Processor<byte[], byte[], Object, O
     private KeyValueStore<Integer, ChainState> heads;
     private WindowStore<String, String> seen;
     private int partition;
+    /** Null while the task has no log partition of its number (its router entries go to the staging topic). */
     private HashChain chain;
     private long checkpointed;
     private long lastCheckpointMs = Long.MIN_VALUE;
 
     public ChainProcessor(SigningKeys keys, Deserializer<ExchangeLogEntry> entries, String headsStore,
-                          String seenStore, String logSink, String checkpointSink, String deadLetterSink,
-                          long everyEntries, Duration interval, Duration heartbeat, Duration dedupRetention) {
+                          String seenStore, Sinks sinks, int logPartitions, long everyEntries, Duration interval,
+                          Duration heartbeat, Duration dedupRetention) {
         this.keys = keys;
         this.entries = entries;
         this.headsStore = headsStore;
         this.seenStore = seenStore;
-        this.logSink = logSink;
-        this.checkpointSink = checkpointSink;
-        this.deadLetterSink = deadLetterSink;
+        this.sinks = sinks;
+        this.logPartitions = logPartitions;
         this.everyEntries = everyEntries;
         this.interval = interval;
         this.heartbeat = heartbeat;
@@ -78,6 +86,13 @@ public final class ChainProcessor implements Processor<byte[], byte[], Object, O
         this.heads = context.getStateStore(headsStore);
         this.seen = context.getStateStore(seenStore);
         this.partition = context.taskId().partition();
+        if (partition < logPartitions) {
+            own();
+        }
+    }
+
+    /** Takes up the task's chain: resumes it from the store and starts signing it. */
+    private void own() {
         ChainState state = heads.get(partition);
         if (state == null) {
             chain = HashChain.genesis();
@@ -99,44 +114,85 @@ public final class ChainProcessor implements Processor<byte[], byte[], Object, O
     }
 
     @Override
-    public void process(Record<byte[], byte[]> record) {
-        RecordMetadata meta = context.recordMetadata().orElse(null);
-        if (record.value() == null) {
-            deadLetter(record, meta, DeadLetterReason.MALFORMED_BYTES, "a tombstone on the staging topic is not an "
-                    + "exchange-log entry");
+    public void process(Record<Object, Object> record) {
+        if (record.value() instanceof ExchangeEntry forwarded) {
+            chainForwarded(forwarded, record.timestamp());
             return;
         }
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        byte[] key = record.key() instanceof byte[] k ? k : null;
+        if (record.value() == null) {
+            deadLetter(key, null, record, meta, DeadLetterReason.MALFORMED_BYTES, "a tombstone on the staging topic is"
+                    + " not an exchange-log entry");
+            return;
+        }
+        byte[] value = (byte[]) record.value();
         ExchangeEntry entry;
         try {
             String topic = meta == null ? null : meta.topic();
-            entry = ExchangeLogRecords.toEntry(entries.deserialize(topic, record.headers(), record.value()))
+            entry = ExchangeLogRecords.toEntry(entries.deserialize(topic, record.headers(), value))
                     .withChain(null, null);
         } catch (AvroWireFormatException | IllegalArgumentException | NullPointerException e) {
-            deadLetter(record, meta, DeadLetterReason.MALFORMED_BYTES, "not a staged exchange-log entry: "
+            deadLetter(key, value, record, meta, DeadLetterReason.MALFORMED_BYTES, "not a staged exchange-log entry: "
                     + e.getMessage());
             return;
         }
-
-        // by id alone: a re-staged id (the router replaying a source record) carries another time; the digest leaves
-        // the time out, so only a difference in what was exchanged is a conflict
-        String digest = digest(entry);
-        String earlier = earlier(entry);
-        if (earlier != null) {
-            if (earlier.equals(digest)) {
-                LOG.warn("Exchange {} was staged again with the same content; it is in the log once already",
-                        entry.exchangeId());
-            } else {
-                deadLetter(record, meta, DeadLetterReason.PROCESSING_ERROR, "exchange id " + entry.exchangeId()
-                        + " is already in the exchange log with different content; the log keeps one entry per id");
-            }
-            return;
+        if (chain == null) {
+            // staging partition p exists, so log partition p does (same counts): the topics grew since the start
+            own();
         }
 
-        ExchangeEntry chained = chain.append(entry);
+        // by id alone: a re-staged id (a service answer staged again) carries another time; the digest leaves the
+        // time out, so only a difference in what was exchanged is a conflict
+        String digest = digest(entry);
+        if (chainedBefore(entry, digest, key, value, record, meta)) {
+            return;
+        }
         seen.put(entry.exchangeId(), digest, entry.timeMillis());
+        append(entry, record.timestamp());
+    }
+
+    /**
+     * An entry the router forwarded in this task: it commits with its delivery, so it cannot have been chained by
+     * this task before and is not remembered in the id store (no store write, no changelog record). It is still
+     * looked up there: after a disaster-recovery takeover the store holds the ids of the copied log, which the
+     * router may route again from its replicated offsets (docs/dr.md).
+     */
+    private void chainForwarded(ExchangeEntry entry, long timestamp) {
+        if (chain == null) {
+            context.forward(new Record<>(entry.exchangeId(), ExchangeLogRecords.toAvro(entry), timestamp),
+                    sinks.staging());
+            return;
+        }
+        if (chainedBefore(entry, null, entry.exchangeId().getBytes(StandardCharsets.UTF_8), null, null,
+                context.recordMetadata().orElse(null))) {
+            return;
+        }
+        append(entry, timestamp);
+    }
+
+    private boolean chainedBefore(ExchangeEntry entry, String digest, byte[] key, byte[] value, Record<?, ?> record,
+                                  RecordMetadata meta) {
+        String earlier = earlier(entry);
+        if (earlier == null) {
+            return false;
+        }
+        // the router's entries are digested only when their id is found (after a takeover): not per entry
+        if (earlier.equals(digest != null ? digest : digest(entry))) {
+            LOG.warn("Exchange {} came again with the same content; it is in the log once already", entry.exchangeId());
+        } else {
+            deadLetter(key, value, record, meta, DeadLetterReason.PROCESSING_ERROR, "exchange id "
+                    + entry.exchangeId() + " is already in the exchange log with different content; the log keeps"
+                    + " one entry per id");
+        }
+        return true;
+    }
+
+    private void append(ExchangeEntry entry, long timestamp) {
+        ExchangeEntry chained = chain.append(entry);
         heads.put(partition, new ChainState(chain.head(), chain.entryCount(), checkpointed));
         context.forward(new Record<>(new LogKey(partition, chained.exchangeId()), ExchangeLogRecords.toAvro(chained),
-                record.timestamp()), logSink);
+                timestamp), sinks.log());
         if (chain.entryCount() - checkpointed >= everyEntries) {
             checkpoint(context.currentSystemTimeMs());
         }
@@ -181,18 +237,19 @@ public final class ChainProcessor implements Processor<byte[], byte[], Object, O
         lastCheckpointMs = now;
         heads.put(partition, new ChainState(chain.head(), count, checkpointed));
         context.forward(new Record<>(partition, ExchangeLogRecords.toAvro(cp, signature, keys.publicKey()), now),
-                checkpointSink);
+                sinks.checkpoints());
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, DeadLetterReason reason,
-                            String message) {
+    private void deadLetter(byte[] key, byte[] value, Record<?, ?> record, RecordMetadata meta,
+                            DeadLetterReason reason, String message) {
         DeadLetter dl = DeadLetters.builder(COMPONENT, reason, message)
                 .source(meta == null ? null : meta.topic(), meta == null ? null : meta.partition(),
                         meta == null ? null : meta.offset())
-                .original(record.key(), record.value(), record.headers())
+                .original(key, value, record == null ? null : record.headers())
                 .time(Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .build();
-        LOG.warn("Staged record sent to the dead-letter topic: {}", message);
-        context.forward(new Record<>(dl.getId(), dl, record.timestamp()), deadLetterSink);
+        LOG.warn("Exchange-log entry sent to the dead-letter topic: {}", message);
+        context.forward(new Record<>(dl.getId(), dl, record == null ? context.currentSystemTimeMs()
+                : record.timestamp()), sinks.deadLetters());
     }
 }

@@ -44,7 +44,7 @@ final class DeadLetterWriter {
                 .build();
         dl.setId(id);
         context.forward(new Record<>(new Out(Topics.DEADLETTER, id.getBytes(StandardCharsets.UTF_8), -1),
-                writer.serialize(Topics.DEADLETTER, dl), timestamp));
+                writer.serialize(Topics.DEADLETTER, dl), timestamp), RouterProcessor.OUT_NODE);
         LOG.warn("Dead letter {} from {}: {}", reason, id, message);
     }
 

@@ -23,10 +23,8 @@ import org.slf4j.LoggerFactory;
 import cn.tianfu.databus.deadletter.DeadLetterReason;
 import cn.tianfu.databus.ledger.ExchangeEntries;
 import cn.tianfu.databus.ledger.ExchangeEntry;
-import cn.tianfu.databus.ledger.ExchangeLogRecords;
 import cn.tianfu.databus.opendata.OpenGrants;
 import cn.tianfu.databus.schemas.CatalogEntry;
-import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.SharingMethod;
 import cn.tianfu.databus.contract.EventHeaders;
@@ -42,17 +40,33 @@ import cn.tianfu.databus.contract.Topics;
 
 /**
  * Applies one change to one grant: the grant's row filter, {@link DeliveryAction#decide}, its projection and masks
- * ({@link DeliveryPlan}); writes the delivery record to {@code dlv.<consumer>.<resource>} and its exchange-log entry
- * ({@link ExchangeEntries#forDelivery}) to the staging topic, and keeps {@code router-received}
+ * ({@link DeliveryPlan}); writes the delivery record to {@code dlv.<consumer>.<resource>} and hands its exchange-log
+ * entry ({@link ExchangeEntries#forDelivery}) to the task's chain node, and keeps {@code router-received}
  * ({@code <grantId> NUL <sourceTopic> NUL <key>} → present while the grant's consumer holds the key).
  */
 final class GrantRouter {
 
     private static final Logger LOG = LoggerFactory.getLogger(GrantRouter.class);
 
-    /** Where a delivery comes from: the source event, or the stored state for a backfill (no headers then). */
+    /**
+     * Where a delivery comes from: the source event, or the stored state for a backfill (no headers then), and the
+     * {@code databus.exchange-id} it carries ({@code headerExchangeId}, null without one; read once per record), which
+     * the entry names as its upstream exchange when the provider is a district bus.
+     */
     record Source(String topic, int partition, long offset, byte[] key, String keyText, long timestamp,
-                  Headers headers, byte[] valueBytes) {
+                  Headers headers, byte[] valueBytes, String headerExchangeId) {
+
+        /** With the exchange id read from {@code headers}. */
+        Source(String topic, int partition, long offset, byte[] key, String keyText, long timestamp, Headers headers,
+               byte[] valueBytes) {
+            this(topic, partition, offset, key, keyText, timestamp, headers, valueBytes, upstreamExchangeId(headers));
+        }
+    }
+
+    /** Where the router hands each exchange-log entry, unchained and unserialized: the task's chain node. */
+    @FunctionalInterface
+    interface Chain {
+        void append(ExchangeEntry entry, long timestamp);
     }
 
     /**
@@ -85,7 +99,7 @@ final class GrantRouter {
     private final GlobalStores.Reader global;
     private final KeyValueStore<String, byte[]> received;
     private final AvroSerializer<GenericRecord> deliveryWriter;
-    private final AvroSerializer<ExchangeLogEntry> logWriter;
+    private final Chain chain;
     private final DeadLetterWriter deadLetters;
 
     private final Map<FilterKey, Optional<RowFilter>> filters = new HashMap<>();
@@ -97,13 +111,13 @@ final class GrantRouter {
 
     GrantRouter(RouterContext ctx, ProcessorContext<Out, byte[]> context, GlobalStores.Reader global,
                 KeyValueStore<String, byte[]> received, AvroSerializer<GenericRecord> deliveryWriter,
-                AvroSerializer<ExchangeLogEntry> logWriter, DeadLetterWriter deadLetters) {
+                Chain chain, DeadLetterWriter deadLetters) {
         this.ctx = ctx;
         this.context = context;
         this.global = global;
         this.received = received;
         this.deliveryWriter = deliveryWriter;
-        this.logWriter = logWriter;
+        this.chain = chain;
         this.deadLetters = deadLetters;
     }
 
@@ -292,7 +306,8 @@ final class GrantRouter {
                         deliveryValue, OpenGrants.isOpen(g) ? ExchangeEntry.Mode.OPEN : ExchangeEntry.Mode.PUSH)
                 : ExchangeEntries.forWithdrawal(ctx.keyHasher(), now, terms, from, op, deliveryTopic, partition,
                         deliveryValue, why.reason(), why.terms());
-        String upstream = upstreamExchangeId(ctx, entry, source.headers());
+        String upstream = source.headerExchangeId() != null && ctx.tierDistricts().contains(entry.getProvider())
+                ? source.headerExchangeId() : null;
         if (upstream != null) {
             logEntry = logEntry.withUpstreamExchangeId(upstream);
         }
@@ -307,9 +322,8 @@ final class GrantRouter {
         copyHeader(source.headers(), headers, EventHeaders.EVENT_ID);
         copyHeader(source.headers(), headers, EventHeaders.SOURCE_TIME);
         context.forward(new Record<>(new Out(deliveryTopic, deliveryKey, partition), deliveryValue,
-                source.timestamp(), headers));
-        context.forward(new Record<>(new Out(Topics.EXCHANGE_LOG_STAGING, exchangeId.getBytes(StandardCharsets.UTF_8), -1),
-                logWriter.serialize(Topics.EXCHANGE_LOG_STAGING, ExchangeLogRecords.toAvro(logEntry)), now));
+                source.timestamp(), headers), RouterProcessor.OUT_NODE);
+        chain.append(logEntry, now);
     }
 
     /**
@@ -363,16 +377,11 @@ final class GrantRouter {
     }
 
     /**
-     * District tiers (docs/tiers.md): the exchange id a district bus logged for a record it delivered upward, as the
-     * record carries it on the city's source topic ({@code databus.exchange-id}, copied by MirrorMaker 2); taken only
-     * when the resource's provider is a district bus ({@link RouterContext#tierDistricts()}), null otherwise and for a
-     * record without the header.
+     * The record's {@code databus.exchange-id}, whoever wrote it; null without one. District tiers (docs/tiers.md): the
+     * exchange id a district bus logged for a record it delivered upward, as the record carries it on the city's
+     * source topic (copied by MirrorMaker 2); an entry names it only when the resource's provider is a district bus
+     * ({@link RouterContext#tierDistricts()}).
      */
-    static String upstreamExchangeId(RouterContext ctx, CatalogEntry entry, Headers from) {
-        return ctx.tierDistricts().contains(entry.getProvider()) ? upstreamExchangeId(from) : null;
-    }
-
-    /** The record's {@code databus.exchange-id}, whoever wrote it; null without one. */
     static String upstreamExchangeId(Headers from) {
         if (from == null) {
             return null;

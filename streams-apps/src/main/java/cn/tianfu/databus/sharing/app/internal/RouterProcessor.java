@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 
 import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.DeadLetter;
-import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.contract.EventHeaders;
@@ -37,8 +36,8 @@ import cn.tianfu.databus.sharing.app.RouterContext;
  *   <li>{@link SourceGate}: checks each source record, dead-letters the rest ({@code router-unknown-topics});</li>
  *   <li>{@link ReplayGuard}: drops replayed captured changes and keeps each key's latest state
  *       ({@code router-latest});</li>
- *   <li>{@link Backfill}: backfills new grants from {@code router-latest} in chunks ({@code router-backfilled},
- *       {@code router-backfill-cursor}), and says which live changes a grant being backfilled receives;</li>
+ *   <li>{@link Backfill}: backfills new grants by replaying the task's source partition in chunks
+ *       ({@code router-backfilled}, {@code router-backfill-cursor}), and says which live records a grant receives;</li>
  *   <li>{@link GrantRouter}: filters, projects and masks a change for a grant, writes the delivery and its
  *       exchange-log entry ({@code router-received}).</li>
  * </ul>
@@ -46,6 +45,11 @@ import cn.tianfu.databus.sharing.app.RouterContext;
 public final class RouterProcessor implements Processor<byte[], byte[], Out, byte[]> {
 
     public static final String COMPONENT = "sharing-router";
+
+    /** The sink node of everything the router writes itself (deliveries, dead letters; {@link Out}). */
+    public static final String OUT_NODE = "out";
+    /** The ledger's chain node the router forwards each delivery's exchange-log entry to, in the same task. */
+    public static final String CHAIN_NODE = "chain";
 
     /** Metric group and name of the count of captured changes dropped as replays. */
     public static final String METRIC_GROUP = "databus-sharing-router";
@@ -73,13 +77,15 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     private final String unknownTopicsStore;
     private final String withdrawCursorStore;
     private final String grantTermsStore;
+    private final String stagingTopic;
 
     private final AvroDeserializer<GenericRecord> sourceReader;
     private final AvroSerializer<GenericRecord> deliveryWriter;
-    private final AvroSerializer<ExchangeLogEntry> logWriter;
     private final AvroSerializer<DeadLetter> deadLetterWriter;
 
     private ProcessorContext<Out, byte[]> context;
+    /** The same context, for the chain node: it takes entries themselves, not the router's sink's key and value types. */
+    private ProcessorContext<Object, Object> chainContext;
     private Sensor duplicates;
     private Sensor unknownTopicRecords;
     private Sensor upstreamIgnored;
@@ -103,7 +109,20 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
                            GlobalStores.GrantsVersion grantsVersion, String latestStore, String receivedStore,
                            String backfilledStore, String cursorStore, String unknownTopicsStore,
                            String withdrawCursorStore, String grantTermsStore) {
+        this(ctx, catalogStore, grantStore, grantsVersion, latestStore, receivedStore, backfilledStore, cursorStore,
+                unknownTopicsStore, withdrawCursorStore, grantTermsStore, null);
+    }
+
+    /**
+     * With the exchange log's staging topic, read by the same source: its records are handed, as read, to the chain
+     * node ({@link #CHAIN_NODE}).
+     */
+    public RouterProcessor(RouterContext ctx, String catalogStore, String grantStore,
+                           GlobalStores.GrantsVersion grantsVersion, String latestStore, String receivedStore,
+                           String backfilledStore, String cursorStore, String unknownTopicsStore,
+                           String withdrawCursorStore, String grantTermsStore, String stagingTopic) {
         this.ctx = ctx;
+        this.stagingTopic = stagingTopic;
         this.withdrawCursorStore = withdrawCursorStore;
         this.grantTermsStore = grantTermsStore;
         this.catalogStore = catalogStore;
@@ -116,7 +135,6 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         this.unknownTopicsStore = unknownTopicsStore;
         this.sourceReader = new AvroDeserializer<>(ctx.registry());
         this.deliveryWriter = new AvroSerializer<>(ctx.registry());
-        this.logWriter = new AvroSerializer<>(ctx.registry());
         this.deadLetterWriter = new AvroSerializer<>(ctx.registry());
     }
 
@@ -139,10 +157,13 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
                 new CumulativeCount());
 
         DeadLetterWriter deadLetters = new DeadLetterWriter(context, deadLetterWriter);
+        chainContext = untyped(context);
+        GrantRouter.Chain chain = (logEntry, timestamp) ->
+                chainContext.forward(new Record<>(logEntry.exchangeId(), logEntry, timestamp), CHAIN_NODE);
         gate = new SourceGate(ctx.registry(), sourceReader, global::entry, context.getStateStore(unknownTopicsStore),
                 unknownTopicRecords::record, deadLetters);
         replays = new ReplayGuard(context.getStateStore(latestStore), duplicates::record);
-        router = new GrantRouter(ctx, context, global, context.getStateStore(receivedStore), deliveryWriter, logWriter,
+        router = new GrantRouter(ctx, context, global, context.getStateStore(receivedStore), deliveryWriter, chain,
                 deadLetters);
         // a task re-initialised after an aborted transaction must not trust what it remembered from it: a new Backfill
         if (withdrawCursorStore != null) {
@@ -150,8 +171,11 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
                     context.getStateStore(receivedStore), context.getStateStore(withdrawCursorStore),
                     context.getStateStore(grantTermsStore), router, sourceReader);
         }
+        if (backfill != null) {
+            backfill.close();
+        }
         backfill = new Backfill(ctx, context, global, context.getStateStore(latestStore),
-                context.getStateStore(backfilledStore), context.getStateStore(cursorStore), router, sourceReader,
+                context.getStateStore(backfilledStore), context.getStateStore(cursorStore), router, gate,
                 withdrawal == null ? g -> { } : withdrawal::delivering);
         context.schedule(ctx.backfillCheckInterval(), PunctuationType.WALL_CLOCK_TIME, t -> backfill.checkAll(now()));
         context.schedule(ctx.backfillStepInterval(), PunctuationType.WALL_CLOCK_TIME, t -> backfill.step(now()));
@@ -167,6 +191,12 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata md = context.recordMetadata().orElseThrow();
+        if (md.topic().equals(stagingTopic)) {
+            // an entry staged outside the router's transactions (a service answer): the chain node chains it as read
+            chainContext.forward(record, CHAIN_NODE);
+            return;
+        }
+        backfill.processing(md.topic(), md.offset());
         Optional<SourceGate.Admitted> admitted = gate.admit(record, md);
         if (admitted.isEmpty()) {
             return;
@@ -183,8 +213,9 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         if (replays.alreadyApplied(stateKey, position, record.value(), partition, offset, schemaId)) {
             return;
         }
-        String upstream = GrantRouter.upstreamExchangeId(ctx, entry, record.headers());
-        if (upstream == null && GrantRouter.upstreamExchangeId(record.headers()) != null) {
+        String header = GrantRouter.upstreamExchangeId(record.headers());
+        String upstream = header != null && ctx.tierDistricts().contains(entry.getProvider()) ? header : null;
+        if (upstream == null && header != null) {
             upstreamIgnored.record();
             if (upstreamIgnoredTopics.add(topic)) {
                 LOG.warn("Ignored the databus.exchange-id header of a record of {} (partition {}, offset {}): {} is not"
@@ -196,17 +227,22 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         if (entry.getSharingClass() != SharingClass.NOT_SHARED) {
             long now = now();
             GrantRouter.Source source = new GrantRouter.Source(topic, partition, offset, record.key(), keyText,
-                    record.timestamp(), record.headers(), record.value());
+                    record.timestamp(), record.headers(), record.value(), header);
             if (value == null && withdrawal != null) {
                 withdrawal.onDelete(entry, source, now);
             }
             for (Grant g : router.pushGrantsInForce(entry, now)) {
-                if (backfill.routesLiveChange(g, entry, stateKey, now)) {
+                if (backfill.routesLiveChange(g, entry, offset, now)) {
                     router.route(g, entry, source, value, now);
                 }
             }
         }
         replays.remember(stateKey, partition, offset, schemaId, record.value(), position, upstream);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static ProcessorContext<Object, Object> untyped(ProcessorContext<Out, byte[]> context) {
+        return (ProcessorContext) context;
     }
 
     /** The router's time: the context's clock when one is injected, else the stream thread's wall clock. */
@@ -225,9 +261,11 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         if (upstreamIgnored != null) {
             context.metrics().removeSensor(upstreamIgnored);
         }
+        if (backfill != null) {
+            backfill.close();
+        }
         sourceReader.close();
         deliveryWriter.close();
-        logWriter.close();
         deadLetterWriter.close();
     }
 }
