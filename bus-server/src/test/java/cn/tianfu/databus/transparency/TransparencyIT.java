@@ -15,16 +15,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Date;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +54,7 @@ import cn.tianfu.databus.server.HttpApi;
 import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.sharing.app.SharingRouterApp;
 import cn.tianfu.databus.testkit.SharedBus;
+import cn.tianfu.databus.testing.LogCopy;
 import cn.tianfu.databus.testkit.TestGovernance;
 
 /**
@@ -89,15 +87,6 @@ class TransparencyIT {
     private static String suffix;
     private static List<String> consumers;
 
-    /** The router's config writing this test's copies of the log topics (its chain nodes sign every 300 ms). */
-    private static Map<String, Object> withLog(Map<String, ?> props, String logTopic, String checkpointTopic) {
-        Map<String, Object> m = new HashMap<>(props);
-        m.put(RouterConfig.CHECKPOINT_INTERVAL_MS_CONFIG, 300L);
-        m.put(RouterConfig.LOG_TOPIC_CONFIG, logTopic);
-        m.put(RouterConfig.CHECKPOINT_TOPIC_CONFIG, checkpointTopic);
-        return m;
-    }
-
     @BeforeAll
     static void start() throws Exception {
         bus = SharedBus.get();
@@ -108,20 +97,17 @@ class TransparencyIT {
         busData = dataDir.resolve("bus");
         Files.createDirectories(busData);
 
-        int stagingPartitions = bus.admin().describeTopics(List.of(Topics.EXCHANGE_LOG_STAGING)).allTopicNames()
-                .get(30, TimeUnit.SECONDS).get(Topics.EXCHANGE_LOG_STAGING).partitions().size();
-        String logTopic = "tr-it-log-" + suffix;
-        String checkpointTopic = "tr-it-checkpoints-" + suffix;
-        bus.admin().createTopics(List.of(new NewTopic(logTopic, stagingPartitions, (short) 1),
-                new NewTopic(checkpointTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        LogCopy copy = LogCopy.create(bus, "tr-it");
+        String logTopic = copy.logTopic();
+        String checkpointTopic = copy.checkpointTopic();
 
-        router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(withLog(Map.of(
+        router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(copy.router(Map.of(
                 RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
                 RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                 RouterConfig.STATE_DIR_CONFIG, dataDir.resolve("router-state").toString(),
                 RouterConfig.DATA_DIR_CONFIG, busData.toString(),
                 RouterConfig.APPLICATION_ID_CONFIG, "tr-it-router-" + suffix,
-                "streams.commit.interval.ms", 200), logTopic, checkpointTopic))));
+                "streams.commit.interval.ms", 200)))));
         router.start();
 
         // the identity provider's public key is all the bus knows of it

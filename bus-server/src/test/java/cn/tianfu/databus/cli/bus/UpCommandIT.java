@@ -62,8 +62,8 @@ class UpCommandIT {
                     HttpRequest.newBuilder(URI.create(httpUrl + "/health")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health.body()).contains("\"status\":\"UP\"").contains("\"broker\"").contains("\"registry\"")
-                    .contains("\"sharing-router\":{\"state\":\"RUNNING\"").contains("\"ledger\":{\"state\":\"RUNNING\"")
-                    .contains("\"deadlines\":{\"state\":\"RUNNING\"");
+                    .contains("\"sharing-router\":{\"state\":\"RUNNING\"").contains("\"governance\":{\"state\":\"RUNNING\"")
+                    .contains("\"deadlines\":{\"state\":\"RUNNING\"").doesNotContain("\"ledger\"");
 
             // the endpoints are recorded for client commands, and the registry answers Confluent's API
             BusEndpoints endpoints = BusEndpoints.read(dataDir);

@@ -44,6 +44,7 @@ import cn.tianfu.databus.server.ClientFiles;
 import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.sharing.app.SharingRouterApp;
 import cn.tianfu.databus.testkit.SharedBus;
+import cn.tianfu.databus.testing.LogCopy;
 import cn.tianfu.databus.testkit.TestGovernance;
 import cn.tianfu.databus.testkit.TestMappings;
 import picocli.CommandLine;
@@ -94,7 +95,8 @@ class CdcRunCommandIT {
             s.execute("CREATE DATABASE hukou OWNER cdc");
         }
         Files.writeString(dataDir.resolve("cdc-password.txt"), CDC_PASSWORD + "\n");
-        router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(Map.of(
+        LogCopy log = LogCopy.create(bus, "cdc-cli-it");
+        router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(log.router(Map.of(
                 RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
                 RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                 RouterConfig.STATE_DIR_CONFIG, dataDir.resolve("router-state").toString(),
@@ -103,7 +105,7 @@ class CdcRunCommandIT {
                 RouterConfig.BACKFILL_CHECK_INTERVAL_MS_CONFIG, 300,
                 RouterConfig.DELIVERY_PARTITIONS_CONFIG, 2,
                 "streams.commit.interval.ms", 200,
-                "streams.main.consumer.metadata.max.age.ms", 1000))));
+                "streams.main.consumer.metadata.max.age.ms", 1000)))));
         router.start();
 
         String s = suffix();

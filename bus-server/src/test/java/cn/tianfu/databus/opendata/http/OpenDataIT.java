@@ -64,6 +64,7 @@ import cn.tianfu.databus.server.HttpApi;
 import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.sharing.app.SharingRouterApp;
 import cn.tianfu.databus.testkit.SharedBus;
+import cn.tianfu.databus.testing.LogCopy;
 
 /**
  * Open data end to end on the shared bus: the real governance app and sharing router and the bus's HTTP API. A
@@ -88,6 +89,7 @@ class OpenDataIT {
     private static DatabusClientConfig provider;
     private static KafkaStreams governance;
     private static KafkaStreams router;
+    private static LogCopy logCopy;
     private static HttpApi http;
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
@@ -105,7 +107,8 @@ class OpenDataIT {
                 GovernanceConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                 GovernanceConfig.STATE_DIR_CONFIG, dir.resolve("governance").toString(),
                 GovernanceConfig.APPLICATION_ID_CONFIG, "governance-open-it-" + suffix))));
-        router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(Map.of(
+        logCopy = LogCopy.create(bus, "open-it");
+        router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(logCopy.router(Map.of(
                 RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
                 RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                 RouterConfig.STATE_DIR_CONFIG, dir.resolve("router").toString(),
@@ -114,7 +117,7 @@ class OpenDataIT {
                 RouterConfig.BACKFILL_CHECK_INTERVAL_MS_CONFIG, 300,
                 RouterConfig.DELIVERY_PARTITIONS_CONFIG, 2,
                 "streams.commit.interval.ms", 200,
-                "streams.main.consumer.metadata.max.age.ms", 1000))));
+                "streams.main.consumer.metadata.max.age.ms", 1000)))));
         governance.start();
         router.start();
         http = HttpApi.start("127.0.0.1", 0, () -> new BusRuntime.Health(true, Map.of()), bus.authenticator(), bus.busConfig());
@@ -242,7 +245,7 @@ class OpenDataIT {
     void every_open_delivery_is_logged_as_mode_open() {
         AvroDeserializer<ExchangeLogEntry> log = AvroDeserializer.specific(ExchangeLogEntry.class);
         log.configure(bus.serdeConfig(), false);
-        List<ExchangeLogEntry> open = bus.awaitRecords(Topics.EXCHANGE_LOG, log,
+        List<ExchangeLogEntry> open = bus.awaitRecords(logCopy.logTopic(), log,
                         r -> r.value().getResourceCode().equals(code), Duration.ofSeconds(30))
                 .stream().map(r -> r.value()).toList();
         assertThat(open).isNotEmpty().allSatisfy(e -> {

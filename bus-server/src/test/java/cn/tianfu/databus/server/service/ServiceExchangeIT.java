@@ -28,11 +28,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.AfterAll;
@@ -71,6 +69,7 @@ import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.sharing.app.RouterQueries;
 import cn.tianfu.databus.sharing.app.SharingRouterApp;
 import cn.tianfu.databus.testkit.SharedBus;
+import cn.tianfu.databus.testing.LogCopy;
 import cn.tianfu.databus.testkit.TestGovernance;
 
 /**
@@ -103,15 +102,6 @@ class ServiceExchangeIT {
     private static final Map<String, DatabusClientConfig> DEPTS = new ConcurrentHashMap<>();
     private static final List<String> EXCHANGES = new ArrayList<>();
 
-    /** The router's config writing this test's copies of the log topics (its chain nodes sign every 300 ms). */
-    private static Map<String, Object> withLog(Map<String, ?> props, String logTopic, String checkpointTopic) {
-        Map<String, Object> m = new HashMap<>(props);
-        m.put(RouterConfig.CHECKPOINT_INTERVAL_MS_CONFIG, 300L);
-        m.put(RouterConfig.LOG_TOPIC_CONFIG, logTopic);
-        m.put(RouterConfig.CHECKPOINT_TOPIC_CONFIG, checkpointTopic);
-        return m;
-    }
-
     @BeforeAll
     static void start() throws Exception {
         bus = SharedBus.get();
@@ -123,12 +113,9 @@ class ServiceExchangeIT {
         Files.createDirectories(busData);
 
         // the router chains its entries and the real staging topic into copies of the log and checkpoint topics
-        int stagingPartitions = bus.admin().describeTopics(List.of(Topics.EXCHANGE_LOG_STAGING)).allTopicNames()
-                .get(30, TimeUnit.SECONDS).get(Topics.EXCHANGE_LOG_STAGING).partitions().size();
-        logTopic = "svc-it-log-" + suffix;
-        checkpointTopic = "svc-it-checkpoints-" + suffix;
-        bus.admin().createTopics(List.of(new NewTopic(logTopic, stagingPartitions, (short) 1),
-                new NewTopic(checkpointTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        LogCopy copy = LogCopy.create(bus, "svc-it");
+        logTopic = copy.logTopic();
+        checkpointTopic = copy.checkpointTopic();
 
         // the HTTP API with the service exchange, as BusRuntime wires it
         SigningKeys keys = SigningKeys.loadOrCreate(busData);
@@ -138,7 +125,7 @@ class ServiceExchangeIT {
                 new ServiceExchange.Settings(Proofs.ISSUER, new RateLimiter.Limits(1_000, 100_000)));
         http = HttpApi.start("127.0.0.1", 0, () -> new BusRuntime.Health(true, Map.of()), bus.authenticator(),
                 bus.busConfig(), HttpApi.Options.NONE.withService(service));
-        router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(withLog(Map.of(
+        router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(copy.router(Map.of(
                 RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
                 RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                 RouterConfig.STATE_DIR_CONFIG, dataDir.resolve("router-state").toString(),
@@ -147,7 +134,7 @@ class ServiceExchangeIT {
                 RouterConfig.DELIVERY_PARTITIONS_CONFIG, 2,
                 "streams.application.server", "127.0.0.1:" + http.port(),
                 "streams.commit.interval.ms", 200,
-                "streams.main.consumer.metadata.max.age.ms", 1000), logTopic, checkpointTopic))));
+                "streams.main.consumer.metadata.max.age.ms", 1000)))));
         service.attach(new RouterQueries(router, registry), new HostInfo("127.0.0.1", http.port()));
         router.start();
 

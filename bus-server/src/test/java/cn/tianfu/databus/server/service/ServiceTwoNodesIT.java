@@ -29,11 +29,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.state.HostInfo;
@@ -75,6 +73,7 @@ import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.sharing.app.RouterQueries;
 import cn.tianfu.databus.sharing.app.SharingRouterApp;
 import cn.tianfu.databus.testkit.SharedBus;
+import cn.tianfu.databus.testing.LogCopy;
 import cn.tianfu.databus.testkit.TestGovernance;
 
 /**
@@ -110,14 +109,6 @@ class ServiceTwoNodesIT {
     private record Node(HttpApi http, ServiceExchange service, KafkaStreams router, RouterQueries queries, HostInfo self) {
     }
 
-    /** The router's config writing this test's copies of the log topics (its chain nodes sign every 300 ms). */
-    private static Map<String, Object> withLog(Map<String, ?> props, String logTopic, String checkpointTopic) {
-        Map<String, Object> m = new HashMap<>(props);
-        m.put(RouterConfig.CHECKPOINT_INTERVAL_MS_CONFIG, 300L);
-        m.put(RouterConfig.LOG_TOPIC_CONFIG, logTopic);
-        m.put(RouterConfig.CHECKPOINT_TOPIC_CONFIG, checkpointTopic);
-        return m;
-    }
 
     @BeforeAll
     static void start() throws Exception {
@@ -129,12 +120,9 @@ class ServiceTwoNodesIT {
         busData = dataDir.resolve("bus");
         Files.createDirectories(busData);
 
-        int stagingPartitions = bus.admin().describeTopics(List.of(Topics.EXCHANGE_LOG_STAGING)).allTopicNames()
-                .get(30, TimeUnit.SECONDS).get(Topics.EXCHANGE_LOG_STAGING).partitions().size();
-        logTopic = "svc2-it-log-" + suffix;
-        checkpointTopic = "svc2-it-checkpoints-" + suffix;
-        bus.admin().createTopics(List.of(new NewTopic(logTopic, stagingPartitions, (short) 1),
-                new NewTopic(checkpointTopic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        LogCopy copy = LogCopy.create(bus, "svc2-it");
+        logTopic = copy.logTopic();
+        checkpointTopic = copy.checkpointTopic();
 
         stager = new ExchangeLogStager(bus.busConfig(), Duration.ofSeconds(10));
         for (int n = 1; n <= 2; n++) {
@@ -144,7 +132,7 @@ class ServiceTwoNodesIT {
             HttpApi http = HttpApi.start("127.0.0.1", 0, () -> new BusRuntime.Health(true, Map.of()), bus.authenticator(),
                     bus.busConfig(), HttpApi.Options.NONE.withService(service));
             HostInfo self = new HostInfo("127.0.0.1", http.port());
-            KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(withLog(Map.of(
+            KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(copy.router(Map.of(
                     RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers(),
                     RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl(),
                     RouterConfig.STATE_DIR_CONFIG, dataDir.resolve("router-state-" + n).toString(),
@@ -153,7 +141,7 @@ class ServiceTwoNodesIT {
                     RouterConfig.DELIVERY_PARTITIONS_CONFIG, 2,
                     "streams.application.server", "127.0.0.1:" + http.port(),
                     "streams.commit.interval.ms", 200,
-                    "streams.main.consumer.metadata.max.age.ms", 1000), logTopic, checkpointTopic))));
+                    "streams.main.consumer.metadata.max.age.ms", 1000)))));
             RouterQueries queries = new RouterQueries(router, registry);
             service.attach(queries, self);
             NODES.add(new Node(http, service, router, queries, self));
