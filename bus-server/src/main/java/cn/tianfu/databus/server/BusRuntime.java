@@ -41,6 +41,7 @@ import cn.tianfu.databus.server.service.ServiceExchange;
 import cn.tianfu.databus.service.RateLimiter;
 import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.sharing.app.RouterQueries;
+import cn.tianfu.databus.sharing.app.SourceLogReader;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.HostInfo;
 
@@ -260,7 +261,10 @@ public final class BusRuntime implements AutoCloseable {
             apps.add(managed);
             if (app == StreamsApps.ROUTER) {
                 SchemaRegistryClient registryClient = track(AvroSerdeConfig.fromMap(busConfig.serdeConfig()).registryClient());
-                service.attach(new RouterQueries(managed.streams(), registryClient), new HostInfo(config.advertisedHost(), httpPort));
+                // keys whose value the router does not keep are read from the source topic at their stored offset
+                RouterQueries queries = track(new RouterQueries(managed.streams(), registryClient,
+                        SourceLogReader.kafka(RouterConfig.fromMap(props).clientProperties())));
+                service.attach(queries, new HostInfo(config.advertisedHost(), httpPort));
             }
         }
         apps.forEach(ManagedStreams::start);

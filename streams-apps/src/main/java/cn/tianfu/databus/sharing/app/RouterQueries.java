@@ -9,6 +9,7 @@ import java.util.Set;
 
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -37,22 +38,43 @@ import cn.tianfu.databus.sharing.app.internal.StoredRecord;
  * answers from it ({@code docs/service.md}).
  *
  * <pre>{@code
- * RouterQueries q = new RouterQueries(router, registry);
+ * RouterQueries q = new RouterQueries(router, registry, SourceLogReader.kafka(config.clientProperties()));
  * Optional<GenericRecord> current = q.latest(entry, "510104199001011234");   // on the owner of the key
  * Optional<GenericRecord> answer = current.flatMap(v -> q.project(grant, v));
  * }</pre>
  */
-public final class RouterQueries {
+public final class RouterQueries implements AutoCloseable {
+
+    /** How long a lookup waits for a record read from the source topic. */
+    private static final java.time.Duration SOURCE_READ_WAIT = java.time.Duration.ofSeconds(5);
 
     private final KafkaStreams streams;
     private final SchemaRegistryClient registry;
     private final AvroDeserializer<GenericRecord> reader;
     private final Map<CompiledKey, Compiled> compiled = new ConcurrentHashMap<>();
+    /** Opens the reader of the source topics for keys whose value the router does not keep; null: none. */
+    private final SourceLogReader.Opener sourceLogs;
+    /** The open reader; used by one lookup at a time. */
+    private SourceLogReader sourceLog;
 
+    /**
+     * Without a reader of the source topics: a key whose state is a position record (the value not kept, see
+     * {@link #latest}) cannot be answered ({@link LatestUnavailableException}).
+     */
     public RouterQueries(KafkaStreams streams, SchemaRegistryClient registry) {
+        this(streams, registry, null);
+    }
+
+    /**
+     * @param sourceLogs how to open a reader of the source topics ({@link SourceLogReader#kafka} with the router's
+     *                   client properties), for keys whose value the router does not keep; opened at the first such
+     *                   lookup and closed by {@link #close}
+     */
+    public RouterQueries(KafkaStreams streams, SchemaRegistryClient registry, SourceLogReader.Opener sourceLogs) {
         this.streams = streams;
         this.registry = registry;
         this.reader = new AvroDeserializer<>(registry);
+        this.sourceLogs = sourceLogs;
     }
 
     /** The router's name for its latest-state store ({@link SharingRouterApp#LATEST_STORE}). */
@@ -96,9 +118,14 @@ public final class RouterQueries {
 
     /**
      * The key's current record as published (decoded with its writer schema) from this instance's stores, or empty when
-     * the key has no current record here (never published, deleted).
+     * the key has no current record here (never published, deleted, or its resource has no grant yet). The router keeps
+     * the value of resources with a SERVICE or BOTH grant; for a key whose state is only a position record (written
+     * before such a grant appeared, until the grant's backfill has filled the values in), the record is read from the
+     * source topic at the stored offset.
      *
-     * @throws InvalidStateStoreException while the store cannot be queried (rebalancing, restoring, stopped)
+     * @throws InvalidStateStoreException while the store cannot be queried (rebalancing, restoring, stopped), or
+     *                                    {@link LatestUnavailableException} while the record cannot be read from the
+     *                                    source topic
      */
     public Optional<GenericRecord> latest(CatalogEntry entry, String key) {
         ReadOnlyKeyValueStore<String, byte[]> store = streams.store(StoreQueryParameters.fromNameAndType(
@@ -111,7 +138,45 @@ public final class RouterQueries {
         if (stored.isDeleted()) {
             return Optional.empty();
         }
-        return Optional.of(reader.deserialize(Topics.source(entry.getProvider(), entry.getCode()), stored.value()));
+        String topic = Topics.source(entry.getProvider(), entry.getCode());
+        byte[] value = stored.valueKept() ? stored.value() : readSource(topic, stored);
+        return Optional.of(reader.deserialize(topic, value));
+    }
+
+    /** The value of the record at the stored offset of the source topic. */
+    private synchronized byte[] readSource(String topic, StoredRecord stored) {
+        if (sourceLogs == null) {
+            throw new LatestUnavailableException("the router keeps only the position of this key's latest record"
+                    + " (offset " + stored.offset() + " of " + topic + ") and these queries have no reader of the source"
+                    + " topics");
+        }
+        if (sourceLog == null) {
+            sourceLog = sourceLogs.open();
+        }
+        List<ConsumerRecord<byte[], byte[]>> records;
+        try {
+            records = sourceLog.read(topic, stored.partition(), stored.offset(), stored.offset() + 1, 1, SOURCE_READ_WAIT);
+        } catch (RuntimeException e) {
+            sourceLog.close();          // a fresh reader for the next lookup
+            sourceLog = null;
+            throw new LatestUnavailableException("the latest record of the key (offset " + stored.offset() + " of "
+                    + topic + ") could not be read: " + e.getMessage());
+        }
+        if (records.isEmpty() || records.get(0).offset() != stored.offset() || records.get(0).value() == null) {
+            throw new LatestUnavailableException("the latest record of the key is not at offset " + stored.offset()
+                    + " of " + topic + " (partition " + stored.partition() + ") now: the router has not routed a newer"
+                    + " one yet, or the read timed out");
+        }
+        return records.get(0).value();
+    }
+
+    /** Closes the reader of the source topics, if one was opened. */
+    @Override
+    public synchronized void close() {
+        if (sourceLog != null) {
+            sourceLog.close();
+            sourceLog = null;
+        }
     }
 
     /** The record as the grant delivers it (projection, masks, row filter of a push delivery); empty when hidden. */

@@ -27,6 +27,7 @@ import cn.tianfu.databus.schemas.CatalogEntry;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.ResourceStatus;
 import cn.tianfu.databus.schemas.SharingClass;
+import cn.tianfu.databus.schemas.SharingMethod;
 import cn.tianfu.databus.sharing.app.RouterContext;
 import cn.tianfu.databus.sharing.app.SourceLogReader;
 
@@ -58,6 +59,8 @@ final class Backfill {
     private final KeyValueStore<String, byte[]> cursors;
     private final GrantRouter router;
     private final SourceGate gate;
+    private final ReplayGuard replays;
+    private final StateKeeping keeping;
     /** Told of every grant this task starts delivering under (the withdrawal notes its terms). */
     private final java.util.function.Consumer<Grant> delivering;
     /** Grants this task has backfilled → the bound their backfill ended at; built afresh from the store on init. */
@@ -86,8 +89,10 @@ final class Backfill {
     Backfill(RouterContext ctx, ProcessorContext<Out, byte[]> context, GlobalStores.Reader global,
              KeyValueStore<String, byte[]> latest, KeyValueStore<String, byte[]> backfilled,
              KeyValueStore<String, byte[]> cursors, GrantRouter router, SourceGate gate,
-             java.util.function.Consumer<Grant> delivering) {
+             java.util.function.Consumer<Grant> delivering, ReplayGuard replays, StateKeeping keeping) {
         this.delivering = delivering;
+        this.replays = replays;
+        this.keeping = keeping;
         this.ctx = ctx;
         this.context = context;
         this.global = global;
@@ -125,10 +130,22 @@ final class Backfill {
         return false;
     }
 
+    /**
+     * Whether a grant is backfilled now: a push grant in force is delivered the resource's records; a SERVICE grant in
+     * force delivers nothing, but its backfill fills the keys' states (and values) its lookups answer from.
+     */
+    static boolean backfills(Grant g, long now) {
+        return GrantRouter.inForce(g, now);
+    }
+
+    private static boolean delivers(Grant g) {
+        return g.getMethod() != SharingMethod.SERVICE;
+    }
+
     /** Wall-clock check: backfill every grant in force that this task has not served yet. */
     void checkAll(long now) {
         for (Grant g : global.allGrants()) {
-            if (!GrantRouter.pushable(g, now) || backfilledBound(g) != null) {
+            if (!backfills(g, now) || backfilledBound(g) != null) {
                 continue;
             }
             CatalogEntry entry = global.entry(g.getResourceCode());
@@ -167,7 +184,7 @@ final class Backfill {
                 break;
             }
             Grant g = global.grant(kv.key);
-            if (g == null || !GrantRouter.pushable(g, now)) {
+            if (g == null || !backfills(g, now)) {
                 cursors.delete(kv.key);
                 forgetPositions(kv.key);
                 worked = true;
@@ -246,8 +263,10 @@ final class Backfill {
      * the rest follows chunk by chunk.
      */
     private void start(Grant g, CatalogEntry entry, long liveOffset, long now) {
-        router.ensureDeliveryTopic(g, entry);
-        delivering.accept(g);
+        if (delivers(g)) {
+            router.ensureDeliveryTopic(g, entry);
+            delivering.accept(g);
+        }
         Cursor cursor = new Cursor(0, initialBound(entry, liveOffset));
         LOG.info("Backfill of grant {} ({} to {}) starts in task {}: offsets [0, {}) of partition {}", g.getGrantId(),
                 entry.getCode(), g.getConsumer(), context.taskId(), cursor.bound(), partition);
@@ -283,10 +302,13 @@ final class Backfill {
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 read++;
                 next = r.offset() + 1;
-                if (replay(g, topic, r)) {
-                    continue;
+                boolean replayed = replay(g, topic, r);
+                SourceGate.Verdict verdict = gate.check(topic, r.partition(), r.offset(), r.key(), r.value());
+                if (!(verdict instanceof SourceGate.Admitted admitted)) {
+                    continue;           // dead-lettered when it was read live
                 }
-                if (routeReplayed(g, entry, topic, r, now)) {
+                fill(entry, topic, r, admitted);
+                if (!replayed && delivers(g) && routeReplayed(g, entry, topic, r, admitted, now)) {
                     delivered++;
                 }
             }
@@ -308,15 +330,24 @@ final class Backfill {
 
     /** Routes one replayed record to the grant as a live one would be; false for a record live routing refuses. */
     private boolean routeReplayed(Grant g, CatalogEntry entry, String topic, ConsumerRecord<byte[], byte[]> r,
-                                  long now) {
-        SourceGate.Verdict verdict = gate.check(topic, r.partition(), r.offset(), r.key(), r.value());
-        if (!(verdict instanceof SourceGate.Admitted admitted)) {
-            return false;               // dead-lettered when it was read live
-        }
+                                  SourceGate.Admitted admitted, long now) {
         String keyText = new String(r.key(), StandardCharsets.UTF_8);
         GrantRouter.Source source = new GrantRouter.Source(topic, r.partition(), r.offset(), r.key(), keyText,
                 r.timestamp(), r.headers(), r.value());
         return router.route(g, entry, source, admitted.value(), now);
+    }
+
+    /**
+     * Brings the key's {@code router-latest} state up to a replayed record ({@link ReplayGuard#fill}): a resource that
+     * kept nothing before its first grant gets its keys' states, one that gets a SERVICE or BOTH grant their values.
+     */
+    private void fill(CatalogEntry entry, String topic, ConsumerRecord<byte[], byte[]> r, SourceGate.Admitted admitted) {
+        String keyText = new String(r.key(), StandardCharsets.UTF_8);
+        String position = KafkaHeaders.text(r.headers(), EventHeaders.SOURCE_POSITION).orElse(null);
+        String header = GrantRouter.upstreamExchangeId(r.headers());
+        String upstream = header != null && ctx.tierDistricts().contains(entry.getProvider()) ? header : null;
+        replays.fill(StateKeys.latest(topic, keyText), r.partition(), r.offset(), admitted.schemaId(), r.value(),
+                position, upstream, keeping.of(entry));
     }
 
     /**

@@ -173,6 +173,11 @@ final class GrantRouter {
         if (g.getMethod() == SharingMethod.SERVICE) {
             return false;
         }
+        return inForce(g, now);
+    }
+
+    /** Whether a grant, whatever its method, is in force at {@code now} (status ACTIVE, within its validity). */
+    static boolean inForce(Grant g, long now) {
         GrantWindow window = GrantWindow.ofMillis(g.getStatus().name(), g.getValidFrom().toEpochMilli(),
                 g.getValidUntil() == null ? null : g.getValidUntil().toEpochMilli());
         return window.inForceAt(now);

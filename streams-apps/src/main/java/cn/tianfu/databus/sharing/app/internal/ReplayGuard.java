@@ -1,7 +1,5 @@
 package cn.tianfu.databus.sharing.app.internal;
 
-import java.util.Arrays;
-
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,8 +8,8 @@ import cn.tianfu.databus.contract.SourcePositions;
 
 /**
  * Drops captured changes the key's stored state already reflects (Debezium delivers at least once across restarts),
- * and keeps that state: {@code router-latest}, {@code <sourceTopic> NUL <key>} → {@link StoredRecord}. Events without
- * a source position are never dropped.
+ * and keeps that state: {@code router-latest}, {@code <sourceTopic> NUL <key>} → {@link StoredRecord}, as much of it
+ * as the resource needs ({@link Keep}). Events without a source position are never dropped.
  */
 final class ReplayGuard {
 
@@ -25,6 +23,19 @@ final class ReplayGuard {
         REPLAY,
         /** Exactly the stored value again at a position of the same kind (a snapshot read twice). */
         UNCHANGED
+    }
+
+    /** How much of a key's state a resource keeps in {@code router-latest} (docs/router.md). */
+    enum Keep {
+        /**
+         * Nothing for an event without a source position (the resource has no grant: no one is delivered, withdrawn or
+         * answered); a captured change still leaves a position record, for the replay guard.
+         */
+        NOTHING,
+        /** A position record: where the value is in the source topic, and the digest of a captured change's value. */
+        POSITION,
+        /** The value too: the resource has a SERVICE or BOTH grant, whose lookups answer from it. */
+        VALUE
     }
 
     private final KeyValueStore<String, byte[]> latest;
@@ -52,7 +63,7 @@ final class ReplayGuard {
         }
         if (valueBytes != null && !stored.isDeleted() && stored.sourcePosition() != null
                 && SourcePositions.kind(stored.sourcePosition()).equals(SourcePositions.kind(position))
-                && Arrays.equals(stored.value(), valueBytes)) {
+                && stored.sameValue(valueBytes)) {
             return Verdict.UNCHANGED;
         }
         return Verdict.NEW;
@@ -68,6 +79,15 @@ final class ReplayGuard {
      */
     boolean alreadyApplied(String stateKey, String position, byte[] valueBytes, int partition, long offset,
                            int schemaId) {
+        return alreadyApplied(stateKey, position, valueBytes, partition, offset, schemaId, Keep.VALUE);
+    }
+
+    /**
+     * As {@link #alreadyApplied(String, String, byte[], int, long, int)}; an unchanged re-read is stored as
+     * {@code keep} says.
+     */
+    boolean alreadyApplied(String stateKey, String position, byte[] valueBytes, int partition, long offset,
+                           int schemaId, Keep keep) {
         if (position == null) {
             return false;
         }
@@ -84,8 +104,8 @@ final class ReplayGuard {
                 return true;
             }
             case UNCHANGED -> {
-                latest.put(stateKey, new StoredRecord(partition, offset, schemaId, valueBytes, position,
-                        stored.upstreamExchangeId()).encode());
+                latest.put(stateKey, state(partition, offset, schemaId, valueBytes, position,
+                        stored.upstreamExchangeId(), keep).encode());
                 dropped.run();
                 LOG.debug("Dropped an unchanged re-read at {} of {}", position, StateKeys.printable(stateKey));
                 return true;
@@ -106,17 +126,68 @@ final class ReplayGuard {
 
     /**
      * As {@link #remember(String, int, long, int, byte[], String)}, keeping with a value the upstream exchange id it
-     * came with ({@link StoredRecord#upstreamExchangeId()}; null: none).
+     * came with ({@link StoredRecord#upstreamExchangeId()}; null: none) and the value itself.
      */
     void remember(String stateKey, int partition, long offset, int schemaId, byte[] valueBytes, String position,
                   String upstreamExchangeId) {
-        if (valueBytes == null && position == null) {
+        remember(stateKey, partition, offset, schemaId, valueBytes, position, upstreamExchangeId, Keep.VALUE);
+    }
+
+    /**
+     * Stores the key's new state after a change was handled, as much of it as {@code keep} says: with
+     * {@link Keep#NOTHING} a change without a source position writes nothing (a state left from before is removed, so
+     * none goes stale), one with a position is kept as a position record.
+     */
+    void remember(String stateKey, int partition, long offset, int schemaId, byte[] valueBytes, String position,
+                  String upstreamExchangeId, Keep keep) {
+        if (keep == Keep.NOTHING && position == null) {
+            if (latest.get(stateKey) != null) {
+                latest.delete(stateKey);
+            }
+        } else if (valueBytes == null && position == null) {
             latest.delete(stateKey);
         } else if (valueBytes == null) {
             latest.put(stateKey, StoredRecord.deletedAt(partition, offset, position).encode());
         } else {
-            latest.put(stateKey, new StoredRecord(partition, offset, schemaId, valueBytes, position,
-                    upstreamExchangeId).encode());
+            latest.put(stateKey, state(partition, offset, schemaId, valueBytes, position, upstreamExchangeId, keep)
+                    .encode());
         }
+    }
+
+    /**
+     * Brings the key's state up to a record a backfill replayed at {@code offset} of the source partition, when the
+     * store has nothing as recent: no state, an older one, or — with {@code keep} {@link Keep#VALUE} — the same record
+     * without its value. A captured change the stored state already reflects (an older position) is left alone. This
+     * fills the state of a resource that had no grant (nothing was kept) once it gets one, and the values of one that
+     * gets a SERVICE or BOTH grant.
+     */
+    void fill(String stateKey, int partition, long offset, int schemaId, byte[] valueBytes, String position,
+              String upstreamExchangeId, Keep keep) {
+        if (keep == Keep.NOTHING) {
+            return;
+        }
+        byte[] storedBytes = latest.get(stateKey);
+        if (storedBytes != null) {
+            StoredRecord stored = StoredRecord.decode(storedBytes);
+            boolean older = stored.offset() < offset;
+            boolean valueMissing = stored.offset() == offset && keep == Keep.VALUE && valueBytes != null
+                    && !stored.valueKept();
+            if (!older && !valueMissing) {
+                return;
+            }
+            if (older && position != null && judge(stored, position, valueBytes) != Verdict.NEW) {
+                return;
+            }
+        } else if (valueBytes == null) {
+            return;                             // a delete of a key with no state: nothing to remember
+        }
+        remember(stateKey, partition, offset, schemaId, valueBytes, position, upstreamExchangeId, keep);
+    }
+
+    private static StoredRecord state(int partition, long offset, int schemaId, byte[] valueBytes, String position,
+                                      String upstreamExchangeId, Keep keep) {
+        return keep == Keep.VALUE
+                ? StoredRecord.withValue(partition, offset, schemaId, valueBytes, position, upstreamExchangeId)
+                : StoredRecord.positionOf(partition, offset, schemaId, valueBytes, position, upstreamExchangeId);
     }
 }

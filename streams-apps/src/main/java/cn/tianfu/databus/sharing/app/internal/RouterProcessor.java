@@ -35,7 +35,7 @@ import cn.tianfu.databus.sharing.app.RouterContext;
  * <ul>
  *   <li>{@link SourceGate}: checks each source record, dead-letters the rest ({@code router-unknown-topics});</li>
  *   <li>{@link ReplayGuard}: drops replayed captured changes and keeps each key's latest state
- *       ({@code router-latest});</li>
+ *       ({@code router-latest}), as much of it as {@link StateKeeping} says the resource needs;</li>
  *   <li>{@link Backfill}: backfills new grants by replaying the task's source partition in chunks
  *       ({@code router-backfilled}, {@code router-backfill-cursor}), and says which live records a grant receives;</li>
  *   <li>{@link GrantRouter}: filters, projects and masks a change for a grant, writes the delivery and its
@@ -93,6 +93,7 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
     private final Set<String> upstreamIgnoredTopics = new HashSet<>();
     private SourceGate gate;
     private ReplayGuard replays;
+    private StateKeeping keeping;
     private GrantRouter router;
     private Backfill backfill;
     private Withdrawal withdrawal;
@@ -163,9 +164,13 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         gate = new SourceGate(ctx.registry(), sourceReader, global::entry, context.getStateStore(unknownTopicsStore),
                 unknownTopicRecords::record, deadLetters);
         replays = new ReplayGuard(context.getStateStore(latestStore), duplicates::record);
+        keeping = new StateKeeping(global);
         router = new GrantRouter(ctx, context, global, context.getStateStore(receivedStore), deliveryWriter, chain,
                 deadLetters);
         // a task re-initialised after an aborted transaction must not trust what it remembered from it: a new Backfill
+        if (withdrawal != null) {
+            withdrawal.close();
+        }
         if (withdrawCursorStore != null) {
             withdrawal = new Withdrawal(ctx, context, global, context.getStateStore(latestStore),
                     context.getStateStore(receivedStore), context.getStateStore(withdrawCursorStore),
@@ -176,7 +181,7 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         }
         backfill = new Backfill(ctx, context, global, context.getStateStore(latestStore),
                 context.getStateStore(backfilledStore), context.getStateStore(cursorStore), router, gate,
-                withdrawal == null ? g -> { } : withdrawal::delivering);
+                withdrawal == null ? g -> { } : withdrawal::delivering, replays, keeping);
         context.schedule(ctx.backfillCheckInterval(), PunctuationType.WALL_CLOCK_TIME, t -> backfill.checkAll(now()));
         context.schedule(ctx.backfillStepInterval(), PunctuationType.WALL_CLOCK_TIME, t -> backfill.step(now()));
         if (withdrawal != null) {
@@ -210,11 +215,12 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         String keyText = new String(record.key(), StandardCharsets.UTF_8);
         String stateKey = StateKeys.latest(topic, keyText);
         String position = KafkaHeaders.text(record.headers(), EventHeaders.SOURCE_POSITION).orElse(null);
-        if (replays.alreadyApplied(stateKey, position, record.value(), partition, offset, schemaId)) {
+        ReplayGuard.Keep keep = keeping.of(entry);
+        if (replays.alreadyApplied(stateKey, position, record.value(), partition, offset, schemaId, keep)) {
             return;
         }
         String header = GrantRouter.upstreamExchangeId(record.headers());
-        String upstream = header != null && ctx.tierDistricts().contains(entry.getProvider()) ? header : null;
+        String upstream = upstreamOf(entry, header);
         if (upstream == null && header != null) {
             upstreamIgnored.record();
             if (upstreamIgnoredTopics.add(topic)) {
@@ -237,7 +243,12 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
                 }
             }
         }
-        replays.remember(stateKey, partition, offset, schemaId, record.value(), position, upstream);
+        replays.remember(stateKey, partition, offset, schemaId, record.value(), position, upstream, keep);
+    }
+
+    /** A record's {@code databus.exchange-id} header as its upstream exchange id: only on a district bus's topic. */
+    private String upstreamOf(CatalogEntry entry, String header) {
+        return header != null && ctx.tierDistricts().contains(entry.getProvider()) ? header : null;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -263,6 +274,9 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
         }
         if (backfill != null) {
             backfill.close();
+        }
+        if (withdrawal != null) {
+            withdrawal.close();
         }
         sourceReader.close();
         deliveryWriter.close();

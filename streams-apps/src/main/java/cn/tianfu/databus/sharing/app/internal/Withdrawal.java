@@ -4,11 +4,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
 import org.apache.avro.generic.GenericRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -25,6 +27,7 @@ import cn.tianfu.databus.schemas.ResourceStatus;
 import cn.tianfu.databus.schemas.SharingMethod;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.sharing.app.RouterContext;
+import cn.tianfu.databus.sharing.app.SourceLogReader;
 
 /**
  * Withdraws what a grant's consumer holds when the grant stops allowing it (see {@code docs/router.md},
@@ -33,7 +36,10 @@ import cn.tianfu.databus.sharing.app.RouterContext;
  * stricter row filter) — every held key is delivered again under the new terms, or retracted if it no longer passes
  * the filter. Like the backfill it runs in bounded chunks over {@code router-latest}, in key order, one transaction
  * each, with its cursor in a changelogged store, so a crash resumes where the last committed chunk ended and every
- * held key is withdrawn exactly once ({@code router-received} changes in the same transaction).
+ * held key is withdrawn exactly once ({@code router-received} changes in the same transaction). A narrowed
+ * re-delivery reads the record's value from the source topic at the offset {@code router-latest} holds for the key
+ * (which keeps the value itself only for resources with a SERVICE or BOTH grant), with the task's own
+ * {@link SourceLogReader}, opened while a withdrawal is in progress.
  *
  * <p>Stores: {@code router-withdraw-cursor} ({@code <grantId>} → reason, terms, cursor of a withdrawal in progress)
  * and {@code router-grant-terms} ({@code <grantId>} → {@code T <terms>}: the terms of the grant the consumer's
@@ -44,6 +50,8 @@ final class Withdrawal {
     private static final Logger LOG = LoggerFactory.getLogger(Withdrawal.class);
     private static final String IN_FORCE = "T ";
     private static final String WITHDRAWN = "W ";
+    /** The least time a read of the source topic waits, even at the end of a chunk's time. */
+    private static final long MIN_READ_WAIT_MS = 1_000;
 
     private final RouterContext ctx;
     private final ProcessorContext<Out, byte[]> context;
@@ -54,6 +62,24 @@ final class Withdrawal {
     private final KeyValueStore<String, byte[]> grantTerms;
     private final GrantRouter router;
     private final AvroDeserializer<GenericRecord> sourceReader;
+    /** The task's reader of the source topics for narrowed re-deliveries; opened when first needed. */
+    private SourceLogReader sourceLog;
+
+    /** What a read of one offset of the source topic found. */
+    private sealed interface Read {
+    }
+
+    /** The record at the offset, with its value. */
+    private record Found(byte[] value) implements Read {
+    }
+
+    /** No record at the offset any more: compaction removed it for a newer record of the key. */
+    private record Gone() implements Read {
+    }
+
+    /** Nothing arrived in time: the read is tried again by the next step. */
+    private record NotYet() implements Read {
+    }
 
     /** A withdrawal in progress: why, under which terms, and the backfill-style cursor ({@link Backfill#cursorAfter}). */
     record Job(RetractReason reason, String terms, byte[] cursor) {
@@ -215,6 +241,7 @@ final class Withdrawal {
             }
         }
         if (open.isEmpty()) {
+            close();                    // no withdrawal left: the reader is opened again by the next narrowing
             return;
         }
         int budget = ctx.backfillChunkRecords();
@@ -267,29 +294,50 @@ final class Withdrawal {
         String last = null;
         boolean exhausted;
         try (KeyValueIterator<String, byte[]> it = latest.range(from, to)) {
+            boolean stalled = false;
             while (read < budget && it.hasNext() && (read == 0 || System.nanoTime() - deadline < 0)) {
                 KeyValue<String, byte[]> kv = it.next();
-                read++;
-                last = kv.key;
                 String keyText = kv.key.substring(sourceTopic.length() + 1);
                 if (!router.holds(g, sourceTopic, keyText)) {
+                    read++;
+                    last = kv.key;
                     continue;
                 }
                 StoredRecord stored = StoredRecord.decode(kv.value);
+                boolean redelivers = job.reason() == RetractReason.NARROWED && !stored.isDeleted();
+                byte[] valueBytes = stored.isDeleted() ? null : stored.value();
+                if (redelivers && !stored.valueKept()) {
+                    Read found = readSource(sourceTopic, stored, deadline);
+                    if (found instanceof NotYet) {
+                        stalled = true;     // the cursor stays before this key
+                        break;
+                    }
+                    if (found instanceof Gone) {
+                        // a newer record of the key is in the source topic: routed live under the new terms
+                        read++;
+                        last = kv.key;
+                        continue;
+                    }
+                    valueBytes = ((Found) found).value();
+                }
+                read++;
+                last = kv.key;
                 GrantRouter.Source source = new GrantRouter.Source(sourceTopic, stored.partition(), stored.offset(),
-                        keyText.getBytes(StandardCharsets.UTF_8), keyText, now, stored.upstreamHeaders(),
-                        stored.isDeleted() ? null : stored.value());
-                if (job.reason() != RetractReason.NARROWED || stored.isDeleted()) {
+                        keyText.getBytes(StandardCharsets.UTF_8), keyText, now, stored.upstreamHeaders(), valueBytes);
+                if (!redelivers) {
                     router.withdraw(g, entry, source, why, now);
                     sent++;
                 } else {
-                    GenericRecord value = (GenericRecord) sourceReader.deserialize(sourceTopic, stored.value());
+                    GenericRecord value = (GenericRecord) sourceReader.deserialize(sourceTopic, valueBytes);
                     if (router.redeliver(g, entry, source, value, why, now)) {
                         sent++;
                     }
                 }
             }
-            exhausted = !it.hasNext();
+            exhausted = !stalled && !it.hasNext();
+        }
+        if (!exhausted && last == null) {
+            return read;                // stalled on the chunk's first key: the cursor stays
         }
         if (exhausted) {
             cursors.delete(g.getGrantId());
@@ -302,5 +350,35 @@ final class Withdrawal {
             cursors.put(g.getGrantId(), new Job(job.reason(), job.terms(), Backfill.cursorAfter(last)).encode());
         }
         return read;
+    }
+
+    /**
+     * The value of the record at the stored state's offset of the source topic. The offset is that of the key's latest
+     * record the task has routed, so compaction keeps it until a newer record of the key is written ({@link Gone}).
+     */
+    private Read readSource(String topic, StoredRecord stored, long deadline) {
+        long waitMs = Math.max(MIN_READ_WAIT_MS, (deadline - System.nanoTime()) / 1_000_000);
+        List<ConsumerRecord<byte[], byte[]>> records = sourceLog().read(topic, stored.partition(), stored.offset(),
+                stored.offset() + 1, 1, Duration.ofMillis(waitMs));
+        if (!records.isEmpty()) {
+            ConsumerRecord<byte[], byte[]> r = records.get(0);
+            return r.offset() == stored.offset() && r.value() != null ? new Found(r.value()) : new Gone();
+        }
+        return sourceLog().position(topic, stored.partition()) > stored.offset() ? new Gone() : new NotYet();
+    }
+
+    private SourceLogReader sourceLog() {
+        if (sourceLog == null) {
+            sourceLog = ctx.sourceLogs().open();
+        }
+        return sourceLog;
+    }
+
+    /** Closes the reader of the source topics, if one is open. */
+    void close() {
+        if (sourceLog != null) {
+            sourceLog.close();
+            sourceLog = null;
+        }
     }
 }
