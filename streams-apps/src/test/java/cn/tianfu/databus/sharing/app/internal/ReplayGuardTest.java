@@ -117,4 +117,53 @@ class ReplayGuardTest {
         guard.remember(KEY, 0, 4, -1, null, null);
         assertThat(latest.get(KEY)).as("a published delete removes the key").isNull();
     }
+
+    @Test
+    void positionRecordsJudgeUnchangedReReadsByTheValuesDigest() {
+        guard.remember(KEY, 0, 5, 1, bytes("v2"), PG_200, null, ReplayGuard.Keep.POSITION);
+        assertThat(stored().value()).as("no copy of the value").isNull();
+        assertThat(stored().digest()).isEqualTo(StoredRecord.digestOf(bytes("v2")));
+
+        assertThat(guard.alreadyApplied(KEY, PG_300, bytes("v3"), 0, 8, 1, ReplayGuard.Keep.POSITION)).isFalse();
+        assertThat(guard.alreadyApplied(KEY, PG_300, bytes("v2"), 0, 9, 1, ReplayGuard.Keep.POSITION)).isTrue();
+        assertThat(stored()).satisfies(s -> {
+            assertThat(s.offset()).isEqualTo(9);
+            assertThat(s.sourcePosition()).isEqualTo(PG_300);
+            assertThat(s.value()).isNull();
+        });
+        assertThat(guard.alreadyApplied(KEY, PG_200, bytes("v1"), 0, 10, 1, ReplayGuard.Keep.POSITION)).isTrue();
+        assertThat(dropped).hasValue(2);
+    }
+
+    @Test
+    void withoutAGrantOnlyCapturedChangesLeaveAState() {
+        guard.remember(KEY, 0, 1, 1, bytes("v1"), null, null, ReplayGuard.Keep.NOTHING);
+        assertThat(latest.get(KEY)).isNull();
+        guard.remember(KEY, 0, 2, 1, bytes("v2"), PG_100, null, ReplayGuard.Keep.NOTHING);
+        assertThat(stored()).extracting(StoredRecord::offset, StoredRecord::sourcePosition, StoredRecord::value)
+                .containsExactly(2L, PG_100, null);
+        guard.remember(KEY, 0, 3, 1, bytes("v3"), null, null, ReplayGuard.Keep.NOTHING);
+        assertThat(latest.get(KEY)).as("the state of the position-less record is not kept, and no older one").isNull();
+    }
+
+    @Test
+    void aBackfillFillsMissingOrOlderStatesAndMissingValuesButNeverGoesBack() {
+        guard.fill(KEY, 0, 3, 1, bytes("v3"), null, null, ReplayGuard.Keep.NOTHING);
+        assertThat(latest.get(KEY)).as("nothing kept without a grant").isNull();
+        guard.fill(KEY, 0, 3, 1, bytes("v3"), null, "D-1", ReplayGuard.Keep.POSITION);
+        assertThat(stored()).extracting(StoredRecord::offset, StoredRecord::value, StoredRecord::upstreamExchangeId)
+                .containsExactly(3L, null, "D-1");
+        guard.fill(KEY, 0, 2, 1, bytes("v2"), null, null, ReplayGuard.Keep.VALUE);
+        assertThat(stored().offset()).as("an older record never replaces a later one").isEqualTo(3);
+        guard.fill(KEY, 0, 3, 1, bytes("v3"), null, "D-1", ReplayGuard.Keep.VALUE);
+        assertThat(stored()).extracting(StoredRecord::offset, StoredRecord::value, StoredRecord::upstreamExchangeId)
+                .as("the same record, its value now kept").containsExactly(3L, bytes("v3"), "D-1");
+
+        guard.remember(KEY, 0, 5, 1, bytes("v5"), PG_200, null, ReplayGuard.Keep.POSITION);
+        guard.fill(KEY, 0, 6, 1, bytes("v4"), PG_100, null, ReplayGuard.Keep.POSITION);
+        assertThat(stored().sourcePosition()).as("a replayed older change is left alone").isEqualTo(PG_200);
+        guard.fill(KEY, 0, 7, -1, null, PG_300, null, ReplayGuard.Keep.POSITION);
+        assertThat(stored().isDeleted()).as("a later captured delete").isTrue();
+        assertThat(dropped).hasValue(0);
+    }
 }
