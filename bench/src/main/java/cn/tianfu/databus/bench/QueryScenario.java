@@ -41,6 +41,7 @@ import cn.tianfu.databus.service.RateLimiter;
 import cn.tianfu.databus.sharing.app.RouterConfig;
 import cn.tianfu.databus.sharing.app.RouterQueries;
 import cn.tianfu.databus.sharing.app.SharingRouterApp;
+import cn.tianfu.databus.sharing.app.SourceLogReader;
 
 /**
  * The service exchange's answers (docs/service.md), open loop at {@link #RATE} requests/s: a bare interactive-query
@@ -83,6 +84,7 @@ final class QueryScenario {
         String consumer = "bq" + bus.nextId();
         int keys = Math.min(KEYS, pool.size());
         KafkaStreams router = null;
+        RouterQueries queries = null;
         try (SchemaRegistryClient registry = HttpSchemaRegistryClient.builder(bus.registryUrl()).build();
              KafkaProducer<String, byte[]> producer = bus.producer(resource.provider());
              ExchangeLogStager stager = new ExchangeLogStager(bus.department("bus"), Duration.ofSeconds(10))) {
@@ -107,7 +109,9 @@ final class QueryScenario {
             router = SharingRouterApp.create(RouterConfig.fromMap(props));
             router.start();
             BenchBus.awaitRunning(router, Duration.ofSeconds(config.timeoutSeconds()));
-            RouterQueries queries = new RouterQueries(router, registry);
+            // keys whose value the router does not keep (yet) are read from the source topic, as on a bus node
+            queries = new RouterQueries(router, registry,
+                    SourceLogReader.kafka(RouterConfig.fromMap(props).clientProperties()));
             ServiceExchange service = new ServiceExchange(KeyHasher.loadOrCreate(bus.dataDir()),
                     SigningKeys.loadOrCreate(bus.dataDir()), stager, new RateLimiter(InstantSource.system(),
                     ZoneId.of("Asia/Shanghai")), InstantSource.system(),
@@ -135,6 +139,9 @@ final class QueryScenario {
         } catch (Exception e) {
             throw new DatabusException("the query scenario failed: " + e.getMessage(), e);
         } finally {
+            if (queries != null) {
+                queries.close();
+            }
             if (router != null) {
                 router.close(Duration.ofSeconds(20));
             }
