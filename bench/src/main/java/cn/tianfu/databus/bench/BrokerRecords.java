@@ -10,26 +10,37 @@ import javax.management.MBeanServer;
 import javax.management.ObjectName;
 
 /**
- * Records appended to the in-JVM broker's topics, per topic, read from the broker's own meter
- * ({@code kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=...}, its cumulative count): a snapshot
- * before and after a measured window tells how many records each topic received for the window's source records.
+ * Records and bytes appended to the in-JVM broker's topics, per topic, read from the broker's own meters
+ * ({@code kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=...} and {@code name=BytesInPerSec}, their
+ * cumulative counts; bytes as the producers' batches arrive, i.e. compressed): a snapshot before and after a measured
+ * window tells how many records and bytes each topic received for the window's source records.
  * Topics are grouped by kind so that fresh topics per repetition add up: {@code src}, {@code dlv}, the exchange log's
  * topics by name, each store's changelog by the store's name, the bench's own bare topics by their last part, and
  * the broker's internal topics ({@code __...}) apart.
  */
 final class BrokerRecords {
 
-    private static final String PATTERN = "kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=*";
+    private static final String RECORDS = "kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=*";
+    private static final String BYTES = "kafka.server:type=BrokerTopicMetrics,name=BytesInPerSec,topic=*";
 
     private BrokerRecords() {
     }
 
     /** The cumulative count of records appended, per topic, now. */
     static Map<String, Long> snapshot() {
+        return counts(RECORDS);
+    }
+
+    /** The cumulative count of bytes appended, per topic, now. */
+    static Map<String, Long> snapshotBytes() {
+        return counts(BYTES);
+    }
+
+    private static Map<String, Long> counts(String pattern) {
         MBeanServer server = ManagementFactory.getPlatformMBeanServer();
         Map<String, Long> out = new HashMap<>();
         try {
-            for (ObjectName name : server.queryNames(new ObjectName(PATTERN), null)) {
+            for (ObjectName name : server.queryNames(new ObjectName(pattern), null)) {
                 Object count = server.getAttribute(name, "Count");
                 out.put(name.getKeyProperty("topic"), ((Number) count).longValue());
             }
@@ -45,6 +56,17 @@ final class BrokerRecords {
      * ({@code brokerRecordsPerSource}, the source topic included).
      */
     static Map<String, Double> perSourceRecord(Map<String, Long> before, Map<String, Long> after, long sourceRecords) {
+        return perSource("brokerRecordsPerSource", before, after, sourceRecords);
+    }
+
+    /** As {@link #perSourceRecord}, for byte counts: {@code brokerBytesPerSource.<group>} and their sum. */
+    static Map<String, Double> bytesPerSourceRecord(Map<String, Long> before, Map<String, Long> after,
+                                                    long sourceRecords) {
+        return perSource("brokerBytesPerSource", before, after, sourceRecords);
+    }
+
+    private static Map<String, Double> perSource(String metric, Map<String, Long> before, Map<String, Long> after,
+                                                 long sourceRecords) {
         Map<String, Long> byGroup = new TreeMap<>();
         for (Map.Entry<String, Long> e : after.entrySet()) {
             long delta = e.getValue() - before.getOrDefault(e.getKey(), 0L);
@@ -58,9 +80,9 @@ final class BrokerRecords {
             if (!e.getKey().startsWith("internal")) {
                 total += e.getValue();
             }
-            out.put("brokerRecordsPerSource." + e.getKey(), e.getValue() / (double) sourceRecords);
+            out.put(metric + "." + e.getKey(), e.getValue() / (double) sourceRecords);
         }
-        out.put("brokerRecordsPerSource", total / (double) sourceRecords);
+        out.put(metric, total / (double) sourceRecords);
         return out;
     }
 

@@ -124,6 +124,7 @@ final class ThroughputScenarios {
             long w = warm.records();
             long n = measured(warm, true, config.records());
             Map<String, Long> records0 = BrokerRecords.snapshot();
+            Map<String, Long> bytes0 = BrokerRecords.snapshotBytes();
             long cpu0 = Receipts.processCpuNanos();
             long t0 = System.nanoTime();
             for (long i = w; i < w + n; i++) {
@@ -133,6 +134,7 @@ final class ThroughputScenarios {
             long cpu1 = Receipts.processCpuNanos();
             Map<String, Double> m = throughput(n, 1, t0, receipts.lastNanos(), -1, cpu1 - cpu0);
             m.putAll(BrokerRecords.perSourceRecord(records0, BrokerRecords.snapshot(), n));
+            m.putAll(BrokerRecords.bytesPerSourceRecord(bytes0, BrokerRecords.snapshotBytes(), n));
             return m;
         } finally {
             stop.set(true);
@@ -197,6 +199,7 @@ final class ThroughputScenarios {
             Receipts.awaitValue(bus::chainedEntries, logBefore + w * grants, timeout, "ledger warm-up");
 
             Map<String, Long> records0 = BrokerRecords.snapshot();
+            Map<String, Long> bytes0 = BrokerRecords.snapshotBytes();
             long cpu0 = Receipts.processCpuNanos();
             long t0 = System.nanoTime();
             for (long i = w; i < w + n; i++) {
@@ -209,6 +212,7 @@ final class ThroughputScenarios {
             long cpu1 = Receipts.processCpuNanos();
             Map<String, Double> m = throughput(n, grants, t0, last, chained, cpu1 - cpu0);
             m.putAll(BrokerRecords.perSourceRecord(records0, BrokerRecords.snapshot(), n));
+            m.putAll(BrokerRecords.bytesPerSourceRecord(bytes0, BrokerRecords.snapshotBytes(), n));
             return m;
         } finally {
             stop.set(true);
@@ -266,6 +270,7 @@ final class ThroughputScenarios {
             long n = measured(warm, true, config.records());
             Receipts.awaitValue(() -> bus.committedRecords(List.of(log)), w, timeout, "bare log warm-up");
             Map<String, Long> records0 = BrokerRecords.snapshot();
+            Map<String, Long> bytes0 = BrokerRecords.snapshotBytes();
             long cpu0 = Receipts.processCpuNanos();
             long t0 = System.nanoTime();
             for (long i = w; i < w + n; i++) {
@@ -277,6 +282,7 @@ final class ThroughputScenarios {
             long cpu1 = Receipts.processCpuNanos();
             Map<String, Double> m = throughput(n, 1, t0, last, logged, cpu1 - cpu0);
             m.putAll(BrokerRecords.perSourceRecord(records0, BrokerRecords.snapshot(), n));
+            m.putAll(BrokerRecords.bytesPerSourceRecord(bytes0, BrokerRecords.snapshotBytes(), n));
             return m;
         } finally {
             subscriber.close();

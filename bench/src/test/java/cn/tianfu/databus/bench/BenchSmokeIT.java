@@ -67,6 +67,12 @@ class BenchSmokeIT {
         assertThat(bus.median("brokerRecordsPerSource.bus.exchange-log")).isCloseTo(1.0, within(0.05));
         assertThat(bus.median("brokerRecordsPerSource"))
                 .isLessThan(4.2 + bus.median("brokerRecordsPerSource.changelog.router-received"));
+        // a push-only grant: router-latest keeps each key's position, not a copy of its ~1 KB value
+        System.out.printf("bus: broker bytes per source record %s%n", bus.metrics().stream()
+                .filter(m -> m.startsWith("brokerBytesPerSource")).sorted()
+                .map(m -> m + "=" + String.format("%.0f", bus.median(m))).toList());
+        assertThat(bus.median("brokerBytesPerSource.changelog.router-latest"))
+                .isPositive().isLessThan(bus.median("brokerBytesPerSource.src") / 5);
         assertThat(report.result("bare", null).orElseThrow().median("records")).isEqualTo(300);
         assertThat(report.result("bare2", null).orElseThrow().median("records")).isEqualTo(300);
         assertThat(report.result("latency", null).orElseThrow().pooled().get("records")).isEqualTo(200);

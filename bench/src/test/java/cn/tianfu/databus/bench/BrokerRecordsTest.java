@@ -40,4 +40,19 @@ class BrokerRecordsTest {
         assertThat(per.get("brokerRecordsPerSource.internal__consumer_offsets")).isCloseTo(0.05, within(1e-9));
         assertThat(per.get("brokerRecordsPerSource")).isCloseTo(3.5, within(1e-9));
     }
+
+    @Test
+    void bytesPerSourceRecordAreGroupedAndSummedTheSameWay() {
+        Map<String, Long> before = Map.of("src.a.r1", 0L);
+        Map<String, Long> after = Map.of("src.a.r1", 1_000_000L, "dlv.c.r1", 600_000L,
+                "x-router-latest-changelog", 50_000L, "__transaction_state", 9_000L);
+
+        Map<String, Double> per = BrokerRecords.bytesPerSourceRecord(before, after, 1000);
+
+        assertThat(per.get("brokerBytesPerSource.src")).isCloseTo(1000.0, within(1e-9));
+        assertThat(per.get("brokerBytesPerSource.changelog.router-latest")).isCloseTo(50.0, within(1e-9));
+        assertThat(per.get("brokerBytesPerSource.internal__transaction_state")).isCloseTo(9.0, within(1e-9));
+        assertThat(per.get("brokerBytesPerSource")).isCloseTo(1650.0, within(1e-9));
+        assertThat(per).doesNotContainKey("brokerRecordsPerSource");
+    }
 }

@@ -74,6 +74,10 @@ class LedgerIT {
         p.put(RouterConfig.LOG_TOPIC_CONFIG, topics.log());
         p.put(RouterConfig.CHECKPOINT_TOPIC_CONFIG, topics.checkpoints());
         p.put("streams.commit.interval.ms", 100);
+        // the id store forgets ids older than its newest entry's time minus the retention; this router also routes
+        // the shared bus's other grants, and a task beyond the log's partitions stages their entries (stamped now)
+        // back through this staging topic, so the fixed 2023 times of the staged entries here must stay within it
+        p.put(RouterConfig.DEDUP_RETENTION_MS_CONFIG, Duration.ofDays(3650).toMillis());
         // a hard-stopped member holds its partitions until its session ends, and its open transaction holds back
         // read_committed readers until the broker aborts it: keep both short so the restarts take seconds
         p.put("streams.consumer.session.timeout.ms", 6000);
