@@ -29,12 +29,21 @@ final class MemorySourceLog implements SourceLogReader.Opener {
 
     /** Keeps the record at its topic's next offset, then pipes it into the driver. */
     void pipe(TestInputTopic<byte[], byte[]> input, String topic, TestRecord<byte[], byte[]> record) {
+        keep(topic, record);
+        input.pipeInput(record);
+    }
+
+    /**
+     * Keeps the record at its topic's next offset without piping it: the source topic holds it, the router's own
+     * consumer has not read it yet. The test pipes the kept records later, in the order kept, so the driver gives them
+     * the same offsets.
+     */
+    void keep(String topic, TestRecord<byte[], byte[]> record) {
         List<ConsumerRecord<byte[], byte[]>> log = topics.computeIfAbsent(topic, t -> new ArrayList<>());
         long timestamp = record.timestamp() == null ? 0 : record.timestamp();
         log.add(new ConsumerRecord<>(topic, 0, nextOffset++, timestamp, TimestampType.CREATE_TIME,
                 record.key() == null ? -1 : record.key().length, record.value() == null ? -1 : record.value().length,
                 record.key(), record.value(), new RecordHeaders(record.headers().toArray()), Optional.empty()));
-        input.pipeInput(record);
     }
 
     int openReaders() {

@@ -221,6 +221,33 @@ class RouterLatestStateTest {
     }
 
     @Test
+    void aRecordTheBackfillReplayedBeforeItArrivedLiveIsStoredOnce() {
+        // the backfill reads the source topic itself and can be ahead of the router's consumer of it (a new resource's
+        // topic the pattern subscription has not picked up yet): the state it fills is not written again live
+        TestOutputTopic<byte[], byte[]> changelog = driver.createOutputTopic(
+                "router-latest-state-test-" + SharingRouterApp.LATEST_STORE + "-changelog", new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        List<TestRecord<byte[], byte[]>> ahead = List.of(
+                new TestRecord<>(id(1).getBytes(StandardCharsets.UTF_8), value(1, "510101"), START),
+                new TestRecord<>(id(2).getBytes(StandardCharsets.UTF_8), value(2, "510102"), START));
+        ahead.forEach(r -> log.keep(SOURCE, r));
+        put(grant("g-1", CODE, PSB, MCA).setClearFields(List.of("idNumber")).build());
+        backfill();
+        assertThat(delivered()).extracting(kv -> kv.key).containsExactly(id(1), id(2));
+        assertThat(changelog.readRecordsToList()).as("filled by the backfill").hasSize(2);
+
+        ahead.forEach(source::pipeInput);
+        assertThat(delivered()).as("already delivered by the backfill").isEmpty();
+        assertThat(changelog.readRecordsToList()).as("the same states, not written again").isEmpty();
+        assertThat(latest().get(id(2)).key.offset()).isEqualTo(1);
+
+        publish(1, "510111");
+        assertThat(delivered()).extracting(kv -> kv.key).containsExactly(id(1));
+        assertThat(changelog.readRecordsToList()).extracting(r -> StoredRecord.decode(r.value()).offset())
+                .containsExactly(2L);
+    }
+
+    @Test
     void aServiceGrantsBackfillFillsInTheValuesAndLaterRecordsKeepThem() {
         publish(1, "510101");
         put(grant("g-1", CODE, PSB, MCA).setClearFields(List.of("idNumber")).build());

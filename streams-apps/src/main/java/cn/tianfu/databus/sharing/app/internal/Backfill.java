@@ -344,8 +344,7 @@ final class Backfill {
     private void fill(CatalogEntry entry, String topic, ConsumerRecord<byte[], byte[]> r, SourceGate.Admitted admitted) {
         String keyText = new String(r.key(), StandardCharsets.UTF_8);
         String position = KafkaHeaders.text(r.headers(), EventHeaders.SOURCE_POSITION).orElse(null);
-        String header = GrantRouter.upstreamExchangeId(r.headers());
-        String upstream = header != null && ctx.tierDistricts().contains(entry.getProvider()) ? header : null;
+        String upstream = GrantRouter.upstreamOf(ctx, entry, GrantRouter.upstreamExchangeId(r.headers()));
         replays.fill(StateKeys.latest(topic, keyText), r.partition(), r.offset(), admitted.schemaId(), r.value(),
                 position, upstream, keeping.of(entry));
     }

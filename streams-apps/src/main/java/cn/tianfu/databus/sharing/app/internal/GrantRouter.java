@@ -311,8 +311,7 @@ final class GrantRouter {
                         deliveryValue, OpenGrants.isOpen(g) ? ExchangeEntry.Mode.OPEN : ExchangeEntry.Mode.PUSH)
                 : ExchangeEntries.forWithdrawal(ctx.keyHasher(), now, terms, from, op, deliveryTopic, partition,
                         deliveryValue, why.reason(), why.terms());
-        String upstream = source.headerExchangeId() != null && ctx.tierDistricts().contains(entry.getProvider())
-                ? source.headerExchangeId() : null;
+        String upstream = upstreamOf(ctx, entry, source.headerExchangeId());
         if (upstream != null) {
             logEntry = logEntry.withUpstreamExchangeId(upstream);
         }
@@ -379,6 +378,14 @@ final class GrantRouter {
     private static boolean nullable(Schema schema) {
         return schema.getType() == Schema.Type.NULL || (schema.getType() == Schema.Type.UNION
                 && schema.getTypes().stream().anyMatch(t -> t.getType() == Schema.Type.NULL));
+    }
+
+    /**
+     * A record's {@code databus.exchange-id} header ({@link #upstreamExchangeId(Headers)}) as the upstream exchange id
+     * its entries and its key's state name: only on a district bus's topic, else null.
+     */
+    static String upstreamOf(RouterContext ctx, CatalogEntry entry, String header) {
+        return header != null && ctx.tierDistricts().contains(entry.getProvider()) ? header : null;
     }
 
     /**

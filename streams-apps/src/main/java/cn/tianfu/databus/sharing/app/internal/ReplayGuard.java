@@ -155,6 +155,27 @@ final class ReplayGuard {
     }
 
     /**
+     * As {@link #remember(String, int, long, int, byte[], String, String, Keep)}, for a live record a grant's backfill
+     * covers: the backfill may have replayed it first and filled the key's state from it already, in which case the
+     * store is left as it is rather than written the same state again. Costs one read, so only records a backfill
+     * covers come here.
+     */
+    void rememberCovered(String stateKey, int partition, long offset, int schemaId, byte[] valueBytes, String position,
+                         String upstreamExchangeId, Keep keep) {
+        byte[] storedBytes = latest.get(stateKey);
+        if (storedBytes != null && keep != Keep.NOTHING) {
+            StoredRecord stored = StoredRecord.decode(storedBytes);
+            boolean same = stored.partition() == partition && stored.offset() == offset
+                    && (valueBytes == null ? stored.isDeleted() && position != null
+                    : !stored.isDeleted() && stored.valueKept() == (keep == Keep.VALUE));
+            if (same) {
+                return;
+            }
+        }
+        remember(stateKey, partition, offset, schemaId, valueBytes, position, upstreamExchangeId, keep);
+    }
+
+    /**
      * Brings the key's state up to a record a backfill replayed at {@code offset} of the source partition, when the
      * store has nothing as recent: no state, an older one, or — with {@code keep} {@link Keep#VALUE} — the same record
      * without its value. A captured change the stored state already reflects (an older position) is left alone. This

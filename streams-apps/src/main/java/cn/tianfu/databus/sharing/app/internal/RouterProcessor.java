@@ -220,7 +220,7 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
             return;
         }
         String header = GrantRouter.upstreamExchangeId(record.headers());
-        String upstream = upstreamOf(entry, header);
+        String upstream = GrantRouter.upstreamOf(ctx, entry, header);
         if (upstream == null && header != null) {
             upstreamIgnored.record();
             if (upstreamIgnoredTopics.add(topic)) {
@@ -230,6 +230,7 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
                         RouterConfig.TIER_DISTRICTS_CONFIG, UPSTREAM_IGNORED_METRIC);
             }
         }
+        boolean covered = false;                // a grant's backfill replays (or replayed) this record
         if (entry.getSharingClass() != SharingClass.NOT_SHARED) {
             long now = now();
             GrantRouter.Source source = new GrantRouter.Source(topic, partition, offset, record.key(), keyText,
@@ -240,15 +241,16 @@ public final class RouterProcessor implements Processor<byte[], byte[], Out, byt
             for (Grant g : router.pushGrantsInForce(entry, now)) {
                 if (backfill.routesLiveChange(g, entry, offset, now)) {
                     router.route(g, entry, source, value, now);
+                } else {
+                    covered = true;
                 }
             }
         }
-        replays.remember(stateKey, partition, offset, schemaId, record.value(), position, upstream, keep);
-    }
-
-    /** A record's {@code databus.exchange-id} header as its upstream exchange id: only on a district bus's topic. */
-    private String upstreamOf(CatalogEntry entry, String header) {
-        return header != null && ctx.tierDistricts().contains(entry.getProvider()) ? header : null;
+        if (covered) {
+            replays.rememberCovered(stateKey, partition, offset, schemaId, record.value(), position, upstream, keep);
+        } else {
+            replays.remember(stateKey, partition, offset, schemaId, record.value(), position, upstream, keep);
+        }
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

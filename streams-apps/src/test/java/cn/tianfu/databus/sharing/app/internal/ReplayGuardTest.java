@@ -166,4 +166,26 @@ class ReplayGuardTest {
         assertThat(stored().isDeleted()).as("a later captured delete").isTrue();
         assertThat(dropped).hasValue(0);
     }
+
+    @Test
+    void aCoveredLiveRecordLeavesTheStateABackfillFilledFromIt() {
+        guard.fill(KEY, 0, 3, 1, bytes("v3"), null, "D-1", ReplayGuard.Keep.VALUE);
+        byte[] filled = latest.get(KEY);
+        guard.rememberCovered(KEY, 0, 3, 1, bytes("v3"), null, "D-1", ReplayGuard.Keep.VALUE);
+        assertThat(latest.get(KEY)).as("the very state, not written again").isSameAs(filled);
+
+        guard.rememberCovered(KEY, 0, 3, 1, bytes("v3"), null, "D-1", ReplayGuard.Keep.POSITION);
+        assertThat(stored()).extracting(StoredRecord::offset, StoredRecord::valueKept, StoredRecord::upstreamExchangeId)
+                .as("kept as the grants now ask: a position record").containsExactly(3L, false, "D-1");
+        guard.rememberCovered(KEY, 0, 4, 1, bytes("v4"), null, null, ReplayGuard.Keep.POSITION);
+        assertThat(stored().offset()).as("a record the backfill has not reached yet").isEqualTo(4);
+
+        guard.fill(KEY, 0, 5, -1, null, PG_100, null, ReplayGuard.Keep.POSITION);
+        byte[] deleted = latest.get(KEY);
+        guard.rememberCovered(KEY, 0, 5, -1, null, PG_100, null, ReplayGuard.Keep.POSITION);
+        assertThat(latest.get(KEY)).as("the delete marker, not written again").isSameAs(deleted);
+        guard.rememberCovered(KEY, 0, 6, -1, null, null, null, ReplayGuard.Keep.POSITION);
+        assertThat(latest.get(KEY)).as("a delete without a position removes the state").isNull();
+        assertThat(dropped).hasValue(0);
+    }
 }
