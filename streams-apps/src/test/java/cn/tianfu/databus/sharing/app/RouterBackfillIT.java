@@ -1,28 +1,20 @@
 package cn.tianfu.databus.sharing.app;
 
-import static cn.tianfu.databus.sharing.app.Fixtures.POPULATION;
-import static cn.tianfu.databus.sharing.app.Fixtures.entry;
 import static cn.tianfu.databus.sharing.app.Fixtures.grant;
 import static cn.tianfu.databus.sharing.app.Fixtures.resident;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,10 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.contract.EventHeaders;
 import cn.tianfu.databus.serde.AvroSerializer;
-import cn.tianfu.databus.testkit.SharedBus;
 import cn.tianfu.databus.contract.Topics;
 
 /**
@@ -65,75 +55,23 @@ class RouterBackfillIT {
     private static final int TRANSACTION_TIMEOUT_MS = 3_000;
     private static final int PARTITIONS = 2;
 
-    private final SharedBus bus = SharedBus.get();
-    private final List<KafkaStreams> routers = new ArrayList<>();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-    private Path stateDir;
-    private Path dataDir;
-    private String provider;
-    private String consumer;
-    private String code;
-    private String appId;
-    private String deliveryTopic;
+    private RouterTestResource res;
 
     @BeforeEach
     void setUp() throws Exception {
-        String suffix = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
-        provider = "p" + suffix;
-        consumer = "c" + suffix;
-        code = "10101-" + String.format("%06d", ThreadLocalRandom.current().nextInt(1_000_000));
-        appId = "router-backfill-it-" + suffix;
-        deliveryTopic = Topics.delivery(consumer, code);
-        stateDir = Files.createTempDirectory("router-state-");
-        dataDir = Files.createTempDirectory("router-data-");
-        bus.admin().createTopics(List.of(new NewTopic(Topics.source(provider, code), PARTITIONS, (short) 1)
-                .configs(Topics.resourceTopicConfigs()))).all().get(30, TimeUnit.SECONDS);
-        int schemaId = bus.registryClient().register(Topics.source(provider, code) + "-value", POPULATION);
-        sendGovernance(Topics.CATALOG, code, entry(code, provider, SharingClass.UNCONDITIONAL, schemaId));
+        res = RouterTestResource.create("router-backfill-it-", PARTITIONS);
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
-        for (KafkaStreams r : routers) {
-            r.close(Duration.ofSeconds(30));
-        }
-        threads.shutdownNow();
-        SharedBus.deleteRecursively(stateDir);
-        SharedBus.deleteRecursively(dataDir);
-    }
-
-    private void sendGovernance(String topic, String key, Object value) throws Exception {
-        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topic, key, new AvroSerializer<>(bus.registryClient()).serialize(topic, value)))
-                    .get(30, TimeUnit.SECONDS);
-        }
+        res.close();
     }
 
     private KafkaStreams startRouter() {
-        KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(Map.ofEntries(
-                Map.entry(RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()),
-                Map.entry(RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl()),
-                Map.entry(RouterConfig.STATE_DIR_CONFIG, stateDir.toString()),
-                Map.entry(RouterConfig.DATA_DIR_CONFIG, dataDir.toString()),
-                Map.entry(RouterConfig.APPLICATION_ID_CONFIG, appId),
-                Map.entry(RouterConfig.BACKFILL_CHECK_INTERVAL_MS_CONFIG, 300),
-                Map.entry(RouterConfig.BACKFILL_CHUNK_RECORDS_CONFIG, CHUNK),
-                Map.entry(RouterConfig.BACKFILL_CHUNK_MAX_MS_CONFIG, CHUNK_MS),
-                Map.entry(RouterConfig.DELIVERY_PARTITIONS_CONFIG, PARTITIONS),
-                Map.entry("streams.commit.interval.ms", 100),
-                Map.entry("streams.producer.transaction.timeout.ms", TRANSACTION_TIMEOUT_MS),
-                Map.entry("streams.consumer.session.timeout.ms", 6000),
-                Map.entry("streams.consumer.heartbeat.interval.ms", 1000),
-                Map.entry("streams.main.consumer.metadata.max.age.ms", 1000)))));
-        routers.add(router);
-        router.start();
-        return router;
+        return res.startRouter(Map.of(
+                RouterConfig.BACKFILL_CHUNK_RECORDS_CONFIG, CHUNK,
+                RouterConfig.BACKFILL_CHUNK_MAX_MS_CONFIG, CHUNK_MS,
+                "streams.producer.transaction.timeout.ms", TRANSACTION_TIMEOUT_MS), null);
     }
 
     private static String id(int i) {
@@ -147,9 +85,9 @@ class RouterBackfillIT {
 
     /** Publishes rows from..to-1, with divisionCode {@code division} (null: one of 100 by row). */
     private void publishRows(int from, int to, String division) throws Exception {
-        String topic = Topics.source(provider, code);
-        AvroSerializer<Object> writer = new AvroSerializer<>(bus.registryClient());
-        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
+        String topic = res.sourceTopic;
+        AvroSerializer<Object> writer = new AvroSerializer<>(res.bus.registryClient());
+        Map<String, Object> props = new HashMap<>(res.bus.kafkaProperties());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
@@ -166,14 +104,14 @@ class RouterBackfillIT {
 
     /** Waits until the router has read every published row into its state (its committed offsets reach the end). */
     private void awaitIngested() {
-        String topic = Topics.source(provider, code);
+        String topic = res.sourceTopic;
         await().atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofSeconds(1)).until(() -> {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (int p = 0; p < PARTITIONS; p++) {
                 latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
             }
-            var ends = bus.admin().listOffsets(latest).all().get(10, TimeUnit.SECONDS);
-            var committed = bus.admin().listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata()
+            var ends = res.bus.admin().listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+            var committed = res.bus.admin().listConsumerGroupOffsets(res.appId).partitionsToOffsetAndMetadata()
                     .get(10, TimeUnit.SECONDS);
             return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
                     && committed.get(e.getKey()).offset() >= e.getValue().offset());
@@ -183,17 +121,17 @@ class RouterBackfillIT {
     /** Counts deliveries by key as a consumer of the given isolation level sees them, from a background thread. */
     private Map<String, Integer> countDeliveries(String isolation) {
         Map<String, Integer> counts = new ConcurrentHashMap<>();
-        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "count-" + isolation + "-" + appId);
+        Map<String, Object> props = new HashMap<>(res.bus.kafkaProperties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "count-" + isolation + "-" + res.appId);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 500);
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         AtomicBoolean stop = new AtomicBoolean();
-        closeables.add(0, () -> stop.set(true));
-        threads.submit(() -> {
+        res.closeFirst(() -> stop.set(true));
+        res.threads.submit(() -> {
             try (c) {
-                c.subscribe(List.of(deliveryTopic));
+                c.subscribe(List.of(res.deliveryTopic));
                 while (!stop.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                         counts.merge(new String(r.key(), StandardCharsets.UTF_8), 1, Integer::sum);
@@ -207,22 +145,23 @@ class RouterBackfillIT {
     /** Every delivery as a read_committed consumer sees it, by key in order: divisionCode and exchange id. */
     private Map<String, List<String[]>> collectDeliveries() {
         Map<String, List<String[]>> byKey = new ConcurrentHashMap<>();
-        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "collect-" + appId);
+        Map<String, Object> props = new HashMap<>(res.bus.kafkaProperties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "collect-" + res.appId);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 500);
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         cn.tianfu.databus.serde.AvroDeserializer<Object> reader =
-                new cn.tianfu.databus.serde.AvroDeserializer<>(bus.registryClient());
+                new cn.tianfu.databus.serde.AvroDeserializer<>(res.bus.registryClient());
         AtomicBoolean stop = new AtomicBoolean();
-        closeables.add(0, () -> stop.set(true));
-        threads.submit(() -> {
+        res.closeFirst(() -> stop.set(true));
+        res.threads.submit(() -> {
             try (c) {
-                c.subscribe(List.of(deliveryTopic));
+                c.subscribe(List.of(res.deliveryTopic));
                 while (!stop.get()) {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
-                        var value = (org.apache.avro.generic.GenericRecord) reader.deserialize(deliveryTopic, r.value());
+                        var value = (org.apache.avro.generic.GenericRecord) reader.deserialize(res.deliveryTopic,
+                                r.value());
                         String exchangeId = new String(r.headers().lastHeader(EventHeaders.EXCHANGE_ID).value(),
                                 StandardCharsets.UTF_8);
                         byKey.computeIfAbsent(new String(r.key(), StandardCharsets.UTF_8),
@@ -247,9 +186,9 @@ class RouterBackfillIT {
     private long markers(int dataRecords) throws Exception {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int p = 0; p < PARTITIONS; p++) {
-            latest.put(new TopicPartition(deliveryTopic, p), OffsetSpec.latest());
+            latest.put(new TopicPartition(res.deliveryTopic, p), OffsetSpec.latest());
         }
-        long end = bus.admin().listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
+        long end = res.bus.admin().listOffsets(latest).all().get(10, TimeUnit.SECONDS).values().stream()
                 .mapToLong(i -> i.offset()).sum();
         return end - dataRecords;
     }
@@ -263,8 +202,8 @@ class RouterBackfillIT {
         Map<String, Integer> everything = countDeliveries("read_uncommitted");
 
         long started = System.nanoTime();
-        String grantId = "g-" + appId;
-        sendGovernance(Topics.GRANTS, grantId, grant(grantId, code, provider, consumer)
+        String grantId = "g-" + res.appId;
+        res.sendGovernance(Topics.GRANTS, grantId, grant(grantId, res.code, res.provider, res.consumer)
                 .setClearFields(List.of("idNumber")).build());
         await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(1)).until(() -> total(committed) >= ROWS);
         LOG.info("Backfill of {} rows in chunks of {} took {} ms (transaction timeout {} ms)", ROWS, CHUNK,
@@ -293,8 +232,8 @@ class RouterBackfillIT {
         awaitIngested();
         Map<String, List<String[]>> delivered = collectDeliveries();
 
-        String grantId = "g-" + appId;
-        sendGovernance(Topics.GRANTS, grantId, grant(grantId, code, provider, consumer)
+        String grantId = "g-" + res.appId;
+        res.sendGovernance(Topics.GRANTS, grantId, grant(grantId, res.code, res.provider, res.consumer)
                 .setClearFields(List.of("idNumber")).build());
         await().atMost(Duration.ofMinutes(5)).until(() -> totalOf(delivered) >= 2 * CHUNK);
         int before = totalOf(delivered);
@@ -327,8 +266,8 @@ class RouterBackfillIT {
         awaitIngested();
         Map<String, Integer> committed = countDeliveries("read_committed");
 
-        String grantId = "g-" + appId;
-        sendGovernance(Topics.GRANTS, grantId, grant(grantId, code, provider, consumer)
+        String grantId = "g-" + res.appId;
+        res.sendGovernance(Topics.GRANTS, grantId, grant(grantId, res.code, res.provider, res.consumer)
                 .setClearFields(List.of("idNumber")).build());
         await().atMost(Duration.ofMinutes(5)).until(() -> total(committed) >= 3 * CHUNK);
         first.close(Duration.ZERO);

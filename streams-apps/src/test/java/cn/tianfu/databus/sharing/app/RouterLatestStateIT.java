@@ -1,15 +1,11 @@
 package cn.tianfu.databus.sharing.app;
 
-import static cn.tianfu.databus.sharing.app.Fixtures.POPULATION;
-import static cn.tianfu.databus.sharing.app.Fixtures.entry;
 import static cn.tianfu.databus.sharing.app.Fixtures.grant;
 import static cn.tianfu.databus.sharing.app.Fixtures.resident;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -20,14 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.avro.generic.GenericRecord;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -48,14 +40,10 @@ import org.junit.jupiter.api.Test;
 import cn.tianfu.databus.contract.EventHeaders;
 import cn.tianfu.databus.contract.Topics;
 import cn.tianfu.databus.kafka.KafkaHeaders;
-import cn.tianfu.databus.schemas.CatalogEntry;
-import cn.tianfu.databus.schemas.Grant;
-import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.schemas.SharingMethod;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.serde.AvroSerializer;
 import cn.tianfu.databus.sharing.app.internal.StoredRecord;
-import cn.tianfu.databus.testkit.SharedBus;
 
 /**
  * What the router writes to its {@code router-latest} changelog on the real broker (docs/router.md, "What router-latest
@@ -72,82 +60,27 @@ class RouterLatestStateIT {
     /** About 1 KB of UTF-8: the value a copy of which the router no longer keeps. */
     private static final String ADDRESS = "四川省成都市锦江区".repeat(40);
 
-    private final SharedBus bus = SharedBus.get();
-    private final List<KafkaStreams> routers = new ArrayList<>();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-    private Path stateDir;
-    private Path dataDir;
-    private String provider;
-    private String consumer;
-    private String code;
-    private String sourceTopic;
-    private String appId;
-    private String deliveryTopic;
+    private RouterTestResource res;
     private String grantId;
-    private CatalogEntry entry;
     private Map<String, Object> routerConfig;
 
     @BeforeEach
     void setUp() throws Exception {
-        String suffix = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
-        provider = "p" + suffix;
-        consumer = "c" + suffix;
-        code = "10101-" + String.format("%06d", ThreadLocalRandom.current().nextInt(1_000_000));
-        sourceTopic = Topics.source(provider, code);
-        appId = "router-latest-it-" + suffix;
-        grantId = "g-" + appId;
-        deliveryTopic = Topics.delivery(consumer, code);
-        stateDir = Files.createTempDirectory("router-state-");
-        dataDir = Files.createTempDirectory("router-data-");
-        bus.admin().createTopics(List.of(new NewTopic(sourceTopic, PARTITIONS, (short) 1)
-                .configs(Topics.resourceTopicConfigs()))).all().get(30, TimeUnit.SECONDS);
-        int schemaId = bus.registryClient().register(sourceTopic + "-value", POPULATION);
-        entry = entry(code, provider, SharingClass.UNCONDITIONAL, schemaId);
-        sendGovernance(Topics.CATALOG, code, entry);
+        res = RouterTestResource.create("router-latest-it-", PARTITIONS);
+        grantId = "g-" + res.appId;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
-        for (KafkaStreams r : routers) {
-            r.close(Duration.ofSeconds(30));
-        }
-        threads.shutdownNow();
-        SharedBus.deleteRecursively(stateDir);
-        SharedBus.deleteRecursively(dataDir);
-    }
-
-    private void sendGovernance(String topic, String key, Object value) throws Exception {
-        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topic, key, new AvroSerializer<>(bus.registryClient()).serialize(topic, value)))
-                    .get(30, TimeUnit.SECONDS);
-        }
+        res.close();
     }
 
     private KafkaStreams startRouter() {
-        routerConfig = bus.streamsAppConfig(Map.ofEntries(
-                Map.entry(RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()),
-                Map.entry(RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl()),
-                Map.entry(RouterConfig.STATE_DIR_CONFIG, stateDir.toString()),
-                Map.entry(RouterConfig.DATA_DIR_CONFIG, dataDir.toString()),
-                Map.entry(RouterConfig.APPLICATION_ID_CONFIG, appId),
-                Map.entry(RouterConfig.BACKFILL_CHECK_INTERVAL_MS_CONFIG, 300),
-                Map.entry(RouterConfig.BACKFILL_STEP_INTERVAL_MS_CONFIG, 100),
-                Map.entry(RouterConfig.BACKFILL_CHUNK_RECORDS_CONFIG, 20),
-                Map.entry(RouterConfig.DELIVERY_PARTITIONS_CONFIG, PARTITIONS),
-                Map.entry("streams.commit.interval.ms", 100),
-                Map.entry("streams.consumer.session.timeout.ms", 6000),
-                Map.entry("streams.consumer.heartbeat.interval.ms", 1000),
-                Map.entry("streams.main.consumer.metadata.max.age.ms", 1000)));
-        KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(routerConfig), PINNED);
-        routers.add(router);
-        router.start();
-        return router;
+        Map<String, Object> overrides = Map.of(
+                RouterConfig.BACKFILL_STEP_INTERVAL_MS_CONFIG, 100,
+                RouterConfig.BACKFILL_CHUNK_RECORDS_CONFIG, 20);
+        routerConfig = res.routerConfig(overrides);
+        return res.startRouter(overrides, PINNED);
     }
 
     private static String id(int i) {
@@ -159,17 +92,17 @@ class RouterLatestStateIT {
     }
 
     private byte[] value(int i, int version) {
-        return new AvroSerializer<>(bus.registryClient()).serialize(sourceTopic,
+        return new AvroSerializer<>(res.bus.registryClient()).serialize(res.sourceTopic,
                 resident(id(i), "名" + i, "13800000000", ADDRESS, division(i, version)));
     }
 
     /** Rows {@code [0, rows)} in their given version. */
     private void publish(int rows, int version) throws Exception {
-        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
+        Map<String, Object> props = new HashMap<>(res.bus.kafkaProperties());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < rows; i++) {
-                p.send(new ProducerRecord<>(sourceTopic, id(i), value(i, version)));
+                p.send(new ProducerRecord<>(res.sourceTopic, id(i), value(i, version)));
             }
             p.flush();
         }
@@ -180,10 +113,10 @@ class RouterLatestStateIT {
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (int p = 0; p < PARTITIONS; p++) {
-                latest.put(new TopicPartition(sourceTopic, p), OffsetSpec.latest());
+                latest.put(new TopicPartition(res.sourceTopic, p), OffsetSpec.latest());
             }
-            var ends = bus.admin().listOffsets(latest).all().get(10, TimeUnit.SECONDS);
-            var committed = bus.admin().listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata()
+            var ends = res.bus.admin().listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+            var committed = res.bus.admin().listConsumerGroupOffsets(res.appId).partitionsToOffsetAndMetadata()
                     .get(10, TimeUnit.SECONDS);
             return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
                     && committed.get(e.getKey()).offset() >= e.getValue().offset());
@@ -195,9 +128,9 @@ class RouterLatestStateIT {
      * partition (the router reads every source topic of the shared bus).
      */
     private List<ConsumerRecord<byte[], byte[]>> changelog() {
-        String topic = appId + "-" + SharingRouterApp.LATEST_STORE + "-changelog";
-        String prefix = sourceTopic + '\u0000';
-        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
+        String topic = res.appId + "-" + SharingRouterApp.LATEST_STORE + "-changelog";
+        String prefix = res.sourceTopic + '\u0000';
+        Map<String, Object> props = new HashMap<>(res.bus.kafkaProperties());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
@@ -227,15 +160,15 @@ class RouterLatestStateIT {
     /** Every committed record of a topic, in order per partition, read from a background thread. */
     private List<ConsumerRecord<byte[], byte[]>> follow(String topic) {
         List<ConsumerRecord<byte[], byte[]>> out = new CopyOnWriteArrayList<>();
-        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "follow-" + topic + "-" + appId);
+        Map<String, Object> props = new HashMap<>(res.bus.kafkaProperties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "follow-" + topic + "-" + res.appId);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 500);
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         AtomicBoolean stop = new AtomicBoolean();
-        closeables.add(0, () -> stop.set(true));
-        threads.submit(() -> {
+        res.closeFirst(() -> stop.set(true));
+        res.threads.submit(() -> {
             try (c) {
                 c.subscribe(List.of(topic));
                 while (!stop.get()) {
@@ -268,8 +201,8 @@ class RouterLatestStateIT {
         assertThat(changelog()).as("router-latest changelog records of a resource without grants").isEmpty();
 
         // a push grant: the backfill delivers every row and fills the keys' position records; then live changes
-        List<ConsumerRecord<byte[], byte[]>> delivered = follow(deliveryTopic);
-        sendGovernance(Topics.GRANTS, grantId, grant(grantId, code, provider, consumer)
+        List<ConsumerRecord<byte[], byte[]>> delivered = follow(res.deliveryTopic);
+        res.sendGovernance(Topics.GRANTS, grantId, grant(grantId, res.code, res.provider, res.consumer)
                 .setClearFields(List.of("idNumber", "name")).build());
         await().atMost(Duration.ofMinutes(2)).until(() -> delivered.size() == ROWS);
         publish(ROWS / 2, 1);
@@ -289,44 +222,46 @@ class RouterLatestStateIT {
         assertThat(latestPerKey(records)).hasSize(ROWS);
 
         // (d) a lookup answers from a position record: the value is read from the source topic at the stored offset
-        RouterQueries queries = new RouterQueries(router, bus.registryClient(),
+        RouterQueries queries = new RouterQueries(router, res.bus.registryClient(),
                 SourceLogReader.kafka(RouterConfig.fromMap(routerConfig).clientProperties()));
-        closeables.add(queries);
+        res.closeLast(queries);
         Optional<GenericRecord> current = await().atMost(Duration.ofMinutes(1)).ignoreExceptions()
-                .until(() -> queries.latest(entry, id(1)), Optional::isPresent);
+                .until(() -> queries.latest(res.entry, id(1)), Optional::isPresent);
         assertThat(field(current.orElseThrow(), "divisionCode")).isEqualTo(division(1, 1));
-        assertThat(field(queries.latest(entry, id(ROWS - 1)).orElseThrow(), "householdAddress")).isEqualTo(ADDRESS);
-        assertThat(queries.latest(entry, id(ROWS + 5))).isEmpty();
+        assertThat(field(queries.latest(res.entry, id(ROWS - 1)).orElseThrow(), "householdAddress")).isEqualTo(ADDRESS);
+        assertThat(queries.latest(res.entry, id(ROWS + 5))).isEmpty();
 
         // (c) narrowed: every held key delivered again with fewer fields and its current value, read from the source
         int before = delivered.size();
-        sendGovernance(Topics.GRANTS, grantId, grant(grantId, code, provider, consumer)
+        res.sendGovernance(Topics.GRANTS, grantId, grant(grantId, res.code, res.provider, res.consumer)
                 .setAllowedFields(List.of("idNumber", "divisionCode")).setClearFields(List.of("idNumber")).build());
         await().atMost(Duration.ofMinutes(2)).until(() -> delivered.size() - before == ROWS);
-        AvroDeserializer<Object> reader = new AvroDeserializer<>(bus.registryClient());
+        AvroDeserializer<Object> reader = new AvroDeserializer<>(res.bus.registryClient());
         Map<String, ConsumerRecord<byte[], byte[]>> narrowed = latestPerKey(delivered.subList(before, delivered.size()));
         assertThat(narrowed).hasSize(ROWS);
         for (int i = 0; i < ROWS; i++) {
             ConsumerRecord<byte[], byte[]> r = narrowed.get(id(i));
             assertThat(r).as(id(i)).isNotNull();
             assertThat(KafkaHeaders.text(r.headers(), EventHeaders.RETRACT_REASON)).contains("NARROWED");
-            GenericRecord v = (GenericRecord) reader.deserialize(deliveryTopic, r.value());
+            GenericRecord v = (GenericRecord) reader.deserialize(res.deliveryTopic, r.value());
             assertThat(v.getSchema().getFields()).extracting(f -> f.name()).containsExactly("idNumber", "divisionCode");
             assertThat(field(v, "divisionCode")).as(id(i)).isEqualTo(division(i, i < ROWS / 2 ? 1 : 0));
         }
 
         // a SERVICE grant: its backfill fills the values in; new records keep theirs; lookups answer from them
-        sendGovernance(Topics.GRANTS, grantId + "-s", grant(grantId + "-s", code, provider, "s" + consumer)
-                .setMethod(SharingMethod.SERVICE).build());
+        res.sendGovernance(Topics.GRANTS, grantId + "-s",
+                grant(grantId + "-s", res.code, res.provider, "s" + res.consumer)
+                        .setMethod(SharingMethod.SERVICE).build());
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> latestPerKey(changelog())
                 .values().stream().allMatch(r -> StoredRecord.decode(r.value()).valueKept()));
         assertThat(latestPerKey(changelog())).hasSize(ROWS);
         publish(1, 2);
         awaitIngested();
-        StoredRecord first = StoredRecord.decode(latestPerKey(changelog()).get(sourceTopic + '\u0000' + id(0)).value());
+        StoredRecord first = StoredRecord.decode(latestPerKey(changelog()).get(res.sourceTopic + '\u0000' + id(0))
+                .value());
         assertThat(first.value()).isEqualTo(value(0, 2));
         assertThat(field(await().atMost(Duration.ofMinutes(1)).ignoreExceptions()
-                .until(() -> queries.latest(entry, id(0)), Optional::isPresent).orElseThrow(), "divisionCode"))
+                .until(() -> queries.latest(res.entry, id(0)), Optional::isPresent).orElseThrow(), "divisionCode"))
                 .isEqualTo(division(0, 2));
     }
 }

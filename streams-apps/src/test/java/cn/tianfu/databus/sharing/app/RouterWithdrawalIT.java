@@ -1,15 +1,11 @@
 package cn.tianfu.databus.sharing.app;
 
-import static cn.tianfu.databus.sharing.app.Fixtures.POPULATION;
-import static cn.tianfu.databus.sharing.app.Fixtures.entry;
 import static cn.tianfu.databus.sharing.app.Fixtures.grant;
 import static cn.tianfu.databus.sharing.app.Fixtures.resident;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -19,9 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -29,7 +22,6 @@ import java.util.function.Predicate;
 
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -56,12 +48,10 @@ import cn.tianfu.databus.ledger.ExchangeLogRecords;
 import cn.tianfu.databus.schemas.ExchangeLogEntry;
 import cn.tianfu.databus.schemas.Grant;
 import cn.tianfu.databus.schemas.GrantStatus;
-import cn.tianfu.databus.schemas.SharingClass;
 import cn.tianfu.databus.sdk.Delivery;
 import cn.tianfu.databus.sdk.Subscriber;
 import cn.tianfu.databus.serde.AvroDeserializer;
 import cn.tianfu.databus.serde.AvroSerializer;
-import cn.tianfu.databus.testkit.SharedBus;
 import cn.tianfu.databus.testkit.TestGovernance;
 
 /**
@@ -78,76 +68,24 @@ class RouterWithdrawalIT {
     /** The router's clock where a test does not move time (the grants here run without an end date). */
     private static final InstantSource PINNED = InstantSource.fixed(Instant.parse("2026-06-01T00:00:00Z"));
 
-    private final SharedBus bus = SharedBus.get();
-    private final List<KafkaStreams> routers = new ArrayList<>();
-    private final List<AutoCloseable> closeables = new ArrayList<>();
-    private final ExecutorService threads = Executors.newCachedThreadPool();
-    private Path stateDir;
-    private Path dataDir;
-    private String provider;
-    private String consumer;
-    private String code;
-    private String appId;
-    private String deliveryTopic;
+    private RouterTestResource res;
     private String grantId;
 
     @BeforeEach
     void setUp() throws Exception {
-        String suffix = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40), 36);
-        provider = "p" + suffix;
-        consumer = "c" + suffix;
-        code = "10101-" + String.format("%06d", ThreadLocalRandom.current().nextInt(1_000_000));
-        appId = "router-withdrawal-it-" + suffix;
-        grantId = "g-" + appId;
-        deliveryTopic = Topics.delivery(consumer, code);
-        stateDir = Files.createTempDirectory("router-state-");
-        dataDir = Files.createTempDirectory("router-data-");
-        bus.admin().createTopics(List.of(new NewTopic(Topics.source(provider, code), PARTITIONS, (short) 1)
-                .configs(Topics.resourceTopicConfigs()))).all().get(30, TimeUnit.SECONDS);
-        int schemaId = bus.registryClient().register(Topics.source(provider, code) + "-value", POPULATION);
-        sendGovernance(Topics.CATALOG, code, entry(code, provider, SharingClass.UNCONDITIONAL, schemaId));
+        res = RouterTestResource.create("router-withdrawal-it-", PARTITIONS);
+        grantId = "g-" + res.appId;
     }
 
     @AfterEach
     void tearDown() throws Exception {
-        for (AutoCloseable c : closeables) {
-            c.close();
-        }
-        for (KafkaStreams r : routers) {
-            r.close(Duration.ofSeconds(30));
-        }
-        threads.shutdownNow();
-        SharedBus.deleteRecursively(stateDir);
-        SharedBus.deleteRecursively(dataDir);
-    }
-
-    private void sendGovernance(String topic, String key, Object value) throws Exception {
-        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
-            p.send(new ProducerRecord<>(topic, key, new AvroSerializer<>(bus.registryClient()).serialize(topic, value)))
-                    .get(30, TimeUnit.SECONDS);
-        }
+        res.close();
     }
 
     private KafkaStreams startRouter(InstantSource clock, int chunk) {
-        KafkaStreams router = SharingRouterApp.create(RouterConfig.fromMap(bus.streamsAppConfig(Map.ofEntries(
-                Map.entry(RouterConfig.BOOTSTRAP_SERVERS_CONFIG, bus.bootstrapServers()),
-                Map.entry(RouterConfig.SCHEMA_REGISTRY_URL_CONFIG, bus.registryUrl()),
-                Map.entry(RouterConfig.STATE_DIR_CONFIG, stateDir.toString()),
-                Map.entry(RouterConfig.DATA_DIR_CONFIG, dataDir.toString()),
-                Map.entry(RouterConfig.APPLICATION_ID_CONFIG, appId),
-                Map.entry(RouterConfig.BACKFILL_CHECK_INTERVAL_MS_CONFIG, 300),
-                Map.entry(RouterConfig.BACKFILL_STEP_INTERVAL_MS_CONFIG, 100),
-                Map.entry(RouterConfig.BACKFILL_CHUNK_RECORDS_CONFIG, chunk),
-                Map.entry(RouterConfig.DELIVERY_PARTITIONS_CONFIG, PARTITIONS),
-                Map.entry("streams.commit.interval.ms", 100),
-                Map.entry("streams.consumer.session.timeout.ms", 6000),
-                Map.entry("streams.consumer.heartbeat.interval.ms", 1000),
-                Map.entry("streams.main.consumer.metadata.max.age.ms", 1000)))), clock);
-        routers.add(router);
-        router.start();
-        return router;
+        return res.startRouter(Map.of(
+                RouterConfig.BACKFILL_STEP_INTERVAL_MS_CONFIG, 100,
+                RouterConfig.BACKFILL_CHUNK_RECORDS_CONFIG, chunk), clock);
     }
 
     private static String id(int i) {
@@ -159,9 +97,9 @@ class RouterWithdrawalIT {
     }
 
     private void publishResource(int rows) throws Exception {
-        String topic = Topics.source(provider, code);
-        AvroSerializer<Object> writer = new AvroSerializer<>(bus.registryClient());
-        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
+        String topic = res.sourceTopic;
+        AvroSerializer<Object> writer = new AvroSerializer<>(res.bus.registryClient());
+        Map<String, Object> props = new HashMap<>(res.bus.kafkaProperties());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
@@ -174,14 +112,14 @@ class RouterWithdrawalIT {
     }
 
     private void awaitIngested() {
-        String topic = Topics.source(provider, code);
+        String topic = res.sourceTopic;
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
             Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
             for (int p = 0; p < PARTITIONS; p++) {
                 latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
             }
-            var ends = bus.admin().listOffsets(latest).all().get(10, TimeUnit.SECONDS);
-            var committed = bus.admin().listConsumerGroupOffsets(appId).partitionsToOffsetAndMetadata()
+            var ends = res.bus.admin().listOffsets(latest).all().get(10, TimeUnit.SECONDS);
+            var committed = res.bus.admin().listConsumerGroupOffsets(res.appId).partitionsToOffsetAndMetadata()
                     .get(10, TimeUnit.SECONDS);
             return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
                     && committed.get(e.getKey()).offset() >= e.getValue().offset());
@@ -191,15 +129,15 @@ class RouterWithdrawalIT {
     /** Every committed record of a topic, in order per partition, read from a background thread. */
     private List<ConsumerRecord<byte[], byte[]>> follow(String topic, Predicate<ConsumerRecord<byte[], byte[]>> keep) {
         List<ConsumerRecord<byte[], byte[]>> out = new CopyOnWriteArrayList<>();
-        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "follow-" + topic + "-" + appId);
+        Map<String, Object> props = new HashMap<>(res.bus.kafkaProperties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "follow-" + topic + "-" + res.appId);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 500);
         KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         AtomicBoolean stop = new AtomicBoolean();
-        closeables.add(0, () -> stop.set(true));
-        threads.submit(() -> {
+        res.closeFirst(() -> stop.set(true));
+        res.threads.submit(() -> {
             try (c) {
                 c.subscribe(List.of(topic));
                 while (!stop.get()) {
@@ -215,12 +153,13 @@ class RouterWithdrawalIT {
     }
 
     private List<ConsumerRecord<byte[], byte[]>> deliveries() {
-        return follow(deliveryTopic, r -> true);
+        return follow(res.deliveryTopic, r -> true);
     }
 
     /** The grant's log entries (the log topic is shared by every test on the bus). */
     private List<ExchangeEntry> loggedEntries(List<ConsumerRecord<byte[], byte[]>> logged) {
-        AvroDeserializer<ExchangeLogEntry> d = AvroDeserializer.specific(bus.registryClient(), ExchangeLogEntry.class);
+        AvroDeserializer<ExchangeLogEntry> d =
+                AvroDeserializer.specific(res.bus.registryClient(), ExchangeLogEntry.class);
         List<ExchangeEntry> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : logged) {
             ExchangeEntry e = ExchangeLogRecords.toEntry(d.deserialize(Topics.EXCHANGE_LOG, r.value()));
@@ -249,7 +188,7 @@ class RouterWithdrawalIT {
     }
 
     private Grant.Builder grantToConsumer() {
-        return grant(grantId, code, provider, consumer).setClearFields(List.of("idNumber", "name", "phone"))
+        return grant(grantId, res.code, res.provider, res.consumer).setClearFields(List.of("idNumber", "name", "phone"))
                 .setRowFilter("divisionCode != '519999'");
     }
 
@@ -263,19 +202,19 @@ class RouterWithdrawalIT {
         List<ConsumerRecord<byte[], byte[]>> delivered = deliveries();
         List<ConsumerRecord<byte[], byte[]>> logged = follow(Topics.EXCHANGE_LOG, r -> true);
         List<Delivery> sdk = new CopyOnWriteArrayList<>();
-        Subscriber subscriber = Subscriber.builder(bus.addDepartment(consumer), "it").resource(code)
+        Subscriber subscriber = Subscriber.builder(res.bus.addDepartment(res.consumer), "it").resource(res.code)
                 .consumerProperty(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 500).build();
-        closeables.add(0, subscriber);
-        threads.submit(() -> subscriber.run(sdk::add));
+        res.closeFirst(subscriber);
+        res.threads.submit(() -> subscriber.run(sdk::add));
 
         Grant g = grantToConsumer().build();
-        sendGovernance(Topics.GRANTS, grantId, g);
+        res.sendGovernance(Topics.GRANTS, grantId, g);
         await().atMost(Duration.ofMinutes(2)).until(() -> values(delivered) >= held);
 
         g.setStatus(GrantStatus.REVOKED);
         g.setEndedAt(PINNED.instant());
         g.setEndReason("revoked by provider: purpose fulfilled");
-        sendGovernance(Topics.GRANTS, grantId, g);
+        res.sendGovernance(Topics.GRANTS, grantId, g);
         await().atMost(Duration.ofMinutes(2)).until(() -> tombstones(delivered) >= held);
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(20))
                 .until(() -> tombstones(delivered) == held && values(delivered) == held);
@@ -304,14 +243,15 @@ class RouterWithdrawalIT {
                 .allSatisfy(d -> assertThat(d.withdrawal()).isEqualTo(Delivery.WithdrawalReason.REVOKED)));
 
         // and the broker's cleaner really forgets the values: close the active segments and let it compact
-        compactNow(deliveryTopic);
-        TestGovernance committed = new TestGovernance(bus);
-        closeables.add(committed);
+        compactNow(res.deliveryTopic);
+        TestGovernance committed = new TestGovernance(res.bus);
+        res.closeLast(committed);
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            rollSegments(deliveryTopic);
-            List<ConsumerRecord<byte[], byte[]>> kept = committed.readCommitted(deliveryTopic).stream()
+            rollSegments(res.deliveryTopic);
+            List<ConsumerRecord<byte[], byte[]>> kept = committed.readCommitted(res.deliveryTopic).stream()
                     .filter(r -> latest.containsKey(new String(r.key(), StandardCharsets.UTF_8))).toList();
-            assertThat(values(kept)).as("values of withdrawn keys left on %s after compaction", deliveryTopic).isZero();
+            assertThat(values(kept)).as("values of withdrawn keys left on %s after compaction", res.deliveryTopic)
+                    .isZero();
         });
     }
 
@@ -322,12 +262,12 @@ class RouterWithdrawalIT {
                 new AlterConfigOp(new ConfigEntry(TopicConfig.SEGMENT_MS_CONFIG, "100"), AlterConfigOp.OpType.SET),
                 new AlterConfigOp(new ConfigEntry(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG, "0.01"), AlterConfigOp.OpType.SET),
                 new AlterConfigOp(new ConfigEntry(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG, "0"), AlterConfigOp.OpType.SET));
-        bus.admin().incrementalAlterConfigs(Map.of(resource, ops)).all().get(30, TimeUnit.SECONDS);
+        res.bus.admin().incrementalAlterConfigs(Map.of(resource, ops)).all().get(30, TimeUnit.SECONDS);
     }
 
     /** Appends a tombstone of a key no consumer holds to every partition, which closes segments older than segment.ms. */
     private void rollSegments(String topic) throws Exception {
-        Map<String, Object> props = new HashMap<>(bus.kafkaProperties());
+        Map<String, Object> props = new HashMap<>(res.bus.kafkaProperties());
         try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
             for (int partition = 0; partition < p.partitionsFor(topic).size(); partition++) {
                 p.send(new ProducerRecord<>(topic, partition, "segment-roll".getBytes(StandardCharsets.UTF_8), null))
@@ -346,7 +286,8 @@ class RouterWithdrawalIT {
         publishResource(rows);
         awaitIngested();
         List<ConsumerRecord<byte[], byte[]>> delivered = deliveries();
-        sendGovernance(Topics.GRANTS, grantId, grantToConsumer().setValidUntil(pinned.plus(Duration.ofDays(30))).build());
+        res.sendGovernance(Topics.GRANTS, grantId,
+                grantToConsumer().setValidUntil(pinned.plus(Duration.ofDays(30))).build());
         await().atMost(Duration.ofMinutes(1)).until(() -> values(delivered) == held);
 
         now.set(pinned.plus(Duration.ofDays(30)).minusMillis(1).toEpochMilli());
@@ -365,21 +306,21 @@ class RouterWithdrawalIT {
         publishResource(rows);
         awaitIngested();
         List<ConsumerRecord<byte[], byte[]>> delivered = deliveries();
-        sendGovernance(Topics.GRANTS, grantId, grantToConsumer().build());
+        res.sendGovernance(Topics.GRANTS, grantId, grantToConsumer().build());
         await().atMost(Duration.ofMinutes(1)).until(() -> values(delivered) == held);
 
         // narrowed on bus.grants: no name, no phone, and rows of division 51011 no longer
-        sendGovernance(Topics.GRANTS, grantId, grantToConsumer().setAllowedFields(List.of("idNumber", "divisionCode"))
-                .setClearFields(List.of("idNumber")).setRowFilter("divisionCode != '519999' && divisionCode != '51011'")
-                .build());
+        res.sendGovernance(Topics.GRANTS, grantId, grantToConsumer()
+                .setAllowedFields(List.of("idNumber", "divisionCode")).setClearFields(List.of("idNumber"))
+                .setRowFilter("divisionCode != '519999' && divisionCode != '51011'").build());
         int stillAllowed = held - (int) java.util.stream.IntStream.range(0, rows)
                 .filter(i -> division(i).equals("51011")).count();
         await().atMost(Duration.ofMinutes(1)).until(() -> latestPerKey(delivered).values().stream()
                 .filter(r -> KafkaHeaders.text(r.headers(), EventHeaders.RETRACT_REASON).isPresent()).count() == held);
         Map<String, ConsumerRecord<byte[], byte[]>> latest = latestPerKey(delivered);
-        AvroDeserializer<Object> reader = new AvroDeserializer<>(bus.registryClient());
+        AvroDeserializer<Object> reader = new AvroDeserializer<>(res.bus.registryClient());
         assertThat(latest.values().stream().filter(r -> r.value() != null)).hasSize(stillAllowed).allSatisfy(r -> {
-            var v = (org.apache.avro.generic.GenericRecord) reader.deserialize(deliveryTopic, r.value());
+            var v = (org.apache.avro.generic.GenericRecord) reader.deserialize(res.deliveryTopic, r.value());
             assertThat(v.getSchema().getFields()).extracting(f -> f.name()).containsExactly("idNumber", "divisionCode");
         });
         assertThat(latest.values().stream().filter(r -> r.value() == null)).hasSize(held - stillAllowed)
@@ -397,11 +338,11 @@ class RouterWithdrawalIT {
         List<ConsumerRecord<byte[], byte[]>> delivered = deliveries();
         List<ConsumerRecord<byte[], byte[]>> logged = follow(Topics.EXCHANGE_LOG, r -> true);
         Grant g = grantToConsumer().build();
-        sendGovernance(Topics.GRANTS, grantId, g);
+        res.sendGovernance(Topics.GRANTS, grantId, g);
         await().atMost(Duration.ofMinutes(3)).until(() -> values(delivered) >= held);
 
         g.setStatus(GrantStatus.REVOKED);
-        sendGovernance(Topics.GRANTS, grantId, g);
+        res.sendGovernance(Topics.GRANTS, grantId, g);
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50)).until(() -> tombstones(delivered) >= 200);
         first.close(Duration.ZERO);
         await().atMost(Duration.ofSeconds(60)).until(() -> first.state() == KafkaStreams.State.NOT_RUNNING);
