@@ -5,28 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.time.LocalDate;
 import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicReference;
 
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.contract.Topics;
 import cn.tianfu.databus.governance.rules.PublicRequestRules;
-import cn.tianfu.databus.registry.MockSchemaRegistryClient;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DutyKind;
 import cn.tianfu.databus.schemas.GovernanceCommand;
@@ -35,7 +26,6 @@ import cn.tianfu.databus.schemas.PublicRequest;
 import cn.tianfu.databus.schemas.PublicRequestStatus;
 import cn.tianfu.databus.schemas.Violation;
 import cn.tianfu.databus.schemas.ViolationClause;
-import cn.tianfu.databus.serde.AvroSerde;
 
 /**
  * The deadlines app's duty "answer a public request to open data within 10 days" (Art. 34 → 46(五)), the clock pinned:
@@ -48,14 +38,11 @@ class PublicRequestDutyTest {
     private static final Instant FILED = Instant.parse("2026-11-02T02:00:00Z");
     private static final Instant DUE = Instant.parse("2026-11-12T15:59:59.999Z");
     private static final Instant REMIND = Instant.parse("2026-11-10T15:59:59.999Z");
-    private static final Duration CHECK = Duration.ofSeconds(1);
 
     @TempDir
     Path stateDir;
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(FILED);
-    private final MockSchemaRegistryClient registry = new MockSchemaRegistryClient();
-    private TopologyTestDriver driver;
+    private DeadlinesTestBed bed;
     private TestInputTopic<String, PublicRequest> requests;
     private TestInputTopic<String, Violation> violationsIn;
     private TestOutputTopic<String, CommandResult> replies;
@@ -64,32 +51,20 @@ class PublicRequestDutyTest {
 
     @BeforeEach
     void start() {
-        driver = newDriver("a");
+        bed = new DeadlinesTestBed(stateDir, FILED, this::openTopics);
     }
 
     @AfterEach
     void stop() {
-        driver.close();
+        bed.close();
     }
 
-    private TopologyTestDriver newDriver(String dir) {
-        InstantSource clock = () -> now.get();
-        DeadlinesContext ctx = new DeadlinesContext(registry, WorkingDayCalendar.bundled().withProvisionalYears(), clock, CHECK);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "deadlines-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(dir).toString());
-        TopologyTestDriver d = new TopologyTestDriver(DeadlinesApp.buildTopology(ctx), props, FILED);
-        AvroSerde<Violation> violationSerde = AvroSerde.specific(registry, Violation.class);
-        requests = d.createInputTopic(Topics.PUBLIC_REQUESTS, new StringSerializer(),
-                AvroSerde.specific(registry, PublicRequest.class).serializer());
-        violationsIn = d.createInputTopic(Topics.VIOLATIONS, new StringSerializer(), violationSerde.serializer());
-        replies = d.createOutputTopic(Topics.replies("amr"), new StringDeserializer(),
-                AvroSerde.specific(registry, CommandResult.class).deserializer());
-        violations = d.createOutputTopic(Topics.VIOLATIONS, new StringDeserializer(), violationSerde.deserializer());
-        commands = d.createOutputTopic(Topics.AUTHORITY_COMMANDS, new StringDeserializer(),
-                AvroSerde.specific(registry, GovernanceCommand.class).deserializer());
-        return d;
+    private void openTopics(DeadlinesTestBed bed) {
+        requests = bed.input(Topics.PUBLIC_REQUESTS, PublicRequest.class);
+        violationsIn = bed.input(Topics.VIOLATIONS, Violation.class);
+        replies = bed.output(Topics.replies("amr"), CommandResult.class);
+        violations = bed.output(Topics.VIOLATIONS, Violation.class);
+        commands = bed.output(Topics.AUTHORITY_COMMANDS, GovernanceCommand.class);
     }
 
     private static PublicRequest request(PublicRequestStatus status) {
@@ -102,19 +77,14 @@ class PublicRequestDutyTest {
                 .build();
     }
 
-    private void at(Instant t) {
-        now.set(t);
-        driver.advanceWallClockTime(CHECK);
-    }
-
     @Test
     void theDueTimeIsTheRulesOneAndTheProviderIsRemindedOnce() {
         assertThat(PublicRequestRules.dueAt(FILED)).isEqualTo(DUE);
         requests.pipeInput(ID, request(PublicRequestStatus.PENDING));
-        at(REMIND.minusMillis(1));
+        bed.at(REMIND.minusMillis(1));
         assertThat(replies.isEmpty()).isTrue();
 
-        at(REMIND);
+        bed.at(REMIND);
         List<KeyValue<String, CommandResult>> reminders = replies.readKeyValuesToList();
         assertThat(reminders).hasSize(1);
         assertThat(reminders.get(0).key).isEqualTo("reminder:public:" + ID);
@@ -122,7 +92,7 @@ class PublicRequestDutyTest {
         assertThat(reminders.get(0).value.getSubjectId()).isEqualTo(ID);
         assertThat(reminders.get(0).value.getMessage()).contains("Art. 34", "46(五)", "databus public-requests answer " + ID);
 
-        at(REMIND.plus(Duration.ofHours(5)));
+        bed.at(REMIND.plus(Duration.ofHours(5)));
         requests.pipeInput(ID, request(PublicRequestStatus.PENDING));
         assertThat(replies.isEmpty()).isTrue();
     }
@@ -130,10 +100,10 @@ class PublicRequestDutyTest {
     @Test
     void anUnansweredRequestIsOneViolationUnderArt46Item5() {
         requests.pipeInput(ID, request(PublicRequestStatus.PENDING));
-        at(DUE.minusMillis(1));
+        bed.at(DUE.minusMillis(1));
         assertThat(violations.isEmpty()).isTrue();
 
-        at(DUE);
+        bed.at(DUE);
         List<KeyValue<String, Violation>> raised = violations.readKeyValuesToList();
         assertThat(raised).hasSize(1);
         Violation v = raised.get(0).value;
@@ -148,28 +118,27 @@ class PublicRequestDutyTest {
 
         // answered late: the violation stays, nothing more is raised
         requests.pipeInput(ID, request(PublicRequestStatus.REFUSED));
-        at(DUE.plus(Duration.ofDays(2)));
+        bed.at(DUE.plus(Duration.ofDays(2)));
         assertThat(violations.isEmpty()).isTrue();
     }
 
     @Test
     void anAnswerInTimeClosesTheDutyAndAWipedStateRaisesNothingTwice() {
         requests.pipeInput(ID, request(PublicRequestStatus.PENDING));
-        at(REMIND.minus(Duration.ofDays(1)));
+        bed.at(REMIND.minus(Duration.ofDays(1)));
         requests.pipeInput(ID, request(PublicRequestStatus.WILL_OPEN));
-        at(DUE.plus(Duration.ofDays(1)));
+        bed.at(DUE.plus(Duration.ofDays(1)));
         assertThat(replies.isEmpty()).isTrue();
         assertThat(violations.isEmpty()).isTrue();
 
         requests.pipeInput("amr.P2", PublicRequest.newBuilder(request(PublicRequestStatus.PENDING)).setId("amr.P2").build());
         Violation v = violations.readValuesToList().get(0);
         assertThat(v.getId()).isEqualTo("46-5:public:amr.P2");
-        driver.close();
 
-        driver = newDriver("b");
+        bed.restart("b");
         violationsIn.pipeInput(v.getId(), v);
         requests.pipeInput("amr.P2", PublicRequest.newBuilder(request(PublicRequestStatus.PENDING)).setId("amr.P2").build());
-        at(DUE.plus(Duration.ofDays(2)));
+        bed.at(DUE.plus(Duration.ofDays(2)));
         assertThat(violations.isEmpty()).isTrue();
     }
 }

@@ -5,26 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicReference;
 
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.contract.Topics;
-import cn.tianfu.databus.registry.MockSchemaRegistryClient;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DutyKind;
 import cn.tianfu.databus.schemas.ErrorReport;
@@ -32,7 +23,6 @@ import cn.tianfu.databus.schemas.ErrorReportStatus;
 import cn.tianfu.databus.schemas.Outcome;
 import cn.tianfu.databus.schemas.Violation;
 import cn.tianfu.databus.schemas.ViolationClause;
-import cn.tianfu.databus.serde.AvroSerde;
 
 /**
  * The deadlines app's duty "answer an error report within 10 working days" (Art. 27 → 46(五)), the clock pinned: the
@@ -45,14 +35,11 @@ class ReportDutyTest {
     private static final Instant REPORTED = Instant.parse("2026-10-29T02:00:00Z");
     private static final Instant DUE = Instant.parse("2026-11-12T15:59:59.999Z");
     private static final Instant REMIND = Instant.parse("2026-11-10T15:59:59.999Z");
-    private static final Duration CHECK = Duration.ofSeconds(1);
 
     @TempDir
     Path stateDir;
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(REPORTED);
-    private final MockSchemaRegistryClient registry = new MockSchemaRegistryClient();
-    private TopologyTestDriver driver;
+    private DeadlinesTestBed bed;
     private TestInputTopic<String, ErrorReport> reports;
     private TestInputTopic<String, Violation> violationsIn;
     private TestOutputTopic<String, CommandResult> replies;
@@ -60,30 +47,19 @@ class ReportDutyTest {
 
     @BeforeEach
     void start() {
-        driver = newDriver("a");
+        bed = new DeadlinesTestBed(stateDir, REPORTED, this::openTopics);
     }
 
     @AfterEach
     void stop() {
-        driver.close();
+        bed.close();
     }
 
-    private TopologyTestDriver newDriver(String dir) {
-        InstantSource clock = () -> now.get();
-        DeadlinesContext ctx = new DeadlinesContext(registry, WorkingDayCalendar.bundled().withProvisionalYears(), clock, CHECK);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "deadlines-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(dir).toString());
-        TopologyTestDriver d = new TopologyTestDriver(DeadlinesApp.buildTopology(ctx), props, REPORTED);
-        AvroSerde<Violation> violationSerde = AvroSerde.specific(registry, Violation.class);
-        reports = d.createInputTopic(Topics.ERROR_REPORTS, new StringSerializer(),
-                AvroSerde.specific(registry, ErrorReport.class).serializer());
-        violationsIn = d.createInputTopic(Topics.VIOLATIONS, new StringSerializer(), violationSerde.serializer());
-        replies = d.createOutputTopic(Topics.replies("psb"), new StringDeserializer(),
-                AvroSerde.specific(registry, CommandResult.class).deserializer());
-        violations = d.createOutputTopic(Topics.VIOLATIONS, new StringDeserializer(), violationSerde.deserializer());
-        return d;
+    private void openTopics(DeadlinesTestBed bed) {
+        reports = bed.input(Topics.ERROR_REPORTS, ErrorReport.class);
+        violationsIn = bed.input(Topics.VIOLATIONS, Violation.class);
+        replies = bed.output(Topics.replies("psb"), CommandResult.class);
+        violations = bed.output(Topics.VIOLATIONS, Violation.class);
     }
 
     private static ErrorReport report(ErrorReportStatus status) {
@@ -93,18 +69,13 @@ class ReportDutyTest {
                 .setAnsweredAt(status == ErrorReportStatus.OPEN ? null : REMIND).build();
     }
 
-    private void at(Instant t) {
-        now.set(t);
-        driver.advanceWallClockTime(CHECK);
-    }
-
     @Test
     void theProviderIsRemindedOnceTwoWorkingDaysBeforeTheAnswerIsDue() {
         reports.pipeInput(ID, report(ErrorReportStatus.OPEN));
-        at(REMIND.minusMillis(1));
+        bed.at(REMIND.minusMillis(1));
         assertThat(replies.isEmpty()).isTrue();
 
-        at(REMIND);
+        bed.at(REMIND);
         List<KeyValue<String, CommandResult>> reminders = replies.readKeyValuesToList();
         assertThat(reminders).hasSize(1);
         assertThat(reminders.get(0).key).isEqualTo("reminder:report:" + ID);
@@ -113,7 +84,7 @@ class ReportDutyTest {
         assertThat(reminder.getSubjectId()).isEqualTo(ID);
         assertThat(reminder.getMessage()).contains("answer-report " + ID, "Art. 27");
 
-        at(REMIND.plus(Duration.ofHours(5)));
+        bed.at(REMIND.plus(Duration.ofHours(5)));
         reports.pipeInput(ID, report(ErrorReportStatus.OPEN));
         assertThat(replies.isEmpty()).isTrue();
         assertThat(violations.isEmpty()).isTrue();
@@ -122,10 +93,10 @@ class ReportDutyTest {
     @Test
     void anUnansweredReportIsOneViolationUnderArt46Item5() {
         reports.pipeInput(ID, report(ErrorReportStatus.OPEN));
-        at(DUE.minusMillis(1));
+        bed.at(DUE.minusMillis(1));
         assertThat(violations.isEmpty()).isTrue();
 
-        at(DUE);
+        bed.at(DUE);
         List<KeyValue<String, Violation>> raised = violations.readKeyValuesToList();
         assertThat(raised).hasSize(1);
         Violation v = raised.get(0).value;
@@ -138,22 +109,22 @@ class ReportDutyTest {
         assertThat(v.getDueAt()).isEqualTo(DUE);
         assertThat(v.getEvidence()).contains(ID, Topics.ERROR_REPORTS + "/0@0");
 
-        at(DUE.plus(Duration.ofDays(3)));
+        bed.at(DUE.plus(Duration.ofDays(3)));
         reports.pipeInput(ID, report(ErrorReportStatus.OPEN)); // read again: nothing new
         assertThat(violations.isEmpty()).isTrue();
         // answered late: the violation stays, nothing else is raised
         reports.pipeInput(ID, report(ErrorReportStatus.ANSWERED_CORRECTED));
-        at(DUE.plus(Duration.ofDays(4)));
+        bed.at(DUE.plus(Duration.ofDays(4)));
         assertThat(violations.isEmpty()).isTrue();
     }
 
     @Test
     void aReportAnsweredInTimeClosesTheDuty() {
         reports.pipeInput(ID, report(ErrorReportStatus.OPEN));
-        at(REMIND.minus(Duration.ofDays(1)));
+        bed.at(REMIND.minus(Duration.ofDays(1)));
         reports.pipeInput(ID, report(ErrorReportStatus.ANSWERED_REJECTED));
-        at(REMIND);
-        at(DUE.plus(Duration.ofDays(1)));
+        bed.at(REMIND);
+        bed.at(DUE.plus(Duration.ofDays(1)));
         assertThat(replies.isEmpty()).isTrue();
         assertThat(violations.isEmpty()).isTrue();
     }
@@ -161,14 +132,13 @@ class ReportDutyTest {
     @Test
     void aWipedStateDoesNotRaiseTheViolationAgain() {
         reports.pipeInput(ID, report(ErrorReportStatus.OPEN));
-        at(DUE);
+        bed.at(DUE);
         Violation v = violations.readValuesToList().get(0);
-        driver.close();
 
-        driver = newDriver("b");   // a new state directory, as after losing state and changelog
+        bed.restart("b");   // a new state directory, as after losing state and changelog
         violationsIn.pipeInput(v.getId(), v);
         reports.pipeInput(ID, report(ErrorReportStatus.OPEN));
-        at(DUE.plus(Duration.ofHours(1)));
+        bed.at(DUE.plus(Duration.ofHours(1)));
         assertThat(violations.isEmpty()).isTrue();
         assertThat(replies.isEmpty()).isTrue();
     }

@@ -5,31 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.InstantSource;
 import java.util.List;
-import java.util.Properties;
-import java.util.concurrent.atomic.AtomicReference;
 
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
-import org.apache.kafka.streams.TopologyTestDriver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import cn.tianfu.databus.calendar.WorkingDayCalendar;
 import cn.tianfu.databus.contract.Topics;
-import cn.tianfu.databus.registry.MockSchemaRegistryClient;
 import cn.tianfu.databus.schemas.AccessRequest;
 import cn.tianfu.databus.schemas.CommandResult;
 import cn.tianfu.databus.schemas.DeadLetter;
 import cn.tianfu.databus.schemas.GovernanceCommand;
-import cn.tianfu.databus.streams.StreamsAppConfig;
 import cn.tianfu.databus.schemas.MarkOverdue;
 import cn.tianfu.databus.schemas.RequestStatus;
 import cn.tianfu.databus.schemas.SharingMethod;
@@ -37,7 +27,7 @@ import cn.tianfu.databus.schemas.Violation;
 import cn.tianfu.databus.schemas.ViolationAction;
 import cn.tianfu.databus.schemas.ViolationActionKind;
 import cn.tianfu.databus.schemas.ViolationStatus;
-import cn.tianfu.databus.serde.AvroSerde;
+import cn.tianfu.databus.streams.StreamsAppConfig;
 
 /**
  * The deadlines app's accountability rules with the clock pinned: the OVERDUE mark sent with the violation, and the
@@ -54,14 +44,11 @@ class ViolationLifecycleAppTest {
     private static final Instant ORDERED = Instant.parse("2026-11-13T02:00:00Z");
     private static final Instant RECTIFY_BY = Instant.parse("2026-11-20T15:59:59.999Z");
     private static final Instant RECTIFY_REMIND = Instant.parse("2026-11-18T15:59:59.999Z");
-    private static final Duration CHECK = Duration.ofSeconds(1);
 
     @TempDir
     Path stateDir;
 
-    private final AtomicReference<Instant> now = new AtomicReference<>(FILED);
-    private final MockSchemaRegistryClient registry = new MockSchemaRegistryClient();
-    private TopologyTestDriver driver;
+    private DeadlinesTestBed bed;
     private TestInputTopic<String, AccessRequest> requests;
     private TestInputTopic<String, Violation> violationsIn;
     private TestInputTopic<String, ViolationAction> actions;
@@ -72,37 +59,23 @@ class ViolationLifecycleAppTest {
 
     @BeforeEach
     void start() {
-        driver = newDriver("a");
+        bed = new DeadlinesTestBed(stateDir, FILED,
+                registry -> StreamsAppConfig.failureHandling(DeadlinesApp.COMPONENT, registry), this::openTopics);
     }
 
     @AfterEach
     void stop() {
-        driver.close();
+        bed.close();
     }
 
-    private TopologyTestDriver newDriver(String dir) {
-        InstantSource clock = () -> now.get();
-        DeadlinesContext ctx = new DeadlinesContext(registry, WorkingDayCalendar.bundled().withProvisionalYears(), clock, CHECK);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "deadlines-test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.resolve(dir).toString());
-        props.putAll(StreamsAppConfig.failureHandling(DeadlinesApp.COMPONENT, registry));
-        TopologyTestDriver d = new TopologyTestDriver(DeadlinesApp.buildTopology(ctx), props, FILED);
-        AvroSerde<Violation> violationSerde = AvroSerde.specific(registry, Violation.class);
-        requests = d.createInputTopic(Topics.REQUESTS, new StringSerializer(),
-                AvroSerde.specific(registry, AccessRequest.class).serializer());
-        violationsIn = d.createInputTopic(Topics.VIOLATIONS, new StringSerializer(), violationSerde.serializer());
-        actions = d.createInputTopic(Topics.VIOLATION_ACTIONS, new StringSerializer(),
-                AvroSerde.specific(registry, ViolationAction.class).serializer());
-        replies = d.createOutputTopic(Topics.replies("psb"), new StringDeserializer(),
-                AvroSerde.specific(registry, CommandResult.class).deserializer());
-        violations = d.createOutputTopic(Topics.VIOLATIONS, new StringDeserializer(), violationSerde.deserializer());
-        deadLetters = d.createOutputTopic(Topics.DEADLETTER, new StringDeserializer(),
-                AvroSerde.specific(registry, DeadLetter.class).deserializer());
-        busCommands = d.createOutputTopic(Topics.commands("bus"), new StringDeserializer(),
-                AvroSerde.specific(registry, GovernanceCommand.class).deserializer());
-        return d;
+    private void openTopics(DeadlinesTestBed bed) {
+        requests = bed.input(Topics.REQUESTS, AccessRequest.class);
+        violationsIn = bed.input(Topics.VIOLATIONS, Violation.class);
+        actions = bed.input(Topics.VIOLATION_ACTIONS, ViolationAction.class);
+        replies = bed.output(Topics.replies("psb"), CommandResult.class);
+        violations = bed.output(Topics.VIOLATIONS, Violation.class);
+        deadLetters = bed.output(Topics.DEADLETTER, DeadLetter.class);
+        busCommands = bed.output(Topics.commands("bus"), GovernanceCommand.class);
     }
 
     private static AccessRequest pending() {
@@ -111,15 +84,10 @@ class ViolationLifecycleAppTest {
                 .setStatus(RequestStatus.PENDING).setFiledAt(FILED).setDueAt(DUE).build();
     }
 
-    private void at(Instant t) {
-        now.set(t);
-        driver.advanceWallClockTime(CHECK);
-    }
-
     /** Raises the request's violation and feeds it back as bus.violations holds it (the global store). */
     private Violation violationRaised() {
         requests.pipeInput(ID, pending());
-        at(DUE);
+        bed.at(DUE);
         Violation v = violations.readValuesToList().get(0);
         violationsIn.pipeInput(v.getId(), v);
         replies.readValuesToList();
@@ -134,10 +102,10 @@ class ViolationLifecycleAppTest {
     @Test
     void theRequestIsMarkedOverdueOnceAtItsDueTimeWithTheViolation() {
         requests.pipeInput(ID, pending());
-        at(DUE.minusMillis(1));
+        bed.at(DUE.minusMillis(1));
         assertThat(busCommands.isEmpty()).isTrue();
 
-        at(DUE);
+        bed.at(DUE);
         List<KeyValue<String, GovernanceCommand>> sent = busCommands.readKeyValuesToList();
         assertThat(sent).hasSize(1);
         assertThat(sent.get(0).key).isEqualTo("overdue:" + ID);
@@ -150,7 +118,7 @@ class ViolationLifecycleAppTest {
 
         // governance's overdue state comes back on bus.requests: nothing more is sent
         requests.pipeInput(ID, AccessRequest.newBuilder(pending()).setOverdueAt(DUE).build());
-        at(DUE.plus(Duration.ofDays(3)));
+        bed.at(DUE.plus(Duration.ofDays(3)));
         assertThat(busCommands.isEmpty()).isTrue();
         assertThat(violations.isEmpty()).isTrue();
     }
@@ -159,13 +127,12 @@ class ViolationLifecycleAppTest {
     void afterAWipedStateTheOverdueMarkIsSentWithTheSameCommandIdOnly() {
         Violation v = violationRaised();
         assertThat(busCommands.readValuesToList()).hasSize(1);
-        driver.close();
 
-        driver = newDriver("b");
-        now.set(DUE.plus(Duration.ofDays(1)));
+        bed.restart("b");
+        bed.now.set(DUE.plus(Duration.ofDays(1)));
         violationsIn.pipeInput(v.getId(), v);
         requests.pipeInput(ID, pending());
-        at(DUE.plus(Duration.ofDays(2)));
+        bed.at(DUE.plus(Duration.ofDays(2)));
         assertThat(violations.isEmpty()).isTrue();
         // governance answers a repeated command id DUPLICATE and changes nothing
         assertThat(busCommands.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("overdue:" + ID);
@@ -174,7 +141,7 @@ class ViolationLifecycleAppTest {
     @Test
     void anOrderedRectificationIsRemindedOnceAndRecordedOverdueOnceAtItsDeadline() {
         violationRaised();
-        now.set(ORDERED);
+        bed.now.set(ORDERED);
         actions.pipeInput(VID, action("bus/c1", ViolationActionKind.ORDER_RECTIFICATION, ORDERED, RECTIFY_BY));
         Violation ordered = violations.readValuesToList().get(0);
         assertThat(ordered.getStatus()).isEqualTo(ViolationStatus.RECTIFICATION_ORDERED);
@@ -183,24 +150,24 @@ class ViolationLifecycleAppTest {
         assertThat(ordered.getHistory().get(1).getBy()).isEqualTo("bus");
         assertThat(ordered.getHistory().get(1).getNote()).contains("note bus/c1");
 
-        at(RECTIFY_REMIND.minusMillis(1));
+        bed.at(RECTIFY_REMIND.minusMillis(1));
         assertThat(replies.isEmpty()).isTrue();
-        at(RECTIFY_REMIND);
+        bed.at(RECTIFY_REMIND);
         List<KeyValue<String, CommandResult>> reminders = replies.readKeyValuesToList();
         assertThat(reminders).hasSize(1);
         assertThat(reminders.get(0).key).isEqualTo("rectify-reminder:" + VID);
         assertThat(reminders.get(0).value.getMessage()).contains(VID).contains(RECTIFY_BY.toString());
-        at(RECTIFY_REMIND.plusSeconds(3600));
+        bed.at(RECTIFY_REMIND.plusSeconds(3600));
         assertThat(replies.isEmpty()).isTrue();
 
-        at(RECTIFY_BY.minusMillis(1));
+        bed.at(RECTIFY_BY.minusMillis(1));
         assertThat(violations.isEmpty()).isTrue();
-        at(RECTIFY_BY);
+        bed.at(RECTIFY_BY);
         Violation overdue = violations.readValuesToList().get(0);
         assertThat(overdue.getStatus()).isEqualTo(ViolationStatus.RECTIFICATION_ORDERED);
         assertThat(overdue.getRectificationOverdueAt()).isEqualTo(RECTIFY_BY);
         assertThat(overdue.getHistory()).hasSize(3);
-        at(RECTIFY_BY.plus(Duration.ofDays(5)));
+        bed.at(RECTIFY_BY.plus(Duration.ofDays(5)));
         assertThat(violations.isEmpty()).isTrue();
 
         // the authority escalates it
@@ -214,14 +181,14 @@ class ViolationLifecycleAppTest {
     @Test
     void aRectificationRecordedInTimeEndsTheDuty() {
         violationRaised();
-        now.set(ORDERED);
+        bed.now.set(ORDERED);
         actions.pipeInput(VID, action("bus/c1", ViolationActionKind.ORDER_RECTIFICATION, ORDERED, RECTIFY_BY));
         actions.pipeInput(VID, action("bus/c2", ViolationActionKind.RECTIFIED, ORDERED.plusSeconds(60), null));
         List<Violation> written = violations.readValuesToList();
         assertThat(written).extracting(Violation::getStatus)
                 .containsExactly(ViolationStatus.RECTIFICATION_ORDERED, ViolationStatus.RECTIFIED);
-        at(RECTIFY_REMIND);
-        at(RECTIFY_BY.plusSeconds(1));
+        bed.at(RECTIFY_REMIND);
+        bed.at(RECTIFY_BY.plusSeconds(1));
         assertThat(violations.isEmpty()).isTrue();
         assertThat(replies.isEmpty()).isTrue();
     }
@@ -229,13 +196,12 @@ class ViolationLifecycleAppTest {
     @Test
     void anActionReadAgainAfterTheStateIsLostChangesNothing() {
         violationRaised();
-        now.set(ORDERED);
+        bed.now.set(ORDERED);
         ViolationAction order = action("bus/c1", ViolationActionKind.ORDER_RECTIFICATION, ORDERED, RECTIFY_BY);
         actions.pipeInput(VID, order);
         Violation ordered = violations.readValuesToList().get(0);
-        driver.close();
 
-        driver = newDriver("b");
+        bed.restart("b");
         violationsIn.pipeInput(VID, ordered);
         actions.pipeInput(VID, order);
         assertThat(violations.isEmpty()).isTrue();
